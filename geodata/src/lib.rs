@@ -1,0 +1,21 @@
+//! popmap's model and geometry, shared by the ETL and the tile server.
+//!
+//! Units, levels and codes ([`unit`], [`level`]), boundary versions ([`version`]), reporting
+//! periods ([`period`]), the indicator catalog ([`catalog`]), Vietnamese text handling ([`text`]),
+//! geometry checks and geodesic area ([`geometry`]) and the sqlx store ([`store`]).
+
+pub mod catalog;
+pub mod geometry;
+pub mod level;
+pub mod period;
+pub mod store;
+pub mod text;
+pub mod unit;
+pub mod version;
+
+pub use catalog::Catalog;
+pub use level::Level;
+pub use period::Period;
+pub use store::Store;
+pub use unit::{Unit, UnitInfo};
+pub use version::BoundaryVersion;

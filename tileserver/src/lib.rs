@@ -1,0 +1,1 @@
+//! popmap's HTTP server. Reads the store; never writes indicator data.

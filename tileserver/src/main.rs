@@ -1,0 +1,3 @@
+//! The `popmap` command-line binary.
+
+fn main() {}
