@@ -1,2 +1,9 @@
 //! popmap's data side: boundary import, validation and publishing of indicator tables,
 //! aggregation over time, and the demo dataset. Writes to the store; never serves HTTP.
+
+pub mod aggregate;
+pub mod change;
+pub mod publish;
+pub mod report;
+pub mod rules;
+pub mod table;
