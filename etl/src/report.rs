@@ -152,7 +152,9 @@ fn section(f: &mut fmt::Formatter<'_>, title: &str, issues: &[Issue], limit: usi
             w3 = w[3]
         )
     };
-    line(f, &head.map(String::from))?;
+    if !rows.is_empty() {
+        line(f, &head.map(String::from))?;
+    }
     for r in &rows {
         line(f, r)?;
     }
@@ -224,8 +226,8 @@ mod tests {
         assert!(text.starts_with("t.csv: period 2025-Q3 on vn-2025: 3 rows, 4 units; 60 errors, 0 warnings, 1 notes\nERRORS (60)\n"));
         assert_eq!(text.matches("negative_count").count(), 50);
         assert!(text.contains("  … and 10 more\n"));
-        // the note section has no budget left
-        assert!(!text.contains("NOTES"));
+        // the note section has no budget left: only its count
+        assert!(text.ends_with("NOTES (1)\n  … and 1 more\n"), "{text}");
         let short = report(1).to_string();
         assert!(
             short.contains("     2  births  00004  negative_count  negative count '-1'\n"),
