@@ -169,10 +169,8 @@ pub fn check_bytes(
 pub async fn version_for(store: &Store, period: Period) -> Result<BoundaryVersion, PublishError> {
     let date = period.end();
     store
-        .versions()
+        .version_for(date)
         .await?
-        .into_iter()
-        .find(|v| v.covers(date))
         .ok_or(PublishError::NoVersion { period, date })
 }
 
