@@ -188,6 +188,10 @@ pub fn parse_table(file: &str, bytes: &[u8], catalog: &Catalog) -> Table {
     if t.form == Form::Wide {
         let mut seen = BTreeMap::new();
         for (i, h) in header.iter().enumerate() {
+            // Spreadsheets add trailing separators: an unnamed column is fine while empty.
+            if h.is_empty() {
+                continue;
+            }
             if let Some(first) = seen.insert(h.clone(), i) {
                 t.errors.push(
                     err(
@@ -293,6 +297,22 @@ pub fn parse_table(file: &str, bytes: &[u8], catalog: &Catalog) -> Table {
                         }
                     }
                     row.name = Some(text::nfc(raw));
+                }
+                for (i, h) in header.iter().enumerate() {
+                    if h.is_empty() && !rec[i].trim().is_empty() {
+                        t.errors.push(
+                            err(
+                                "unnamed_column",
+                                format!(
+                                    "value '{}' in field {}, which has no header",
+                                    rec[i].trim(),
+                                    i + 1
+                                ),
+                            )
+                            .at(line)
+                            .unit(&code),
+                        );
+                    }
                 }
                 for (i, c) in columns.iter().enumerate() {
                     if let Some(id) = c
@@ -409,6 +429,20 @@ mod tests {
             ]
         );
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn trailing_separators_are_tolerated_while_empty() {
+        let t = parse("code,population,,\n00004,10,,\n00007,20,x,\n");
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].get("population"), Some(10));
+        let e: Vec<String> = t.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            e,
+            [
+                "t.csv:3: code '00007': value 'x' in field 3, which has no header (rule unnamed_column)"
+            ]
+        );
     }
 
     #[test]

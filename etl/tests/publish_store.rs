@@ -309,3 +309,63 @@ async fn aggregate_year_across_versions_needs_crosswalk() {
     );
     assert_eq!(store.dump().await.unwrap(), before);
 }
+
+/// Scale check (run with `--ignored --nocapture`): 34 provinces × 300 wards, all 17 base
+/// indicators, validated and published on SQLite; prints the timings.
+#[tokio::test]
+#[ignore = "timing run; prints figures"]
+async fn publish_10k_communes_timing() {
+    let catalog = Catalog::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let mut units = Vec::new();
+    let ids: Vec<&str> = catalog.base_ids().collect();
+    let mut csv = format!("code,{}\n", ids.join(","));
+    let mut national = 0i64;
+    for pr in 0..34 {
+        let pc = format!("{:02}", pr + 1);
+        units.push(unit(&pc, &pc, Level::Province, None, 0.0));
+        for c in 0..300 {
+            let cc = format!("{:05}", pr * 300 + c + 1);
+            units.push(unit(&cc, &cc, Level::Commune, Some(&pc), 0.0));
+            let pop = 5000 + (pr * 300 + c) as i64 % 7000;
+            national += pop;
+            let m = pop / 2;
+            let cells: Vec<String> = ids
+                .iter()
+                .map(|id| match *id {
+                    "population" => pop,
+                    "males" => m,
+                    "females" => pop - m,
+                    "births" => 10,
+                    "births_male" => 5,
+                    "births_female" => 5,
+                    _ => 1,
+                })
+                .map(|v| v.to_string())
+                .collect();
+            csv.push_str(&format!("{cc},{}\n", cells.join(",")));
+        }
+    }
+    let v = version("vn-2025", (2025, 7), vec![Level::Province, Level::Commune]);
+    store.import_version(&v, &units, false).await.unwrap();
+    let f = write(dir.path(), "big.csv", &csv);
+    let t = std::time::Instant::now();
+    let report = validate(&store, &catalog, p("2025-Q3"), &f, &Options::default())
+        .await
+        .unwrap();
+    let t_validate = t.elapsed();
+    assert!(report.errors.is_empty(), "{report}");
+    let t = std::time::Instant::now();
+    let (report, snap) = publish(&store, &catalog, p("2025-Q3"), &f, &Options::default())
+        .await
+        .unwrap();
+    let t_publish = t.elapsed();
+    assert_eq!(report.totals["population"], national);
+    assert_eq!(store.values(snap.id).await.unwrap().len(), units.len());
+    eprintln!(
+        "10,200 communes × 17 indicators ({} bytes): validate {t_validate:?}, publish {t_publish:?} (SQLite, debug build)",
+        csv.len()
+    );
+}
