@@ -6,25 +6,24 @@ use std::sync::Arc;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{Any, AssertSqlSafe};
 
-use super::units::placeholders;
-use super::{Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow};
+use super::{Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow, tuples};
 use crate::period::Period;
 
-/// Bind parameters per value row after the shared `$1` (the snapshot id).
-const VALUE_PARAMS: usize = 4;
+/// Bind parameters per value row.
+const VALUE_PARAMS: usize = 5;
 
-/// Value rows per INSERT: `1 + 4 × rows` stays under SQLite's 32,766 and PostgreSQL's 65,535
-/// bind parameters.
+/// Value rows per INSERT: `5 × rows` stays under SQLite's 32,766 and PostgreSQL's 65,535 bind
+/// parameters.
 fn values_per_insert(backend: Backend) -> usize {
     match backend {
-        Backend::Sqlite => 8_000,
-        Backend::Postgres => 16_000,
+        Backend::Sqlite => 6_000,
+        Backend::Postgres => 5_000,
     }
 }
 
-/// `INSERT INTO snapshot_values ...` for `rows` rows; every row reuses `$1` as its snapshot id.
-fn insert_values_sql(rows: usize) -> String {
-    let tuples = placeholders(rows, VALUE_PARAMS, 1).replace("($", "($1, $");
+/// `INSERT INTO snapshot_values ...` for `rows` rows.
+fn insert_values_sql(backend: Backend, rows: usize) -> String {
+    let tuples = tuples(backend, rows, VALUE_PARAMS);
     format!(
         "INSERT INTO snapshot_values (snapshot_id, unit_code, indicator_id, value, reported) \
          VALUES {tuples}"
@@ -93,16 +92,17 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
     }
 
     let batch = values_per_insert(store.backend);
-    let full_sql: Arc<str> = insert_values_sql(batch).into();
+    let full_sql: Arc<str> = insert_values_sql(store.backend, batch).into();
     for chunk in new.values.chunks(batch) {
         let sql = if chunk.len() == batch {
             full_sql.clone()
         } else {
-            insert_values_sql(chunk.len()).into()
+            insert_values_sql(store.backend, chunk.len()).into()
         };
-        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql)).bind(id);
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
         for v in chunk {
             q = q
+                .bind(id)
                 .bind(&v.unit_code)
                 .bind(ids[v.indicator.as_str()])
                 .bind(v.value)
