@@ -12,11 +12,11 @@ use geodata::{BoundaryVersion, Level, Period, Store, Unit, UnitInfo};
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
                 super::$name(geodata::testdb::TestDb::sqlite()).await;
             }
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 if let Some(db) = geodata::testdb::TestDb::postgres().await {
                     super::$name(db).await;
@@ -33,6 +33,7 @@ on_both_backends!(
     failed_publish_leaves_store_unchanged,
     import_refuses_existing_and_used_versions,
     empty_geometry_is_refused,
+    concurrent_publishes_get_distinct_revisions,
 );
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -493,6 +494,41 @@ async fn empty_geometry_is_refused(db: TestDb) {
         "invalid input: boundary version 'vn-test', unit '79': the geometry is empty"
     );
     assert_eq!(store.versions().await.unwrap(), vec![]);
+}
+
+async fn concurrent_publishes_get_distinct_revisions(db: TestDb) {
+    let store = db.store().await;
+    store
+        .import_version(&version("vn-test", date(2025, 7, 1)), &small_units(), false)
+        .await
+        .unwrap();
+    // Four publishers of one period at once, each through its own pool connection.
+    let tasks: Vec<_> = (0..4)
+        .map(|k| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let values = vec![
+                    row("01", "population", k, true),
+                    row("79", &format!("new_{k}"), k, true),
+                ];
+                store
+                    .publish(&new_snapshot("2025-10", "vn-test", values))
+                    .await
+            })
+        })
+        .collect();
+    let mut revisions = Vec::new();
+    for t in tasks {
+        revisions.push(t.await.unwrap().unwrap().revision);
+    }
+    revisions.sort();
+    assert_eq!(revisions, [1, 2, 3, 4]);
+    // Each new indicator got its own id: every snapshot reads back its own values.
+    for s in store.snapshots().await.unwrap() {
+        let values = store.values(s.id).await.unwrap();
+        let k = values["01"]["population"];
+        assert_eq!(values["79"][&format!("new_{k}")], k);
+    }
 }
 
 #[tokio::test]

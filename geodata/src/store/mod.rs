@@ -192,6 +192,16 @@ impl Store {
         Ok(Store { pool, backend })
     }
 
+    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up
+    /// front: a deferred transaction that reads first fails with SQLITE_BUSY when another
+    /// writer commits in between, whatever the busy timeout.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// The backend this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -36,7 +36,7 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
     let published_at = parse_time(&published_at_text, "new snapshot")?;
     let period_text = new.period.to_string();
 
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     if store.backend == Backend::Postgres {
         // Serialise publishers so `MAX(revision) + 1` and new indicator ids cannot collide;
         // SQLite gets the same from its single writer lock.

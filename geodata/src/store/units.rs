@@ -78,7 +78,7 @@ pub(super) async fn import_version(
     let valid_from = version.valid_from.format("%Y-%m-%d").to_string();
     let imported_at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
 
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     let exists: Option<(String,)> =
         sqlx::query_as("SELECT id FROM boundary_versions WHERE id = $1")
             .bind(&version.id)
