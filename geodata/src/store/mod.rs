@@ -306,14 +306,7 @@ impl Store {
 
     /// All values of a snapshot.
     pub async fn values(&self, snapshot_id: i64) -> Result<ValueTable> {
-        let mut table = ValueTable::new();
-        for row in snapshots::value_rows(self, snapshot_id).await? {
-            table
-                .entry(row.unit_code)
-                .or_default()
-                .insert(row.indicator, row.value);
-        }
-        Ok(table)
+        snapshots::values(self, snapshot_id).await
     }
 
     /// All value rows of a snapshot with their `reported` flag, sorted by unit then indicator.
