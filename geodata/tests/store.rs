@@ -639,3 +639,77 @@ async fn bench_publish_and_import(db: TestDb) {
         read
     );
 }
+
+/// `dump` with every RFC 3339 timestamp (`"2026-11-23T11:38:30.174003Z"`) replaced by `"<time>"`.
+fn mask_times(dump: &str) -> String {
+    let mut out = String::new();
+    let mut rest = dump;
+    while let Some(i) = rest.find("Z\"") {
+        // `"` + 26 characters (`2026-11-23T11:38:30.174003`) + `Z`.
+        let start = i.saturating_sub(27);
+        let candidate = &rest.as_bytes()[start..i];
+        if i >= 27 && candidate[0] == b'"' && candidate[11] == b'T' && candidate[20] == b'.' {
+            out.push_str(&rest[..start]);
+            out.push_str("\"<time>");
+        } else {
+            out.push_str(&rest[..i + 1]);
+        }
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn small_store_dump(db: &TestDb) -> String {
+    let store = db.store().await;
+    let v = version("vn-test", date(2025, 7, 1));
+    store
+        .import_version(&v, &small_units()[..2], false)
+        .await
+        .unwrap();
+    let values = vec![
+        row("01", "population", 5, true),
+        row("00007", "births", -1, false),
+    ];
+    store
+        .publish(&new_snapshot("2025-10", "vn-test", values))
+        .await
+        .unwrap();
+    mask_times(&store.dump().await.unwrap())
+}
+
+#[tokio::test]
+async fn dump_is_canonical_and_the_same_on_both_backends() {
+    let sqlite = small_store_dump(&TestDb::sqlite()).await;
+    let tail = sqlite[sqlite.find("== indicators").unwrap()..].to_string();
+    assert_eq!(
+        tail,
+        r#"== indicators (2 rows)
+# id | name
+1 | "births"
+2 | "population"
+== snapshots (1 rows)
+# id | period | revision | version | published_at | source | checksum | report
+1 | "2025-10" | 1 | "vn-test" | "<time>" | "2025-10.csv" | "abababababababababababababababababababababababababababababababab" | "{\"period\":\"2025-10\",\"rows\":2}"
+== snapshot_values (2 rows)
+# snapshot_id | unit_code | indicator_id | value | reported
+1 | "00007" | 1 | -1 | 0
+1 | "01" | 2 | 5 | 1
+"#
+    );
+    assert!(
+        sqlite.starts_with(
+            "== boundary_versions (1 rows)\n# id | valid_from | levels | imported_at\n\
+         \"vn-test\" | \"2025-07-01\" | \"province,commune\" | \"<time>\"\n== units (2 rows)\n"
+        ),
+        "{sqlite}"
+    );
+    // Unit rows: exact floats and the WKB as hex (little-endian multipolygon header first).
+    assert!(sqlite.contains(
+        "\n\"vn-test\" | \"00007\" | \"commune\" | \"Phường Ba Đình\" | \"phuong ba dinh\" | \"01\" | \
+         0.30000000000000004 | 105.8 | 21.0 | 105.81 | 21.01 | x'0106000000010000000103000000"
+    ), "{sqlite}");
+    if let Some(pg) = TestDb::postgres().await {
+        assert_eq!(small_store_dump(&pg).await, sqlite);
+    }
+}
