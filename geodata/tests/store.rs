@@ -1,12 +1,16 @@
 //! The store suite, run against SQLite and (with `POPMAP_TEST_PG`, see scripts/pg.sh) PostgreSQL.
 
-use std::time::Instant;
+#[path = "store/bench.rs"]
+mod bench;
+#[path = "store/fixtures.rs"]
+mod fixtures;
 
-use chrono::NaiveDate;
-use geo_types::{LineString, MultiPolygon, Polygon};
-use geodata::store::{Backend, NewSnapshot, StoreError, ValueRow};
+use geo_types::MultiPolygon;
+use geodata::store::{Backend, StoreError};
 use geodata::testdb::TestDb;
-use geodata::{BoundaryVersion, Level, Period, Store, Unit, UnitInfo};
+use geodata::{Level, Period, Store, Unit, UnitInfo};
+
+use fixtures::*;
 
 /// Runs `$name(db)` once on a SQLite file and once on a PostgreSQL database.
 macro_rules! on_both_backends {
@@ -35,131 +39,6 @@ on_both_backends!(
     empty_geometry_is_refused,
     concurrent_publishes_get_distinct_revisions,
 );
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
-    let ring = LineString::from(vec![
-        (x, y),
-        (x + size, y),
-        (x + size, y + size),
-        (x, y + size),
-        (x, y),
-    ]);
-    MultiPolygon(vec![Polygon::new(ring, vec![])])
-}
-
-fn unit(
-    code: &str,
-    name: &str,
-    level: Level,
-    parent: Option<&str>,
-    area: f64,
-    geom: MultiPolygon<f64>,
-) -> Unit {
-    Unit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        area_km2: area,
-        geometry: geom,
-    }
-}
-
-fn version(id: &str, from: NaiveDate) -> BoundaryVersion {
-    BoundaryVersion {
-        id: id.into(),
-        valid_from: from,
-        valid_to: None,
-        levels: vec![Level::Province, Level::Commune],
-    }
-}
-
-/// Two provinces of two communes each, given out of order on purpose.
-fn small_units() -> Vec<Unit> {
-    vec![
-        unit(
-            "00007",
-            "Phường Ba Đình",
-            Level::Commune,
-            Some("01"),
-            0.1 + 0.2,
-            square(105.8, 21.0, 0.01),
-        ),
-        unit(
-            "01",
-            "Thành phố Hà Nội",
-            Level::Province,
-            None,
-            3_359.823_456_789_012,
-            {
-                let mut mp = square(105.8, 21.0, 0.02);
-                mp.0.push(square(106.5, 21.5, 0.001).0.remove(0));
-                mp
-            },
-        ),
-        unit(
-            "00004",
-            "Phường Hoàn Kiếm",
-            Level::Commune,
-            Some("01"),
-            1.000_000_000_000_2,
-            square(105.81, 21.0, 0.01),
-        ),
-        unit(
-            "79",
-            "Thành phố Hồ Chí Minh",
-            Level::Province,
-            None,
-            6772.59,
-            square(106.6, 10.7, 0.3),
-        ),
-        unit(
-            "26734",
-            "Phường Sài Gòn",
-            Level::Commune,
-            Some("79"),
-            2.5e-3,
-            square(106.7, 10.77, 0.01),
-        ),
-        unit(
-            "26737",
-            "Xã Cần Giờ",
-            Level::Commune,
-            Some("79"),
-            704.22,
-            square(106.8, 10.4, 0.2),
-        ),
-    ]
-}
-
-fn sorted(mut units: Vec<Unit>) -> Vec<Unit> {
-    units.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
-    units
-}
-
-fn row(unit: &str, indicator: &str, value: i64, reported: bool) -> ValueRow {
-    ValueRow {
-        unit_code: unit.into(),
-        indicator: indicator.into(),
-        value,
-        reported,
-    }
-}
-
-fn new_snapshot(period: &str, version: &str, values: Vec<ValueRow>) -> NewSnapshot {
-    NewSnapshot {
-        period: period.parse().unwrap(),
-        version: version.into(),
-        source: format!("{period}.csv"),
-        checksum: "ab".repeat(32),
-        report_json: format!(r#"{{"period":"{period}","rows":{}}}"#, values.len()),
-        values,
-    }
-}
 
 async fn import_and_read_back(db: TestDb) {
     let store = db.store().await;
@@ -242,23 +121,6 @@ async fn versions_are_ordered_with_derived_end(db: TestDb) {
     assert_eq!(at(date(2025, 6, 30)).await.as_deref(), Some("vn-2019"));
     assert_eq!(at(date(2025, 7, 1)).await.as_deref(), Some("vn-2025"));
     assert_eq!(at(date(2099, 12, 31)).await.as_deref(), Some("vn-2025"));
-}
-
-/// 1,100 units × 17 indicators = 18,700 rows: more than one INSERT batch on both backends.
-fn many_values(seed: i64) -> Vec<ValueRow> {
-    let mut values = Vec::new();
-    for u in 0..1100 {
-        for i in 0..17 {
-            let value = seed * 1_000_000 + u * 17 + i;
-            values.push(row(
-                &format!("{u:05}"),
-                &format!("ind_{i:02}"),
-                value,
-                (u + i) % 3 != 0,
-            ));
-        }
-    }
-    values
 }
 
 async fn publish_makes_revisions_and_values_round_trip(db: TestDb) {
@@ -565,99 +427,6 @@ async fn sqlite_file_is_created_in_wal_mode() {
         .await
         .unwrap();
     assert_eq!(mode, "wal");
-}
-
-/// Timings, printed: `cargo test -p geodata --test store bench -- --ignored --nocapture`.
-#[tokio::test]
-#[ignore = "benchmark: prints timings"]
-async fn bench_sqlite() {
-    bench_publish_and_import(TestDb::sqlite()).await;
-}
-
-/// The same timings on PostgreSQL (needs `POPMAP_TEST_PG`).
-#[tokio::test]
-#[ignore = "benchmark: prints timings"]
-async fn bench_postgres() {
-    if let Some(db) = TestDb::postgres().await {
-        bench_publish_and_import(db).await;
-    }
-}
-
-/// Imports ~10,600 communes with geometry and publishes one national period of 190,400 values.
-async fn bench_publish_and_import(db: TestDb) {
-    let store = db.store().await;
-    // ~10,600 communes of 16-vertex polygons.
-    let units: Vec<Unit> = (0..10_600)
-        .map(|i| {
-            let (x, y) = (
-                102.0 + (i % 100) as f64 * 0.08,
-                8.5 + (i / 100) as f64 * 0.14,
-            );
-            let ring: Vec<(f64, f64)> = (0..=16)
-                .map(|k| {
-                    let a = std::f64::consts::TAU * (k % 16) as f64 / 16.0;
-                    (x + 0.03 * a.cos(), y + 0.03 * a.sin())
-                })
-                .collect();
-            unit(
-                &format!("{i:05}"),
-                &format!("Xã Số {i}"),
-                Level::Commune,
-                None,
-                30.0 + i as f64 / 7.0,
-                MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])]),
-            )
-        })
-        .collect();
-    let t = Instant::now();
-    store
-        .import_version(&version("vn-bench", date(2025, 7, 1)), &units, false)
-        .await
-        .unwrap();
-    let import = t.elapsed();
-    // 11,200 units × 17 indicators = 190,400 rows.
-    let values: Vec<ValueRow> = (0..11_200)
-        .flat_map(|u| {
-            (0..17).map(move |i| row(&format!("{u:05}"), &format!("ind_{i:02}"), u * 31 + i, true))
-        })
-        .collect();
-    let t = Instant::now();
-    let snap = store
-        .publish(&new_snapshot("2025-10", "vn-bench", values))
-        .await
-        .unwrap();
-    let publish = t.elapsed();
-    let t = Instant::now();
-    let table = store.values(snap.id).await.unwrap();
-    let read = t.elapsed();
-    assert_eq!(table.len(), 11_200);
-    eprintln!(
-        "BENCH {:?}: import 10,600 units {:.2?}, publish 190,400 values {:.2?}, read them back {:.2?}",
-        store.backend(),
-        import,
-        publish,
-        read
-    );
-}
-
-/// `dump` with every RFC 3339 timestamp (`"2026-11-23T11:38:30.174003Z"`) replaced by `"<time>"`.
-fn mask_times(dump: &str) -> String {
-    let mut out = String::new();
-    let mut rest = dump;
-    while let Some(i) = rest.find("Z\"") {
-        // `"` + 26 characters (`2026-11-23T11:38:30.174003`) + `Z`.
-        let start = i.saturating_sub(27);
-        let candidate = &rest.as_bytes()[start..i];
-        if i >= 27 && candidate[0] == b'"' && candidate[11] == b'T' && candidate[20] == b'.' {
-            out.push_str(&rest[..start]);
-            out.push_str("\"<time>");
-        } else {
-            out.push_str(&rest[..i + 1]);
-        }
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 async fn small_store_dump(db: &TestDb) -> String {
