@@ -482,3 +482,23 @@ async fn dump_is_canonical_and_the_same_on_both_backends() {
         assert_eq!(small_store_dump(&pg).await, sqlite);
     }
 }
+
+#[tokio::test]
+async fn sqlite_in_memory_store_keeps_its_data() {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    let v = version("vn-mem", date(2019, 1, 1));
+    store
+        .import_version(&v, &small_units(), false)
+        .await
+        .unwrap();
+    let snap = store
+        .publish(&new_snapshot(
+            "2019-12",
+            "vn-mem",
+            vec![row("79", "population", 42, true)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(store.values(snap.id).await.unwrap()["79"]["population"], 42);
+    assert_eq!(store.units("vn-mem").await.unwrap().len(), 6);
+}

@@ -5,13 +5,18 @@
 //! Every write that must be all-or-nothing (a boundary import, a publish) is one transaction.
 //!
 //! Both backends go through one [`sqlx::AnyPool`], so every query is ONE SQL text with `$N`
-//! placeholders (sqlx's SQLite driver binds `$N` by number; only the generated multi-row INSERTs
-//! use anonymous `?` on SQLite, see `tuples`). An enum of `SqlitePool`/`PgPool`
-//! would need every query written (or macro-expanded) twice; with `Any` the only per-backend
-//! code is opening (SQLite file creation and pragmas), the migration folder, the PostgreSQL
-//! table lock in `publish` and the bind-parameter batch sizes. The schema keeps to types that
-//! `Any` maps on both sides: TEXT, integers, doubles and BLOB/BYTEA (dates and timestamps are
-//! TEXT in ISO 8601 / RFC 3339 form).
+//! placeholders (sqlx's SQLite driver binds `$N` by number). An enum of `SqlitePool`/`PgPool`
+//! would need every query written (or macro-expanded) twice. With `Any` the per-backend code is
+//! small and named: opening (SQLite file creation, WAL, pragmas), the migration folder, how a
+//! write transaction begins (SQLite `BEGIN IMMEDIATE`, PostgreSQL `LOCK TABLE` in `publish`),
+//! and the generated multi-row INSERTs (anonymous `?` on SQLite, batch sizes per bind-parameter
+//! limit; see `tuples`). The schema keeps to types that `Any` maps on both sides: TEXT,
+//! integers, doubles and BLOB/BYTEA; dates and timestamps are TEXT (ISO 8601 / RFC 3339).
+//!
+//! Tables (migrations/sqlite and migrations/postgres hold the same columns): `boundary_versions`,
+//! `units` (WKB geometry, bbox, folded name), `indicators` (name → small integer id),
+//! `snapshots` (UNIQUE period, revision) and `snapshot_values` (PRIMARY KEY snapshot, unit,
+//! indicator; `WITHOUT ROWID` on SQLite).
 
 mod dump;
 mod snapshots;
