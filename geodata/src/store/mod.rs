@@ -6,11 +6,17 @@
 //!
 //! Both backends go through one [`sqlx::AnyPool`], so every query is ONE SQL text with `$N`
 //! placeholders (sqlx's SQLite driver binds `$N` by number). An enum of `SqlitePool`/`PgPool`
-//! would need every query written (or macro-expanded) twice; with `Any` the only per-backend
-//! code is opening (SQLite file creation and pragmas), the migration folder, the PostgreSQL
-//! table lock in `publish` and the bind-parameter batch sizes. The schema keeps to types that
-//! `Any` maps on both sides: TEXT, integers, doubles and BLOB/BYTEA (dates and timestamps are
-//! TEXT in ISO 8601 / RFC 3339 form).
+//! would need every query written (or macro-expanded) twice. With `Any` the per-backend code is
+//! small and named: opening (SQLite file creation, WAL, pragmas), the migration folder, how a
+//! write transaction begins (SQLite `BEGIN IMMEDIATE`, PostgreSQL `LOCK TABLE` in `publish`),
+//! and the generated multi-row INSERTs (anonymous `?` on SQLite, batch sizes per bind-parameter
+//! limit; see `tuples`). The schema keeps to types that `Any` maps on both sides: TEXT,
+//! integers, doubles and BLOB/BYTEA; dates and timestamps are TEXT (ISO 8601 / RFC 3339).
+//!
+//! Tables (migrations/sqlite and migrations/postgres hold the same columns): `boundary_versions`,
+//! `units` (WKB geometry, bbox, folded name), `indicators` (name → small integer id),
+//! `snapshots` (UNIQUE period, revision) and `snapshot_values` (PRIMARY KEY snapshot, unit,
+//! indicator; `WITHOUT ROWID` on SQLite).
 
 mod dump;
 mod snapshots;
@@ -191,6 +197,16 @@ impl Store {
         Ok(Store { pool, backend })
     }
 
+    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up
+    /// front: a deferred transaction that reads first fails with SQLITE_BUSY when another
+    /// writer commits in between, whatever the busy timeout.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// The backend this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -295,14 +311,7 @@ impl Store {
 
     /// All values of a snapshot.
     pub async fn values(&self, snapshot_id: i64) -> Result<ValueTable> {
-        let mut table = ValueTable::new();
-        for row in snapshots::value_rows(self, snapshot_id).await? {
-            table
-                .entry(row.unit_code)
-                .or_default()
-                .insert(row.indicator, row.value);
-        }
-        Ok(table)
+        snapshots::values(self, snapshot_id).await
     }
 
     /// All value rows of a snapshot with their `reported` flag, sorted by unit then indicator.
@@ -332,6 +341,34 @@ impl Store {
     }
 }
 
+/// `(.., ..), (.., ..)`: `rows` tuples of `per` bind parameters. PostgreSQL gets `$1, $2...`;
+/// SQLite gets anonymous `?`, because sqlx binds a *named* SQLite parameter (`$N`, `?N`) by
+/// looking its name up in SQLite's linear list, which is quadratic: a 30,000-parameter INSERT
+/// took seconds to bind.
+fn tuples(backend: Backend, rows: usize, per: usize) -> String {
+    let mut s = String::with_capacity(rows * per * 8);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..per {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => s.push('?'),
+                Backend::Postgres => {
+                    s.push('$');
+                    s.push_str(&(r * per + c + 1).to_string());
+                }
+            }
+        }
+        s.push(')');
+    }
+    s
+}
+
 /// Parses a stored `YYYY-MM-DD` date of version `what`.
 fn parse_date(text: &str, what: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
@@ -347,4 +384,18 @@ fn parse_levels(text: &str, what: &str) -> Result<Vec<Level>> {
                 .map_err(|e| StoreError::Corrupt(format!("boundary version '{what}': {e}")))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tuples_number_parameters_per_backend() {
+        assert_eq!(
+            tuples(Backend::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(tuples(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+    }
 }

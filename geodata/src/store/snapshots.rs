@@ -6,25 +6,26 @@ use std::sync::Arc;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{Any, AssertSqlSafe};
 
-use super::units::placeholders;
-use super::{Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow};
+use super::{
+    Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow, ValueTable, tuples,
+};
 use crate::period::Period;
 
-/// Bind parameters per value row after the shared `$1` (the snapshot id).
-const VALUE_PARAMS: usize = 4;
+/// Bind parameters per value row.
+const VALUE_PARAMS: usize = 5;
 
-/// Value rows per INSERT: `1 + 4 × rows` stays under SQLite's 32,766 and PostgreSQL's 65,535
-/// bind parameters.
+/// Value rows per INSERT: `5 × rows` stays under SQLite's 32,766 and PostgreSQL's 65,535 bind
+/// parameters.
 fn values_per_insert(backend: Backend) -> usize {
     match backend {
-        Backend::Sqlite => 8_000,
-        Backend::Postgres => 16_000,
+        Backend::Sqlite => 6_000,
+        Backend::Postgres => 5_000,
     }
 }
 
-/// `INSERT INTO snapshot_values ...` for `rows` rows; every row reuses `$1` as its snapshot id.
-fn insert_values_sql(rows: usize) -> String {
-    let tuples = placeholders(rows, VALUE_PARAMS, 1).replace("($", "($1, $");
+/// `INSERT INTO snapshot_values ...` for `rows` rows.
+fn insert_values_sql(backend: Backend, rows: usize) -> String {
+    let tuples = tuples(backend, rows, VALUE_PARAMS);
     format!(
         "INSERT INTO snapshot_values (snapshot_id, unit_code, indicator_id, value, reported) \
          VALUES {tuples}"
@@ -37,7 +38,7 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
     let published_at = parse_time(&published_at_text, "new snapshot")?;
     let period_text = new.period.to_string();
 
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     if store.backend == Backend::Postgres {
         // Serialise publishers so `MAX(revision) + 1` and new indicator ids cannot collide;
         // SQLite gets the same from its single writer lock.
@@ -93,16 +94,17 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
     }
 
     let batch = values_per_insert(store.backend);
-    let full_sql: Arc<str> = insert_values_sql(batch).into();
+    let full_sql: Arc<str> = insert_values_sql(store.backend, batch).into();
     for chunk in new.values.chunks(batch) {
         let sql = if chunk.len() == batch {
             full_sql.clone()
         } else {
-            insert_values_sql(chunk.len()).into()
+            insert_values_sql(store.backend, chunk.len()).into()
         };
-        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql)).bind(id);
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
         for v in chunk {
             q = q
+                .bind(id)
                 .bind(&v.unit_code)
                 .bind(ids[v.indicator.as_str()])
                 .bind(v.value)
@@ -160,26 +162,55 @@ pub(super) async fn snapshots(store: &Store) -> Result<Vec<Snapshot>> {
     Ok(snapshots)
 }
 
-pub(super) async fn value_rows(store: &Store, snapshot_id: i64) -> Result<Vec<ValueRow>> {
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT v.unit_code, i.name, v.value, v.reported \
-         FROM snapshot_values v JOIN indicators i ON i.id = v.indicator_id \
-         WHERE v.snapshot_id = $1",
+/// The values of a snapshot as stored: (unit code, indicator name, value, reported), unsorted.
+/// Indicator names are mapped in Rust rather than by a JOIN (the join made SQLite reads of a
+/// national period about twice as slow).
+async fn raw_values(store: &Store, snapshot_id: i64) -> Result<Vec<(String, String, i64, bool)>> {
+    let names: BTreeMap<i32, String> = sqlx::query_as("SELECT id, name FROM indicators")
+        .fetch_all(&store.pool)
+        .await?
+        .into_iter()
+        .collect();
+    let rows: Vec<(String, i32, i64, i16)> = sqlx::query_as(
+        "SELECT unit_code, indicator_id, value, reported FROM snapshot_values \
+         WHERE snapshot_id = $1",
     )
     .bind(snapshot_id)
     .fetch_all(&store.pool)
     .await?;
-    let mut rows: Vec<ValueRow> = rows
+    rows.into_iter()
+        .map(|(unit, id, value, reported)| {
+            let name = names.get(&id).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "snapshot {snapshot_id}, unit '{unit}': unknown indicator id {id}"
+                ))
+            })?;
+            Ok((unit, name.clone(), value, reported != 0))
+        })
+        .collect()
+}
+
+pub(super) async fn value_rows(store: &Store, snapshot_id: i64) -> Result<Vec<ValueRow>> {
+    let mut rows: Vec<ValueRow> = raw_values(store, snapshot_id)
+        .await?
         .into_iter()
         .map(|(unit_code, indicator, value, reported)| ValueRow {
             unit_code,
             indicator,
             value,
-            reported: reported != 0,
+            reported,
         })
         .collect();
     rows.sort_by(|a, b| (&a.unit_code, &a.indicator).cmp(&(&b.unit_code, &b.indicator)));
     Ok(rows)
+}
+
+pub(super) async fn values(store: &Store, snapshot_id: i64) -> Result<ValueTable> {
+    let mut table = ValueTable::new();
+    for (unit, indicator, value, _) in raw_values(store, snapshot_id).await? {
+        table.entry(unit).or_default().insert(indicator, value);
+    }
+    Ok(table)
 }
 
 pub(super) async fn series(

@@ -7,7 +7,7 @@ use geo::BoundingRect;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Row};
 
-use super::{Result, Store, StoreError, wkb};
+use super::{Backend, Result, Store, StoreError, tuples, wkb};
 use crate::level::Level;
 use crate::text;
 use crate::unit::{Unit, UnitInfo};
@@ -48,34 +48,14 @@ fn unit_row<'a>(version: &str, unit: &'a Unit) -> Result<UnitRow<'a>> {
     })
 }
 
-/// `INSERT INTO units ... VALUES (...), (...)` for `rows` rows, placeholders `$1..`.
-fn insert_units_sql(rows: usize) -> String {
+/// `INSERT INTO units ... VALUES (...), (...)` for `rows` rows.
+fn insert_units_sql(backend: Backend, rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO units (version, code, level, name, name_folded, parent_code, area_km2, \
          minx, miny, maxx, maxy, geom) VALUES ",
     );
-    sql.push_str(&placeholders(rows, UNIT_PARAMS, 0));
+    sql.push_str(&tuples(backend, rows, UNIT_PARAMS));
     sql
-}
-
-/// `(${o+1}, .., ${o+per}), (..)` for `rows` tuples of `per` parameters after offset `o`.
-pub(super) fn placeholders(rows: usize, per: usize, offset: usize) -> String {
-    let mut s = String::with_capacity(rows * per * 7);
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        for c in 0..per {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&(offset + r * per + c + 1).to_string());
-        }
-        s.push(')');
-    }
-    s
 }
 
 pub(super) async fn import_version(
@@ -98,7 +78,7 @@ pub(super) async fn import_version(
     let valid_from = version.valid_from.format("%Y-%m-%d").to_string();
     let imported_at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
 
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     let exists: Option<(String,)> =
         sqlx::query_as("SELECT id FROM boundary_versions WHERE id = $1")
             .bind(&version.id)
@@ -142,12 +122,12 @@ pub(super) async fn import_version(
         .await?;
     }
 
-    let full_sql: Arc<str> = insert_units_sql(UNITS_PER_INSERT).into();
+    let full_sql: Arc<str> = insert_units_sql(store.backend, UNITS_PER_INSERT).into();
     for chunk in rows.chunks(UNITS_PER_INSERT) {
         let sql = if chunk.len() == UNITS_PER_INSERT {
             full_sql.clone()
         } else {
-            insert_units_sql(chunk.len()).into()
+            insert_units_sql(store.backend, chunk.len()).into()
         };
         let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
         for r in chunk {
