@@ -45,8 +45,8 @@ pub struct Geometry {
     pub provinces_2025: Vec<Shape>,
     /// Dissolves that fell back to a generic union.
     pub fallbacks: usize,
-    /// Codes of communes (either version) that got an island square.
-    pub islands: Vec<String>,
+    /// Version id → codes of communes that got an island square.
+    pub islands: BTreeMap<String, Vec<String>>,
     /// Codes of communes whose duplicated point was nudged.
     pub nudged: Vec<String>,
 }
@@ -83,7 +83,11 @@ impl Geometry {
         let pts: Vec<(f64, f64)> = data.communes_2019.iter().map(|c| (c.lon, c.lat)).collect();
         let cells = clipped_cells(&pts, &data.outline)?;
         let code19 = |i: &usize| data.communes_2019[*i].code.clone();
-        let mut islands: Vec<String> = cells.islands.iter().map(code19).collect();
+        let mut islands = BTreeMap::new();
+        islands.insert(
+            "vn-2019".to_string(),
+            cells.islands.iter().map(code19).collect::<Vec<_>>(),
+        );
         let nudged: Vec<String> = cells.nudged.iter().map(code19).collect();
         let communes_2019: Vec<Shape> = data
             .communes_2019
@@ -132,11 +136,13 @@ impl Geometry {
 
         let pts: Vec<(f64, f64)> = data.communes_2025.iter().map(|c| (c.lon, c.lat)).collect();
         let cells = clipped_cells(&pts, &data.outline)?;
-        islands.extend(
+        islands.insert(
+            "vn-2025".to_string(),
             cells
                 .islands
                 .iter()
-                .map(|i| data.communes_2025[*i].code.clone()),
+                .map(|i| data.communes_2025[*i].code.clone())
+                .collect(),
         );
         let communes_2025: Vec<Shape> = data
             .communes_2025

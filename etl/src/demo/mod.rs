@@ -91,8 +91,9 @@ pub struct DemoManifest {
     pub tables: Vec<TableFile>,
     /// Dissolves that fell back from edge cancellation to a generic polygon union.
     pub dissolve_fallbacks: usize,
-    /// Communes whose clipped Voronoi cell was empty (offshore points) and got a small square instead.
-    pub island_cells: Vec<String>,
+    /// Version id → communes whose clipped Voronoi cell was empty (offshore points) and got a small
+    /// square instead.
+    pub island_cells: BTreeMap<String, Vec<String>>,
     /// Communes whose point duplicated an earlier one and was moved by a few metres.
     pub nudged_points: Vec<String>,
     /// The 2025 commune geometry method (see the module docs).

@@ -59,7 +59,7 @@ pub mod col {
 pub type Row = [u64; 17];
 
 /// National population at the start of 2024-01.
-pub const START_POPULATION: f64 = 100_800_000.0;
+pub const START_POPULATION: f64 = 100_300_000.0;
 /// Seed of the whole simulation.
 pub const SEED: u64 = 2024_0101;
 
