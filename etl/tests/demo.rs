@@ -223,7 +223,7 @@ fn cells_tile_the_outline_without_overlap() {
             (sum - outline_area).abs() < 1e-6 * outline_area,
             "{rel}: cells {sum} deg² vs outline {outline_area} deg²"
         );
-        let mut by_edge: HashMap<((i64, i64), (i64, i64)), usize> = HashMap::new();
+        let mut by_edge: HashMap<Edge, usize> = HashMap::new();
         for (i, c) in cells.iter().enumerate() {
             for r in c.poly.iter().flatten() {
                 for k in 0..r.len() {
@@ -254,6 +254,9 @@ fn cells_tile_the_outline_without_overlap() {
         }
     }
 }
+
+/// A directed edge in grid units.
+type Edge = ((i64, i64), (i64, i64));
 
 type Table = Vec<(String, Vec<u64>)>;
 

@@ -247,3 +247,65 @@ pub fn carry(data: &Inputs, geom: &Geometry, tables: &Tables) -> Result<Carried,
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::synth::check_row;
+
+    #[test]
+    fn largest_remainder_keeps_the_total_and_breaks_ties_by_index() {
+        assert_eq!(largest_remainder(10, &[1.0, 1.0, 1.0]), vec![4, 3, 3]);
+        assert_eq!(largest_remainder(7, &[0.5, 0.25, 0.25]), vec![3, 2, 2]);
+        assert_eq!(largest_remainder(5, &[0.0, 0.0]), vec![3, 2]);
+        assert_eq!(largest_remainder(0, &[0.3, 0.7]), vec![0, 0]);
+    }
+
+    #[test]
+    fn split_capped_moves_units_to_pieces_with_room() {
+        assert_eq!(split_capped(10, &[0.9, 0.1], &[5, 100]), vec![5, 5]);
+        assert_eq!(split_capped(3, &[1.0, 1.0, 1.0], &[0, 3, 3]), vec![0, 2, 1]);
+    }
+
+    #[test]
+    fn split_rows_keep_every_rule_and_every_total() {
+        let rows: [Row; 3] = [
+            [1, 1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+            [
+                9_876, 4_901, 4_975, 2_800, 9_500, 376, 13, 7, 6, 5, 6, 1, 3, 4, 2_470, 1_600, 321,
+            ],
+            [3, 1, 2, 3, 0, 3, 2, 1, 1, 0, 0, 0, 0, 0, 2, 2, 3],
+        ];
+        for r in &rows {
+            check_row(r).unwrap();
+            for shares in [vec![0.5, 0.5], vec![0.1, 0.3, 0.6], vec![0.999, 0.001]] {
+                let pieces = split_row(r, &shares);
+                for p in &pieces {
+                    check_row(p)
+                        .unwrap_or_else(|e| panic!("{r:?} by {shares:?}: piece {p:?}: {e}"));
+                    assert!(p[col::WOMEN] <= p[col::POP] && p[col::HOUSEHOLDS] <= p[col::POP]);
+                }
+                for c in 0..17 {
+                    assert_eq!(
+                        pieces.iter().map(|p| p[c]).sum::<u64>(),
+                        r[c],
+                        "column {c} of {r:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn restricted_region_is_the_half_plane_of_the_nearer_site() {
+        let b = [
+            Coord { x: 0.0, y: 0.0 },
+            Coord { x: 4.0, y: 0.0 },
+            Coord { x: 4.0, y: 2.0 },
+            Coord { x: 0.0, y: 2.0 },
+        ];
+        let left = restricted_region(&[(1.0, 1.0), (3.0, 1.0)], 0, &b);
+        let area = Polygon::new(LineString::from(left), vec![]).unsigned_area();
+        assert_eq!(area, 4.0);
+    }
+}

@@ -3,8 +3,8 @@
 //! Every member ring contributes its directed edges (exteriors counter-clockwise, holes clockwise). An edge
 //! present in both directions is interior and cancels; the rest are chained into rings (at a vertex with
 //! several ways out, the tightest clockwise turn is taken so touching parts stay separate rings), and
-//! rings are classified by the sign of their exact integer area. If chaining fails (unbalanced vertex,
-//! orphan hole) the caller falls back to geo's polygon union.
+//! rings are classified by the sign of their exact integer area. If that fails (a dead end while chaining,
+//! a hole no exterior contains) the caller falls back to geo's polygon union.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -135,4 +135,85 @@ pub fn dissolve(members: &[&GridPoly], fallbacks: &mut usize) -> GridPoly {
 pub fn intersection_area(a: &GridPoly, b: &GridPoly) -> f64 {
     use geo::Area;
     to_geo(a).intersection(&to_geo(b)).unsigned_area()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(x: i64, y: i64) -> GridPoly {
+        vec![vec![vec![
+            (x, y),
+            (x + 10, y),
+            (x + 10, y + 10),
+            (x, y + 10),
+        ]]]
+    }
+
+    #[test]
+    fn two_squares_merge_into_one_rectangle_with_their_vertices() {
+        let (a, b) = (square(0, 0), square(10, 0));
+        let d = dissolve_exact(&[&a, &b]).unwrap();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].len(), 1);
+        let mut r = d[0][0].clone();
+        r.sort();
+        assert_eq!(
+            r,
+            vec![(0, 0), (0, 10), (10, 0), (10, 10), (20, 0), (20, 10)]
+        );
+        assert_eq!(area2(&d[0][0]), 2 * 200);
+    }
+
+    #[test]
+    fn a_ring_of_eight_squares_has_a_hole_and_corner_touching_squares_stay_apart() {
+        let ring: Vec<GridPoly> = [
+            (0, 0),
+            (10, 0),
+            (20, 0),
+            (0, 10),
+            (20, 10),
+            (0, 20),
+            (10, 20),
+            (20, 20),
+        ]
+        .iter()
+        .map(|&(x, y)| square(x, y))
+        .collect();
+        let refs: Vec<&GridPoly> = ring.iter().collect();
+        let d = dissolve_exact(&refs).unwrap();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].len(), 2, "exterior + hole");
+        assert_eq!(area2(&d[0][0]), 2 * 900);
+        assert_eq!(area2(&d[0][1]), -2 * 100);
+        let (a, b) = (square(0, 0), square(10, 10));
+        let d = dissolve_exact(&[&a, &b]).unwrap();
+        assert_eq!(
+            d.len(),
+            2,
+            "two squares touching at a corner stay two polygons"
+        );
+        assert!(d.iter().all(|p| p[0].len() == 4));
+    }
+
+    #[test]
+    fn mismatched_members_fall_back_to_union() {
+        // A T-junction: b's left edge has a vertex a lacks; the leftover edges still close, area is exact.
+        let a = square(0, 0);
+        let b: GridPoly = vec![vec![vec![(10, 0), (20, 0), (20, 10), (10, 10), (10, 5)]]];
+        let mut fallbacks = 0;
+        let d = dissolve(&[&a, &b], &mut fallbacks);
+        let total: i128 = d.iter().flatten().map(|r| area2(r)).sum();
+        assert_eq!(total, 2 * 200);
+        assert_eq!(fallbacks, 0);
+        // A clockwise ring alone is a hole with no exterior to own it.
+        let c: GridPoly = vec![vec![vec![(30, 0), (40, 0), (40, 10)]]];
+        let orphan: GridPoly = vec![vec![vec![(0, 0), (0, 10), (10, 0)]]];
+        assert!(
+            dissolve_exact(&[&c, &orphan]).is_none(),
+            "an orphan hole cannot be dissolved exactly"
+        );
+        let _ = dissolve(&[&c, &orphan], &mut fallbacks);
+        assert_eq!(fallbacks, 1);
+    }
 }

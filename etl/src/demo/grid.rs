@@ -117,3 +117,37 @@ pub fn to_geo(gp: &GridPoly) -> MultiPolygon<f64> {
 pub fn planar_area(gp: &GridPoly) -> f64 {
     gp.iter().flatten().map(|r| area2(r)).sum::<i128>() as f64 * 0.5 * GRID * GRID
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_drops_repeats_spikes_and_flat_rings() {
+        let r = vec![
+            (0, 0),
+            (0, 0),
+            (10, 0),
+            (20, 0),
+            (10, 0),
+            (10, 10),
+            (0, 10),
+            (0, 0),
+        ];
+        assert_eq!(clean(r), Some(vec![(0, 0), (10, 0), (10, 10), (0, 10)]));
+        assert_eq!(clean(vec![(0, 0), (5, 0), (10, 0)]), None);
+        assert_eq!(
+            area2(&orient(vec![(0, 0), (0, 10), (10, 10), (10, 0)], true)),
+            200
+        );
+    }
+
+    #[test]
+    fn snapping_round_trips_through_degrees() {
+        let p = snap(105.8481127, 21.0467981);
+        assert_eq!(p, (1_058_481_127, 210_467_981));
+        let ls = ring_to_geo(&[p, (p.0 + 1, p.1), (p.0, p.1 + 1)]);
+        assert_eq!(ls.0.len(), 4);
+        assert_eq!(snap(ls.0[1].x, ls.0[1].y), (p.0 + 1, p.1));
+    }
+}

@@ -19,6 +19,9 @@ use super::{
     DemoError, DemoManifest, TableFile, VersionFiles, vn_2019_valid_from, vn_2025_valid_from,
 };
 
+/// A level, its file stem and its shapes.
+type LevelFile<'a> = (Level, &'a str, &'a [Shape]);
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DemoError + '_ {
     move |source| DemoError::Io {
         path: path.to_path_buf(),
@@ -131,7 +134,7 @@ pub fn write_all(
     carried: &Carried,
 ) -> Result<DemoManifest, DemoError> {
     let mut versions = Vec::new();
-    let sets: [(&str, Vec<(Level, &str, &[Shape])>); 2] = [
+    let sets: [(&str, Vec<LevelFile>); 2] = [
         (
             "vn-2019",
             vec![
