@@ -1,21 +1,24 @@
 //! The demo boundary versions: vn-2019 (communes, districts, provinces) and vn-2025 (communes, provinces).
 //!
 //! vn-2019 communes are Voronoi cells of the real commune points clipped to the outline; districts and
-//! provinces are exact dissolves of them. vn-2025 communes are Voronoi cells of the real 2025 commune
-//! points clipped the same way (the simpler of the two methods in the design; see `VN_2025_METHOD`), and
-//! vn-2025 provinces are exact dissolves of those.
+//! provinces are exact dissolves of them. vn-2025 communes are built from the 2019 cells and the official
+//! mapping (see `merge`); if some new commune would get no polygon, all vn-2025 communes fall back to
+//! Voronoi cells of the 2025 points. vn-2025 provinces are exact dissolves of the communes.
 
 use std::collections::BTreeMap;
 
 use super::DemoError;
 use super::dissolve::dissolve;
+use super::merge::communes_2025;
 use super::grid::GridPoly;
 use super::inputs::Inputs;
 use super::voronoi::clipped_cells;
 
-/// How the vn-2025 commune polygons were built (also written to the manifest).
-pub const VN_2025_METHOD: &str =
-    "Voronoi cells of the 2025 commune points clipped to the outline (not unions of 2019 cells)";
+/// vn-2025 commune polygons built from the 2019 cells and the official mapping (the normal case).
+pub const VN_2025_FROM_2019: &str =
+    "unions of the 2019 cells merged into each commune plus its restricted-Voronoi pieces of split cells";
+/// vn-2025 commune polygons built as Voronoi cells of the 2025 points (fallback).
+pub const VN_2025_VORONOI: &str = "Voronoi cells of the 2025 commune points clipped to the outline";
 
 /// A named unit with its polygon.
 #[derive(Debug, Clone)]
@@ -47,6 +50,8 @@ pub struct Geometry {
     pub fallbacks: usize,
     /// Version id → codes of communes that got an island square.
     pub islands: BTreeMap<String, Vec<String>>,
+    /// How the vn-2025 communes were built.
+    pub method_2025: String,
     /// Codes of communes whose duplicated point was nudged.
     pub nudged: Vec<String>,
 }
@@ -134,20 +139,26 @@ impl Geometry {
             &mut fallbacks,
         );
 
-        let pts: Vec<(f64, f64)> = data.communes_2025.iter().map(|c| (c.lon, c.lat)).collect();
-        let cells = clipped_cells(&pts, &data.outline)?;
-        islands.insert(
-            "vn-2025".to_string(),
-            cells
-                .islands
-                .iter()
-                .map(|i| data.communes_2025[*i].code.clone())
-                .collect(),
-        );
+        let cells19: Vec<GridPoly> = communes_2019.iter().map(|c| c.poly.clone()).collect();
+        let (polys_2025, method_2025) = match communes_2025(data, &cells19, &mut fallbacks) {
+            Ok(polys) => {
+                islands.insert("vn-2025".to_string(), Vec::new());
+                (polys, VN_2025_FROM_2019.to_string())
+            }
+            Err(empty) => {
+                let pts: Vec<(f64, f64)> = data.communes_2025.iter().map(|c| (c.lon, c.lat)).collect();
+                let cells = clipped_cells(&pts, &data.outline)?;
+                islands.insert(
+                    "vn-2025".to_string(),
+                    cells.islands.iter().map(|i| data.communes_2025[*i].code.clone()).collect(),
+                );
+                (cells.polys, format!("{VN_2025_VORONOI} (communes {} got no piece of a 2019 cell)", empty.join(", ")))
+            }
+        };
         let communes_2025: Vec<Shape> = data
             .communes_2025
             .iter()
-            .zip(cells.polys)
+            .zip(polys_2025)
             .map(|(c, poly)| Shape {
                 code: c.code.clone(),
                 name: c.name.clone(),
@@ -176,6 +187,7 @@ impl Geometry {
             provinces_2025,
             fallbacks,
             islands,
+            method_2025,
             nudged,
         })
     }

@@ -126,7 +126,7 @@ pub fn split_row(r: &Row, shares: &[f64]) -> Vec<Row> {
 }
 
 /// Convex polygon of the points closer to `sites[k]` than to the other sites, inside `bounds`.
-fn restricted_region(sites: &[(f64, f64)], k: usize, bounds: &[Coord<f64>]) -> Vec<Coord<f64>> {
+pub fn restricted_region(sites: &[(f64, f64)], k: usize, bounds: &[Coord<f64>]) -> Vec<Coord<f64>> {
     let mut poly = bounds.to_vec();
     let (px, py) = sites[k];
     for (j, &(qx, qy)) in sites.iter().enumerate() {

@@ -7,6 +7,7 @@ mod carry;
 mod dissolve;
 mod grid;
 mod inputs;
+mod merge;
 mod synth;
 mod voronoi;
 mod write;
@@ -18,7 +19,7 @@ use chrono::NaiveDate;
 use geodata::version::BoundaryVersion;
 use serde::Serialize;
 
-pub use boundaries::{Geometry, Shape, VN_2025_METHOD};
+pub use boundaries::{Geometry, Shape, VN_2025_FROM_2019, VN_2025_VORONOI};
 pub use carry::{largest_remainder, split_capped, split_row};
 pub use dissolve::{dissolve_exact, intersection_area};
 pub use grid::{GRID, GridPoly, planar_area, to_geo};

@@ -205,13 +205,19 @@ fn raw_cells(points: &[(f64, f64)]) -> Result<Vec<Ring>, DemoError> {
 }
 
 /// Merges clip-created vertices that two cells computed slightly differently.
-struct Merger {
+pub struct Merger {
     originals: HashSet<Pt>,
     seen: HashMap<Pt, Vec<Pt>>,
 }
 
 impl Merger {
-    fn canon(&mut self, p: Pt) -> Pt {
+    /// A merger that keeps `originals` as they are.
+    pub fn new(originals: HashSet<Pt>) -> Merger {
+        Merger { originals, seen: HashMap::new() }
+    }
+
+    /// The canonical position of `p`.
+    pub fn canon(&mut self, p: Pt) -> Pt {
         if self.originals.contains(&p) {
             return p;
         }
@@ -237,7 +243,8 @@ impl Merger {
         p
     }
 
-    fn apply(&mut self, gp: GridPoly) -> GridPoly {
+    /// Canonicalises, cleans and orients every ring.
+    pub fn apply(&mut self, gp: GridPoly) -> GridPoly {
         let mut out = Vec::new();
         for rings in gp {
             let mut rs: Vec<Ring> = Vec::new();

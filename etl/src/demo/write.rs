@@ -10,7 +10,7 @@ use geodata::catalog::Catalog;
 use geodata::level::Level;
 use geodata::version::BoundaryVersion;
 
-use super::boundaries::{Geometry, Shape, VN_2025_METHOD};
+use super::boundaries::{Geometry, Shape};
 use super::carry::Carried;
 use super::grid::Pt;
 use super::inputs::Inputs;
@@ -215,7 +215,7 @@ pub fn write_all(
         dissolve_fallbacks: geom.fallbacks,
         island_cells: geom.islands.clone(),
         nudged_points: geom.nudged.clone(),
-        vn_2025_geometry: VN_2025_METHOD.to_string(),
+        vn_2025_geometry: geom.method_2025.clone(),
     };
     let path = out.join("manifest.json");
     let text =
