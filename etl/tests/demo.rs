@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use etl::demo::{
-    DemoManifest, GridPoly, VN_2025_FROM_2019, dissolve_exact, generate, intersection_area, planar_area, to_geo,
+    DemoManifest, GridPoly, VN_2025_FROM_2019, dissolve_exact, generate, intersection_area,
+    planar_area, to_geo,
 };
 use geo::{Area, GeodesicArea};
 use geodata::catalog::Catalog;
@@ -160,7 +161,11 @@ fn check_areas(
     // A T-junction (a vertex one neighbour lacks) would leave a sliver ring in the dissolved country.
     for ring in country.iter().flatten() {
         let a = planar_area(&vec![vec![ring.clone()]]).abs();
-        assert!(a > 1e-9, "sliver ring of {a} deg² near {:?}: neighbours do not share vertices", ring[0]);
+        assert!(
+            a > 1e-9,
+            "sliver ring of {a} deg² near {:?}: neighbours do not share vertices",
+            ring[0]
+        );
     }
     let ca = geodesic_km2(&country);
     assert!(
@@ -218,7 +223,11 @@ fn cells_tile_the_outline_without_overlap() {
     let m = &run().manifest;
     let island_area = |version: &str| -> f64 {
         let cells = read_features(&format!("boundaries/{version}/communes.geojson"));
-        cells.iter().filter(|c| m.island_cells[version].contains(&c.code)).map(|c| planar_area(&c.poly)).sum()
+        cells
+            .iter()
+            .filter(|c| m.island_cells[version].contains(&c.code))
+            .map(|c| planar_area(&c.poly))
+            .sum()
     };
     // When vn-2025 is built from the 2019 cells it inherits their island squares.
     let from_2019 = m.vn_2025_geometry == VN_2025_FROM_2019;
@@ -228,7 +237,10 @@ fn cells_tile_the_outline_without_overlap() {
         let islands = island_area(if from_2019 { "vn-2019" } else { version });
         let sum: f64 = cells.iter().map(|c| planar_area(&c.poly)).sum();
         let expected = outline_area + islands;
-        assert!((sum - expected).abs() < 1e-6 * expected, "{rel}: cells {sum} deg² vs outline + islands {expected} deg²");
+        assert!(
+            (sum - expected).abs() < 1e-6 * expected,
+            "{rel}: cells {sum} deg² vs outline + islands {expected} deg²"
+        );
         let mut by_edge: HashMap<Edge, usize> = HashMap::new();
         for (i, c) in cells.iter().enumerate() {
             for r in c.poly.iter().flatten() {

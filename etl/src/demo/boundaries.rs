@@ -9,14 +9,13 @@ use std::collections::BTreeMap;
 
 use super::DemoError;
 use super::dissolve::dissolve;
-use super::merge::communes_2025;
 use super::grid::GridPoly;
 use super::inputs::Inputs;
+use super::merge::communes_2025;
 use super::voronoi::clipped_cells;
 
 /// vn-2025 commune polygons built from the 2019 cells and the official mapping (the normal case).
-pub const VN_2025_FROM_2019: &str =
-    "unions of the 2019 cells merged into each commune plus its restricted-Voronoi pieces of split cells";
+pub const VN_2025_FROM_2019: &str = "unions of the 2019 cells merged into each commune plus its restricted-Voronoi pieces of split cells";
 /// vn-2025 commune polygons built as Voronoi cells of the 2025 points (fallback).
 pub const VN_2025_VORONOI: &str = "Voronoi cells of the 2025 commune points clipped to the outline";
 
@@ -146,13 +145,24 @@ impl Geometry {
                 (polys, VN_2025_FROM_2019.to_string())
             }
             Err(empty) => {
-                let pts: Vec<(f64, f64)> = data.communes_2025.iter().map(|c| (c.lon, c.lat)).collect();
+                let pts: Vec<(f64, f64)> =
+                    data.communes_2025.iter().map(|c| (c.lon, c.lat)).collect();
                 let cells = clipped_cells(&pts, &data.outline)?;
                 islands.insert(
                     "vn-2025".to_string(),
-                    cells.islands.iter().map(|i| data.communes_2025[*i].code.clone()).collect(),
+                    cells
+                        .islands
+                        .iter()
+                        .map(|i| data.communes_2025[*i].code.clone())
+                        .collect(),
                 );
-                (cells.polys, format!("{VN_2025_VORONOI} (communes {} got no piece of a 2019 cell)", empty.join(", ")))
+                (
+                    cells.polys,
+                    format!(
+                        "{VN_2025_VORONOI} (communes {} got no piece of a 2019 cell)",
+                        empty.join(", ")
+                    ),
+                )
             }
         };
         let communes_2025: Vec<Shape> = data

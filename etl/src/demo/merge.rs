@@ -20,36 +20,73 @@ use super::voronoi::Merger;
 const BUCKET: i64 = 100_000;
 
 /// The vn-2025 commune polygons (in `Inputs::communes_2025` order), or the codes that got no piece.
-pub fn communes_2025(data: &Inputs, cells: &[GridPoly], fallbacks: &mut usize) -> Result<Vec<GridPoly>, Vec<String>> {
-    let new_index: HashMap<&str, usize> = data.communes_2025.iter().enumerate().map(|(i, c)| (c.code.as_str(), i)).collect();
-    let originals: HashSet<Pt> = cells.iter().flatten().flatten().flatten().copied().collect();
+pub fn communes_2025(
+    data: &Inputs,
+    cells: &[GridPoly],
+    fallbacks: &mut usize,
+) -> Result<Vec<GridPoly>, Vec<String>> {
+    let new_index: HashMap<&str, usize> = data
+        .communes_2025
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code.as_str(), i))
+        .collect();
+    let originals: HashSet<Pt> = cells
+        .iter()
+        .flatten()
+        .flatten()
+        .flatten()
+        .copied()
+        .collect();
     let mut merger = Merger::new(originals.clone());
     let mut pieces: Vec<(usize, GridPoly)> = Vec::new();
     for (i, c) in data.communes_2019.iter().enumerate() {
-        let targets: Vec<usize> = data.mapping[&c.code].iter().map(|t| new_index[t.as_str()]).collect();
+        let targets: Vec<usize> = data.mapping[&c.code]
+            .iter()
+            .map(|t| new_index[t.as_str()])
+            .collect();
         if targets.len() == 1 {
             pieces.push((targets[0], cells[i].clone()));
             continue;
         }
         let cell = to_geo(&cells[i]);
-        let Some(b) = cell.bounding_rect() else { continue };
-        let sites: Vec<(f64, f64)> = targets.iter().map(|&t| (data.communes_2025[t].lon, data.communes_2025[t].lat)).collect();
+        let Some(b) = cell.bounding_rect() else {
+            continue;
+        };
+        let sites: Vec<(f64, f64)> = targets
+            .iter()
+            .map(|&t| (data.communes_2025[t].lon, data.communes_2025[t].lat))
+            .collect();
         let xs = sites.iter().map(|s| s.0).chain([b.min().x, b.max().x]);
         let ys = sites.iter().map(|s| s.1).chain([b.min().y, b.max().y]);
         let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let (y0, y1) = ys.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let bounds = [
-            Coord { x: x0 - 1.0, y: y0 - 1.0 },
-            Coord { x: x1 + 1.0, y: y0 - 1.0 },
-            Coord { x: x1 + 1.0, y: y1 + 1.0 },
-            Coord { x: x0 - 1.0, y: y1 + 1.0 },
+            Coord {
+                x: x0 - 1.0,
+                y: y0 - 1.0,
+            },
+            Coord {
+                x: x1 + 1.0,
+                y: y0 - 1.0,
+            },
+            Coord {
+                x: x1 + 1.0,
+                y: y1 + 1.0,
+            },
+            Coord {
+                x: x0 - 1.0,
+                y: y1 + 1.0,
+            },
         ];
         for (k, &t) in targets.iter().enumerate() {
             let region = restricted_region(&sites, k, &bounds);
             if region.is_empty() {
                 continue;
             }
-            let piece = merger.apply(from_geo(&Polygon::new(LineString::from(region), vec![]).intersection(&cell)));
+            let piece = merger.apply(from_geo(
+                &Polygon::new(LineString::from(region), vec![]).intersection(&cell),
+            ));
             if !piece.is_empty() {
                 pieces.push((t, piece));
             }
@@ -61,7 +98,10 @@ pub fn communes_2025(data: &Inputs, cells: &[GridPoly], fallbacks: &mut usize) -
     for (_, gp) in &pieces {
         for p in gp.iter().flatten().flatten() {
             if !originals.contains(p) && seen.insert(*p) {
-                index.entry((p.0.div_euclid(BUCKET), p.1.div_euclid(BUCKET))).or_default().push(*p);
+                index
+                    .entry((p.0.div_euclid(BUCKET), p.1.div_euclid(BUCKET)))
+                    .or_default()
+                    .push(*p);
             }
         }
     }
@@ -79,8 +119,12 @@ pub fn communes_2025(data: &Inputs, cells: &[GridPoly], fallbacks: &mut usize) -
     for (t, gp) in &pieces {
         members[*t].push(gp);
     }
-    let empty: Vec<String> =
-        members.iter().enumerate().filter(|(_, m)| m.is_empty()).map(|(j, _)| data.communes_2025[j].code.clone()).collect();
+    let empty: Vec<String> = members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.is_empty())
+        .map(|(j, _)| data.communes_2025[j].code.clone())
+        .collect();
     if !empty.is_empty() {
         return Err(empty);
     }

@@ -213,7 +213,10 @@ pub struct Merger {
 impl Merger {
     /// A merger that keeps `originals` as they are.
     pub fn new(originals: HashSet<Pt>) -> Merger {
-        Merger { originals, seen: HashMap::new() }
+        Merger {
+            originals,
+            seen: HashMap::new(),
+        }
     }
 
     /// The canonical position of `p`.
