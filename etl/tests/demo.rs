@@ -444,3 +444,22 @@ fn tables_follow_the_rules_and_are_plausible() {
         "2024-01 -> 2025-01 growth {growth}"
     );
 }
+
+#[test]
+fn generation_is_deterministic() {
+    let first = run();
+    let dir = tempfile::tempdir().unwrap();
+    generate(&inputs(), dir.path()).unwrap();
+    for rel in [
+        "boundaries/vn-2019/communes.geojson",
+        "boundaries/vn-2025/communes.geojson",
+        "boundaries/vn-2025/provinces.geojson",
+        "tables/2024-01.csv",
+        "tables/2026-09.csv",
+        "manifest.json",
+    ] {
+        let a = std::fs::read(first.out.join(rel)).unwrap();
+        let b = std::fs::read(dir.path().join(rel)).unwrap();
+        assert!(a == b, "{rel} differs between two runs");
+    }
+}
