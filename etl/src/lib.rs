@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod change;
+pub mod demo;
 pub mod publish;
 pub mod report;
 pub mod rules;
