@@ -99,7 +99,11 @@ impl fmt::Display for Repair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Repair::ClosedRing { polygon, ring } => {
-                write!(f, "closed unclosed {} of polygon {polygon}", ring_name(*ring))
+                write!(
+                    f,
+                    "closed unclosed {} of polygon {polygon}",
+                    ring_name(*ring)
+                )
             }
             Repair::RemovedRepeatedPoints {
                 polygon,
@@ -121,7 +125,10 @@ impl fmt::Display for Repair {
             ),
             Repair::DroppedPolygon { polygon, reason } => match reason {
                 DropReason::NoRings => write!(f, "dropped polygon {polygon}: {reason}"),
-                _ => write!(f, "dropped polygon {polygon}: its exterior ring has {reason}"),
+                _ => write!(
+                    f,
+                    "dropped polygon {polygon}: its exterior ring has {reason}"
+                ),
             },
             Repair::MadeValid { problem, polygons } => write!(
                 f,
@@ -316,11 +323,8 @@ fn make_valid(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, GeometryError
     }
     let mut out = MultiPolygon(parts);
     if !out.is_valid() {
-        let oriented: Vec<Polygon<f64>> = out
-            .0
-            .iter()
-            .map(|p| p.orient(Direction::Default))
-            .collect();
+        let oriented: Vec<Polygon<f64>> =
+            out.0.iter().map(|p| p.orient(Direction::Default)).collect();
         out = unary_union(&oriented);
     }
     out.0.retain(|p| p.unsigned_area() > 0.0);

@@ -142,10 +142,12 @@ pub(crate) fn read(
             code: None,
         };
         let mut props = PropCollector(Props::default());
-        feature.process_properties(&mut props).map_err(|e| BoundaryError::Format {
-            file: file.to_string(),
-            message: format!("feature {index}: unreadable properties: {e}"),
-        })?;
+        feature
+            .process_properties(&mut props)
+            .map_err(|e| BoundaryError::Format {
+                file: file.to_string(),
+                message: format!("feature {index}: unreadable properties: {e}"),
+            })?;
         let placeholder = props.0.into_feature(at, Vec::new())?;
         let mut rings = RingCollector::default();
         if feature.fbs_feature().geometry().is_none() {
@@ -156,7 +158,9 @@ pub(crate) fn read(
         }
         if let Err(e) = feature.process_geom(&mut rings) {
             let msg = match rings.unsupported {
-                Some(kind) => format!("geometry type \"{kind}\" (expected Polygon or MultiPolygon)"),
+                Some(kind) => {
+                    format!("geometry type \"{kind}\" (expected Polygon or MultiPolygon)")
+                }
                 None => e.to_string(),
             };
             return Err(BoundaryError::feature(

@@ -86,7 +86,10 @@ pub(crate) fn parse(
 
 /// One GeoJSON Feature.
 fn feature(at: FeatureRef, f: &Value) -> Result<RawFeature, BoundaryError> {
-    let Some(obj) = f.as_object().filter(|o| o.get("type") == Some(&Value::from("Feature"))) else {
+    let Some(obj) = f
+        .as_object()
+        .filter(|o| o.get("type") == Some(&Value::from("Feature")))
+    else {
         return Err(BoundaryError::feature(&at, FeatureRule::NotAFeature));
     };
     let props = obj.get("properties").and_then(Value::as_object);
@@ -106,8 +109,9 @@ fn feature(at: FeatureRef, f: &Value) -> Result<RawFeature, BoundaryError> {
                 FeatureRule::MissingGeometry,
             ));
         }
-        Some(g) => geometry(g)
-            .map_err(|m| BoundaryError::feature(&placeholder.at, FeatureRule::UnsupportedGeometry(m)))?,
+        Some(g) => geometry(g).map_err(|m| {
+            BoundaryError::feature(&placeholder.at, FeatureRule::UnsupportedGeometry(m))
+        })?,
     };
     Ok(RawFeature {
         geometry,
@@ -120,7 +124,9 @@ fn geometry(g: &Value) -> Result<RawMultiPolygon, String> {
     let ty = g.get("type").and_then(Value::as_str).unwrap_or("");
     let coords = g.get("coordinates");
     match ty {
-        "Polygon" => Ok(vec![polygon(coords.ok_or("Polygon without \"coordinates\"")?)?]),
+        "Polygon" => Ok(vec![polygon(
+            coords.ok_or("Polygon without \"coordinates\"")?,
+        )?]),
         "MultiPolygon" => coords
             .and_then(Value::as_array)
             .ok_or("coordinates of a MultiPolygon must be an array of polygons")?

@@ -78,8 +78,7 @@ pub(crate) fn build_units_with(
     let mut repairs = Vec::new();
     let mut units = Vec::with_capacity(features.len());
     for (f, name) in features.into_iter().zip(names) {
-        let (geometry, done) =
-            repair(&f.geometry).map_err(|e| BoundaryError::feature(&f.at, e))?;
+        let (geometry, done) = repair(&f.geometry).map_err(|e| BoundaryError::feature(&f.at, e))?;
         repairs.extend(done.into_iter().map(|r| RepairNote {
             file: f.at.file.clone(),
             feature: f.at.index,

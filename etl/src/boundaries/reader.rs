@@ -73,9 +73,7 @@ fn text_prop(at: &FeatureRef, key: &'static str, v: Option<Prop>) -> Result<Stri
             FeatureRule::MissingProperty(key),
         )),
         Prop::Text(s) => Ok(s),
-        Prop::Number | Prop::Other => {
-            Err(BoundaryError::feature(at, FeatureRule::NotAString(key)))
-        }
+        Prop::Number | Prop::Other => Err(BoundaryError::feature(at, FeatureRule::NotAString(key))),
     }
 }
 
@@ -97,7 +95,8 @@ impl Props {
         let level: Level = text_prop(&at, "level", self.level)?
             .parse()
             .map_err(|e| BoundaryError::feature(&at, FeatureRule::UnknownLevel(e)))?;
-        let parent_code = code_prop(&at, "parent_code", self.parent_code)?.filter(|p| !p.is_empty());
+        let parent_code =
+            code_prop(&at, "parent_code", self.parent_code)?.filter(|p| !p.is_empty());
         Ok(RawFeature {
             at,
             code,

@@ -39,7 +39,10 @@ fn equator_square_area() {
     let expected = ellipsoid_band_km2(0.0, 1.0, 1.0);
     // ≈ 12,308.5 km² on the ellipsoid (a sphere of radius 6371 km would give ≈ 12,364).
     assert!((expected - 12_308.46).abs() < 0.01, "{expected}");
-    assert!(((got - expected) / expected).abs() < 1e-3, "{got} vs {expected}");
+    assert!(
+        ((got - expected) / expected).abs() < 1e-3,
+        "{got} vs {expected}"
+    );
 }
 
 #[test]
@@ -47,7 +50,13 @@ fn hole_is_subtracted_and_rings_oriented() {
     // Exterior given clockwise, hole counter-clockwise: both must be flipped.
     let raw = vec![vec![
         ring(&[(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.0)]),
-        ring(&[(0.25, 0.25), (0.75, 0.25), (0.75, 0.75), (0.25, 0.75), (0.25, 0.25)]),
+        ring(&[
+            (0.25, 0.25),
+            (0.75, 0.25),
+            (0.75, 0.75),
+            (0.25, 0.75),
+            (0.25, 0.25),
+        ]),
     ]];
     let (mp, repairs) = repair(&raw).unwrap();
     assert!(repairs.is_empty());
@@ -116,7 +125,12 @@ fn drops_degenerate_parts() {
 #[test]
 fn refuses_empty_and_projected() {
     assert_eq!(repair(&vec![]).unwrap_err(), GeometryError::Empty);
-    let line = vec![vec![ring(&[(0.0, 0.0), (1.0, 1.0), (2.0, 2.0), (0.0, 0.0)])]];
+    let line = vec![vec![ring(&[
+        (0.0, 0.0),
+        (1.0, 1.0),
+        (2.0, 2.0),
+        (0.0, 0.0),
+    ])]];
     assert_eq!(repair(&line).unwrap_err(), GeometryError::Empty);
     let metres = vec![vec![ring(&[
         (590_000.0, 2_300_000.0),
@@ -128,7 +142,12 @@ fn refuses_empty_and_projected() {
         repair(&metres).unwrap_err().to_string(),
         "coordinates look projected, expected WGS84 lon/lat (found x=590000, y=2300000; lon must be within -180..180 and lat within -90..90)"
     );
-    let nan = vec![vec![ring(&[(0.0, 0.0), (f64::NAN, 0.0), (1.0, 1.0), (0.0, 0.0)])]];
+    let nan = vec![vec![ring(&[
+        (0.0, 0.0),
+        (f64::NAN, 0.0),
+        (1.0, 1.0),
+        (0.0, 0.0),
+    ])]];
     assert_eq!(
         repair(&nan).unwrap_err().to_string(),
         "non-finite coordinate (NaN or infinity) at point 1 of exterior ring of polygon 0"
@@ -151,8 +170,7 @@ fn bow_tie_becomes_two_triangles() {
     assert_eq!(
         repairs,
         vec![Repair::MadeValid {
-            problem: "polygon at index 0 is invalid: exterior ring has a self-intersection"
-                .into(),
+            problem: "polygon at index 0 is invalid: exterior ring has a self-intersection".into(),
             polygons: 2
         }]
     );
