@@ -1,3 +1,10 @@
 //! popmap's data side: boundary import, validation and publishing of indicator tables,
 //! aggregation over time, and the demo dataset. Writes to the store; never serves HTTP.
+
+pub mod aggregate;
 pub mod boundaries;
+pub mod change;
+pub mod publish;
+pub mod report;
+pub mod rules;
+pub mod table;

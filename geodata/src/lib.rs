@@ -9,6 +9,7 @@ pub mod geometry;
 pub mod level;
 pub mod period;
 pub mod store;
+pub mod testdb;
 pub mod text;
 pub mod unit;
 pub mod version;

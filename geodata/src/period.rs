@@ -330,7 +330,7 @@ mod tests {
 
     #[test]
     fn total_order() {
-        let mut v = vec![
+        let mut v = [
             p("2025"),
             p("2025-10"),
             p("2025-Q3"),

@@ -1,3 +1,25 @@
-//! The `popmap` command-line binary.
+//! The `popmap` command-line binary: import, validate, publish, aggregate, demo and serve.
 
-fn main() {}
+mod cli;
+mod commands;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("POPMAP_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = cli::Cli::parse();
+    match commands::run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("popmap: error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

@@ -4,14 +4,37 @@
 //! missing) or `postgres://user@host/db`. Migrations run on open. Geometry is stored as WKB.
 //! Every write that must be all-or-nothing (a boundary import, a publish) is one transaction.
 //!
-//! SKELETON: the bodies are filled in by the store work; the signatures are the contract the
-//! ETL and the server code against.
+//! Both backends go through one [`sqlx::AnyPool`], so every query is ONE SQL text with `$N`
+//! placeholders (sqlx's SQLite driver binds `$N` by number). An enum of `SqlitePool`/`PgPool`
+//! would need every query written (or macro-expanded) twice. With `Any` the per-backend code is
+//! small and named: opening (SQLite file creation, WAL, pragmas), the migration folder, how a
+//! write transaction begins (SQLite `BEGIN IMMEDIATE`, PostgreSQL `LOCK TABLE` in `publish`),
+//! and the generated multi-row INSERTs (anonymous `?` on SQLite, batch sizes per bind-parameter
+//! limit; see `tuples`). The schema keeps to types that `Any` maps on both sides: TEXT,
+//! integers, doubles and BLOB/BYTEA; dates and timestamps are TEXT (ISO 8601 / RFC 3339).
+//!
+//! Tables (migrations/sqlite and migrations/postgres hold the same columns): `boundary_versions`,
+//! `units` (WKB geometry, bbox, folded name), `indicators` (name → small integer id),
+//! `snapshots` (UNIQUE period, revision) and `snapshot_values` (PRIMARY KEY snapshot, unit,
+//! indicator; `WITHOUT ROWID` on SQLite).
+
+mod dump;
+mod snapshots;
+mod units;
+pub mod wkb;
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::{ConnectOptions, Connection, Executor};
 
+use crate::level::Level;
 use crate::period::Period;
 use crate::unit::{Unit, UnitInfo};
 use crate::version::BoundaryVersion;
@@ -31,6 +54,9 @@ pub enum StoreError {
     /// No such boundary version.
     #[error("unknown boundary version '{0}'")]
     UnknownVersion(String),
+    /// Input the store refuses to write (empty geometry, non-finite area...).
+    #[error("invalid input: {0}")]
+    Invalid(String),
     /// Stored data that cannot be decoded (bad WKB, bad period text...).
     #[error("corrupt store data: {0}")]
     Corrupt(String),
@@ -109,30 +135,132 @@ pub type ValueTable = BTreeMap<String, BTreeMap<String, i64>>;
 /// A connection pool to the popmap database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    _private: (),
+    pool: AnyPool,
+    backend: Backend,
 }
+
+/// How long a SQLite connection waits for another writer before failing with "database is locked".
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Per-connection SQLite settings (busy_timeout in ms, same as `SQLITE_BUSY_TIMEOUT`).
+/// `synchronous = NORMAL` is durable against application crashes in WAL mode.
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
 
 impl Store {
     /// Opens (creating a SQLite file if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Store> {
-        let _ = url;
-        todo!("store")
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        sqlx::any::install_default_drivers();
+        let mut options = AnyPoolOptions::new();
+        match backend {
+            Backend::Sqlite => {
+                let memory = url.contains(":memory:") || url.contains("mode=memory");
+                if memory {
+                    // Every connection to `sqlite::memory:` is its own database: keep exactly one.
+                    options = options
+                        .max_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None);
+                } else {
+                    // Create the file and switch it to WAL (a persistent property of the file)
+                    // before the pool opens it: the Any driver only reads options from the URL.
+                    let conn = SqliteConnectOptions::from_str(url)?
+                        .create_if_missing(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                        .connect()
+                        .await?;
+                    conn.close().await?;
+                    options = options.max_connections(4);
+                }
+                options = options.after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                        Ok(())
+                    })
+                });
+            }
+            Backend::Postgres => options = options.max_connections(8),
+        }
+        let pool = options.connect(url).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up
+    /// front: a deferred transaction that reads first fails with SQLITE_BUSY when another
+    /// writer commits in between, whatever the busy timeout.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// The backend this store runs on.
     pub fn backend(&self) -> Backend {
-        todo!("store")
+        self.backend
+    }
+
+    /// Closes every connection of the pool (waits for connections in use to come back).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Moves SQLite's write-ahead log into the database file and truncates the log, so the
+    /// file alone holds the data (for copies and byte comparisons); a no-op on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// All boundary versions ordered by `valid_from`, with `valid_to` derived from the next one.
     pub async fn versions(&self) -> Result<Vec<BoundaryVersion>> {
-        todo!("store")
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, valid_from, levels FROM boundary_versions")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut versions = rows
+            .into_iter()
+            .map(|(id, from, levels)| {
+                Ok(BoundaryVersion {
+                    valid_from: parse_date(&from, &id)?,
+                    levels: parse_levels(&levels, &id)?,
+                    valid_to: None,
+                    id,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        versions.sort_by_key(|v| v.valid_from);
+        for i in 1..versions.len() {
+            let next_from = versions[i].valid_from;
+            versions[i - 1].valid_to = next_from.pred_opt();
+        }
+        Ok(versions)
     }
 
     /// One boundary version by id.
     pub async fn version(&self, id: &str) -> Result<Option<BoundaryVersion>> {
-        let _ = id;
-        todo!("store")
+        Ok(self.versions().await?.into_iter().find(|v| v.id == id))
+    }
+
+    /// The boundary version in force on `date` (its `valid_from..=valid_to` covers the date).
+    pub async fn version_for(&self, date: NaiveDate) -> Result<Option<BoundaryVersion>> {
+        Ok(self.versions().await?.into_iter().find(|v| v.covers(date)))
     }
 
     /// Writes a boundary version and all its units in one transaction; `replace` swaps an
@@ -143,53 +271,131 @@ impl Store {
         units: &[Unit],
         replace: bool,
     ) -> Result<()> {
-        let _ = (version, units, replace);
-        todo!("store")
+        units::import_version(self, version, units, replace).await
     }
 
     /// Units of a version without geometry, ordered by level then code.
     pub async fn units(&self, version: &str) -> Result<Vec<UnitInfo>> {
-        let _ = version;
-        todo!("store")
+        units::units(self, version).await
     }
 
     /// Units of a version with geometry, ordered by level then code.
     pub async fn units_with_geometry(&self, version: &str) -> Result<Vec<Unit>> {
-        let _ = version;
-        todo!("store")
+        units::units_with_geometry(self, version).await
     }
 
     /// Writes a snapshot and its values in one transaction, as the next revision of its period.
     pub async fn publish(&self, snapshot: &NewSnapshot) -> Result<Snapshot> {
-        let _ = snapshot;
-        todo!("store")
+        snapshots::publish(self, snapshot).await
     }
 
     /// All snapshots, ordered by period then revision.
     pub async fn snapshots(&self) -> Result<Vec<Snapshot>> {
-        todo!("store")
+        snapshots::snapshots(self).await
+    }
+
+    /// One snapshot by store id.
+    pub async fn snapshot(&self, id: i64) -> Result<Option<Snapshot>> {
+        Ok(self.snapshots().await?.into_iter().find(|s| s.id == id))
     }
 
     /// The newest revision of a period, if published.
     pub async fn latest_snapshot(&self, period: &Period) -> Result<Option<Snapshot>> {
-        let _ = period;
-        todo!("store")
+        Ok(self
+            .snapshots()
+            .await?
+            .into_iter()
+            .filter(|s| s.period == *period)
+            .max_by_key(|s| s.revision))
     }
 
     /// All values of a snapshot.
     pub async fn values(&self, snapshot_id: i64) -> Result<ValueTable> {
-        let _ = snapshot_id;
-        todo!("store")
+        snapshots::values(self, snapshot_id).await
+    }
+
+    /// All value rows of a snapshot with their `reported` flag, sorted by unit then indicator.
+    pub async fn value_rows(&self, snapshot_id: i64) -> Result<Vec<ValueRow>> {
+        snapshots::value_rows(self, snapshot_id).await
+    }
+
+    /// One unit's values of one indicator across all snapshots: (snapshot id, value), ordered
+    /// by period then revision.
+    pub async fn series(&self, unit_code: &str, indicator: &str) -> Result<Vec<(i64, i64)>> {
+        snapshots::series(self, unit_code, indicator).await
     }
 
     /// The stored validation report (JSON) of a snapshot.
     pub async fn report(&self, snapshot_id: i64) -> Result<Option<String>> {
-        let _ = snapshot_id;
-        todo!("store")
+        let report: Option<(String,)> =
+            sqlx::query_as("SELECT report FROM snapshots WHERE id = $1")
+                .bind(snapshot_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(report.map(|(r,)| r))
     }
 
     /// A canonical text dump of every table, rows sorted: equal dumps mean equal contents.
     pub async fn dump(&self) -> Result<String> {
-        todo!("store")
+        dump::dump(self).await
+    }
+}
+
+/// `(.., ..), (.., ..)`: `rows` tuples of `per` bind parameters. PostgreSQL gets `$1, $2...`;
+/// SQLite gets anonymous `?`, because sqlx binds a *named* SQLite parameter (`$N`, `?N`) by
+/// looking its name up in SQLite's linear list, which is quadratic: a 30,000-parameter INSERT
+/// took seconds to bind.
+fn tuples(backend: Backend, rows: usize, per: usize) -> String {
+    let mut s = String::with_capacity(rows * per * 8);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..per {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => s.push('?'),
+                Backend::Postgres => {
+                    s.push('$');
+                    s.push_str(&(r * per + c + 1).to_string());
+                }
+            }
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// Parses a stored `YYYY-MM-DD` date of version `what`.
+fn parse_date(text: &str, what: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+        StoreError::Corrupt(format!("boundary version '{what}': bad date '{text}': {e}"))
+    })
+}
+
+/// Parses a stored comma-separated level list of version `what`.
+fn parse_levels(text: &str, what: &str) -> Result<Vec<Level>> {
+    text.split(',')
+        .map(|l| {
+            l.parse::<Level>()
+                .map_err(|e| StoreError::Corrupt(format!("boundary version '{what}': {e}")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tuples_number_parameters_per_backend() {
+        assert_eq!(
+            tuples(Backend::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(tuples(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }

@@ -1,0 +1,29 @@
+# popmap — the two commands in the README, and a few helpers.
+CARGO  ?= cargo
+DB     ?= sqlite://data/build/popmap.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: demo test lint fmt bench clean-demo
+
+## Build, prepare the demo database (real boundaries, synthetic values) and serve it.
+demo:
+	$(CARGO) build --release --bin popmap
+	./target/release/popmap --db $(DB) demo --listen $(LISTEN)
+
+## The whole test suite: formatting, lints, unit, store (SQLite + PostgreSQL) and end-to-end tests.
+test:
+	bash scripts/test.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## Benchmarks recorded in BENCHMARKS.md.
+bench:
+	bash scripts/bench.sh
+
+clean-demo:
+	rm -rf data/build

@@ -1,0 +1,328 @@
+//! Validate and publish indicator tables, and aggregate published months into quarters and
+//! years. The checking itself is pure ([`check_bytes`]); the functions here add the store reads
+//! (version, units, previous period) and the single write.
+
+use std::path::Path;
+
+use geodata::store::{NewSnapshot, Snapshot, StoreError, ValueRow, ValueTable};
+use geodata::{BoundaryVersion, Catalog, Period, Store, UnitInfo};
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::{AggregateError, Hierarchy, MonthValues, aggregate_period, to_table};
+use crate::change::{ChangeRule, DEFAULT_CHANGE_RULE, check_change};
+use crate::report::{Issue, Report};
+use crate::rules::{check_rows, check_totals};
+use crate::table::parse_table;
+
+/// Options of `validate` and `publish`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Treat warnings as errors.
+    pub strict: bool,
+    /// Thresholds of the abnormal-change warning.
+    pub change_rule: ChangeRule,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            strict: false,
+            change_rule: DEFAULT_CHANGE_RULE,
+        }
+    }
+}
+
+/// Errors of the validate / publish / aggregate operations.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The input file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No imported boundary version is valid at the period's end date.
+    #[error("no boundary version covers {date} (the end of {period}); import one first")]
+    NoVersion {
+        /// The period.
+        period: Period,
+        /// Its end date.
+        date: chrono::NaiveDate,
+    },
+    /// Validation found errors (or warnings under `--strict`); nothing was written.
+    #[error(
+        "refused to publish {}: {} error(s), {} warning(s){}; nothing was written",
+        .report.file, .report.errors.len(), .report.warnings.len(),
+        if *.strict { " (--strict: warnings count as errors)" } else { "" }
+    )]
+    Refused {
+        /// The full report.
+        report: Box<Report>,
+        /// Whether `--strict` was on.
+        strict: bool,
+    },
+    /// Months cannot be aggregated into the target.
+    #[error(transparent)]
+    Aggregate(#[from] AggregateError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a table check produces: the report and the rows a publish would write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The validation report.
+    pub report: Report,
+    /// Every value aggregated up the hierarchy of the version.
+    pub values: Vec<ValueRow>,
+}
+
+/// Checks a table's bytes against a version's units, without any store: parse, row rules,
+/// aggregation up the hierarchy, totals and (with `previous`) abnormal change.
+#[allow(clippy::too_many_arguments)]
+pub fn check_bytes(
+    file: &str,
+    bytes: &[u8],
+    period: Period,
+    version: &BoundaryVersion,
+    units: &[UnitInfo],
+    previous: Option<(Period, &ValueTable)>,
+    catalog: &Catalog,
+    opts: &Options,
+) -> Checked {
+    let table = parse_table(file, bytes, catalog);
+    let h = Hierarchy::new(units);
+    let mut errors = table.errors.clone();
+    let mut notes = table.notes.clone();
+    let found = check_rows(&table, &h, &version.id, catalog);
+    errors.extend(found.errors);
+    let mut warnings = found.warnings;
+    notes.extend(found.notes);
+
+    let mut reported = ValueTable::new();
+    let mut row_of = std::collections::BTreeMap::new();
+    for row in &table.rows {
+        if h.unit(&row.code).is_none() || row_of.contains_key(row.code.as_str()) {
+            continue;
+        }
+        row_of.insert(row.code.as_str(), row);
+        let vals = row
+            .values
+            .iter()
+            .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
+            .collect();
+        reported.insert(row.code.clone(), vals);
+    }
+    let ids: Vec<&str> = catalog.base_ids().collect();
+    let values = h.aggregate(&reported, &ids);
+    warnings.extend(check_totals(&table, &h, &values));
+    match previous {
+        Some((pp, prev)) => warnings.extend(check_change(
+            file,
+            &reported,
+            prev,
+            pp,
+            &h,
+            opts.change_rule,
+            |code, ind| row_of.get(code).map(|r| r.line_of(ind)),
+        )),
+        None => {
+            let pp = period
+                .previous()
+                .map_or_else(|| "-".into(), |p| p.to_string());
+            notes.push(Issue::file(
+                "change_check_skipped",
+                file,
+                format!(
+                    "no previous period {pp} published on {}: change check skipped",
+                    version.id
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() && values.is_empty() {
+        errors.push(Issue::file(
+            "no_values",
+            file,
+            "the table has no values to publish (every cell is empty)",
+        ));
+    }
+    let sums = to_table(&values);
+    let report = Report {
+        file: file.to_string(),
+        period,
+        version: version.id.clone(),
+        rows: table.rows.len(),
+        units: sums.len(),
+        errors,
+        warnings,
+        notes,
+        totals: h.totals(&sums),
+    };
+    Checked { report, values }
+}
+
+/// The boundary version valid at the end of `period`.
+pub async fn version_for(store: &Store, period: Period) -> Result<BoundaryVersion, PublishError> {
+    let date = period.end();
+    store
+        .version_for(date)
+        .await?
+        .ok_or(PublishError::NoVersion { period, date })
+}
+
+/// Reads the file, the version, its units and the previous period, and checks the table.
+async fn check_path(
+    store: &Store,
+    catalog: &Catalog,
+    period: Period,
+    path: &Path,
+    opts: &Options,
+) -> Result<(Checked, Vec<u8>), PublishError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| PublishError::Io {
+        path: file.clone(),
+        source,
+    })?;
+    let version = version_for(store, period).await?;
+    let units = store.units(&version.id).await?;
+    let mut previous = None;
+    if let Some(pp) = period.previous()
+        && let Some(snap) = store.latest_snapshot(&pp).await?
+        && snap.version == version.id
+    {
+        previous = Some((pp, store.values(snap.id).await?));
+    }
+    let checked = check_bytes(
+        &file,
+        &bytes,
+        period,
+        &version,
+        &units,
+        previous.as_ref().map(|(p, v)| (*p, v)),
+        catalog,
+        opts,
+    );
+    Ok((checked, bytes))
+}
+
+/// Dry run: the report of what publishing `path` for `period` would find. Writes nothing.
+pub async fn validate(
+    store: &Store,
+    catalog: &Catalog,
+    period: Period,
+    path: &Path,
+    opts: &Options,
+) -> Result<Report, PublishError> {
+    Ok(check_path(store, catalog, period, path, opts)
+        .await?
+        .0
+        .report)
+}
+
+/// SHA-256 of `bytes` as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Validates and, when clean, publishes `path` as the next revision of `period` in one
+/// transaction. Any error (or warning with `strict`) refuses with [`PublishError::Refused`]
+/// before anything is written.
+pub async fn publish(
+    store: &Store,
+    catalog: &Catalog,
+    period: Period,
+    path: &Path,
+    opts: &Options,
+) -> Result<(Report, Snapshot), PublishError> {
+    let (checked, bytes) = check_path(store, catalog, period, path, opts).await?;
+    if !checked.report.is_publishable(opts.strict) {
+        return Err(PublishError::Refused {
+            report: Box::new(checked.report),
+            strict: opts.strict,
+        });
+    }
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let snapshot = store
+        .publish(&NewSnapshot {
+            period,
+            version: checked.report.version.clone(),
+            source,
+            checksum: sha256_hex(&bytes),
+            report_json: checked.report.to_json(),
+            values: checked.values,
+        })
+        .await?;
+    Ok((checked.report, snapshot))
+}
+
+/// Aggregates the latest snapshot of each month of `target` (a quarter or a year) and publishes
+/// the result as the next revision of `target`, with source `aggregate:2025-07,2025-08,2025-09`.
+pub async fn aggregate(
+    store: &Store,
+    catalog: &Catalog,
+    target: Period,
+) -> Result<Snapshot, PublishError> {
+    let mut months = Vec::new();
+    let mut inputs = Vec::new();
+    for m in target.months() {
+        if let Some(snap) = store.latest_snapshot(&m).await? {
+            months.push(MonthValues {
+                period: m,
+                version: snap.version.clone(),
+                values: store.values(snap.id).await?,
+            });
+            inputs.push(snap);
+        }
+    }
+    let table = aggregate_period(target, &months, catalog)?;
+    let version = inputs[0].version.clone();
+    let source = format!(
+        "aggregate:{}",
+        inputs
+            .iter()
+            .map(|s| s.period.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let basis: String = inputs
+        .iter()
+        .map(|s| format!("{} {} {}\n", s.period, s.revision, s.checksum))
+        .collect();
+    let report = serde_json::json!({
+        "kind": "aggregate",
+        "period": target,
+        "version": version,
+        "inputs": inputs.iter().map(|s| serde_json::json!({
+            "period": s.period, "revision": s.revision, "snapshot": s.id, "checksum": s.checksum,
+        })).collect::<Vec<_>>(),
+        "rule": "flows summed over the months, stocks taken from the last month",
+    });
+    let values = table
+        .into_iter()
+        .flat_map(|(code, m)| {
+            m.into_iter().map(move |(indicator, value)| ValueRow {
+                unit_code: code.clone(),
+                indicator,
+                value,
+                reported: false,
+            })
+        })
+        .collect();
+    Ok(store
+        .publish(&NewSnapshot {
+            period: target,
+            version,
+            source,
+            checksum: sha256_hex(basis.as_bytes()),
+            report_json: serde_json::to_string_pretty(&report).expect("json"),
+            values,
+        })
+        .await?)
+}

@@ -1,0 +1,85 @@
+//! The canonical text dump of the store, for tests that compare whole contents.
+
+use std::fmt::Write;
+
+use sqlx::any::{AnyRow, AnyTypeInfoKind};
+use sqlx::{AssertSqlSafe, Column, Row, TypeInfo, ValueRef};
+
+use super::{Result, Store, StoreError};
+
+/// The tables a dump covers, in order (migration bookkeeping is left out).
+const TABLES: [&str; 5] = [
+    "boundary_versions",
+    "units",
+    "indicators",
+    "snapshots",
+    "snapshot_values",
+];
+
+pub(super) async fn dump(store: &Store) -> Result<String> {
+    let mut out = String::new();
+    for table in TABLES {
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT * FROM {table}")))
+            .fetch_all(&store.pool)
+            .await?;
+        let mut lines = rows
+            .iter()
+            .map(|r| format_row(table, r))
+            .collect::<Result<Vec<_>>>()?;
+        // Sorted in Rust, not by ORDER BY: text collation differs between backends.
+        lines.sort();
+        let _ = writeln!(out, "== {table} ({} rows)", lines.len());
+        if let Some(first) = rows.first() {
+            let names: Vec<&str> = first.columns().iter().map(|c| c.name()).collect();
+            let _ = writeln!(out, "# {}", names.join(" | "));
+        }
+        for line in &lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// One row as `a | b | c`: integers in decimal, floats in Rust's shortest exact form, text in
+/// Debug quotes, blobs as `x'hex'`, NULL as `NULL`.
+fn format_row(table: &str, row: &AnyRow) -> Result<String> {
+    let mut fields = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        let raw = row.try_get_raw(i)?;
+        if raw.is_null() {
+            fields.push("NULL".to_string());
+            continue;
+        }
+        let kind = raw.type_info().kind();
+        let field = match kind {
+            AnyTypeInfoKind::Bool => row.try_get::<bool, _>(i)?.to_string(),
+            AnyTypeInfoKind::SmallInt | AnyTypeInfoKind::Integer | AnyTypeInfoKind::BigInt => {
+                row.try_get::<i64, _>(i)?.to_string()
+            }
+            AnyTypeInfoKind::Real | AnyTypeInfoKind::Double => {
+                format!("{:?}", row.try_get::<f64, _>(i)?)
+            }
+            AnyTypeInfoKind::Text => format!("{:?}", row.try_get::<String, _>(i)?),
+            AnyTypeInfoKind::Blob => {
+                let bytes: Vec<u8> = row.try_get(i)?;
+                let mut s = String::with_capacity(3 + bytes.len() * 2);
+                s.push_str("x'");
+                for b in bytes {
+                    let _ = write!(s, "{b:02x}");
+                }
+                s.push('\'');
+                s
+            }
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "table {table}: column {} has a type the dump cannot print ({})",
+                    row.columns()[i].name(),
+                    raw.type_info().name()
+                )));
+            }
+        };
+        fields.push(field);
+    }
+    Ok(fields.join(" | "))
+}

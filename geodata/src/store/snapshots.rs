@@ -1,0 +1,242 @@
+//! Snapshots and their values: the transactional publish and the readers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::{Any, AssertSqlSafe};
+
+use super::{
+    Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow, ValueTable, tuples,
+};
+use crate::period::Period;
+
+/// Bind parameters per value row.
+const VALUE_PARAMS: usize = 5;
+
+/// Value rows per INSERT: `5 × rows` stays under SQLite's 32,766 and PostgreSQL's 65,535 bind
+/// parameters.
+fn values_per_insert(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 6_000,
+        Backend::Postgres => 5_000,
+    }
+}
+
+/// `INSERT INTO snapshot_values ...` for `rows` rows.
+fn insert_values_sql(backend: Backend, rows: usize) -> String {
+    let tuples = tuples(backend, rows, VALUE_PARAMS);
+    format!(
+        "INSERT INTO snapshot_values (snapshot_id, unit_code, indicator_id, value, reported) \
+         VALUES {tuples}"
+    )
+}
+
+pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot> {
+    // Microsecond precision: what is returned is exactly what a later read parses back.
+    let published_at_text = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+    let published_at = parse_time(&published_at_text, "new snapshot")?;
+    let period_text = new.period.to_string();
+
+    let mut tx = store.begin_write().await?;
+    if store.backend == Backend::Postgres {
+        // Serialise publishers so `MAX(revision) + 1` and new indicator ids cannot collide;
+        // SQLite gets the same from its single writer lock.
+        sqlx::query("LOCK TABLE snapshots, indicators IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let version: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM boundary_versions WHERE id = $1")
+            .bind(&new.version)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if version.is_none() {
+        return Err(StoreError::UnknownVersion(new.version.clone()));
+    }
+    let (id, revision): (i64, i64) = sqlx::query_as(
+        "INSERT INTO snapshots (period, revision, version, published_at, source, checksum, report) \
+         SELECT $1, COALESCE(MAX(revision), 0) + 1, $2, $3, $4, $5, $6 \
+         FROM snapshots WHERE period = $1 \
+         RETURNING id, revision",
+    )
+    .bind(&period_text)
+    .bind(&new.version)
+    .bind(&published_at_text)
+    .bind(&new.source)
+    .bind(&new.checksum)
+    .bind(&new.report_json)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    // Indicator ids: known ones from the table, new ones numbered after the largest.
+    let known: Vec<(i32, String)> = sqlx::query_as("SELECT id, name FROM indicators")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut ids: BTreeMap<&str, i32> = BTreeMap::new();
+    let mut next = known.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
+    let known: BTreeMap<&str, i32> = known.iter().map(|(id, n)| (n.as_str(), *id)).collect();
+    let names: BTreeSet<&str> = new.values.iter().map(|v| v.indicator.as_str()).collect();
+    for name in names {
+        let id = match known.get(name) {
+            Some(id) => *id,
+            None => {
+                sqlx::query("INSERT INTO indicators (id, name) VALUES ($1, $2)")
+                    .bind(next)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                next += 1;
+                next - 1
+            }
+        };
+        ids.insert(name, id);
+    }
+
+    let batch = values_per_insert(store.backend);
+    let full_sql: Arc<str> = insert_values_sql(store.backend, batch).into();
+    for chunk in new.values.chunks(batch) {
+        let sql = if chunk.len() == batch {
+            full_sql.clone()
+        } else {
+            insert_values_sql(store.backend, chunk.len()).into()
+        };
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+        for v in chunk {
+            q = q
+                .bind(id)
+                .bind(&v.unit_code)
+                .bind(ids[v.indicator.as_str()])
+                .bind(v.value)
+                .bind(i16::from(v.reported));
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Snapshot {
+        id,
+        period: new.period,
+        revision,
+        version: new.version.clone(),
+        published_at,
+        source: new.source.clone(),
+        checksum: new.checksum.clone(),
+    })
+}
+
+/// Parses a stored RFC 3339 timestamp of row `what`.
+fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("{what}: bad timestamp '{text}': {e}")))
+}
+
+type SnapshotRow = (i64, String, i64, String, String, String, String);
+
+pub(super) async fn snapshots(store: &Store) -> Result<Vec<Snapshot>> {
+    let rows: Vec<SnapshotRow> = sqlx::query_as(
+        "SELECT id, period, revision, version, published_at, source, checksum FROM snapshots",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut snapshots = rows
+        .into_iter()
+        .map(
+            |(id, period, revision, version, published_at, source, checksum)| {
+                let what = format!("snapshot {id}");
+                Ok(Snapshot {
+                    period: period
+                        .parse::<Period>()
+                        .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?,
+                    published_at: parse_time(&published_at, &what)?,
+                    id,
+                    revision,
+                    version,
+                    source,
+                    checksum,
+                })
+            },
+        )
+        .collect::<Result<Vec<_>>>()?;
+    snapshots.sort_by_key(|s| (s.period, s.revision));
+    Ok(snapshots)
+}
+
+/// The values of a snapshot as stored: (unit code, indicator name, value, reported), unsorted.
+/// Indicator names are mapped in Rust rather than by a JOIN (the join made SQLite reads of a
+/// national period about twice as slow).
+async fn raw_values(store: &Store, snapshot_id: i64) -> Result<Vec<(String, String, i64, bool)>> {
+    let names: BTreeMap<i32, String> = sqlx::query_as("SELECT id, name FROM indicators")
+        .fetch_all(&store.pool)
+        .await?
+        .into_iter()
+        .collect();
+    let rows: Vec<(String, i32, i64, i16)> = sqlx::query_as(
+        "SELECT unit_code, indicator_id, value, reported FROM snapshot_values \
+         WHERE snapshot_id = $1",
+    )
+    .bind(snapshot_id)
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(unit, id, value, reported)| {
+            let name = names.get(&id).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "snapshot {snapshot_id}, unit '{unit}': unknown indicator id {id}"
+                ))
+            })?;
+            Ok((unit, name.clone(), value, reported != 0))
+        })
+        .collect()
+}
+
+pub(super) async fn value_rows(store: &Store, snapshot_id: i64) -> Result<Vec<ValueRow>> {
+    let mut rows: Vec<ValueRow> = raw_values(store, snapshot_id)
+        .await?
+        .into_iter()
+        .map(|(unit_code, indicator, value, reported)| ValueRow {
+            unit_code,
+            indicator,
+            value,
+            reported,
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.unit_code, &a.indicator).cmp(&(&b.unit_code, &b.indicator)));
+    Ok(rows)
+}
+
+pub(super) async fn values(store: &Store, snapshot_id: i64) -> Result<ValueTable> {
+    let mut table = ValueTable::new();
+    for (unit, indicator, value, _) in raw_values(store, snapshot_id).await? {
+        table.entry(unit).or_default().insert(indicator, value);
+    }
+    Ok(table)
+}
+
+pub(super) async fn series(
+    store: &Store,
+    unit_code: &str,
+    indicator: &str,
+) -> Result<Vec<(i64, i64)>> {
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT s.id, s.period, s.revision, v.value \
+         FROM snapshots s \
+         JOIN snapshot_values v ON v.snapshot_id = s.id AND v.unit_code = $1 \
+         JOIN indicators i ON i.id = v.indicator_id AND i.name = $2",
+    )
+    .bind(unit_code)
+    .bind(indicator)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut keyed = rows
+        .into_iter()
+        .map(|(id, period, revision, value)| {
+            let period = period
+                .parse::<Period>()
+                .map_err(|e| StoreError::Corrupt(format!("snapshot {id}: {e}")))?;
+            Ok(((period, revision), (id, value)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    keyed.sort_by_key(|(k, _)| *k);
+    Ok(keyed.into_iter().map(|(_, v)| v).collect())
+}

@@ -1,0 +1,230 @@
+//! Boundary versions and their units: the transactional import and the readers.
+
+use std::sync::Arc;
+
+use chrono::{SecondsFormat, Utc};
+use geo::BoundingRect;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Row};
+
+use super::{Backend, Result, Store, StoreError, tuples, wkb};
+use crate::level::Level;
+use crate::text;
+use crate::unit::{Unit, UnitInfo};
+use crate::version::BoundaryVersion;
+
+/// Bind parameters per unit row.
+const UNIT_PARAMS: usize = 12;
+/// Units per INSERT: few enough that a statement with big geometries stays small, and far
+/// below both backends' bind-parameter limits (SQLite 32,766, PostgreSQL 65,535).
+const UNITS_PER_INSERT: usize = 500;
+
+/// A unit row ready to bind: the unit plus its derived columns.
+struct UnitRow<'a> {
+    unit: &'a Unit,
+    folded: String,
+    bbox: [f64; 4],
+    wkb: Vec<u8>,
+}
+
+/// Checks and encodes one unit of `version` for writing.
+fn unit_row<'a>(version: &str, unit: &'a Unit) -> Result<UnitRow<'a>> {
+    let what = format!("boundary version '{version}', unit '{}'", unit.code);
+    let rect = unit
+        .geometry
+        .bounding_rect()
+        .ok_or_else(|| StoreError::Invalid(format!("{what}: the geometry is empty")))?;
+    if !unit.area_km2.is_finite() || unit.area_km2 < 0.0 {
+        return Err(StoreError::Invalid(format!(
+            "{what}: area_km2 {} is not a finite non-negative number",
+            unit.area_km2
+        )));
+    }
+    Ok(UnitRow {
+        unit,
+        folded: text::fold(&unit.name),
+        bbox: [rect.min().x, rect.min().y, rect.max().x, rect.max().y],
+        wkb: wkb::encode(&unit.geometry)?,
+    })
+}
+
+/// `INSERT INTO units ... VALUES (...), (...)` for `rows` rows.
+fn insert_units_sql(backend: Backend, rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO units (version, code, level, name, name_folded, parent_code, area_km2, \
+         minx, miny, maxx, maxy, geom) VALUES ",
+    );
+    sql.push_str(&tuples(backend, rows, UNIT_PARAMS));
+    sql
+}
+
+pub(super) async fn import_version(
+    store: &Store,
+    version: &BoundaryVersion,
+    units: &[Unit],
+    replace: bool,
+) -> Result<()> {
+    // Encode before the transaction opens: no write lock is held while geometry is converted.
+    let rows = units
+        .iter()
+        .map(|u| unit_row(&version.id, u))
+        .collect::<Result<Vec<_>>>()?;
+    let levels = version
+        .levels
+        .iter()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let valid_from = version.valid_from.format("%Y-%m-%d").to_string();
+    let imported_at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+
+    let mut tx = store.begin_write().await?;
+    let exists: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM boundary_versions WHERE id = $1")
+            .bind(&version.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_some() {
+        if !replace {
+            return Err(StoreError::VersionExists(version.id.clone()));
+        }
+        let (in_use,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM snapshots WHERE version = $1")
+            .bind(&version.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if in_use > 0 {
+            return Err(StoreError::VersionInUse(version.id.clone()));
+        }
+        sqlx::query("DELETE FROM units WHERE version = $1")
+            .bind(&version.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE boundary_versions SET valid_from = $2, levels = $3, imported_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(&version.id)
+        .bind(&valid_from)
+        .bind(&levels)
+        .bind(&imported_at)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO boundary_versions (id, valid_from, levels, imported_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&version.id)
+        .bind(&valid_from)
+        .bind(&levels)
+        .bind(&imported_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    let full_sql: Arc<str> = insert_units_sql(store.backend, UNITS_PER_INSERT).into();
+    for chunk in rows.chunks(UNITS_PER_INSERT) {
+        let sql = if chunk.len() == UNITS_PER_INSERT {
+            full_sql.clone()
+        } else {
+            insert_units_sql(store.backend, chunk.len()).into()
+        };
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(&version.id)
+                .bind(&r.unit.code)
+                .bind(r.unit.level.as_str())
+                .bind(&r.unit.name)
+                .bind(&r.folded)
+                .bind(r.unit.parent_code.as_deref())
+                .bind(r.unit.area_km2)
+                .bind(r.bbox[0])
+                .bind(r.bbox[1])
+                .bind(r.bbox[2])
+                .bind(r.bbox[3])
+                .bind(&r.wkb);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+const INFO_COLUMNS: &str = "code, level, name, parent_code, area_km2";
+
+/// Decodes the `INFO_COLUMNS` of a unit row of `version`.
+fn unit_info(version: &str, row: &AnyRow) -> Result<UnitInfo> {
+    let code: String = row.try_get("code")?;
+    let level: String = row.try_get("level")?;
+    let level = level.parse::<Level>().map_err(|e| {
+        StoreError::Corrupt(format!("boundary version '{version}', unit '{code}': {e}"))
+    })?;
+    Ok(UnitInfo {
+        name: row.try_get("name")?,
+        parent_code: row.try_get("parent_code")?,
+        area_km2: row.try_get("area_km2")?,
+        level,
+        code,
+    })
+}
+
+/// Fails with `UnknownVersion` unless `version` exists.
+async fn require_version(store: &Store, version: &str) -> Result<()> {
+    let exists: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM boundary_versions WHERE id = $1")
+            .bind(version)
+            .fetch_optional(&store.pool)
+            .await?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(StoreError::UnknownVersion(version.to_string())),
+    }
+}
+
+pub(super) async fn units(store: &Store, version: &str) -> Result<Vec<UnitInfo>> {
+    require_version(store, version).await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {INFO_COLUMNS} FROM units WHERE version = $1"
+    )))
+    .bind(version)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut units = rows
+        .iter()
+        .map(|r| unit_info(version, r))
+        .collect::<Result<Vec<_>>>()?;
+    units.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
+    Ok(units)
+}
+
+pub(super) async fn units_with_geometry(store: &Store, version: &str) -> Result<Vec<Unit>> {
+    require_version(store, version).await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {INFO_COLUMNS}, geom FROM units WHERE version = $1"
+    )))
+    .bind(version)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut units = rows
+        .iter()
+        .map(|r| {
+            let info = unit_info(version, r)?;
+            let geom: Vec<u8> = r.try_get("geom")?;
+            let geometry = wkb::decode(
+                &geom,
+                &format!("boundary version '{version}', unit '{}'", info.code),
+            )?;
+            Ok(Unit {
+                code: info.code,
+                name: info.name,
+                level: info.level,
+                parent_code: info.parent_code,
+                area_km2: info.area_km2,
+                geometry,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    units.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
+    Ok(units)
+}

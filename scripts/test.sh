@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it.
+# Starts a throwaway PostgreSQL (installing it from Debian if missing) so the store suite runs
+# on both backends; nothing here is skipped in CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+POPMAP_TEST_PG="$(bash scripts/pg.sh)"
+export POPMAP_TEST_PG
+echo "test.sh: PostgreSQL for tests at $POPMAP_TEST_PG" >&2
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace --no-fail-fast

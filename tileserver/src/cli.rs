@@ -1,0 +1,116 @@
+//! Command-line arguments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use geodata::Period;
+
+/// popmap — the electronic population map.
+///
+/// Imports administrative boundaries, checks and publishes indicator tables per commune, and
+/// serves the published snapshots.
+#[derive(Debug, Parser)]
+#[command(name = "popmap", version, propagate_version = true)]
+pub struct Cli {
+    /// Database: sqlite://FILE (the embedded default, created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "POPMAP_DB",
+        default_value = "sqlite://data/popmap.db",
+        global = true
+    )]
+    pub db: String,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import data into the store (boundaries).
+    #[command(subcommand)]
+    Import(Import),
+    /// Check an indicator table without publishing it (dry run); exit code 1 when it would be refused.
+    Validate(TableArgs),
+    /// Validate an indicator table and publish it as a new snapshot: all rows or none.
+    Publish(TableArgs),
+    /// Build a quarter or a year from its published months (flows summed, stocks at period end).
+    Aggregate {
+        /// The quarter (2025-Q3) or year (2025) to build.
+        #[arg(long)]
+        to: Period,
+    },
+    /// List the boundary versions and published periods in the store.
+    Status,
+    /// Prepare the demo database from the real inputs in data/vn and serve it.
+    Demo(DemoArgs),
+    /// Serve the published data over HTTP.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+}
+
+/// What `popmap import` can import.
+#[derive(Debug, Subcommand)]
+pub enum Import {
+    /// Import one boundary version from GeoJSON or FlatGeobuf files (all units in one transaction).
+    Boundaries {
+        /// Version id, e.g. vn-2025.
+        #[arg(long = "version")]
+        version_id: String,
+        /// First day the version is in force (YYYY-MM-DD).
+        #[arg(long)]
+        valid_from: NaiveDate,
+        /// Replace the version if it exists and has no published snapshots.
+        #[arg(long)]
+        replace: bool,
+        /// Write the import report as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// GeoJSON (.geojson, .json) or FlatGeobuf (.fgb) files; properties code, name, level, parent_code.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Arguments of `validate` and `publish`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// The period the table reports: a month 2025-10, a quarter 2025-Q3 or a year 2025.
+    #[arg(long)]
+    pub period: Period,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write the full report as JSON to this file.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// The CSV file: wide (code, name, one column per indicator) or long (code,indicator,value).
+    pub file: PathBuf,
+}
+
+/// Arguments of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder with the extracted real inputs.
+    #[arg(long, default_value = "data/vn")]
+    pub inputs: PathBuf,
+    /// Folder for the generated boundary files and tables.
+    #[arg(long, default_value = "data/build/demo")]
+    pub out: PathBuf,
+    /// Prepare the database and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Regenerate and republish even if the database already holds the demo.
+    #[arg(long)]
+    pub force: bool,
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}

@@ -1,0 +1,138 @@
+//! What each subcommand does: thin glue from arguments to the libraries.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use geodata::{Catalog, Store};
+
+use etl::publish::{Options, PublishError};
+
+use crate::cli::{Cli, Command, TableArgs};
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let catalog = Arc::new(Catalog::builtin());
+    match cli.command {
+        Command::Status => {
+            let store = open(&cli.db).await?;
+            status(&store).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { listen } => {
+            let store = open(&cli.db).await?;
+            let state = tileserver::AppState { store, catalog };
+            tileserver::serve(state, listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate(args) => {
+            let store = open(&cli.db).await?;
+            table(&store, &catalog, args, false).await
+        }
+        Command::Publish(args) => {
+            let store = open(&cli.db).await?;
+            table(&store, &catalog, args, true).await
+        }
+        Command::Aggregate { to } => {
+            let store = open(&cli.db).await?;
+            let snap = etl::publish::aggregate(&store, &catalog, to).await?;
+            eprintln!(
+                "popmap: published {} revision {} on {} from {}",
+                snap.period, snap.revision, snap.version, snap.source
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        other => anyhow::bail!("{other:?}: not wired yet"),
+    }
+}
+
+/// `validate` (dry run) and `publish`: the report goes to stderr (and `--report` as JSON);
+/// exit code 1 when the table is refused.
+async fn table(
+    store: &Store,
+    catalog: &Catalog,
+    args: TableArgs,
+    write: bool,
+) -> anyhow::Result<ExitCode> {
+    let opts = Options {
+        strict: args.strict,
+        ..Options::default()
+    };
+    let (report, outcome) = if write {
+        match etl::publish::publish(store, catalog, args.period, &args.file, &opts).await {
+            Ok((report, snap)) => (report, Some(Ok(snap))),
+            Err(PublishError::Refused { report, strict }) => {
+                let msg = PublishError::Refused {
+                    report: report.clone(),
+                    strict,
+                }
+                .to_string();
+                (*report, Some(Err(msg)))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        let report = etl::publish::validate(store, catalog, args.period, &args.file, &opts).await?;
+        (report, None)
+    };
+    eprint!("{report}");
+    if let Some(path) = &args.report {
+        std::fs::write(path, report.to_json())
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    }
+    let ok = report.is_publishable(opts.strict);
+    match outcome {
+        Some(Ok(snap)) => eprintln!(
+            "popmap: published {} revision {} on {} ({} rows)",
+            snap.period, snap.revision, snap.version, report.rows
+        ),
+        Some(Err(msg)) => eprintln!("popmap: {msg}"),
+        None if ok => eprintln!(
+            "popmap: {} would be accepted (dry run, nothing written)",
+            args.file.display()
+        ),
+        None => eprintln!("popmap: {} would be refused (dry run)", args.file.display()),
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::open(url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))
+}
+
+async fn status(store: &Store) -> anyhow::Result<()> {
+    let versions = store.versions().await?;
+    println!("boundary versions: {}", versions.len());
+    for v in &versions {
+        let units = store.units(&v.id).await?;
+        let levels: Vec<String> = v
+            .levels
+            .iter()
+            .map(|l| format!("{} {}", units.iter().filter(|u| u.level == *l).count(), l))
+            .collect();
+        println!(
+            "  {:<10} from {} to {}: {}",
+            v.id,
+            v.valid_from,
+            v.valid_to
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "now".into()),
+            levels.join(", ")
+        );
+    }
+    let periods = tileserver::server::latest_periods(store).await?;
+    println!("published periods: {}", periods.len());
+    for p in &periods {
+        println!(
+            "  {:<8} rev {} on {} ({})",
+            p.period, p.revision, p.version, p.source
+        );
+    }
+    Ok(())
+}

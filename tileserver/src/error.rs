@@ -1,0 +1,45 @@
+//! HTTP errors: every error is JSON `{error, message}` with the right status.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An error answered to an HTTP client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request names something that does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The store could not answer (503: the request may succeed later).
+    #[error("store unavailable: {0}")]
+    Store(#[from] geodata::store::StoreError),
+}
+
+impl ApiError {
+    /// The HTTP status and stable error id of this error.
+    pub fn status(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, id) = self.status();
+        if matches!(self, ApiError::Store(_)) {
+            tracing::error!(error = %self, "store error");
+        }
+        (
+            status,
+            Json(json!({"error": id, "message": self.to_string()})),
+        )
+            .into_response()
+    }
+}

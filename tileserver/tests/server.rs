@@ -1,0 +1,143 @@
+//! The server over real TCP on a SQLite store: health, readiness, versions, periods, 404s.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use geo_types::{MultiPolygon, polygon};
+use geodata::store::{NewSnapshot, ValueRow};
+use geodata::testdb::TestDb;
+use geodata::{BoundaryVersion, Catalog, Level, Unit};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Sends one HTTP/1.1 GET and returns (status, body).
+async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, body)
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    loop {
+        let (len, rest) = s.split_once("\r\n").unwrap();
+        let n = usize::from_str_radix(len.trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+}
+
+fn square(x: f64, y: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![polygon![
+        (x: x, y: y), (x: x + 0.1, y: y), (x: x + 0.1, y: y + 0.1), (x: x, y: y + 0.1), (x: x, y: y)
+    ]])
+}
+
+#[tokio::test]
+async fn serves_status_and_lists() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let addr = {
+        let state = tileserver::AppState {
+            store: store.clone(),
+            catalog: Arc::new(Catalog::builtin()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, tileserver::router(state))
+                .await
+                .unwrap();
+        });
+        addr
+    };
+
+    assert_eq!(get(addr, "/healthz").await, (200, "ok".to_string()));
+    // No boundary version yet: not ready.
+    assert_eq!(get(addr, "/readyz").await.0, 503);
+
+    let version = BoundaryVersion {
+        id: "vn-2025".into(),
+        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        valid_to: None,
+        levels: vec![Level::Province, Level::Commune],
+    };
+    let units = vec![
+        Unit {
+            code: "01".into(),
+            name: "Hà Nội".into(),
+            level: Level::Province,
+            parent_code: None,
+            area_km2: 123.0,
+            geometry: square(105.8, 21.0),
+        },
+        Unit {
+            code: "00004".into(),
+            name: "Phường Ba Đình".into(),
+            level: Level::Commune,
+            parent_code: Some("01".into()),
+            area_km2: 123.0,
+            geometry: square(105.8, 21.0),
+        },
+    ];
+    store.import_version(&version, &units, false).await.unwrap();
+    let row = |code: &str, reported| ValueRow {
+        unit_code: code.into(),
+        indicator: "population".into(),
+        value: 1000,
+        reported,
+    };
+    store
+        .publish(&NewSnapshot {
+            period: "2025-10".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "test.csv".into(),
+            checksum: "00".into(),
+            report_json: "{}".into(),
+            values: vec![row("00004", true), row("01", false)],
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(get(addr, "/readyz").await.0, 200);
+    let (st, body) = get(addr, "/api/v1/versions").await;
+    assert_eq!(st, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["id"], "vn-2025");
+    assert_eq!(v[0]["levels"], serde_json::json!(["province", "commune"]));
+
+    let (st, body) = get(addr, "/api/v1/periods").await;
+    assert_eq!(st, 200);
+    let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(p.as_array().unwrap().len(), 1);
+    assert_eq!(p[0]["period"], "2025-10");
+    assert_eq!(p[0]["revision"], 1);
+
+    let (st, page) = get(addr, "/").await;
+    assert_eq!(st, 200);
+    assert!(
+        page.contains("vn-2025") && page.contains("2025-10"),
+        "{page}"
+    );
+
+    let (st, body) = get(addr, "/no/such/thing").await;
+    assert_eq!(st, 404);
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["error"], "not_found");
+}
