@@ -441,3 +441,75 @@ fn reads_ten_thousand_communes() {
     assert!(report.warnings.is_empty());
     assert!(report.repairs.is_empty());
 }
+
+/// Writes the dataset split in two files, provinces and communes, as the CLI would get them.
+fn write_split(dir: &Path) -> Vec<PathBuf> {
+    let all = dir.join("all.geojson");
+    write_geojson(&all);
+    let fc: Value = serde_json::from_str(&std::fs::read_to_string(&all).unwrap()).unwrap();
+    let feats = fc["features"].as_array().unwrap();
+    ["province", "commune"]
+        .iter()
+        .map(|level| {
+            let path = dir.join(format!("{level}s.geojson"));
+            let part: Vec<&Value> = feats
+                .iter()
+                .filter(|f| f["properties"]["level"] == *level)
+                .collect();
+            let fc = json!({"type": "FeatureCollection", "features": part});
+            std::fs::write(&path, fc.to_string()).unwrap();
+            path
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn import_writes_one_version_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_split(dir.path());
+    let store = geodata::Store::open("sqlite::memory:").await.unwrap();
+    let from = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+
+    // A bad file among good ones: nothing is written.
+    let mut with_bad = files.clone();
+    with_bad.push(corpus("missing_parent.geojson"));
+    let err = etl::boundaries::import(&store, VERSION, from, &with_bad, false, false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "missing_parent.geojson: feature 0 (code \"01\"): duplicate code \"01\" (first used by provinces.geojson: feature 0 (code \"01\"))"
+    );
+    assert!(store.version(VERSION).await.unwrap().is_none());
+
+    let report = etl::boundaries::import(&store, VERSION, from, &files, false, false)
+        .await
+        .unwrap();
+    assert_eq!(report.files, vec!["provinces.geojson", "communes.geojson"]);
+    assert_eq!(report.units, 5);
+    let v = store.version(VERSION).await.unwrap().unwrap();
+    assert_eq!(v.levels, vec![Level::Province, Level::Commune]);
+    assert_eq!(v.valid_from, from);
+    let units = store.units(VERSION).await.unwrap();
+    let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    assert_eq!(codes.len(), 5);
+    for code in ["01", "04", "00004", "00005", "01279"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    let stored = store.units_with_geometry(VERSION).await.unwrap();
+    let p01 = stored.iter().find(|u| u.code == "01").unwrap();
+    assert_eq!(p01.geometry.0.len(), 2);
+    assert_eq!(p01.geometry.0[0].interiors().len(), 1);
+
+    // Importing again without replace is refused by the store, with its message.
+    let err = etl::boundaries::import(&store, VERSION, from, &files, false, false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "boundary version 'vn-2025' already exists (use --replace to replace it)"
+    );
+    etl::boundaries::import(&store, VERSION, from, &files, true, false)
+        .await
+        .unwrap();
+}
