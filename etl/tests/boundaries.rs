@@ -75,6 +75,14 @@ fn corpus_errors_have_exact_messages() {
             "projected.geojson",
             "projected.geojson: feature 1 (code \"00001\"): coordinates look projected, expected WGS84 lon/lat (found x=500000, y=2322000; lon must be within -180..180 and lat within -90..90)",
         ),
+        (
+            "point_geometry.geojson",
+            "point_geometry.geojson: feature 0 (code \"01\"): unsupported geometry: geometry type \"Point\" (expected Polygon or MultiPolygon)",
+        ),
+        (
+            "README.md",
+            "README.md: unsupported file type (expected .geojson, .json or .fgb)",
+        ),
     ];
     for (file, expected) in cases {
         let err = load(&corpus(file)).expect_err(file);
@@ -512,4 +520,50 @@ async fn import_writes_one_version_all_or_nothing() {
     etl::boundaries::import(&store, VERSION, from, &files, true, false)
         .await
         .unwrap();
+}
+
+#[test]
+fn flatgeobuf_numeric_code_and_point_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("numeric.fgb");
+    let mut fgb = FgbWriter::create("units", GeometryType::Unknown).unwrap();
+    fgb.add_column("code", ColumnType::Int, |_, _| {});
+    fgb.add_column("name", ColumnType::String, |_, _| {});
+    fgb.add_column("level", ColumnType::String, |_, _| {});
+    let sq = dataset()[1].4.clone();
+    fgb.add_feature_geom(geo_types::Geometry::MultiPolygon(sq), |f| {
+        f.property(0, "code", &ColumnValue::Int(1)).unwrap();
+        f.property(1, "name", &ColumnValue::String("Tỉnh")).unwrap();
+        f.property(2, "level", &ColumnValue::String("province"))
+            .unwrap();
+    })
+    .unwrap();
+    fgb.write(BufWriter::new(File::create(&path).unwrap()))
+        .unwrap();
+    assert_eq!(
+        read_file(&path).unwrap_err().to_string(),
+        "numeric.fgb: feature 0: property \"code\" is a number; codes must be strings so leading zeros are kept (write \"code\": \"00004\")"
+    );
+
+    let path = dir.path().join("point.fgb");
+    let mut fgb = FgbWriter::create("units", GeometryType::Unknown).unwrap();
+    for col in ["code", "name", "level"] {
+        fgb.add_column(col, ColumnType::String, |_, _| {});
+    }
+    fgb.add_feature_geom(
+        geo_types::Geometry::Point(geo_types::Point::new(105.8, 21.0)),
+        |f| {
+            f.property(0, "code", &ColumnValue::String("01")).unwrap();
+            f.property(1, "name", &ColumnValue::String("Tỉnh")).unwrap();
+            f.property(2, "level", &ColumnValue::String("province"))
+                .unwrap();
+        },
+    )
+    .unwrap();
+    fgb.write(BufWriter::new(File::create(&path).unwrap()))
+        .unwrap();
+    assert_eq!(
+        read_file(&path).unwrap_err().to_string(),
+        "point.fgb: feature 0 (code \"01\"): unsupported geometry: geometry type \"Point\" (expected Polygon or MultiPolygon)"
+    );
 }
