@@ -196,3 +196,69 @@ fn overlapping_parts_are_unioned() {
     let want = ellipsoid_band_km2(0.0, 1.0, 1.5);
     assert!(((geodesic_area_km2(&mp) - want) / want).abs() < 1e-3);
 }
+
+#[test]
+fn fast_check_agrees_with_geo_validation() {
+    let sq = |x0: f64, y0: f64, s: f64| {
+        ring(&[
+            (x0, y0),
+            (x0 + s, y0),
+            (x0 + s, y0 + s),
+            (x0, y0 + s),
+            (x0, y0),
+        ])
+    };
+    let mp = |raw: RawMultiPolygon| {
+        MultiPolygon(
+            raw.into_iter()
+                .map(|p| {
+                    let mut rings = p.into_iter().map(LineString);
+                    let ext = rings.next().unwrap();
+                    Polygon::new(ext, rings.collect())
+                })
+                .collect(),
+        )
+    };
+    let cases: Vec<RawMultiPolygon> = vec![
+        vec![vec![sq(0.0, 0.0, 1.0), sq(0.2, 0.2, 0.2)]], // valid hole
+        vec![vec![sq(0.0, 0.0, 1.0), sq(2.0, 2.0, 0.2)]], // hole outside
+        vec![vec![
+            sq(0.0, 0.0, 1.0),
+            sq(0.1, 0.1, 0.5),
+            sq(0.2, 0.2, 0.1),
+        ]], // hole in hole
+        vec![vec![sq(0.0, 0.0, 1.0)], vec![sq(0.2, 0.2, 0.2)]], // part inside part
+        vec![
+            vec![sq(0.0, 0.0, 1.0), sq(0.2, 0.2, 0.6)],
+            vec![sq(0.4, 0.4, 0.2)],
+        ], // island in lake
+        vec![vec![sq(0.0, 0.0, 1.0)], vec![sq(1.0, 0.0, 1.0)]], // parts sharing an edge
+        vec![vec![sq(0.0, 0.0, 1.0), sq(0.0, 0.0, 0.5)]], // hole touching exterior on a line
+    ];
+    for (i, raw) in cases.into_iter().enumerate() {
+        let m = mp(raw);
+        let exact = m.is_valid();
+        let fast = valid::surely_valid(&m);
+        assert!(
+            !fast || exact,
+            "case {i}: fast check cleared an invalid geometry"
+        );
+        assert_eq!(fast, exact, "case {i}");
+    }
+}
+
+#[test]
+fn long_rings_are_checked_in_near_linear_time() {
+    // A wavy 20,000-point ring: geo's pairwise validation alone would take tens of seconds.
+    let n = 20_000;
+    let pts: Vec<(f64, f64)> = (0..=n)
+        .map(|i| {
+            let t = (i % n) as f64 / n as f64 * std::f64::consts::TAU;
+            let r = 0.1 + 0.01 * (t * 37.0).sin();
+            (105.0 + r * t.cos(), 21.0 + r * t.sin())
+        })
+        .collect();
+    let (mp, repairs) = repair(&vec![vec![ring(&pts)]]).unwrap();
+    assert!(repairs.is_empty());
+    assert_eq!(mp.0[0].exterior().0.len(), n + 1);
+}
