@@ -2,6 +2,7 @@
 //! aggregation over time, and the demo dataset. Writes to the store; never serves HTTP.
 
 pub mod aggregate;
+pub mod boundaries;
 pub mod change;
 pub mod demo;
 pub mod publish;

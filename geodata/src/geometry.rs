@@ -1,3 +1,360 @@
 //! Geometry checks, repair and geodesic area for unit boundaries.
 //!
-//! SKELETON: filled in by the boundary-import work.
+//! Boundaries arrive as raw rings ([`RawMultiPolygon`]) so that problems geo-types would hide
+//! (an unclosed ring is closed silently by `Polygon::new`) can be seen and reported. [`repair`]
+//! turns them into a valid, consistently oriented WGS84 [`MultiPolygon`] or refuses them with a
+//! [`GeometryError`] that says which rule was broken.
+
+use std::fmt;
+
+use geo::algorithm::orient::{Direction, Orient};
+use geo::{Area, GeodesicArea, MakeValid, Validation, unary_union};
+use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use serde::Serialize;
+
+/// A ring as read from a file: points in order, possibly unclosed or with repeats.
+pub type RawRing = Vec<Coord<f64>>;
+/// A polygon as read from a file: the exterior ring first, then the holes.
+pub type RawPolygon = Vec<RawRing>;
+/// A multipolygon as read from a file (a Polygon is a multipolygon with one part).
+pub type RawMultiPolygon = Vec<RawPolygon>;
+
+/// A change [`repair`] made to a geometry; reported to the user, never silent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Repair {
+    /// A ring whose first and last points differed was closed.
+    ClosedRing {
+        /// Polygon index in the input multipolygon.
+        polygon: usize,
+        /// Ring index in the polygon (0 = exterior).
+        ring: usize,
+    },
+    /// Repeated consecutive points were removed from a ring.
+    RemovedRepeatedPoints {
+        /// Polygon index in the input multipolygon.
+        polygon: usize,
+        /// Ring index in the polygon (0 = exterior).
+        ring: usize,
+        /// How many points were removed.
+        count: usize,
+    },
+    /// A hole with fewer than 4 points or zero area was dropped.
+    DroppedRing {
+        /// Polygon index in the input multipolygon.
+        polygon: usize,
+        /// Ring index in the polygon (0 = exterior).
+        ring: usize,
+        /// Why it was dropped.
+        reason: DropReason,
+    },
+    /// A polygon without rings, or whose exterior ring was degenerate, was dropped.
+    DroppedPolygon {
+        /// Polygon index in the input multipolygon.
+        polygon: usize,
+        /// Why it was dropped.
+        reason: DropReason,
+    },
+    /// An invalid geometry (self-intersection, overlapping parts...) was rebuilt as a valid one.
+    MadeValid {
+        /// The first validity problem found, as geo words it.
+        problem: String,
+        /// Number of polygons after the repair.
+        polygons: usize,
+    },
+}
+
+/// Why a ring or polygon was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// The polygon had no rings at all.
+    NoRings,
+    /// The ring had fewer than 4 points once closed (fewer than 3 distinct points).
+    TooFewPoints,
+    /// The ring encloses no area (all points on a line).
+    ZeroArea,
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DropReason::NoRings => "it has no rings",
+            DropReason::TooFewPoints => "fewer than 4 points",
+            DropReason::ZeroArea => "zero area",
+        })
+    }
+}
+
+/// "exterior ring" or "hole N" for ring index `ring`.
+fn ring_name(ring: usize) -> String {
+    if ring == 0 {
+        "exterior ring".to_string()
+    } else {
+        format!("hole {ring}")
+    }
+}
+
+impl fmt::Display for Repair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Repair::ClosedRing { polygon, ring } => {
+                write!(
+                    f,
+                    "closed unclosed {} of polygon {polygon}",
+                    ring_name(*ring)
+                )
+            }
+            Repair::RemovedRepeatedPoints {
+                polygon,
+                ring,
+                count,
+            } => write!(
+                f,
+                "removed {count} repeated point(s) from {} of polygon {polygon}",
+                ring_name(*ring)
+            ),
+            Repair::DroppedRing {
+                polygon,
+                ring,
+                reason,
+            } => write!(
+                f,
+                "dropped {} of polygon {polygon}: {reason}",
+                ring_name(*ring)
+            ),
+            Repair::DroppedPolygon { polygon, reason } => match reason {
+                DropReason::NoRings => write!(f, "dropped polygon {polygon}: {reason}"),
+                _ => write!(
+                    f,
+                    "dropped polygon {polygon}: its exterior ring has {reason}"
+                ),
+            },
+            Repair::MadeValid { problem, polygons } => write!(
+                f,
+                "repaired invalid geometry ({problem}) into {polygons} valid polygon(s)"
+            ),
+        }
+    }
+}
+
+/// Why a geometry was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GeometryError {
+    /// A coordinate is NaN or infinite.
+    #[error("non-finite coordinate (NaN or infinity) at point {point} of {} of polygon {polygon}", ring_name(*.ring))]
+    NonFinite {
+        /// Polygon index.
+        polygon: usize,
+        /// Ring index (0 = exterior).
+        ring: usize,
+        /// Point index in the ring.
+        point: usize,
+    },
+    /// A coordinate is outside lon −180..180 / lat −90..90.
+    #[error(
+        "coordinates look projected, expected WGS84 lon/lat (found x={x}, y={y}; lon must be within -180..180 and lat within -90..90)"
+    )]
+    OutOfRange {
+        /// The offending x (longitude) value.
+        x: f64,
+        /// The offending y (latitude) value.
+        y: f64,
+    },
+    /// Nothing usable is left once degenerate parts are dropped.
+    #[error("geometry is empty (no polygon with at least 4 points and non-zero area)")]
+    Empty,
+    /// The geometry is invalid and the automatic repair did not produce a valid one.
+    #[error("invalid geometry that could not be repaired: {0}")]
+    Unrepairable(String),
+}
+
+/// Whether a closed ring encloses no area: all its points on one line. The sum of the absolute
+/// fan-triangle areas (not the signed shoelace area, which is zero for a symmetric bow-tie) is
+/// compared with the ring's extent.
+fn is_degenerate(ring: &[Coord<f64>]) -> bool {
+    let o = ring[0];
+    let (mut min, mut max) = (o, o);
+    let mut abs_area = 0.0;
+    for w in ring.windows(2) {
+        let (a, b) = (w[0] - o, w[1] - o);
+        abs_area += (a.x * b.y - b.x * a.y).abs();
+        min = Coord {
+            x: min.x.min(w[1].x),
+            y: min.y.min(w[1].y),
+        };
+        max = Coord {
+            x: max.x.max(w[1].x),
+            y: max.y.max(w[1].y),
+        };
+    }
+    let extent = (max.x - min.x).max(max.y - min.y);
+    abs_area <= 1e-12 * extent * extent
+}
+
+/// Checks every coordinate is finite and within WGS84 lon/lat bounds.
+fn check_coords(raw: &RawMultiPolygon) -> Result<(), GeometryError> {
+    for (p, poly) in raw.iter().enumerate() {
+        for (r, ring) in poly.iter().enumerate() {
+            for (i, c) in ring.iter().enumerate() {
+                if !c.x.is_finite() || !c.y.is_finite() {
+                    return Err(GeometryError::NonFinite {
+                        polygon: p,
+                        ring: r,
+                        point: i,
+                    });
+                }
+                if !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y) {
+                    return Err(GeometryError::OutOfRange { x: c.x, y: c.y });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Cleans one ring: drops repeated points and closes it; `Err` says why it must be dropped.
+fn clean_ring(
+    ring: &[Coord<f64>],
+    p: usize,
+    r: usize,
+    repairs: &mut Vec<Repair>,
+) -> Result<LineString<f64>, DropReason> {
+    let mut pts: Vec<Coord<f64>> = Vec::with_capacity(ring.len() + 1);
+    let mut removed = 0;
+    for c in ring {
+        if pts.last() == Some(c) {
+            removed += 1;
+        } else {
+            pts.push(*c);
+        }
+    }
+    if removed > 0 {
+        repairs.push(Repair::RemovedRepeatedPoints {
+            polygon: p,
+            ring: r,
+            count: removed,
+        });
+    }
+    if pts.len() >= 2 && pts.first() != pts.last() {
+        pts.push(pts[0]);
+        repairs.push(Repair::ClosedRing {
+            polygon: p,
+            ring: r,
+        });
+    }
+    if pts.len() < 4 {
+        return Err(DropReason::TooFewPoints);
+    }
+    if is_degenerate(&pts) {
+        return Err(DropReason::ZeroArea);
+    }
+    Ok(LineString(pts))
+}
+
+/// Checks and repairs a raw boundary into a valid multipolygon.
+///
+/// Rules, in order: every coordinate finite and within lon −180..180 / lat −90..90 (else an
+/// error); repeated consecutive points removed and unclosed rings closed (reported); holes
+/// with < 4 points or zero area dropped, and polygons with no rings or a degenerate exterior
+/// dropped (reported); nothing left → [`GeometryError::Empty`]; an invalid result
+/// (self-intersection, bow-tie, overlapping parts) rebuilt with geo's `MakeValid` and a unary
+/// union (reported), or refused if still invalid. Exterior rings end counter-clockwise and holes
+/// clockwise.
+pub fn repair(raw: &RawMultiPolygon) -> Result<(MultiPolygon<f64>, Vec<Repair>), GeometryError> {
+    check_coords(raw)?;
+    let mut repairs = Vec::new();
+    let mut polygons = Vec::with_capacity(raw.len());
+    for (p, poly) in raw.iter().enumerate() {
+        let Some(exterior) = poly.first() else {
+            repairs.push(Repair::DroppedPolygon {
+                polygon: p,
+                reason: DropReason::NoRings,
+            });
+            continue;
+        };
+        let exterior = match clean_ring(exterior, p, 0, &mut repairs) {
+            Ok(ls) => ls,
+            Err(reason) => {
+                repairs.push(Repair::DroppedPolygon { polygon: p, reason });
+                continue;
+            }
+        };
+        let mut holes = Vec::with_capacity(poly.len() - 1);
+        for (r, ring) in poly.iter().enumerate().skip(1) {
+            match clean_ring(ring, p, r, &mut repairs) {
+                Ok(ls) => holes.push(ls),
+                Err(reason) => repairs.push(Repair::DroppedRing {
+                    polygon: p,
+                    ring: r,
+                    reason,
+                }),
+            }
+        }
+        polygons.push(Polygon::new(exterior, holes));
+    }
+    if polygons.is_empty() {
+        return Err(GeometryError::Empty);
+    }
+    let mut mp = MultiPolygon(polygons);
+    if !valid::surely_valid(&mp)
+        && let Err(problem) = mp.check_validation()
+    {
+        mp = make_valid(&mp)?;
+        repairs.push(Repair::MadeValid {
+            problem: problem.to_string(),
+            polygons: mp.0.len(),
+        });
+    }
+    Ok((mp.orient(Direction::Default), repairs))
+}
+
+/// Rebuilds an invalid multipolygon: each invalid polygon through `MakeValid` (even-odd fill,
+/// so a bow-tie becomes its two triangles), then a unary union if the parts still overlap.
+fn make_valid(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, GeometryError> {
+    let mut parts = Vec::with_capacity(mp.0.len());
+    for poly in &mp.0 {
+        if poly.is_valid() {
+            parts.push(poly.clone());
+        } else {
+            let fixed = poly
+                .make_valid()
+                .map_err(|e| GeometryError::Unrepairable(format!("{e:?}")))?;
+            parts.extend(fixed.0);
+        }
+    }
+    let mut out = MultiPolygon(parts);
+    if !out.is_valid() {
+        let oriented: Vec<Polygon<f64>> =
+            out.0.iter().map(|p| p.orient(Direction::Default)).collect();
+        out = unary_union(&oriented);
+    }
+    out.0.retain(|p| p.unsigned_area() > 0.0);
+    if out.0.is_empty() {
+        return Err(GeometryError::Empty);
+    }
+    out.check_validation()
+        .map_err(|e| GeometryError::Unrepairable(e.to_string()))?;
+    Ok(out)
+}
+
+/// Raw rings of an existing multipolygon, to run [`repair`] on geometry built in code.
+pub fn to_raw(mp: &MultiPolygon<f64>) -> RawMultiPolygon {
+    mp.0.iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|ls| ls.0.clone())
+                .collect()
+        })
+        .collect()
+}
+
+/// Geodesic area on the WGS84 ellipsoid (Karney's algorithm via geo), in km².
+pub fn geodesic_area_km2(mp: &MultiPolygon<f64>) -> f64 {
+    mp.geodesic_area_unsigned() / 1e6
+}
+
+#[cfg(test)]
+mod tests;
+mod valid;

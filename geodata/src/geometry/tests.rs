@@ -1,0 +1,264 @@
+use super::*;
+use geo::Winding;
+
+fn c(x: f64, y: f64) -> Coord<f64> {
+    Coord { x, y }
+}
+
+fn ring(pts: &[(f64, f64)]) -> RawRing {
+    pts.iter().map(|&(x, y)| c(x, y)).collect()
+}
+
+/// Area of the lat/lon "rectangle" bounded by two parallels on the WGS84 ellipsoid, from the
+/// closed-form authalic formula (independent of geo's geodesic code).
+fn ellipsoid_band_km2(lat1: f64, lat2: f64, dlon_deg: f64) -> f64 {
+    let a = 6_378_137.0_f64;
+    let f = 1.0 / 298.257_223_563;
+    let b = a * (1.0 - f);
+    let e2 = f * (2.0 - f);
+    let e = e2.sqrt();
+    let q = |phi: f64| {
+        let s = phi.to_radians().sin();
+        s / (1.0 - e2 * s * s) + 1.0 / (2.0 * e) * ((1.0 + e * s) / (1.0 - e * s)).ln()
+    };
+    dlon_deg.to_radians() * b * b / 2.0 * (q(lat2) - q(lat1)) / 1e6
+}
+
+#[test]
+fn equator_square_area() {
+    let raw = vec![vec![ring(&[
+        (0.0, 0.0),
+        (1.0, 0.0),
+        (1.0, 1.0),
+        (0.0, 1.0),
+        (0.0, 0.0),
+    ])]];
+    let (mp, repairs) = repair(&raw).unwrap();
+    assert!(repairs.is_empty());
+    let got = geodesic_area_km2(&mp);
+    let expected = ellipsoid_band_km2(0.0, 1.0, 1.0);
+    // ≈ 12,308.5 km² on the ellipsoid (a sphere of radius 6371 km would give ≈ 12,364).
+    assert!((expected - 12_308.46).abs() < 0.01, "{expected}");
+    assert!(
+        ((got - expected) / expected).abs() < 1e-3,
+        "{got} vs {expected}"
+    );
+}
+
+#[test]
+fn hole_is_subtracted_and_rings_oriented() {
+    // Exterior given clockwise, hole counter-clockwise: both must be flipped.
+    let raw = vec![vec![
+        ring(&[(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.0)]),
+        ring(&[
+            (0.25, 0.25),
+            (0.75, 0.25),
+            (0.75, 0.75),
+            (0.25, 0.75),
+            (0.25, 0.25),
+        ]),
+    ]];
+    let (mp, repairs) = repair(&raw).unwrap();
+    assert!(repairs.is_empty());
+    assert!(mp.0[0].exterior().is_ccw());
+    assert!(mp.0[0].interiors()[0].is_cw());
+    let full = ellipsoid_band_km2(0.0, 1.0, 1.0);
+    let hole = ellipsoid_band_km2(0.25, 0.75, 0.5);
+    let got = geodesic_area_km2(&mp);
+    assert!(((got - (full - hole)) / (full - hole)).abs() < 1e-3);
+}
+
+#[test]
+fn closes_rings_and_drops_repeats() {
+    let raw = vec![vec![ring(&[
+        (0.0, 0.0),
+        (1.0, 0.0),
+        (1.0, 0.0),
+        (1.0, 1.0),
+        (0.0, 1.0),
+    ])]];
+    let (mp, repairs) = repair(&raw).unwrap();
+    assert_eq!(
+        repairs,
+        vec![
+            Repair::RemovedRepeatedPoints {
+                polygon: 0,
+                ring: 0,
+                count: 1
+            },
+            Repair::ClosedRing {
+                polygon: 0,
+                ring: 0
+            },
+        ]
+    );
+    assert_eq!(mp.0[0].exterior().0.len(), 5);
+    assert_eq!(
+        repairs[1].to_string(),
+        "closed unclosed exterior ring of polygon 0"
+    );
+}
+
+#[test]
+fn drops_degenerate_parts() {
+    let raw = vec![
+        vec![
+            ring(&[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]),
+            ring(&[(0.1, 0.1), (0.2, 0.2), (0.3, 0.3), (0.1, 0.1)]),
+        ],
+        vec![],
+        vec![ring(&[(5.0, 5.0), (6.0, 5.0), (5.0, 5.0)])],
+    ];
+    let (mp, repairs) = repair(&raw).unwrap();
+    assert_eq!(mp.0.len(), 1);
+    let text: Vec<String> = repairs.iter().map(|r| r.to_string()).collect();
+    assert_eq!(
+        text,
+        vec![
+            "dropped hole 1 of polygon 0: zero area",
+            "dropped polygon 1: it has no rings",
+            "dropped polygon 2: its exterior ring has fewer than 4 points",
+        ]
+    );
+}
+
+#[test]
+fn refuses_empty_and_projected() {
+    assert_eq!(repair(&vec![]).unwrap_err(), GeometryError::Empty);
+    let line = vec![vec![ring(&[
+        (0.0, 0.0),
+        (1.0, 1.0),
+        (2.0, 2.0),
+        (0.0, 0.0),
+    ])]];
+    assert_eq!(repair(&line).unwrap_err(), GeometryError::Empty);
+    let metres = vec![vec![ring(&[
+        (590_000.0, 2_300_000.0),
+        (600_000.0, 2_300_000.0),
+        (600_000.0, 2_310_000.0),
+        (590_000.0, 2_300_000.0),
+    ])]];
+    assert_eq!(
+        repair(&metres).unwrap_err().to_string(),
+        "coordinates look projected, expected WGS84 lon/lat (found x=590000, y=2300000; lon must be within -180..180 and lat within -90..90)"
+    );
+    let nan = vec![vec![ring(&[
+        (0.0, 0.0),
+        (f64::NAN, 0.0),
+        (1.0, 1.0),
+        (0.0, 0.0),
+    ])]];
+    assert_eq!(
+        repair(&nan).unwrap_err().to_string(),
+        "non-finite coordinate (NaN or infinity) at point 1 of exterior ring of polygon 0"
+    );
+}
+
+#[test]
+fn bow_tie_becomes_two_triangles() {
+    let raw = vec![vec![ring(&[
+        (0.0, 0.0),
+        (0.0, 1.0),
+        (1.0, 0.0),
+        (1.0, 1.0),
+        (0.0, 0.0),
+    ])]];
+    let (mp, repairs) = repair(&raw).unwrap();
+    assert_eq!(mp.0.len(), 2);
+    assert!(mp.is_valid());
+    assert!(mp.0.iter().all(|p| p.exterior().is_ccw()));
+    assert_eq!(
+        repairs,
+        vec![Repair::MadeValid {
+            problem: "polygon at index 0 is invalid: exterior ring has a self-intersection".into(),
+            polygons: 2
+        }]
+    );
+    // Two triangles of a quarter square each.
+    let half = ellipsoid_band_km2(0.0, 1.0, 1.0) / 2.0;
+    assert!(((geodesic_area_km2(&mp) - half) / half).abs() < 1e-3);
+}
+
+#[test]
+fn overlapping_parts_are_unioned() {
+    let sq = |x0: f64| {
+        vec![ring(&[
+            (x0, 0.0),
+            (x0 + 1.0, 0.0),
+            (x0 + 1.0, 1.0),
+            (x0, 1.0),
+            (x0, 0.0),
+        ])]
+    };
+    let (mp, repairs) = repair(&vec![sq(0.0), sq(0.5)]).unwrap();
+    assert_eq!(mp.0.len(), 1);
+    assert!(matches!(repairs[0], Repair::MadeValid { polygons: 1, .. }));
+    let want = ellipsoid_band_km2(0.0, 1.0, 1.5);
+    assert!(((geodesic_area_km2(&mp) - want) / want).abs() < 1e-3);
+}
+
+#[test]
+fn fast_check_agrees_with_geo_validation() {
+    let sq = |x0: f64, y0: f64, s: f64| {
+        ring(&[
+            (x0, y0),
+            (x0 + s, y0),
+            (x0 + s, y0 + s),
+            (x0, y0 + s),
+            (x0, y0),
+        ])
+    };
+    let mp = |raw: RawMultiPolygon| {
+        MultiPolygon(
+            raw.into_iter()
+                .map(|p| {
+                    let mut rings = p.into_iter().map(LineString);
+                    let ext = rings.next().unwrap();
+                    Polygon::new(ext, rings.collect())
+                })
+                .collect(),
+        )
+    };
+    let cases: Vec<RawMultiPolygon> = vec![
+        vec![vec![sq(0.0, 0.0, 1.0), sq(0.2, 0.2, 0.2)]], // valid hole
+        vec![vec![sq(0.0, 0.0, 1.0), sq(2.0, 2.0, 0.2)]], // hole outside
+        vec![vec![
+            sq(0.0, 0.0, 1.0),
+            sq(0.1, 0.1, 0.5),
+            sq(0.2, 0.2, 0.1),
+        ]], // hole in hole
+        vec![vec![sq(0.0, 0.0, 1.0)], vec![sq(0.2, 0.2, 0.2)]], // part inside part
+        vec![
+            vec![sq(0.0, 0.0, 1.0), sq(0.2, 0.2, 0.6)],
+            vec![sq(0.4, 0.4, 0.2)],
+        ], // island in lake
+        vec![vec![sq(0.0, 0.0, 1.0)], vec![sq(1.0, 0.0, 1.0)]], // parts sharing an edge
+        vec![vec![sq(0.0, 0.0, 1.0), sq(0.0, 0.0, 0.5)]], // hole touching exterior on a line
+    ];
+    for (i, raw) in cases.into_iter().enumerate() {
+        let m = mp(raw);
+        let exact = m.is_valid();
+        let fast = valid::surely_valid(&m);
+        assert!(
+            !fast || exact,
+            "case {i}: fast check cleared an invalid geometry"
+        );
+        assert_eq!(fast, exact, "case {i}");
+    }
+}
+
+#[test]
+fn long_rings_are_checked_in_near_linear_time() {
+    // A wavy 20,000-point ring: geo's pairwise validation alone would take tens of seconds.
+    let n = 20_000;
+    let pts: Vec<(f64, f64)> = (0..=n)
+        .map(|i| {
+            let t = (i % n) as f64 / n as f64 * std::f64::consts::TAU;
+            let r = 0.1 + 0.01 * (t * 37.0).sin();
+            (105.0 + r * t.cos(), 21.0 + r * t.sin())
+        })
+        .collect();
+    let (mp, repairs) = repair(&vec![vec![ring(&pts)]]).unwrap();
+    assert!(repairs.is_empty());
+    assert_eq!(mp.0[0].exterior().0.len(), n + 1);
+}
