@@ -46,7 +46,8 @@ pub enum Command {
     },
     /// List the boundary versions and published periods in the store.
     Status,
-    /// Prepare the demo database from the real inputs in data/vn and serve it.
+    /// Prepare the demo database from the real inputs in data/vn (resumable; a prepared database
+    /// is reused) and serve it. The indicator values are synthetic.
     Demo(DemoArgs),
     /// Serve the published data over HTTP.
     Serve {
@@ -107,9 +108,6 @@ pub struct DemoArgs {
     /// Prepare the database and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
-    /// Regenerate and republish even if the database already holds the demo.
-    #[arg(long)]
-    pub force: bool,
     /// Address to serve on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,

@@ -8,7 +8,7 @@ use geodata::{Catalog, Store};
 
 use etl::publish::{Options, PublishError};
 
-use crate::cli::{Cli, Command, TableArgs};
+use crate::cli::{Cli, Command, Import, TableArgs};
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -42,7 +42,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        other => anyhow::bail!("{other:?}: not wired yet"),
+        Command::Import(Import::Boundaries {
+            version_id,
+            valid_from,
+            replace,
+            report,
+            files,
+        }) => {
+            let store = open(&cli.db).await?;
+            let t = std::time::Instant::now();
+            let rep =
+                etl::boundaries::import(&store, &version_id, valid_from, &files, replace, true)
+                    .await?;
+            for r in &rep.repairs {
+                eprintln!("popmap: repaired {r}");
+            }
+            for w in &rep.warnings {
+                eprintln!("popmap: warning: {w}");
+            }
+            if let Some(path) = report {
+                std::fs::write(&path, serde_json::to_string_pretty(&rep)?)
+                    .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            }
+            let levels: Vec<String> = rep
+                .levels
+                .iter()
+                .map(|l| format!("{} {}", l.units, l.level))
+                .collect();
+            eprintln!(
+                "popmap: imported {version_id} from {valid_from}: {} ({:.0} km², {} repairs, {} names normalised to NFC) in {:.1} s",
+                levels.join(", "),
+                rep.total_area_km2,
+                rep.repairs.len(),
+                rep.names_normalised,
+                t.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => {
+            if let Some(path) = cli.db.strip_prefix("sqlite://")
+                && let Some(dir) = std::path::Path::new(path).parent()
+            {
+                std::fs::create_dir_all(dir)?;
+            }
+            let store = open(&cli.db).await?;
+            crate::demo::prepare(&store, &catalog, &args).await?;
+            if args.no_serve {
+                return Ok(ExitCode::SUCCESS);
+            }
+            let state = tileserver::AppState { store, catalog };
+            tileserver::serve(state, args.listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
