@@ -54,6 +54,9 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Label every page as showing synthetic values (for demo databases).
+        #[arg(long)]
+        synthetic: bool,
     },
 }
 

@@ -19,9 +19,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             status(&store).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { listen } => {
+        Command::Serve { listen, synthetic } => {
             let store = open(&cli.db).await?;
-            let state = tileserver::AppState { store, catalog };
+            let state = tileserver::AppState {
+                store,
+                catalog,
+                synthetic,
+            };
             tileserver::serve(state, listen).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -90,7 +94,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if args.no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            let state = tileserver::AppState { store, catalog };
+            let state = tileserver::AppState {
+                store,
+                catalog,
+                synthetic: true,
+            };
             tileserver::serve(state, args.listen).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -24,6 +24,8 @@ pub struct AppState {
     pub store: Store,
     /// The indicator catalog.
     pub catalog: Arc<Catalog>,
+    /// The values are synthetic (the demo): every page says so.
+    pub synthetic: bool,
 }
 
 /// The full router of the server.
@@ -119,5 +121,10 @@ async fn periods(State(st): State<AppState>) -> Result<Json<Vec<PeriodEntry>>, A
 async fn index(State(st): State<AppState>) -> Result<Html<String>, ApiError> {
     let versions = st.store.versions().await?;
     let periods = latest_periods(&st.store).await?;
-    Ok(Html(status::page(&versions, &periods, &st.catalog)))
+    Ok(Html(status::page(
+        &versions,
+        &periods,
+        &st.catalog,
+        st.synthetic,
+    )))
 }

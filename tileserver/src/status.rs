@@ -13,7 +13,12 @@ fn esc(s: &str) -> String {
 }
 
 /// Renders the status page.
-pub fn page(versions: &[BoundaryVersion], periods: &[PeriodEntry], catalog: &Catalog) -> String {
+pub fn page(
+    versions: &[BoundaryVersion],
+    periods: &[PeriodEntry],
+    catalog: &Catalog,
+    synthetic: bool,
+) -> String {
     let mut v_rows = String::new();
     for v in versions {
         let levels: Vec<&str> = v.levels.iter().map(|l| l.as_str()).collect();
@@ -38,7 +43,7 @@ pub fn page(versions: &[BoundaryVersion], periods: &[PeriodEntry], catalog: &Cat
             esc(&p.source)
         ));
     }
-    let synthetic = if periods.iter().any(|p| p.source.contains("demo")) {
+    let synthetic = if synthetic {
         "<p class=warn><b>Synthetic demo data.</b> The indicator values are generated, not \
          official statistics; unit codes and names are real.</p>"
     } else {

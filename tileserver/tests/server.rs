@@ -57,6 +57,7 @@ async fn serves_status_and_lists() {
         let state = tileserver::AppState {
             store: store.clone(),
             catalog: Arc::new(Catalog::builtin()),
+            synthetic: true,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
