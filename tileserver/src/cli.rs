@@ -12,7 +12,7 @@ use geodata::Period;
 /// Imports administrative boundaries, checks and publishes indicator tables per commune, and
 /// serves the published snapshots.
 #[derive(Debug, Parser)]
-#[command(name = "popmap", version, propagate_version = true)]
+#[command(name = "popmap", version)]
 pub struct Cli {
     /// Database: sqlite://FILE (the embedded default, created if missing) or postgres://USER@HOST/DB.
     #[arg(
@@ -114,4 +114,35 @@ pub struct DemoArgs {
     /// Address to serve on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        // clap's own checks: no clashing flags (e.g. `import boundaries --version`).
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "popmap",
+            "import",
+            "boundaries",
+            "--version",
+            "vn-2025",
+            "--valid-from",
+            "2025-07-01",
+            "a.geojson",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Import(Import::Boundaries { ref version_id, .. }) if version_id == "vn-2025"
+        ));
+        let err = Cli::try_parse_from(["popmap", "publish", "--period", "2025-13", "x.csv"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid period '2025-13'"), "{err}");
+    }
 }

@@ -1,0 +1,135 @@
+//! The `popmap` binary as a user runs it: exit codes and messages on stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/corpus")
+        .join(rel)
+}
+
+fn popmap(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_popmap"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn import_validate_publish_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/popmap.db", dir.path().display());
+
+    // A cycle in parent codes: refused with the file, the feature and the rule; exit code 2.
+    let cycle = corpus("boundaries/cycle.geojson");
+    let o = popmap(
+        &db,
+        &[
+            "import",
+            "boundaries",
+            "--version",
+            "vn-2025",
+            "--valid-from",
+            "2025-07-01",
+        ],
+    );
+    assert!(!o.status.success(), "no files given must fail");
+    let o = Command::new(env!("CARGO_BIN_EXE_popmap"))
+        .args(["--db", &db, "import", "boundaries", "--version", "vn-2025"])
+        .args(["--valid-from", "2025-07-01"])
+        .arg(&cycle)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cycle.geojson"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cycle"), "{}", stderr(&o));
+
+    // A good version (names in NFD are normalised and reported).
+    let nfd = corpus("boundaries/nfd_names.geojson");
+    let o = Command::new(env!("CARGO_BIN_EXE_popmap"))
+        .args(["--db", &db, "import", "boundaries", "--version", "vn-2025"])
+        .args(["--valid-from", "2025-07-01"])
+        .arg(&nfd)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("imported vn-2025 from 2025-07-01: 1 province, 2 commune"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A table whose sexes do not add up: validate and publish both refuse with exit code 1.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "code,population,males,females\n00001,100,50,49\n00002,80,40,40\n",
+    )
+    .unwrap();
+    let bad = bad.to_str().unwrap();
+    for verb in ["validate", "publish"] {
+        let o = popmap(&db, &[verb, "--period", "2025-10", bad]);
+        assert_eq!(o.status.code(), Some(1), "{verb}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("males 50 + females 49 = 99 but population is 100"),
+            "{verb}: {}",
+            stderr(&o)
+        );
+    }
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "code,population,males,females\n00001,100,50,50\n00002,80,40,40\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let o = popmap(
+        &db,
+        &[
+            "publish",
+            "--period",
+            "2025-10",
+            "--report",
+            report.to_str().unwrap(),
+            good.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("published 2025-10 revision 1 on vn-2025"),
+        "{}",
+        stderr(&o)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["errors"], serde_json::json!([]));
+
+    let o = popmap(&db, &["status"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("vn-2025") && out.contains("1 province, 2 commune"),
+        "{out}"
+    );
+    assert!(out.contains("2025-10  rev 1 on vn-2025"), "{out}");
+
+    // A period before any boundary version: a clear error, exit code 2.
+    let o = popmap(
+        &db,
+        &["publish", "--period", "2024-10", good.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no boundary version covers 2024-10-31"),
+        "{}",
+        stderr(&o)
+    );
+}
