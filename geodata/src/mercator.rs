@@ -43,7 +43,8 @@ pub fn project_multipolygon(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
 
 /// Projects a WGS84 polygon (degrees) to Web Mercator metres, vertex by vertex.
 pub fn project_polygon(p: &Polygon<f64>) -> Polygon<f64> {
-    let ring = |ls: &LineString<f64>| LineString::new(ls.0.iter().copied().map(project_coord).collect());
+    let ring =
+        |ls: &LineString<f64>| LineString::new(ls.0.iter().copied().map(project_coord).collect());
     Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect())
 }
 

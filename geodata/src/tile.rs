@@ -152,7 +152,10 @@ mod tests {
             TileId::new(2, 0, 4).unwrap_err().to_string(),
             "y=4 is out of range for z=2 (0..3)"
         );
-        assert_eq!(TileId::new(25, 0, 0).unwrap_err().to_string(), "z=25 is out of range (0..24)");
+        assert_eq!(
+            TileId::new(25, 0, 0).unwrap_err().to_string(),
+            "z=25 is out of range (0..24)"
+        );
         assert_eq!(TileId::new(24, (1 << 24) - 1, 0).unwrap().x, (1 << 24) - 1);
         assert!(TileId::new(0, 0, 0).is_ok());
         assert!(TileId::new(0, 1, 0).is_err());
@@ -193,12 +196,20 @@ mod tests {
         let (x1, y1) = crate::mercator::to_metres(115.0, 23.4);
         let bbox = Rect::new(coord! { x: x0, y: y0 }, coord! { x: x1, y: y1 });
         let tiles: Vec<_> = tiles_covering(bbox, 5).map(|t| t.to_string()).collect();
-        assert_eq!(tiles, ["5/25/13", "5/26/13", "5/25/14", "5/26/14", "5/25/15", "5/26/15"]);
+        assert_eq!(
+            tiles,
+            [
+                "5/25/13", "5/26/13", "5/25/14", "5/26/14", "5/25/15", "5/26/15"
+            ]
+        );
         // Every tile intersects the box.
         for t in tiles_covering(bbox, 8) {
             let b = t.bounds();
             assert!(b.min().x <= x1 && b.max().x >= x0 && b.min().y <= y1 && b.max().y >= y0);
         }
-        assert_eq!(tiles_covering(TileId::new(0, 0, 0).unwrap().bounds(), 2).count(), 16);
+        assert_eq!(
+            tiles_covering(TileId::new(0, 0, 0).unwrap().bounds(), 2).count(),
+            16
+        );
     }
 }

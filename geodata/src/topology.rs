@@ -81,7 +81,10 @@ impl Topology {
             .collect();
 
         let is_node = node_flags(&rings, interner.coords.len());
-        let mut builder = ArcBuilder { coords: &interner.coords, ..ArcBuilder::default() };
+        let mut builder = ArcBuilder {
+            coords: &interner.coords,
+            ..ArcBuilder::default()
+        };
         let units = rings
             .iter()
             .map(|polys| {
@@ -94,7 +97,10 @@ impl Topology {
                     .collect()
             })
             .collect();
-        Topology { arcs: builder.arcs, units }
+        Topology {
+            arcs: builder.arcs,
+            units,
+        }
     }
 
     /// Rebuilds a closed ring from its references using the stored arc coordinates.
@@ -144,7 +150,10 @@ impl Interner {
     fn ring(&mut self, ls: &LineString<f64>) -> Option<Vec<u32>> {
         let mut ids: Vec<u32> = Vec::with_capacity(ls.0.len());
         for c in &ls.0 {
-            let c = Coord { x: normalise_zero(c.x), y: normalise_zero(c.y) };
+            let c = Coord {
+                x: normalise_zero(c.x),
+                y: normalise_zero(c.y),
+            };
             let next = self.coords.len() as u32;
             let id = *self.ids.entry(vertex_key(c)).or_insert(next);
             if id == next {
@@ -223,7 +232,11 @@ impl ArcBuilder<'_> {
             if reversed {
                 cs.reverse();
             }
-            arcs.push(TopoArc { coords: cs, closed: false, uses: 0 });
+            arcs.push(TopoArc {
+                coords: cs,
+                closed: false,
+                uses: 0,
+            });
             arcs.len() as u32 - 1
         });
         self.arcs[arc as usize].uses += 1;
@@ -239,9 +252,19 @@ impl ArcBuilder<'_> {
         let coords = self.coords;
         let arcs = &mut self.arcs;
         let arc = *self.closed.entry(key).or_insert_with(|| {
-            let step = |i: usize| if reversed { (m + n - i) % n } else { (m + i) % n };
+            let step = |i: usize| {
+                if reversed {
+                    (m + n - i) % n
+                } else {
+                    (m + i) % n
+                }
+            };
             let cs: Vec<Coord<f64>> = (0..=n).map(|i| coords[ring[step(i)] as usize]).collect();
-            arcs.push(TopoArc { coords: cs, closed: true, uses: 0 });
+            arcs.push(TopoArc {
+                coords: cs,
+                closed: true,
+                uses: 0,
+            });
             arcs.len() as u32 - 1
         });
         self.arcs[arc as usize].uses += 1;
@@ -302,7 +325,10 @@ mod tests {
         assert_eq!(t.arcs[hole.arc as usize].uses, 2);
         assert_eq!(t.arcs[t.units[0][1].exterior[0].arc as usize].uses, 1);
         let ring = t.ring(&t.units[1][0].exterior);
-        assert_eq!(geo::Polygon::new(ring, vec![]).signed_area(), enclave.signed_area());
+        assert_eq!(
+            geo::Polygon::new(ring, vec![]).signed_area(),
+            enclave.signed_area()
+        );
     }
 
     #[test]
