@@ -14,6 +14,9 @@
 //! | 4    | 11–12 | 4.8 m                                                     |
 //! | 5    | 13+   | 1.2 m                                                     |
 //!
+//! Output rings follow geo's default orientation (exteriors counter-clockwise, holes clockwise
+//! in metres, y up), which is clockwise exteriors once y is flipped into MVT tile coordinates.
+//!
 //! Rules applied per band:
 //! - A ring whose arcs all belong to it alone (an island, a lake) and whose area is below one
 //!   square tolerance (≈ one square tile unit) is dropped, with its holes; a ring that shares any
@@ -32,6 +35,7 @@ use crate::simplify::simplify_arc;
 use crate::tile::{MAX_ZOOM, unit_metres};
 use crate::topology::{ArcRef, PolygonArcs, Topology, assemble_ring};
 use geo::Area;
+use geo::orient::{Direction, Orient};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 
 /// How many times an arc's tolerance is divided by four before it is left unsimplified.
@@ -254,7 +258,7 @@ fn rebuild_unit(
     min_area: f64,
 ) -> (MultiPolygon<f64>, Vec<usize>) {
     let exteriors: Vec<LineString<f64>> = polys.iter().map(|p| arcs.ring(&p.exterior)).collect();
-    let areas: Vec<f64> = exteriors.iter().map(|r| ring_area(r)).collect();
+    let areas: Vec<f64> = exteriors.iter().map(ring_area).collect();
     let largest = (0..areas.len()).max_by(|&a, &b| areas[a].total_cmp(&areas[b]));
     let mut kept = Vec::new();
     let mut invalid = Vec::new();
@@ -275,7 +279,7 @@ fn rebuild_unit(
         if !polygon_is_valid(&rings) {
             invalid.push(i);
         }
-        kept.push(Polygon::new(ext, holes));
+        kept.push(Polygon::new(ext, holes).orient(Direction::Default));
     }
     (MultiPolygon::new(kept), invalid)
 }

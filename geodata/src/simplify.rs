@@ -18,7 +18,7 @@ pub fn simplify_arc(coords: &[Coord<f64>], epsilon: f64) -> Vec<Coord<f64>> {
     }
     let n = coords.len();
     if coords[0] != coords[n - 1] {
-        return pick(coords, &dp_indices(&coords[..], 0, epsilon));
+        return pick(coords, &dp_indices(coords, 0, epsilon));
     }
     // Closed: split at the vertex farthest from the start.
     let start = Point(coords[0]);
