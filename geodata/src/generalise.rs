@@ -302,4 +302,55 @@ mod tests {
         assert!((DEFAULT_BANDS[5].tolerance() - 1.194_328_566).abs() < 1e-6);
         assert_eq!(g.unit_count(), 0);
     }
+
+    /// A (between a spiky bottom border and a gently curved top border), B above, C below.
+    fn notch() -> Vec<MultiPolygon<f64>> {
+        use geo_types::polygon;
+        let a = polygon![
+            (x: 0., y: 0.), (x: 695., y: 0.), (x: 700., y: 24.), (x: 705., y: 0.), (x: 1000., y: 0.),
+            (x: 700., y: 28.), (x: 500., y: 30.), (x: 300., y: 26.),
+        ];
+        let b = polygon![
+            (x: 0., y: 0.), (x: 300., y: 26.), (x: 500., y: 30.), (x: 700., y: 28.),
+            (x: 1000., y: 0.), (x: 1000., y: 100.), (x: 0., y: 100.),
+        ];
+        let c = polygon![
+            (x: 0., y: 0.), (x: 0., y: -100.), (x: 1000., y: -100.), (x: 1000., y: 0.),
+            (x: 705., y: 0.), (x: 700., y: 24.), (x: 695., y: 0.),
+        ];
+        vec![a, b, c]
+            .into_iter()
+            .map(|p| MultiPolygon::new(vec![p]))
+            .collect()
+    }
+
+    #[test]
+    fn crossing_arc_falls_back_to_a_smaller_tolerance() {
+        let band = ZoomBand {
+            min_zoom: 9,
+            max_zoom: 24,
+        }; // tolerance 19.1 m
+        let top = [
+            Coord { x: 1000., y: 0. },
+            Coord { x: 700., y: 28. },
+            Coord { x: 500., y: 30. },
+            Coord { x: 300., y: 26. },
+            Coord { x: 0., y: 0. },
+        ];
+        // At full tolerance the top border loses (700, 28) and its chord (y = 18 at x = 700)
+        // would cut through the spike of the bottom border (tip at y = 24).
+        let plain = simplify_arc(&top, band.tolerance());
+        assert!(!plain.contains(&top[1]));
+        let g = Generalised::build_projected(&notch(), &[band]);
+        for u in 0..3 {
+            let p = &g.geometry(0, u).0[0];
+            let rings = [p.exterior()];
+            assert!(polygon_is_valid(&rings), "unit {u}: {:?}", p.exterior());
+        }
+        assert!(g.geometry(0, 0).0[0].exterior().0.contains(&top[1]));
+        assert!(g.geometry(0, 1).0[0].exterior().0.contains(&top[1]));
+        // The refined tolerance (19.1 / 4 = 4.8 m) also keeps (300, 26), 8.0 m off its chord,
+        // and the neighbour above gets the very same refined border.
+        assert!(g.geometry(0, 1).0[0].exterior().0.contains(&top[3]));
+    }
 }
