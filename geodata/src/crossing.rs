@@ -2,8 +2,9 @@
 //! and no two segments of the polygon (exterior and holes together) touching or crossing except
 //! consecutive segments at their shared vertex.
 //!
-//! Segments are swept in order of their west end so only segments whose x ranges overlap are
-//! compared; each pair is tested with geo's robust [`line_intersection`].
+//! Segments are swept along the longer side of the polygon's bounding box (x for a wide polygon,
+//! y for a tall one such as a long coastal country) so only segments whose ranges on that axis
+//! overlap are compared; each pair is tested with geo's robust [`line_intersection`].
 
 use geo::LineIntersection;
 use geo::line_intersection::line_intersection;
@@ -26,8 +27,8 @@ fn twice_area(cs: &[Coord<f64>]) -> f64 {
 
 struct Seg {
     line: Line<f64>,
-    min_x: f64,
-    max_x: f64,
+    lo: f64,
+    hi: f64,
     ring: usize,
     index: usize,
 }
@@ -36,23 +37,49 @@ struct Seg {
 pub fn has_crossing(rings: &[&LineString<f64>]) -> bool {
     let mut segs: Vec<Seg> = Vec::new();
     let mut ring_len = Vec::with_capacity(rings.len());
+    let (mut min, mut max) = (
+        Coord {
+            x: f64::MAX,
+            y: f64::MAX,
+        },
+        Coord {
+            x: f64::MIN,
+            y: f64::MIN,
+        },
+    );
+    for c in rings.iter().flat_map(|r| &r.0) {
+        (min.x, min.y, max.x, max.y) = (
+            min.x.min(c.x),
+            min.y.min(c.y),
+            max.x.max(c.x),
+            max.y.max(c.y),
+        );
+    }
+    let along = |c: Coord<f64>| {
+        if max.y - min.y > max.x - min.x {
+            c.y
+        } else {
+            c.x
+        }
+    };
     for (ring, r) in rings.iter().enumerate() {
         ring_len.push(r.0.len().saturating_sub(1));
         for (index, w) in r.0.windows(2).enumerate() {
             let line = Line::new(w[0], w[1]);
+            let (a, b) = (along(w[0]), along(w[1]));
             segs.push(Seg {
                 line,
-                min_x: w[0].x.min(w[1].x),
-                max_x: w[0].x.max(w[1].x),
+                lo: a.min(b),
+                hi: a.max(b),
                 ring,
                 index,
             });
         }
     }
-    segs.sort_unstable_by(|a, b| a.min_x.total_cmp(&b.min_x));
+    segs.sort_unstable_by(|a, b| a.lo.total_cmp(&b.lo));
     for (i, s) in segs.iter().enumerate() {
         for t in &segs[i + 1..] {
-            if t.min_x > s.max_x {
+            if t.lo > s.hi {
                 break;
             }
             let adjacent = s.ring == t.ring && {
@@ -93,5 +120,32 @@ mod tests {
         assert!(polygon_is_valid(&[&sq, &inside]));
         let crossing = line_string![(x: 3., y: 3.), (x: 3., y: 5.), (x: 5., y: 5.), (x: 3., y: 3.)];
         assert!(!polygon_is_valid(&[&sq, &crossing]));
+        // A hole touching the exterior at one point is refused too (strict rule).
+        let touching = line_string![(x: 0., y: 2.), (x: 1., y: 3.), (x: 1., y: 1.), (x: 0., y: 2.)];
+        assert!(!polygon_is_valid(&[&sq, &touching]));
+    }
+
+    #[test]
+    fn tall_polygons_are_swept_along_y() {
+        // A tall zig-zag strip, valid, and the same strip with one tooth pushed across.
+        let mut left: Vec<Coord<f64>> = (0..50)
+            .map(|i| Coord {
+                x: f64::from(i % 2),
+                y: f64::from(i),
+            })
+            .collect();
+        let right: Vec<Coord<f64>> = (0..50)
+            .rev()
+            .map(|i| Coord {
+                x: 5.0 + f64::from(i % 2),
+                y: f64::from(i),
+            })
+            .collect();
+        left.extend(&right);
+        left.push(left[0]);
+        let ring = LineString::new(left.clone());
+        assert!(polygon_is_valid(&[&ring]));
+        left[20].x = 7.0;
+        assert!(!polygon_is_valid(&[&LineString::new(left)]));
     }
 }

@@ -37,7 +37,8 @@ pub struct TopoArc {
     pub coords: Vec<Coord<f64>>,
     /// True when the arc is a whole ring without nodes.
     pub closed: bool,
-    /// How many rings reference the arc: 1 for an outer border, 2 for a shared border.
+    /// How many rings reference the arc: 1 for an outer border, 2 for a border between two
+    /// units of a coverage (more when overlapping levels are given together).
     pub uses: u32,
 }
 
