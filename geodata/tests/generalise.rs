@@ -33,6 +33,8 @@ struct Coverage {
     enclave: usize,
     island: usize,
     tiny: usize,
+    /// The dissolve of the 2×2 cells in the south-west corner (not part of `units`).
+    province: MultiPolygon<f64>,
 }
 
 /// A wiggly line from `a` to `b` with `k` interior points; lateral offsets span many scales
@@ -112,6 +114,15 @@ fn coverage(nx: usize, ny: usize, k: usize, seed: u64) -> Coverage {
             )]));
         }
     }
+    let mut ring: Vec<Coord<f64>> = h[0][0].clone();
+    ring.extend(&h[1][0][1..]);
+    ring.extend(&v[2][0][1..]);
+    ring.extend(&v[2][1][1..]);
+    ring.extend(h[1][2].iter().rev().skip(1));
+    ring.extend(h[0][2].iter().rev().skip(1));
+    ring.extend(v[0][1].iter().rev().skip(1));
+    ring.extend(v[0][0].iter().rev().skip(1));
+    let province = MultiPolygon::new(vec![Polygon::new(LineString::new(ring), vec![])]);
     // Enclave inside the middle cell: the same ring is the container's hole.
     let (ci, cj) = (nx / 2, ny / 2);
     let container = cj * nx + ci;
@@ -163,6 +174,7 @@ fn coverage(nx: usize, ny: usize, k: usize, seed: u64) -> Coverage {
         enclave,
         island,
         tiny,
+        province,
     }
 }
 
@@ -315,6 +327,49 @@ fn shared_borders_are_identical_between_neighbours() {
         let n_area = area(g.geometry(b, 1));
         let both = area(&g.geometry(b, 0).union(g.geometry(b, 1)));
         assert!(((a_area + n_area - both) / both).abs() < 1e-9, "band {b}");
+    }
+}
+
+#[test]
+fn a_parent_level_built_with_its_communes_shares_their_borders() {
+    let c = coverage(4, 4, 12, 13);
+    let communes = Generalised::build(&c.units, &DEFAULT_BANDS);
+    let mut mixed_units = c.units.clone();
+    mixed_units.push(c.province.clone());
+    let mixed = Generalised::build(&mixed_units, &DEFAULT_BANDS);
+    let p = mixed_units.len() - 1;
+    // Cells (0,0), (1,0), (0,1), (1,1) of the 4-wide grid; unit 0 also owns a speck island.
+    let members = [0, 1, 4, 5];
+    for b in 0..DEFAULT_BANDS.len() {
+        for u in 0..c.units.len() {
+            assert_eq!(
+                communes.geometry(b, u),
+                mixed.geometry(b, u),
+                "band {b} unit {u}"
+            );
+        }
+        let province = mixed.geometry(b, p);
+        assert_eq!(province.0.len(), 1);
+        let parts: f64 = members
+            .iter()
+            .map(|&u| area(&MultiPolygon::new(vec![mixed.geometry(b, u).0[0].clone()])))
+            .sum();
+        let whole = area(province);
+        assert!(
+            ((whole - parts) / whole).abs() < 1e-12,
+            "band {b}: {whole} vs {parts}"
+        );
+        let member_vertices: std::collections::HashSet<_> = members
+            .iter()
+            .flat_map(|&u| mixed.geometry(b, u).0[0].exterior().0.iter())
+            .map(|c| (c.x.to_bits(), c.y.to_bits()))
+            .collect();
+        for v in &province.0[0].exterior().0 {
+            assert!(
+                member_vertices.contains(&(v.x.to_bits(), v.y.to_bits())),
+                "band {b}: {v:?}"
+            );
+        }
     }
 }
 
