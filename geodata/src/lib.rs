@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod crossing;
+pub mod dissolve;
 pub mod generalise;
 pub mod geometry;
 pub mod level;

@@ -4,8 +4,10 @@
 use geo::orient::{Direction, Orient};
 use geo::{Area, BooleanOps, BoundingRect, Intersects, Validation, unary_union};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon, coord};
+use geodata::dissolve::dissolve;
 use geodata::generalise::{DEFAULT_BANDS, Generalised};
 use geodata::mercator::project_multipolygon;
+use geodata::topology::Topology;
 use std::f64::consts::PI;
 use std::time::Instant;
 
@@ -371,6 +373,47 @@ fn a_parent_level_built_with_its_communes_shares_their_borders() {
             );
         }
     }
+}
+
+#[test]
+fn dissolve_rebuilds_parents_from_the_same_vertices() {
+    let c = coverage(4, 4, 12, 13);
+    let projected: Vec<_> = c.units.iter().map(project_multipolygon).collect();
+    let topo = Topology::build(&projected);
+    // Group 0: the south-west 2×2 cells; group 1: all the other grid cells and the enclave.
+    let mut group_of: Vec<Option<usize>> = vec![Some(1); c.units.len()];
+    for u in [0, 1, 4, 5] {
+        group_of[u] = Some(0);
+    }
+    group_of[c.island] = None;
+    group_of[c.tiny] = None;
+    let parents = dissolve(&topo, &group_of, 2);
+    let key = |c: &Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let expected = project_multipolygon(&c.province);
+    let set = |ls: &LineString<f64>| {
+        ls.0.iter()
+            .map(key)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    // Unit 0's speck island comes along as a second polygon.
+    assert_eq!(parents[0].0.len(), 2);
+    let main = parents[0]
+        .0
+        .iter()
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+        .unwrap();
+    assert_eq!(set(main.exterior()), set(expected.0[0].exterior()));
+    assert!(
+        (main.unsigned_area() - expected.unsigned_area()).abs() <= 1e-9 * expected.unsigned_area()
+    );
+    // The rest: one polygon with the SW notch, no hole (the enclave fills its container's hole).
+    assert_eq!(parents[1].0.len(), 1);
+    assert!(parents[1].0[0].interiors().is_empty());
+    let rest: f64 = (0..c.units.len())
+        .filter(|&u| group_of[u] == Some(1))
+        .map(|u| area(&projected[u]))
+        .sum();
+    assert!((parents[1].unsigned_area() - rest).abs() <= 1e-9 * rest);
 }
 
 #[test]
