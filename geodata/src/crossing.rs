@@ -15,7 +15,8 @@ pub fn polygon_is_valid(rings: &[&LineString<f64>]) -> bool {
     rings.iter().all(|r| ring_shape_ok(r)) && !has_crossing(rings)
 }
 
-fn ring_shape_ok(r: &LineString<f64>) -> bool {
+/// Whether one ring is closed, has at least four coordinates and a non-zero area.
+pub fn ring_shape_ok(r: &LineString<f64>) -> bool {
     r.0.len() >= 4 && r.is_closed() && twice_area(&r.0) != 0.0
 }
 
@@ -35,6 +36,13 @@ struct Seg {
 
 /// True when two segments meet other than consecutive segments at their shared vertex.
 pub fn has_crossing(rings: &[&LineString<f64>]) -> bool {
+    !crossings(rings, true).is_empty()
+}
+
+/// The segments, as (ring, segment index), that meet a segment other than a neighbour at their
+/// shared vertex; with `first_only`, stops at the first such pair.
+pub fn crossings(rings: &[&LineString<f64>], first_only: bool) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
     let mut segs: Vec<Seg> = Vec::new();
     let mut ring_len = Vec::with_capacity(rings.len());
     let (mut min, mut max) = (
@@ -89,11 +97,18 @@ pub fn has_crossing(rings: &[&LineString<f64>]) -> bool {
             match line_intersection(s.line, t.line) {
                 None => {}
                 Some(LineIntersection::SinglePoint { .. }) if adjacent => {}
-                Some(_) => return true,
+                Some(_) => {
+                    found.extend([(s.ring, s.index), (t.ring, t.index)]);
+                    if first_only {
+                        return found;
+                    }
+                }
             }
         }
     }
-    false
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 #[cfg(test)]
@@ -107,6 +122,9 @@ mod tests {
         assert!(polygon_is_valid(&[&sq]));
         let bow = line_string![(x: 0., y: 0.), (x: 1., y: 1.), (x: 1., y: 0.), (x: 0., y: 1.), (x: 0., y: 0.)];
         assert!(!polygon_is_valid(&[&bow]));
+        // Segments 0 (0,0)-(1,1) and 2 (1,0)-(0,1) cross.
+        assert_eq!(crossings(&[&bow], false), [(0, 0), (0, 2)]);
+        assert!(crossings(&[&sq], false).is_empty());
     }
 
     #[test]

@@ -24,12 +24,13 @@
 //!   so every unit stays visible.
 //! - Every kept polygon is checked with [`crate::crossing::polygon_is_valid`] (rings of at least
 //!   four coordinates, non-zero area, no two segments crossing or touching except consecutive
-//!   ones). If a polygon is invalid, all its arcs fall back to a smaller tolerance (÷4 per step,
-//!   then unsimplified after [`MAX_REFINEMENTS`] steps) and every unit using those arcs is
-//!   rebuilt; this repeats until all are valid. A crossing between arcs that never meet in one
+//!   ones). If a polygon is invalid, the arcs at fault fall back to a smaller tolerance (÷4 per
+//!   step, unsimplified after [`MAX_REFINEMENTS`] steps) and every unit using those arcs is
+//!   rebuilt; this repeats until all are valid. The arcs at fault are those carrying a crossing
+//!   segment, or every arc of a ring that collapsed (under four coordinates or zero area). A crossing between arcs that never meet in one
 //!   polygon (two arcs of unrelated units) is not detected.
 
-use crate::crossing::polygon_is_valid;
+use crate::crossing::{crossings, ring_shape_ok};
 use crate::mercator::project_multipolygon;
 use crate::simplify::simplify_arc;
 use crate::tile::{MAX_ZOOM, unit_metres};
@@ -222,19 +223,13 @@ fn generalise_band(
     while !pending.is_empty() {
         let mut changed: Vec<usize> = Vec::new();
         for &u in &pending {
-            let (mp, invalid) = rebuild_unit(&arcs, &topo.units[u as usize], min_area);
+            let (mp, faulty) = rebuild_unit(&arcs, &topo.units[u as usize], min_area);
             out[u as usize] = mp;
-            for p in invalid {
-                let polygon = &topo.units[u as usize][p];
-                for r in std::iter::once(&polygon.exterior)
-                    .chain(&polygon.interiors)
-                    .flatten()
-                {
-                    let a = r.arc as usize;
-                    if !bumped[a] && arcs.level[a] < MAX_REFINEMENTS {
-                        bumped[a] = true;
-                        changed.push(a);
-                    }
+            for a in faulty {
+                let a = a as usize;
+                if !bumped[a] && arcs.level[a] < MAX_REFINEMENTS {
+                    bumped[a] = true;
+                    changed.push(a);
                 }
             }
         }
@@ -251,37 +246,63 @@ fn generalise_band(
     out
 }
 
-/// Rebuilds one unit from the band's arcs; returns it and the indices of its invalid polygons.
+/// Rebuilds one unit from the band's arcs; returns it and the arcs at fault in its invalid
+/// polygons.
 fn rebuild_unit(
     arcs: &BandArcs,
     polys: &[PolygonArcs],
     min_area: f64,
-) -> (MultiPolygon<f64>, Vec<usize>) {
+) -> (MultiPolygon<f64>, Vec<u32>) {
     let exteriors: Vec<LineString<f64>> = polys.iter().map(|p| arcs.ring(&p.exterior)).collect();
     let areas: Vec<f64> = exteriors.iter().map(ring_area).collect();
     let largest = (0..areas.len()).max_by(|&a, &b| areas[a].total_cmp(&areas[b]));
     let mut kept = Vec::new();
-    let mut invalid = Vec::new();
+    let mut faulty = Vec::new();
     for (i, (p, ext)) in polys.iter().zip(exteriors).enumerate() {
         if Some(i) != largest && areas[i] < min_area && arcs.unshared(&p.exterior) {
             continue;
         }
-        let holes: Vec<LineString<f64>> = p
-            .interiors
-            .iter()
-            .filter_map(|h| {
-                let ring = arcs.ring(h);
-                (ring_area(&ring) >= min_area || !arcs.unshared(h)).then_some(ring)
-            })
-            .collect();
+        let mut refs: Vec<&[ArcRef]> = vec![&p.exterior];
+        let mut holes: Vec<LineString<f64>> = Vec::new();
+        for h in &p.interiors {
+            let ring = arcs.ring(h);
+            if ring_area(&ring) >= min_area || !arcs.unshared(h) {
+                refs.push(h);
+                holes.push(ring);
+            }
+        }
         let mut rings: Vec<&LineString<f64>> = vec![&ext];
         rings.extend(&holes);
-        if !polygon_is_valid(&rings) {
-            invalid.push(i);
-        }
+        faulty.extend(faulty_arcs(arcs, &rings, &refs));
         kept.push(Polygon::new(ext, holes).orient(Direction::Default));
     }
-    (MultiPolygon::new(kept), invalid)
+    (MultiPolygon::new(kept), faulty)
+}
+
+/// The arcs to refine in one rebuilt polygon: every arc of a collapsed ring, and the arcs that
+/// carry a crossing segment.
+fn faulty_arcs(arcs: &BandArcs, rings: &[&LineString<f64>], refs: &[&[ArcRef]]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (ring, r) in rings.iter().zip(refs) {
+        if !ring_shape_ok(ring) {
+            out.extend(r.iter().map(|a| a.arc));
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    for (ring, segment) in crossings(rings, false) {
+        // Each arc contributes (its vertex count − 1) segments, in order.
+        let mut end = 0;
+        for a in refs[ring] {
+            end += arcs.coords[a.arc as usize].len() - 1;
+            if segment < end {
+                out.push(a.arc);
+                break;
+            }
+        }
+    }
+    out
 }
 
 fn ring_area(r: &LineString<f64>) -> f64 {
@@ -345,7 +366,11 @@ mod tests {
         for u in 0..3 {
             let p = &g.geometry(0, u).0[0];
             let rings = [p.exterior()];
-            assert!(polygon_is_valid(&rings), "unit {u}: {:?}", p.exterior());
+            assert!(
+                crate::crossing::polygon_is_valid(&rings),
+                "unit {u}: {:?}",
+                p.exterior()
+            );
         }
         assert!(g.geometry(0, 0).0[0].exterior().0.contains(&top[1]));
         assert!(g.geometry(0, 1).0[0].exterior().0.contains(&top[1]));
