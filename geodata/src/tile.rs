@@ -127,10 +127,11 @@ pub fn pixel_metres(z: u8) -> f64 {
 }
 
 /// All tiles at zoom `z` that intersect `bbox` (Web Mercator metres), row by row from the
-/// north-west; the box is clamped to the world.
+/// north-west; the box is clamped to the world and `z` to [`MAX_ZOOM`].
 pub fn tiles_covering(bbox: Rect<f64>, z: u8) -> impl Iterator<Item = TileId> {
-    let n = tiles_per_side(z.min(MAX_ZOOM));
-    let size = tile_size(z.min(MAX_ZOOM));
+    let z = z.min(MAX_ZOOM);
+    let n = tiles_per_side(z);
+    let size = tile_size(z);
     let col = |x: f64| (((x + HALF_WORLD) / size).floor().max(0.0) as u32).min(n - 1);
     let row = |y: f64| (((HALF_WORLD - y) / size).floor().max(0.0) as u32).min(n - 1);
     let (x0, x1) = (col(bbox.min().x), col(bbox.max().x));
