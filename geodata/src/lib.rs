@@ -5,12 +5,19 @@
 //! geometry checks and geodesic area ([`geometry`]) and the sqlx store ([`store`]).
 
 pub mod catalog;
+pub mod crossing;
+pub mod dissolve;
+pub mod generalise;
 pub mod geometry;
 pub mod level;
+pub mod mercator;
 pub mod period;
+pub mod simplify;
 pub mod store;
 pub mod testdb;
 pub mod text;
+pub mod tile;
+pub mod topology;
 pub mod unit;
 pub mod version;
 
