@@ -221,22 +221,32 @@ impl TileFrame {
                 })
                 .collect()
         };
-        let polys =
-            mp.0.iter()
-                .filter_map(|p| {
-                    let ext = ring(p.exterior());
-                    if ext.0.len() < 3 {
-                        return None;
-                    }
-                    let holes = p
-                        .interiors()
-                        .iter()
-                        .map(ring)
-                        .filter(|h| h.0.len() >= 3)
-                        .collect();
-                    Some(Polygon::new(ext, holes))
-                })
+        // Sorted distinct vertices: a hole covering the whole buffered tile (the tile lies in a
+        // lake) clips to the same rectangle as its exterior, leaving nothing of the polygon.
+        let key = |ls: &LineString<i32>| {
+            let mut v: Vec<(i32, i32)> = ls.0.iter().map(|c| (c.x, c.y)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut polys = Vec::with_capacity(mp.0.len());
+        for p in &mp.0 {
+            let ext = ring(p.exterior());
+            if ext.0.len() < 3 {
+                continue;
+            }
+            let holes: Vec<LineString<i32>> = p
+                .interiors()
+                .iter()
+                .map(ring)
+                .filter(|h| h.0.len() >= 3)
                 .collect();
+            let ext_key = key(&ext);
+            if holes.iter().any(|h| key(h) == ext_key) {
+                continue;
+            }
+            polys.push(Polygon::new(ext, holes));
+        }
         MultiPolygon::new(polys)
     }
 }
@@ -333,6 +343,31 @@ mod tests {
         assert_eq!(feature_id(Level::Province, "01"), Some(2_000_000_001));
         assert_eq!(feature_id(Level::Province, "A1"), None);
         assert_eq!(feature_id(Level::Province, ""), None);
+    }
+
+    #[test]
+    fn a_tile_inside_a_hole_gets_nothing() {
+        let id = TileId::new(10, 812, 450).unwrap();
+        let b = id.bounds();
+        let (w, h) = (b.width(), b.height());
+        let rect = |k: f64| {
+            LineString::from(vec![
+                (b.min().x - k * w, b.min().y - k * h),
+                (b.max().x + k * w, b.min().y - k * h),
+                (b.max().x + k * w, b.max().y + k * h),
+                (b.min().x - k * w, b.max().y + k * h),
+                (b.min().x - k * w, b.min().y - k * h),
+            ])
+        };
+        let frame = TileFrame::new(id);
+        let lake = MultiPolygon::new(vec![Polygon::new(rect(2.0), vec![rect(1.0)])]);
+        assert!(frame.quantise(&lake).0.is_empty());
+        let land = MultiPolygon::new(vec![Polygon::new(rect(2.0), vec![])]);
+        let q = frame.quantise(&land);
+        let mut xs: Vec<i32> = q.0[0].exterior().0.iter().map(|c| c.x).collect();
+        xs.sort_unstable();
+        xs.dedup();
+        assert_eq!(xs, [-64, 4160]);
     }
 
     #[test]
