@@ -1,0 +1,243 @@
+//! Mapbox Vector Tile 2.1 encoding of polygon layers.
+//!
+//! The protobuf structs come from geozero (`geozero::mvt`, prost-generated from the spec's
+//! `vector_tile.proto`), and key/value de-duplication uses geozero's [`TagsBuilder`]. The
+//! geometry command stream is written here rather than with geozero's `ToMvt`: `ToMvt` takes
+//! float coordinates and a bounding box, quantises them itself and keeps rings as given, while
+//! the rules that make tiles correct (exteriors clockwise in tile coordinates, holes the
+//! opposite, repeated points removed after quantisation, collapsed rings and empty features
+//! dropped) must be applied to the integer coordinates actually written. The encoding is short:
+//! `MoveTo`/`LineTo`/`ClosePath` command integers followed by zigzag-encoded deltas.
+
+use geo_types::{LineString, MultiPolygon};
+use geozero::mvt::tile::{Feature, GeomType, Layer};
+use geozero::mvt::{Message, TagsBuilder, Tile, TileValue};
+
+use crate::tile::EXTENT;
+
+/// MVT specification version written in every layer.
+pub const MVT_VERSION: u32 = 2;
+
+const MOVE_TO: u32 = 1;
+const LINE_TO: u32 = 2;
+const CLOSE_PATH: u32 = 7;
+
+/// A typed feature property: strings for codes and names, integers for counts, doubles for ratios.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropValue {
+    /// Written as `string_value`.
+    String(String),
+    /// Written as `int_value`.
+    Int(i64),
+    /// Written as `uint_value`.
+    UInt(u64),
+    /// Written as `double_value`.
+    Double(f64),
+    /// Written as `bool_value`.
+    Bool(bool),
+}
+
+impl From<&PropValue> for TileValue {
+    fn from(v: &PropValue) -> TileValue {
+        match v {
+            PropValue::String(s) => TileValue::Str(s.clone()),
+            PropValue::Int(i) => TileValue::Int(*i),
+            PropValue::UInt(u) => TileValue::Uint(*u),
+            PropValue::Double(d) => TileValue::Double(*d),
+            PropValue::Bool(b) => TileValue::Bool(*b),
+        }
+    }
+}
+
+/// One layer of polygon features being assembled, with its keys and values de-duplicated.
+#[derive(Debug)]
+pub struct LayerBuilder {
+    name: String,
+    features: Vec<Feature>,
+    tags: TagsBuilder,
+}
+
+impl LayerBuilder {
+    /// An empty layer named `name` (extent [`EXTENT`], version [`MVT_VERSION`]).
+    pub fn new(name: impl Into<String>) -> LayerBuilder {
+        LayerBuilder {
+            name: name.into(),
+            features: Vec::new(),
+            tags: TagsBuilder::new(),
+        }
+    }
+
+    /// Adds a polygon feature whose geometry is already in integer tile coordinates (y down).
+    ///
+    /// Rings are normalised (see [`polygon_commands`]); returns `false` and adds nothing when no
+    /// ring survives, so a layer never holds an empty feature.
+    pub fn add_polygon(
+        &mut self,
+        id: Option<u64>,
+        props: &[(String, PropValue)],
+        geometry: &MultiPolygon<i32>,
+    ) -> bool {
+        let commands = polygon_commands(geometry);
+        if commands.is_empty() {
+            return false;
+        }
+        let mut tags = Vec::with_capacity(props.len() * 2);
+        for (k, v) in props {
+            let (k, v) = self.tags.insert_ref(k, v.into());
+            tags.extend([k, v]);
+        }
+        self.features.push(Feature {
+            id,
+            tags,
+            r#type: Some(GeomType::Polygon as i32),
+            geometry: commands,
+        });
+        true
+    }
+
+    /// Number of features added so far.
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// True when no feature was added.
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// The finished protobuf layer.
+    pub fn into_layer(self) -> Layer {
+        let (keys, values) = self.tags.into_tags();
+        Layer {
+            version: MVT_VERSION,
+            name: self.name,
+            features: self.features,
+            keys,
+            values: values.into_iter().map(Into::into).collect(),
+            extent: Some(EXTENT),
+        }
+    }
+}
+
+/// Encodes the non-empty `layers` as one tile; no feature at all gives an empty `Vec`.
+pub fn encode_tile(layers: Vec<LayerBuilder>) -> Vec<u8> {
+    let layers: Vec<Layer> = layers
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(LayerBuilder::into_layer)
+        .collect();
+    if layers.is_empty() {
+        return Vec::new();
+    }
+    Tile { layers }.encode_to_vec()
+}
+
+/// Twice the signed area of a ring by the MVT spec's formula; positive = clockwise with y down.
+pub fn ring_area2(points: &[(i32, i32)]) -> i64 {
+    let n = points.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (points[i], points[(i + 1) % n]);
+            i64::from(a.0) * i64::from(b.1) - i64::from(b.0) * i64::from(a.1)
+        })
+        .sum()
+}
+
+/// The ring's distinct consecutive points (closing point removed), or `None` if it collapsed
+/// to fewer than three points or zero area; oriented clockwise (y down) when `exterior`,
+/// counter-clockwise otherwise.
+fn normalise_ring(ring: &LineString<i32>, exterior: bool) -> Option<Vec<(i32, i32)>> {
+    let mut pts: Vec<(i32, i32)> = ring.0.iter().map(|c| (c.x, c.y)).collect();
+    pts.dedup();
+    while pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    if pts.len() < 3 {
+        return None;
+    }
+    let a = ring_area2(&pts);
+    if a == 0 {
+        return None;
+    }
+    if (a > 0) != exterior {
+        pts.reverse();
+    }
+    Some(pts)
+}
+
+fn command(id: u32, count: u32) -> u32 {
+    (id & 0x7) | (count << 3)
+}
+
+fn zigzag(n: i32) -> u32 {
+    ((n << 1) ^ (n >> 31)) as u32
+}
+
+/// The MVT geometry command integers of a polygon feature.
+///
+/// Each exterior is written clockwise in tile coordinates (positive area by the spec's formula)
+/// followed by its holes counter-clockwise; repeated consecutive points are dropped, rings with
+/// fewer than three distinct points or zero area are dropped (an exterior with its holes).
+/// Returns an empty `Vec` when nothing is left.
+pub fn polygon_commands(geometry: &MultiPolygon<i32>) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut cursor = (0i32, 0i32);
+    let mut write = |pts: &[(i32, i32)], out: &mut Vec<u32>| {
+        out.push(command(MOVE_TO, 1));
+        for (i, p) in pts.iter().enumerate() {
+            if i == 1 {
+                out.push(command(LINE_TO, (pts.len() - 1) as u32));
+            }
+            out.push(zigzag(p.0 - cursor.0));
+            out.push(zigzag(p.1 - cursor.1));
+            cursor = *p;
+        }
+        out.push(command(CLOSE_PATH, 1));
+    };
+    for poly in &geometry.0 {
+        let Some(ext) = normalise_ring(poly.exterior(), true) else {
+            continue;
+        };
+        write(&ext, &mut out);
+        for hole in poly.interiors() {
+            if let Some(h) = normalise_ring(hole, false) {
+                write(&h, &mut out);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{LineString, Polygon};
+
+    fn square(pts: &[(i32, i32)]) -> MultiPolygon<i32> {
+        MultiPolygon::new(vec![Polygon::new(LineString::from(pts.to_vec()), vec![])])
+    }
+
+    #[test]
+    fn square_commands_are_exact() {
+        // Given counter-clockwise in tile coordinates (y down): must be reversed to clockwise.
+        let cmds = polygon_commands(&square(&[(2, 2), (2, 5), (5, 5), (5, 2), (2, 2)]));
+        // Reversed: (5,2) (5,5) (2,5) (2,2).
+        assert_eq!(cmds, vec![9, 10, 4, 26, 0, 6, 5, 0, 0, 5, 15]);
+        // Already clockwise: kept, with a repeated point removed.
+        let cmds = polygon_commands(&square(&[(0, 0), (3, 0), (3, 0), (3, 3), (0, 3), (0, 0)]));
+        assert_eq!(cmds, vec![9, 0, 0, 26, 6, 0, 0, 6, 5, 0, 15]);
+        assert_eq!(zigzag(-1), 1);
+        assert_eq!(zigzag(1), 2);
+        assert_eq!(zigzag(-64), 127);
+    }
+
+    #[test]
+    fn collapsed_rings_and_empty_features_are_dropped() {
+        assert!(polygon_commands(&square(&[(1, 1), (1, 1), (2, 2), (1, 1)])).is_empty());
+        assert!(polygon_commands(&square(&[(0, 0), (1, 1), (2, 2), (0, 0)])).is_empty());
+        let mut layer = LayerBuilder::new("x");
+        assert!(!layer.add_polygon(Some(1), &[], &square(&[(0, 0), (0, 0), (0, 0)])));
+        assert!(layer.is_empty());
+        assert!(encode_tile(vec![layer]).is_empty());
+    }
+}

@@ -1,0 +1,404 @@
+//! Building MVT tiles of administrative units for one boundary version.
+//!
+//! [`TileSource`] is built once per version: units are generalised per zoom band with shared
+//! borders simplified once ([`Generalised`]), and each band's geometries are indexed by bounding
+//! box in an R-tree. A tile then takes, for each level shown at its zoom, the units whose box
+//! meets the buffered tile, clips them to it, quantises to the 4096 extent and encodes one layer
+//! per level ([`crate::mvt`]).
+//!
+//! Levels shown per zoom ([`levels_for_zoom`]):
+//!
+//! | level    | zooms |
+//! |----------|-------|
+//! | province | 0–5   |
+//! | district | 6–7   |
+//! | commune  | 8+    |
+//!
+//! A level the version lacks hands its zooms to the next deeper level it has (vn-2025 has no
+//! districts, so communes show from z6); past the deepest level it has, the deepest is shown.
+//!
+//! Feature ids are `level depth × 1 000 000 000 + the code's numeric value` (codes are digit
+//! strings, e.g. commune "00004" → 4 000 000 004, province "01" → 2 000 000 001); a code that is
+//! not a digit string below 10⁹ gets no id. Properties: `code`, `name`, then the caller's.
+//!
+//! A tile with no feature is an empty `Vec` (the server answers 204 No Content).
+
+use geo::BoundingRect;
+use geo_types::{Coord, LineString, MultiPolygon, Polygon, Rect};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+
+use crate::generalise::{DEFAULT_BANDS, Generalised};
+use crate::level::Level;
+use crate::mvt::{LayerBuilder, PropValue, encode_tile};
+use crate::tile::{EXTENT, TileId, tile_size};
+use crate::unit::UnitInfo;
+
+/// Buffer around each tile, in tile units (of [`EXTENT`]).
+pub const TILE_BUFFER: u32 = 64;
+
+/// The first zoom at which each level is shown (until the next row's zoom).
+pub const LEVEL_ZOOMS: [(Level, u8); 3] = [
+    (Level::Province, 0),
+    (Level::District, 6),
+    (Level::Commune, 8),
+];
+
+/// The levels to draw at zoom `z` for a version having `version_levels` (see the module table).
+pub fn levels_for_zoom(z: u8, version_levels: &[Level]) -> Vec<Level> {
+    let Some(row) = LEVEL_ZOOMS.iter().rposition(|&(_, min)| min <= z) else {
+        return Vec::new();
+    };
+    let present = |l: &Level| version_levels.contains(l);
+    LEVEL_ZOOMS[row..]
+        .iter()
+        .map(|(l, _)| *l)
+        .find(present)
+        .or_else(|| {
+            LEVEL_ZOOMS[..row]
+                .iter()
+                .rev()
+                .map(|(l, _)| *l)
+                .find(present)
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The MVT feature id of a unit: `depth × 10⁹ + code` for a digit-string code below 10⁹.
+pub fn feature_id(level: Level, code: &str) -> Option<u64> {
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = code.parse().ok()?;
+    (n < 1_000_000_000).then(|| u64::from(level.depth()) * 1_000_000_000 + n)
+}
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// Every unit of one boundary version, generalised and indexed, ready to cut tiles.
+pub struct TileSource {
+    units: Vec<UnitInfo>,
+    ids: Vec<Option<u64>>,
+    levels: Vec<Level>,
+    generalised: Generalised,
+    /// `trees[band]`: each unit's bounding box in that band, in Web Mercator metres.
+    trees: Vec<RTree<Entry>>,
+}
+
+impl TileSource {
+    /// Generalises and indexes `units` (geometry in WGS84 degrees, neighbours sharing vertices).
+    pub fn new(units: Vec<(UnitInfo, MultiPolygon<f64>)>) -> TileSource {
+        let (infos, geoms): (Vec<UnitInfo>, Vec<MultiPolygon<f64>>) = units.into_iter().unzip();
+        let generalised = Generalised::build(&geoms, &DEFAULT_BANDS);
+        let trees = (0..generalised.bands().len())
+            .map(|b| {
+                let entries = (0..infos.len())
+                    .filter_map(|u| {
+                        let r = generalised.geometry(b, u).bounding_rect()?;
+                        let rect =
+                            Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                        Some(GeomWithData::new(rect, u))
+                    })
+                    .collect();
+                RTree::bulk_load(entries)
+            })
+            .collect();
+        let mut levels: Vec<Level> = infos.iter().map(|u| u.level).collect();
+        levels.sort();
+        levels.dedup();
+        let ids = infos.iter().map(|u| feature_id(u.level, &u.code)).collect();
+        TileSource {
+            units: infos,
+            ids,
+            levels,
+            generalised,
+            trees,
+        }
+    }
+
+    /// The levels present in this version, shallowest first.
+    pub fn levels(&self) -> &[Level] {
+        &self.levels
+    }
+
+    /// The units, in input order.
+    pub fn units(&self) -> &[UnitInfo] {
+        &self.units
+    }
+
+    /// The tile `id` with one layer per level of [`levels_for_zoom`] for this version.
+    pub fn tile_default(
+        &self,
+        id: TileId,
+        props: impl Fn(&UnitInfo) -> Vec<(String, PropValue)>,
+    ) -> Vec<u8> {
+        self.tile(id, &levels_for_zoom(id.z, &self.levels), props)
+    }
+
+    /// The tile `id` with one layer per entry of `levels` (named by the level), each feature
+    /// carrying `code`, `name` and what `props` returns; an empty `Vec` when no feature is left.
+    pub fn tile(
+        &self,
+        id: TileId,
+        levels: &[Level],
+        props: impl Fn(&UnitInfo) -> Vec<(String, PropValue)>,
+    ) -> Vec<u8> {
+        let band = self.generalised.band_for_zoom(id.z);
+        let bounds = id.buffered_bounds(TILE_BUFFER, EXTENT);
+        let env = AABB::from_corners(
+            [bounds.min().x, bounds.min().y],
+            [bounds.max().x, bounds.max().y],
+        );
+        let mut hits: Vec<usize> = self.trees[band]
+            .locate_in_envelope_intersecting(&env)
+            .map(|e| e.data)
+            .collect();
+        hits.sort_unstable();
+        let frame = TileFrame::new(id);
+        let layers = levels
+            .iter()
+            .map(|&level| {
+                let mut layer = LayerBuilder::new(level.as_str());
+                for &u in hits.iter().filter(|&&u| self.units[u].level == level) {
+                    let geometry = frame.quantise(self.generalised.geometry(band, u));
+                    if geometry.0.is_empty() {
+                        continue;
+                    }
+                    let info = &self.units[u];
+                    let mut p = vec![
+                        ("code".to_string(), PropValue::String(info.code.clone())),
+                        ("name".to_string(), PropValue::String(info.name.clone())),
+                    ];
+                    p.extend(props(info));
+                    layer.add_polygon(self.ids[u], &p, &geometry);
+                }
+                layer
+            })
+            .collect();
+        encode_tile(layers)
+    }
+}
+
+/// The metres → tile-unit transform of one tile and its buffered clip rectangle.
+struct TileFrame {
+    left: f64,
+    top: f64,
+    scale: f64,
+    clip: Rect<f64>,
+}
+
+impl TileFrame {
+    fn new(id: TileId) -> TileFrame {
+        let b = id.bounds();
+        let (lo, hi) = (-f64::from(TILE_BUFFER), f64::from(EXTENT + TILE_BUFFER));
+        TileFrame {
+            left: b.min().x,
+            top: b.max().y,
+            scale: f64::from(EXTENT) / tile_size(id.z),
+            clip: Rect::new(Coord { x: lo, y: lo }, Coord { x: hi, y: hi }),
+        }
+    }
+
+    fn to_tile(&self, c: Coord<f64>) -> Coord<f64> {
+        Coord {
+            x: (c.x - self.left) * self.scale,
+            y: (self.top - c.y) * self.scale,
+        }
+    }
+
+    /// `mp` transformed to tile units, clipped to the buffered tile, rounded to integers.
+    /// Polygons whose exterior falls outside are left out (collapsed rings are left to
+    /// [`crate::mvt`], which drops them after rounding).
+    fn quantise(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<i32> {
+        let ring = |ls: &LineString<f64>| -> LineString<i32> {
+            let pts: Vec<Coord<f64>> = ls.0.iter().map(|&c| self.to_tile(c)).collect();
+            clip_ring(&pts, self.clip)
+                .into_iter()
+                .map(|c| Coord {
+                    x: c.x.round() as i32,
+                    y: c.y.round() as i32,
+                })
+                .collect()
+        };
+        // Sorted distinct vertices: a hole covering the whole buffered tile (the tile lies in a
+        // lake) clips to the same rectangle as its exterior, leaving nothing of the polygon.
+        let key = |ls: &LineString<i32>| {
+            let mut v: Vec<(i32, i32)> = ls.0.iter().map(|c| (c.x, c.y)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut polys = Vec::with_capacity(mp.0.len());
+        for p in &mp.0 {
+            let ext = ring(p.exterior());
+            if ext.0.len() < 3 {
+                continue;
+            }
+            let holes: Vec<LineString<i32>> = p
+                .interiors()
+                .iter()
+                .map(ring)
+                .filter(|h| h.0.len() >= 3)
+                .collect();
+            let ext_key = key(&ext);
+            if holes.iter().any(|h| key(h) == ext_key) {
+                continue;
+            }
+            polys.push(Polygon::new(ext, holes));
+        }
+        MultiPolygon::new(polys)
+    }
+}
+
+/// Sutherland–Hodgman clip of a ring against an axis-aligned rectangle.
+///
+/// Chosen over a general boolean intersection because the clip window is a convex rectangle:
+/// each ring is clipped independently in four cheap passes and the enclosed area is exact. A
+/// concave ring cut into several pieces comes back as one ring joined by zero-width edges along
+/// the tile border, which fills and sums areas correctly and lies in the buffer, out of sight.
+fn clip_ring(pts: &[Coord<f64>], r: Rect<f64>) -> Vec<Coord<f64>> {
+    let (min, max) = (r.min(), r.max());
+    if pts
+        .iter()
+        .all(|c| c.x >= min.x && c.x <= max.x && c.y >= min.y && c.y <= max.y)
+    {
+        return pts.to_vec();
+    }
+    // (axis, bound, keep values >= bound?)
+    let edges = [
+        (0, min.x, true),
+        (0, max.x, false),
+        (1, min.y, true),
+        (1, max.y, false),
+    ];
+    let mut cur: Vec<Coord<f64>> = pts.to_vec();
+    if cur.len() > 1 && cur.first() == cur.last() {
+        cur.pop();
+    }
+    for (axis, bound, keep_above) in edges {
+        if cur.is_empty() {
+            break;
+        }
+        let v = |c: &Coord<f64>| if axis == 0 { c.x } else { c.y };
+        let inside = |c: &Coord<f64>| {
+            if keep_above {
+                v(c) >= bound
+            } else {
+                v(c) <= bound
+            }
+        };
+        let cross = |a: &Coord<f64>, b: &Coord<f64>| {
+            let t = (bound - v(a)) / (v(b) - v(a));
+            let (x, y) = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+            if axis == 0 {
+                Coord { x: bound, y }
+            } else {
+                Coord { x, y: bound }
+            }
+        };
+        let mut next = Vec::with_capacity(cur.len() + 4);
+        for i in 0..cur.len() {
+            let (a, b) = (&cur[(i + cur.len() - 1) % cur.len()], &cur[i]);
+            match (inside(a), inside(b)) {
+                (true, true) => next.push(*b),
+                (true, false) => next.push(cross(a, b)),
+                (false, true) => {
+                    next.push(cross(a, b));
+                    next.push(*b);
+                }
+                (false, false) => {}
+            }
+        }
+        cur = next;
+    }
+    cur
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_table() {
+        use Level::*;
+        let old = [Province, District, Commune];
+        let new = [Province, Commune];
+        let at = |z, v: &[Level]| levels_for_zoom(z, v);
+        assert_eq!(at(0, &old), [Province]);
+        assert_eq!(at(5, &old), [Province]);
+        assert_eq!(at(6, &old), [District]);
+        assert_eq!(at(7, &old), [District]);
+        assert_eq!(at(8, &old), [Commune]);
+        assert_eq!(at(14, &old), [Commune]);
+        assert_eq!(at(5, &new), [Province]);
+        assert_eq!(at(6, &new), [Commune]);
+        assert_eq!(at(9, &[Province]), [Province]);
+        assert!(at(9, &[]).is_empty());
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(feature_id(Level::Commune, "00004"), Some(4_000_000_004));
+        assert_eq!(feature_id(Level::Province, "01"), Some(2_000_000_001));
+        assert_eq!(feature_id(Level::Province, "A1"), None);
+        assert_eq!(feature_id(Level::Province, ""), None);
+    }
+
+    #[test]
+    fn a_tile_inside_a_hole_gets_nothing() {
+        let id = TileId::new(10, 812, 450).unwrap();
+        let b = id.bounds();
+        let (w, h) = (b.width(), b.height());
+        let rect = |k: f64| {
+            LineString::from(vec![
+                (b.min().x - k * w, b.min().y - k * h),
+                (b.max().x + k * w, b.min().y - k * h),
+                (b.max().x + k * w, b.max().y + k * h),
+                (b.min().x - k * w, b.max().y + k * h),
+                (b.min().x - k * w, b.min().y - k * h),
+            ])
+        };
+        let frame = TileFrame::new(id);
+        let lake = MultiPolygon::new(vec![Polygon::new(rect(2.0), vec![rect(1.0)])]);
+        assert!(frame.quantise(&lake).0.is_empty());
+        let land = MultiPolygon::new(vec![Polygon::new(rect(2.0), vec![])]);
+        let q = frame.quantise(&land);
+        let mut xs: Vec<i32> = q.0[0].exterior().0.iter().map(|c| c.x).collect();
+        xs.sort_unstable();
+        xs.dedup();
+        assert_eq!(xs, [-64, 4160]);
+    }
+
+    #[test]
+    fn clip_square_corner() {
+        let r = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10.0, y: 10.0 });
+        let sq = [
+            (5.0, 5.0),
+            (15.0, 5.0),
+            (15.0, 15.0),
+            (5.0, 15.0),
+            (5.0, 5.0),
+        ]
+        .map(|(x, y)| Coord { x, y });
+        let out = clip_ring(&sq, r);
+        let area: f64 = (0..out.len())
+            .map(|i| {
+                let (a, b) = (out[i], out[(i + 1) % out.len()]);
+                a.x * b.y - b.x * a.y
+            })
+            .sum::<f64>()
+            / 2.0;
+        assert_eq!(area, 25.0);
+        assert!(
+            clip_ring(
+                &sq.map(|c| Coord {
+                    x: c.x + 20.0,
+                    y: c.y
+                }),
+                r
+            )
+            .is_empty()
+        );
+    }
+}
