@@ -21,11 +21,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve { listen, synthetic } => {
             let store = open(&cli.db).await?;
-            let state = tileserver::AppState {
-                store,
-                catalog,
-                synthetic,
-            };
+            let state = tileserver::AppState::new(store, catalog, synthetic);
             tileserver::serve(state, listen).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -94,11 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if args.no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            let state = tileserver::AppState {
-                store,
-                catalog,
-                synthetic: true,
-            };
+            let state = tileserver::AppState::new(store, catalog, true);
             tileserver::serve(state, args.listen).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -6,5 +6,6 @@
 pub mod error;
 pub mod server;
 pub mod status;
+pub mod tiles;
 
 pub use server::{AppState, router, serve};

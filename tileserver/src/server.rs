@@ -16,6 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::status;
+use crate::tiles::TileCache;
 
 /// State shared by every request.
 #[derive(Debug, Clone)]
@@ -26,6 +27,20 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// The values are synthetic (the demo): every page says so.
     pub synthetic: bool,
+    /// Tile sources and snapshot values built on first use.
+    pub tiles: Arc<TileCache>,
+}
+
+impl AppState {
+    /// State over `store` with empty tile caches.
+    pub fn new(store: Store, catalog: Arc<Catalog>, synthetic: bool) -> AppState {
+        AppState {
+            store,
+            catalog,
+            synthetic,
+            tiles: Arc::default(),
+        }
+    }
 }
 
 /// The full router of the server.
@@ -36,6 +51,14 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/api/v1/versions", get(versions))
         .route("/api/v1/periods", get(periods))
+        .route(
+            "/tiles/boundaries/{version}/{z}/{x}/{y}",
+            get(crate::tiles::boundaries),
+        )
+        .route(
+            "/tiles/admin/{period}/{z}/{x}/{y}",
+            get(crate::tiles::admin),
+        )
         .fallback(not_found)
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())

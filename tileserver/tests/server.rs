@@ -54,11 +54,7 @@ async fn serves_status_and_lists() {
     let db = TestDb::sqlite();
     let store = db.store().await;
     let addr = {
-        let state = tileserver::AppState {
-            store: store.clone(),
-            catalog: Arc::new(Catalog::builtin()),
-            synthetic: true,
-        };
+        let state = tileserver::AppState::new(store.clone(), Arc::new(Catalog::builtin()), true);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

@@ -1,0 +1,244 @@
+//! Tile endpoints over real TCP: decoded MVT (independent geozero decoder), status codes for
+//! bad requests, 204 for empty tiles, ETag and 304, restricted indicators kept out.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use geo_types::{MultiPolygon, polygon};
+use geodata::store::{NewSnapshot, ValueRow};
+use geodata::testdb::TestDb;
+use geodata::{BoundaryVersion, Catalog, Level, Unit};
+use geozero::mvt::{Message, Tile, tile};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+struct Resp {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+async fn get(addr: std::net::SocketAddr, path: &str, extra: &str) -> Resp {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let headers = String::from_utf8(buf[..split].to_vec())
+        .unwrap()
+        .to_ascii_lowercase();
+    let mut body = buf[split + 4..].to_vec();
+    if headers.contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let n = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16)
+                .unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
+            rest = &rest[nl + 4 + n..];
+        }
+        body = out;
+    }
+    let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![polygon![
+        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
+    ]])
+}
+
+/// XYZ tile containing lon/lat at zoom z.
+fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+    let n = 2f64.powi(z as i32);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let r = lat.to_radians();
+    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+    (x, y as u32)
+}
+
+fn props(layer: &tile::Layer, f: &tile::Feature) -> Vec<(String, tile::Value)> {
+    f.tags
+        .chunks(2)
+        .map(|kv| {
+            (
+                layer.keys[kv[0] as usize].clone(),
+                layer.values[kv[1] as usize].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn tiles_decode_and_answer_the_right_status() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let version = BoundaryVersion {
+        id: "vn-2025".into(),
+        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        valid_to: None,
+        levels: vec![Level::Province, Level::Commune],
+    };
+    let unit = |code: &str, name: &str, level, parent: Option<&str>, g: MultiPolygon<f64>| Unit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        area_km2: geodata::geometry::geodesic_area_km2(&g),
+        geometry: g,
+    };
+    let units = vec![
+        unit(
+            "01",
+            "Hà Nội",
+            Level::Province,
+            None,
+            rect(105.8, 21.0, 106.0, 21.2),
+        ),
+        unit(
+            "00004",
+            "Phường Ba Đình",
+            Level::Commune,
+            Some("01"),
+            rect(105.8, 21.0, 105.9, 21.2),
+        ),
+        unit(
+            "00008",
+            "Phường Ngọc Hà",
+            Level::Commune,
+            Some("01"),
+            rect(105.9, 21.0, 106.0, 21.2),
+        ),
+    ];
+    store.import_version(&version, &units, false).await.unwrap();
+    let mut values = Vec::new();
+    for (code, pop, males, reported) in [
+        ("00004", 1000, 495, true),
+        ("00008", 2000, 990, true),
+        ("01", 3000, 1485, false),
+    ] {
+        for (ind, v) in [
+            ("population", pop),
+            ("males", males),
+            ("females", pop - males),
+            ("divorces", 3),
+        ] {
+            values.push(ValueRow {
+                unit_code: code.into(),
+                indicator: ind.into(),
+                value: v,
+                reported,
+            });
+        }
+    }
+    store
+        .publish(&NewSnapshot {
+            period: "2025-10".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "t.csv".into(),
+            checksum: "00".into(),
+            report_json: "{}".into(),
+            values,
+        })
+        .await
+        .unwrap();
+
+    let state = tileserver::AppState::new(store, Arc::new(Catalog::builtin()), false);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, tileserver::router(state)).await });
+
+    let (x, y) = tile_of(105.95, 21.1, 12);
+    let r = get(
+        addr,
+        &format!("/tiles/boundaries/vn-2025/12/{x}/{y}.mvt"),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.headers
+            .contains("content-type: application/vnd.mapbox-vector-tile")
+    );
+    assert!(
+        r.headers
+            .contains("cache-control: public, max-age=31536000, immutable")
+    );
+    let t = Tile::decode(&r.body[..]).unwrap();
+    assert_eq!(t.layers.len(), 1);
+    assert_eq!(t.layers[0].name, "commune");
+    let ids: Vec<u64> = t.layers[0].features.iter().filter_map(|f| f.id).collect();
+    assert_eq!(ids, [4_000_000_008]);
+
+    // ETag and 304.
+    let etag = r
+        .headers
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .unwrap()
+        .to_string();
+    let again = get(
+        addr,
+        &format!("/tiles/boundaries/vn-2025/12/{x}/{y}.mvt"),
+        &format!("If-None-Match: {etag}\r\n"),
+    )
+    .await;
+    assert_eq!(again.status, 304);
+
+    // Admin tiles carry public values, typed, and never a restricted indicator.
+    for period in ["2025-10", "latest"] {
+        let r = get(addr, &format!("/tiles/admin/{period}/12/{x}/{y}.mvt"), "").await;
+        assert_eq!(r.status, 200, "{period}");
+        assert!(r.headers.contains("cache-control: public, max-age=60"));
+        let t = Tile::decode(&r.body[..]).unwrap();
+        let layer = &t.layers[0];
+        let p = props(layer, &layer.features[0]);
+        let find = |k: &str| p.iter().find(|(kk, _)| kk == k).map(|(_, v)| v.clone());
+        assert_eq!(find("code").unwrap().string_value.as_deref(), Some("00008"));
+        assert_eq!(find("population").unwrap().int_value, Some(2000));
+        assert_eq!(find("sex_ratio").unwrap().double_value, Some(98.0));
+        assert!(find("divorces").is_none(), "restricted indicator in a tile");
+    }
+    // At z5 only provinces are drawn.
+    let (x5, y5) = tile_of(105.9, 21.1, 5);
+    let r = get(addr, &format!("/tiles/admin/2025-10/5/{x5}/{y5}.mvt"), "").await;
+    let t = Tile::decode(&r.body[..]).unwrap();
+    assert_eq!(t.layers[0].name, "province");
+    assert_eq!(t.layers[0].features[0].id, Some(2_000_000_001));
+
+    // Empty area: 204. Bad requests: 400. Unknown things: 404.
+    let (ex, ey) = tile_of(-30.0, 40.0, 12);
+    let r = get(
+        addr,
+        &format!("/tiles/boundaries/vn-2025/12/{ex}/{ey}.mvt"),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    assert!(r.body.is_empty());
+    for (path, status) in [
+        ("/tiles/boundaries/vn-2025/99/0/0.mvt", 400),
+        ("/tiles/boundaries/vn-2025/2/4/0.mvt", 400),
+        ("/tiles/boundaries/vn-2025/2/0/9.mvt", 400),
+        ("/tiles/boundaries/vn-2025/-1/0/0.mvt", 400),
+        ("/tiles/boundaries/vn-2025/a/0/0.mvt", 400),
+        ("/tiles/boundaries/vn-2025/2/0/0.png", 400),
+        ("/tiles/admin/2025-13/2/0/0.mvt", 400),
+        ("/tiles/boundaries/vn-1999/2/0/0.mvt", 404),
+        ("/tiles/boundaries/..%2F..%2Fetc/2/0/0.mvt", 404),
+        ("/tiles/admin/2020-01/2/0/0.mvt", 404),
+        ("/tiles/admin/2025-10/2/0.mvt", 404),
+    ] {
+        let r = get(addr, path, "").await;
+        assert_eq!(r.status, status, "{path}");
+    }
+}
