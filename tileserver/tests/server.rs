@@ -7,40 +7,12 @@ use geo_types::{MultiPolygon, polygon};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Catalog, Level, Unit};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+mod common;
 
-/// Sends one HTTP/1.1 GET and returns (status, body).
+/// (status, body as text) of a GET.
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8(buf).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    (status, body)
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    loop {
-        let (len, rest) = s.split_once("\r\n").unwrap();
-        let n = usize::from_str_radix(len.trim(), 16).unwrap();
-        if n == 0 {
-            return out;
-        }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
-    }
+    let r = common::get(addr, path, "").await;
+    (r.status, String::from_utf8(r.body).unwrap())
 }
 
 fn square(x: f64, y: f64) -> MultiPolygon<f64> {

@@ -9,47 +9,9 @@ use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Catalog, Level, Unit};
 use geozero::mvt::{Message, Tile, tile};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+mod common;
 
-struct Resp {
-    status: u16,
-    headers: String,
-    body: Vec<u8>,
-}
-
-async fn get(addr: std::net::SocketAddr, path: &str, extra: &str) -> Resp {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let headers = String::from_utf8(buf[..split].to_vec())
-        .unwrap()
-        .to_ascii_lowercase();
-    let mut body = buf[split + 4..].to_vec();
-    if headers.contains("transfer-encoding: chunked") {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let n = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16)
-                .unwrap();
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
-            rest = &rest[nl + 4 + n..];
-        }
-        body = out;
-    }
-    let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
+use common::get;
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![polygon![
