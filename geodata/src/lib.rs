@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod crossing;
 pub mod dissolve;
+pub mod fields;
 pub mod generalise;
 pub mod geometry;
 pub mod level;

@@ -16,17 +16,16 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use geodata::catalog::Access;
-use geodata::mvt::PropValue;
 use geodata::store::ValueTable;
 use geodata::tile::TileId;
 use geodata::tileset::TileSource;
-use geodata::{Catalog, Period, UnitInfo};
+use geodata::{Period, UnitInfo};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
 use crate::error::ApiError;
 use crate::server::AppState;
+use geodata::fields::{FieldSet, admin_tile};
 
 /// Tile sources per boundary version and values per snapshot, built on first use.
 #[derive(Default)]
@@ -166,48 +165,10 @@ pub async fn admin(
     let catalog = st.catalog.clone();
     let months = snap.period.month_count();
     let bytes = tokio::task::spawn_blocking(move || {
-        src.tile_default(id, |u| unit_props(&catalog, &values, u, months))
+        let fields = FieldSet::all_public(&catalog);
+        admin_tile(&src, id, &catalog, &fields, &values, months)
     })
     .await
     .map_err(|e| ApiError::BadRequest(format!("tile failed: {e}")))?;
     Ok(tile_response(bytes, &headers, "public, max-age=60"))
-}
-
-/// Public base counts (integers) and derived values (floats) of one unit. Restricted
-/// indicators are never put in tiles until API keys exist.
-fn unit_props(
-    catalog: &Catalog,
-    values: &ValueTable,
-    unit: &UnitInfo,
-    months: u32,
-) -> Vec<(String, PropValue)> {
-    let Some(vals) = values.get(&unit.code) else {
-        return Vec::new();
-    };
-    let mut props = Vec::new();
-    for b in catalog.base.iter().filter(|b| b.access == Access::Public) {
-        if let Some(v) = vals.get(&b.id) {
-            props.push((b.id.clone(), PropValue::Int(*v)));
-        }
-    }
-    let get = |k: &str| {
-        if k == geodata::catalog::AREA {
-            Some(unit.area_km2)
-        } else {
-            vals.get(k).map(|v| *v as f64)
-        }
-    };
-    for d in catalog
-        .derived
-        .iter()
-        .filter(|d| d.access == Access::Public)
-    {
-        if let Some(v) = d.evaluate(get, months) {
-            props.push((d.id.clone(), PropValue::Double(v.value)));
-            if v.unstable {
-                props.push((format!("{}_unstable", d.id), PropValue::Bool(true)));
-            }
-        }
-    }
-    props
 }

@@ -1,0 +1,191 @@
+//! The fields an admin tile carries (`?fields=a,b`) and each unit's values of a published
+//! snapshot, shared by the tile server and `popmap export`.
+
+use crate::catalog::Access;
+use crate::mvt::PropValue;
+use crate::store::ValueTable;
+use crate::tile::TileId;
+use crate::tileset::TileSource;
+use crate::{Catalog, UnitInfo};
+
+/// The indicators an admin tile carries: public base counts and public derived values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSet {
+    /// Base indicator ids, in catalog order.
+    pub base: Vec<String>,
+    /// Derived indicator ids, in catalog order.
+    pub derived: Vec<String>,
+}
+
+impl FieldSet {
+    /// Every public indicator of `catalog` (what a tile carries without `?fields=`).
+    pub fn all_public(catalog: &Catalog) -> FieldSet {
+        FieldSet {
+            base: catalog
+                .base
+                .iter()
+                .filter(|b| b.access == Access::Public)
+                .map(|b| b.id.clone())
+                .collect(),
+            derived: catalog
+                .derived
+                .iter()
+                .filter(|d| d.access == Access::Public)
+                .map(|d| d.id.clone())
+                .collect(),
+        }
+    }
+
+    /// The fields named in `list` (comma-separated indicator ids); an unknown or restricted
+    /// id is an error naming it. An empty list means no indicator (codes and names only).
+    pub fn parse(catalog: &Catalog, list: &str) -> Result<FieldSet, String> {
+        let all = FieldSet::all_public(catalog);
+        let mut asked: Vec<&str> = Vec::new();
+        for f in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            let known = all.base.iter().chain(&all.derived).any(|id| id == f);
+            if !known {
+                let restricted = catalog.base.iter().any(|b| b.id == f)
+                    || catalog.derived.iter().any(|d| d.id == f);
+                return Err(if restricted {
+                    format!("field '{f}' is a restricted indicator and is not served in tiles")
+                } else {
+                    format!("unknown field '{f}' (see /api/v1/indicators for the ids)")
+                });
+            }
+            asked.push(f);
+        }
+        Ok(FieldSet {
+            base: all
+                .base
+                .into_iter()
+                .filter(|id| asked.contains(&id.as_str()))
+                .collect(),
+            derived: all
+                .derived
+                .into_iter()
+                .filter(|id| asked.contains(&id.as_str()))
+                .collect(),
+        })
+    }
+
+    /// A short stable key of the set, for cache keys (`*` for every public field).
+    pub fn key(&self, catalog: &Catalog) -> String {
+        if *self == FieldSet::all_public(catalog) {
+            "*".to_string()
+        } else {
+            let mut v: Vec<&str> = self
+                .base
+                .iter()
+                .chain(&self.derived)
+                .map(String::as_str)
+                .collect();
+            v.sort_unstable();
+            v.join(",")
+        }
+    }
+}
+
+/// The chosen base counts (integers) and derived values (floats, plus `<id>_unstable = true`
+/// where the value rests on small numbers) of one unit; `months` is the period's length.
+pub fn unit_props(
+    catalog: &Catalog,
+    fields: &FieldSet,
+    values: &ValueTable,
+    unit: &UnitInfo,
+    months: u32,
+) -> Vec<(String, PropValue)> {
+    let Some(vals) = values.get(&unit.code) else {
+        return Vec::new();
+    };
+    let mut props = Vec::new();
+    for id in &fields.base {
+        if let Some(v) = vals.get(id) {
+            props.push((id.clone(), PropValue::Int(*v)));
+        }
+    }
+    let get = |k: &str| {
+        if k == crate::catalog::AREA {
+            Some(unit.area_km2)
+        } else {
+            vals.get(k).map(|v| *v as f64)
+        }
+    };
+    for d in catalog
+        .derived
+        .iter()
+        .filter(|d| fields.derived.contains(&d.id))
+    {
+        if let Some(v) = d.evaluate(get, months) {
+            props.push((d.id.clone(), PropValue::Double(v.value)));
+            if v.unstable {
+                props.push((format!("{}_unstable", d.id), PropValue::Bool(true)));
+            }
+        }
+    }
+    props
+}
+
+/// The admin tile `id` of a snapshot: geometry from `src`, values from `values`.
+pub fn admin_tile(
+    src: &TileSource,
+    id: TileId,
+    catalog: &Catalog,
+    fields: &FieldSet,
+    values: &ValueTable,
+    months: u32,
+) -> Vec<u8> {
+    src.tile_default(id, |u| unit_props(catalog, fields, values, u, months))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_keeps_catalog_order_and_refuses_unknown_and_restricted() {
+        let c = Catalog::builtin();
+        let f = FieldSet::parse(&c, "sex_ratio, population,density").unwrap();
+        assert_eq!(f.base, ["population"]);
+        assert_eq!(f.derived, ["density", "sex_ratio"]);
+        assert_eq!(f.key(&c), "density,population,sex_ratio");
+        assert_eq!(FieldSet::all_public(&c).key(&c), "*");
+        let e = FieldSet::parse(&c, "population,nope").unwrap_err();
+        assert!(e.contains("unknown field 'nope'"), "{e}");
+        let e = FieldSet::parse(&c, "cpr").unwrap_err();
+        assert!(e.contains("restricted"), "{e}");
+        assert!(FieldSet::parse(&c, "").unwrap().base.is_empty());
+    }
+
+    #[test]
+    fn props_are_typed_and_only_the_chosen_fields() {
+        let c = Catalog::builtin();
+        let unit = UnitInfo {
+            code: "00004".into(),
+            name: "Phúc Xá".into(),
+            level: crate::Level::Commune,
+            parent_code: None,
+            area_km2: 2.0,
+        };
+        let mut values = ValueTable::new();
+        let row = values.entry("00004".into()).or_default();
+        for (k, v) in [
+            ("population", 1000),
+            ("males", 490),
+            ("females", 510),
+            ("women_15_49_contraception", 5),
+        ] {
+            row.insert(k.to_string(), v);
+        }
+        let f = FieldSet::parse(&c, "population,density,sex_ratio").unwrap();
+        let p = unit_props(&c, &f, &values, &unit, 1);
+        let names: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["population", "density", "sex_ratio"]);
+        assert_eq!(p[0].1, PropValue::Int(1000));
+        assert_eq!(p[1].1, PropValue::Double(500.0));
+        let all = unit_props(&c, &FieldSet::all_public(&c), &values, &unit, 1);
+        assert!(
+            all.iter()
+                .all(|(k, _)| !k.starts_with("women_15_49_contraception"))
+        );
+    }
+}
