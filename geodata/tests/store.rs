@@ -65,6 +65,20 @@ async fn import_and_read_back(db: TestDb) {
         expected.iter().map(Unit::info).collect::<Vec<UnitInfo>>()
     );
 
+    // The version's extent is the union of its units' boxes.
+    let pts = expected
+        .iter()
+        .flat_map(|u| u.geometry.0.iter().flat_map(|p| p.exterior().0.clone()));
+    let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for c in pts {
+        (w, s, e, n) = (w.min(c.x), s.min(c.y), e.max(c.x), n.max(c.y));
+    }
+    assert_eq!(
+        store.version_bounds("vn-test").await.unwrap(),
+        Some([w, s, e, n])
+    );
+    assert!(store.version_bounds("vn-nope").await.is_err());
+
     assert!(matches!(
         store.units("vn-nope").await,
         Err(StoreError::UnknownVersion(v)) if v == "vn-nope"

@@ -57,7 +57,32 @@ pub enum Command {
         /// Label every page as showing synthetic values (for demo databases).
         #[arg(long)]
         synthetic: bool,
+        /// Server settings.
+        #[command(flatten)]
+        options: ServeOptions,
     },
+}
+
+/// Settings of a serving process (`serve` and `demo`).
+#[derive(Debug, Args)]
+pub struct ServeOptions {
+    /// Base URL clients reach the server at, for TileJSON behind a proxy
+    /// (e.g. https://map.example.gov.vn/popmap); default: from the request's Host header.
+    #[arg(long, env = "POPMAP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Origins allowed to read the server from a browser (CORS): `*` or a comma-separated list.
+    #[arg(long, env = "POPMAP_CORS", default_value = "*")]
+    pub cors: String,
+    /// Size of the in-memory tile cache in MiB (compressed bytes count).
+    #[arg(long, default_value_t = 256)]
+    pub cache_mb: u64,
+    /// Seconds between checks for newly published snapshots; 0 turns polling off.
+    #[arg(long, default_value_t = 2)]
+    pub poll_seconds: u64,
+    /// File holding the admin token that guards /admin/* (or set POPMAP_ADMIN_TOKEN);
+    /// without one the admin endpoints answer 403.
+    #[arg(long)]
+    pub admin_token_file: Option<PathBuf>,
 }
 
 /// What `popmap import` can import.
@@ -114,6 +139,9 @@ pub struct DemoArgs {
     /// Address to serve on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Server settings.
+    #[command(flatten)]
+    pub options: ServeOptions,
 }
 
 #[cfg(test)]

@@ -8,7 +8,39 @@ use geodata::{Catalog, Store};
 
 use etl::publish::{Options, PublishError};
 
-use crate::cli::{Cli, Command, Import, TableArgs};
+use crate::cli::{Cli, Command, Import, ServeOptions, TableArgs};
+
+/// The server settings from the command line and environment.
+fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver::ServerConfig> {
+    let mut config = tileserver::ServerConfig {
+        synthetic,
+        public_url: o.public_url.clone(),
+        cors: tileserver::CorsOrigins::parse(&o.cors)
+            .map_err(|e| anyhow::anyhow!("--cors: {e}"))?,
+        cache_bytes: o.cache_mb.saturating_mul(1 << 20),
+        poll: (o.poll_seconds > 0).then(|| std::time::Duration::from_secs(o.poll_seconds)),
+        admin_token_sha256: None,
+    };
+    if let Some(u) = &config.public_url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        anyhow::bail!("--public-url '{u}' must start with http:// or https://");
+    }
+    let token = match &o.admin_token_file {
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .with_context(|| format!("reading the admin token file {}", f.display()))?,
+        ),
+        None => std::env::var("POPMAP_ADMIN_TOKEN").ok(),
+    };
+    if let Some(t) = token {
+        if t.trim().len() < 16 {
+            anyhow::bail!("the admin token must be at least 16 characters");
+        }
+        config = config.with_admin_token(&t);
+    }
+    Ok(config)
+}
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -19,9 +51,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             status(&store).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { listen, synthetic } => {
+        Command::Serve {
+            listen,
+            synthetic,
+            options,
+        } => {
+            let config = server_config(&options, synthetic)?;
             let store = open(&cli.db).await?;
-            let state = tileserver::AppState::new(store, catalog, synthetic);
+            let state = tileserver::AppState::new(store, catalog, config).await?;
             tileserver::serve(state, listen).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -85,12 +122,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             {
                 std::fs::create_dir_all(dir)?;
             }
+            let config = server_config(&args.options, true)?;
             let store = open(&cli.db).await?;
             crate::demo::prepare(&store, &catalog, &args).await?;
             if args.no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            let state = tileserver::AppState::new(store, catalog, true);
+            let state = tileserver::AppState::new(store, catalog, config).await?;
             tileserver::serve(state, args.listen).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -177,7 +215,8 @@ async fn status(store: &Store) -> anyhow::Result<()> {
             levels.join(", ")
         );
     }
-    let periods = tileserver::server::latest_periods(store).await?;
+    let published = tileserver::published::Published::load(store, 1).await?;
+    let periods = tileserver::server::latest_periods(&published);
     println!("published periods: {}", periods.len());
     for p in &periods {
         println!(

@@ -14,6 +14,18 @@ pub enum ApiError {
     /// The request is malformed (400).
     #[error("{0}")]
     BadRequest(String),
+    /// The request lacks valid credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The credentials are valid but the action is not allowed here (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The server failed on a valid request: a bug, never the client's input (500).
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// A dependency could not answer; the message says which (503).
+    #[error("{0}")]
+    Unavailable(String),
     /// The store could not answer (503: the request may succeed later).
     #[error("store unavailable: {0}")]
     Store(#[from] geodata::store::StoreError),
@@ -25,6 +37,10 @@ impl ApiError {
         match self {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
         }
     }
@@ -33,13 +49,23 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, id) = self.status();
-        if matches!(self, ApiError::Store(_)) {
-            tracing::error!(error = %self, "store error");
+        if matches!(
+            self,
+            ApiError::Store(_) | ApiError::Internal(_) | ApiError::Unavailable(_)
+        ) {
+            tracing::error!(error = %self, "request failed");
         }
-        (
+        let mut resp = (
             status,
             Json(json!({"error": id, "message": self.to_string()})),
         )
-            .into_response()
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"popmap-admin\""),
+            );
+        }
+        resp
     }
 }

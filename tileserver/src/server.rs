@@ -3,20 +3,25 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use geodata::{BoundaryVersion, Catalog, Store, store::Snapshot};
+use geodata::store::StoreError;
+use geodata::{BoundaryVersion, Catalog, Store};
 use serde::Serialize;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::config::{CorsOrigins, ServerConfig};
 use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::published::Published;
 use crate::status;
-use crate::tiles::TileCache;
+use crate::tilecache::TileCache;
 
 /// State shared by every request.
 #[derive(Debug, Clone)]
@@ -25,21 +30,52 @@ pub struct AppState {
     pub store: Store,
     /// The indicator catalog.
     pub catalog: Arc<Catalog>,
-    /// The values are synthetic (the demo): every page says so.
-    pub synthetic: bool,
-    /// Tile sources and snapshot values built on first use.
+    /// Settings of this process.
+    pub config: Arc<ServerConfig>,
+    /// Versions and snapshots being served, swapped whole on reload.
+    pub published: Arc<ArcSwap<Published>>,
+    /// Tile sources, snapshot values and built tiles.
     pub tiles: Arc<TileCache>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Serialises reloads.
+    pub reload_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
-    /// State over `store` with empty tile caches.
-    pub fn new(store: Store, catalog: Arc<Catalog>, synthetic: bool) -> AppState {
-        AppState {
+    /// State over `store`: reads the published versions and snapshots once.
+    pub async fn new(
+        store: Store,
+        catalog: Arc<Catalog>,
+        config: ServerConfig,
+    ) -> Result<AppState, StoreError> {
+        let published = Published::load(&store, 1).await?;
+        let metrics = Metrics::default();
+        metrics.generation.set(1);
+        Ok(AppState {
             store,
             catalog,
-            synthetic,
-            tiles: Arc::default(),
-        }
+            tiles: Arc::new(TileCache::new(config.cache_bytes)),
+            config: Arc::new(config),
+            published: Arc::new(ArcSwap::from_pointee(published)),
+            metrics: Arc::new(metrics),
+            reload_lock: Arc::default(),
+        })
+    }
+}
+
+fn cors(origins: &CorsOrigins) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::IF_NONE_MATCH, header::AUTHORIZATION])
+        .expose_headers([header::ETAG, header::CONTENT_LOCATION]);
+    match origins {
+        CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()),
+        CorsOrigins::List(list) => layer
+            .allow_origin(AllowOrigin::list(
+                list.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
+            ))
+            .vary([header::ORIGIN]),
     }
 }
 
@@ -49,33 +85,51 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::metrics))
         .route("/api/v1/versions", get(versions))
         .route("/api/v1/periods", get(periods))
+        .route("/tiles/boundaries/{file}", get(crate::tilejson::boundaries))
         .route(
             "/tiles/boundaries/{version}/{z}/{x}/{y}",
             get(crate::tiles::boundaries),
         )
+        .route("/tiles/admin/{file}", get(crate::tilejson::admin))
         .route(
             "/tiles/admin/{period}/{z}/{x}/{y}",
             get(crate::tiles::admin),
         )
+        .route("/admin/reload", post(crate::refresh::admin_reload))
+        .route("/admin/cache/purge", post(crate::refresh::admin_purge))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .layer(CompressionLayer::new())
-        .layer(CorsLayer::permissive())
+        .layer(cors(&state.config.cors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Binds `listen` and serves until Ctrl-C; prints the address it listens on.
+/// Binds `listen` and serves until Ctrl-C, polling for new snapshots if configured; prints the
+/// address it listens on.
 pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     eprintln!("popmap: serving on http://{addr}/ (Ctrl-C to stop)");
-    axum::serve(listener, router(state))
+    let poller = state
+        .config
+        .poll
+        .map(|every| crate::refresh::spawn_poller(state.clone(), every));
+    let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
+        .await;
+    if let Some(p) = poller {
+        p.abort();
+    }
+    result
 }
 
 async fn healthz() -> &'static str {
@@ -83,13 +137,15 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
-    match st.store.versions().await {
-        Ok(v) if !v.is_empty() => (StatusCode::OK, "ready").into_response(),
-        Ok(_) => (
+    if st.published.load().versions.is_empty() {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
             "no boundary version loaded",
         )
-            .into_response(),
+            .into_response();
+    }
+    match st.store.versions().await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
         Err(e) => ApiError::Store(e).into_response(),
     }
 }
@@ -113,11 +169,10 @@ pub struct PeriodEntry {
     pub source: String,
 }
 
-/// Newest revision of every period, in period order.
-pub async fn latest_periods(store: &Store) -> Result<Vec<PeriodEntry>, ApiError> {
+/// Newest revision of every period being served, in period order.
+pub fn latest_periods(published: &Published) -> Vec<PeriodEntry> {
     let mut out: Vec<PeriodEntry> = Vec::new();
-    let snaps: Vec<Snapshot> = store.snapshots().await?;
-    for s in snaps {
+    for s in published.snapshots.iter().cloned() {
         let entry = PeriodEntry {
             period: s.period.to_string(),
             revision: s.revision,
@@ -130,24 +185,24 @@ pub async fn latest_periods(store: &Store) -> Result<Vec<PeriodEntry>, ApiError>
             _ => out.push(entry),
         }
     }
-    Ok(out)
+    out
 }
 
-async fn versions(State(st): State<AppState>) -> Result<Json<Vec<BoundaryVersion>>, ApiError> {
-    Ok(Json(st.store.versions().await?))
+async fn versions(State(st): State<AppState>) -> Json<Vec<BoundaryVersion>> {
+    Json(st.published.load().versions.clone())
 }
 
-async fn periods(State(st): State<AppState>) -> Result<Json<Vec<PeriodEntry>>, ApiError> {
-    Ok(Json(latest_periods(&st.store).await?))
+async fn periods(State(st): State<AppState>) -> Json<Vec<PeriodEntry>> {
+    Json(latest_periods(&st.published.load()))
 }
 
 async fn index(State(st): State<AppState>) -> Result<Html<String>, ApiError> {
-    let versions = st.store.versions().await?;
-    let periods = latest_periods(&st.store).await?;
+    let published = st.published.load_full();
+    let periods = latest_periods(&published);
     Ok(Html(status::page(
-        &versions,
+        &published.versions,
         &periods,
         &st.catalog,
-        st.synthetic,
+        st.config.synthetic,
     )))
 }

@@ -25,8 +25,15 @@ fn square(x: f64, y: f64) -> MultiPolygon<f64> {
 async fn serves_status_and_lists() {
     let db = TestDb::sqlite();
     let store = db.store().await;
+    let config = tileserver::ServerConfig {
+        synthetic: true,
+        ..Default::default()
+    };
+    let state = tileserver::AppState::new(store.clone(), Arc::new(Catalog::builtin()), config)
+        .await
+        .unwrap();
     let addr = {
-        let state = tileserver::AppState::new(store.clone(), Arc::new(Catalog::builtin()), true);
+        let state = state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -84,6 +91,14 @@ async fn serves_status_and_lists() {
         .await
         .unwrap();
 
+    // The server serves what it read at start until it reloads (the poller does this in
+    // `serve`; here the test calls the same function).
+    assert_eq!(get(addr, "/readyz").await.0, 503);
+    let outcome = tileserver::refresh::reload(&state).await.unwrap();
+    assert!(outcome.changed);
+    assert_eq!(outcome.generation, 2);
+    assert_eq!(outcome.latest.as_deref(), Some("2025-10@r1"));
+    assert!(!tileserver::refresh::reload(&state).await.unwrap().changed);
     assert_eq!(get(addr, "/readyz").await.0, 200);
     let (st, body) = get(addr, "/api/v1/versions").await;
     assert_eq!(st, 200);

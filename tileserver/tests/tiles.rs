@@ -114,7 +114,13 @@ async fn tiles_decode_and_answer_the_right_status() {
         .await
         .unwrap();
 
-    let state = tileserver::AppState::new(store, Arc::new(Catalog::builtin()), false);
+    let state = tileserver::AppState::new(
+        store,
+        Arc::new(Catalog::builtin()),
+        tileserver::ServerConfig::default(),
+    )
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, tileserver::router(state)).await });
@@ -199,6 +205,16 @@ async fn tiles_decode_and_answer_the_right_status() {
         ("/tiles/boundaries/..%2F..%2Fetc/2/0/0.mvt", 404),
         ("/tiles/admin/2020-01/2/0/0.mvt", 404),
         ("/tiles/admin/2025-10/2/0.mvt", 404),
+        ("/tiles/admin/2025-10@r2/2/0/0.mvt", 404),
+        ("/tiles/admin/2025-10@r0/2/0/0.mvt", 400),
+        ("/tiles/admin/2025-10/2/+1/0.mvt", 400),
+        ("/tiles/admin/2025-10/2/0/0.mvt?fields=nope", 400),
+        ("/tiles/admin/2025-10/2/0/0.mvt?fields=divorces", 400),
+        ("/tiles/admin/2025-10/2/0/0.mvt?v=1", 400),
+        ("/tiles/boundaries/vn-2025/2/0/0.mvt?fields=population", 400),
+        ("/tiles/admin/2025-10.png", 404),
+        ("/tiles/admin/2020-01.json", 404),
+        ("/tiles/boundaries/vn-1999.json", 404),
     ] {
         let r = get(addr, path, "").await;
         assert_eq!(r.status, status, "{path}");

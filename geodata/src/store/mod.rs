@@ -284,6 +284,11 @@ impl Store {
         units::units_with_geometry(self, version).await
     }
 
+    /// The WGS84 bounding box `[west, south, east, north]` of a version (`None` if it has no units).
+    pub async fn version_bounds(&self, version: &str) -> Result<Option<[f64; 4]>> {
+        units::bounds(self, version).await
+    }
+
     /// Writes a snapshot and its values in one transaction, as the next revision of its period.
     pub async fn publish(&self, snapshot: &NewSnapshot) -> Result<Snapshot> {
         snapshots::publish(self, snapshot).await

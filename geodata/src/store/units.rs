@@ -228,3 +228,18 @@ pub(super) async fn units_with_geometry(store: &Store, version: &str) -> Result<
     units.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
     Ok(units)
 }
+
+/// The WGS84 bounding box `[west, south, east, north]` of a version's units.
+pub(super) async fn bounds(store: &Store, version: &str) -> Result<Option<[f64; 4]>> {
+    require_version(store, version).await?;
+    let row: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = sqlx::query_as(
+        "SELECT MIN(minx), MIN(miny), MAX(maxx), MAX(maxy) FROM units WHERE version = $1",
+    )
+    .bind(version)
+    .fetch_one(&store.pool)
+    .await?;
+    Ok(match row {
+        (Some(w), Some(s), Some(e), Some(n)) => Some([w, s, e, n]),
+        _ => None,
+    })
+}

@@ -1,0 +1,160 @@
+//! The published state a server answers from: boundary versions and snapshots, read from the
+//! store at start and on each reload, swapped atomically (see [`crate::refresh`]).
+//!
+//! Tile URLs name a period three ways ([`PeriodRef`]): `latest` (the newest period's newest
+//! revision), `2025-06` (that period's newest revision) and `2025-06@r2` (one revision, whose
+//! bytes never change: these URLs are cached as immutable).
+
+use std::fmt;
+use std::str::FromStr;
+
+use geodata::store::{Snapshot, StoreError};
+use geodata::{BoundaryVersion, Period, Store};
+
+/// How a URL names the snapshot it wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodRef {
+    /// The newest revision of the newest period.
+    Latest,
+    /// The newest revision of a period.
+    Newest(Period),
+    /// One revision of a period.
+    Revision(Period, i64),
+}
+
+impl PeriodRef {
+    /// Whether the URL names one revision (its answer never changes).
+    pub fn is_immutable(&self) -> bool {
+        matches!(self, PeriodRef::Revision(..))
+    }
+}
+
+/// A period reference that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("'{0}' is not a period: use latest, 2025-06, 2025-Q3, 2025, or a revision like 2025-06@r2")]
+pub struct InvalidPeriodRef(String);
+
+impl FromStr for PeriodRef {
+    type Err = InvalidPeriodRef;
+
+    fn from_str(s: &str) -> Result<PeriodRef, InvalidPeriodRef> {
+        let bad = || InvalidPeriodRef(s.to_string());
+        if s == "latest" {
+            return Ok(PeriodRef::Latest);
+        }
+        match s.split_once("@r") {
+            Some((p, r)) => {
+                let period: Period = p.parse().map_err(|_| bad())?;
+                let rev: i64 = r
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1 && r.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(bad)?;
+                Ok(PeriodRef::Revision(period, rev))
+            }
+            None => s.parse().map(PeriodRef::Newest).map_err(|_| bad()),
+        }
+    }
+}
+
+impl fmt::Display for PeriodRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeriodRef::Latest => f.write_str("latest"),
+            PeriodRef::Newest(p) => write!(f, "{p}"),
+            PeriodRef::Revision(p, r) => write!(f, "{p}@r{r}"),
+        }
+    }
+}
+
+/// The URL name of one snapshot's revision, e.g. `2025-06@r2`.
+pub fn revision_name(snap: &Snapshot) -> String {
+    PeriodRef::Revision(snap.period, snap.revision).to_string()
+}
+
+/// Boundary versions and snapshots as of one read of the store.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Boundary versions, by `valid_from`.
+    pub versions: Vec<BoundaryVersion>,
+    /// Every snapshot, by period then revision.
+    pub snapshots: Vec<Snapshot>,
+    /// 1 for the state read at start, +1 for each reload that changed it.
+    pub generation: u64,
+}
+
+impl Published {
+    /// Reads versions and snapshots from `store`.
+    pub async fn load(store: &Store, generation: u64) -> Result<Published, StoreError> {
+        Ok(Published {
+            versions: store.versions().await?,
+            snapshots: store.snapshots().await?,
+            generation,
+        })
+    }
+
+    /// Whether `other` holds the same versions and snapshots (ignoring the generation).
+    pub fn same_content(&self, other: &Published) -> bool {
+        self.versions == other.versions
+            && self.snapshots.len() == other.snapshots.len()
+            && self
+                .snapshots
+                .iter()
+                .zip(&other.snapshots)
+                .all(|(a, b)| a.id == b.id && a.revision == b.revision)
+    }
+
+    /// The snapshot a reference names, if published.
+    pub fn resolve(&self, r: &PeriodRef) -> Option<&Snapshot> {
+        match r {
+            PeriodRef::Latest => self.snapshots.iter().max_by_key(|s| (s.period, s.revision)),
+            PeriodRef::Newest(p) => self
+                .snapshots
+                .iter()
+                .filter(|s| s.period == *p)
+                .max_by_key(|s| s.revision),
+            PeriodRef::Revision(p, r) => self
+                .snapshots
+                .iter()
+                .find(|s| s.period == *p && s.revision == *r),
+        }
+    }
+
+    /// A boundary version by id.
+    pub fn version(&self, id: &str) -> Option<&BoundaryVersion> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_refs_round_trip_and_bad_ones_are_refused() {
+        for s in [
+            "latest",
+            "2025-06",
+            "2025-Q3",
+            "2025",
+            "2025-06@r2",
+            "2025@r10",
+        ] {
+            assert_eq!(s.parse::<PeriodRef>().unwrap().to_string(), s);
+        }
+        assert!("2025-06@r2".parse::<PeriodRef>().unwrap().is_immutable());
+        assert!(!"2025-06".parse::<PeriodRef>().unwrap().is_immutable());
+        for s in [
+            "",
+            "2025-13",
+            "2025-06@r0",
+            "2025-06@r",
+            "2025-06@r+1",
+            "2025-06@2",
+            "../x",
+        ] {
+            let e = s.parse::<PeriodRef>().unwrap_err().to_string();
+            assert!(e.contains(&format!("'{s}'")), "{e}");
+        }
+    }
+}

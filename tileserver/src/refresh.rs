@@ -1,0 +1,129 @@
+//! Hot refresh: a publish by another process shows up without a restart.
+//!
+//! A poller re-reads versions and snapshots every few seconds (and `POST /admin/reload` does it
+//! on demand, with the admin token). When they changed, the new state is built aside — the
+//! newest snapshot's values and its version's tile source are loaded first — and then swapped
+//! in atomically. A request loads the state once when it starts, so requests in flight finish
+//! on the old state; cached tiles are keyed by immutable snapshot ids, so old revision URLs keep
+//! their bytes and nothing needs purging.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::published::{Published, revision_name};
+use crate::server::AppState;
+
+/// What a reload found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReloadOutcome {
+    /// Whether the served state changed.
+    pub changed: bool,
+    /// Generation now served.
+    pub generation: u64,
+    /// Number of snapshots now served.
+    pub snapshots: usize,
+    /// The revision `latest` now names, e.g. `2026-09@r1`.
+    pub latest: Option<String>,
+}
+
+/// Re-reads the store and swaps in the new state if it changed. One reload runs at a time.
+pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
+    let _one_at_a_time = st.reload_lock.lock().await;
+    let current = st.published.load_full();
+    let mut next = Published::load(&st.store, current.generation).await?;
+    let changed = !next.same_content(&current);
+    if changed {
+        // Build aside: what `latest` will need is ready before anyone can ask for it.
+        if let Some(newest) = next.resolve(&crate::published::PeriodRef::Latest) {
+            st.tiles.values(&st.store, newest.id).await?;
+            st.tiles.source(&st.store, &newest.version).await?;
+        }
+        next.generation = current.generation + 1;
+        st.metrics.reloads.inc();
+        st.metrics
+            .generation
+            .set(i64::try_from(next.generation).unwrap_or(i64::MAX));
+        tracing::info!(
+            generation = next.generation,
+            snapshots = next.snapshots.len(),
+            "new published state"
+        );
+        st.published.store(Arc::new(next));
+    }
+    let now = st.published.load();
+    Ok(ReloadOutcome {
+        changed,
+        generation: now.generation,
+        snapshots: now.snapshots.len(),
+        latest: now
+            .resolve(&crate::published::PeriodRef::Latest)
+            .map(revision_name),
+    })
+}
+
+/// Polls the store every `every` until the process ends; a failed poll is logged and retried.
+pub fn spawn_poller(st: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = reload(&st).await {
+                tracing::warn!(error = %e, "poll for new snapshots failed");
+            }
+        }
+    })
+}
+
+/// Checks `Authorization: Bearer <admin token>`: 403 when admin endpoints are disabled, 401
+/// when the token is missing or wrong.
+pub fn require_admin(st: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if st.config.admin_token_sha256.is_none() {
+        return Err(ApiError::Forbidden(
+            "admin endpoints are disabled: start the server with --admin-token-file or POPMAP_ADMIN_TOKEN"
+                .into(),
+        ));
+    }
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "admin endpoints need Authorization: Bearer <admin token>".into(),
+            )
+        })?;
+    if st.config.is_admin_token(token.trim()) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized(
+            "the admin token is not valid".into(),
+        ))
+    }
+}
+
+/// `POST /admin/reload`: re-reads the store now.
+pub async fn admin_reload(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<ReloadOutcome>, ApiError> {
+    require_admin(&st, &headers)?;
+    Ok(Json(reload(&st).await?))
+}
+
+/// `POST /admin/cache/purge`: drops every cached tile (they are rebuilt on demand).
+pub async fn admin_purge(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&st, &headers)?;
+    st.tiles.purge_tiles();
+    Ok(Json(serde_json::json!({"purged": true})))
+}

@@ -1,0 +1,173 @@
+//! In-memory caches (moka): per-version tile sources, per-snapshot values, and built tiles
+//! weighted by their bytes. Concurrent misses for one key are computed once: the other
+//! requests wait for the first one's result.
+//!
+//! Keys name immutable things only (a version id, a snapshot id), so a reload never has to
+//! purge: a re-published period is a new snapshot id and old revisions keep their bytes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use geodata::store::ValueTable;
+use geodata::tileset::TileSource;
+use geodata::{Store, UnitInfo};
+use moka::future::Cache;
+
+use crate::encoding::TileBody;
+use crate::error::ApiError;
+use crate::metrics::{FamilyLabels, Metrics};
+
+/// What a cached tile is of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TileKey {
+    /// A boundary tile of a version.
+    Boundary {
+        /// Boundary version id.
+        version: Arc<str>,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
+    /// An admin tile of a snapshot with a field set.
+    Admin {
+        /// Snapshot store id.
+        snapshot: i64,
+        /// [`geodata::fields::FieldSet::key`].
+        fields: Arc<str>,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
+}
+
+impl TileKey {
+    /// The tile family, as a metrics label.
+    pub fn family(&self) -> &'static str {
+        match self {
+            TileKey::Boundary { .. } => "boundaries",
+            TileKey::Admin { .. } => "admin",
+        }
+    }
+}
+
+/// The server's caches.
+pub struct TileCache {
+    sources: Cache<String, Arc<TileSource>>,
+    values: Cache<i64, Arc<ValueTable>>,
+    tiles: Cache<TileKey, Arc<TileBody>>,
+}
+
+impl std::fmt::Debug for TileCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TileCache")
+            .field("tiles", &self.tiles.entry_count())
+            .field("bytes", &self.tiles.weighted_size())
+            .finish()
+    }
+}
+
+/// Shares a failed build's error with every request that waited for it.
+fn shared(e: Arc<ApiError>) -> ApiError {
+    match &*e {
+        ApiError::NotFound(m) => ApiError::NotFound(m.clone()),
+        ApiError::BadRequest(m) => ApiError::BadRequest(m.clone()),
+        ApiError::Unauthorized(m) => ApiError::Unauthorized(m.clone()),
+        ApiError::Forbidden(m) => ApiError::Forbidden(m.clone()),
+        ApiError::Internal(m) => ApiError::Internal(m.clone()),
+        ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
+        ApiError::Store(s) => ApiError::Unavailable(s.to_string()),
+    }
+}
+
+impl TileCache {
+    /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources and 64 snapshots'
+    /// values.
+    pub fn new(tile_bytes: u64) -> TileCache {
+        TileCache {
+            sources: Cache::builder().max_capacity(8).build(),
+            values: Cache::builder()
+                .max_capacity(64)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            tiles: Cache::builder()
+                .max_capacity(tile_bytes)
+                .weigher(|_k, v: &Arc<TileBody>| v.weight())
+                .build(),
+        }
+    }
+
+    /// The tile source of `version` (known to exist), generalised on first use.
+    pub async fn source(&self, store: &Store, version: &str) -> Result<Arc<TileSource>, ApiError> {
+        let store = store.clone();
+        let id = version.to_string();
+        self.sources
+            .try_get_with(version.to_string(), async move {
+                let units = store.units_with_geometry(&id).await?;
+                let pairs: Vec<(UnitInfo, _)> =
+                    units.into_iter().map(|u| (u.info(), u.geometry)).collect();
+                let t = std::time::Instant::now();
+                let src = tokio::task::spawn_blocking(move || TileSource::new(pairs))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("tile source build failed: {e}")))?;
+                tracing::info!(version = %id, ms = t.elapsed().as_millis(), "tile source built");
+                Ok::<_, ApiError>(Arc::new(src))
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The values of snapshot `id`, read once.
+    pub async fn values(&self, store: &Store, id: i64) -> Result<Arc<ValueTable>, ApiError> {
+        let store = store.clone();
+        self.values
+            .try_get_with(id, async move {
+                Ok::<_, ApiError>(Arc::new(store.values(id).await?))
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The tile `key`, built by `build` (on a blocking thread) and compressed on a miss.
+    pub async fn tile<F>(
+        &self,
+        key: TileKey,
+        metrics: &Metrics,
+        build: F,
+    ) -> Result<Arc<TileBody>, ApiError>
+    where
+        F: FnOnce() -> Vec<u8> + Send + 'static,
+    {
+        let labels = FamilyLabels {
+            family: key.family().to_string(),
+        };
+        let entry = self
+            .tiles
+            .entry(key)
+            .or_try_insert_with(async move {
+                tokio::task::spawn_blocking(move || Arc::new(TileBody::new(build())))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("tile build failed: {e}")))
+            })
+            .await
+            .map_err(shared)?;
+        if entry.is_fresh() {
+            metrics.cache_misses.get_or_create(&labels).inc();
+        } else {
+            metrics.cache_hits.get_or_create(&labels).inc();
+        }
+        Ok(entry.into_value())
+    }
+
+    /// Copies the cache's size into the metrics gauges.
+    pub fn publish_gauges(&self, metrics: &Metrics) {
+        metrics
+            .cache_bytes
+            .set(i64::try_from(self.tiles.weighted_size()).unwrap_or(i64::MAX));
+        metrics
+            .cache_entries
+            .set(i64::try_from(self.tiles.entry_count()).unwrap_or(i64::MAX));
+    }
+
+    /// Drops every cached tile (sources and values stay: they are immutable).
+    pub fn purge_tiles(&self) {
+        self.tiles.invalidate_all();
+    }
+}

@@ -1,0 +1,253 @@
+//! TileJSON 3.0 documents next to each tile family: `/tiles/admin/{period}.json` and
+//! `/tiles/boundaries/{version}.json`.
+//!
+//! The `tiles` URL of an admin TileJSON always names one revision (`2025-06@r2`), even when the
+//! document was asked for `latest` or a bare period: a map that loads the TileJSON then fetches
+//! immutable, cacheable tiles, and picks up a new revision when it reloads the TileJSON (which is
+//! `max-age=60`). URLs start with the configured public URL, or `http://{Host}` without one.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use geodata::fields::FieldSet;
+use geodata::tileset::levels_for_zoom;
+use geodata::{BoundaryVersion, Catalog, Level};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::published::{PeriodRef, revision_name};
+use crate::server::AppState;
+use crate::tiles::{IMMUTABLE, SHORT, check_query, fields_list};
+
+/// The highest zoom tiles are cut at; maps over-zoom beyond it.
+pub const MAX_ZOOM: u8 = 14;
+
+/// The base URL of the server as clients see it.
+pub fn base_url(st: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &st.config.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// `[minzoom, maxzoom]` of each level shown by a version up to [`MAX_ZOOM`].
+fn layer_zooms(levels: &[Level]) -> Vec<(Level, u8, u8)> {
+    let mut out: Vec<(Level, u8, u8)> = Vec::new();
+    for z in 0..=MAX_ZOOM {
+        for l in levels_for_zoom(z, levels) {
+            match out.iter_mut().find(|(lv, _, _)| *lv == l) {
+                Some(row) => row.2 = z,
+                None => out.push((l, z, z)),
+            }
+        }
+    }
+    out
+}
+
+/// The `fields` object of a layer: each attribute with a description saying its type.
+fn field_descriptions(catalog: &Catalog, fields: &FieldSet) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "code".into(),
+        json!("String: official code (leading zeros kept)"),
+    );
+    m.insert("name".into(), json!("String: Vietnamese name"));
+    for b in catalog.base.iter().filter(|b| fields.base.contains(&b.id)) {
+        m.insert(
+            b.id.clone(),
+            json!(format!(
+                "Number (integer): {} / {} ({})",
+                b.name_vi, b.name_en, b.unit_en
+            )),
+        );
+    }
+    for d in catalog
+        .derived
+        .iter()
+        .filter(|d| fields.derived.contains(&d.id))
+    {
+        m.insert(
+            d.id.clone(),
+            json!(format!(
+                "Number: {} / {} ({})",
+                d.name_vi, d.name_en, d.unit_en
+            )),
+        );
+        m.insert(
+            format!("{}_unstable", d.id),
+            json!("Boolean: present and true when the value rests on small numbers"),
+        );
+    }
+    m
+}
+
+fn vector_layers(version: &BoundaryVersion, catalog: &Catalog, fields: &FieldSet) -> Value {
+    let fields = field_descriptions(catalog, fields);
+    let layers: Vec<Value> = layer_zooms(&version.levels)
+        .into_iter()
+        .map(|(level, min, max)| {
+            json!({
+                "id": level.as_str(),
+                "description": format!("{} units of boundary version {}", level.as_str(), version.id),
+                "minzoom": min,
+                "maxzoom": max,
+                "fields": fields,
+            })
+        })
+        .collect();
+    Value::Array(layers)
+}
+
+async fn bounds(st: &AppState, version: &str) -> Result<[f64; 4], ApiError> {
+    Ok(st
+        .store
+        .version_bounds(version)
+        .await?
+        .unwrap_or([-180.0, -85.051_128, 180.0, 85.051_128]))
+}
+
+fn center(b: [f64; 4]) -> [f64; 3] {
+    [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 5.0]
+}
+
+fn respond(doc: Value, cache_control: &'static str) -> Response {
+    let mut r = Json(doc).into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    r
+}
+
+/// `GET /tiles/admin/{period}.json[?fields=a,b]`.
+pub async fn admin(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let name = file
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/admin/{file}'")))?;
+    check_query(&query, &["fields"])?;
+    let pref: PeriodRef = name
+        .parse()
+        .map_err(|e: crate::published::InvalidPeriodRef| ApiError::BadRequest(e.to_string()))?;
+    let fields = match query.get("fields") {
+        Some(list) => FieldSet::parse(&st.catalog, list).map_err(ApiError::BadRequest)?,
+        None => FieldSet::all_public(&st.catalog),
+    };
+    let published = st.published.load_full();
+    let snap = published
+        .resolve(&pref)
+        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?;
+    let version = published
+        .version(&snap.version)
+        .ok_or_else(|| ApiError::Internal(format!("snapshot {} names unknown version", snap.id)))?;
+    let b = bounds(&st, &version.id).await?;
+    let mut url = format!(
+        "{}/tiles/admin/{}/{{z}}/{{x}}/{{y}}.mvt",
+        base_url(&st, &headers),
+        revision_name(snap)
+    );
+    if query.contains_key("fields") {
+        url.push_str(&format!("?fields={}", fields_list(&fields)));
+    }
+    let synthetic = if st.config.synthetic {
+        " SYNTHETIC demo values, not real statistics."
+    } else {
+        ""
+    };
+    let doc = json!({
+        "tilejson": "3.0.0",
+        "name": format!("popmap {} r{}", snap.period, snap.revision),
+        "description": format!(
+            "Population indicators of period {} (revision {}, published {}) on boundary version {}.{synthetic}",
+            snap.period, snap.revision, snap.published_at.to_rfc3339(), version.id
+        ),
+        "version": "1.0.0",
+        "attribution": if st.config.synthetic { "popmap demo: synthetic values" } else { "popmap" },
+        "scheme": "xyz",
+        "tiles": [url],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": b,
+        "center": center(b),
+        "vector_layers": vector_layers(version, &st.catalog, &fields),
+        "popmap": {
+            "family": "admin",
+            "period": snap.period.to_string(),
+            "revision": snap.revision,
+            "version": version.id,
+            "published_at": snap.published_at.to_rfc3339(),
+            "synthetic": st.config.synthetic,
+            "empty_tiles": "204 No Content",
+        },
+    });
+    Ok(respond(
+        doc,
+        if pref.is_immutable() {
+            IMMUTABLE
+        } else {
+            SHORT
+        },
+    ))
+}
+
+/// `GET /tiles/boundaries/{version}.json`.
+pub async fn boundaries(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = file.strip_suffix(".json").ok_or_else(|| {
+        ApiError::NotFound(format!("no such resource '/tiles/boundaries/{file}'"))
+    })?;
+    check_query(&query, &[])?;
+    let published = st.published.load_full();
+    let version = published
+        .version(id)
+        .ok_or_else(|| ApiError::NotFound(format!("unknown boundary version '{id}'")))?;
+    let b = bounds(&st, id).await?;
+    let none = FieldSet {
+        base: Vec::new(),
+        derived: Vec::new(),
+    };
+    let doc = json!({
+        "tilejson": "3.0.0",
+        "name": format!("popmap boundaries {id}"),
+        "description": format!(
+            "Administrative boundaries of version {id} (valid from {}), codes and names only.",
+            version.valid_from
+        ),
+        "version": "1.0.0",
+        "attribution": "popmap",
+        "scheme": "xyz",
+        "tiles": [format!("{}/tiles/boundaries/{id}/{{z}}/{{x}}/{{y}}.mvt", base_url(&st, &headers))],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": b,
+        "center": center(b),
+        "vector_layers": vector_layers(version, &st.catalog, &none),
+        "popmap": {
+            "family": "boundaries",
+            "version": id,
+            "valid_from": version.valid_from.to_string(),
+            "empty_tiles": "204 No Content",
+        },
+    });
+    Ok(respond(doc, SHORT))
+}
