@@ -14,8 +14,10 @@
 //! | district | 6–7   |
 //! | commune  | 8+    |
 //!
-//! A level the version lacks hands its zooms to the next deeper level it has (vn-2025 has no
-//! districts, so communes show from z6); past the deepest level it has, the deepest is shown.
+//! A level the version lacks hands its zooms to the next shallower level it has, so a deep level
+//! never shows early with its many small units: vn-2025 has no districts, so provinces show at
+//! z0–7 and communes from z8 (vn-2019: provinces z0–5, districts z6–7, communes z8+). Only when no
+//! shallower level is present are the zooms handed to the next deeper one.
 //!
 //! Feature ids are `level depth × 1 000 000 000 + the code's numeric value` (codes are digit
 //! strings, e.g. commune "00004" → 4 000 000 004, province "01" → 2 000 000 001); a code that is
@@ -50,17 +52,12 @@ pub fn levels_for_zoom(z: u8, version_levels: &[Level]) -> Vec<Level> {
         return Vec::new();
     };
     let present = |l: &Level| version_levels.contains(l);
-    LEVEL_ZOOMS[row..]
+    LEVEL_ZOOMS[..=row]
         .iter()
+        .rev()
         .map(|(l, _)| *l)
         .find(present)
-        .or_else(|| {
-            LEVEL_ZOOMS[..row]
-                .iter()
-                .rev()
-                .map(|(l, _)| *l)
-                .find(present)
-        })
+        .or_else(|| LEVEL_ZOOMS[row + 1..].iter().map(|(l, _)| *l).find(present))
         .into_iter()
         .collect()
 }
@@ -332,8 +329,14 @@ mod tests {
         assert_eq!(at(8, &old), [Commune]);
         assert_eq!(at(14, &old), [Commune]);
         assert_eq!(at(5, &new), [Province]);
-        assert_eq!(at(6, &new), [Commune]);
+        assert_eq!(at(6, &new), [Province]);
+        assert_eq!(at(7, &new), [Province]);
+        assert_eq!(at(8, &new), [Commune]);
+        assert_eq!(at(14, &new), [Commune]);
         assert_eq!(at(9, &[Province]), [Province]);
+        assert_eq!(at(0, &[Commune]), [Commune]);
+        assert_eq!(at(7, &[District, Commune]), [District]);
+        assert_eq!(at(3, &[District, Commune]), [District]);
         assert!(at(9, &[]).is_empty());
     }
 

@@ -202,7 +202,8 @@ fn a_fully_covered_tile_decodes_with_ids_types_and_no_gap() {
     assert_eq!(source.levels(), [Level::Province, Level::Commune]);
     let bytes = source.tile_default(id, props);
     let tile = Tile::decode(&bytes[..]).unwrap();
-    // vn-2025-like version (no district): communes from z6.
+    // vn-2025-like version (no district): provinces keep z6–7, communes from z8.
+    assert_eq!(levels_for_zoom(7, source.levels()), [Level::Province]);
     assert_eq!(levels_for_zoom(10, source.levels()), [Level::Commune]);
     assert_eq!(tile.layers.len(), 1);
     let layer = &tile.layers[0];
