@@ -13,6 +13,7 @@ pub mod geometry;
 pub mod level;
 pub mod mercator;
 pub mod mvt;
+pub mod operator;
 pub mod period;
 pub mod simplify;
 pub mod store;
