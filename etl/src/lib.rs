@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod boundaries;
 pub mod change;
 pub mod demo;
+pub mod export;
 pub mod publish;
 pub mod report;
 pub mod rules;

@@ -49,6 +49,26 @@ pub enum Command {
     /// Prepare the demo database from the real inputs in data/vn (resumable; a prepared database
     /// is reused) and serve it. The indicator values are synthetic.
     Demo(DemoArgs),
+    /// Write the admin tiles of a published period into a PMTiles v3 archive (static hosting).
+    Export {
+        /// A published period (2025-06) or `latest`.
+        #[arg(long)]
+        period: String,
+        /// Lowest zoom written.
+        #[arg(long, default_value_t = 0)]
+        min_zoom: u8,
+        /// Highest zoom written (at most 16).
+        #[arg(long)]
+        max_zoom: u8,
+        /// Comma-separated field ids (default: all public fields).
+        #[arg(long)]
+        fields: Option<String>,
+        /// Replace OUT if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The archive to write (.pmtiles).
+        out: PathBuf,
+    },
     /// Serve the published data over HTTP.
     Serve {
         /// Address to listen on.

@@ -62,6 +62,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tileserver::serve(state, listen).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export {
+            period,
+            min_zoom,
+            max_zoom,
+            fields,
+            force,
+            out,
+        } => {
+            let store = open(&cli.db).await?;
+            let t = std::time::Instant::now();
+            let opts = etl::export::ExportOptions {
+                period,
+                min_zoom,
+                max_zoom,
+                fields,
+                force,
+            };
+            let sum = etl::export::export(&store, &catalog, &opts, &out).await?;
+            eprintln!(
+                "popmap: exported {} revision {} on {}: {} tiles, {} bytes to {} in {:.1} s",
+                sum.snapshot.period,
+                sum.snapshot.revision,
+                sum.snapshot.version,
+                sum.tiles,
+                sum.bytes,
+                out.display(),
+                t.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate(args) => {
             let store = open(&cli.db).await?;
             table(&store, &catalog, args, false).await

@@ -1,0 +1,204 @@
+//! `popmap export`: the admin tiles of a published period written into a static archive
+//! (PMTiles v3) for hosting on object storage + CDN without a server.
+//!
+//! Tile bytes come from [`geodata::fields::admin_tile`], the function the server uses, so an
+//! exported tile is byte-identical to the served one.
+
+pub mod pmtiles;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use geo::BoundingRect;
+use geo_types::Rect;
+use geodata::fields::{FieldSet, admin_tile};
+use geodata::store::Snapshot;
+use geodata::tile::{TileId, tiles_covering};
+use geodata::tileset::TileSource;
+use geodata::{Catalog, Period, Store, UnitInfo};
+
+/// The highest zoom an export may ask for.
+pub const MAX_EXPORT_ZOOM: u8 = 16;
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The zoom range is not usable.
+    #[error("bad zoom range {min}..{max}: need min <= max <= {MAX_EXPORT_ZOOM}")]
+    Zoom {
+        /// Requested min zoom.
+        min: u8,
+        /// Requested max zoom.
+        max: u8,
+    },
+    /// The period has no published snapshot.
+    #[error("period '{0}' is not published")]
+    UnknownPeriod(String),
+    /// The output exists and --force was not given.
+    #[error("{0} exists; pass --force to replace it")]
+    Exists(PathBuf),
+    /// --fields names an unknown or restricted field.
+    #[error("--fields: {0}")]
+    Fields(String),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] geodata::store::StoreError),
+    /// Writing the archive failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file being written.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The PMTiles writer failed.
+    #[error("pmtiles: {0}")]
+    Pmtiles(#[from] ::pmtiles::PmtError),
+}
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// A period like 2025-06, or `latest`.
+    pub period: String,
+    /// Lowest zoom written.
+    pub min_zoom: u8,
+    /// Highest zoom written.
+    pub max_zoom: u8,
+    /// Comma-separated field ids; `None` for all public fields.
+    pub fields: Option<String>,
+    /// Replace an existing output.
+    pub force: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportSummary {
+    /// The snapshot exported.
+    pub snapshot: Snapshot,
+    /// Non-empty tiles written.
+    pub tiles: u64,
+    /// Archive size in bytes.
+    pub bytes: u64,
+}
+
+/// The tiles worth rendering at zooms `min..=max`: those touching a unit's bounding box (Web
+/// Mercator metres), ordered by zoom, row, column.
+pub fn candidate_tiles(bboxes: &[Rect<f64>], min: u8, max: u8) -> Vec<TileId> {
+    let mut set = BTreeSet::new();
+    for z in min..=max {
+        for b in bboxes {
+            for t in tiles_covering(*b, z) {
+                set.insert((t.z, t.y, t.x));
+            }
+        }
+    }
+    set.into_iter()
+        .map(|(z, y, x)| TileId { z, x, y })
+        .collect()
+}
+
+/// Finds the snapshot of `period` (newest revision) or the newest overall for `latest`.
+async fn snapshot(store: &Store, period: &str) -> Result<Snapshot, ExportError> {
+    let snap = if period == "latest" {
+        store
+            .snapshots()
+            .await?
+            .into_iter()
+            .max_by_key(|s| (s.period, s.revision))
+    } else {
+        match period.parse::<Period>() {
+            Ok(p) => store.latest_snapshot(&p).await?,
+            Err(_) => None,
+        }
+    };
+    snap.ok_or_else(|| ExportError::UnknownPeriod(period.to_string()))
+}
+
+/// Exports the admin tiles of `opts.period` to a PMTiles archive at `out` (via `out.partial`).
+pub async fn export(
+    store: &Store,
+    catalog: &Catalog,
+    opts: &ExportOptions,
+    out: &Path,
+) -> Result<ExportSummary, ExportError> {
+    if opts.min_zoom > opts.max_zoom || opts.max_zoom > MAX_EXPORT_ZOOM {
+        return Err(ExportError::Zoom {
+            min: opts.min_zoom,
+            max: opts.max_zoom,
+        });
+    }
+    if out.exists() && !opts.force {
+        return Err(ExportError::Exists(out.to_path_buf()));
+    }
+    let fields = match &opts.fields {
+        Some(list) => FieldSet::parse(catalog, list).map_err(ExportError::Fields)?,
+        None => FieldSet::all_public(catalog),
+    };
+    let snap = snapshot(store, &opts.period).await?;
+    let units = store.units_with_geometry(&snap.version).await?;
+    let mut bboxes = Vec::with_capacity(units.len());
+    let mut world: Option<Rect<f64>> = None;
+    let mut pairs: Vec<(UnitInfo, _)> = Vec::with_capacity(units.len());
+    for u in units {
+        if let Some(r) = u.geometry.bounding_rect() {
+            world = Some(match world {
+                None => r,
+                Some(w) => Rect::new(
+                    (w.min().x.min(r.min().x), w.min().y.min(r.min().y)),
+                    (w.max().x.max(r.max().x), w.max().y.max(r.max().y)),
+                ),
+            });
+            let (x0, y0) = geodata::mercator::to_metres(r.min().x, r.min().y);
+            let (x1, y1) = geodata::mercator::to_metres(r.max().x, r.max().y);
+            bboxes.push(Rect::new((x0, y0), (x1, y1)));
+        }
+        pairs.push((u.info(), u.geometry));
+    }
+    let values = store.values(snap.id).await?;
+    let months = snap.period.month_count();
+    let src = TileSource::new(pairs);
+    let tiles = candidate_tiles(&bboxes, opts.min_zoom, opts.max_zoom);
+    let description = format!(
+        "popmap admin tiles: values of period {} revision {} on boundary version {}",
+        snap.period, snap.revision, snap.version
+    );
+    let partial = partial_path(out);
+    let res = pmtiles::write(
+        &partial,
+        &pmtiles::Meta {
+            name: format!("popmap {}", snap.period),
+            description,
+            bounds: world,
+            min_zoom: opts.min_zoom,
+            max_zoom: opts.max_zoom,
+        },
+        tiles
+            .into_iter()
+            .map(|id| (id, admin_tile(&src, id, catalog, &fields, &values, months))),
+    );
+    let count = match res {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, out).map_err(|source| ExportError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    Ok(ExportSummary {
+        snapshot: snap,
+        tiles: count,
+        bytes,
+    })
+}
+
+/// `OUT.partial` next to `OUT`.
+fn partial_path(out: &Path) -> PathBuf {
+    let mut s = out.as_os_str().to_owned();
+    s.push(".partial");
+    PathBuf::from(s)
+}
