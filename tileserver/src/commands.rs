@@ -79,7 +79,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 fields,
                 force,
             };
-            let sum = etl::export::export(&store, &catalog, &opts, &out).await?;
+            let sum = match etl::export::export(&store, &catalog, &opts, &out).await {
+                Ok(sum) => sum,
+                // A refused export (bad period, zooms or existing output) exits 1 like a
+                // refused publish; 2 stays for usage and environment errors.
+                Err(e) => {
+                    eprintln!("popmap: export refused: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
             eprintln!(
                 "popmap: exported {} revision {} on {}: {} tiles, {} bytes to {} in {:.1} s",
                 sum.snapshot.period,
