@@ -3,7 +3,7 @@ CARGO  ?= cargo
 DB     ?= sqlite://data/build/popmap.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo test lint fmt bench clean-demo
+.PHONY: demo test lint fmt bench load clean-demo
 
 ## Build, prepare the demo database (real boundaries, synthetic values) and serve it.
 demo:
@@ -24,6 +24,10 @@ fmt:
 ## Benchmarks recorded in BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
+
+## Tile-server load figures (cold tiles per zoom, warm throughput with wrk, RSS).
+load:
+	bash scripts/load.sh
 
 clean-demo:
 	rm -rf data/build

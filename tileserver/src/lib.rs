@@ -1,7 +1,10 @@
 //! popmap's HTTP server. Reads the store; never writes indicator data.
 //!
-//! Today it serves health checks, the list of boundary versions and published periods, and a
-//! status page; the tile families, styles and the web map are added on top of [`server::router`].
+//! It serves health checks, metrics, the list of boundary versions and published periods, a
+//! status page, and the boundary and admin tile families with their TileJSON ([`tiles`],
+//! [`tilejson`]), cached compressed ([`tilecache`], [`encoding`]) and refreshed without restart
+//! when a period is published ([`refresh`]). Styles and the web map come on top of
+//! [`server::router`].
 
 pub mod config;
 pub mod encoding;

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Tile-server load figures for BENCHMARKS.md (issue: vector tiles), on the demo database:
+#   1. cold pass: every tile of a seeded random sample (z0–z12, within Vietnam's box) requested
+#      once through HTTP (generation + gzip/brotli compression + cache insert): p50/p99 ms and
+#      gzip bytes p50/max per zoom;
+#   2. warm throughput: wrk (Debian) over the same URLs, gzip accepted, 2 threads;
+#   3. server RSS with the cache warm.
+# Usage: bash scripts/load.sh [PERIOD]   (default latest)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PERIOD=${1:-latest}
+PORT=18089
+DB=sqlite://data/build/popmap.db
+
+command -v wrk >/dev/null || { sudo -n true 2>/dev/null && SUDO=sudo || SUDO=; $SUDO apt-get install -y -q wrk >&2; }
+cargo build --release --bin popmap >&2
+BIN=./target/release/popmap
+mkdir -p data/build
+$BIN --db $DB demo --no-serve >&2
+
+$BIN --db $DB serve --listen 127.0.0.1:$PORT --poll-seconds 0 --cache-mb 512 >/tmp/popmap-load.log 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
+
+python3 - "$PORT" "$PERIOD" <<'PY'
+import gzip, math, random, statistics, sys, time, urllib.request
+port, period = sys.argv[1], sys.argv[2]
+rnd = random.Random(42)
+def tile(lon, lat, z):
+    n = 2 ** z
+    r = math.radians(lat)
+    return int((lon + 180) / 360 * n), int((1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * n)
+urls = []
+print("| zoom | tiles | non-empty | cold p50 ms | cold p99 ms | gzip p50 kB | gzip max kB |")
+print("|-----:|------:|----------:|------------:|------------:|------------:|------------:|")
+for z in range(0, 13):
+    x0, y0 = tile(102.1, 23.4, z); x1, y1 = tile(109.5, 8.4, z)
+    cand = sorted({(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)})
+    sample = cand if len(cand) <= 150 else rnd.sample(cand, 150)
+    times, sizes = [], []
+    for x, y in sample:
+        path = f"/tiles/admin/{period}/{z}/{x}/{y}.mvt"
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"})
+        t = time.perf_counter()
+        with urllib.request.urlopen(req) as r:
+            body = r.read()
+            status = r.status
+        times.append((time.perf_counter() - t) * 1000)
+        urls.append(path)
+        if status == 200:
+            sizes.append(len(body))
+    times.sort()
+    p = lambda v, q: v[min(len(v) - 1, int(q * len(v)))] if v else 0
+    print(f"| {z} | {len(sample)} | {len(sizes)} | {statistics.median(times):.1f} | {p(times, 0.99):.1f} | "
+          f"{(statistics.median(sizes) if sizes else 0)/1024:.1f} | {(max(sizes) if sizes else 0)/1024:.1f} |")
+with open("/tmp/popmap-load-urls.txt", "w") as f:
+    f.write("\n".join(urls) + "\n")
+PY
+
+cat > /tmp/popmap-load.lua <<'LUA'
+local paths = {}
+for line in io.lines("/tmp/popmap-load-urls.txt") do paths[#paths + 1] = line end
+math.randomseed(7)
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], { ["Accept-Encoding"] = "gzip" })
+end
+LUA
+echo
+echo "warm throughput (wrk -t2 -c64 -d15s, random URL from the sample, gzip):"
+wrk -t2 -c64 -d15s --latency -s /tmp/popmap-load.lua http://127.0.0.1:$PORT/ | sed -n '1,20p'
+echo "server RSS after the warm run: $(awk '/VmRSS/{print int($2/1024)" MB"}' /proc/$PID/status)"
