@@ -111,6 +111,74 @@ pub fn crossings(rings: &[&LineString<f64>], first_only: bool) -> Vec<(usize, us
     found
 }
 
+/// Arcs of a coverage that cross or touch another arc (or themselves) anywhere but at a shared
+/// end node: the check that catches two simplified borders of units that never share a polygon
+/// (which [`crossings`] on one polygon's rings cannot see). Segments are indexed in an R-tree.
+pub fn arc_crossings(arcs: &[Vec<Coord<f64>>]) -> Vec<u32> {
+    use rstar::primitives::{GeomWithData, Rectangle};
+    use rstar::{AABB, RTree};
+    let mut segs: Vec<(u32, usize, Line<f64>)> = Vec::new();
+    for (a, cs) in arcs.iter().enumerate() {
+        for (i, w) in cs.windows(2).enumerate() {
+            segs.push((a as u32, i, Line::new(w[0], w[1])));
+        }
+    }
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = segs
+        .iter()
+        .enumerate()
+        .map(|(k, (_, _, l))| {
+            GeomWithData::new(
+                Rectangle::from_corners([l.start.x, l.start.y], [l.end.x, l.end.y]),
+                k,
+            )
+        })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    let is_node = |a: u32, c: Coord<f64>| {
+        let cs = &arcs[a as usize];
+        cs.first() == Some(&c) || cs.last() == Some(&c)
+    };
+    let mut bad = Vec::new();
+    for (k, (a, i, l)) in segs.iter().enumerate() {
+        let env = AABB::from_corners(
+            [l.start.x.min(l.end.x), l.start.y.min(l.end.y)],
+            [l.start.x.max(l.end.x), l.start.y.max(l.end.y)],
+        );
+        for other in tree.locate_in_envelope_intersecting(&env) {
+            let m = other.data;
+            if m <= k {
+                continue;
+            }
+            let (b, j, t) = &segs[m];
+            let Some(hit) = line_intersection(*l, *t) else {
+                continue;
+            };
+            let ok = match hit {
+                LineIntersection::SinglePoint {
+                    intersection: p, ..
+                } => {
+                    let ends_l = p == l.start || p == l.end;
+                    let ends_t = p == t.start || p == t.end;
+                    let consecutive = a == b
+                        && (i.abs_diff(*j) == 1 || {
+                            // A closed arc (an island ring) meets itself at its node.
+                            let n = arcs[*a as usize].len() - 1;
+                            i.abs_diff(*j) + 1 == n
+                        });
+                    ends_l && ends_t && (consecutive || (is_node(*a, p) && is_node(*b, p)))
+                }
+                LineIntersection::Collinear { .. } => false,
+            };
+            if !ok {
+                bad.extend([*a, *b]);
+            }
+        }
+    }
+    bad.sort_unstable();
+    bad.dedup();
+    bad
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +209,25 @@ mod tests {
         // A hole touching the exterior at one point is refused too (strict rule).
         let touching = line_string![(x: 0., y: 2.), (x: 1., y: 3.), (x: 1., y: 1.), (x: 0., y: 2.)];
         assert!(!polygon_is_valid(&[&sq, &touching]));
+    }
+
+    #[test]
+    fn arcs_meeting_at_nodes_pass_and_crossing_arcs_are_found() {
+        let c = |x: f64, y: f64| Coord { x, y };
+        // Three arcs meeting at node (0,0); arc 3 is unrelated and crosses arc 1.
+        let arcs = vec![
+            vec![c(0., 0.), c(5., 0.), c(10., 1.)],
+            vec![c(0., 0.), c(0., 5.), c(1., 10.)],
+            vec![c(0., 0.), c(-5., -5.)],
+            vec![c(-2., 6.), c(3., 6.)],
+        ];
+        assert_eq!(arc_crossings(&arcs), [1, 3]);
+        assert!(arc_crossings(&arcs[..3]).is_empty());
+        // A closed island arc is fine; one touching another arc mid-segment is not.
+        let island = vec![c(20., 0.), c(30., 0.), c(30., 10.), c(20., 0.)];
+        assert!(arc_crossings(std::slice::from_ref(&island)).is_empty());
+        let touch = vec![c(25., 0.), c(25., -5.)];
+        assert_eq!(arc_crossings(&[island, touch]), [0, 1]);
     }
 
     #[test]

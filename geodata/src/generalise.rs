@@ -27,8 +27,11 @@
 //!   ones). If a polygon is invalid, the arcs at fault fall back to a smaller tolerance (÷4 per
 //!   step, unsimplified after [`MAX_REFINEMENTS`] steps) and every unit using those arcs is
 //!   rebuilt; this repeats until all are valid. The arcs at fault are those carrying a crossing
-//!   segment, or every arc of a ring that collapsed (under four coordinates or zero area). A crossing between arcs that never meet in one
-//!   polygon (two arcs of unrelated units) is not detected.
+//!   segment, or every arc of a ring that collapsed (under four coordinates or zero area).
+//! - Then all arcs of the band are checked against each other ([`crate::crossing::arc_crossings`]):
+//!   two borders of units that never share a polygon may cross once simplified (a thin unit
+//!   between them), which would make those units overlap. Such arcs are refined the same way and
+//!   their units rebuilt, until no two arcs cross.
 
 use crate::crossing::{crossings, ring_shape_ok};
 use crate::mercator::project_multipolygon;
@@ -220,10 +223,50 @@ fn generalise_band(
     let mut out = vec![MultiPolygon::new(vec![]); topo.units.len()];
     let mut pending: Vec<u32> = (0..topo.units.len() as u32).collect();
     let mut bumped = vec![false; n_arcs];
+    loop {
+        rebuild_pending(
+            &mut arcs,
+            topo,
+            arc_units,
+            min_area,
+            &mut out,
+            pending,
+            &mut bumped,
+        );
+        // Borders of units that never share a polygon can still cross once simplified; refine
+        // every arc of such a crossing and rebuild the units using them, until none is left.
+        pending = Vec::new();
+        for a in crate::crossing::arc_crossings(&arcs.coords) {
+            let a = a as usize;
+            if arcs.level[a] < MAX_REFINEMENTS {
+                arcs.level[a] += 1;
+                arcs.simplify(a);
+                pending.extend(&arc_units[a]);
+            }
+        }
+        if pending.is_empty() {
+            return out;
+        }
+        pending.sort_unstable();
+        pending.dedup();
+    }
+}
+
+/// Rebuilds the `pending` units, refining the arcs at fault in their polygons until every
+/// rebuilt polygon is valid.
+fn rebuild_pending(
+    arcs: &mut BandArcs,
+    topo: &Topology,
+    arc_units: &[Vec<u32>],
+    min_area: f64,
+    out: &mut [MultiPolygon<f64>],
+    mut pending: Vec<u32>,
+    bumped: &mut [bool],
+) {
     while !pending.is_empty() {
         let mut changed: Vec<usize> = Vec::new();
         for &u in &pending {
-            let (mp, faulty) = rebuild_unit(&arcs, &topo.units[u as usize], min_area);
+            let (mp, faulty) = rebuild_unit(arcs, &topo.units[u as usize], min_area);
             out[u as usize] = mp;
             for a in faulty {
                 let a = a as usize;
@@ -243,7 +286,6 @@ fn generalise_band(
         pending.sort_unstable();
         pending.dedup();
     }
-    out
 }
 
 /// Rebuilds one unit from the band's arcs; returns it and the arcs at fault in its invalid

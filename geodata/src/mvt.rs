@@ -152,6 +152,7 @@ fn normalise_ring(ring: &LineString<i32>, exterior: bool) -> Option<Vec<(i32, i3
     while pts.len() > 1 && pts.first() == pts.last() {
         pts.pop();
     }
+    remove_spikes(&mut pts);
     if pts.len() < 3 {
         return None;
     }
@@ -163,6 +164,47 @@ fn normalise_ring(ring: &LineString<i32>, exterior: bool) -> Option<Vec<(i32, i3
         pts.reverse();
     }
     Some(pts)
+}
+
+/// Whether `b` is a spike tip between `a` and `c`: the ring goes out to `b` and straight back
+/// along the same line (zero area), as snap rounding leaves where a border collapsed.
+fn is_spike(a: (i32, i32), b: (i32, i32), c: (i32, i32)) -> bool {
+    let (u, v) = (
+        (i64::from(b.0 - a.0), i64::from(b.1 - a.1)),
+        (i64::from(c.0 - b.0), i64::from(c.1 - b.1)),
+    );
+    u.0 * v.1 - u.1 * v.0 == 0 && u.0 * v.0 + u.1 * v.1 < 0
+}
+
+/// Removes zero-area spikes from an open ring (cyclically), and the repeats that leaves.
+fn remove_spikes(pts: &mut Vec<(i32, i32)>) {
+    let mut out: Vec<(i32, i32)> = Vec::with_capacity(pts.len());
+    for &p in pts.iter() {
+        if out.last() == Some(&p) {
+            continue;
+        }
+        while out.len() >= 2 && is_spike(out[out.len() - 2], out[out.len() - 1], p) {
+            out.pop();
+        }
+        if out.last() != Some(&p) {
+            out.push(p);
+        }
+    }
+    // Spikes across the ring's start.
+    loop {
+        let n = out.len();
+        if n < 3 {
+            break;
+        }
+        if out[0] == out[n - 1] || is_spike(out[n - 2], out[n - 1], out[0]) {
+            out.pop();
+        } else if is_spike(out[n - 1], out[0], out[1]) {
+            out.remove(0);
+        } else {
+            break;
+        }
+    }
+    *pts = out;
 }
 
 fn command(id: u32, count: u32) -> u32 {
@@ -229,6 +271,25 @@ mod tests {
         assert_eq!(zigzag(-1), 1);
         assert_eq!(zigzag(1), 2);
         assert_eq!(zigzag(-64), 127);
+    }
+
+    #[test]
+    fn spikes_are_removed() {
+        let mut r = vec![
+            (0, 0),
+            (10, 0),
+            (12, 0),
+            (10, 0),
+            (10, 10),
+            (0, 10),
+            (0, 12),
+            (0, 10),
+        ];
+        remove_spikes(&mut r);
+        assert_eq!(r, [(0, 0), (10, 0), (10, 10), (0, 10)]);
+        let mut flat = vec![(0, 0), (5, 0), (2, 0)];
+        remove_spikes(&mut flat);
+        assert!(flat.len() < 3, "{flat:?}");
     }
 
     #[test]

@@ -33,6 +33,7 @@ use rstar::{AABB, RTree};
 use crate::generalise::{DEFAULT_BANDS, Generalised};
 use crate::level::Level;
 use crate::mvt::{LayerBuilder, PropValue, encode_tile};
+use crate::snapround::HotPixels;
 use crate::tile::{EXTENT, TileId, tile_size};
 use crate::unit::UnitInfo;
 
@@ -153,12 +154,30 @@ impl TileSource {
             .collect();
         hits.sort_unstable();
         let frame = TileFrame::new(id);
+        // Clip every unit first, then collect the hot pixels of all of them so shared borders
+        // are snapped the same way in every layer (see [`crate::snapround`]).
+        hits.retain(|&u| levels.contains(&self.units[u].level));
+        let clipped: Vec<ClippedUnit> = hits
+            .iter()
+            .map(|&u| frame.clip(self.generalised.geometry(band, u)))
+            .collect();
+        let hot = HotPixels::new(
+            clipped
+                .iter()
+                .flatten()
+                .flat_map(|p| &p.rings)
+                .flatten()
+                .copied(),
+        );
         let layers = levels
             .iter()
             .map(|&level| {
                 let mut layer = LayerBuilder::new(level.as_str());
-                for &u in hits.iter().filter(|&&u| self.units[u].level == level) {
-                    let geometry = frame.quantise(self.generalised.geometry(band, u));
+                for (k, &u) in hits.iter().enumerate() {
+                    if self.units[u].level != level {
+                        continue;
+                    }
+                    let geometry = snap(&clipped[k], &hot);
                     if geometry.0.is_empty() {
                         continue;
                     }
@@ -204,48 +223,75 @@ impl TileFrame {
         }
     }
 
-    /// `mp` transformed to tile units, clipped to the buffered tile, rounded to integers.
-    /// Polygons whose exterior falls outside are left out (collapsed rings are left to
-    /// [`crate::mvt`], which drops them after rounding).
-    fn quantise(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<i32> {
-        let ring = |ls: &LineString<f64>| -> LineString<i32> {
+    /// `mp` transformed to tile units and clipped to the buffered tile; polygons whose exterior
+    /// falls outside are left out.
+    fn clip(&self, mp: &MultiPolygon<f64>) -> ClippedUnit {
+        let ring = |ls: &LineString<f64>| -> Vec<Coord<f64>> {
             let pts: Vec<Coord<f64>> = ls.0.iter().map(|&c| self.to_tile(c)).collect();
-            clip_ring(&pts, self.clip)
-                .into_iter()
-                .map(|c| Coord {
-                    x: c.x.round() as i32,
-                    y: c.y.round() as i32,
-                })
-                .collect()
-        };
-        // Sorted distinct vertices: a hole covering the whole buffered tile (the tile lies in a
-        // lake) clips to the same rectangle as its exterior, leaving nothing of the polygon.
-        let key = |ls: &LineString<i32>| {
-            let mut v: Vec<(i32, i32)> = ls.0.iter().map(|c| (c.x, c.y)).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let mut polys = Vec::with_capacity(mp.0.len());
-        for p in &mp.0 {
-            let ext = ring(p.exterior());
-            if ext.0.len() < 3 {
-                continue;
+            let mut r = clip_ring(&pts, self.clip);
+            if r.len() >= 3 && r.first() != r.last() {
+                r.push(r[0]);
             }
-            let holes: Vec<LineString<i32>> = p
-                .interiors()
-                .iter()
-                .map(ring)
-                .filter(|h| h.0.len() >= 3)
-                .collect();
-            let ext_key = key(&ext);
-            if holes.iter().any(|h| key(h) == ext_key) {
-                continue;
-            }
-            polys.push(Polygon::new(ext, holes));
-        }
-        MultiPolygon::new(polys)
+            r
+        };
+        mp.0.iter()
+            .filter_map(|p| {
+                let ext = ring(p.exterior());
+                if ext.len() < 4 {
+                    return None;
+                }
+                let mut rings = vec![ext];
+                rings.extend(p.interiors().iter().map(ring).filter(|h| h.len() >= 4));
+                Some(ClippedPolygon { rings })
+            })
+            .collect()
     }
+
+    /// `mp` clipped and rounded to integers by snap rounding against its own vertices only
+    /// (for a single unit; a tile snaps all its units together).
+    #[cfg(test)]
+    fn quantise(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<i32> {
+        let clipped = self.clip(mp);
+        let hot = HotPixels::new(clipped.iter().flat_map(|p| &p.rings).flatten().copied());
+        snap(&clipped, &hot)
+    }
+}
+
+/// One polygon of a unit clipped to a tile: exterior first, then holes (closed, tile units).
+struct ClippedPolygon {
+    rings: Vec<Vec<Coord<f64>>>,
+}
+
+/// A unit clipped to a tile.
+type ClippedUnit = Vec<ClippedPolygon>;
+
+/// The clipped unit snap-rounded to the tile grid. Rings that collapse are left to
+/// [`crate::mvt`], which drops them; a polygon whose hole snaps to its exterior (the tile lies in
+/// a lake) is left out.
+fn snap(unit: &ClippedUnit, hot: &HotPixels) -> MultiPolygon<i32> {
+    // Sorted distinct vertices: a hole covering the whole buffered tile clips to the same
+    // rectangle as its exterior, leaving nothing of the polygon.
+    let key = |ls: &LineString<i32>| {
+        let mut v: Vec<(i32, i32)> = ls.0.iter().map(|c| (c.x, c.y)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut polys = Vec::with_capacity(unit.len());
+    for p in unit {
+        let mut rings = p.rings.iter().map(|r| LineString::new(hot.snap_ring(r)));
+        let Some(ext) = rings.next() else { continue };
+        if ext.0.len() < 4 {
+            continue;
+        }
+        let holes: Vec<LineString<i32>> = rings.filter(|h| h.0.len() >= 4).collect();
+        let ext_key = key(&ext);
+        if holes.iter().any(|h| key(h) == ext_key) {
+            continue;
+        }
+        polys.push(Polygon::new(ext, holes));
+    }
+    MultiPolygon::new(polys)
 }
 
 /// Sutherland–Hodgman clip of a ring against an axis-aligned rectangle.

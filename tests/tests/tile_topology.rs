@@ -125,7 +125,6 @@ fn check_tile(source: &TileSource, levels: &[Level], id: TileId, what: &str) -> 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "finds a real overlap (vn-2019 Ha Noi 4/12/7 commune layer: sum 824415.3 vs union 824412.3 units²), cause not yet fixed in geodata"]
 async fn demo_tiles_have_no_gap_and_no_overlap() {
     let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/vn");
     let out = tempfile::tempdir().unwrap();
