@@ -4,7 +4,9 @@
 #      once through HTTP (generation + gzip/brotli compression + cache insert): p50/p99 ms and
 #      gzip bytes p50/max per zoom;
 #   2. warm throughput: wrk (Debian) over the same URLs, gzip accepted, 2 threads;
-#   3. server RSS with the cache warm.
+#   3. the ceiling: the same tiles (gzip bodies) served as static files by nginx (Debian) with
+#      the same wrk run;
+#   4. server RSS with the cache warm.
 # Usage: bash scripts/load.sh [PERIOD]   (default latest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,9 @@ PERIOD=${1:-latest}
 PORT=18089
 DB=sqlite://data/build/popmap.db
 
-command -v wrk >/dev/null || { sudo -n true 2>/dev/null && SUDO=sudo || SUDO=; $SUDO apt-get install -y -q wrk >&2; }
+need() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ] || apt-get install -y -q "$2" >&2; }
+need wrk wrk
+need nginx nginx
 cargo build --release --bin popmap >&2
 BIN=./target/release/popmap
 mkdir -p data/build
@@ -23,9 +27,11 @@ PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
 
-python3 - "$PORT" "$PERIOD" <<'PY'
-import gzip, math, random, statistics, sys, time, urllib.request
-port, period = sys.argv[1], sys.argv[2]
+STATIC=/tmp/popmap-static
+rm -rf $STATIC && mkdir -p $STATIC
+python3 - "$PORT" "$PERIOD" "$STATIC" <<'PY'
+import gzip, math, os, random, statistics, sys, time, urllib.request
+port, period, static = sys.argv[1], sys.argv[2], sys.argv[3]
 rnd = random.Random(42)
 def tile(lon, lat, z):
     n = 2 ** z
@@ -47,9 +53,13 @@ for z in range(0, 13):
             body = r.read()
             status = r.status
         times.append((time.perf_counter() - t) * 1000)
-        urls.append(path)
         if status == 200:
             sizes.append(len(body))
+            urls.append(path)
+            out = os.path.join(static, path.lstrip("/"))
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(out, "wb") as f:
+                f.write(body)
     times.sort()
     p = lambda v, q: v[min(len(v) - 1, int(q * len(v)))] if v else 0
     print(f"| {z} | {len(sample)} | {len(sizes)} | {statistics.median(times):.1f} | {p(times, 0.99):.1f} | "
@@ -70,3 +80,31 @@ echo
 echo "warm throughput (wrk -t2 -c64 -d15s, random URL from the sample, gzip):"
 wrk -t2 -c64 -d15s --latency -s /tmp/popmap-load.lua http://127.0.0.1:$PORT/ | sed -n '1,20p'
 echo "server RSS after the warm run: $(awk '/VmRSS/{print int($2/1024)" MB"}' /proc/$PID/status)"
+
+# The ceiling: nginx serving the same gzip bodies from disk (2 workers, like the 2 cores).
+NPORT=18090
+cat > /tmp/popmap-nginx.conf <<NGX
+worker_processes 2;
+pid /tmp/popmap-nginx.pid;
+error_log /tmp/popmap-nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  server {
+    listen 127.0.0.1:$NPORT;
+    root $STATIC;
+    location /tiles/ {
+      default_type application/vnd.mapbox-vector-tile;
+      add_header Content-Encoding gzip;
+    }
+  }
+}
+NGX
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+$NGINX -c /tmp/popmap-nginx.conf
+trap 'kill $PID 2>/dev/null || true; $NGINX -c /tmp/popmap-nginx.conf -s stop 2>/dev/null || true' EXIT
+sleep 0.5
+echo
+echo "ceiling: nginx static files, same URLs (wrk -t2 -c64 -d15s):"
+wrk -t2 -c64 -d15s --latency -s /tmp/popmap-load.lua http://127.0.0.1:$NPORT/ | sed -n '1,20p'

@@ -49,11 +49,15 @@ pub enum Command {
     /// Prepare the demo database from the real inputs in data/vn (resumable; a prepared database
     /// is reused) and serve it. The indicator values are synthetic.
     Demo(DemoArgs),
-    /// Write the admin tiles of a published period into a PMTiles v3 archive (static hosting).
+    /// Write the admin tiles of a published period into a PMTiles v3 or MBTiles archive (static
+    /// hosting).
     Export {
         /// A published period (2025-06) or `latest`.
         #[arg(long)]
         period: String,
+        /// pmtiles or mbtiles (default: from OUT's extension, .mbtiles → mbtiles, else pmtiles).
+        #[arg(long)]
+        format: Option<etl::export::Format>,
         /// Lowest zoom written.
         #[arg(long, default_value_t = 0)]
         min_zoom: u8,
@@ -66,7 +70,7 @@ pub enum Command {
         /// Replace OUT if it exists.
         #[arg(long)]
         force: bool,
-        /// The archive to write (.pmtiles).
+        /// The archive to write (.pmtiles or .mbtiles).
         out: PathBuf,
     },
     /// Serve the published data over HTTP.

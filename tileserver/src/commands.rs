@@ -64,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export {
             period,
+            format,
             min_zoom,
             max_zoom,
             fields,
@@ -73,6 +74,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&cli.db).await?;
             let t = std::time::Instant::now();
             let opts = etl::export::ExportOptions {
+                format: format.unwrap_or_else(|| etl::export::Format::from_path(&out)),
                 period,
                 min_zoom,
                 max_zoom,

@@ -13,9 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use geodata::fields::FieldSet;
-use geodata::tileset::levels_for_zoom;
-use geodata::{BoundaryVersion, Catalog, Level};
-use serde_json::{Map, Value, json};
+use geodata::{BoundaryVersion, Catalog};
+use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::published::{PeriodRef, revision_name};
@@ -23,7 +22,7 @@ use crate::server::AppState;
 use crate::tiles::{IMMUTABLE, SHORT, check_query, fields_list};
 
 /// The highest zoom tiles are cut at; maps over-zoom beyond it.
-pub const MAX_ZOOM: u8 = 14;
+pub const MAX_ZOOM: u8 = geodata::layers::MAX_TILE_ZOOM;
 
 /// The base URL of the server as clients see it.
 pub fn base_url(st: &AppState, headers: &HeaderMap) -> String {
@@ -42,72 +41,8 @@ pub fn base_url(st: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-/// `[minzoom, maxzoom]` of each level shown by a version up to [`MAX_ZOOM`].
-fn layer_zooms(levels: &[Level]) -> Vec<(Level, u8, u8)> {
-    let mut out: Vec<(Level, u8, u8)> = Vec::new();
-    for z in 0..=MAX_ZOOM {
-        for l in levels_for_zoom(z, levels) {
-            match out.iter_mut().find(|(lv, _, _)| *lv == l) {
-                Some(row) => row.2 = z,
-                None => out.push((l, z, z)),
-            }
-        }
-    }
-    out
-}
-
-/// The `fields` object of a layer: each attribute with a description saying its type.
-fn field_descriptions(catalog: &Catalog, fields: &FieldSet) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert(
-        "code".into(),
-        json!("String: official code (leading zeros kept)"),
-    );
-    m.insert("name".into(), json!("String: Vietnamese name"));
-    for b in catalog.base.iter().filter(|b| fields.base.contains(&b.id)) {
-        m.insert(
-            b.id.clone(),
-            json!(format!(
-                "Number (integer): {} / {} ({})",
-                b.name_vi, b.name_en, b.unit_en
-            )),
-        );
-    }
-    for d in catalog
-        .derived
-        .iter()
-        .filter(|d| fields.derived.contains(&d.id))
-    {
-        m.insert(
-            d.id.clone(),
-            json!(format!(
-                "Number: {} / {} ({})",
-                d.name_vi, d.name_en, d.unit_en
-            )),
-        );
-        m.insert(
-            format!("{}_unstable", d.id),
-            json!("Boolean: present and true when the value rests on small numbers"),
-        );
-    }
-    m
-}
-
 fn vector_layers(version: &BoundaryVersion, catalog: &Catalog, fields: &FieldSet) -> Value {
-    let fields = field_descriptions(catalog, fields);
-    let layers: Vec<Value> = layer_zooms(&version.levels)
-        .into_iter()
-        .map(|(level, min, max)| {
-            json!({
-                "id": level.as_str(),
-                "description": format!("{} units of boundary version {}", level.as_str(), version.id),
-                "minzoom": min,
-                "maxzoom": max,
-                "fields": fields,
-            })
-        })
-        .collect();
-    Value::Array(layers)
+    geodata::layers::vector_layers(&version.id, &version.levels, catalog, fields, MAX_ZOOM)
 }
 
 async fn bounds(st: &AppState, version: &str) -> Result<[f64; 4], ApiError> {

@@ -1,9 +1,10 @@
 //! `popmap export`: the admin tiles of a published period written into a static archive
-//! (PMTiles v3) for hosting on object storage + CDN without a server.
+//! (PMTiles v3 or MBTiles 1.3) for hosting on object storage + CDN without a server.
 //!
 //! Tile bytes come from [`geodata::fields::admin_tile`], the function the server uses, so an
 //! exported tile is byte-identical to the served one.
 
+pub mod mbtiles;
 pub mod pmtiles;
 
 use std::collections::BTreeSet;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use geo::BoundingRect;
 use geo_types::Rect;
 use geodata::fields::{FieldSet, admin_tile};
+use geodata::layers::vector_layers;
 use geodata::store::Snapshot;
 use geodata::tile::{TileId, tiles_covering};
 use geodata::tileset::TileSource;
@@ -56,9 +58,42 @@ pub enum ExportError {
     Pmtiles(#[from] ::pmtiles::PmtError),
 }
 
+/// The archive format written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// PMTiles v3: one file, HTTP range requests, no server.
+    Pmtiles,
+    /// MBTiles 1.3: a SQLite file, for tile servers and mobile apps that read it.
+    Mbtiles,
+}
+
+impl Format {
+    /// The format named by `out`'s extension (`.mbtiles` → MBTiles, anything else PMTiles).
+    pub fn from_path(out: &Path) -> Format {
+        match out.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("mbtiles") => Format::Mbtiles,
+            _ => Format::Pmtiles,
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "pmtiles" => Ok(Format::Pmtiles),
+            "mbtiles" => Ok(Format::Mbtiles),
+            other => Err(format!("unknown format '{other}': use pmtiles or mbtiles")),
+        }
+    }
+}
+
 /// What to export.
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
+    /// The archive format.
+    pub format: Format,
     /// A period like 2025-06, or `latest`.
     pub period: String,
     /// Lowest zoom written.
@@ -164,19 +199,29 @@ pub async fn export(
         snap.period, snap.revision, snap.version
     );
     let partial = partial_path(out);
-    let res = pmtiles::write(
-        &partial,
-        &pmtiles::Meta {
-            name: format!("popmap {}", snap.period),
-            description,
-            bounds: world,
-            min_zoom: opts.min_zoom,
-            max_zoom: opts.max_zoom,
-        },
-        tiles
-            .into_iter()
-            .map(|id| (id, admin_tile(&src, id, catalog, &fields, &values, months))),
+    let _ = std::fs::remove_file(&partial);
+    let meta = pmtiles::Meta {
+        name: format!("popmap {}", snap.period),
+        description,
+        bounds: world,
+        min_zoom: opts.min_zoom,
+        max_zoom: opts.max_zoom,
+    };
+    let layers = vector_layers(&snap.version, src.levels(), catalog, &fields, opts.max_zoom);
+    let progress = indicatif::ProgressBar::new(tiles.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} tiles, {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    progress.set_message(format!("export {}", snap.period));
+    let cut = tiles.into_iter().map(|id| {
+        progress.inc(1);
+        (id, admin_tile(&src, id, catalog, &fields, &values, months))
+    });
+    let res = match opts.format {
+        Format::Pmtiles => pmtiles::write(&partial, &meta, &layers, cut),
+        Format::Mbtiles => mbtiles::write(&partial, &meta, &layers, cut).await,
+    };
+    progress.finish_and_clear();
     let count = match res {
         Ok(n) => n,
         Err(e) => {

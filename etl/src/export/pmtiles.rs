@@ -25,9 +25,11 @@ pub struct Meta {
 }
 
 /// Writes the non-empty tiles of `tiles` to `path`; returns how many were written.
+/// `vector_layers` (TileJSON layers) goes into the archive's JSON metadata.
 pub fn write(
     path: &Path,
     meta: &Meta,
+    vector_layers: &serde_json::Value,
     tiles: impl Iterator<Item = (TileId, Vec<u8>)>,
 ) -> Result<u64, ExportError> {
     let io = |source| ExportError::Io {
@@ -44,6 +46,7 @@ pub fn write(
         "format": "pbf",
         "minzoom": meta.min_zoom,
         "maxzoom": meta.max_zoom,
+        "vector_layers": vector_layers,
     });
     let mut w = PmTilesWriter::new(TileType::Mvt)
         .min_zoom(meta.min_zoom)
