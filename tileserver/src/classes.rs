@@ -95,7 +95,9 @@ pub fn class_of(v: f64, thresholds: &[f64]) -> usize {
 /// Thresholds at the sorted values of rank ⌈n·i/k⌉ (lower bounds of each quantile class).
 fn quantile(sorted: &[f64], k: usize) -> Vec<f64> {
     let n = sorted.len();
-    (1..k).map(|i| sorted[(n * i).div_ceil(k).min(n - 1)]).collect()
+    (1..k)
+        .map(|i| sorted[(n * i).div_ceil(k).min(n - 1)])
+        .collect()
 }
 
 /// `k − 1` evenly spaced thresholds between the minimum and the maximum.
@@ -148,8 +150,8 @@ pub fn ckmeans(sorted: &[f64], k: usize) -> Vec<usize> {
     // cost[q][i]: best cost of sorted[0..=i] in q+1 classes; back[q][i]: start of the last class.
     let mut cost = vec![vec![0.0f64; n]; k];
     let mut back = vec![vec![0usize; n]; k];
-    for i in 0..n {
-        cost[0][i] = ssq(0, i);
+    for (i, c) in cost[0].iter_mut().enumerate() {
+        *c = ssq(0, i);
     }
     for q in 1..k {
         let (done, rest) = cost.split_at_mut(q);
@@ -252,7 +254,9 @@ mod tests {
         for n in 3..=11 {
             let mut v: Vec<f64> = (0..n)
                 .map(|_| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     ((seed >> 33) % 1000) as f64 / 10.0
                 })
                 .collect();
@@ -271,14 +275,20 @@ mod tests {
         let v = [1.0, 1.1, 0.9, 10.0, 10.2, 9.8, 100.0, 101.0];
         assert_eq!(thresholds(Method::Jenks, &v, 3, &[]), vec![9.8, 100.0]);
         // Fewer distinct values than classes: fewer classes, never an empty one.
-        assert_eq!(thresholds(Method::Jenks, &[5.0, 5.0, 6.0], 5, &[]), vec![6.0]);
+        assert_eq!(
+            thresholds(Method::Jenks, &[5.0, 5.0, 6.0], 5, &[]),
+            vec![6.0]
+        );
         assert!(thresholds(Method::Jenks, &[5.0, 5.0], 5, &[]).is_empty());
     }
 
     #[test]
     fn quantiles_and_equal_intervals() {
         let v: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert_eq!(thresholds(Method::Quantile, &v, 5, &[]), vec![3.0, 5.0, 7.0, 9.0]);
+        assert_eq!(
+            thresholds(Method::Quantile, &v, 5, &[]),
+            vec![3.0, 5.0, 7.0, 9.0]
+        );
         assert_eq!(
             thresholds(Method::EqualInterval, &v, 3, &[]),
             vec![4.0, 7.0]

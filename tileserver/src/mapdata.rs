@@ -50,7 +50,10 @@ pub fn json_response(headers: &HeaderMap, body: Vec<u8>, immutable: bool) -> Res
         header::CACHE_CONTROL,
         HeaderValue::from_static(if immutable { IMMUTABLE } else { SHORT }),
     );
-    h.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex etag"));
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex etag"),
+    );
     resp
 }
 
@@ -96,7 +99,10 @@ pub fn public_indicator(catalog: &Catalog, id: &str) -> Result<(), ApiError> {
 }
 
 /// The snapshot a `period` query names (`latest` when absent).
-pub fn snapshot_for(st: &AppState, period: Option<&String>) -> Result<(PeriodRef, Snapshot), ApiError> {
+pub fn snapshot_for(
+    st: &AppState,
+    period: Option<&String>,
+) -> Result<(PeriodRef, Snapshot), ApiError> {
     let pref: PeriodRef = period
         .map(String::as_str)
         .unwrap_or("latest")
@@ -395,7 +401,12 @@ pub async fn classes(
         .get("indicator")
         .ok_or_else(|| ApiError::BadRequest("indicator= is required".into()))?;
     public_indicator(&st.catalog, indicator)?;
-    let (method, k) = method_and_k(StyleConfig::builtin(), indicator, q.get("method"), q.get("k"))?;
+    let (method, k) = method_and_k(
+        StyleConfig::builtin(),
+        indicator,
+        q.get("method"),
+        q.get("k"),
+    )?;
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
     let level = level_for(&st, &snap, q.get("level"))?;
     let c = classification(&st, &snap, level, indicator, method, k).await?;
@@ -420,11 +431,25 @@ pub async fn indicators(State(st): State<AppState>, headers: HeaderMap) -> Respo
                 && n.source == crate::palette::StyleSource::Admin).map(|(k, _)| k),
         })
     };
-    for d in st.catalog.derived.iter().filter(|d| d.access == Access::Public) {
-        out.push(entry(&d.id, &d.name_vi, &d.name_en, &d.unit, &d.unit_en, false));
+    for d in st
+        .catalog
+        .derived
+        .iter()
+        .filter(|d| d.access == Access::Public)
+    {
+        out.push(entry(
+            &d.id, &d.name_vi, &d.name_en, &d.unit, &d.unit_en, false,
+        ));
     }
-    for b in st.catalog.base.iter().filter(|b| b.access == Access::Public) {
-        out.push(entry(&b.id, &b.name_vi, &b.name_en, &b.unit, &b.unit_en, true));
+    for b in st
+        .catalog
+        .base
+        .iter()
+        .filter(|b| b.access == Access::Public)
+    {
+        out.push(entry(
+            &b.id, &b.name_vi, &b.name_en, &b.unit, &b.unit_en, true,
+        ));
     }
     let body = json!({ "synthetic": st.config.synthetic, "indicators": out });
     json_response(
@@ -456,7 +481,10 @@ mod tests {
         // Fixed SRB classes keep the configured thresholds and colours, even for empty classes.
         let (t, classes, _) = classify(cfg, "srb", &[Some(112.0)], Method::Fixed, 5);
         assert_eq!(t, vec![100.0, 103.0, 107.0, 110.0, 115.0]);
-        assert_eq!(classes.iter().map(|c| c.count).collect::<Vec<_>>(), [0, 0, 0, 0, 1, 0]);
+        assert_eq!(
+            classes.iter().map(|c| c.count).collect::<Vec<_>>(),
+            [0, 0, 0, 0, 1, 0]
+        );
         assert_eq!(classes[2].color, "#f7f7f7");
     }
 
@@ -468,9 +496,14 @@ mod tests {
             (Method::Jenks, 6)
         );
         let bad = |m: Option<&str>, k: Option<&str>| {
-            method_and_k(cfg, "population", m.map(String::from).as_ref(), k.map(String::from).as_ref())
-                .unwrap_err()
-                .to_string()
+            method_and_k(
+                cfg,
+                "population",
+                m.map(String::from).as_ref(),
+                k.map(String::from).as_ref(),
+            )
+            .unwrap_err()
+            .to_string()
         };
         assert!(bad(Some("fixed"), None).contains("no fixed breaks"));
         assert!(bad(None, Some("12")).contains("k='12'"));

@@ -188,8 +188,8 @@ mod tests {
         let pal = include_str!("../../styles/palettes.json");
         let ind = |body: &str| {
             format!(
-                r#"{{"default":{{"palette":"Blues","method":"quantile","k":5}},"indicators":{{{body}}},
-                "styles":{{}},"no_data":"#ccc","outline":"#555","background":"#fff"}}"#
+                r##"{{"default":{{"palette":"Blues","method":"quantile","k":5}},"indicators":{{{body}}},
+                "styles":{{}},"no_data":"#ccc","outline":"#555","background":"#fff"}}"##
             )
         };
         let e = StyleConfig::parse(
@@ -198,8 +198,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("indicator 'x'") && e.contains("'Nope'"), "{e}");
-        let e = StyleConfig::parse(&ind(r#""x":{"palette":"Blues","method":"fixed","k":5}"#), pal)
-            .unwrap_err();
+        let e = StyleConfig::parse(
+            &ind(r#""x":{"palette":"Blues","method":"fixed","k":5}"#),
+            pal,
+        )
+        .unwrap_err();
         assert!(e.contains("needs 'fixed'"), "{e}");
         let e = StyleConfig::parse(
             &ind(r#""x":{"palette":"Blues","method":"fixed","k":5,"fixed":[2,1]}"#),
@@ -207,7 +210,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("strictly"), "{e}");
-        let e = StyleConfig::parse(&ind(""), r#"{"A":{"3":["#fff"]}}"#).unwrap_err();
+        let e = StyleConfig::parse(&ind(""), r##"{"A":{"3":["#fff"]}}"##).unwrap_err();
         assert!(e.contains("palette 'A' size '3'"), "{e}");
     }
 }

@@ -189,7 +189,11 @@ pub async fn style(
     let source = match (named.source, join) {
         (StyleSource::H3, _) => {
             // Hexagons are commune-sized: classify on the finest level of the version.
-            let finest = *version.levels.iter().max_by_key(|l| l.depth()).unwrap_or(&Level::Province);
+            let finest = *version
+                .levels
+                .iter()
+                .max_by_key(|l| l.depth())
+                .unwrap_or(&Level::Province);
             let c = classification(&st, &snap, finest, indicator, method, k).await?;
             let fill = fill_expression(&c, json!(["get", indicator]), Join::Props, &cfg.no_data);
             layers.push(json!({
@@ -208,8 +212,19 @@ pub async fn style(
                     Join::State => json!(["feature-state", "v"]),
                 };
                 let fill = fill_expression(&c, input, join, &cfg.no_data);
-                layers.extend(level_layers(cfg, level, min, max, fill, join, level.as_str()));
-                meta_classes.insert(level.as_str().into(), serde_json::to_value(&c).expect("JSON"));
+                layers.extend(level_layers(
+                    cfg,
+                    level,
+                    min,
+                    max,
+                    fill,
+                    join,
+                    level.as_str(),
+                ));
+                meta_classes.insert(
+                    level.as_str().into(),
+                    serde_json::to_value(&c).expect("JSON"),
+                );
             }
             let url = match join {
                 Join::Props => format!("{base}/tiles/admin/{rev}.json"),
@@ -220,8 +235,12 @@ pub async fn style(
     };
     let d = st.catalog.derived(indicator);
     let b = st.catalog.base(indicator);
-    let title_en = d.map(|d| d.name_en.as_str()).or(b.map(|b| b.name_en.as_str()));
-    let title_vi = d.map(|d| d.name_vi.as_str()).or(b.map(|b| b.name_vi.as_str()));
+    let title_en = d
+        .map(|d| d.name_en.as_str())
+        .or(b.map(|b| b.name_en.as_str()));
+    let title_vi = d
+        .map(|d| d.name_vi.as_str())
+        .or(b.map(|b| b.name_vi.as_str()));
     let doc = json!({
         "version": 8,
         "name": format!("popmap {name} {rev}"),
@@ -295,8 +314,12 @@ mod tests {
         let e = fill_expression(&c, json!(["feature-state", "v"]), Join::State, "#n");
         assert_eq!(
             e,
-            json!(["case", ["==", ["typeof", ["feature-state", "v"]], "number"],
-                ["step", ["feature-state", "v"], "#a", 10.0, "#b", 20.0, "#c"], "#n"])
+            json!([
+                "case",
+                ["==", ["typeof", ["feature-state", "v"]], "number"],
+                ["step", ["feature-state", "v"], "#a", 10.0, "#b", 20.0, "#c"],
+                "#n"
+            ])
         );
     }
 }

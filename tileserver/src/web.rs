@@ -98,7 +98,10 @@ async fn file(
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
     let mut resp = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -187,6 +190,9 @@ mod tests {
             "'self' https://a.gov.vn http://localhost:3000"
         );
         assert!(csp("'self'").ends_with("frame-ancestors 'self'"));
-        assert_eq!(content_type("assets/x.mjs"), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type("assets/x.mjs"),
+            "text/javascript; charset=utf-8"
+        );
     }
 }
