@@ -425,7 +425,7 @@ async function boot() {
   map.on('error', (e) => console.warn('popmap: map error', e.error?.message || e));
   await styleLoaded();
   wireMapEvents();
-  styleDoc = null;
+  styleDoc = doc; // already applied: the first update only sets values and paint
   await update(false);
   map.once('idle', () => {
     document.body.dataset.ready = '1';
