@@ -247,9 +247,10 @@ pub async fn values(
 /// One class of a classification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Class {
-    /// Lower bound (the data minimum for the first class).
+    /// Lower bound (the data minimum for the first class; none for the first fixed class).
     pub min: Option<f64>,
-    /// Upper bound, exclusive (the data maximum, inclusive, for the last class).
+    /// Upper bound, exclusive (the data maximum, inclusive, for the last class; none for the
+    /// last fixed class).
     pub max: Option<f64>,
     /// Units in the class.
     pub count: usize,
@@ -309,17 +310,20 @@ pub fn classify(
     }
     let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    // Fixed classes are open-ended at both ends ("< 94", "≥ 106"); the others run from the
+    // data minimum to the data maximum.
+    let open = method == Method::Fixed;
     let classes = (0..n)
         .map(|i| Class {
-            min: if i == 0 {
-                lo.is_finite().then_some(lo)
-            } else {
+            min: if i > 0 {
                 Some(t[i - 1])
-            },
-            max: if i + 1 == n {
-                hi.is_finite().then_some(hi)
             } else {
+                (!open && lo.is_finite()).then_some(lo)
+            },
+            max: if i + 1 < n {
                 Some(t[i])
+            } else {
+                (!open && hi.is_finite()).then_some(hi)
             },
             count: counts[i],
             color: colours[i].clone(),
@@ -486,6 +490,8 @@ mod tests {
             [0, 0, 0, 0, 1, 0]
         );
         assert_eq!(classes[2].color, "#f7f7f7");
+        assert_eq!((classes[0].min, classes[0].max), (None, Some(100.0)));
+        assert_eq!((classes[5].min, classes[5].max), (Some(115.0), None));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 // Downloads of the current view: PNG (map with title, legend and source line), CSV and GeoJSON
 // of the units drawn in the view.
-import { t, num } from './i18n.js';
+import { t } from './i18n.js';
+import { rangeLabel } from './legend.js';
 
 function download(name, blob) {
   const a = document.createElement('a');
@@ -53,7 +54,7 @@ export async function exportPNG(map, lang, legend, fileBase, synthetic) {
     g.fillRect(x, y - 12 * ratio, 18 * ratio, 14 * ratio);
     g.fillStyle = '#111';
     const last = i === legend.classes.length - 1;
-    const label = c.none ? t(lang, 'noData') : `${num(lang, c.min)} – ${last ? '' : '<'}${num(lang, c.max)}`;
+    const label = c.none ? t(lang, 'noData') : rangeLabel(lang, c, last);
     g.fillText(`${label} (${c.count})`, x + 26 * ratio, y);
     y += 22 * ratio;
   }

@@ -1,6 +1,13 @@
 // The legend: one row per class with its range and unit count, then the no-data row.
 import { t, num } from './i18n.js';
 
+/** "a – <b" for a class, "< b" and "≥ a" for open-ended ones, "a – b" for the last one. */
+export function rangeLabel(lang, c, last) {
+  if (c.min === null || c.min === undefined) return `< ${num(lang, c.max)}`;
+  if (c.max === null || c.max === undefined) return `≥ ${num(lang, c.min)}`;
+  return `${num(lang, c.min)} – ${last ? '' : '<'}${num(lang, c.max)}`;
+}
+
 function esc(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 }
@@ -15,8 +22,7 @@ export function renderLegend(el, lang, legend) {
     return;
   }
   const rows = legend.classes.map((c, i) => {
-    const last = i === legend.classes.length - 1;
-    const range = `${num(lang, c.min)} – ${last ? '' : '<'}${num(lang, c.max)}`;
+    const range = rangeLabel(lang, c, i === legend.classes.length - 1);
     const normal = legend.normal && c.min === legend.normal[0] && c.max === legend.normal[1]
       ? ` <em>(${esc(t(lang, 'normal'))})</em>` : '';
     return `<li data-class="${i}"><span class="sw" style="background:${esc(c.color)}"></span>` +

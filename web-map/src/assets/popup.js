@@ -46,8 +46,9 @@ export function chartSVG(points, w = 240, h = 70) {
  */
 export function popupHTML(lang, all, i, indicators, current) {
   const name = all.names[i];
+  // Derived indicators, the population, and the mapped indicator (counts stay in the CSV).
   const rows = indicators
-    .filter((d) => all.values[d.id])
+    .filter((d) => all.values[d.id] && (!d.base || d.id === 'population' || d.id === current))
     .map((d) => {
       const v = all.values[d.id][i];
       const cls = d.id === current ? ' class="cur"' : '';
