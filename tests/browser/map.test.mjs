@@ -229,6 +229,15 @@ test('changing indicator and period changes the colours of known communes', asyn
   bench.period_switch_ms = Date.now() - t0;
   const c = await sample(page, 'commune-fill');
   assert.deepEqual(tiles, [], 'no tile refetched on a period switch');
+  // A switch to the next month, whose style and values the map prefetched.
+  const next = months[months.findIndex((p) => p.period === first) + 1].period;
+  await page.waitForTimeout(1500);
+  const t1 = Date.now();
+  await page.selectOption('#period', next);
+  await settle(page);
+  bench.period_switch_prefetched_ms = Date.now() - t1;
+  await page.goBack();
+  await settle(page);
   const cls = async (period) => {
     const k = await getJSON(`/api/v1/classes?indicator=cbr&level=commune&period=${period}`);
     const v = await getJSON(`/api/v1/map/values?level=commune&period=${period}&indicators=cbr`);
@@ -251,6 +260,24 @@ test('changing indicator and period changes the colours of known communes', asyn
   await page.goBack();
   await settle(page);
   assert.equal(await page.evaluate(() => window.popmap.state().period), last);
+  await page.close();
+});
+
+test('a change map compares two periods with a diverging legend', async () => {
+  const page = await newPage();
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const [a, b] = [months[months.length - 1].period, months[months.length - 13].period];
+  await page.goto(`${BASE}/?ind=population&period=${a}&cmp=${b}&lang=en`);
+  await waitReady(page);
+  await settle(page);
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${b}`));
+  const swatches = await page.locator('#legend .sw').evaluateAll((els) => els.map((e) => e.style.background));
+  assert.equal(swatches.length, 8, 'seven diverging classes and no data');
+  const counted = await page.locator('#legend .ct').allTextContents();
+  const total = counted.reduce((s, x) => s + Number(x), 0);
+  const provinces = (await getJSON(`/api/v1/map/values?period=${a}&level=province`)).codes.length;
+  assert.equal(total, provinces, 'every province counted once');
+  await page.screenshot({ path: join(ART, 'change-map.png') });
   await page.close();
 });
 

@@ -255,6 +255,8 @@ pub async fn style(
             "popmap:synthetic": st.config.synthetic,
             "popmap:classes": meta_classes,
         },
+        // Re-colouring (a period switch) is immediate: no cross-fade to wait for.
+        "transition": {"duration": 0, "delay": 0},
         "center": [106.0, 16.0],
         "zoom": 4.6,
         "sources": {"popmap": source},

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fold, search } from '../src/assets/fold.js';
 import { parse, format, parseCamera, locked } from '../src/assets/state.js';
-import { changeClasses, stepExpression } from '../src/assets/legend.js';
+import { changeClasses, rangeLabel } from '../src/assets/legend.js';
 import { siblingRank, chartSVG } from '../src/assets/popup.js';
 
 test('fold ignores Vietnamese diacritics like the server', () => {
@@ -47,8 +47,10 @@ test('change classes are symmetric and count every value', () => {
   assert.equal(c.no_data.count, 1);
   assert.deepEqual(c.thresholds.slice(0, 3).map((x) => -x), c.thresholds.slice(3).reverse());
   assert.equal(c.classes[3].count, 2); // 0 and 0.1 are in the neutral middle class
-  const e = stepExpression([1, 2], [{ color: 'a' }, { color: 'b' }, { color: 'c' }], 'n');
-  assert.deepEqual(e[2], ['step', ['feature-state', 'v'], 'a', 1, 'b', 2, 'c']);
+  assert.equal(rangeLabel('en', { min: null, max: 94 }, false), '< 94');
+  assert.equal(rangeLabel('en', { min: 106, max: null }, true), '≥ 106');
+  assert.equal(rangeLabel('en', { min: 1, max: 2 }, false), '1 – <2');
+  assert.equal(rangeLabel('en', { min: 1, max: 2 }, true), '1 – 2');
 });
 
 test('rank among siblings counts only the same parent', () => {

@@ -53,11 +53,3 @@ export function changeClasses(values) {
   }));
   return { thresholds, classes, no_data: { count: values.length - present.length, color: '#d9d9d9' } };
 }
-
-/** A MapLibre fill expression over feature-state `v` for `thresholds` and class colours. */
-export function stepExpression(thresholds, classes, noData) {
-  const step = thresholds.length
-    ? ['step', ['feature-state', 'v'], classes[0].color, ...thresholds.flatMap((x, i) => [x, classes[i + 1].color])]
-    : (classes[0]?.color ?? noData);
-  return ['case', ['==', ['typeof', ['feature-state', 'v']], 'number'], step, noData];
-}

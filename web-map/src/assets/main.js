@@ -6,7 +6,7 @@ import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
 import { fold, search } from './fold.js';
 import { t } from './i18n.js';
-import { renderLegend, changeClasses, stepExpression } from './legend.js';
+import { renderLegend, changeClasses } from './legend.js';
 import { popupHTML, loadSeries } from './popup.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
@@ -74,12 +74,9 @@ function styleLoaded() {
   });
 }
 
-/** Sets every unit's feature state `v` on every level of the style; returns the columns. */
-async function applyValues(doc) {
-  if (S.level === 'h3') {
-    shown = {};
-    return;
-  }
+/** Fetches the value column of every level of the style (the change since `cmp` if set). */
+async function fetchColumns(doc) {
+  if (S.level === 'h3') return [];
   const period = doc.metadata['popmap:period'];
   const jobs = levels.map(async ({ level }) => {
     const r = await getJSON(valuesURL(period, level, S.ind));
@@ -96,15 +93,7 @@ async function applyValues(doc) {
     }
     return { level, ...r, column, index: new Map(r.codes.map((c, i) => [c, i])) };
   });
-  const results = await Promise.all(jobs);
-  shown = {};
-  for (const r of results) {
-    shown[r.level] = r;
-    for (let i = 0; i < r.ids.length; i++) {
-      if (r.ids[i] === null) continue;
-      map.setFeatureState({ source: 'popmap', sourceLayer: r.level, id: r.ids[i] }, { v: r.column[i] });
-    }
-  }
+  return Promise.all(jobs);
 }
 
 /** The legend of each level: the server's classes, or client-side change classes. */
@@ -120,11 +109,46 @@ function buildLegends(doc) {
     if (S.cmp && shown[key]) {
       const ch = changeClasses(shown[key].column);
       legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${S.cmp}` };
-      map.setPaintProperty(`${key}-fill`, 'fill-color', stepExpression(ch.thresholds, ch.classes, ch.no_data.color));
     }
     legend.subtitle = `${doc.metadata['popmap:period']} · ${t(lang(), key)}`;
     legendByLevel[key] = legend;
   }
+}
+
+/**
+ * Colours every unit through feature state (`v` its value, `color` its class colour, with the
+ * server's thresholds and the same rule as a MapLibre `step`). The fill paint reads the state,
+ * so a period switch changes states only: no paint change, no tile re-parse.
+ */
+function applyStates() {
+  for (const r of Object.values(shown)) {
+    const legend = legendByLevel[r.level];
+    if (!legend) continue;
+    const th = legend.thresholds;
+    for (let i = 0; i < r.ids.length; i++) {
+      if (r.ids[i] === null) continue;
+      const v = r.column[i];
+      let color = legend.no_data.color;
+      if (Number.isFinite(v)) {
+        let k = 0;
+        while (k < th.length && th[k] <= v) k += 1;
+        color = legend.classes[k]?.color ?? color;
+      }
+      map.setFeatureState({ source: 'popmap', sourceLayer: r.level, id: r.ids[i] }, { v, color });
+    }
+  }
+}
+
+/** The server's style with fills read from feature state (see applyStates). */
+function clientStyle(doc) {
+  if (doc.metadata['popmap:join'] !== 'state') return doc;
+  const out = structuredClone(doc);
+  for (const layer of out.layers) {
+    if (layer.type !== 'fill') continue;
+    const nd = doc.metadata['popmap:classes']?.[layer.metadata?.['popmap:level']]?.no_data?.color || '#d9d9d9';
+    layer.paint['fill-color'] = ['to-color', ['coalesce', ['feature-state', 'color'], nd]];
+  }
+  return out;
 }
 
 function currentLegend() {
@@ -150,27 +174,53 @@ function applyLevelLock() {
 
 async function doUpdate() {
   setStatus('');
+  const t0 = performance.now();
   const doc = await getJSON(styleURL());
+  const t1 = performance.now();
   const sameGeometry = styleDoc && map.getSource('popmap') &&
     styleDoc.sources.popmap.url === doc.sources.popmap.url &&
     styleDoc.layers.length === doc.layers.length;
-  if (sameGeometry) {
-    for (const layer of doc.layers) {
-      if (layer.type === 'fill') map.setPaintProperty(layer.id, 'fill-color', layer.paint['fill-color']);
-    }
-  } else {
+  if (!sameGeometry) {
     hovered = null;
-    map.setStyle(doc, { diff: false });
+    map.setStyle(clientStyle(doc), { diff: false });
     await styleLoaded();
   }
   styleDoc = doc;
   levels = levelsOf(doc).filter((l) => l.level !== 'h3');
-  await applyValues(doc);
+  const t2 = performance.now();
+  const columns = await fetchColumns(doc);
+  shown = Object.fromEntries(columns.map((r) => [r.level, r]));
   buildLegends(doc);
+  applyStates();
+  const t3 = performance.now();
+  window.popmap.timings = { style_ms: t1 - t0, apply_style_ms: t2 - t1, values_ms: t3 - t2 };
   applyLevelLock();
   showLegend();
   document.body.dataset.period = doc.metadata['popmap:period'];
   document.body.dataset.indicator = S.ind;
+  prefetchNeighbours();
+}
+
+/** Periods of the same kind as `p` (months, quarters or years), in order. */
+function sameKind(p) {
+  const kind = (x) => (x.includes('Q') ? 'q' : x.includes('-') ? 'm' : 'y');
+  return meta.periods.filter((e) => kind(e.period) === kind(p)).map((e) => e.period);
+}
+
+/** Warms the style and values of the previous and next periods, so the timeline and the
+ * period picker's neighbours repaint without waiting for the server. */
+function prefetchNeighbours() {
+  if (S.level === 'h3' || S.cmp) return;
+  const list = sameKind(S.period);
+  const i = list.indexOf(S.period);
+  for (const p of [list[i + 1], list[i - 1]]) {
+    if (!p || periodEntry(p)?.version !== periodEntry(S.period)?.version) continue;
+    const url = `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: p, method: S.method, k: S.k })}`;
+    tryJSON(url);
+    // The values URL names the revision, as fetchColumns asks for it.
+    const rev = `${p}@r${periodEntry(p).revision}`;
+    for (const { level } of levels) tryJSON(valuesURL(rev, level, S.ind));
+  }
 }
 
 /** Applies the state to the map (serialised: one update at a time, in order). */
@@ -279,8 +329,7 @@ function togglePlay() {
     syncControls();
     return;
   }
-  const kind = (p) => (p.includes('Q') ? 'q' : p.includes('-') ? 'm' : 'y');
-  const list = meta.periods.filter((p) => kind(p.period) === kind(S.period)).map((p) => p.period);
+  const list = sameKind(S.period);
   playTimer = setInterval(() => {
     const i = list.indexOf(S.period);
     if (i < 0 || i + 1 >= list.length) {
@@ -413,10 +462,11 @@ async function boot() {
   const cam = parseCamera(S.at);
   map = new maplibregl.Map({
     container: 'map',
-    style: doc,
+    style: clientStyle(doc),
     ...(cam ? { center: cam.center, zoom: cam.zoom } : { bounds: VIETNAM, fitBoundsOptions: { padding: 10 } }),
     attributionControl: { compact: false, customAttribution: `popmap${meta.synthetic ? ' · ' + t(lang(), 'synthetic') : ''}` },
     maxPitch: 0,
+    fadeDuration: 0,
     dragRotate: false,
   });
   window.popmap.map = map;
