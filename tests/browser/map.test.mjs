@@ -186,6 +186,16 @@ test('the map renders, with features, and times to first idle are recorded', asy
   const synthetic = await page.locator('#synthetic').textContent();
   assert.match(synthetic, /tổng hợp|synthetic/i);
   await page.screenshot({ path: join(ART, 'map-density.png') });
+  // Again on a warm server (tiles, values and classes cached; the browser cache emptied).
+  const warm = [];
+  for (let i = 0; i < 3; i++) {
+    const p2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p2.goto(`${BASE}/?ind=density`);
+    await waitReady(p2);
+    warm.push(Math.round(await p2.evaluate(() => window.popmap.readyAt)));
+    await p2.close();
+  }
+  bench.first_idle_warm_ms = warm;
   await page.close();
 });
 
@@ -263,6 +273,41 @@ test('changing indicator and period changes the colours of known communes', asyn
   await page.close();
 });
 
+test('benchmark: period switch repaint (in-page timing)', async () => {
+  const page = await newPage();
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const tail = months.slice(-6).map((p) => p.period);
+  await page.goto(`${BASE}/?ind=cbr&period=${tail[5]}&at=9.2/21.0300/105.8400`);
+  await waitReady(page);
+  await settle(page);
+  const runs = [];
+  for (const period of tail.slice(0, 5).reverse()) {
+    await page.waitForTimeout(1500); // lets the map prefetch the neighbours, as a user would
+    runs.push(await page.evaluate(async (period) => {
+      const map = window.popmap.map;
+      const t0 = performance.now();
+      let repaint = null;
+      const onRender = () => {
+        if (repaint === null && document.body.dataset.period?.startsWith(period)) repaint = performance.now() - t0;
+      };
+      map.on('render', onRender);
+      await window.popmap.set({ period });
+      await new Promise((r) => {
+        map.once('idle', r);
+        map.triggerRepaint();
+      });
+      map.off('render', onRender);
+      return { repaint_ms: Math.round(repaint), idle_ms: Math.round(performance.now() - t0) };
+    }, period));
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  bench.period_switch_runs = runs;
+  bench.period_switch_repaint_median_ms = median(runs.map((r) => r.repaint_ms));
+  bench.period_switch_idle_median_ms = median(runs.map((r) => r.idle_ms));
+  assert.ok(runs.every((r) => r.repaint_ms > 0));
+  await page.close();
+});
+
 test('a change map compares two periods with a diverging legend', async () => {
   const page = await newPage();
   const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
@@ -278,6 +323,22 @@ test('a change map compares two periods with a diverging legend', async () => {
   const provinces = (await getJSON(`/api/v1/map/values?period=${a}&level=province`)).codes.length;
   assert.equal(total, provinces, 'every province counted once');
   await page.screenshot({ path: join(ART, 'change-map.png') });
+  await page.close();
+});
+
+test('the play button walks the timeline and the URL follows', async () => {
+  const page = await newPage();
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const start = months[months.length - 3].period;
+  await page.goto(`${BASE}/?ind=srb&period=${start}`);
+  await waitReady(page);
+  await page.click('#play');
+  await page.waitForFunction((p) => window.popmap.state().period !== p, start, { timeout: 10000 });
+  await settle(page);
+  const now = await page.evaluate(() => window.popmap.state().period);
+  assert.equal(now, months[months.length - 2].period);
+  assert.match(page.url(), new RegExp(`period=${now}`));
+  await page.click('#play');
   await page.close();
 });
 

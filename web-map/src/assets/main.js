@@ -459,6 +459,9 @@ async function boot() {
   buildControls();
   wireControls();
   const doc = await getJSON(styleURL());
+  // Start fetching the values while MapLibre loads its worker and the tiles.
+  levels = levelsOf(doc).filter((l) => l.level !== 'h3');
+  fetchColumns(doc).catch(() => {});
   const cam = parseCamera(S.at);
   map = new maplibregl.Map({
     container: 'map',
