@@ -438,6 +438,8 @@ function wireMapEvents() {
 // ---------- start ----------
 
 async function boot() {
+  // Start MapLibre's workers now, while the metadata and the style are fetched.
+  maplibregl.prewarm();
   const [inds, periods, versions, h3] = await Promise.all([
     getJSON('/api/v1/map/indicators'),
     getJSON('/api/v1/periods'),
