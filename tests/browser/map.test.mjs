@@ -370,7 +370,7 @@ test('the popup shows values and rank; the language switches', async () => {
   await page.waitForSelector('.maplibregl-popup .pp', { timeout: 10000 });
   const text = await page.locator('.maplibregl-popup .pp').textContent();
   assert.match(text, /Population density/);
-  assert.match(text, /Rank within parent/);
+  assert.match(text, /Rank (within parent|nationally): \d+ \/ \d+/);
   await page.screenshot({ path: join(ART, 'popup.png') });
   assert.equal(await page.locator('#title').textContent(), 'Electronic population map');
   await page.click('#lang');

@@ -56,7 +56,8 @@ export function popupHTML(lang, all, i, indicators, current) {
         `<td class="u">${esc(lang === 'vi' ? d.unit : d.unit_en)}</td></tr>`;
     });
   const r = all.values[current] ? siblingRank(all.parents, all.values[current], i) : null;
-  const rank = r ? `<p class="rank">${esc(t(lang, 'rank'))}: <b>${r.rank}</b> / ${r.n}</p>` : '';
+  const label = t(lang, all.parents[i] ? 'rank' : 'rankNational');
+  const rank = r ? `<p class="rank">${esc(label)}: <b>${r.rank}</b> / ${r.n}</p>` : '';
   return `<div class="pp"><h3>${esc(name)} <small>${esc(all.codes[i])}</small></h3>${rank}` +
     `<table>${rows.join('')}</table><div class="series" data-code="${esc(all.codes[i])}"></div></div>`;
 }
