@@ -3,16 +3,24 @@ CARGO  ?= cargo
 DB     ?= sqlite://data/build/popmap.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo test lint fmt bench load clean-demo
+.PHONY: demo web test test-browser lint fmt bench load clean-demo
 
 ## Build, prepare the demo database (real boundaries, synthetic values) and serve it.
-demo:
+demo: web
 	$(CARGO) build --release --bin popmap
 	./target/release/popmap --db $(DB) demo --listen $(LISTEN)
+
+## Build the web map (web-map/dist, served at / and /embed) from its npm packages.
+web:
+	cd web-map && npm ci --no-audit --no-fund && node build.mjs
 
 ## The whole test suite: formatting, lints, unit, store (SQLite + PostgreSQL) and end-to-end tests.
 test:
 	bash scripts/test.sh
+
+## Only the real-browser tests of the web map (Chromium + Playwright, demo database).
+test-browser:
+	bash scripts/browser-test.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -125,6 +125,15 @@ impl TileSource {
         &self.units
     }
 
+    /// The WGS84 bounding box `[west, south, east, north]` of unit `i` (index into
+    /// [`TileSource::units`]), for a map to zoom to it; `None` for an empty geometry.
+    pub fn bbox_degrees(&self, i: usize) -> Option<[f64; 4]> {
+        let r = self.generalised.geometry(0, i).bounding_rect()?;
+        let (w, s) = crate::mercator::to_degrees(r.min().x, r.min().y);
+        let (e, n) = crate::mercator::to_degrees(r.max().x, r.max().y);
+        Some([w, s, e, n])
+    }
+
     /// The tile `id` with one layer per level of [`levels_for_zoom`] for this version.
     pub fn tile_default(
         &self,

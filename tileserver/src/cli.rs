@@ -107,6 +107,13 @@ pub struct ServeOptions {
     /// without one the admin endpoints answer 403.
     #[arg(long)]
     pub admin_token_file: Option<PathBuf>,
+    /// Origins of the portals allowed to frame /embed in an iframe (CSP frame-ancestors):
+    /// `*` or a comma-separated list of scheme://host[:port].
+    #[arg(long, env = "POPMAP_FRAME_ANCESTORS", default_value = "*")]
+    pub frame_ancestors: String,
+    /// Folder of the built web map (default: web-map/dist); `make demo` builds it.
+    #[arg(long, env = "POPMAP_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
 }
 
 /// What `popmap import` can import.

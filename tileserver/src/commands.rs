@@ -20,6 +20,9 @@ fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver
         cache_bytes: o.cache_mb.saturating_mul(1 << 20),
         poll: (o.poll_seconds > 0).then(|| std::time::Duration::from_secs(o.poll_seconds)),
         admin_token_sha256: None,
+        frame_ancestors: tileserver::CorsOrigins::parse(&o.frame_ancestors)
+            .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
+        web_dir: o.web_dir.clone(),
     };
     if let Some(u) = &config.public_url
         && !(u.starts_with("http://") || u.starts_with("https://"))

@@ -56,6 +56,11 @@ pub struct ServerConfig {
     pub poll: Option<Duration>,
     /// SHA-256 of the admin token guarding `/admin/*`; `None` disables those endpoints.
     pub admin_token_sha256: Option<[u8; 32]>,
+    /// Origins allowed to frame `/embed` (CSP `frame-ancestors`); `Any` lets any portal.
+    pub frame_ancestors: CorsOrigins,
+    /// Folder of the built web map (`index.html`, `embed.html`, `assets/`); `None` looks for
+    /// `web-map/dist` in the working directory, then next to the source tree.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +72,8 @@ impl Default for ServerConfig {
             cache_bytes: 256 << 20,
             poll: Some(Duration::from_secs(2)),
             admin_token_sha256: None,
+            frame_ancestors: CorsOrigins::Any,
+            web_dir: None,
         }
     }
 }

@@ -3,20 +3,26 @@
 //! It serves health checks, metrics, the list of boundary versions and published periods, a
 //! status page, and the boundary and admin tile families with their TileJSON ([`tiles`],
 //! [`tilejson`]), cached compressed ([`tilecache`], [`encoding`]) and refreshed without restart
-//! when a period is published ([`refresh`]). Styles and the web map come on top of
-//! [`server::router`].
+//! when a period is published ([`refresh`]); MapLibre styles ([`styles`], coloured by
+//! [`classes`] with the palettes of [`palette`]), the values the web map joins ([`mapdata`])
+//! and the web map itself ([`web`]).
 
+pub mod classes;
 pub mod config;
 pub mod encoding;
 pub mod error;
+pub mod mapdata;
 pub mod metrics;
+pub mod palette;
 pub mod published;
 pub mod refresh;
 pub mod server;
 pub mod status;
+pub mod styles;
 pub mod tilecache;
 pub mod tilejson;
 pub mod tiles;
+pub mod web;
 
 pub use config::{CorsOrigins, ServerConfig};
 pub use server::{AppState, router, serve};

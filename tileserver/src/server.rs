@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use geodata::store::StoreError;
@@ -20,7 +20,6 @@ use crate::config::{CorsOrigins, ServerConfig};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::published::Published;
-use crate::status;
 use crate::tilecache::TileCache;
 
 /// State shared by every request.
@@ -82,7 +81,14 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
 /// The full router of the server.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
+        .route("/", get(crate::web::index))
+        .route("/embed", get(crate::web::embed))
+        .route("/assets/{*path}", get(crate::web::asset))
+        .route("/status", get(crate::web::status))
+        .route("/styles/{file}", get(crate::styles::style))
+        .route("/api/v1/classes", get(crate::mapdata::classes))
+        .route("/api/v1/map/values", get(crate::mapdata::values))
+        .route("/api/v1/map/indicators", get(crate::mapdata::indicators))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::metrics))
@@ -194,15 +200,4 @@ async fn versions(State(st): State<AppState>) -> Json<Vec<BoundaryVersion>> {
 
 async fn periods(State(st): State<AppState>) -> Json<Vec<PeriodEntry>> {
     Json(latest_periods(&st.published.load()))
-}
-
-async fn index(State(st): State<AppState>) -> Result<Html<String>, ApiError> {
-    let published = st.published.load_full();
-    let periods = latest_periods(&published);
-    Ok(Html(status::page(
-        &published.versions,
-        &periods,
-        &st.catalog,
-        st.config.synthetic,
-    )))
 }

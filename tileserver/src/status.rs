@@ -1,4 +1,4 @@
-//! The status page served at `/` until the web map lands: what the store holds.
+//! The status page served at `/status`: what the store holds.
 
 use geodata::{BoundaryVersion, Catalog};
 
@@ -54,7 +54,7 @@ pub fn page(
 <style>body{{font:15px system-ui,sans-serif;margin:2rem;max-width:60rem}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}}.warn{{background:#fff3cd;padding:.5rem}}</style>
 </head><body><h1>popmap — bản đồ dân số điện tử / electronic population map</h1>{synthetic}
-<p>The data side is loaded; the map and vector tiles are served by later releases. JSON:
+<p>The web map is at <a href="/">/</a>; styles at <a href="/styles/index.json">/styles/index.json</a>. JSON:
 <a href="/api/v1/versions">/api/v1/versions</a>, <a href="/api/v1/periods">/api/v1/periods</a>.</p>
 <h2>Boundary versions</h2><table><tr><th>version</th><th>valid from</th><th>valid to</th><th>levels</th></tr>{v_rows}</table>
 <h2>Published periods ({n} periods, {k} indicators in the catalog)</h2>

@@ -113,7 +113,7 @@ async fn serves_status_and_lists() {
     assert_eq!(p[0]["period"], "2025-10");
     assert_eq!(p[0]["revision"], 1);
 
-    let (st, page) = get(addr, "/").await;
+    let (st, page) = get(addr, "/status").await;
     assert_eq!(st, 200);
     assert!(
         page.contains("vn-2025") && page.contains("2025-10"),

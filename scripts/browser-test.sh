@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Real-browser tests of the web map, as `make test` runs them: installs Debian's Chromium and
+# the npm packages when missing, builds the web map, prepares the demo database (real
+# boundaries, synthetic values; reused when present), serves it with `popmap demo` and runs
+# tests/browser with Playwright driving /usr/bin/chromium. Screenshots, downloads and timings
+# land in target/browser-artifacts/.
+#
+#   POPMAP_BROWSER_DB=/tmp/x.db   use (or create) this demo database
+#   POPMAP_BROWSER_PORT=18103     port of the server (the portal pages use PORT+10 and +11)
+#   POPMAP_BIN=target/release/popmap   a popmap binary to use instead of building the debug one
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${POPMAP_BROWSER_PORT:-18103}
+HOST_PORT=$((PORT + 10))
+DB=${POPMAP_BROWSER_DB:-target/browser-demo.db}
+
+if [[ ! -x /usr/bin/chromium ]]; then
+    echo "browser-test.sh: installing Debian's chromium" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+
+(cd web-map && npm ci --no-audit --no-fund --loglevel=error && node build.mjs && node --test test/)
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+BIN=${POPMAP_BIN:-}
+if [[ -z "$BIN" ]]; then
+    cargo build --bin popmap
+    BIN=target/debug/popmap
+fi
+
+mkdir -p target/browser-artifacts
+LOG=target/browser-artifacts/server.log
+"$BIN" --db "sqlite://$DB" demo --out target/browser-demo --listen "127.0.0.1:$PORT" \
+    --frame-ancestors "http://127.0.0.1:$HOST_PORT" --web-dir web-map/dist --poll-seconds 0 \
+    >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
+
+# The first run prepares the database (minutes in a debug build); then the server answers.
+for _ in $(seq 1 1200); do
+    if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$SERVER" 2>/dev/null; then
+        echo "browser-test.sh: the server exited; its log:" >&2
+        cat "$LOG" >&2
+        exit 1
+    fi
+    sleep 1
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+
+cd tests/browser
+POPMAP_URL="http://127.0.0.1:$PORT" POPMAP_HOST_PORT="$HOST_PORT" \
+    node --test --test-concurrency=1 map.test.mjs

@@ -1,0 +1,442 @@
+// Real-browser tests of the popmap web map: Playwright (playwright-core) driving Debian's
+// Chromium against a real `popmap serve` on the demo database (started by
+// scripts/browser-test.sh, which passes its URL in POPMAP_URL). Screenshots go to
+// target/browser-artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
+import colorbrewer from 'colorbrewer/index.es.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ART = join(ROOT, 'target', 'browser-artifacts');
+const BASE = process.env.POPMAP_URL || 'http://127.0.0.1:18103';
+const HOST_PORT = Number(process.env.POPMAP_HOST_PORT || 18113);
+const OTHER_PORT = HOST_PORT + 1;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let browser;
+let hosts = [];
+const consoleErrors = [];
+const bench = {};
+
+async function getJSON(path) {
+  const r = await fetch(BASE + path);
+  assert.equal(r.status, 200, `${path} answered ${r.status}`);
+  return r.json();
+}
+
+/** A page that fails the run on any console error or uncaught exception. */
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // Optional endpoints the map probes and degrades without (H3 tiles, unit series from the
+    // data API): their 404 is expected on a server without them.
+    const url = m.location()?.url || '';
+    if (/\/tiles\/h3\/|\/api\/v1\/units\//.test(url) && /404/.test(m.text())) return;
+    consoleErrors.push(`${page.url()}: ${m.text()} (${url})`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+async function waitReady(page) {
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
+}
+
+/** Waits for the pending update and the next map idle. */
+async function settle(page) {
+  await page.evaluate(async () => {
+    await window.popmap.updating;
+    const map = window.popmap.map;
+    await new Promise((r) => {
+      map.once('idle', r);
+      map.triggerRepaint();
+    });
+  });
+}
+
+/**
+ * Samples the rendered map on a grid: for each interior sample (the same feature 3 px around),
+ * the feature id and the pixel colour. Pixels are read from the canvas on a render frame.
+ */
+async function sample(page, layer) {
+  return page.evaluate(async (layer) => {
+    const map = window.popmap.map;
+    const pixels = await new Promise((resolve) => {
+      map.once('render', () => {
+        const c = map.getCanvas();
+        const g = document.createElement('canvas');
+        g.width = c.width;
+        g.height = c.height;
+        const ctx = g.getContext('2d');
+        ctx.drawImage(c, 0, 0);
+        resolve({ data: ctx.getImageData(0, 0, c.width, c.height).data, w: c.width, ratio: c.width / c.clientWidth });
+      });
+      map.triggerRepaint();
+    });
+    const out = {};
+    const w = map.getCanvas().clientWidth;
+    const h = map.getCanvas().clientHeight;
+    for (let x = 20; x < w - 20; x += 23) {
+      for (let y = 20; y < h - 20; y += 23) {
+        const ids = [[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3]].map(([dx, dy]) =>
+          map.queryRenderedFeatures([x + dx, y + dy], { layers: [layer] })[0]?.id);
+        if (ids[0] === undefined || ids.some((i) => i !== ids[0])) continue;
+        const px = Math.round(x * pixels.ratio);
+        const py = Math.round(y * pixels.ratio);
+        const o = (py * pixels.w + px) * 4;
+        const rgb = [pixels.data[o], pixels.data[o + 1], pixels.data[o + 2]].join(',');
+        (out[ids[0]] ||= []).push(rgb);
+      }
+    }
+    return out;
+  }, layer);
+}
+
+/** Distinct colours in the map canvas (a blank canvas has one or two). */
+async function distinctColours(page) {
+  return page.evaluate(async () => {
+    const map = window.popmap.map;
+    return new Promise((resolve) => {
+      map.once('render', () => {
+        const c = map.getCanvas();
+        const g = document.createElement('canvas');
+        g.width = c.width;
+        g.height = c.height;
+        const ctx = g.getContext('2d');
+        ctx.drawImage(c, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set();
+        for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        resolve(seen.size);
+      });
+      map.triggerRepaint();
+    });
+  });
+}
+
+before(async () => {
+  mkdirSync(ART, { recursive: true });
+  // Two portal pages: one allowed to frame /embed (the server runs with
+  // --frame-ancestors http://127.0.0.1:HOST_PORT), one not.
+  for (const port of [HOST_PORT, OTHER_PORT]) {
+    const srv = createServer((req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><title>portal</title><h1>Portal ${port}</h1>` +
+        `<iframe id="f" src="${BASE}/embed?ind=sex_ratio&lock=ind&controls=1" width="900" height="560" style="border:1px solid #999"></iframe>`);
+    });
+    await new Promise((r) => srv.listen(port, '127.0.0.1', r));
+    hosts.push(srv);
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-gl=angle',
+      '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const h of hosts) h.close();
+  writeFileSync(join(ART, 'bench.json'), JSON.stringify(bench, null, 2));
+});
+
+test('every style validates against the MapLibre style spec', async () => {
+  const index = await getJSON('/styles/index.json');
+  assert.ok(index.length >= 6, 'at least six named styles');
+  for (const name of ['population-density', 'sex-ratio', 'sex-ratio-at-birth', 'crude-birth-rate', 'population', 'h3-density']) {
+    assert.ok(index.some((s) => s.name === name), `style ${name} is listed`);
+  }
+  const inds = await getJSON('/api/v1/map/indicators');
+  const urls = index.map((s) => `/styles/${s.name}.json`);
+  for (const d of inds.indicators) urls.push(`/styles/${d.id}.json?join=state`, `/styles/${d.id}.json`);
+  for (const u of urls) {
+    const doc = await getJSON(u);
+    const errors = validateStyleMin(doc);
+    assert.deepEqual(errors.map((e) => e.message), [], `${u} is a valid style`);
+    for (const src of Object.values(doc.sources)) assert.ok(src.url.startsWith(BASE), `${u}: source on this server`);
+  }
+});
+
+test('palettes are ColorBrewer', () => {
+  const pal = JSON.parse(readFileSync(join(ROOT, 'styles', 'palettes.json'), 'utf8'));
+  for (const [name, sizes] of Object.entries(pal)) {
+    for (const [k, colours] of Object.entries(sizes)) assert.deepEqual(colours, colorbrewer[name][k], `${name}/${k}`);
+  }
+});
+
+test('the map renders, with features, and times to first idle are recorded', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/?ind=density`);
+  await waitReady(page);
+  const t = await page.evaluate(() => window.popmap.readyAt);
+  bench.first_idle_ms = Math.round(t);
+  const n = await page.evaluate(() => window.popmap.map.queryRenderedFeatures({ layers: ['province-fill'] }).length);
+  assert.ok(n >= 30, `${n} province features rendered`);
+  assert.ok((await distinctColours(page)) >= 6, 'the canvas is not blank');
+  const legend = await page.locator('#legend .lg-rows li').count();
+  assert.ok(legend >= 4, 'legend has classes and a no-data row');
+  const synthetic = await page.locator('#synthetic').textContent();
+  assert.match(synthetic, /tổng hợp|synthetic/i);
+  await page.screenshot({ path: join(ART, 'map-density.png') });
+  // Again on a warm server (tiles, values and classes cached; the browser cache emptied).
+  const warm = [];
+  for (let i = 0; i < 3; i++) {
+    const p2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p2.goto(`${BASE}/?ind=density`);
+    await waitReady(p2);
+    warm.push(Math.round(await p2.evaluate(() => window.popmap.readyAt)));
+    await p2.close();
+  }
+  bench.first_idle_warm_ms = warm;
+  await page.close();
+});
+
+test('changing indicator and period changes the colours of known communes', async () => {
+  const page = await newPage();
+  // Two months on the same boundary version: the newest and the first of that version.
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const newest = months[months.length - 1];
+  const last = newest.period;
+  const first = months.find((p) => p.version === newest.version).period;
+  assert.notEqual(first, last);
+  await page.goto(`${BASE}/?ind=sex_ratio&period=${last}&at=9.2/21.0300/105.8400`);
+  await waitReady(page);
+  await settle(page);
+  const a = await sample(page, 'commune-fill');
+  const ids = Object.keys(a);
+  assert.ok(ids.length >= 20, `${ids.length} communes sampled`);
+  await page.screenshot({ path: join(ART, 'communes-sex-ratio-last.png') });
+
+  // Indicator switch: from sex ratio (diverging) to density (sequential), colours change.
+  await page.selectOption('#ind', 'density');
+  await settle(page);
+  const b = await sample(page, 'commune-fill');
+  const changedByIndicator = ids.filter((id) => b[id] && b[id][0] !== a[id][0]);
+  assert.ok(changedByIndicator.length >= ids.length / 2, `${changedByIndicator.length}/${ids.length} changed colour`);
+  await page.screenshot({ path: join(ART, 'communes-density-last.png') });
+
+  // Period switch: the communes whose class the API says changed change colour, the others
+  // keep theirs; the boundary tiles are not fetched again.
+  // The crude birth rate of a month moves communes between classes (births are few).
+  await page.selectOption('#ind', 'cbr');
+  await settle(page);
+  const a2 = await sample(page, 'commune-fill');
+  const tiles = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/tiles/')) tiles.push(r.url());
+  });
+  const t0 = Date.now();
+  await page.selectOption('#period', first);
+  await settle(page);
+  bench.period_switch_ms = Date.now() - t0;
+  const c = await sample(page, 'commune-fill');
+  assert.deepEqual(tiles, [], 'no tile refetched on a period switch');
+  // A switch to the next month, whose style and values the map prefetched.
+  const next = months[months.findIndex((p) => p.period === first) + 1].period;
+  await page.waitForTimeout(1500);
+  const t1 = Date.now();
+  await page.selectOption('#period', next);
+  await settle(page);
+  bench.period_switch_prefetched_ms = Date.now() - t1;
+  await page.goBack();
+  await settle(page);
+  const cls = async (period) => {
+    const k = await getJSON(`/api/v1/classes?indicator=cbr&level=commune&period=${period}`);
+    const v = await getJSON(`/api/v1/map/values?level=commune&period=${period}&indicators=cbr`);
+    const byId = {};
+    v.ids.forEach((id, i) => {
+      const x = v.values.cbr[i];
+      byId[id] = x === null ? -1 : k.thresholds.filter((t) => t <= x).length;
+    });
+    return byId;
+  };
+  const [ka, kc] = [await cls(last), await cls(first)];
+  const both = Object.keys(a2).filter((id) => c[id]);
+  const moved = both.filter((id) => ka[id] !== kc[id]);
+  const stayed = both.filter((id) => ka[id] === kc[id]);
+  assert.ok(moved.length >= 3, `${moved.length} sampled communes changed class between the periods`);
+  for (const id of moved) assert.notEqual(c[id][0], a2[id][0], `commune ${id} changed class and colour`);
+  for (const id of stayed) assert.equal(c[id][0], a2[id][0], `commune ${id} kept class and colour`);
+  await page.screenshot({ path: join(ART, 'communes-cbr-first.png') });
+  // Back restores the previous period from the URL.
+  await page.goBack();
+  await settle(page);
+  assert.equal(await page.evaluate(() => window.popmap.state().period), last);
+  await page.close();
+});
+
+test('benchmark: period switch repaint (in-page timing)', async () => {
+  const page = await newPage();
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const tail = months.slice(-6).map((p) => p.period);
+  await page.goto(`${BASE}/?ind=cbr&period=${tail[5]}&at=9.2/21.0300/105.8400`);
+  await waitReady(page);
+  await settle(page);
+  const runs = [];
+  for (const period of tail.slice(0, 5).reverse()) {
+    await page.waitForTimeout(1500); // lets the map prefetch the neighbours, as a user would
+    runs.push(await page.evaluate(async (period) => {
+      const map = window.popmap.map;
+      const t0 = performance.now();
+      let repaint = null;
+      const onRender = () => {
+        if (repaint === null && document.body.dataset.period?.startsWith(period)) repaint = performance.now() - t0;
+      };
+      map.on('render', onRender);
+      await window.popmap.set({ period });
+      await new Promise((r) => {
+        map.once('idle', r);
+        map.triggerRepaint();
+      });
+      map.off('render', onRender);
+      return { repaint_ms: Math.round(repaint), idle_ms: Math.round(performance.now() - t0) };
+    }, period));
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  bench.period_switch_runs = runs;
+  bench.period_switch_repaint_median_ms = median(runs.map((r) => r.repaint_ms));
+  bench.period_switch_idle_median_ms = median(runs.map((r) => r.idle_ms));
+  assert.ok(runs.every((r) => r.repaint_ms > 0));
+  await page.close();
+});
+
+test('a change map compares two periods with a diverging legend', async () => {
+  const page = await newPage();
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const [a, b] = [months[months.length - 1].period, months[months.length - 13].period];
+  await page.goto(`${BASE}/?ind=population&period=${a}&cmp=${b}&lang=en`);
+  await waitReady(page);
+  await settle(page);
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${b}`));
+  const swatches = await page.locator('#legend .sw').evaluateAll((els) => els.map((e) => e.style.background));
+  assert.equal(swatches.length, 8, 'seven diverging classes and no data');
+  const counted = await page.locator('#legend .ct').allTextContents();
+  const total = counted.reduce((s, x) => s + Number(x), 0);
+  const provinces = (await getJSON(`/api/v1/map/values?period=${a}&level=province`)).codes.length;
+  assert.equal(total, provinces, 'every province counted once');
+  await page.screenshot({ path: join(ART, 'change-map.png') });
+  await page.close();
+});
+
+test('the play button walks the timeline and the URL follows', async () => {
+  const page = await newPage();
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const start = months[months.length - 3].period;
+  await page.goto(`${BASE}/?ind=srb&period=${start}`);
+  await waitReady(page);
+  await page.click('#play');
+  await page.waitForFunction((p) => window.popmap.state().period !== p, start, { timeout: 10000 });
+  await settle(page);
+  const now = await page.evaluate(() => window.popmap.state().period);
+  assert.equal(now, months[months.length - 2].period);
+  assert.match(page.url(), new RegExp(`period=${now}`));
+  await page.click('#play');
+  await page.close();
+});
+
+test('search finds Hà Nội without diacritics and by code', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/`);
+  await waitReady(page);
+  await page.fill('#search', 'Ha Noi');
+  await page.waitForSelector('#results li');
+  const first = await page.locator('#results li').first().textContent();
+  assert.match(first, /Hà Nội/);
+  await page.screenshot({ path: join(ART, 'search.png') });
+  await page.locator('#results li').first().click();
+  await settle(page);
+  const center = await page.evaluate(() => window.popmap.map.getCenter());
+  assert.ok(Math.abs(center.lat - 21.0) < 0.8 && Math.abs(center.lng - 105.8) < 0.8, `centred on Hà Nội: ${JSON.stringify(center)}`);
+  await page.fill('#search', '00004');
+  await page.waitForSelector('#results li');
+  assert.match(await page.locator('#results li').first().textContent(), /00004/);
+  await page.close();
+});
+
+test('the popup shows values and rank; the language switches', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/?ind=density&at=6.5/21.0000/105.8000&lang=en`);
+  await waitReady(page);
+  await settle(page);
+  await page.mouse.click(640, 400);
+  await page.waitForSelector('.maplibregl-popup .pp', { timeout: 10000 });
+  const text = await page.locator('.maplibregl-popup .pp').textContent();
+  assert.match(text, /Population density/);
+  assert.match(text, /Rank (within parent|nationally): \d+ \/ \d+/);
+  await page.screenshot({ path: join(ART, 'popup.png') });
+  assert.equal(await page.locator('#title').textContent(), 'Electronic population map');
+  await page.click('#lang');
+  await settle(page);
+  assert.equal(await page.locator('#title').textContent(), 'Bản đồ dân số điện tử');
+  await page.close();
+});
+
+test('the embed page renders in an allowed portal iframe and is refused elsewhere', async () => {
+  const page = await newPage({ width: 1000, height: 700 });
+  await page.goto(`http://127.0.0.1:${HOST_PORT}/`);
+  const frame = await (await page.waitForSelector('#f')).contentFrame();
+  await frame.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
+  const n = await frame.evaluate(() => window.popmap.map.queryRenderedFeatures().length);
+  assert.ok(n > 0, 'embedded map has features');
+  assert.equal(await frame.locator('#row-ind').isHidden(), true, 'locked indicator picker is hidden');
+  await page.screenshot({ path: join(ART, 'embed-in-portal.png') });
+  await page.close();
+
+  const other = await browser.newPage();
+  const blocked = [];
+  other.on('console', (m) => blocked.push(m.text()));
+  await other.goto(`http://127.0.0.1:${OTHER_PORT}/`);
+  await other.waitForTimeout(1500);
+  const f2 = await (await other.waitForSelector('#f')).contentFrame();
+  const ready = await f2.evaluate(() => document.body?.dataset?.ready ?? null).catch(() => null);
+  assert.notEqual(ready, '1', 'a portal not in the allow-list cannot frame the map');
+  assert.ok(blocked.some((m) => /frame-ancestors/.test(m)), 'Chromium reports the CSP refusal');
+  await other.close();
+});
+
+test('the embed dialog builds iframe code with a live preview', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/?ind=cbr`);
+  await waitReady(page);
+  await page.click('#embed');
+  const code = await page.locator('#embed-code').inputValue();
+  assert.match(code, /<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\?ind=cbr/);
+  assert.match(code, /lock=ind/);
+  const preview = await (await page.waitForSelector('#embed-preview')).contentFrame();
+  await preview.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
+  await page.screenshot({ path: join(ART, 'embed-dialog.png') });
+  await page.close();
+});
+
+test('exports: CSV and GeoJSON of the view, PNG with legend', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/?ind=density`);
+  await waitReady(page);
+  const dl = async (id) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+    const path = join(ART, d.suggestedFilename());
+    await d.saveAs(path);
+    return path;
+  };
+  const csv = readFileSync(await dl('#csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'code,name,level,period,density');
+  assert.ok(csv.length > 30, `${csv.length - 1} rows`);
+  const gj = JSON.parse(readFileSync(await dl('#geojson'), 'utf8'));
+  assert.equal(gj.type, 'FeatureCollection');
+  assert.ok(gj.features.length > 30 && gj.features[0].geometry.coordinates.length > 0);
+  const png = readFileSync(await dl('#png'));
+  assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+  await page.close();
+});
+
+test('no console errors in any page', () => {
+  assert.deepEqual(consoleErrors, []);
+});

@@ -1,0 +1,275 @@
+//! The web map's server side over real TCP: map values for feature-state joins, classes,
+//! styles, the pages and assets with ETag and CSP, and the status page at /status.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use geo_types::{MultiPolygon, polygon};
+use geodata::store::{NewSnapshot, ValueRow};
+use geodata::testdb::TestDb;
+use geodata::{BoundaryVersion, Catalog, Level, Unit};
+use serde_json::Value;
+mod common;
+
+use common::get;
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![polygon![
+        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
+    ]])
+}
+
+async fn json(addr: std::net::SocketAddr, path: &str) -> Value {
+    let r = get(addr, path, "").await;
+    assert_eq!(
+        r.status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+fn header<'a>(r: &'a common::Resp, name: &str) -> &'a str {
+    r.headers
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn map_values_classes_styles_and_pages() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let version = BoundaryVersion {
+        id: "vn-2025".into(),
+        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        valid_to: None,
+        levels: vec![Level::Province, Level::Commune],
+    };
+    let unit = |code: &str, name: &str, level, parent: Option<&str>, g: MultiPolygon<f64>| Unit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        area_km2: geodata::geometry::geodesic_area_km2(&g),
+        geometry: g,
+    };
+    // Four communes of one province; commune 00010 reports nothing.
+    let mut units = vec![unit(
+        "01",
+        "Hà Nội",
+        Level::Province,
+        None,
+        rect(105.0, 21.0, 105.4, 21.1),
+    )];
+    for (i, code) in ["00001", "00004", "00007", "00010"].iter().enumerate() {
+        let x = 105.0 + 0.1 * i as f64;
+        units.push(unit(
+            code,
+            &format!("Phường {i}"),
+            Level::Commune,
+            Some("01"),
+            rect(x, 21.0, x + 0.1, 21.1),
+        ));
+    }
+    store.import_version(&version, &units, false).await.unwrap();
+    let mut values = Vec::new();
+    let pops = [("00001", 1000), ("00004", 4000), ("00007", 9000)];
+    for (code, pop) in pops {
+        for (ind, v) in [
+            ("population", pop),
+            ("males", pop / 2),
+            ("females", pop / 2),
+        ] {
+            values.push(ValueRow {
+                unit_code: code.into(),
+                indicator: ind.into(),
+                value: v,
+                reported: true,
+            });
+        }
+    }
+    values.push(ValueRow {
+        unit_code: "01".into(),
+        indicator: "population".into(),
+        value: 14000,
+        reported: false,
+    });
+    store
+        .publish(&NewSnapshot {
+            period: "2025-10".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "test.csv".into(),
+            checksum: "00".into(),
+            report_json: "{}".into(),
+            values,
+        })
+        .await
+        .unwrap();
+
+    let web = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(web.path().join("assets")).unwrap();
+    std::fs::write(web.path().join("index.html"), "<!doctype html><p>map").unwrap();
+    std::fs::write(web.path().join("embed.html"), "<!doctype html><p>embed").unwrap();
+    std::fs::write(web.path().join("assets/main.js"), "export const x = 1;").unwrap();
+    let config = tileserver::ServerConfig {
+        synthetic: true,
+        poll: None,
+        frame_ancestors: tileserver::CorsOrigins::parse("https://portal.example.gov.vn").unwrap(),
+        web_dir: Some(web.path().to_path_buf()),
+        ..Default::default()
+    };
+    let state = tileserver::AppState::new(store.clone(), Arc::new(Catalog::builtin()), config)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, tileserver::router(state))
+            .await
+            .unwrap();
+    });
+
+    // Map values: codes in order, feature ids as in the tiles, derived values recomputed.
+    let v = json(
+        addr,
+        "/api/v1/map/values?period=2025-10&level=commune&indicators=population,density&bbox=1",
+    )
+    .await;
+    assert_eq!(v["revision"], 1);
+    assert_eq!(v["version"], "vn-2025");
+    assert_eq!(v["synthetic"], true);
+    assert_eq!(
+        v["codes"],
+        serde_json::json!(["00001", "00004", "00007", "00010"])
+    );
+    let fid = geodata::tileset::feature_id(Level::Commune, "00004").unwrap();
+    assert_eq!(v["ids"][1], fid);
+    assert_eq!(v["parents"][0], "01");
+    assert_eq!(
+        v["values"]["population"],
+        serde_json::json!([1000.0, 4000.0, 9000.0, null])
+    );
+    let area = units[2].area_km2;
+    let density = v["values"]["density"][1].as_f64().unwrap();
+    // Rounded to the catalog's decimals for density.
+    assert!((density - 4000.0 / area).abs() < 0.06, "{density}");
+    let bbox: Vec<f64> = serde_json::from_value(v["bbox"][0].clone()).unwrap();
+    assert!(
+        (bbox[0] - 105.0).abs() < 1e-3 && (bbox[3] - 21.1).abs() < 1e-3,
+        "{bbox:?}"
+    );
+
+    // Errors: client input never yields 500.
+    for (path, status) in [
+        ("/api/v1/map/values?level=commune&indicators=cpr", 400),
+        ("/api/v1/map/values?level=commune&indicators=nope", 400),
+        ("/api/v1/map/values?level=district", 400),
+        ("/api/v1/map/values?level=hamlet", 400),
+        ("/api/v1/map/values?period=2024-01", 404),
+        ("/api/v1/map/values?period=20x", 400),
+        ("/api/v1/map/values?bogus=1", 400),
+        ("/api/v1/classes?level=commune", 400),
+        ("/api/v1/classes?indicator=density&k=1", 400),
+        ("/api/v1/classes?indicator=population&method=fixed", 400),
+        ("/styles/nope.json", 404),
+        ("/styles/population-density.json?join=x", 400),
+        ("/assets/../index.html", 404),
+        ("/assets/.hidden", 404),
+        ("/assets/none.js", 404),
+    ] {
+        assert_eq!(get(addr, path, "").await.status, status, "{path}");
+    }
+
+    // Classes: counts add up, no-data counted, ETag revalidates, revision URLs are immutable.
+    let c = json(
+        addr,
+        "/api/v1/classes?indicator=population&level=commune&method=quantile&k=3",
+    )
+    .await;
+    assert_eq!(c["thresholds"], serde_json::json!([4000.0, 9000.0]));
+    let counts: Vec<u64> = c["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [1, 1, 1]);
+    assert_eq!(c["no_data"]["count"], 1);
+    assert_eq!(c["classes"][0]["color"], "#deebf7");
+    let srb = json(addr, "/api/v1/classes?indicator=srb&level=province").await;
+    assert_eq!(srb["method"], "fixed");
+    assert_eq!(srb["normal"], serde_json::json!([103.0, 107.0]));
+    assert_eq!(srb["no_data"]["count"], 1);
+    let path = "/api/v1/classes?indicator=population&level=commune&period=2025-10@r1";
+    let r = get(addr, path, "").await;
+    assert!(header(&r, "cache-control").contains("immutable"));
+    let etag = header(&r, "etag").to_string();
+    let again = get(addr, path, &format!("If-None-Match: {etag}\r\n")).await;
+    assert_eq!(again.status, 304);
+
+    // Styles: sources on this server, one fill layer per level with the server's classes.
+    let s = json(addr, "/styles/population-density.json").await;
+    assert_eq!(s["version"], 8);
+    assert_eq!(
+        s["sources"]["popmap"]["url"],
+        "http://t/tiles/admin/2025-10@r1.json"
+    );
+    let fills: Vec<&str> = s["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["type"] == "fill")
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(fills, ["province-fill", "commune-fill"]);
+    assert_eq!(
+        s["metadata"]["popmap:classes"]["commune"]["method"],
+        "jenks"
+    );
+    let st = json(addr, "/styles/sex-ratio.json?join=state").await;
+    assert_eq!(
+        st["sources"]["popmap"]["url"],
+        "http://t/tiles/boundaries/vn-2025.json"
+    );
+    let fill = &st["layers"][1]["paint"]["fill-color"];
+    assert_eq!(fill[2][1], serde_json::json!(["feature-state", "v"]));
+    assert_eq!(
+        json(addr, "/styles/cbr.json").await["metadata"]["popmap:indicator"],
+        "cbr"
+    );
+    let index = json(addr, "/styles/index.json").await;
+    assert!(index.as_array().unwrap().len() >= 6);
+
+    // Pages: CSP frame-ancestors per page, ETag and 304; the status page moved to /status.
+    let page = get(addr, "/", "").await;
+    assert_eq!(page.status, 200);
+    assert!(header(&page, "content-security-policy").ends_with("frame-ancestors 'self'"));
+    let embed = get(addr, "/embed", "").await;
+    assert!(
+        header(&embed, "content-security-policy")
+            .ends_with("frame-ancestors 'self' https://portal.example.gov.vn")
+    );
+    let js = get(addr, "/assets/main.js", "").await;
+    assert_eq!(js.status, 200);
+    assert!(header(&js, "content-type").starts_with("text/javascript"));
+    let tag = header(&js, "etag").to_string();
+    let js2 = get(
+        addr,
+        "/assets/main.js",
+        &format!("If-None-Match: {tag}\r\n"),
+    )
+    .await;
+    assert_eq!(js2.status, 304);
+    let status = get(addr, "/status", "").await;
+    assert!(String::from_utf8_lossy(&status.body).contains("vn-2025"));
+    let ind = json(addr, "/api/v1/map/indicators").await;
+    let ids: Vec<&str> = ind["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"density") && !ids.contains(&"cpr"), "{ids:?}");
+}

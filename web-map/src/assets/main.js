@@ -1,0 +1,503 @@
+// popmap's web map. Geometry comes from boundary tiles (cached forever per boundary version);
+// values come per period from /api/v1/map/values and are joined with feature-state, so a
+// period switch repaints without refetching a tile (as the ONS census atlas does). Styles and
+// classes come from the server (/styles/{indicator}.json?join=state).
+import * as maplibregl from './vendor/maplibre-gl.mjs';
+import { getJSON, tryJSON, qs } from './api.js';
+import { fold, search } from './fold.js';
+import { t } from './i18n.js';
+import { renderLegend, changeClasses } from './legend.js';
+import { popupHTML, loadSeries } from './popup.js';
+import { parse, format, formatCamera, parseCamera, locked } from './state.js';
+import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
+import { openEmbedDialog } from './embed.js';
+
+const EMBED = document.body.dataset.embed === '1';
+const VIETNAM = [[102.1, 8.4], [109.5, 23.4]];
+const $ = (sel) => document.querySelector(sel);
+
+let S = parse(location.search);
+const meta = { indicators: [], periods: [], versions: [], synthetic: false, h3: false };
+let map;
+let styleDoc = null;
+let levels = []; // [{level, min, max, layer}] of the current style
+let shown = {}; // level -> {level, codes, names, parents, ids, column, index}
+let legendByLevel = {};
+let hovered = null;
+let popup = null;
+let playTimer = null;
+let updating = Promise.resolve();
+let searchIndex = null;
+
+const lang = () => (S.lang === 'en' ? 'en' : 'vi');
+const indicatorMeta = (id) => meta.indicators.find((d) => d.id === id);
+const periodEntry = (p) => meta.periods.find((e) => e.period === p);
+
+function setStatus(msg) {
+  const el = $('#status');
+  if (el) el.textContent = msg || '';
+}
+
+function writeURL(push) {
+  const url = `${location.pathname}${format(S)}`;
+  if (url === `${location.pathname}${location.search}`) return;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+}
+
+function styleURL() {
+  if (S.level === 'h3') return `/styles/h3-density.json${qs({ period: S.period })}`;
+  return `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: S.period, method: S.method, k: S.k })}`;
+}
+
+function valuesURL(period, level, indicators, bbox) {
+  return `/api/v1/map/values${qs({ period, level, indicators, bbox: bbox ? 1 : '' })}`;
+}
+
+/** The admin level drawn at the current zoom. */
+function levelAtZoom() {
+  const z = map.getZoom();
+  const row = levels.find((l) => z >= l.min && (l.max === undefined || z < l.max));
+  return row ? row.level : levels[0]?.level;
+}
+
+function levelsOf(doc) {
+  return doc.layers
+    .filter((l) => l.type === 'fill')
+    .map((l) => ({ level: l.metadata?.['popmap:level'] || l['source-layer'], min: l.minzoom ?? 0, max: l.maxzoom, layer: l.id }));
+}
+
+function styleLoaded() {
+  return new Promise((resolve) => {
+    if (map.isStyleLoaded()) resolve();
+    else map.once('style.load', () => resolve());
+  });
+}
+
+/** Fetches the value column of every level of the style (the change since `cmp` if set). */
+async function fetchColumns(doc) {
+  if (S.level === 'h3') return [];
+  const period = doc.metadata['popmap:period'];
+  const jobs = levels.map(async ({ level }) => {
+    const r = await getJSON(valuesURL(period, level, S.ind));
+    let column = r.values[S.ind];
+    if (S.cmp) {
+      const b = await tryJSON(valuesURL(S.cmp, level, S.ind));
+      if (!b || b.version !== r.version) {
+        setStatus(t(lang(), 'versionDiffers'));
+        column = column.map(() => null);
+      } else {
+        const base = b.values[S.ind];
+        column = column.map((v, i) => (Number.isFinite(v) && Number.isFinite(base[i]) ? +(v - base[i]).toFixed(3) : null));
+      }
+    }
+    return { level, ...r, column, index: new Map(r.codes.map((c, i) => [c, i])) };
+  });
+  return Promise.all(jobs);
+}
+
+/** The legend of each level: the server's classes, or client-side change classes. */
+function buildLegends(doc) {
+  const ind = indicatorMeta(S.ind);
+  const title = ind ? (lang() === 'vi' ? ind.name_vi : ind.name_en) : S.ind;
+  const unit = ind ? (lang() === 'vi' ? ind.unit : ind.unit_en) : '';
+  legendByLevel = {};
+  const classes = doc.metadata['popmap:classes'] || {};
+  for (const key of Object.keys(classes)) {
+    const c = classes[key];
+    let legend = { title, unit, classes: c.classes, no_data: c.no_data, normal: c.normal, thresholds: c.thresholds };
+    if (S.cmp && shown[key]) {
+      const ch = changeClasses(shown[key].column);
+      legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${S.cmp}` };
+    }
+    legend.subtitle = `${doc.metadata['popmap:period']} · ${t(lang(), key)}`;
+    legendByLevel[key] = legend;
+  }
+}
+
+/**
+ * Colours every unit through feature state (`v` its value, `color` its class colour, with the
+ * server's thresholds and the same rule as a MapLibre `step`). The fill paint reads the state,
+ * so a period switch changes states only: no paint change, no tile re-parse.
+ */
+function applyStates() {
+  for (const r of Object.values(shown)) {
+    const legend = legendByLevel[r.level];
+    if (!legend) continue;
+    const th = legend.thresholds;
+    for (let i = 0; i < r.ids.length; i++) {
+      if (r.ids[i] === null) continue;
+      const v = r.column[i];
+      let color = legend.no_data.color;
+      if (Number.isFinite(v)) {
+        let k = 0;
+        while (k < th.length && th[k] <= v) k += 1;
+        color = legend.classes[k]?.color ?? color;
+      }
+      map.setFeatureState({ source: 'popmap', sourceLayer: r.level, id: r.ids[i] }, { v, color });
+    }
+  }
+}
+
+/** The server's style with fills read from feature state (see applyStates). */
+function clientStyle(doc) {
+  if (doc.metadata['popmap:join'] !== 'state') return doc;
+  const out = structuredClone(doc);
+  for (const layer of out.layers) {
+    if (layer.type !== 'fill') continue;
+    const nd = doc.metadata['popmap:classes']?.[layer.metadata?.['popmap:level']]?.no_data?.color || '#d9d9d9';
+    layer.paint['fill-color'] = ['to-color', ['coalesce', ['feature-state', 'color'], nd]];
+  }
+  return out;
+}
+
+function currentLegend() {
+  if (S.level === 'h3') return legendByLevel.h3;
+  return legendByLevel[levelAtZoom()];
+}
+
+function showLegend() {
+  renderLegend($('#legend'), lang(), currentLegend());
+}
+
+/** Keeps the zoom within the chosen level's range (free for `auto`). */
+function applyLevelLock() {
+  const row = levels.find((l) => l.level === S.level);
+  if (!row) {
+    map.setMinZoom(0);
+    map.setMaxZoom(16);
+    return;
+  }
+  map.setMinZoom(row.min);
+  map.setMaxZoom(row.max !== undefined ? row.max - 0.01 : 16);
+}
+
+async function doUpdate() {
+  setStatus('');
+  const t0 = performance.now();
+  const doc = await getJSON(styleURL());
+  const t1 = performance.now();
+  const sameGeometry = styleDoc && map.getSource('popmap') &&
+    styleDoc.sources.popmap.url === doc.sources.popmap.url &&
+    styleDoc.layers.length === doc.layers.length;
+  if (!sameGeometry) {
+    hovered = null;
+    map.setStyle(clientStyle(doc), { diff: false });
+    await styleLoaded();
+  }
+  styleDoc = doc;
+  levels = levelsOf(doc).filter((l) => l.level !== 'h3');
+  const t2 = performance.now();
+  const columns = await fetchColumns(doc);
+  shown = Object.fromEntries(columns.map((r) => [r.level, r]));
+  buildLegends(doc);
+  applyStates();
+  const t3 = performance.now();
+  window.popmap.timings = { style_ms: t1 - t0, apply_style_ms: t2 - t1, values_ms: t3 - t2 };
+  applyLevelLock();
+  showLegend();
+  document.body.dataset.period = doc.metadata['popmap:period'];
+  document.body.dataset.indicator = S.ind;
+  prefetchNeighbours();
+}
+
+/** Periods of the same kind as `p` (months, quarters or years), in order. */
+function sameKind(p) {
+  const kind = (x) => (x.includes('Q') ? 'q' : x.includes('-') ? 'm' : 'y');
+  return meta.periods.filter((e) => kind(e.period) === kind(p)).map((e) => e.period);
+}
+
+/** Warms the style and values of the previous and next periods, so the timeline and the
+ * period picker's neighbours repaint without waiting for the server. */
+function prefetchNeighbours() {
+  if (S.level === 'h3' || S.cmp) return;
+  const list = sameKind(S.period);
+  const i = list.indexOf(S.period);
+  for (const p of [list[i + 1], list[i - 1]]) {
+    if (!p || periodEntry(p)?.version !== periodEntry(S.period)?.version) continue;
+    const url = `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: p, method: S.method, k: S.k })}`;
+    tryJSON(url);
+    // The values URL names the revision, as fetchColumns asks for it.
+    const rev = `${p}@r${periodEntry(p).revision}`;
+    for (const { level } of levels) tryJSON(valuesURL(rev, level, S.ind));
+  }
+}
+
+/** Applies the state to the map (serialised: one update at a time, in order). */
+function update(push) {
+  writeURL(push);
+  syncControls();
+  updating = updating.then(doUpdate).catch((e) => {
+    setStatus(String(e.message || e));
+    console.warn('popmap: update failed', e);
+  });
+  window.popmap.updating = updating;
+  return updating;
+}
+
+function set(changes, push = true) {
+  Object.assign(S, changes);
+  return update(push);
+}
+
+// ---------- controls ----------
+
+function option(value, label, selected) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = label;
+  if (selected) o.selected = true;
+  return o;
+}
+
+function buildControls() {
+  const L = lang();
+  document.documentElement.lang = L;
+  $('#title').textContent = t(L, 'title');
+  $('#synthetic').textContent = meta.synthetic ? t(L, 'synthetic') : '';
+  $('#synthetic').hidden = !meta.synthetic;
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(L, el.dataset.t);
+  for (const el of document.querySelectorAll('[data-ph]')) el.placeholder = t(L, el.dataset.ph);
+  const ind = $('#ind');
+  ind.replaceChildren(...meta.indicators.map((d) => option(d.id, L === 'vi' ? d.name_vi : d.name_en, d.id === S.ind)));
+  const per = $('#period');
+  per.replaceChildren(...meta.periods.map((p) => option(p.period, `${p.period} (r${p.revision})`, p.period === S.period)));
+  const cmp = $('#cmp');
+  cmp.replaceChildren(option('', t(L, 'none'), !S.cmp), ...meta.periods.map((p) => option(p.period, p.period, p.period === S.cmp)));
+  const lvl = $('#level');
+  const lv = ['auto', 'province', 'district', 'commune', ...(meta.h3 ? ['h3'] : [])];
+  lvl.replaceChildren(...lv.map((l) => option(l, t(L, l), l === S.level)));
+  const method = $('#method');
+  method.replaceChildren(option('', '—', !S.method), ...['quantile', 'equal_interval', 'jenks', 'fixed'].map((m) => option(m, t(L, m), m === S.method)));
+  $('#k').value = S.k || '';
+  $('#lang').textContent = t(L, 'language');
+  $('#play').textContent = playTimer ? t(L, 'pause') : t(L, 'play');
+  for (const [what, el] of [['ind', '#row-ind'], ['period', '#row-period'], ['level', '#row-level']]) {
+    const row = $(el);
+    if (row) row.hidden = locked(S, what);
+  }
+  $('#panel').classList.toggle('hidden-controls', S.controls === '0');
+  const full = $('#open-full');
+  if (full) full.href = `/${format({ ...S, lock: '', controls: '1' })}`;
+}
+
+function syncControls() {
+  if (!meta.indicators.length) return;
+  buildControls();
+}
+
+function wireControls() {
+  $('#ind').addEventListener('change', (e) => set({ ind: e.target.value, method: '', k: '' }));
+  $('#period').addEventListener('change', (e) => set({ period: e.target.value }));
+  $('#cmp').addEventListener('change', (e) => set({ cmp: e.target.value }));
+  $('#level').addEventListener('change', (e) => {
+    const level = e.target.value;
+    const row = levels.find((l) => l.level === level);
+    set({ level }).then(() => {
+      if (row && (map.getZoom() < row.min || (row.max !== undefined && map.getZoom() >= row.max))) {
+        map.jumpTo({ zoom: row.min + 0.5 });
+      }
+    });
+  });
+  $('#method').addEventListener('change', (e) => set({ method: e.target.value }));
+  $('#k').addEventListener('change', (e) => set({ k: e.target.value }));
+  $('#lang').addEventListener('click', () => set({ lang: lang() === 'vi' ? 'en' : 'vi' }));
+  $('#play').addEventListener('click', togglePlay);
+  const q = $('#search');
+  q.addEventListener('input', () => runSearch(q.value));
+  q.addEventListener('focus', () => loadSearchIndex());
+  const btn = (id, fn) => $(id)?.addEventListener('click', fn);
+  btn('#embed', () => openEmbedDialog($('#embed-dialog'), lang(), () => ({ ...S }), camera));
+  btn('#png', () => exportPNG(map, lang(), currentLegend(), fileBase(), meta.synthetic));
+  btn('#csv', () => exportCSV(map, `${levelAtZoom()}-fill`, shown[levelAtZoom()], S.ind, S.period, fileBase()));
+  btn('#geojson', () => exportGeoJSON(map, `${levelAtZoom()}-fill`, shown[levelAtZoom()], S.ind, S.period, fileBase()));
+}
+
+function fileBase() {
+  return `popmap-${S.ind}-${S.period}-${levelAtZoom()}${S.cmp ? `-vs-${S.cmp}` : ''}`;
+}
+
+function camera() {
+  const c = map.getCenter();
+  return formatCamera(map.getZoom(), c.lat, c.lng);
+}
+
+function togglePlay() {
+  if (playTimer) {
+    clearInterval(playTimer);
+    playTimer = null;
+    syncControls();
+    return;
+  }
+  const list = sameKind(S.period);
+  playTimer = setInterval(() => {
+    const i = list.indexOf(S.period);
+    if (i < 0 || i + 1 >= list.length) {
+      togglePlay();
+      return;
+    }
+    set({ period: list[i + 1] }, false);
+  }, 1500);
+  syncControls();
+}
+
+// ---------- search ----------
+
+async function loadSearchIndex() {
+  const version = styleDoc?.metadata['popmap:version'];
+  if (!version || searchIndex?.version === version) return searchIndex;
+  const depth = { province: 0, district: 1, commune: 2 };
+  const lists = await Promise.all(levels.map(({ level }) => getJSON(valuesURL(S.period, level, '', true))));
+  const units = [];
+  const nameOf = new Map();
+  for (const r of lists) r.codes.forEach((c, i) => nameOf.set(`${r.level}:${c}`, r.names[i]));
+  const parentLevel = { district: 'province', commune: 'district' };
+  for (const r of lists) {
+    r.codes.forEach((code, i) => {
+      const parent = r.parents[i];
+      const pname = parent ? (nameOf.get(`${parentLevel[r.level]}:${parent}`) || nameOf.get(`province:${parent}`) || '') : '';
+      units.push({ code, name: r.names[i], key: fold(r.names[i]), level: r.level, depth: depth[r.level] ?? 3, bbox: r.bbox[i], parent: pname });
+    });
+  }
+  searchIndex = { version, units };
+  return searchIndex;
+}
+
+async function runSearch(text) {
+  const out = $('#results');
+  const idx = await loadSearchIndex();
+  const found = idx ? search(idx.units, text, 12) : [];
+  out.replaceChildren(...found.map((u) => {
+    const li = document.createElement('li');
+    li.innerHTML = `<b></b> <small></small>`;
+    li.querySelector('b').textContent = u.name;
+    li.querySelector('small').textContent = `${t(lang(), u.level)} ${u.code}${u.parent ? ' · ' + u.parent : ''}`;
+    li.addEventListener('click', () => goTo(u));
+    return li;
+  }));
+}
+
+function goTo(u) {
+  const row = levels.find((l) => l.level === u.level);
+  if (S.level !== 'auto' && S.level !== u.level) set({ level: 'auto' });
+  if (u.bbox) {
+    const maxZoom = row?.max !== undefined ? row.max - 0.1 : 12;
+    map.fitBounds([[u.bbox[0], u.bbox[1]], [u.bbox[2], u.bbox[3]]], { padding: 40, maxZoom, duration: 0 });
+    if (row && map.getZoom() < row.min) map.jumpTo({ zoom: row.min + 0.2 });
+  }
+  $('#results').replaceChildren();
+}
+
+// ---------- interaction ----------
+
+function wireMapEvents() {
+  map.on('mousemove', (e) => {
+    if (!levels.length) return;
+    const layers = levels.map((l) => l.layer).filter((id) => map.getLayer(id));
+    const f = map.queryRenderedFeatures(e.point, { layers })[0];
+    if (hovered && (!f || f.id !== hovered.id)) {
+      map.setFeatureState(hovered, { hover: false });
+      hovered = null;
+    }
+    if (f && f.id !== undefined && !hovered) {
+      hovered = { source: 'popmap', sourceLayer: f.sourceLayer, id: f.id };
+      map.setFeatureState(hovered, { hover: true });
+    }
+    map.getCanvas().style.cursor = f ? 'pointer' : '';
+  });
+  map.on('click', async (e) => {
+    const layers = levels.map((l) => l.layer).filter((id) => map.getLayer(id));
+    const f = layers.length ? map.queryRenderedFeatures(e.point, { layers })[0] : null;
+    if (!f) return;
+    const level = f.sourceLayer;
+    const ids = meta.indicators.map((d) => d.id).join(',');
+    const all = await getJSON(valuesURL(S.period, level, ids));
+    const i = all.codes.indexOf(f.properties.code);
+    if (i < 0) return;
+    popup?.remove();
+    popup = new maplibregl.Popup({ maxWidth: '320px' })
+      .setLngLat(e.lngLat)
+      .setHTML(popupHTML(lang(), all, i, meta.indicators, S.ind))
+      .addTo(map);
+    loadSeries(popup.getElement(), lang(), all.codes[i], S.ind);
+  });
+  let lastLevel = null;
+  map.on('zoomend', () => {
+    const l = levelAtZoom();
+    if (l !== lastLevel) {
+      lastLevel = l;
+      showLegend();
+    }
+  });
+  map.on('moveend', () => {
+    S.at = camera();
+    writeURL(false);
+  });
+}
+
+// ---------- start ----------
+
+async function boot() {
+  // Start MapLibre's workers now, while the metadata and the style are fetched.
+  maplibregl.prewarm();
+  const [inds, periods, versions, h3] = await Promise.all([
+    getJSON('/api/v1/map/indicators'),
+    getJSON('/api/v1/periods'),
+    getJSON('/api/v1/versions'),
+    tryJSON('/tiles/h3/latest.json'),
+  ]);
+  meta.indicators = inds.indicators;
+  meta.synthetic = inds.synthetic;
+  meta.periods = periods;
+  meta.versions = versions;
+  meta.h3 = !!h3;
+  if (!indicatorMeta(S.ind)) S.ind = meta.indicators[0]?.id;
+  if (!periodEntry(S.period)) S.period = periods[periods.length - 1]?.period || 'latest';
+  if (S.cmp && !periodEntry(S.cmp)) S.cmp = '';
+  if (S.level === 'h3' && !meta.h3) {
+    S.level = 'auto';
+    setStatus(t(lang(), 'h3Missing'));
+  }
+  buildControls();
+  wireControls();
+  const doc = await getJSON(styleURL());
+  // Start fetching the values while MapLibre loads its worker and the tiles.
+  levels = levelsOf(doc).filter((l) => l.level !== 'h3');
+  fetchColumns(doc).catch(() => {});
+  const cam = parseCamera(S.at);
+  map = new maplibregl.Map({
+    container: 'map',
+    style: clientStyle(doc),
+    ...(cam ? { center: cam.center, zoom: cam.zoom } : { bounds: VIETNAM, fitBoundsOptions: { padding: 10 } }),
+    attributionControl: { compact: false, customAttribution: `popmap${meta.synthetic ? ' · ' + t(lang(), 'synthetic') : ''}` },
+    maxPitch: 0,
+    fadeDuration: 0,
+    dragRotate: false,
+  });
+  window.popmap.map = map;
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl(), 'bottom-right');
+  map.on('error', (e) => console.warn('popmap: map error', e.error?.message || e));
+  await styleLoaded();
+  wireMapEvents();
+  styleDoc = doc; // already applied: the first update only sets values and paint
+  await update(false);
+  map.once('idle', () => {
+    document.body.dataset.ready = '1';
+    window.popmap.readyAt = performance.now();
+  });
+  window.addEventListener('popstate', () => {
+    const next = parse(location.search);
+    const cam2 = parseCamera(next.at);
+    S = next;
+    if (!periodEntry(S.period)) S.period = meta.periods[meta.periods.length - 1]?.period;
+    update(false);
+    if (cam2) map.jumpTo({ center: cam2.center, zoom: cam2.zoom });
+  });
+}
+
+window.popmap = { state: () => ({ ...S }), set, embed: EMBED, updating };
+boot().catch((e) => {
+  setStatus(String(e.message || e));
+  console.error('popmap: could not start', e);
+});
