@@ -1,0 +1,149 @@
+// The server's vector tiles decoded by an independent decoder (@mapbox/vector-tile, the parser
+// MapLibre's ecosystem uses): layer names match the TileJSON, feature ids are unique per tile and
+// follow `level depth × 10⁹ + code`, properties are typed, rings are wound as MVT 2.1 says
+// (exterior clockwise in tile coordinates: positive by the spec's shoelace formula, holes
+// negative) and coordinates stay within the extent plus the 64-unit buffer.
+// Runs against the demo server started by scripts/browser-test.sh (POPMAP_URL).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VectorTile, classifyRings } from '@mapbox/vector-tile';
+import Pbf from 'pbf';
+
+const BASE = process.env.POPMAP_URL || 'http://127.0.0.1:18103';
+const DEPTH = { province: 2, district: 3, commune: 4 };
+
+function tileOf(lon, lat, z) {
+  const n = 2 ** z;
+  const r = (lat * Math.PI) / 180;
+  return [
+    Math.floor(((lon + 180) / 360) * n),
+    Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n),
+  ];
+}
+
+/** Twice the signed area by the MVT spec's formula: positive = clockwise with y down. */
+function area2(ring) {
+  let s = 0;
+  for (let i = 0; i < ring.length; i++) {
+    const a = ring[i];
+    const b = ring[(i + 1) % ring.length];
+    s += a.x * b.y - b.x * a.y;
+  }
+  return s;
+}
+
+async function getJSON(path) {
+  const r = await fetch(BASE + path);
+  assert.equal(r.status, 200, `${path} answered ${r.status}`);
+  return r.json();
+}
+
+/** Decodes one tile; checks everything that does not depend on the family; returns the layers. */
+async function decode(url, expectedFields) {
+  const r = await fetch(BASE + url, { headers: { 'Accept-Encoding': 'gzip, br' } });
+  if (r.status === 204) return null;
+  assert.equal(r.status, 200, `${url} answered ${r.status}`);
+  assert.equal(r.headers.get('content-type'), 'application/vnd.mapbox-vector-tile');
+  const tile = new VectorTile(new Pbf(new Uint8Array(await r.arrayBuffer())));
+  const names = Object.keys(tile.layers);
+  assert.ok(names.length > 0, `${url}: a 200 tile has at least one layer`);
+  let features = 0;
+  for (const name of names) {
+    const layer = tile.layers[name];
+    assert.equal(layer.version, 2, `${url} ${name}: MVT version`);
+    assert.equal(layer.extent, 4096);
+    assert.ok(name in DEPTH, `${url}: unexpected layer ${name}`);
+    const ids = new Set();
+    for (let i = 0; i < layer.length; i++) {
+      const f = layer.feature(i);
+      features++;
+      const what = `${url} ${name} #${i}`;
+      assert.equal(f.type, 3, `${what}: polygon`);
+      assert.equal(typeof f.properties.code, 'string', `${what}: code is a string`);
+      assert.match(f.properties.code, /^\d+$/);
+      assert.equal(typeof f.properties.name, 'string');
+      assert.ok(f.properties.name.length > 0);
+      assert.equal(f.properties.name, f.properties.name.normalize('NFC'), `${what}: NFC name`);
+      assert.equal(f.id, DEPTH[name] * 1e9 + Number(f.properties.code), `${what}: id`);
+      assert.ok(!ids.has(f.id), `${what}: id ${f.id} repeated in the tile`);
+      ids.add(f.id);
+      for (const [k, v] of Object.entries(f.properties)) {
+        if (k === 'code' || k === 'name') continue;
+        assert.ok(expectedFields.has(k), `${what}: property ${k} not announced by the TileJSON`);
+        if (k.endsWith('_unstable')) assert.equal(v, true, `${what}: ${k}`);
+        else assert.equal(typeof v, 'number', `${what}: ${k} is a number`);
+      }
+      for (const k of ['population', 'males', 'females', 'households', 'births']) {
+        if (k in f.properties) assert.ok(Number.isInteger(f.properties[k]), `${what}: ${k} integer`);
+      }
+      const rings = f.loadGeometry();
+      assert.ok(rings.length > 0, `${what}: no empty features`);
+      for (const ring of rings) {
+        assert.ok(ring.length >= 3, `${what}: ring of ${ring.length} points`);
+        for (const p of ring) {
+          assert.ok(p.x >= -64 && p.x <= 4160 && p.y >= -64 && p.y <= 4160, `${what}: (${p.x}, ${p.y}) outside extent + buffer`);
+        }
+      }
+      assert.ok(area2(rings[0]) > 0, `${what}: first ring must be an exterior, clockwise`);
+      for (const poly of classifyRings(rings)) {
+        assert.ok(area2(poly[0]) > 0, `${what}: exterior clockwise`);
+        for (const hole of poly.slice(1)) assert.ok(area2(hole) < 0, `${what}: hole counter-clockwise`);
+      }
+    }
+  }
+  return { names, features };
+}
+
+const PLACES = [
+  ['Hà Nội', 105.85, 21.03],
+  ['TP. Hồ Chí Minh', 106.7, 10.78],
+  ['Đà Nẵng', 108.22, 16.05],
+];
+
+test('admin and boundary tiles decode with @mapbox/vector-tile and follow MVT 2.1', async () => {
+  const periods = await getJSON('/api/v1/periods');
+  assert.ok(periods.length > 0);
+  const tj = await getJSON('/tiles/admin/latest.json');
+  assert.equal(tj.tilejson, '3.0.0');
+  const layerZooms = Object.fromEntries(tj.vector_layers.map((l) => [l.id, [l.minzoom, l.maxzoom]]));
+  const fields = new Set(Object.keys(tj.vector_layers[0].fields));
+  // The tiles URL names one revision, so its tiles are immutable.
+  assert.match(tj.tiles[0], /\/tiles\/admin\/\d{4}-\d{2}(-Q\d)?@r\d+\/\{z\}\/\{x\}\/\{y\}\.mvt/);
+  const template = tj.tiles[0].replace(/^https?:\/\/[^/]+/, '');
+  let decoded = 0;
+  for (const z of [4, 6, 8, 10, 12]) {
+    for (const [place, lon, lat] of PLACES) {
+      const [x, y] = tileOf(lon, lat, z);
+      const url = template.replace('{z}', z).replace('{x}', x).replace('{y}', y);
+      const got = await decode(url, fields);
+      assert.ok(got, `${place} z${z}: land tile is not empty`);
+      for (const name of got.names) {
+        const [lo, hi] = layerZooms[name];
+        assert.ok(z >= lo && z <= hi, `${place} z${z}: layer ${name} outside its TileJSON zooms ${lo}–${hi}`);
+      }
+      assert.equal(got.names.length, 1, `${place} z${z}: one level per zoom`);
+      decoded += got.features;
+    }
+  }
+  assert.ok(decoded > 100, `decoded ${decoded} features`);
+
+  const version = periods[periods.length - 1].version;
+  const btj = await getJSON(`/tiles/boundaries/${version}.json`);
+  const bt = btj.tiles[0].replace(/^https?:\/\/[^/]+/, '');
+  const [x, y] = tileOf(105.85, 21.03, 9);
+  const b = await decode(bt.replace('{z}', 9).replace('{x}', x).replace('{y}', y), new Set());
+  assert.ok(b && b.features > 0, 'boundary tile has features and no values');
+});
+
+test('an empty area answers 204 and bad tile addresses answer 4xx', async () => {
+  // Mid-Pacific at z6: no unit there.
+  const [x, y] = tileOf(-150, 0, 6);
+  const r = await fetch(`${BASE}/tiles/admin/latest/6/${x}/${y}.mvt`);
+  assert.equal(r.status, 204);
+  for (const bad of ['99/0/0', '3/8/0', '3/-1/0', '3/a/0', '3/0/0.png']) {
+    const s = (await fetch(`${BASE}/tiles/admin/latest/${bad}.mvt`)).status;
+    assert.ok(s >= 400 && s < 500, `${bad} answered ${s}`);
+  }
+  const unknown = await fetch(`${BASE}/tiles/admin/1999-01/3/0/0.mvt`);
+  assert.equal(unknown.status, 404);
+});
