@@ -67,6 +67,24 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
     })
 }
 
+/// Builds, in the background, what the first requests would otherwise wait for: the tile
+/// source (generalised geometry) of every version being served and the values of `latest`.
+pub fn spawn_warm_up(st: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let published = st.published.load_full();
+        if let Some(newest) = published.resolve(&crate::published::PeriodRef::Latest)
+            && let Err(e) = st.tiles.values(&st.store, newest.id).await
+        {
+            tracing::warn!(error = %e, "warm-up: values of latest");
+        }
+        for v in &published.versions {
+            if let Err(e) = st.tiles.source(&st.store, &v.id).await {
+                tracing::warn!(version = %v.id, error = %e, "warm-up: tile source");
+            }
+        }
+    })
+}
+
 /// Polls the store every `every` until the process ends; a failed poll is logged and retried.
 pub fn spawn_poller(st: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

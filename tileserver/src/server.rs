@@ -123,6 +123,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     eprintln!("popmap: serving on http://{addr}/ (Ctrl-C to stop)");
+    let warm = crate::refresh::spawn_warm_up(state.clone());
     let poller = state
         .config
         .poll
@@ -132,6 +133,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await;
+    warm.abort();
     if let Some(p) = poller {
         p.abort();
     }
