@@ -95,10 +95,14 @@ pub(super) async fn import_version(
         if in_use > 0 {
             return Err(StoreError::VersionInUse(version.id.clone()));
         }
-        sqlx::query("DELETE FROM units WHERE version = $1")
-            .bind(&version.id)
-            .execute(&mut *tx)
-            .await?;
+        // New units invalidate every crosswalk from or to the version.
+        for sql in [
+            "DELETE FROM crosswalk WHERE from_version = $1 OR to_version = $1",
+            "DELETE FROM crosswalk_meta WHERE from_version = $1 OR to_version = $1",
+            "DELETE FROM units WHERE version = $1",
+        ] {
+            sqlx::query(sql).bind(&version.id).execute(&mut *tx).await?;
+        }
         sqlx::query(
             "UPDATE boundary_versions SET valid_from = $2, levels = $3, imported_at = $4 \
              WHERE id = $1",
