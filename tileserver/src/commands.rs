@@ -8,7 +8,7 @@ use geodata::{Catalog, Store};
 
 use etl::publish::{Options, PublishError};
 
-use crate::cli::{Cli, Command, Import, ServeOptions, TableArgs};
+use crate::cli::{Cli, Command, Crosswalk, Import, ServeOptions, TableArgs};
 
 /// The server settings from the command line and environment.
 fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver::ServerConfig> {
@@ -156,6 +156,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Crosswalk(Crosswalk::Build { from, to, mapping }) => {
+            let store = open(&cli.db).await?;
+            let report =
+                etl::crosswalk::build_and_store(&store, &from, &to, mapping.as_deref()).await?;
+            print_crosswalk_report(&report);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo(args) => {
             if let Some(path) = cli.db.strip_prefix("sqlite://")
                 && let Some(dir) = std::path::Path::new(path).parent()
@@ -173,6 +180,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints what a crosswalk build did: disagreements on stdout, one a line, then a summary.
+pub fn print_crosswalk_report(report: &etl::crosswalk::BuildReport) {
+    for d in &report.disagreements {
+        println!("disagreement: {d}");
+    }
+    println!(
+        "crosswalk {} → {}: {} old communes, {} rows, {} split, {} disagreements between mapping and geometry, built in {:.1} s ({})",
+        report.meta.from,
+        report.meta.to,
+        report.old_units,
+        report.rows,
+        report.splits,
+        report.meta.disagreements,
+        report.seconds,
+        report.meta.method
+    );
 }
 
 /// `validate` (dry run) and `publish`: the report goes to stderr (and `--report` as JSON);
