@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{Area, BooleanOps, BoundingRect, Contains, Distance, Euclidean, Point};
+use geo::{Area, BooleanOps, BoundingRect, Centroid, Contains, Distance, Euclidean, Point};
 use geodata::Unit;
 use geodata::crosswalk::{Crosswalk, Part};
 use geodata::operator::{CoverageError, area_weights};
@@ -253,7 +253,7 @@ fn contained_fraction(old: &Unit, new: &Unit) -> f64 {
 }
 
 /// The parts of one old unit from its cells: each cell's weight goes to the new unit holding
-/// its centre. With candidates, a candidate that gets no cell is reported and given the cell
+/// its centre (for a border cell, the centroid of its part inside the old unit). With candidates, a candidate that gets no cell is reported and given the cell
 /// nearest to it when that cell's unit keeps another, so it still has a predecessor.
 fn split(
     index: &NewIndex,
@@ -268,8 +268,19 @@ fn split(
     };
     let mut owner: Vec<usize> = Vec::with_capacity(cells.len());
     for (cell, _) in cells {
+        // A border cell whose centre lies outside the old unit stands for its part inside it:
+        // place it at that part's centroid, or it would feed a neighbour of the old unit.
+        let mut at = centre(*cell);
+        if !unit.geometry.contains(&at) {
+            let inside = unit
+                .geometry
+                .intersection(&geo::MultiPolygon::from(*cell));
+            if let Some(c) = inside.centroid() {
+                at = c;
+            }
+        }
         let i = index
-            .assign(centre(*cell), candidates)
+            .assign(at, candidates)
             .ok_or_else(|| CrosswalkBuildError::Unassigned(unit.code.clone()))?;
         owner.push(i);
     }
@@ -313,4 +324,97 @@ fn split(
             exact: whole && candidates.is_none(),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crosswalk::mapping::Target;
+    use geo::{MultiPolygon, Rect, coord};
+    use geodata::Level;
+
+    const S: f64 = 0.02;
+
+    fn unit(code: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Unit {
+        let rect = Rect::new(
+            coord! { x: 105.0 + x0 * S, y: 21.0 + y0 * S },
+            coord! { x: 105.0 + x1 * S, y: 21.0 + y1 * S },
+        );
+        Unit {
+            code: code.into(),
+            name: code.into(),
+            level: Level::Commune,
+            parent_code: None,
+            area_km2: 1.0,
+            geometry: MultiPolygon(vec![rect.to_polygon()]),
+        }
+    }
+
+    /// Old A (bottom row) is split between new X (left) and Y (right); old B (top row) is Z.
+    fn versions() -> (Vec<Unit>, Vec<Unit>) {
+        let old = vec![unit("A", 0.0, 0.0, 2.0, 1.0), unit("B", 0.0, 1.0, 2.0, 2.0)];
+        let new = vec![
+            unit("X", 0.0, 0.0, 1.0, 1.0),
+            unit("Y", 1.0, 0.0, 2.0, 1.0),
+            unit("Z", 0.0, 1.0, 2.0, 2.0),
+        ];
+        (old, new)
+    }
+
+    #[test]
+    fn geometry_alone_splits_by_cells_and_keeps_whole_units_exact() {
+        let (old, new) = versions();
+        let built = build("o", "n", &old, &new, None, &AreaWeights(Resolution::Nine)).unwrap();
+        let a = built.crosswalk.parts("A").unwrap();
+        assert_eq!(a.len(), 2);
+        assert!(a.iter().all(|p| !p.exact));
+        assert!((a[0].share - 0.5).abs() < 0.1, "{a:?}");
+        let b = built.crosswalk.parts("B").unwrap();
+        assert_eq!(b.len(), 1);
+        assert!(b[0].exact && b[0].share == 1.0 && b[0].new_code == "Z");
+        assert!(built.disagreements.is_empty());
+        assert!(built.method.contains("r9"), "{}", built.method);
+    }
+
+    #[test]
+    fn mapping_whole_merges_are_exact_and_disagreements_are_reported() {
+        let (old, new) = versions();
+        let mut mapping = Mapping::default();
+        mapping.rows.insert(
+            "A".into(),
+            Target {
+                new_codes: vec!["X".into(), "Y".into(), "Z".into()],
+                split: true,
+            },
+        );
+        // Wrong on purpose: B lies in Z, not in Y.
+        mapping.rows.insert(
+            "B".into(),
+            Target {
+                new_codes: vec!["Y".into()],
+                split: false,
+            },
+        );
+        let built = build("o", "n", &old, &new, Some(&mapping), &AreaWeights(Resolution::Nine))
+            .unwrap();
+        let b = built.crosswalk.parts("B").unwrap();
+        assert_eq!((b[0].new_code.as_str(), b[0].exact), ("Y", true));
+        // Z received no cell centre of A but still gets one cell, so it has a predecessor.
+        let a = built.crosswalk.parts("A").unwrap();
+        let codes: Vec<&str> = a.iter().map(|p| p.new_code.as_str()).collect();
+        assert_eq!(codes, ["X", "Y", "Z"]);
+        let sum: f64 = a.iter().map(|p| p.share).sum();
+        assert!((sum - 1.0).abs() < 1e-12);
+        assert_eq!(built.disagreements.len(), 2, "{:?}", built.disagreements);
+        assert!(matches!(
+            &built.disagreements[0],
+            Disagreement::NoCell { old, new } if old == "A" && new == "Z"
+        ));
+        assert!(matches!(
+            &built.disagreements[1],
+            Disagreement::NotContained { old, new, fraction } if old == "B" && new == "Y" && *fraction < 0.01
+        ));
+        assert_eq!(built.sources["B"], "mapping");
+        assert_eq!(built.sources["A"], "geometry");
+    }
 }
