@@ -272,9 +272,7 @@ fn split(
         // place it at that part's centroid, or it would feed a neighbour of the old unit.
         let mut at = centre(*cell);
         if !unit.geometry.contains(&at) {
-            let inside = unit
-                .geometry
-                .intersection(&geo::MultiPolygon::from(*cell));
+            let inside = unit.geometry.intersection(&geo::MultiPolygon::from(*cell));
             if let Some(c) = inside.centroid() {
                 at = c;
             }
@@ -395,8 +393,15 @@ mod tests {
                 split: false,
             },
         );
-        let built = build("o", "n", &old, &new, Some(&mapping), &AreaWeights(Resolution::Nine))
-            .unwrap();
+        let built = build(
+            "o",
+            "n",
+            &old,
+            &new,
+            Some(&mapping),
+            &AreaWeights(Resolution::Nine),
+        )
+        .unwrap();
         let b = built.crosswalk.parts("B").unwrap();
         assert_eq!((b[0].new_code.as_str(), b[0].exact), ("Y", true));
         // Z received no cell centre of A but still gets one cell, so it has a predecessor.

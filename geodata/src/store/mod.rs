@@ -288,6 +288,11 @@ impl Store {
         units::units_with_geometry(self, version).await
     }
 
+    /// Every (version, unit) with this code, without geometry, ordered by version.
+    pub async fn units_with_code(&self, code: &str) -> Result<Vec<(String, UnitInfo)>> {
+        units::with_code(self, code).await
+    }
+
     /// The WGS84 bounding box `[west, south, east, north]` of a version (`None` if it has no units).
     pub async fn version_bounds(&self, version: &str) -> Result<Option<[f64; 4]>> {
         units::bounds(self, version).await

@@ -247,3 +247,22 @@ pub(super) async fn bounds(store: &Store, version: &str) -> Result<Option<[f64; 
         _ => None,
     })
 }
+
+pub(super) async fn with_code(store: &Store, code: &str) -> Result<Vec<(String, UnitInfo)>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT version, {INFO_COLUMNS} FROM units WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let version: String = r.try_get("version")?;
+            let info = unit_info(&version, r)?;
+            Ok((version, info))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
