@@ -151,6 +151,16 @@ pub enum Crosswalk {
         #[arg(long)]
         mapping: Option<PathBuf>,
     },
+    /// Express a published period on another boundary version through the stored crosswalk and
+    /// print its national totals (a dry run: nothing is written).
+    Harmonise {
+        /// The period (its latest revision), e.g. 2025-06.
+        #[arg(long)]
+        period: geodata::Period,
+        /// Target version id, e.g. vn-2025.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// Arguments of `validate` and `publish`.

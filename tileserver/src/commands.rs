@@ -163,6 +163,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_crosswalk_report(&report);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Crosswalk(Crosswalk::Harmonise { period, to }) => {
+            let store = open(&cli.db).await?;
+            let snap = store
+                .latest_snapshot(&period)
+                .await?
+                .with_context(|| format!("period {period} is not published"))?;
+            let t = std::time::Instant::now();
+            let h = etl::crosswalk::harmonise(&store, &catalog, &snap, &to).await?;
+            let seconds = t.elapsed().as_secs_f64();
+            let units = store.units(&to).await?;
+            let roots = etl::aggregate::Hierarchy::new(&units).totals(&h.values);
+            for (indicator, total) in &roots {
+                println!("{indicator}\t{total}");
+            }
+            println!(
+                "harmonised {period} (revision {}, {}) onto {to}: {} units with values, {} estimated, in {seconds:.3} s",
+                snap.revision,
+                snap.version,
+                h.values.len(),
+                h.estimated.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo(args) => {
             if let Some(path) = cli.db.strip_prefix("sqlite://")
                 && let Some(dir) = std::path::Path::new(path).parent()
