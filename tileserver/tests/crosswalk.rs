@@ -1,4 +1,5 @@
-//! `GET /api/v1/units/{code}/lineage` over real TCP on a SQLite store with a stored crosswalk.
+//! Over real TCP on a SQLite store with a stored crosswalk: `GET /api/v1/units/{code}/lineage`
+//! and admin tiles of a vn-2019 period on vn-2025 boundaries (`?version=vn-2025`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -6,8 +7,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
 use geodata::crosswalk::{Crosswalk, Part};
+use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Catalog, Level, Unit};
+use geozero::mvt::{Message, Tile};
 use serde_json::Value;
 mod common;
 
@@ -42,7 +45,7 @@ fn part(code: &str, share: f64, exact: bool) -> Part {
 }
 
 #[tokio::test]
-async fn lineage_lists_predecessors_and_successors_with_shares_and_date() {
+async fn lineage_and_harmonised_admin_tiles() {
     let db = TestDb::sqlite();
     let store = db.store().await;
     let old = vec![
@@ -71,6 +74,44 @@ async fn lineage_lists_predecessors_and_successors_with_shares_and_date() {
     let sources = [("00003".to_string(), "geometry".to_string())].into();
     store
         .save_crosswalk(&cw, "test", 0, &sources)
+        .await
+        .unwrap();
+
+    let values = [("00001", 100), ("00002", 200), ("00003", 1000)]
+        .into_iter()
+        .map(|(code, v)| ValueRow {
+            unit_code: code.into(),
+            indicator: "population".into(),
+            value: v,
+            reported: true,
+        })
+        .collect();
+    store
+        .publish(&NewSnapshot {
+            period: "2024-06".parse().unwrap(),
+            version: "vn-2019".into(),
+            source: "test".into(),
+            checksum: "0".into(),
+            report_json: "{}".into(),
+            values,
+        })
+        .await
+        .unwrap();
+
+    store
+        .publish(&NewSnapshot {
+            period: "2025-07".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "test".into(),
+            checksum: "0".into(),
+            report_json: "{}".into(),
+            values: vec![ValueRow {
+                unit_code: "00002".into(),
+                indicator: "population".into(),
+                value: 700,
+                reported: true,
+            }],
+        })
         .await
         .unwrap();
 
@@ -142,4 +183,85 @@ async fn lineage_lists_predecessors_and_successors_with_shares_and_date() {
     let (status, body) = get("/api/v1/units/99999/lineage".into()).await;
     assert_eq!(status, 404);
     assert_eq!(body["error"], "not_found");
+
+    // Admin tiles: natively the old 00002 (200 people); on vn-2025 the new 00002 holds
+    // 100 + 200 + 40% of 1,000, estimated because part of it comes from a split.
+    let tile_props = |lon: f64, query: &'static str| async move {
+        let (x, y) = tile_of(lon, 10.05, 12);
+        let r = common::get(
+            addr,
+            &format!("/tiles/admin/2024-06/12/{x}/{y}.mvt{query}"),
+            "",
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            200,
+            "{query}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let t = Tile::decode(&r.body[..]).unwrap();
+        let layer = &t.layers[0];
+        assert_eq!(layer.features.len(), 1);
+        let f = &layer.features[0];
+        f.tags
+            .chunks(2)
+            .map(|kv| {
+                let v = &layer.values[kv[1] as usize];
+                let text = v
+                    .string_value
+                    .clone()
+                    .or(v.int_value.map(|i| i.to_string()))
+                    .or(v.bool_value.map(|b| b.to_string()))
+                    .unwrap_or_default();
+                (layer.keys[kv[0] as usize].clone(), text)
+            })
+            .collect::<BTreeMap<String, String>>()
+    };
+    let native = tile_props(1.05, "").await;
+    assert_eq!(native["code"], "00002");
+    assert_eq!(native["population"], "200");
+    assert!(!native.contains_key("estimated"));
+    let same = tile_props(1.05, "?version=vn-2019").await;
+    assert_eq!(same["population"], "200");
+    let moved = tile_props(0.05, "?version=vn-2025").await;
+    assert_eq!(moved["code"], "00002");
+    assert_eq!(moved["population"], "700");
+    assert_eq!(moved["estimated"], "true");
+    let moved = tile_props(2.05, "?version=vn-2025&fields=population").await;
+    assert_eq!(
+        (moved["code"].as_str(), moved["population"].as_str()),
+        ("00009", "600")
+    );
+
+    let (x, y) = tile_of(0.05, 10.05, 12);
+    for (period, query) in [
+        ("2024-06", "?version=vn-1999"),
+        ("2024-06", "?versio=vn-2025"),
+        // No crosswalk leads from vn-2025 back to vn-2019.
+        ("2025-07", "?version=vn-2019"),
+    ] {
+        let r = common::get(
+            addr,
+            &format!("/tiles/admin/{period}/12/{x}/{y}.mvt{query}"),
+            "",
+        )
+        .await;
+        let body = String::from_utf8_lossy(&r.body).to_string();
+        assert_eq!(r.status, 400, "{period}{query}: {body}");
+        if query == "?version=vn-2019" {
+            assert!(
+                body.contains("no crosswalk from vn-2025 to vn-2019"),
+                "{body}"
+            );
+        }
+    }
+}
+
+fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+    let n = 2f64.powi(z as i32);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let r = lat.to_radians();
+    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+    (x, y as u32)
 }
