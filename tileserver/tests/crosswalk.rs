@@ -234,6 +234,25 @@ async fn lineage_and_harmonised_admin_tiles() {
         ("00009", "600")
     );
 
+    // TileJSON says which version and that values are estimated.
+    let (status, tj) = get("/tiles/admin/2024-06.json?version=vn-2025".into()).await;
+    assert_eq!(status, 200, "{tj}");
+    assert_eq!(tj["popmap"]["version"], "vn-2025");
+    assert_eq!(tj["popmap"]["reported_on"], "vn-2019");
+    assert_eq!(tj["popmap"]["estimated"], true);
+    let url = tj["tiles"][0].as_str().unwrap();
+    assert!(
+        url.ends_with("/tiles/admin/2024-06@r1/{z}/{x}/{y}.mvt?version=vn-2025"),
+        "{url}"
+    );
+    let (_, tj) = get("/tiles/admin/2024-06.json".into()).await;
+    assert_eq!(tj["popmap"]["version"], "vn-2019");
+    assert_eq!(tj["popmap"]["estimated"], false);
+    for q in ["?version=vn-1999", "?version=vn-2019"] {
+        let (status, _) = get(format!("/tiles/admin/2025-07.json{q}")).await;
+        assert_eq!(status, 400, "{q}");
+    }
+
     let (x, y) = tile_of(0.05, 10.05, 12);
     for (period, query) in [
         ("2024-06", "?version=vn-1999"),
