@@ -178,6 +178,17 @@ impl Crosswalk {
             .collect()
     }
 
+    /// The integer part of `total` (a count of old unit `old_code`) that [`Crosswalk::apply`]
+    /// moves into `new_code`: lets one unit's harmonised series be read from its predecessors'
+    /// series without moving whole periods. `None` when `old_code` does not feed `new_code`.
+    pub fn contribution(&self, old_code: &str, new_code: &str, total: i64) -> Option<i64> {
+        let parts = self.rows.get(old_code)?;
+        let at = parts.iter().position(|p| p.new_code == new_code)?;
+        let shares: Vec<f64> = parts.iter().map(|p| p.share).collect();
+        let count = largest_remainder(total, &shares)[at];
+        Some(if total < 0 { -count } else { count })
+    }
+
     /// Number of old units.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -262,6 +273,25 @@ mod tests {
         assert_eq!(moved.values.len(), 3, "province P is not in the crosswalk");
         let estimated: Vec<&str> = moved.estimated.iter().map(String::as_str).collect();
         assert_eq!(estimated, ["Y", "Z"]);
+    }
+
+    #[test]
+    fn contributions_add_up_to_what_apply_moves() {
+        let cw = sample();
+        let mut old = ValueTable::new();
+        for (code, v) in [("a", 10), ("b", 7), ("c", 101)] {
+            old.entry(code.into()).or_default().insert("pop".into(), v);
+        }
+        let moved = cw.apply(&old, &["pop"]);
+        for new in ["X", "Y", "Z"] {
+            let sum: i64 = cw
+                .predecessors(new)
+                .iter()
+                .map(|(o, _, _)| cw.contribution(o, new, old[*o]["pop"]).unwrap())
+                .sum();
+            assert_eq!(sum, moved.values[new]["pop"], "{new}");
+        }
+        assert_eq!(cw.contribution("a", "Y", 10), None);
     }
 
     #[test]
