@@ -45,6 +45,32 @@ impl PeopleWeights for AreaWeights {
     }
 }
 
+/// Area weights at r9, or r10 for units under `fine_below_km2` (an urban ward of 1 km² has only
+/// ~10 r9 cells, too coarse to split it between three new wards).
+#[derive(Debug, Clone, Copy)]
+pub struct AdaptiveAreaWeights {
+    /// Below this area (km²) a unit is measured at r10.
+    pub fine_below_km2: f64,
+}
+
+impl PeopleWeights for AdaptiveAreaWeights {
+    fn weights(&self, unit: &Unit) -> Result<Vec<(CellIndex, f64)>, CoverageError> {
+        let res = if unit.area_km2 < self.fine_below_km2 {
+            Resolution::Ten
+        } else {
+            Resolution::Nine
+        };
+        area_weights(&unit.code, &unit.geometry, res)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "area weights at H3 r9 (r10 below {} km²)",
+            self.fine_below_km2
+        )
+    }
+}
+
 /// An old unit the mapping and the geometry disagree on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Disagreement {

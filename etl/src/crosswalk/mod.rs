@@ -13,12 +13,14 @@ use geodata::Store;
 use geodata::crosswalk::CrosswalkError;
 use geodata::store::{CrosswalkMeta, StoreError};
 
-pub use build::{AreaWeights, Built, Disagreement, MIN_CONTAINED, PeopleWeights, build};
+pub use build::{
+    AdaptiveAreaWeights, AreaWeights, Built, Disagreement, MIN_CONTAINED, PeopleWeights, build,
+};
 pub use harmonise::{HarmoniseError, Harmonised, harmonise, harmonise_values};
 pub use mapping::{Mapping, Target};
 
-/// H3 resolution of the default (area) people weights for splits.
-pub const WEIGHTS_RESOLUTION: h3o::Resolution = h3o::Resolution::Nine;
+/// Old units smaller than this (km²) are split on r10 cells instead of r9.
+pub const FINE_BELOW_KM2: f64 = 20.0;
 
 /// Why a crosswalk could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +113,9 @@ pub async fn build_and_store(
             &old,
             &new,
             mapping.as_ref(),
-            &AreaWeights(WEIGHTS_RESOLUTION),
+            &AdaptiveAreaWeights {
+                fine_below_km2: FINE_BELOW_KM2,
+            },
         )
     })
     .await
