@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod crossing;
+pub mod crosswalk;
 pub mod dissolve;
 pub mod fields;
 pub mod generalise;

@@ -34,6 +34,9 @@ pub enum Command {
     /// Import data into the store (boundaries).
     #[command(subcommand)]
     Import(Import),
+    /// Crosswalks between boundary versions.
+    #[command(subcommand)]
+    Crosswalk(Crosswalk),
     /// Check an indicator table without publishing it (dry run); exit code 1 when it would be refused.
     Validate(TableArgs),
     /// Validate an indicator table and publish it as a new snapshot: all rows or none.
@@ -136,6 +139,34 @@ pub enum Import {
         /// GeoJSON (.geojson, .json) or FlatGeobuf (.fgb) files; properties code, name, level, parent_code.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+}
+
+/// What `popmap crosswalk` can do.
+#[derive(Debug, Subcommand)]
+pub enum Crosswalk {
+    /// Build and store the commune crosswalk between two imported boundary versions.
+    Build {
+        /// Source version id, e.g. vn-2019.
+        #[arg(long)]
+        from: String,
+        /// Target version id, e.g. vn-2025.
+        #[arg(long)]
+        to: String,
+        /// Official mapping table (CSV: old_code,new_code,split); without it every old commune is
+        /// assigned by geometry.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+    },
+    /// Express a published period on another boundary version through the stored crosswalk and
+    /// print its national totals (a dry run: nothing is written).
+    Harmonise {
+        /// The period (its latest revision), e.g. 2025-06.
+        #[arg(long)]
+        period: geodata::Period,
+        /// Target version id, e.g. vn-2025.
+        #[arg(long)]
+        to: String,
     },
 }
 

@@ -8,7 +8,7 @@ use geodata::{Catalog, Store};
 
 use etl::publish::{Options, PublishError};
 
-use crate::cli::{Cli, Command, Import, ServeOptions, TableArgs};
+use crate::cli::{Cli, Command, Crosswalk, Import, ServeOptions, TableArgs};
 
 /// The server settings from the command line and environment.
 fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver::ServerConfig> {
@@ -159,6 +159,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Crosswalk(Crosswalk::Build { from, to, mapping }) => {
+            let store = open(&cli.db).await?;
+            let report =
+                etl::crosswalk::build_and_store(&store, &from, &to, mapping.as_deref()).await?;
+            print_crosswalk_report(&report);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Crosswalk(Crosswalk::Harmonise { period, to }) => {
+            let store = open(&cli.db).await?;
+            let snap = store
+                .latest_snapshot(&period)
+                .await?
+                .with_context(|| format!("period {period} is not published"))?;
+            let t = std::time::Instant::now();
+            let h = etl::crosswalk::harmonise(&store, &catalog, &snap, &to).await?;
+            let seconds = t.elapsed().as_secs_f64();
+            let units = store.units(&to).await?;
+            let roots = etl::aggregate::Hierarchy::new(&units).totals(&h.values);
+            for (indicator, total) in &roots {
+                println!("{indicator}\t{total}");
+            }
+            println!(
+                "harmonised {period} (revision {}, {}) onto {to}: {} units with values, {} estimated, in {seconds:.3} s",
+                snap.revision,
+                snap.version,
+                h.values.len(),
+                h.estimated.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo(args) => {
             if let Some(path) = cli.db.strip_prefix("sqlite://")
                 && let Some(dir) = std::path::Path::new(path).parent()
@@ -176,6 +206,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints what a crosswalk build did: disagreements on stdout, one a line, then a summary.
+pub fn print_crosswalk_report(report: &etl::crosswalk::BuildReport) {
+    for d in &report.disagreements {
+        println!("disagreement: {d}");
+    }
+    println!(
+        "crosswalk {} → {}: {} old communes, {} rows, {} split, {} disagreements between mapping and geometry, built in {:.1} s ({})",
+        report.meta.from,
+        report.meta.to,
+        report.old_units,
+        report.rows,
+        report.splits,
+        report.meta.disagreements,
+        report.seconds,
+        report.meta.method
+    );
 }
 
 /// `validate` (dry run) and `publish`: the report goes to stderr (and `--report` as JSON);

@@ -53,8 +53,26 @@ async fn published(store: &Store) -> anyhow::Result<BTreeSet<Period>> {
         .collect())
 }
 
-/// Prepares the demo database (generation, import, publish, aggregation) unless it is complete.
+/// Prepares the demo database (generation, import, publish, aggregation) unless it is
+/// complete, then the vn-2019 → vn-2025 crosswalk from the official mapping unless it is stored.
 pub async fn prepare(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyhow::Result<()> {
+    prepare_data(store, catalog, args).await?;
+    let built = store
+        .crosswalk_metas()
+        .await?
+        .iter()
+        .any(|m| m.from == "vn-2019" && m.to == "vn-2025");
+    if !built {
+        let mapping = args.inputs.join("mapping-2025.csv");
+        let report =
+            etl::crosswalk::build_and_store(store, "vn-2019", "vn-2025", Some(&mapping)).await?;
+        crate::commands::print_crosswalk_report(&report);
+    }
+    Ok(())
+}
+
+/// Generation, import, publish and aggregation of the demo data, unless complete.
+async fn prepare_data(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyhow::Result<()> {
     if complete(store).await? {
         eprintln!(
             "demo: the database already holds the demo (both boundary versions, 2024-01 … 2026-09)"

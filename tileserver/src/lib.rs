@@ -11,6 +11,7 @@ pub mod classes;
 pub mod config;
 pub mod encoding;
 pub mod error;
+pub mod lineage;
 pub mod mapdata;
 pub mod metrics;
 pub mod palette;

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(crate::metrics::metrics))
         .route("/api/v1/versions", get(versions))
         .route("/api/v1/periods", get(periods))
+        .route("/api/v1/units/{code}/lineage", get(crate::lineage::lineage))
         .route("/tiles/boundaries/{file}", get(crate::tilejson::boundaries))
         .route(
             "/tiles/boundaries/{version}/{z}/{x}/{y}",

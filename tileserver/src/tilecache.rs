@@ -8,9 +8,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use geodata::store::ValueTable;
+use etl::crosswalk::{HarmoniseError, Harmonised};
+use geodata::store::{Snapshot, ValueTable};
 use geodata::tileset::TileSource;
-use geodata::{Store, UnitInfo};
+use geodata::{Catalog, Store, UnitInfo};
 use moka::future::Cache;
 
 use crate::encoding::TileBody;
@@ -24,6 +25,17 @@ pub enum TileKey {
     Boundary {
         /// Boundary version id.
         version: Arc<str>,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
+    /// An admin tile of a snapshot harmonised onto another boundary version.
+    Harmonised {
+        /// Snapshot store id.
+        snapshot: i64,
+        /// Target boundary version id.
+        version: Arc<str>,
+        /// [`geodata::fields::FieldSet::key`].
+        fields: Arc<str>,
         /// Zoom, column, row.
         zxy: (u8, u32, u32),
     },
@@ -43,7 +55,7 @@ impl TileKey {
     pub fn family(&self) -> &'static str {
         match self {
             TileKey::Boundary { .. } => "boundaries",
-            TileKey::Admin { .. } => "admin",
+            TileKey::Admin { .. } | TileKey::Harmonised { .. } => "admin",
         }
     }
 }
@@ -52,6 +64,7 @@ impl TileKey {
 pub struct TileCache {
     sources: Cache<String, Arc<TileSource>>,
     values: Cache<i64, Arc<ValueTable>>,
+    harmonised: Cache<(i64, String), Arc<Harmonised>>,
     tiles: Cache<TileKey, Arc<TileBody>>,
 }
 
@@ -87,6 +100,10 @@ impl TileCache {
                 .max_capacity(64)
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
+            harmonised: Cache::builder()
+                .max_capacity(16)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
             tiles: Cache::builder()
                 .max_capacity(tile_bytes)
                 .weigher(|_k, v: &Arc<TileBody>| v.weight())
@@ -120,6 +137,35 @@ impl TileCache {
         self.values
             .try_get_with(id, async move {
                 Ok::<_, ApiError>(Arc::new(store.values(id).await?))
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The values of `snapshot` moved onto `version` through the stored crosswalk, computed
+    /// once; 400 when no crosswalk leads there.
+    pub async fn harmonised(
+        &self,
+        store: &Store,
+        catalog: &Arc<Catalog>,
+        snapshot: &Snapshot,
+        version: &str,
+    ) -> Result<Arc<Harmonised>, ApiError> {
+        let (store, catalog, snap, to) = (
+            store.clone(),
+            catalog.clone(),
+            snapshot.clone(),
+            version.to_string(),
+        );
+        self.harmonised
+            .try_get_with((snapshot.id, version.to_string()), async move {
+                match etl::crosswalk::harmonise(&store, &catalog, &snap, &to).await {
+                    Ok(h) => Ok(Arc::new(h)),
+                    Err(e @ HarmoniseError::NoCrosswalk { .. }) => {
+                        Err(ApiError::BadRequest(e.to_string()))
+                    }
+                    Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
+                }
             })
             .await
             .map_err(shared)
@@ -169,5 +215,7 @@ impl TileCache {
     /// Drops every cached tile (sources and values stay: they are immutable).
     pub fn purge_tiles(&self) {
         self.tiles.invalidate_all();
+        // A rebuilt crosswalk changes harmonised values under the same keys.
+        self.harmonised.invalidate_all();
     }
 }

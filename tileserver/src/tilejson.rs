@@ -76,7 +76,7 @@ pub async fn admin(
     let name = file
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/admin/{file}'")))?;
-    check_query(&query, &["fields"])?;
+    check_query(&query, &["fields", "version"])?;
     let pref: PeriodRef = name
         .parse()
         .map_err(|e: crate::published::InvalidPeriodRef| ApiError::BadRequest(e.to_string()))?;
@@ -88,17 +88,44 @@ pub async fn admin(
     let snap = published
         .resolve(&pref)
         .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?;
-    let version = published
-        .version(&snap.version)
-        .ok_or_else(|| ApiError::Internal(format!("snapshot {} names unknown version", snap.id)))?;
+    let target = query.get("version").filter(|v| **v != snap.version);
+    let version = match target {
+        Some(v) => published.version(v).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "version='{v}' is not a boundary version of this server"
+            ))
+        })?,
+        None => published.version(&snap.version).ok_or_else(|| {
+            ApiError::Internal(format!("snapshot {} names unknown version", snap.id))
+        })?,
+    };
+    // Harmonised onto another version: 400 without a crosswalk; estimated when any unit's
+    // value rests on a split.
+    let estimated = match target {
+        Some(v) => !st
+            .tiles
+            .harmonised(&st.store, &st.catalog, snap, v)
+            .await?
+            .estimated
+            .is_empty(),
+        None => false,
+    };
     let b = bounds(&st, &version.id).await?;
     let mut url = format!(
         "{}/tiles/admin/{}/{{z}}/{{x}}/{{y}}.mvt",
         base_url(&st, &headers),
         revision_name(snap)
     );
+    let mut params = Vec::new();
     if query.contains_key("fields") {
-        url.push_str(&format!("?fields={}", fields_list(&fields)));
+        params.push(format!("fields={}", fields_list(&fields)));
+    }
+    if target.is_some() {
+        params.push(format!("version={}", version.id));
+    }
+    if !params.is_empty() {
+        url.push('?');
+        url.push_str(&params.join("&"));
     }
     let synthetic = if st.config.synthetic {
         " SYNTHETIC demo values, not real statistics."
@@ -109,8 +136,9 @@ pub async fn admin(
         "tilejson": "3.0.0",
         "name": format!("popmap {} r{}", snap.period, snap.revision),
         "description": format!(
-            "Population indicators of period {} (revision {}, published {}) on boundary version {}.{synthetic}",
-            snap.period, snap.revision, snap.published_at.to_rfc3339(), version.id
+            "Population indicators of period {} (revision {}, published {}) on boundary version {}{}.{synthetic}",
+            snap.period, snap.revision, snap.published_at.to_rfc3339(), version.id,
+            if target.is_some() { format!(", harmonised from {} through the crosswalk", snap.version) } else { String::new() }
         ),
         "version": "1.0.0",
         "attribution": if st.config.synthetic { "popmap demo: synthetic values" } else { "popmap" },
@@ -126,6 +154,9 @@ pub async fn admin(
             "period": snap.period.to_string(),
             "revision": snap.revision,
             "version": version.id,
+            "reported_on": snap.version,
+            "harmonised": target.is_some(),
+            "estimated": estimated,
             "published_at": snap.published_at.to_rfc3339(),
             "synthetic": st.config.synthetic,
             "empty_tiles": "204 No Content",

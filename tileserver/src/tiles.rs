@@ -1,6 +1,8 @@
 //! Vector-tile endpoints: `/tiles/boundaries/{version}/{z}/{x}/{y}.mvt` (geometry, codes and
 //! names) and `/tiles/admin/{period}/{z}/{x}/{y}.mvt` (plus the period's public indicator values;
-//! `?fields=a,b` chooses them).
+//! `?fields=a,b` chooses them; `?version=vn-2025` serves the period harmonised onto that
+//! version through the stored crosswalk, `estimated = true` on units resting on a split; 400
+//! when no crosswalk leads there).
 //!
 //! HTTP semantics:
 //! - a malformed or out-of-range z/x/y, period or query is **400**; an unknown version or an
@@ -17,7 +19,8 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use geodata::fields::{FieldSet, admin_tile};
+use geodata::fields::{FieldSet, admin_tile, unit_props};
+use geodata::mvt::PropValue;
 use geodata::tile::TileId;
 
 use crate::encoding::{Encoding, TileBody};
@@ -150,7 +153,7 @@ pub async fn admin(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_tile(&z, &x, &y)?;
-    check_query(&query, &["fields"])?;
+    check_query(&query, &["fields", "version"])?;
     let pref: PeriodRef = period
         .parse()
         .map_err(|e: crate::published::InvalidPeriodRef| ApiError::BadRequest(e.to_string()))?;
@@ -163,22 +166,59 @@ pub async fn admin(
         .resolve(&pref)
         .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
         .clone();
-    let src = st.tiles.source(&st.store, &snap.version).await?;
-    let values = st.tiles.values(&st.store, snap.id).await?;
-    let key = TileKey::Admin {
-        snapshot: snap.id,
-        fields: fields.key(&st.catalog).into(),
-        zxy: (id.z, id.x, id.y),
-    };
-    let key_fields = fields.clone();
-    let catalog = st.catalog.clone();
+    let target = query.get("version").filter(|v| **v != snap.version);
+    if let Some(v) = target
+        && published.version(v).is_none()
+    {
+        return Err(ApiError::BadRequest(format!(
+            "version='{v}' is not a boundary version of this server"
+        )));
+    }
     let months = snap.period.month_count();
-    let tile = st
-        .tiles
-        .tile(key, &st.metrics, move || {
-            admin_tile(&src, id, &catalog, &fields, &values, months)
-        })
-        .await?;
+    let catalog = st.catalog.clone();
+    let key_fields = fields.clone();
+    let tile = match target {
+        None => {
+            let src = st.tiles.source(&st.store, &snap.version).await?;
+            let values = st.tiles.values(&st.store, snap.id).await?;
+            let key = TileKey::Admin {
+                snapshot: snap.id,
+                fields: fields.key(&st.catalog).into(),
+                zxy: (id.z, id.x, id.y),
+            };
+            st.tiles
+                .tile(key, &st.metrics, move || {
+                    admin_tile(&src, id, &catalog, &fields, &values, months)
+                })
+                .await?
+        }
+        Some(version) => {
+            // Harmonised: the period's values moved onto `version`'s units; a unit whose value
+            // rests on a split estimate carries `estimated = true`.
+            let h = st
+                .tiles
+                .harmonised(&st.store, &st.catalog, &snap, version)
+                .await?;
+            let src = st.tiles.source(&st.store, version).await?;
+            let key = TileKey::Harmonised {
+                snapshot: snap.id,
+                version: version.as_str().into(),
+                fields: fields.key(&st.catalog).into(),
+                zxy: (id.z, id.x, id.y),
+            };
+            st.tiles
+                .tile(key, &st.metrics, move || {
+                    src.tile_default(id, |u| {
+                        let mut props = unit_props(&catalog, &fields, &h.values, u, months);
+                        if h.estimated.contains(&u.code) {
+                            props.push(("estimated".into(), PropValue::Bool(true)));
+                        }
+                        props
+                    })
+                })
+                .await?
+        }
+    };
     if pref.is_immutable() {
         return Ok(tile_response(&st, &tile, "admin", &headers, IMMUTABLE));
     }
@@ -190,8 +230,16 @@ pub async fn admin(
         id.x,
         id.y
     );
+    let mut params = Vec::new();
     if query.contains_key("fields") {
-        location.push_str(&format!("?fields={}", fields_list(&key_fields)));
+        params.push(format!("fields={}", fields_list(&key_fields)));
+    }
+    if let Some(v) = query.get("version") {
+        params.push(format!("version={v}"));
+    }
+    if !params.is_empty() {
+        location.push('?');
+        location.push_str(&params.join("&"));
     }
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::CONTENT_LOCATION, v);

@@ -8,12 +8,14 @@ use sqlx::{AssertSqlSafe, Column, Row, TypeInfo, ValueRef};
 use super::{Result, Store, StoreError};
 
 /// The tables a dump covers, in order (migration bookkeeping is left out).
-const TABLES: [&str; 5] = [
+const TABLES: [&str; 7] = [
     "boundary_versions",
     "units",
     "indicators",
     "snapshots",
     "snapshot_values",
+    "crosswalk_meta",
+    "crosswalk",
 ];
 
 pub(super) async fn dump(store: &Store) -> Result<String> {

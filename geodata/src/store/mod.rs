@@ -15,9 +15,10 @@
 //!
 //! Tables (migrations/sqlite and migrations/postgres hold the same columns): `boundary_versions`,
 //! `units` (WKB geometry, bbox, folded name), `indicators` (name → small integer id),
-//! `snapshots` (UNIQUE period, revision) and `snapshot_values` (PRIMARY KEY snapshot, unit,
-//! indicator; `WITHOUT ROWID` on SQLite).
+//! `snapshots` (UNIQUE period, revision), `snapshot_values` (PRIMARY KEY snapshot, unit,
+//! indicator; `WITHOUT ROWID` on SQLite), `crosswalk_meta` and `crosswalk` (old → new unit shares).
 
+mod crosswalks;
 mod dump;
 mod snapshots;
 mod units;
@@ -34,6 +35,9 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection, Executor};
 
+pub use crosswalks::{CrosswalkMeta, CrosswalkRow};
+
+use crate::crosswalk::Crosswalk;
 use crate::level::Level;
 use crate::period::Period;
 use crate::unit::{Unit, UnitInfo};
@@ -284,6 +288,11 @@ impl Store {
         units::units_with_geometry(self, version).await
     }
 
+    /// Every (version, unit) with this code, without geometry, ordered by version.
+    pub async fn units_with_code(&self, code: &str) -> Result<Vec<(String, UnitInfo)>> {
+        units::with_code(self, code).await
+    }
+
     /// The WGS84 bounding box `[west, south, east, north]` of a version (`None` if it has no units).
     pub async fn version_bounds(&self, version: &str) -> Result<Option<[f64; 4]>> {
         units::bounds(self, version).await
@@ -338,6 +347,33 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(report.map(|(r,)| r))
+    }
+
+    /// Stores the crosswalk `cw.from → cw.to` in one transaction, replacing an older one;
+    /// `sources` names each old unit's row source (`geometry` when absent).
+    pub async fn save_crosswalk(
+        &self,
+        cw: &Crosswalk,
+        method: &str,
+        disagreements: i64,
+        sources: &BTreeMap<String, String>,
+    ) -> Result<CrosswalkMeta> {
+        crosswalks::save(self, cw, method, disagreements, sources).await
+    }
+
+    /// Metadata of every stored crosswalk, ordered by (from, to).
+    pub async fn crosswalk_metas(&self) -> Result<Vec<CrosswalkMeta>> {
+        crosswalks::metas(self).await
+    }
+
+    /// The stored crosswalk `from → to`, if built.
+    pub async fn crosswalk(&self, from: &str, to: &str) -> Result<Option<Crosswalk>> {
+        crosswalks::load(self, from, to).await
+    }
+
+    /// Crosswalk rows where `code` is the old or the new unit (lineage).
+    pub async fn crosswalk_rows_of(&self, code: &str) -> Result<Vec<CrosswalkRow>> {
+        crosswalks::rows_of(self, code).await
     }
 
     /// A canonical text dump of every table, rows sorted: equal dumps mean equal contents.

@@ -95,10 +95,14 @@ pub(super) async fn import_version(
         if in_use > 0 {
             return Err(StoreError::VersionInUse(version.id.clone()));
         }
-        sqlx::query("DELETE FROM units WHERE version = $1")
-            .bind(&version.id)
-            .execute(&mut *tx)
-            .await?;
+        // New units invalidate every crosswalk from or to the version.
+        for sql in [
+            "DELETE FROM crosswalk WHERE from_version = $1 OR to_version = $1",
+            "DELETE FROM crosswalk_meta WHERE from_version = $1 OR to_version = $1",
+            "DELETE FROM units WHERE version = $1",
+        ] {
+            sqlx::query(sql).bind(&version.id).execute(&mut *tx).await?;
+        }
         sqlx::query(
             "UPDATE boundary_versions SET valid_from = $2, levels = $3, imported_at = $4 \
              WHERE id = $1",
@@ -242,4 +246,23 @@ pub(super) async fn bounds(store: &Store, version: &str) -> Result<Option<[f64; 
         (Some(w), Some(s), Some(e), Some(n)) => Some([w, s, e, n]),
         _ => None,
     })
+}
+
+pub(super) async fn with_code(store: &Store, code: &str) -> Result<Vec<(String, UnitInfo)>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT version, {INFO_COLUMNS} FROM units WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let version: String = r.try_get("version")?;
+            let info = unit_info(&version, r)?;
+            Ok((version, info))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }

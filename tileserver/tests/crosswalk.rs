@@ -1,0 +1,286 @@
+//! Over real TCP on a SQLite store with a stored crosswalk: `GET /api/v1/units/{code}/lineage`
+//! and admin tiles of a vn-2019 period on vn-2025 boundaries (`?version=vn-2025`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use geo_types::{MultiPolygon, polygon};
+use geodata::crosswalk::{Crosswalk, Part};
+use geodata::store::{NewSnapshot, ValueRow};
+use geodata::testdb::TestDb;
+use geodata::{BoundaryVersion, Catalog, Level, Unit};
+use geozero::mvt::{Message, Tile};
+use serde_json::Value;
+mod common;
+
+fn commune(code: &str, x: f64) -> Unit {
+    Unit {
+        code: code.into(),
+        name: format!("Xã {code}"),
+        level: Level::Commune,
+        parent_code: None,
+        area_km2: 100.0,
+        geometry: MultiPolygon(vec![polygon![
+            (x: x, y: 10.0), (x: x + 0.1, y: 10.0), (x: x + 0.1, y: 10.1), (x: x, y: 10.1), (x: x, y: 10.0)
+        ]]),
+    }
+}
+
+fn version(id: &str, y: i32, m: u32) -> BoundaryVersion {
+    BoundaryVersion {
+        id: id.into(),
+        valid_from: NaiveDate::from_ymd_opt(y, m, 1).unwrap(),
+        valid_to: None,
+        levels: vec![Level::Commune],
+    }
+}
+
+fn part(code: &str, share: f64, exact: bool) -> Part {
+    Part {
+        new_code: code.into(),
+        share,
+        exact,
+    }
+}
+
+#[tokio::test]
+async fn lineage_and_harmonised_admin_tiles() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let old = vec![
+        commune("00001", 0.0),
+        commune("00002", 1.0),
+        commune("00003", 2.0),
+    ];
+    let new = vec![commune("00002", 0.0), commune("00009", 2.0)];
+    store
+        .import_version(&version("vn-2019", 2019, 1), &old, false)
+        .await
+        .unwrap();
+    store
+        .import_version(&version("vn-2025", 2025, 7), &new, false)
+        .await
+        .unwrap();
+    let mut rows = BTreeMap::new();
+    rows.insert("00001".to_string(), vec![part("00002", 1.0, true)]);
+    rows.insert("00002".to_string(), vec![part("00002", 1.0, true)]);
+    rows.insert(
+        "00003".to_string(),
+        vec![part("00002", 0.4, false), part("00009", 0.6, false)],
+    );
+    let new_codes: BTreeSet<String> = ["00002".to_string(), "00009".to_string()].into();
+    let cw = Crosswalk::new("vn-2019", "vn-2025", rows, &new_codes).unwrap();
+    let sources = [("00003".to_string(), "geometry".to_string())].into();
+    store
+        .save_crosswalk(&cw, "test", 0, &sources)
+        .await
+        .unwrap();
+
+    let values = [("00001", 100), ("00002", 200), ("00003", 1000)]
+        .into_iter()
+        .map(|(code, v)| ValueRow {
+            unit_code: code.into(),
+            indicator: "population".into(),
+            value: v,
+            reported: true,
+        })
+        .collect();
+    store
+        .publish(&NewSnapshot {
+            period: "2024-06".parse().unwrap(),
+            version: "vn-2019".into(),
+            source: "test".into(),
+            checksum: "0".into(),
+            report_json: "{}".into(),
+            values,
+        })
+        .await
+        .unwrap();
+
+    store
+        .publish(&NewSnapshot {
+            period: "2025-07".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "test".into(),
+            checksum: "0".into(),
+            report_json: "{}".into(),
+            values: vec![ValueRow {
+                unit_code: "00002".into(),
+                indicator: "population".into(),
+                value: 700,
+                reported: true,
+            }],
+        })
+        .await
+        .unwrap();
+
+    let state = tileserver::AppState::new(
+        store.clone(),
+        Arc::new(Catalog::builtin()),
+        tileserver::ServerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, tileserver::router(state))
+            .await
+            .unwrap();
+    });
+    let get = |path: String| async move {
+        let r = common::get(addr, &path, "").await;
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        (r.status, body)
+    };
+
+    // 00002 names a unit in both versions: three predecessors in vn-2019 and one successor.
+    let (status, body) = get("/api/v1/units/00002/lineage".into()).await;
+    assert_eq!(status, 200, "{body}");
+    let links = |side: &str| -> Vec<(String, String, f64, bool, String)> {
+        body[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["version"].as_str().unwrap().to_string(),
+                    l["code"].as_str().unwrap().to_string(),
+                    l["share"].as_f64().unwrap(),
+                    l["exact"].as_bool().unwrap(),
+                    l["effective"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let d = "2025-07-01".to_string();
+    assert_eq!(
+        links("predecessors"),
+        [
+            ("vn-2019".into(), "00001".into(), 1.0, true, d.clone()),
+            ("vn-2019".into(), "00002".into(), 1.0, true, d.clone()),
+            ("vn-2019".into(), "00003".into(), 0.4, false, d.clone()),
+        ]
+    );
+    assert_eq!(
+        links("successors"),
+        [("vn-2025".into(), "00002".into(), 1.0, true, d.clone())]
+    );
+    assert_eq!(body["units"].as_array().unwrap().len(), 2);
+    assert_eq!(body["predecessors"][0]["name"], "Xã 00001");
+    assert_eq!(body["predecessors"][2]["source"], "geometry");
+
+    // A split old unit: two successors; a new unit fed by the split: one estimated predecessor.
+    let (status, body) = get("/api/v1/units/00003/lineage".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["successors"].as_array().unwrap().len(), 2);
+    assert!(body["predecessors"].as_array().unwrap().is_empty());
+    let (_, body) = get("/api/v1/units/00009/lineage".into()).await;
+    assert_eq!(body["predecessors"][0]["share"], 0.6);
+    assert_eq!(body["predecessors"][0]["exact"], false);
+
+    let (status, body) = get("/api/v1/units/99999/lineage".into()).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"], "not_found");
+
+    // Admin tiles: natively the old 00002 (200 people); on vn-2025 the new 00002 holds
+    // 100 + 200 + 40% of 1,000, estimated because part of it comes from a split.
+    let tile_props = |lon: f64, query: &'static str| async move {
+        let (x, y) = tile_of(lon, 10.05, 12);
+        let r = common::get(
+            addr,
+            &format!("/tiles/admin/2024-06/12/{x}/{y}.mvt{query}"),
+            "",
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            200,
+            "{query}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let t = Tile::decode(&r.body[..]).unwrap();
+        let layer = &t.layers[0];
+        assert_eq!(layer.features.len(), 1);
+        let f = &layer.features[0];
+        f.tags
+            .chunks(2)
+            .map(|kv| {
+                let v = &layer.values[kv[1] as usize];
+                let text = v
+                    .string_value
+                    .clone()
+                    .or(v.int_value.map(|i| i.to_string()))
+                    .or(v.bool_value.map(|b| b.to_string()))
+                    .unwrap_or_default();
+                (layer.keys[kv[0] as usize].clone(), text)
+            })
+            .collect::<BTreeMap<String, String>>()
+    };
+    let native = tile_props(1.05, "").await;
+    assert_eq!(native["code"], "00002");
+    assert_eq!(native["population"], "200");
+    assert!(!native.contains_key("estimated"));
+    let same = tile_props(1.05, "?version=vn-2019").await;
+    assert_eq!(same["population"], "200");
+    let moved = tile_props(0.05, "?version=vn-2025").await;
+    assert_eq!(moved["code"], "00002");
+    assert_eq!(moved["population"], "700");
+    assert_eq!(moved["estimated"], "true");
+    let moved = tile_props(2.05, "?version=vn-2025&fields=population").await;
+    assert_eq!(
+        (moved["code"].as_str(), moved["population"].as_str()),
+        ("00009", "600")
+    );
+
+    // TileJSON says which version and that values are estimated.
+    let (status, tj) = get("/tiles/admin/2024-06.json?version=vn-2025".into()).await;
+    assert_eq!(status, 200, "{tj}");
+    assert_eq!(tj["popmap"]["version"], "vn-2025");
+    assert_eq!(tj["popmap"]["reported_on"], "vn-2019");
+    assert_eq!(tj["popmap"]["estimated"], true);
+    let url = tj["tiles"][0].as_str().unwrap();
+    assert!(
+        url.ends_with("/tiles/admin/2024-06@r1/{z}/{x}/{y}.mvt?version=vn-2025"),
+        "{url}"
+    );
+    let (_, tj) = get("/tiles/admin/2024-06.json".into()).await;
+    assert_eq!(tj["popmap"]["version"], "vn-2019");
+    assert_eq!(tj["popmap"]["estimated"], false);
+    for q in ["?version=vn-1999", "?version=vn-2019"] {
+        let (status, _) = get(format!("/tiles/admin/2025-07.json{q}")).await;
+        assert_eq!(status, 400, "{q}");
+    }
+
+    let (x, y) = tile_of(0.05, 10.05, 12);
+    for (period, query) in [
+        ("2024-06", "?version=vn-1999"),
+        ("2024-06", "?versio=vn-2025"),
+        // No crosswalk leads from vn-2025 back to vn-2019.
+        ("2025-07", "?version=vn-2019"),
+    ] {
+        let r = common::get(
+            addr,
+            &format!("/tiles/admin/{period}/12/{x}/{y}.mvt{query}"),
+            "",
+        )
+        .await;
+        let body = String::from_utf8_lossy(&r.body).to_string();
+        assert_eq!(r.status, 400, "{period}{query}: {body}");
+        if query == "?version=vn-2019" {
+            assert!(
+                body.contains("no crosswalk from vn-2025 to vn-2019"),
+                "{body}"
+            );
+        }
+    }
+}
+
+fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
+    let n = 2f64.powi(z as i32);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let r = lat.to_radians();
+    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+    (x, y as u32)
+}
