@@ -3,9 +3,10 @@
 //! It serves health checks, metrics, the list of boundary versions and published periods, a
 //! status page, and the boundary and admin tile families with their TileJSON ([`tiles`],
 //! [`tilejson`]), cached compressed ([`tilecache`], [`encoding`]) and refreshed without restart
-//! when a period is published ([`refresh`]). Styles and the web map come on top of
-//! [`server::router`].
+//! when a period is published ([`refresh`]), and the data API with its OpenAPI document and
+//! access control ([`api`]). Styles and the web map come on top of [`server::router`].
 
+pub mod api;
 pub mod config;
 pub mod encoding;
 pub mod error;
