@@ -121,8 +121,11 @@ impl Limiters {
 }
 
 /// The caller named by the request's `Authorization` header.
-async fn identify(st: &AppState, req: &Request) -> Result<Caller, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+async fn identify(
+    st: &AppState,
+    authorization: Option<axum::http::HeaderValue>,
+) -> Result<Caller, ApiError> {
+    let Some(value) = authorization else {
         return Ok(Caller::default());
     };
     let token = value
@@ -166,7 +169,8 @@ pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let caller = identify(&st, &req).await;
+    let authorization = req.headers().get(header::AUTHORIZATION).cloned();
+    let caller = identify(&st, authorization).await;
     let key_id = caller.as_ref().ok().and_then(|c| c.key_id);
     let outcome = caller.and_then(|c| {
         st.limiters.check(c.key_id, ip)?;
@@ -182,11 +186,11 @@ pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> 
     tracing::info!(
         target: "popmap::access",
         %method,
-        path,
+        %path,
         status = resp.status().as_u16(),
-        ms = format!("{:.1}", start.elapsed().as_secs_f64() * 1000.0),
-        key = key_id.map_or_else(|| "-".to_string(), |k| k.to_string()),
-        ip = ip.map_or_else(|| "-".to_string(), |i| i.to_string()),
+        ms = %format!("{:.1}", start.elapsed().as_secs_f64() * 1000.0),
+        key = %key_id.map_or_else(|| "-".to_string(), |k| k.to_string()),
+        ip = %ip.map_or_else(|| "-".to_string(), |i| i.to_string()),
         "request"
     );
     resp

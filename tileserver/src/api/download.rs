@@ -39,7 +39,7 @@ enum Kind {
         ("indicator" = Option<String>, Query, description = "Comma-separated indicator ids (default: every indicator the caller may see)")
     ),
     responses(
-        (status = 200, description = "The file", content((String = "text/csv"), (Object = "application/geo+json"), (Vec<u8> = "application/flatgeobuf"))),
+        (status = 200, description = "The file", content((String = "text/csv"), (serde_json::Value = "application/geo+json"), (String = "application/flatgeobuf"))),
         (status = 400, description = "Malformed request, unknown parameter or limit exceeded", body = super::openapi::ErrorBody),
         (status = 401, description = "Restricted indicator without a valid API key, or a revoked key", body = super::openapi::ErrorBody),
         (status = 404, description = "Unknown period, version or unit", body = super::openapi::ErrorBody),

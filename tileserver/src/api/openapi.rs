@@ -23,8 +23,8 @@ pub struct ErrorBody {
     /// What went wrong, naming the parameter or resource.
     pub message: String,
     /// Structured details (allowed parameters, limits, retry delay) or `null`.
-    #[schema(value_type = Object, nullable)]
-    pub details: Option<serde_json::Value>,
+    #[schema(value_type = Value)]
+    pub details: serde_json::Value,
 }
 
 /// The document.
