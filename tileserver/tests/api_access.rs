@@ -56,7 +56,10 @@ async fn check_access(store: Store) {
     let (revoked_id, revoked) = key(&store, false).await;
     store.revoke_key(revoked_id).await.unwrap();
     let addr = serve(store.clone(), unlimited()).await;
-    let vals = store.values(store.snapshots().await.unwrap().last().unwrap().id).await.unwrap();
+    let vals = store
+        .values(store.snapshots().await.unwrap().last().unwrap().id)
+        .await
+        .unwrap();
 
     // Tables that default to "every indicator the caller may see".
     let defaults = [
@@ -70,25 +73,39 @@ async fn check_access(store: Store) {
     for path in defaults {
         let anon = get(addr, path, "").await;
         assert_eq!(anon.status, 200, "{path}");
-        assert!(!mentions_restricted(&anon.body), "{path} leaks without a key");
+        assert!(
+            !mentions_restricted(&anon.body),
+            "{path} leaks without a key"
+        );
         assert!(anon.headers.contains("cache-control: public"), "{path}");
         for bad in [revoked.as_str(), "pm_not_a_key", ""] {
             let r = get(addr, path, &bearer(bad)).await;
             assert_eq!(r.status, 401, "{path} with key '{bad}'");
-            assert!(!mentions_restricted(&r.body), "{path} leaks with key '{bad}'");
+            assert!(
+                !mentions_restricted(&r.body),
+                "{path} leaks with key '{bad}'"
+            );
             assert!(r.headers.contains("www-authenticate: bearer"));
         }
         let ok = get(addr, path, &bearer(&user)).await;
         assert_eq!(ok.status, 200, "{path}");
-        assert!(mentions_restricted(&ok.body), "{path}: restricted values missing with a key");
+        assert!(
+            mentions_restricted(&ok.body),
+            "{path}: restricted values missing with a key"
+        );
         assert!(ok.headers.contains("cache-control: private"), "{path}");
     }
-    let d: Value = serde_json::from_slice(&get(addr, "/api/v1/units/00004", &bearer(&user)).await.body).unwrap();
+    let d: Value =
+        serde_json::from_slice(&get(addr, "/api/v1/units/00004", &bearer(&user)).await.body)
+            .unwrap();
     assert_eq!(d["values"]["divorces"], vals["00004"]["divorces"]);
     assert!(d["values"]["cpr"].as_f64().unwrap() > 0.0);
     let fgb = get(addr, "/api/v1/download/latest/commune.fgb", &bearer(&admin)).await;
     for f in common::fgb_features(&fgb.body) {
-        assert_eq!(f["divorces"], vals[f["code"].as_str()]["divorces"].to_string());
+        assert_eq!(
+            f["divorces"],
+            vals[f["code"].as_str()]["divorces"].to_string()
+        );
     }
 
     // Asking for a restricted indicator by name: 401 without a valid key.
@@ -103,12 +120,24 @@ async fn check_access(store: Store) {
         for extra in [String::new(), bearer(&revoked)] {
             let r = get(addr, path, &extra).await;
             assert_eq!(r.status, 401, "{path} {extra}");
-            assert!(!String::from_utf8_lossy(&r.body).contains("\"value\""), "{path}");
+            assert!(
+                !String::from_utf8_lossy(&r.body).contains("\"value\""),
+                "{path}"
+            );
         }
         let r = get(addr, path, &bearer(&user)).await;
         assert_eq!(r.status, 200, "{path}");
     }
-    let s: Value = serde_json::from_slice(&get(addr, "/api/v1/units/00004/series?indicator=divorces", &bearer(&user)).await.body).unwrap();
+    let s: Value = serde_json::from_slice(
+        &get(
+            addr,
+            "/api/v1/units/00004/series?indicator=divorces",
+            &bearer(&user),
+        )
+        .await
+        .body,
+    )
+    .unwrap();
     assert_eq!(s["points"][2]["value"], vals["00004"]["divorces"]);
 
     // Tiles: the default field set and ?fields= follow the caller.
@@ -116,11 +145,27 @@ async fn check_access(store: Store) {
     let anon = get(addr, tile, "").await;
     assert_eq!(anon.status, 200);
     let keys = tile_keys(&anon.body);
-    assert!(keys.contains(&"population".to_string()) && !keys.contains(&"divorces".to_string()), "{keys:?}");
-    assert!(anon.headers.contains("vary: accept-encoding, authorization"));
-    assert_eq!(get(addr, &format!("{tile}?fields=divorces"), "").await.status, 400);
+    assert!(
+        keys.contains(&"population".to_string()) && !keys.contains(&"divorces".to_string()),
+        "{keys:?}"
+    );
+    assert!(
+        anon.headers
+            .contains("vary: accept-encoding, authorization")
+    );
+    assert_eq!(
+        get(addr, &format!("{tile}?fields=divorces"), "")
+            .await
+            .status,
+        400
+    );
     assert_eq!(get(addr, tile, &bearer(&revoked)).await.status, 401);
-    assert_eq!(get(addr, &format!("{tile}?fields=divorces"), &bearer(&revoked)).await.status, 401);
+    assert_eq!(
+        get(addr, &format!("{tile}?fields=divorces"), &bearer(&revoked))
+            .await
+            .status,
+        401
+    );
     let with = get(addr, tile, &bearer(&user)).await;
     assert_eq!(with.status, 200);
     assert!(tile_keys(&with.body).contains(&"divorces".to_string()));
@@ -147,7 +192,9 @@ async fn access_on_sqlite() {
 
 #[tokio::test]
 async fn access_on_postgres() {
-    let Some(db) = TestDb::postgres().await else { return };
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
     check_access(db.store().await).await;
 }
 
@@ -158,8 +205,14 @@ async fn rate_limits_answer_429_with_retry_after() {
     populate(&store).await;
     let (_, user) = key(&store, false).await;
     let config = tileserver::ServerConfig {
-        rate_per_ip: RateLimit { per_second: 1, burst: 2 },
-        rate_per_key: RateLimit { per_second: 1, burst: 3 },
+        rate_per_ip: RateLimit {
+            per_second: 1,
+            burst: 2,
+        },
+        rate_per_key: RateLimit {
+            per_second: 1,
+            burst: 3,
+        },
         ..Default::default()
     };
     let addr = serve(store, config).await;
@@ -173,7 +226,14 @@ async fn rate_limits_answer_429_with_retry_after() {
     assert_eq!(statuses, [200, 200, 429]);
     let r = get(addr, "/api/v1/periods", "").await;
     assert_eq!(r.status, 429);
-    let retry: u64 = r.headers.lines().find_map(|l| l.strip_prefix("retry-after: ")).unwrap().trim().parse().unwrap();
+    let retry: u64 = r
+        .headers
+        .lines()
+        .find_map(|l| l.strip_prefix("retry-after: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
     let e: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(e["error"], "rate_limited");

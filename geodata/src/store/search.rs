@@ -145,7 +145,9 @@ pub(super) async fn unit_values(
     if indicators.is_empty() {
         return Ok(Vec::new());
     }
-    let names: Vec<String> = (0..indicators.len()).map(|i| format!("${}", i + 2)).collect();
+    let names: Vec<String> = (0..indicators.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
     let sql = format!(
         "SELECT s.id AS sid, i.name AS ind, v.value AS value \
          FROM snapshots s \

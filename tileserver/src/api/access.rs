@@ -134,9 +134,7 @@ async fn identify(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("Authorization must be 'Bearer <API key>'".into())
-        })?;
+        .ok_or_else(|| ApiError::Unauthorized("Authorization must be 'Bearer <API key>'".into()))?;
     if st.config.is_admin_token(token) {
         return Ok(Caller {
             key_id: None,

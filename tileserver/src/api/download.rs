@@ -57,7 +57,9 @@ pub async fn download(
     let (period, file) = super::params::path(path)?;
     params.allow(&["indicator"])?;
     let (level, ext) = file.rsplit_once('.').ok_or_else(|| {
-        ApiError::BadRequest(format!("'{file}': name the file LEVEL.csv, .geojson or .fgb"))
+        ApiError::BadRequest(format!(
+            "'{file}': name the file LEVEL.csv, .geojson or .fgb"
+        ))
     })?;
     let kind = match ext {
         "csv" => Kind::Csv,
@@ -94,7 +96,11 @@ pub async fn download(
         .collect();
     let name = format!("popmap-{}-r{}-{level}", snap.period, snap.revision);
     let (body, content_type, ext) = match kind {
-        Kind::Csv => (csv_table(&ids, &rows).to_csv()?, "text/csv; charset=utf-8", "csv"),
+        Kind::Csv => (
+            csv_table(&ids, &rows).to_csv()?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
         Kind::GeoJson | Kind::Fgb => {
             let mut units: Vec<Unit> = st
                 .store
@@ -239,10 +245,18 @@ fn fgb_file(
             for (k, id) in ids.iter().enumerate() {
                 match &vals[id] {
                     Value::Number(n) if catalog.base(id).is_some() => {
-                        put(5 + k, id, &ColumnValue::Long(n.as_i64().unwrap_or_default()));
+                        put(
+                            5 + k,
+                            id,
+                            &ColumnValue::Long(n.as_i64().unwrap_or_default()),
+                        );
                     }
                     Value::Number(n) => {
-                        put(5 + k, id, &ColumnValue::Double(n.as_f64().unwrap_or_default()));
+                        put(
+                            5 + k,
+                            id,
+                            &ColumnValue::Double(n.as_f64().unwrap_or_default()),
+                        );
                     }
                     _ => {}
                 }
@@ -250,7 +264,10 @@ fn fgb_file(
         })
         .map_err(|e| ApiError::Internal(format!("unit {}: FlatGeobuf: {e}", u.code)))?;
         if let Some(e) = err {
-            return Err(ApiError::Internal(format!("unit {}: FlatGeobuf: {e}", u.code)));
+            return Err(ApiError::Internal(format!(
+                "unit {}: FlatGeobuf: {e}",
+                u.code
+            )));
         }
     }
     let mut out = Vec::new();

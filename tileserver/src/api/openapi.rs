@@ -90,8 +90,7 @@ fn esc(s: &str) -> String {
 
 /// The reference page: every operation with its parameters and responses, from the document.
 pub fn page() -> String {
-    let doc: serde_json::Value =
-        serde_json::from_str(&document()).expect("the document is JSON");
+    let doc: serde_json::Value = serde_json::from_str(&document()).expect("the document is JSON");
     let mut h = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>popmap data API</title><style>body{font:15px/1.5 system-ui,sans-serif;\
@@ -111,7 +110,9 @@ pub fn page() -> String {
     );
     if let Some(paths) = doc["paths"].as_object() {
         for (path, item) in paths {
-            let Some(ops) = item.as_object() else { continue };
+            let Some(ops) = item.as_object() else {
+                continue;
+            };
             for (method, op) in ops {
                 let _ = write!(
                     h,

@@ -59,7 +59,10 @@ impl Params {
 
     /// A parameter's text; an empty value counts as absent.
     pub fn str(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|s| !s.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     /// A required parameter.
@@ -93,7 +96,10 @@ impl Params {
     /// An administrative level.
     pub fn level(&self, name: &str) -> Result<Option<Level>, ApiError> {
         self.str(name)
-            .map(|s| s.parse::<Level>().map_err(|e| ApiError::BadRequest(e.to_string())))
+            .map(|s| {
+                s.parse::<Level>()
+                    .map_err(|e| ApiError::BadRequest(e.to_string()))
+            })
             .transpose()
     }
 
@@ -138,11 +144,9 @@ impl Params {
     ) -> Result<geodata::store::Snapshot, ApiError> {
         let r: PeriodRef = match self.str(name) {
             None => PeriodRef::Latest,
-            Some(s) => s
-                .parse()
-                .map_err(|e: crate::published::InvalidPeriodRef| {
-                    ApiError::BadRequest(format!("{name}: {e}"))
-                })?,
+            Some(s) => s.parse().map_err(|e: crate::published::InvalidPeriodRef| {
+                ApiError::BadRequest(format!("{name}: {e}"))
+            })?,
         };
         published
             .resolve(&r)

@@ -150,9 +150,15 @@ pub async fn periods(
         .collect();
     reply(&headers, &caller, format, &items, || {
         Some(Table {
-            columns: ["period", "granularity", "revision", "version", "published_at"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "period",
+                "granularity",
+                "revision",
+                "version",
+                "published_at",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: items
                 .iter()
                 .map(|p| {

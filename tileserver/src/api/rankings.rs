@@ -142,7 +142,13 @@ pub async fn rankings(
         }
         let previous = prev_data.as_ref().and_then(|(pu, pv, months)| {
             let pu = pu.get(&u.code).filter(|p| p.level == u.level)?;
-            number(value_of(&st.catalog, &indicator, pv.get(&u.code), pu.area_km2, *months))
+            number(value_of(
+                &st.catalog,
+                &indicator,
+                pv.get(&u.code),
+                pu.area_km2,
+                *months,
+            ))
         });
         items.push(RankItem {
             rank,

@@ -112,7 +112,12 @@ pub fn reply<T: Serialize>(
             let t = table().ok_or_else(|| {
                 ApiError::BadRequest("this resource has no CSV form: use format=json".into())
             })?;
-            Ok(bytes(headers, caller, "text/csv; charset=utf-8", t.to_csv()?))
+            Ok(bytes(
+                headers,
+                caller,
+                "text/csv; charset=utf-8",
+                t.to_csv()?,
+            ))
         }
     }
 }

@@ -80,9 +80,7 @@ pub async fn series(
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        return Err(ApiError::BadRequest(format!(
-            "from={f} is after to={t}"
-        )));
+        return Err(ApiError::BadRequest(format!("from={f} is after to={t}")));
     }
     let published = st.published.load_full();
     // The unit as it is in each version that has it (areas differ between versions).
@@ -98,7 +96,10 @@ pub async fn series(
         )));
     }
     let inputs: Vec<&str> = match st.catalog.derived(&indicator) {
-        Some(d) => d.inputs().filter(|i| *i != geodata::catalog::AREA).collect(),
+        Some(d) => d
+            .inputs()
+            .filter(|i| *i != geodata::catalog::AREA)
+            .collect(),
         None => vec![indicator.as_str()],
     };
     let mut by_snapshot: HashMap<i64, std::collections::BTreeMap<String, i64>> = HashMap::new();
@@ -142,9 +143,16 @@ pub async fn series(
     };
     reply(&headers, &caller, format, &out, || {
         Some(Table {
-            columns: ["code", "indicator", "period", "revision", "version", "value"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "code",
+                "indicator",
+                "period",
+                "revision",
+                "version",
+                "value",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: out
                 .points
                 .iter()

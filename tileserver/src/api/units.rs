@@ -101,7 +101,9 @@ pub async fn list(
     let (limit, offset) = params.page(100, MAX_UNITS_PAGE)?;
     let q = params.str("q").map(str::to_string);
     if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(ApiError::BadRequest("q is longer than 100 characters".into()));
+        return Err(ApiError::BadRequest(
+            "q is longer than 100 characters".into(),
+        ));
     }
     let page = st
         .store
@@ -133,9 +135,16 @@ pub async fn list(
     };
     reply(&headers, &caller, format, &out, || {
         Some(Table {
-            columns: ["code", "name", "level", "parent_code", "version", "area_km2"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "code",
+                "name",
+                "level",
+                "parent_code",
+                "version",
+                "area_km2",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: out
                 .items
                 .iter()

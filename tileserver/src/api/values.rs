@@ -136,9 +136,7 @@ pub async fn values(
         offset,
     };
     reply(&headers, &caller, format, &out, || {
-        let mut columns: Vec<String> = ["code", "name", "parent_code"]
-            .map(String::from)
-            .to_vec();
+        let mut columns: Vec<String> = ["code", "name", "parent_code"].map(String::from).to_vec();
         columns.extend(out.indicators.iter().cloned());
         Some(Table {
             columns,

@@ -30,21 +30,75 @@ fn unit(code: &str, name: &str, level: Level, parent: Option<&str>, g: MultiPoly
 /// vn-2025: provinces 01 and 79, two communes each.
 pub fn units_2025() -> Vec<Unit> {
     vec![
-        unit("01", "Hà Nội", Level::Province, None, rect(105.8, 21.0, 106.0, 21.2)),
-        unit("79", "Hồ Chí Minh", Level::Province, None, rect(106.6, 10.7, 106.8, 10.9)),
-        unit("00004", "Phường Ba Đình", Level::Commune, Some("01"), rect(105.8, 21.0, 105.9, 21.2)),
-        unit("00008", "Phường Ngọc Hà", Level::Commune, Some("01"), rect(105.9, 21.0, 106.0, 21.2)),
-        unit("26734", "Phường Sài Gòn", Level::Commune, Some("79"), rect(106.6, 10.7, 106.7, 10.9)),
-        unit("26740", "Phường Bến Thành", Level::Commune, Some("79"), rect(106.7, 10.7, 106.8, 10.9)),
+        unit(
+            "01",
+            "Hà Nội",
+            Level::Province,
+            None,
+            rect(105.8, 21.0, 106.0, 21.2),
+        ),
+        unit(
+            "79",
+            "Hồ Chí Minh",
+            Level::Province,
+            None,
+            rect(106.6, 10.7, 106.8, 10.9),
+        ),
+        unit(
+            "00004",
+            "Phường Ba Đình",
+            Level::Commune,
+            Some("01"),
+            rect(105.8, 21.0, 105.9, 21.2),
+        ),
+        unit(
+            "00008",
+            "Phường Ngọc Hà",
+            Level::Commune,
+            Some("01"),
+            rect(105.9, 21.0, 106.0, 21.2),
+        ),
+        unit(
+            "26734",
+            "Phường Sài Gòn",
+            Level::Commune,
+            Some("79"),
+            rect(106.6, 10.7, 106.7, 10.9),
+        ),
+        unit(
+            "26740",
+            "Phường Bến Thành",
+            Level::Commune,
+            Some("79"),
+            rect(106.7, 10.7, 106.8, 10.9),
+        ),
     ]
 }
 
 /// vn-2019: province 01, district 001, commune 00004.
 pub fn units_2019() -> Vec<Unit> {
     vec![
-        unit("01", "Thành phố Hà Nội", Level::Province, None, rect(105.8, 21.0, 105.9, 21.2)),
-        unit("001", "Quận Ba Đình", Level::District, Some("01"), rect(105.8, 21.0, 105.9, 21.2)),
-        unit("00004", "Phường Phúc Xá", Level::Commune, Some("001"), rect(105.8, 21.0, 105.9, 21.2)),
+        unit(
+            "01",
+            "Thành phố Hà Nội",
+            Level::Province,
+            None,
+            rect(105.8, 21.0, 105.9, 21.2),
+        ),
+        unit(
+            "001",
+            "Quận Ba Đình",
+            Level::District,
+            Some("01"),
+            rect(105.8, 21.0, 105.9, 21.2),
+        ),
+        unit(
+            "00004",
+            "Phường Phúc Xá",
+            Level::Commune,
+            Some("001"),
+            rect(105.8, 21.0, 105.9, 21.2),
+        ),
     ]
 }
 
@@ -79,7 +133,11 @@ pub fn rows(units: &[Unit], k: i64) -> Vec<ValueRow> {
         for (ind, v) in commune_counts(&u.code, k) {
             let mut cur = Some(u.code.as_str());
             while let Some(c) = cur {
-                *table.entry(c.to_string()).or_default().entry(ind).or_default() += v;
+                *table
+                    .entry(c.to_string())
+                    .or_default()
+                    .entry(ind)
+                    .or_default() += v;
                 cur = parent[c];
             }
         }
@@ -87,7 +145,9 @@ pub fn rows(units: &[Unit], k: i64) -> Vec<ValueRow> {
     table
         .into_iter()
         .flat_map(|(code, vals)| {
-            let reported = units.iter().any(|u| u.code == code && u.level == Level::Commune);
+            let reported = units
+                .iter()
+                .any(|u| u.code == code && u.level == Level::Commune);
             vals.into_iter().map(move |(ind, v)| ValueRow {
                 unit_code: code.clone(),
                 indicator: ind.into(),
@@ -112,8 +172,14 @@ pub async fn populate(store: &Store) {
         valid_to: None,
         levels: vec![Level::Province, Level::Commune],
     };
-    store.import_version(&v2019, &units_2019(), false).await.unwrap();
-    store.import_version(&v2025, &units_2025(), false).await.unwrap();
+    store
+        .import_version(&v2019, &units_2019(), false)
+        .await
+        .unwrap();
+    store
+        .import_version(&v2025, &units_2025(), false)
+        .await
+        .unwrap();
     for (period, version, units, k) in [
         ("2025-06", "vn-2019", units_2019(), 0),
         ("2025-07", "vn-2025", units_2025(), 1),
@@ -141,8 +207,8 @@ pub async fn serve(store: Store, config: tileserver::ServerConfig) -> std::net::
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = tileserver::router(state)
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        tileserver::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     addr
 }
