@@ -244,3 +244,82 @@ async fn rate_limits_answer_429_with_retry_after() {
     }
     assert_eq!(v, [200, 200, 200, 429]);
 }
+
+/// Collects what the tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buf {
+    type Writer = Buf;
+    fn make_writer(&'a self) -> Buf {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn access_log_names_the_key_id_never_the_key_or_the_query() {
+    let buf = Buf::default();
+    let sub = tracing_subscriber::fmt()
+        .with_writer(buf.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    // The test runtime is single-threaded: the server's tasks log through this subscriber.
+    let _guard = tracing::subscriber::set_default(sub);
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    populate(&store).await;
+    let (id, user) = key(&store, false).await;
+    let addr = serve(store, unlimited()).await;
+    let r = get(
+        addr,
+        "/api/v1/values?indicator=divorces&token=s3cret",
+        &bearer(&user),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let r = get(addr, "/api/v1/values?indicator=divorces", &bearer(&user)).await;
+    assert_eq!(r.status, 200);
+    let r = get(
+        addr,
+        "/api/v1/values?indicator=divorces",
+        &bearer("pm_wrong"),
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("popmap::access"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    for (l, status, key) in [
+        (lines[0], 400, id.to_string()),
+        (lines[1], 200, id.to_string()),
+        (lines[2], 401, "-".to_string()),
+    ] {
+        assert!(
+            l.contains("method=GET") && l.contains("path=/api/v1/values"),
+            "{l}"
+        );
+        assert!(
+            l.contains(&format!("status={status}")) && l.contains(&format!("key={key}")),
+            "{l}"
+        );
+        assert!(l.contains("ms="), "{l}");
+    }
+    assert!(
+        !log.contains(&user) && !log.contains("pm_wrong") && !log.contains("s3cret"),
+        "{log}"
+    );
+}

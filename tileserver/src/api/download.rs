@@ -34,8 +34,8 @@ enum Kind {
     path = "/api/v1/download/{period}/{file}",
     tag = "tables",
     params(
-        ("period" = String, Path, description = "`latest`, a period or one revision"),
-        ("file" = String, Path, description = "`LEVEL.csv`, `LEVEL.geojson` or `LEVEL.fgb`, e.g. `province.geojson`"),
+        ("period" = String, Path, description = "`latest`, a period or one revision", example = "latest"),
+        ("file" = String, Path, description = "`LEVEL.csv`, `LEVEL.geojson` or `LEVEL.fgb`, e.g. `province.geojson`", example = "province.geojson"),
         ("indicator" = Option<String>, Query, description = "Comma-separated indicator ids (default: every indicator the caller may see)")
     ),
     responses(

@@ -65,7 +65,7 @@ pub struct Ranking {
     path = "/api/v1/rankings",
     tag = "tables",
     params(
-        ("indicator" = String, Query, description = "Indicator id"),
+        ("indicator" = String, Query, description = "Indicator id", example = "sex_ratio"),
         ("period" = Option<String>, Query, description = "`latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)"),
         ("level" = Option<String>, Query, description = "country, region, province, district or commune (default province)"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 20000 (default 20000)"),

@@ -49,8 +49,8 @@ pub struct Series {
     path = "/api/v1/units/{code}/series",
     tag = "units",
     params(
-        ("code" = String, Path, description = "Unit code"),
-        ("indicator" = String, Query, description = "Indicator id (see /api/v1/indicators)"),
+        ("code" = String, Path, description = "Unit code", example = "00004"),
+        ("indicator" = String, Query, description = "Indicator id (see /api/v1/indicators)", example = "population"),
         ("from" = Option<String>, Query, description = "First period (inclusive)"),
         ("to" = Option<String>, Query, description = "Last period (inclusive)"),
         ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")

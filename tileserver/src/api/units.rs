@@ -206,7 +206,7 @@ pub struct UnitDetail {
     path = "/api/v1/units/{code}",
     tag = "units",
     params(
-        ("code" = String, Path, description = "Unit code, e.g. `01`"),
+        ("code" = String, Path, description = "Unit code, e.g. `01`", example = "01"),
         ("period" = Option<String>, Query, description = "`latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)"),
         ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
     ),
