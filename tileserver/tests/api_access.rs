@@ -94,6 +94,10 @@ async fn check_access(store: Store) {
             "{path}: restricted values missing with a key"
         );
         assert!(ok.headers.contains("cache-control: private"), "{path}");
+        // Answers are cached per snapshot: the key holder's must not be served to others.
+        let again = get(addr, path, "").await;
+        assert!(!mentions_restricted(&again.body), "{path} leaks from the cache");
+        assert_eq!(again.body, anon.body, "{path}");
     }
     let d: Value =
         serde_json::from_slice(&get(addr, "/api/v1/units/00004", &bearer(&user)).await.body)

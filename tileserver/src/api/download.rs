@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::access::Caller;
 use super::indicators::{select, values_map};
 use super::params::Params;
-use super::reply::{Table, bytes, cell};
+use super::reply::{Prepared, ResponseCache, Table, cell};
 use crate::error::ApiError;
 use crate::server::AppState;
 
@@ -79,6 +79,16 @@ pub async fn download(
     let published = st.published.load_full();
     let by_period = Params(std::iter::once(("period".to_string(), period)).collect());
     let snap = by_period.snapshot(&published, "period")?;
+    let key = ResponseCache::key("download", snap.id, &caller, &params, &file);
+    let name = format!("popmap-{}-r{}-{level}", snap.period, snap.revision);
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\""))
+        .map_err(|e| ApiError::Internal(format!("file name header: {e}")))?;
+    if let Some(hit) = st.api.responses.get(&key).await {
+        let mut resp = hit.send(&headers, &caller);
+        resp.headers_mut()
+            .insert(header::CONTENT_DISPOSITION, disposition);
+        return Ok(resp);
+    }
     let values = st.tiles.values(&st.store, snap.id).await?;
     let months = snap.period.month_count();
     let rows: Vec<(geodata::UnitInfo, Map<String, Value>)> = st
@@ -94,13 +104,8 @@ pub async fn download(
             (u.clone(), v)
         })
         .collect();
-    let name = format!("popmap-{}-r{}-{level}", snap.period, snap.revision);
-    let (body, content_type, ext) = match kind {
-        Kind::Csv => (
-            csv_table(&ids, &rows).to_csv()?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
+    let (body, content_type) = match kind {
+        Kind::Csv => (csv_table(&ids, &rows).to_csv()?, "text/csv; charset=utf-8"),
         Kind::GeoJson | Kind::Fgb => {
             let mut units: Vec<Unit> = st
                 .store
@@ -116,19 +121,23 @@ pub async fn download(
             tokio::task::spawn_blocking(move || {
                 if fgb {
                     fgb_file(&catalog, &title, &ids, &units, &rows)
-                        .map(|b| (b, "application/flatgeobuf", "fgb"))
+                        .map(|b| (b, "application/flatgeobuf"))
                 } else {
-                    geojson(&units, &rows).map(|b| (b, "application/geo+json", "geojson"))
+                    geojson(&units, &rows).map(|b| (b, "application/geo+json"))
                 }
             })
             .await
             .map_err(|e| ApiError::Internal(format!("download build failed: {e}")))??
         }
     };
-    let mut resp = bytes(&headers, &caller, content_type, body);
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\"")) {
-        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
+    let answer = st
+        .api
+        .responses
+        .put(key, Prepared::new(content_type, body))
+        .await;
+    let mut resp = answer.send(&headers, &caller);
+    resp.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, disposition);
     Ok(resp)
 }
 

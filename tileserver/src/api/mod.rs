@@ -35,6 +35,8 @@ use crate::server::AppState;
 pub struct ApiState {
     /// Unit lists per boundary version.
     pub units: UnitsCache,
+    /// Answers of snapshot-bound requests (values, rankings, downloads).
+    pub responses: reply::ResponseCache,
 }
 
 /// The units of one boundary version, by level (top first) then code, with an index by code.

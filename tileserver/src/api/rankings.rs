@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::access::Caller;
 use super::indicators::{select, value_of};
 use super::params::{MAX_TABLE_PAGE, Params};
-use super::reply::{Table, reply};
+use super::reply::{ResponseCache, Table, prepare};
 use crate::error::ApiError;
 use crate::published::PeriodRef;
 use crate::server::AppState;
@@ -95,6 +95,16 @@ pub async fn rankings(
     let level = params.level("level")?.unwrap_or(geodata::Level::Province);
     let published = st.published.load_full();
     let snap = params.snapshot(&published, "period")?;
+    let key = ResponseCache::key(
+        "rankings",
+        snap.id,
+        &caller,
+        &params,
+        &format!("{format:?}"),
+    );
+    if let Some(hit) = st.api.responses.get(&key).await {
+        return Ok(hit.send(&headers, &caller));
+    }
     let prev = snap
         .period
         .previous()
@@ -170,7 +180,7 @@ pub async fn rankings(
         limit,
         offset,
     };
-    reply(&headers, &caller, format, &out, || {
+    let answer = prepare(format, &out, || {
         Some(Table {
             columns: ["rank", "code", "name", "value", "previous", "change"]
                 .map(String::from)
@@ -190,7 +200,13 @@ pub async fn rankings(
                 })
                 .collect(),
         })
-    })
+    })?;
+    Ok(st
+        .api
+        .responses
+        .put(key, answer)
+        .await
+        .send(&headers, &caller))
 }
 
 /// `x` rounded to 6 decimals: differences of rounded ratios without float noise.

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::access::Caller;
 use super::indicators::{select, values_map};
 use super::params::{MAX_TABLE_PAGE, Params};
-use super::reply::{Table, cell, reply};
+use super::reply::{ResponseCache, Table, cell, prepare};
 use crate::error::ApiError;
 use crate::server::AppState;
 
@@ -101,6 +101,10 @@ pub async fn values(
     let parent = params.str("parent");
     let published = st.published.load_full();
     let snap = params.snapshot(&published, "period")?;
+    let key = ResponseCache::key("values", snap.id, &caller, &params, &format!("{format:?}"));
+    if let Some(hit) = st.api.responses.get(&key).await {
+        return Ok(hit.send(&headers, &caller));
+    }
     let units = st.api.units.get(&st.store, &snap.version).await?;
     let values = st.tiles.values(&st.store, snap.id).await?;
     let months = snap.period.month_count();
@@ -135,7 +139,7 @@ pub async fn values(
         limit,
         offset,
     };
-    reply(&headers, &caller, format, &out, || {
+    let answer = prepare(format, &out, || {
         let mut columns: Vec<String> = ["code", "name", "parent_code"].map(String::from).to_vec();
         columns.extend(out.indicators.iter().cloned());
         Some(Table {
@@ -154,5 +158,11 @@ pub async fn values(
                 })
                 .collect(),
         })
-    })
+    })?;
+    Ok(st
+        .api
+        .responses
+        .put(key, answer)
+        .await
+        .send(&headers, &caller))
 }
