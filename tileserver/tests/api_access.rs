@@ -96,7 +96,10 @@ async fn check_access(store: Store) {
         assert!(ok.headers.contains("cache-control: private"), "{path}");
         // Answers are cached per snapshot: the key holder's must not be served to others.
         let again = get(addr, path, "").await;
-        assert!(!mentions_restricted(&again.body), "{path} leaks from the cache");
+        assert!(
+            !mentions_restricted(&again.body),
+            "{path} leaks from the cache"
+        );
         assert_eq!(again.body, anon.body, "{path}");
     }
     let d: Value =
