@@ -2,7 +2,7 @@
 # Data-API load figures for BENCHMARKS.md (issue 6), on the demo database (release build):
 #   /api/v1/values for every commune of a period (vn-2019: 10,040 rows; vn-2025: 3,321 rows),
 #   and /api/v1/units/{code}/series over every published period, with wrk (Debian):
-#   2 threads, 8 connections, 15 s each, p50/p99 from wrk --latency. Rate limits are off.
+#   2 threads, 8 connections, 10 s each, p50/p99 from wrk --latency. Rate limits are off.
 # Usage: bash scripts/api_load.sh [DB_URL]   (default: the demo database of `make demo`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ run() {
     local name=$1 url=$2
     curl -sf -o /tmp/popmap-api-body "$url"
     local bytes; bytes=$(wc -c </tmp/popmap-api-body)
-    local out; out=$(wrk -t2 -c8 -d15s --latency "$url")
+    local out; out=$(wrk -t2 -c8 -d10s --latency "$url")
     local p50 p99 rps
     p50=$(awk '/^ +50%/ {print $2}' <<<"$out")
     p99=$(awk '/^ +99%/ {print $2}' <<<"$out")

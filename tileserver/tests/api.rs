@@ -409,6 +409,7 @@ async fn check_api(store: Store) {
         "/api/v1/values?format=csv",
         "/api/v1/download/2025-07/province.geojson",
         "/api/openapi.json",
+        "/api/docs",
     ] {
         let r = get(addr, path, "").await;
         let etag = r

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
@@ -159,7 +159,16 @@ pub fn page() -> String {
 }
 
 /// `GET /api/docs`.
-pub async fn docs(params: Params) -> Result<Response, ApiError> {
+pub async fn docs(
+    axum::Extension(caller): axum::Extension<Caller>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     params.allow(&[])?;
-    Ok(Html(page()).into_response())
+    Ok(bytes(
+        &headers,
+        &caller,
+        "text/html; charset=utf-8",
+        page().into_bytes(),
+    ))
 }
