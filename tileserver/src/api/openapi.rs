@@ -51,6 +51,7 @@ pub struct ErrorBody {
         super::download::download,
     ),
     components(schemas(ErrorBody)),
+    modifiers(&BearerKey),
     tags(
         (name = "catalog", description = "Periods, boundary versions and indicators"),
         (name = "units", description = "Administrative units and their values"),
@@ -58,6 +59,25 @@ pub struct ErrorBody {
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the optional `Authorization: Bearer <API key>` that unlocks restricted indicators.
+struct BearerKey;
+
+impl utoipa::Modify for BearerKey {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "An API key from `popmap keys create`: unlocks restricted indicators \
+                 (admin keys also /admin/*). Optional; an unknown or revoked key is 401.",
+            ))
+            .build();
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("api_key", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The document as JSON text.
 pub fn document() -> String {
