@@ -1,6 +1,8 @@
 //! Unit look-ups for the data API: paged search by level, parent and folded name or code
 //! prefix, one unit by code, children counts, and one unit's values across all snapshots.
 
+use std::collections::HashMap;
+
 use sqlx::{AssertSqlSafe, Row};
 
 use super::units::{INFO_COLUMNS, require_version, unit_info};
@@ -145,33 +147,51 @@ pub(super) async fn unit_values(
     if indicators.is_empty() {
         return Ok(Vec::new());
     }
+    // Ids first, then one query that names the primary key's columns with literal integer
+    // lists: both planners seek (snapshot, unit, indicator) directly. A join on the indicator
+    // name let SQLite scan every value row of the indicator (1.1 s on the demo database).
     let names: Vec<String> = (0..indicators.len())
-        .map(|i| format!("${}", i + 2))
+        .map(|i| format!("${}", i + 1))
         .collect();
-    let sql = format!(
-        "SELECT s.id AS sid, i.name AS ind, v.value AS value \
-         FROM snapshots s \
-         JOIN snapshot_values v ON v.snapshot_id = s.id AND v.unit_code = $1 \
-         JOIN indicators i ON i.id = v.indicator_id \
-         WHERE i.name IN ({})",
+    let mut q = sqlx::query_as::<_, (i32, String)>(AssertSqlSafe(format!(
+        "SELECT id, name FROM indicators WHERE name IN ({})",
         names.join(", ")
-    );
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(unit_code.to_string());
+    )));
     for i in indicators {
         q = q.bind(i.to_string());
     }
-    q.fetch_all(&store.pool)
-        .await?
-        .iter()
-        .map(|r| {
+    let ids: HashMap<i32, String> = q.fetch_all(&store.pool).await?.into_iter().collect();
+    let snapshots: Vec<(i64,)> = sqlx::query_as("SELECT id FROM snapshots")
+        .fetch_all(&store.pool)
+        .await?;
+    if ids.is_empty() || snapshots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = |v: Vec<String>| v.join(", ");
+    let sql = format!(
+        "SELECT snapshot_id, indicator_id, value FROM snapshot_values \
+         WHERE snapshot_id IN ({}) AND unit_code = $1 AND indicator_id IN ({})",
+        list(snapshots.iter().map(|s| s.0.to_string()).collect()),
+        list(ids.keys().map(|i| i.to_string()).collect())
+    );
+    let rows: Vec<(i64, i32, i64)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(unit_code)
+        .fetch_all(&store.pool)
+        .await?;
+    rows.into_iter()
+        .map(|(snapshot_id, ind, value)| {
+            let indicator = ids.get(&ind).cloned().ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "snapshot {snapshot_id}: unknown indicator id {ind}"
+                ))
+            })?;
             Ok(SeriesValue {
-                snapshot_id: r.try_get("sid")?,
-                indicator: r.try_get("ind")?,
-                value: r.try_get("value")?,
+                snapshot_id,
+                indicator,
+                value,
             })
         })
-        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
-        .map_err(StoreError::from)
+        .collect()
 }
 
 #[cfg(test)]
