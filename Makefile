@@ -3,7 +3,7 @@ CARGO  ?= cargo
 DB     ?= sqlite://data/build/popmap.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo web test test-browser lint fmt bench load clean-demo
+.PHONY: demo web test test-browser lint fmt bench load api-load clean-demo
 
 ## Build, prepare the demo database (real boundaries, synthetic values) and serve it.
 demo: web
@@ -36,6 +36,10 @@ bench:
 ## Tile-server load figures (cold tiles per zoom, warm throughput with wrk, RSS).
 load:
 	bash scripts/load.sh
+
+## Data-API load figures (values of every commune, series over every period) with wrk.
+api-load:
+	bash scripts/api_load.sh
 
 clean-demo:
 	rm -rf data/build

@@ -36,10 +36,27 @@ impl FieldSet {
         }
     }
 
+    /// Every indicator of `catalog`, restricted ones included when `restricted` (what a tile
+    /// carries without `?fields=` for a caller with an API key).
+    pub fn all(catalog: &Catalog, restricted: bool) -> FieldSet {
+        if !restricted {
+            return FieldSet::all_public(catalog);
+        }
+        FieldSet {
+            base: catalog.base.iter().map(|b| b.id.clone()).collect(),
+            derived: catalog.derived.iter().map(|d| d.id.clone()).collect(),
+        }
+    }
+
     /// The fields named in `list` (comma-separated indicator ids); an unknown or restricted
     /// id is an error naming it. An empty list means no indicator (codes and names only).
     pub fn parse(catalog: &Catalog, list: &str) -> Result<FieldSet, String> {
-        let all = FieldSet::all_public(catalog);
+        FieldSet::parse_with(catalog, list, false)
+    }
+
+    /// Like [`FieldSet::parse`], accepting restricted ids when `restricted` (an API key).
+    pub fn parse_with(catalog: &Catalog, list: &str, restricted: bool) -> Result<FieldSet, String> {
+        let all = FieldSet::all(catalog, restricted);
         let mut asked: Vec<&str> = Vec::new();
         for f in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
             let known = all.base.iter().chain(&all.derived).any(|id| id == f);
@@ -47,7 +64,9 @@ impl FieldSet {
                 let restricted = catalog.base.iter().any(|b| b.id == f)
                     || catalog.derived.iter().any(|d| d.id == f);
                 return Err(if restricted {
-                    format!("field '{f}' is a restricted indicator and is not served in tiles")
+                    format!(
+                        "field '{f}' is a restricted indicator: send Authorization: Bearer <API key>"
+                    )
                 } else {
                     format!("unknown field '{f}' (see /api/v1/indicators for the ids)")
                 });

@@ -76,6 +76,9 @@ pub enum Command {
         /// The archive to write (.pmtiles or .mbtiles).
         out: PathBuf,
     },
+    /// Manage API keys: restricted indicators and /admin/* need one.
+    #[command(subcommand)]
+    Keys(Keys),
     /// Serve the published data over HTTP.
     Serve {
         /// Address to listen on.
@@ -117,6 +120,39 @@ pub struct ServeOptions {
     /// Folder of the built web map (default: web-map/dist); `make demo` builds it.
     #[arg(long, env = "POPMAP_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
+    /// Requests per second allowed from one client address without a key (0: no limit).
+    #[arg(long, env = "POPMAP_RATE_IP", default_value_t = 50)]
+    pub rate_ip: u32,
+    /// Burst allowed above --rate-ip.
+    #[arg(long, default_value_t = 200)]
+    pub rate_ip_burst: u32,
+    /// Requests per second allowed per API key (0: no limit).
+    #[arg(long, env = "POPMAP_RATE_KEY", default_value_t = 200)]
+    pub rate_key: u32,
+    /// Burst allowed above --rate-key.
+    #[arg(long, default_value_t = 400)]
+    pub rate_key_burst: u32,
+}
+
+/// `popmap keys`: API keys (stored as SHA-256 hashes; a key is shown once, at creation).
+#[derive(Debug, Subcommand)]
+pub enum Keys {
+    /// Create a key and print it (only its hash is stored).
+    Create {
+        /// Who or what the key is for.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// The key also authorises /admin/* (reload, cache purge).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List keys (ids, names, admin flag, created and revoked dates; never the keys).
+    List,
+    /// Revoke a key by id.
+    Revoke {
+        /// The key's id (see `popmap keys list`).
+        id: i64,
+    },
 }
 
 /// What `popmap import` can import.

@@ -8,7 +8,7 @@ use geodata::{Catalog, Store};
 
 use etl::publish::{Options, PublishError};
 
-use crate::cli::{Cli, Command, Crosswalk, Import, ServeOptions, TableArgs};
+use crate::cli::{Cli, Command, Crosswalk, Import, Keys, ServeOptions, TableArgs};
 
 /// The server settings from the command line and environment.
 fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver::ServerConfig> {
@@ -23,6 +23,14 @@ fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver
         frame_ancestors: tileserver::CorsOrigins::parse(&o.frame_ancestors)
             .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
         web_dir: o.web_dir.clone(),
+        rate_per_key: tileserver::config::RateLimit {
+            per_second: o.rate_key,
+            burst: o.rate_key_burst,
+        },
+        rate_per_ip: tileserver::config::RateLimit {
+            per_second: o.rate_ip,
+            burst: o.rate_ip_burst,
+        },
     };
     if let Some(u) = &config.public_url
         && !(u.starts_with("http://") || u.starts_with("https://"))
@@ -52,6 +60,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status => {
             let store = open(&cli.db).await?;
             status(&store).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys(k) => {
+            let store = open(&cli.db).await?;
+            keys(&store, k).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
@@ -314,6 +327,44 @@ async fn status(store: &Store) -> anyhow::Result<()> {
             "  {:<8} rev {} on {} ({})",
             p.period, p.revision, p.version, p.source
         );
+    }
+    Ok(())
+}
+
+/// `popmap keys create|list|revoke`.
+async fn keys(store: &Store, k: Keys) -> anyhow::Result<()> {
+    match k {
+        Keys::Create { name, admin } => {
+            let (secret, hash) = tileserver::api::access::new_key();
+            let key = store.create_key(&name, admin, &hash).await?;
+            println!("{secret}");
+            eprintln!(
+                "created {}key {} '{}': the key above is shown once, only its hash is stored",
+                if key.admin { "admin " } else { "" },
+                key.id,
+                key.name
+            );
+        }
+        Keys::List => {
+            println!("id\tadmin\tcreated_at\trevoked_at\tname");
+            for k in store.keys().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    k.id,
+                    k.admin,
+                    k.created_at,
+                    k.revoked_at.as_deref().unwrap_or("-"),
+                    k.name
+                );
+            }
+        }
+        Keys::Revoke { id } => match store.revoke_key(id).await? {
+            Some(k) => eprintln!(
+                "key {id} revoked on {}",
+                k.revoked_at.as_deref().unwrap_or("?")
+            ),
+            None => anyhow::bail!("no API key with id {id}"),
+        },
     }
     Ok(())
 }

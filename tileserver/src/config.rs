@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::api::access::RateLimit;
+
 /// Which browser origins may read the server's answers (CORS).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CorsOrigins {
@@ -54,14 +56,30 @@ pub struct ServerConfig {
     pub cache_bytes: u64,
     /// How often the store is polled for new snapshots; `None` turns polling off.
     pub poll: Option<Duration>,
-    /// SHA-256 of the admin token guarding `/admin/*`; `None` disables those endpoints.
+    /// SHA-256 of the admin token guarding `/admin/*` (admin API keys work too).
     pub admin_token_sha256: Option<[u8; 32]>,
     /// Origins allowed to frame `/embed` (CSP `frame-ancestors`); `Any` lets any portal.
     pub frame_ancestors: CorsOrigins,
     /// Folder of the built web map (`index.html`, `embed.html`, `assets/`); `None` looks for
     /// `web-map/dist` in the working directory, then next to the source tree.
     pub web_dir: Option<std::path::PathBuf>,
+    /// Rate limit per API key (requests carrying a key).
+    pub rate_per_key: RateLimit,
+    /// Rate limit per client address (requests without a key).
+    pub rate_per_ip: RateLimit,
 }
+
+/// Default limit per client address: 50 requests/s sustained, bursts of 200 (a map view
+/// loads a few dozen tiles at once).
+pub const DEFAULT_RATE_PER_IP: RateLimit = RateLimit {
+    per_second: 50,
+    burst: 200,
+};
+/// Default limit per API key: 200 requests/s sustained, bursts of 400.
+pub const DEFAULT_RATE_PER_KEY: RateLimit = RateLimit {
+    per_second: 200,
+    burst: 400,
+};
 
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
@@ -74,6 +92,8 @@ impl Default for ServerConfig {
             admin_token_sha256: None,
             frame_ancestors: CorsOrigins::Any,
             web_dir: None,
+            rate_per_key: DEFAULT_RATE_PER_KEY,
+            rate_per_ip: DEFAULT_RATE_PER_IP,
         }
     }
 }

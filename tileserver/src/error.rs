@@ -1,4 +1,5 @@
-//! HTTP errors: every error is JSON `{error, message}` with the right status.
+//! HTTP errors: every error is JSON `{error, message, details}` with the right status
+//! (`details` is `null` unless the error carries structured data, e.g. the allowed parameters).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -26,6 +27,22 @@ pub enum ApiError {
     /// A dependency could not answer; the message says which (503).
     #[error("{0}")]
     Unavailable(String),
+    /// The request is malformed, with structured details for the client (400).
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+        /// Structured details, e.g. `{"parameter": "x", "allowed": [...]}`.
+        details: serde_json::Value,
+    },
+    /// Too many requests from one key or address (429, with `Retry-After`).
+    #[error("rate limit exceeded for {who}: retry after {retry_after_secs} s")]
+    RateLimited {
+        /// What was limited: `key 3` or `address 10.0.0.1`.
+        who: String,
+        /// Seconds until a request would be allowed again.
+        retry_after_secs: u64,
+    },
     /// The store could not answer (503: the request may succeed later).
     #[error("store unavailable: {0}")]
     Store(#[from] geodata::store::StoreError),
@@ -39,6 +56,8 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Invalid { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
@@ -55,15 +74,31 @@ impl IntoResponse for ApiError {
         ) {
             tracing::error!(error = %self, "request failed");
         }
+        let details = match &self {
+            ApiError::Invalid { details, .. } => details.clone(),
+            ApiError::RateLimited {
+                retry_after_secs, ..
+            } => json!({ "retry_after_secs": retry_after_secs }),
+            _ => serde_json::Value::Null,
+        };
         let mut resp = (
             status,
-            Json(json!({"error": id, "message": self.to_string()})),
+            Json(json!({"error": id, "message": self.to_string(), "details": details})),
         )
             .into_response();
+        if let ApiError::RateLimited {
+            retry_after_secs, ..
+        } = &self
+        {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after_secs),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Bearer realm=\"popmap-admin\""),
+                axum::http::HeaderValue::from_static("Bearer realm=\"popmap\""),
             );
         }
         resp

@@ -4,9 +4,11 @@
 //! status page, and the boundary and admin tile families with their TileJSON ([`tiles`],
 //! [`tilejson`]), cached compressed ([`tilecache`], [`encoding`]) and refreshed without restart
 //! when a period is published ([`refresh`]); MapLibre styles ([`styles`], coloured by
-//! [`classes`] with the palettes of [`palette`]), the values the web map joins ([`mapdata`])
-//! and the web map itself ([`web`]).
+//! [`classes`] with the palettes of [`palette`]), the values the web map joins ([`mapdata`]),
+//! the web map itself ([`web`]), and the data API with its OpenAPI document and access control
+//! ([`api`]).
 
+pub mod api;
 pub mod classes;
 pub mod config;
 pub mod encoding;

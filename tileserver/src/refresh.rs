@@ -1,7 +1,7 @@
 //! Hot refresh: a publish by another process shows up without a restart.
 //!
 //! A poller re-reads versions and snapshots every few seconds (and `POST /admin/reload` does it
-//! on demand, with the admin token). When they changed, the new state is built aside — the
+//! on demand, with an admin key or the admin token). When they changed, the new state is built aside — the
 //! newest snapshot's values and its version's tile source are loaded first — and then swapped
 //! in atomically. A request loads the state once when it starts, so requests in flight finish
 //! on the old state; cached tiles are keyed by immutable snapshot ids, so old revision URLs keep
@@ -10,11 +10,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::{Extension, Json};
 use serde::Serialize;
 
+use crate::api::access::Caller;
 use crate::error::ApiError;
 use crate::published::{Published, revision_name};
 use crate::server::AppState;
@@ -100,48 +100,45 @@ pub fn spawn_poller(st: AppState, every: Duration) -> tokio::task::JoinHandle<()
     })
 }
 
-/// Checks `Authorization: Bearer <admin token>`: 403 when admin endpoints are disabled, 401
-/// when the token is missing or wrong.
-pub fn require_admin(st: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Checks that the caller may use `/admin/*`: an admin API key or the admin token. Without
+/// credentials it is 401 when some admin credential can exist (a token is configured), else 403
+/// naming how to enable the endpoints; a non-admin key is 403.
+pub fn require_admin(st: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    if caller.admin {
+        return Ok(());
+    }
+    if caller.authenticated {
+        return Err(ApiError::Forbidden(
+            "this API key is not an admin key (popmap keys create --admin)".into(),
+        ));
+    }
     if st.config.admin_token_sha256.is_none() {
         return Err(ApiError::Forbidden(
-            "admin endpoints are disabled: start the server with --admin-token-file or POPMAP_ADMIN_TOKEN"
+            "admin endpoints need an admin key (popmap keys create --admin) or an admin token \
+             (--admin-token-file or POPMAP_ADMIN_TOKEN)"
                 .into(),
         ));
     }
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError::Unauthorized(
-                "admin endpoints need Authorization: Bearer <admin token>".into(),
-            )
-        })?;
-    if st.config.is_admin_token(token.trim()) {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized(
-            "the admin token is not valid".into(),
-        ))
-    }
+    Err(ApiError::Unauthorized(
+        "admin endpoints need Authorization: Bearer <admin key or token>".into(),
+    ))
 }
 
 /// `POST /admin/reload`: re-reads the store now.
 pub async fn admin_reload(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Json<ReloadOutcome>, ApiError> {
-    require_admin(&st, &headers)?;
+    require_admin(&st, &caller)?;
     Ok(Json(reload(&st).await?))
 }
 
 /// `POST /admin/cache/purge`: drops every cached tile (they are rebuilt on demand).
 pub async fn admin_purge(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    require_admin(&st, &headers)?;
+    require_admin(&st, &caller)?;
     st.tiles.purge_tiles();
     Ok(Json(serde_json::json!({"purged": true})))
 }

@@ -4,13 +4,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use geodata::store::StoreError;
-use geodata::{BoundaryVersion, Catalog, Store};
+use geodata::{Catalog, Store};
 use serde::Serialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -39,6 +39,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Serialises reloads.
     pub reload_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Caches of the data API.
+    pub api: Arc<crate::api::ApiState>,
+    /// Per-key and per-address rate limiters.
+    pub limiters: Arc<crate::api::access::Limiters>,
 }
 
 impl AppState {
@@ -51,7 +55,10 @@ impl AppState {
         let published = Published::load(&store, 1).await?;
         let metrics = Metrics::default();
         metrics.generation.set(1);
+        let limiters = crate::api::access::Limiters::new(config.rate_per_key, config.rate_per_ip);
         Ok(AppState {
+            api: Arc::default(),
+            limiters: Arc::new(limiters),
             store,
             catalog,
             tiles: Arc::new(TileCache::new(config.cache_bytes)),
@@ -92,8 +99,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::metrics))
-        .route("/api/v1/versions", get(versions))
-        .route("/api/v1/periods", get(periods))
         .route("/api/v1/units/{code}/lineage", get(crate::lineage::lineage))
         .route("/tiles/boundaries/{file}", get(crate::tilejson::boundaries))
         .route(
@@ -107,7 +112,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/reload", post(crate::refresh::admin_reload))
         .route("/admin/cache/purge", post(crate::refresh::admin_purge))
+        .merge(crate::api::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::api::access::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,
@@ -129,7 +139,18 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
         .config
         .poll
         .map(|every| crate::refresh::spawn_poller(state.clone(), every));
-    let result = axum::serve(listener, router(state))
+    let shrink = {
+        let limiters = state.limiters.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limiters.shrink();
+            }
+        })
+    };
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -138,6 +159,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     if let Some(p) = poller {
         p.abort();
     }
+    shrink.abort();
     result
 }
 
@@ -195,12 +217,4 @@ pub fn latest_periods(published: &Published) -> Vec<PeriodEntry> {
         }
     }
     out
-}
-
-async fn versions(State(st): State<AppState>) -> Json<Vec<BoundaryVersion>> {
-    Json(st.published.load().versions.clone())
-}
-
-async fn periods(State(st): State<AppState>) -> Json<Vec<PeriodEntry>> {
-    Json(latest_periods(&st.published.load()))
 }

@@ -84,6 +84,17 @@ fn shared(e: Arc<ApiError>) -> ApiError {
         ApiError::BadRequest(m) => ApiError::BadRequest(m.clone()),
         ApiError::Unauthorized(m) => ApiError::Unauthorized(m.clone()),
         ApiError::Forbidden(m) => ApiError::Forbidden(m.clone()),
+        ApiError::Invalid { message, details } => ApiError::Invalid {
+            message: message.clone(),
+            details: details.clone(),
+        },
+        ApiError::RateLimited {
+            who,
+            retry_after_secs,
+        } => ApiError::RateLimited {
+            who: who.clone(),
+            retry_after_secs: *retry_after_secs,
+        },
         ApiError::Internal(m) => ApiError::Internal(m.clone()),
         ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
         ApiError::Store(s) => ApiError::Unavailable(s.to_string()),

@@ -1,8 +1,8 @@
 //! Vector-tile endpoints: `/tiles/boundaries/{version}/{z}/{x}/{y}.mvt` (geometry, codes and
-//! names) and `/tiles/admin/{period}/{z}/{x}/{y}.mvt` (plus the period's public indicator values;
-//! `?fields=a,b` chooses them; `?version=vn-2025` serves the period harmonised onto that
-//! version through the stored crosswalk, `estimated = true` on units resting on a split; 400
-//! when no crosswalk leads there).
+//! names) and `/tiles/admin/{period}/{z}/{x}/{y}.mvt` (plus the period's indicator values:
+//! public ones, and restricted ones too for a caller with an API key; `?fields=a,b` chooses
+//! them; `?version=vn-2025` serves the period harmonised onto that version through the stored
+//! crosswalk, `estimated = true` on units resting on a split; 400 when no crosswalk leads there).
 //!
 //! HTTP semantics:
 //! - a malformed or out-of-range z/x/y, period or query is **400**; an unknown version or an
@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +24,7 @@ use geodata::fields::{FieldSet, admin_tile, unit_props};
 use geodata::mvt::PropValue;
 use geodata::tile::TileId;
 
+use crate::api::access::Caller;
 use crate::encoding::{Encoding, TileBody};
 use crate::error::ApiError;
 use crate::metrics::BytesLabels;
@@ -50,18 +52,31 @@ pub fn parse_tile(z: &str, x: &str, y: &str) -> Result<TileId, ApiError> {
         .map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
-/// Refuses any query parameter not in `allowed`.
+/// Refuses any query parameter not in `allowed` (400 naming it and listing the allowed ones).
 pub fn check_query(query: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
-    match query.keys().find(|k| !allowed.contains(&k.as_str())) {
-        None => Ok(()),
-        Some(k) if allowed.is_empty() => Err(ApiError::BadRequest(format!(
-            "unknown query parameter '{k}': this URL takes none"
-        ))),
-        Some(k) => Err(ApiError::BadRequest(format!(
+    check_names(query.keys().map(String::as_str), allowed)
+}
+
+/// Refuses the first of `names` not in `allowed`.
+pub fn check_names<'a>(
+    mut names: impl Iterator<Item = &'a str>,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    let Some(k) = names.find(|k| !allowed.contains(k)) else {
+        return Ok(());
+    };
+    let message = if allowed.is_empty() {
+        format!("unknown query parameter '{k}': this URL takes none")
+    } else {
+        format!(
             "unknown query parameter '{k}': this URL takes {}",
             allowed.join(", ")
-        ))),
-    }
+        )
+    };
+    Err(ApiError::Invalid {
+        message,
+        details: serde_json::json!({ "parameter": k, "allowed": allowed }),
+    })
 }
 
 /// A tile response: the negotiated coding, ETag, Cache-Control, 304 and 204 handling.
@@ -148,6 +163,7 @@ pub async fn boundaries(
 /// `GET /tiles/admin/{period}/{z}/{x}/{y}.mvt[?fields=a,b]`.
 pub async fn admin(
     State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path((period, z, x, y)): Path<(String, String, String, String)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -157,9 +173,12 @@ pub async fn admin(
     let pref: PeriodRef = period
         .parse()
         .map_err(|e: crate::published::InvalidPeriodRef| ApiError::BadRequest(e.to_string()))?;
+    let restricted = caller.unlocks_restricted();
     let fields = match query.get("fields") {
-        Some(list) => FieldSet::parse(&st.catalog, list).map_err(ApiError::BadRequest)?,
-        None => FieldSet::all_public(&st.catalog),
+        Some(list) => {
+            FieldSet::parse_with(&st.catalog, list, restricted).map_err(ApiError::BadRequest)?
+        }
+        None => FieldSet::all(&st.catalog, restricted),
     };
     let published = st.published.load_full();
     let snap = published
@@ -219,10 +238,28 @@ pub async fn admin(
                 .await?
         }
     };
+    // The default field set depends on the caller: caches must key on Authorization, and an
+    // answer made for a key holder must never be kept by a shared cache.
+    let private = |mut r: Response| {
+        let h = r.headers_mut();
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Encoding, Authorization"),
+        );
+        if restricted {
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=60"),
+            );
+        }
+        r
+    };
     if pref.is_immutable() {
-        return Ok(tile_response(&st, &tile, "admin", &headers, IMMUTABLE));
+        return Ok(private(tile_response(
+            &st, &tile, "admin", &headers, IMMUTABLE,
+        )));
     }
-    let mut resp = tile_response(&st, &tile, "admin", &headers, SHORT);
+    let mut resp = private(tile_response(&st, &tile, "admin", &headers, SHORT));
     let mut location = format!(
         "/tiles/admin/{}/{}/{}/{}.mvt",
         revision_name(&snap),

@@ -133,3 +133,58 @@ fn import_validate_publish_status() {
         stderr(&o)
     );
 }
+
+#[test]
+fn keys_are_created_listed_and_revoked_and_only_hashes_are_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("popmap.db");
+    let db = format!("sqlite://{}", file.display());
+    let o = popmap(&db, &["keys", "create", "--name", "ministry", "--admin"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let key = String::from_utf8(o.stdout.clone())
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(key.starts_with("pm_") && key.len() == 67, "{key}");
+    assert!(
+        stderr(&o).contains("admin key 1 'ministry'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = popmap(&db, &["keys", "create"]);
+    let second = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    assert_ne!(key, second);
+
+    let list = |db: &str| String::from_utf8(popmap(db, &["keys", "list"]).stdout).unwrap();
+    let l = list(&db);
+    assert!(
+        l.contains("1\ttrue\t") && l.contains("\tministry") && l.contains("2\tfalse\t"),
+        "{l}"
+    );
+    assert!(!l.contains(&key[3..]), "list shows a key");
+
+    let o = popmap(&db, &["keys", "revoke", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("key 1 revoked"), "{}", stderr(&o));
+    let l = list(&db);
+    let line = l.lines().find(|x| x.starts_with("1\t")).unwrap();
+    assert!(!line.contains("\t-\t"), "revocation date missing: {line}");
+    let o = popmap(&db, &["keys", "revoke", "9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no API key with id 9"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The database holds the SHA-256 of the key, never the key.
+    let _ = popmap(&db, &["status"]);
+    let bytes = std::fs::read(&file).unwrap();
+    let wal = std::fs::read(dir.path().join("popmap.db-wal")).unwrap_or_default();
+    let hay = [bytes, wal].concat();
+    let find = |needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    assert!(!find(key.as_bytes()) && !find(&key.as_bytes()[3..]));
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(key.as_bytes()));
+    assert!(find(hash.as_bytes()), "the hash is not stored");
+}

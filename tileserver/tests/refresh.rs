@@ -187,7 +187,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
         .unwrap();
     assert_eq!(out, r1.body);
     assert_ne!(header(&gz, "etag"), header(&br, "etag"));
-    assert_eq!(header(&br, "vary"), Some("accept-encoding"));
+    assert_eq!(header(&br, "vary"), Some("accept-encoding, authorization"));
     let nm = get(
         addr,
         "/tiles/admin/2025-10@r1/9/406/225.mvt",

@@ -16,13 +16,19 @@
 //! Tables (migrations/sqlite and migrations/postgres hold the same columns): `boundary_versions`,
 //! `units` (WKB geometry, bbox, folded name), `indicators` (name → small integer id),
 //! `snapshots` (UNIQUE period, revision), `snapshot_values` (PRIMARY KEY snapshot, unit,
-//! indicator; `WITHOUT ROWID` on SQLite), `crosswalk_meta` and `crosswalk` (old → new unit shares).
+//! indicator; `WITHOUT ROWID` on SQLite), `crosswalk_meta` and `crosswalk` (old → new unit shares),
+//! and `api_keys` (SHA-256 of each key, never the key).
 
 mod crosswalks;
 mod dump;
+mod keys;
+mod search;
 mod snapshots;
 mod units;
 pub mod wkb;
+
+pub use keys::ApiKey;
+pub use search::{SeriesValue, UnitPage, UnitQuery};
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -337,6 +343,50 @@ impl Store {
     /// by period then revision.
     pub async fn series(&self, unit_code: &str, indicator: &str) -> Result<Vec<(i64, i64)>> {
         snapshots::series(self, unit_code, indicator).await
+    }
+
+    /// One page of a version's units matching `query`, and how many match in all.
+    pub async fn find_units(&self, query: &UnitQuery) -> Result<UnitPage> {
+        search::find_units(self, query).await
+    }
+
+    /// One unit of a version by code.
+    pub async fn unit(&self, version: &str, code: &str) -> Result<Option<UnitInfo>> {
+        search::unit(self, version, code).await
+    }
+
+    /// How many units of a version have `code` as parent.
+    pub async fn children_count(&self, version: &str, code: &str) -> Result<i64> {
+        search::children_count(self, version, code).await
+    }
+
+    /// One unit's stored values of `indicators` in every snapshot (unordered).
+    pub async fn unit_values(
+        &self,
+        unit_code: &str,
+        indicators: &[&str],
+    ) -> Result<Vec<SeriesValue>> {
+        search::unit_values(self, unit_code, indicators).await
+    }
+
+    /// Stores a new API key by the hex SHA-256 of its secret.
+    pub async fn create_key(&self, name: &str, admin: bool, hash_hex: &str) -> Result<ApiKey> {
+        keys::create_key(self, name, admin, hash_hex).await
+    }
+
+    /// Every API key, revoked ones included, by id.
+    pub async fn keys(&self) -> Result<Vec<ApiKey>> {
+        keys::keys(self).await
+    }
+
+    /// The key whose secret hashes to `hash_hex`, revoked or not.
+    pub async fn key_by_hash(&self, hash_hex: &str) -> Result<Option<ApiKey>> {
+        keys::key_by_hash(self, hash_hex).await
+    }
+
+    /// Revokes key `id` (a no-op if already revoked); `None` if there is no such key.
+    pub async fn revoke_key(&self, id: i64) -> Result<Option<ApiKey>> {
+        keys::revoke_key(self, id).await
     }
 
     /// The stored validation report (JSON) of a snapshot.

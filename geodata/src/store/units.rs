@@ -155,10 +155,10 @@ pub(super) async fn import_version(
     Ok(())
 }
 
-const INFO_COLUMNS: &str = "code, level, name, parent_code, area_km2";
+pub(super) const INFO_COLUMNS: &str = "code, level, name, parent_code, area_km2";
 
 /// Decodes the `INFO_COLUMNS` of a unit row of `version`.
-fn unit_info(version: &str, row: &AnyRow) -> Result<UnitInfo> {
+pub(super) fn unit_info(version: &str, row: &AnyRow) -> Result<UnitInfo> {
     let code: String = row.try_get("code")?;
     let level: String = row.try_get("level")?;
     let level = level.parse::<Level>().map_err(|e| {
@@ -174,7 +174,7 @@ fn unit_info(version: &str, row: &AnyRow) -> Result<UnitInfo> {
 }
 
 /// Fails with `UnknownVersion` unless `version` exists.
-async fn require_version(store: &Store, version: &str) -> Result<()> {
+pub(super) async fn require_version(store: &Store, version: &str) -> Result<()> {
     let exists: Option<(String,)> =
         sqlx::query_as("SELECT id FROM boundary_versions WHERE id = $1")
             .bind(version)

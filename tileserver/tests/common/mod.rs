@@ -46,3 +46,19 @@ pub async fn get(addr: std::net::SocketAddr, path: &str, extra: &str) -> Resp {
         body,
     }
 }
+pub mod fixture;
+
+/// Every feature's properties of a FlatGeobuf file, as text (read with the flatgeobuf crate's
+/// reader), in file order.
+pub fn fgb_features(bytes: &[u8]) -> Vec<std::collections::BTreeMap<String, String>> {
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
+    let mut cur = std::io::Cursor::new(bytes);
+    let fgb = FgbReader::open(&mut cur).unwrap();
+    let mut it = fgb.select_all_seq().unwrap();
+    let mut out = Vec::new();
+    while let Some(f) = it.next().unwrap() {
+        assert!(f.fbs_feature().geometry().is_some());
+        out.push(f.properties().unwrap().into_iter().collect());
+    }
+    out
+}
