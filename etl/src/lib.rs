@@ -6,6 +6,7 @@ pub mod boundaries;
 pub mod change;
 pub mod demo;
 pub mod export;
+pub mod h3;
 pub mod publish;
 pub mod report;
 pub mod rules;

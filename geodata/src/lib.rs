@@ -6,9 +6,12 @@
 
 pub mod catalog;
 pub mod crossing;
+pub mod disclosure;
 pub mod dissolve;
 pub mod fields;
 pub mod generalise;
+pub mod h3grid;
+pub mod h3tile;
 pub mod geometry;
 pub mod level;
 pub mod mercator;

@@ -178,7 +178,7 @@ impl TileSource {
 }
 
 /// The metres → tile-unit transform of one tile and its buffered clip rectangle.
-struct TileFrame {
+pub(crate) struct TileFrame {
     left: f64,
     top: f64,
     scale: f64,
@@ -186,7 +186,7 @@ struct TileFrame {
 }
 
 impl TileFrame {
-    fn new(id: TileId) -> TileFrame {
+    pub(crate) fn new(id: TileId) -> TileFrame {
         let b = id.bounds();
         let (lo, hi) = (-f64::from(TILE_BUFFER), f64::from(EXTENT + TILE_BUFFER));
         TileFrame {
@@ -207,7 +207,7 @@ impl TileFrame {
     /// `mp` transformed to tile units, clipped to the buffered tile, rounded to integers.
     /// Polygons whose exterior falls outside are left out (collapsed rings are left to
     /// [`crate::mvt`], which drops them after rounding).
-    fn quantise(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<i32> {
+    pub(crate) fn quantise(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<i32> {
         let ring = |ls: &LineString<f64>| -> LineString<i32> {
             let pts: Vec<Coord<f64>> = ls.0.iter().map(|&c| self.to_tile(c)).collect();
             clip_ring(&pts, self.clip)

@@ -8,7 +8,7 @@ use geodata::{Catalog, Store};
 
 use etl::publish::{Options, PublishError};
 
-use crate::cli::{Cli, Command, Import, ServeOptions, TableArgs};
+use crate::cli::{Cli, Command, H3Command, Import, ServeOptions, TableArgs};
 
 /// The server settings from the command line and environment.
 fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver::ServerConfig> {
@@ -20,6 +20,11 @@ fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver
         cache_bytes: o.cache_mb.saturating_mul(1 << 20),
         poll: (o.poll_seconds > 0).then(|| std::time::Duration::from_secs(o.poll_seconds)),
         admin_token_sha256: None,
+        disclosure: geodata::disclosure::DisclosureRules {
+            min_total: o.h3_min_population,
+            min_numerator: o.h3_min_numerator,
+            ..Default::default()
+        },
     };
     if let Some(u) = &config.public_url
         && !(u.starts_with("http://") || u.starts_with("https://"))
@@ -97,6 +102,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 sum.bytes,
                 out.display(),
                 t.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::H3(H3Command::Build {
+            version_id,
+            resolution,
+            weights,
+        }) => {
+            let store = open(&cli.db).await?;
+            let res = resolution_arg(resolution)?;
+            let weights = match weights {
+                Some(f) => etl::h3::Weights::File(f),
+                None => etl::h3::Weights::Area,
+            };
+            let (info, rep) =
+                etl::h3::build_and_store(&store, &version_id, res, &weights, progress_bar())
+                    .await?;
+            eprintln!(
+                "popmap: built the H3 operator of {version_id} at r{resolution} from {}: {} units, {} cells, {} entries in {:.1} s{}",
+                info.weights,
+                rep.units,
+                rep.cells,
+                rep.entries,
+                rep.seconds,
+                if rep.points_outside > 0 {
+                    format!("; {} points outside every unit were ignored", rep.points_outside)
+                } else {
+                    String::new()
+                }
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -227,6 +261,26 @@ async fn table(
     })
 }
 
+/// An H3 resolution from the command line (7–10 for operators).
+pub fn resolution_arg(r: u8) -> anyhow::Result<h3o::Resolution> {
+    let res = h3o::Resolution::try_from(r)
+        .map_err(|_| anyhow::anyhow!("--resolution {r}: not an H3 resolution"))?;
+    geodata::operator::check_resolution(res).map_err(|e| anyhow::anyhow!("--resolution: {e}"))?;
+    Ok(res)
+}
+
+/// A progress bar on stderr (hidden when stderr is not a terminal).
+pub fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:40}] {pos}/{len} units, {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("H3 operator");
+    bar
+}
+
 async fn open(url: &str) -> anyhow::Result<Store> {
     Store::open(url)
         .await
@@ -251,6 +305,16 @@ async fn status(store: &Store) -> anyhow::Result<()> {
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "now".into()),
             levels.join(", ")
+        );
+    }
+    for op in store.operators().await? {
+        println!(
+            "  {:<10} H3 operator r{}: {} cells, weights {}, built {}",
+            op.version,
+            u8::from(op.resolution),
+            op.cells,
+            op.weights,
+            op.built_at.to_rfc3339()
         );
     }
     let published = tileserver::published::Published::load(store, 1).await?;

@@ -56,6 +56,8 @@ pub struct ServerConfig {
     pub poll: Option<Duration>,
     /// SHA-256 of the admin token guarding `/admin/*`; `None` disables those endpoints.
     pub admin_token_sha256: Option<[u8; 32]>,
+    /// Disclosure control of H3 cells (small cells, unstable rates).
+    pub disclosure: geodata::disclosure::DisclosureRules,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +69,7 @@ impl Default for ServerConfig {
             cache_bytes: 256 << 20,
             poll: Some(Duration::from_secs(2)),
             admin_token_sha256: None,
+            disclosure: geodata::disclosure::DisclosureRules::default(),
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod config;
 pub mod encoding;
 pub mod error;
+pub mod h3;
 pub mod metrics;
 pub mod published;
 pub mod refresh;

@@ -62,7 +62,7 @@ pub fn check_query(query: &HashMap<String, String>, allowed: &[&str]) -> Result<
 }
 
 /// A tile response: the negotiated coding, ETag, Cache-Control, 304 and 204 handling.
-fn tile_response(
+pub(crate) fn tile_response(
     st: &AppState,
     tile: &TileBody,
     family: &'static str,

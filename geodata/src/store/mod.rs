@@ -16,12 +16,16 @@
 //! Tables (migrations/sqlite and migrations/postgres hold the same columns): `boundary_versions`,
 //! `units` (WKB geometry, bbox, folded name), `indicators` (name → small integer id),
 //! `snapshots` (UNIQUE period, revision) and `snapshot_values` (PRIMARY KEY snapshot, unit,
-//! indicator; `WITHOUT ROWID` on SQLite).
+//! indicator; `WITHOUT ROWID` on SQLite), `h3_operators` and `h3_operator_units` (one row per
+//! version and per unit, entries packed as bytes).
 
 mod dump;
+mod operators;
 mod snapshots;
 mod units;
 pub mod wkb;
+
+pub use operators::OperatorInfo;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -35,6 +39,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use crate::level::Level;
+use crate::operator::Operator;
 use crate::period::Period;
 use crate::unit::{Unit, UnitInfo};
 use crate::version::BoundaryVersion;
@@ -338,6 +343,27 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(report.map(|(r,)| r))
+    }
+
+    /// Stores `op` as the H3 operator of `version` (replacing any), in one transaction;
+    /// `weights` says where its weights came from.
+    pub async fn save_operator(
+        &self,
+        version: &str,
+        op: &Operator,
+        weights: &str,
+    ) -> Result<OperatorInfo> {
+        operators::save(self, version, op, weights).await
+    }
+
+    /// The stored H3 operator of `version` with its description, if one was built.
+    pub async fn operator(&self, version: &str) -> Result<Option<(OperatorInfo, Operator)>> {
+        operators::load(self, version).await
+    }
+
+    /// The descriptions of every stored H3 operator, by version.
+    pub async fn operators(&self) -> Result<Vec<OperatorInfo>> {
+        operators::infos(self).await
     }
 
     /// A canonical text dump of every table, rows sorted: equal dumps mean equal contents.

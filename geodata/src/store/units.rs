@@ -95,10 +95,14 @@ pub(super) async fn import_version(
         if in_use > 0 {
             return Err(StoreError::VersionInUse(version.id.clone()));
         }
-        sqlx::query("DELETE FROM units WHERE version = $1")
-            .bind(&version.id)
-            .execute(&mut *tx)
-            .await?;
+        // The H3 operator was built from the old polygons: drop it with them.
+        for sql in [
+            "DELETE FROM h3_operator_units WHERE version = $1",
+            "DELETE FROM h3_operators WHERE version = $1",
+            "DELETE FROM units WHERE version = $1",
+        ] {
+            sqlx::query(sql).bind(&version.id).execute(&mut *tx).await?;
+        }
         sqlx::query(
             "UPDATE boundary_versions SET valid_from = $2, levels = $3, imported_at = $4 \
              WHERE id = $1",
