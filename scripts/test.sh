@@ -9,6 +9,17 @@ POPMAP_TEST_PG="$(bash scripts/pg.sh)"
 export POPMAP_TEST_PG
 echo "test.sh: PostgreSQL for tests at $POPMAP_TEST_PG" >&2
 
+# Python test dependencies (Uber's h3 for the H3 cross-check) in a venv made here.
+if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    apt-get update -q && apt-get install -y -q python3-venv
+fi
+if [ ! -x target/pyenv/bin/python ]; then
+    python3 -m venv target/pyenv
+fi
+target/pyenv/bin/pip install -q -r tests/python/requirements.txt
+POPMAP_PYTHON="$PWD/target/pyenv/bin/python"
+export POPMAP_PYTHON
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace --no-fail-fast

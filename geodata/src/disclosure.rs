@@ -56,7 +56,8 @@ pub fn protect(grid: &mut Grid, rules: &DisclosureRules) {
         let level = &mut finer[idx];
         let total = |l: &GridLevel, i: usize| col.map_or(0, |k| l.row(i)[k]);
         for i in 0..level.len() {
-            level.suppressed[i] = total(level, i) < rules.min_total;
+            let small = total(level, i) < rules.min_total;
+            level.suppressed[i] = small;
         }
         let groups: Vec<(std::ops::Range<usize>, bool)> = match coarser.first() {
             None => vec![(0..level.len(), false)],

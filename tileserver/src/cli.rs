@@ -153,6 +153,13 @@ pub enum H3Command {
         #[arg(long)]
         weights: Option<PathBuf>,
     },
+    /// Apply the stored operator to a published period and report the grid (cells per
+    /// resolution, suppressed cells, time); writes nothing.
+    Apply {
+        /// A published period (its newest revision).
+        #[arg(long)]
+        period: Period,
+    },
 }
 
 /// Arguments of `validate` and `publish`.

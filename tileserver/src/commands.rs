@@ -134,6 +134,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::H3(H3Command::Apply { period }) => {
+            let store = open(&cli.db).await?;
+            let snap = store
+                .latest_snapshot(&period)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("period {period} is not published"))?;
+            let (info, op) = store.operator(&snap.version).await?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no H3 operator for {} (run popmap h3 build --version {})",
+                    snap.version,
+                    snap.version
+                )
+            })?;
+            let values = store.values(snap.id).await?;
+            let ids: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
+            let t = std::time::Instant::now();
+            let mut grid = geodata::h3grid::Grid::apply(&op, &values, &ids);
+            let applied = t.elapsed().as_secs_f64();
+            geodata::disclosure::protect(&mut grid, &geodata::disclosure::DisclosureRules::default());
+            let protected = t.elapsed().as_secs_f64() - applied;
+            println!(
+                "{} r{} on {} (operator r{}, weights {}): {} base counts, apply {:.3} s, disclosure {:.3} s",
+                snap.period,
+                snap.revision,
+                snap.version,
+                u8::from(info.resolution),
+                info.weights,
+                ids.len(),
+                applied,
+                protected
+            );
+            for level in grid.levels() {
+                let hidden = level.suppressed.iter().filter(|s| **s).count();
+                println!(
+                    "  r{:<2} {:>9} cells, {:>9} suppressed",
+                    u8::from(level.resolution),
+                    level.len(),
+                    hidden
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate(args) => {
             let store = open(&cli.db).await?;
             table(&store, &catalog, args, false).await

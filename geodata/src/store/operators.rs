@@ -114,7 +114,7 @@ pub(super) async fn save(
         };
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
         for (code, bytes) in chunk {
-            q = q.bind(version).bind(*code).bind(bytes.as_slice());
+            q = q.bind(version).bind(*code).bind(bytes);
         }
         q.execute(&mut *tx).await?;
     }
