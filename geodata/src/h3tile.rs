@@ -7,8 +7,8 @@
 //!
 //! | zoom       | 0–7 | 8  | 9  | 10 | 11 | 12 | 13 | 14 |
 //! |------------|-----|----|----|----|----|----|----|----|
-//! | resolution | 4   | 5  | 5  | 6  | 7  | 7  | 8  | 9  |
-//! | px across  | ≤38 | 29 | 58 | 44 | 33 | 66 | 50 | 38 |
+//! | resolution | 4   | 5  | 5  | 6  | 7  | 8  | 8  | 9  |
+//! | px across  | ≤44 | 34 | 67 | 51 | 38 | 29 | 58 | 44 |
 //!
 //! Features: id = the cell index as u64, properties `cell` (hex string), `resolution`, then the
 //! publishable values of [`crate::disclosure::cell_values`]: base counts (integers), derived
@@ -165,7 +165,7 @@ mod tests {
         let table: Vec<u8> = (0..=16)
             .map(|z| u8::from(resolution_for_zoom(z, Resolution::Nine)))
             .collect();
-        assert_eq!(table, [4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 6, 7, 7, 8, 9, 9, 9]);
+        assert_eq!(table, [4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 6, 7, 8, 8, 9, 9, 9]);
         for z in 7..=14 {
             let px = hexagon_pixels(resolution_for_zoom(z, Resolution::Nine), z);
             assert!((22.0..=80.0).contains(&px), "z{z}: {px:.0} px");

@@ -101,6 +101,7 @@ impl WeightFile {
             found: header.join(","),
         };
         let weight = col("weight");
+        #[derive(Clone, Copy)]
         enum Kind {
             Points(usize, usize),
             Cells(usize, usize),
