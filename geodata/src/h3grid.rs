@@ -10,6 +10,14 @@ use h3o::{CellIndex, Resolution};
 use crate::operator::{COARSEST_OUTPUT, Operator, largest_remainder};
 use crate::store::ValueTable;
 
+/// Totals that are sums of parts (the validator's `males_females_sum` and `births_sex_sum`):
+/// a cell's total is the sum of its apportioned parts, so `males + females = population` holds
+/// in every cell, not only per commune (rounding each count on its own could break it by one).
+pub const SUMS: &[(&str, &[&str])] = &[
+    ("population", &["males", "females"]),
+    ("births", &["births_male", "births_female"]),
+];
+
 /// The cells of one resolution with their counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridLevel {
@@ -92,11 +100,21 @@ pub struct Grid {
 impl Grid {
     /// Applies `op` to the units' counts in `values` for `indicators` (units missing from the
     /// operator, e.g. provinces, are skipped): inside each unit each count is split over its
-    /// cells by largest remainder, so the cells of a unit sum exactly to the unit's count.
+    /// cells by largest remainder, so the cells of a unit sum exactly to the unit's count; the
+    /// totals of [`SUMS`] are the sums of their split parts when the unit's row adds up.
     pub fn apply(op: &Operator, values: &ValueTable, indicators: &[String]) -> Grid {
         let w = indicators.len();
         let all = op.cells();
         let mut dense = vec![0i64; all.len() * w];
+        let col = |id: &str| indicators.iter().position(|i| i == id);
+        // (total column, part columns) of the sums every row can use.
+        let sums: Vec<(usize, Vec<usize>)> = SUMS
+            .iter()
+            .filter_map(|(total, parts)| {
+                let parts: Option<Vec<usize>> = parts.iter().map(|p| col(p)).collect();
+                Some((col(total)?, parts?))
+            })
+            .collect();
         let mut shares: Vec<f64> = Vec::new();
         for (code, slots, cells) in op.unit_slots() {
             let Some(row) = values.get(code) else {
@@ -104,14 +122,30 @@ impl Grid {
             };
             shares.clear();
             shares.extend(cells.iter().map(|(_, s)| *s));
-            for (k, indicator) in indicators.iter().enumerate() {
-                let Some(&total) = row.get(indicator) else {
-                    continue;
-                };
-                if total == 0 {
+            let mut parts: Vec<Option<Vec<i64>>> = indicators
+                .iter()
+                .map(|id| match row.get(id) {
+                    Some(&total) if total != 0 => Some(largest_remainder(total, &shares)),
+                    _ => None,
+                })
+                .collect();
+            for (total, components) in &sums {
+                let get = |k: usize| row.get(&indicators[k]).copied();
+                let sum: Option<i64> = components.iter().map(|&k| get(k)).sum();
+                if sum.is_none() || sum != get(*total) || parts[*total].is_none() {
                     continue;
                 }
-                for (slot, part) in slots.iter().zip(largest_remainder(total, &shares)) {
+                let mut per_cell = vec![0i64; cells.len()];
+                for &k in components {
+                    if let Some(p) = &parts[k] {
+                        per_cell.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+                    }
+                }
+                parts[*total] = Some(per_cell);
+            }
+            for (k, p) in parts.iter().enumerate() {
+                let Some(p) = p else { continue };
+                for (slot, part) in slots.iter().zip(p) {
                     dense[*slot as usize * w + k] += part;
                 }
             }
@@ -230,5 +264,32 @@ mod tests {
         let sum: i64 = kids.clone().map(|i| fine.row(i)[0]).sum();
         assert_eq!(sum, pop(r6, pa));
         assert!(kids.clone().all(|i| fine.cells[i].parent(Resolution::Six) == Some(pa)));
+    }
+
+    #[test]
+    fn totals_are_the_sums_of_their_parts_in_every_cell() {
+        let r9 = Resolution::Nine;
+        let parent = LatLng::new(21.03, 105.85).expect("coordinate").to_cell(Resolution::Eight);
+        let kids: Vec<(CellIndex, f64)> = parent.children(r9).map(|c| (c, 1.0)).collect();
+        let op = Operator::from_weights(r9, BTreeMap::from([("01".to_owned(), kids)]))
+            .expect("operator");
+        // 7 cells: 10 people split 2,2,1,1,1,1,1; 5 males and 5 females rounded on their own
+        // would give cells with males + females ≠ population.
+        let row = BTreeMap::from([
+            ("population".to_owned(), 10),
+            ("males".to_owned(), 5),
+            ("females".to_owned(), 5),
+        ]);
+        let values: ValueTable = BTreeMap::from([("01".to_owned(), row)]);
+        let ids = ["population", "males", "females"].map(str::to_owned).to_vec();
+        let grid = Grid::apply(&op, &values, &ids);
+        let fine = grid.level(r9).expect("r9");
+        let mut total = 0;
+        for i in 0..fine.len() {
+            let r = fine.row(i);
+            assert_eq!(r[0], r[1] + r[2], "cell {}", fine.cells[i]);
+            total += r[0];
+        }
+        assert_eq!(total, 10);
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use etl::h3::Weights;
-use geodata::h3grid::Grid;
+use geodata::h3grid::{Grid, SUMS};
 use geodata::operator::{Operator, area_weights, largest_remainder};
 use geodata::store::ValueTable;
 use geodata::testdb::TestDb;
@@ -47,12 +47,25 @@ fn assert_exact(op: &Operator, grid: &Grid, values: &ValueTable, ids: &[String],
         let row = values.get(code).unwrap_or_else(|| panic!("{what}: no values for {code}"));
         communes += 1;
         let shares: Vec<f64> = cells.iter().map(|(_, s)| *s).collect();
+        let value = |id: &str| row.get(id).copied().unwrap_or(0);
+        let mut parts: BTreeMap<&str, Vec<i64>> = ids
+            .iter()
+            .map(|id| (id.as_str(), largest_remainder(value(id), &shares)))
+            .collect();
+        // Totals that are sums of parts are the cell sums of their parts (see h3grid::SUMS).
+        for (total, components) in SUMS {
+            assert_eq!(value(total), components.iter().map(|c| value(c)).sum::<i64>());
+            let per_cell: Vec<i64> = (0..cells.len())
+                .map(|i| components.iter().map(|c| parts[c][i]).sum())
+                .collect();
+            parts.insert(total, per_cell);
+        }
         for (k, id) in ids.iter().enumerate() {
-            let total = row.get(id).copied().unwrap_or(0);
+            let total = value(id);
             national[k] += total;
-            let parts = largest_remainder(total, &shares);
-            assert_eq!(parts.iter().sum::<i64>(), total, "{what}: commune {code} {id}");
-            for ((cell, _), part) in cells.iter().zip(parts) {
+            let p = &parts[id.as_str()];
+            assert_eq!(p.iter().sum::<i64>(), total, "{what}: commune {code} {id}");
+            for ((cell, _), part) in cells.iter().zip(p) {
                 fine.entry(*cell).or_insert_with(|| vec![0; ids.len()])[k] += part;
             }
         }

@@ -104,11 +104,11 @@ impl WeightFile {
         #[derive(Clone, Copy)]
         enum Kind {
             Points(usize, usize),
-            Cells(usize, usize),
+            Cells(usize),
         }
         let kind = match (col("lon"), col("lat"), col("cell"), weight) {
             (Some(x), Some(y), None, _) => Kind::Points(x, y),
-            (None, None, Some(c), Some(w)) => Kind::Cells(c, w),
+            (None, None, Some(c), Some(_)) => Kind::Cells(c),
             _ => return Err(bad_header()),
         };
         let mut points = Vec::new();
@@ -148,7 +148,7 @@ impl WeightFile {
                     }
                     points.push((lon, lat, w));
                 }
-                Kind::Cells(c, _) => {
+                Kind::Cells(c) => {
                     let text = record.get(c).unwrap_or("").trim();
                     let cell: CellIndex = text
                         .parse()
