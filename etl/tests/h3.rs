@@ -53,8 +53,13 @@ fn points_in_one_cell_give_it_the_whole_population() {
     }
     text.push_str("2.35,48.85,7\n"); // Paris: in no unit
     let file = csv(&text);
-    let (op, report) = build(&units(), R9, &Weights::File(file.path().into()), &ProgressBar::hidden())
-        .unwrap();
+    let (op, report) = build(
+        &units(),
+        R9,
+        &Weights::File(file.path().into()),
+        &ProgressBar::hidden(),
+    )
+    .unwrap();
     assert_eq!(op.unit("00004"), Some([(centre, 1.0)].as_slice()));
     assert_eq!(report.points_outside, 1);
     // No point in 00008: it falls back to area and still sums to 1.
@@ -65,8 +70,14 @@ fn points_in_one_cell_give_it_the_whole_population() {
     assert!(report.weights.starts_with("points:"), "{}", report.weights);
 
     let values: ValueTable = BTreeMap::from([
-        ("00004".to_owned(), BTreeMap::from([("population".to_owned(), 1234)])),
-        ("00008".to_owned(), BTreeMap::from([("population".to_owned(), 50)])),
+        (
+            "00004".to_owned(),
+            BTreeMap::from([("population".to_owned(), 1234)]),
+        ),
+        (
+            "00008".to_owned(),
+            BTreeMap::from([("population".to_owned(), 50)]),
+        ),
     ]);
     let grid = Grid::apply(&op, &values, &["population".to_owned()]);
     let fine = grid.level(R9).unwrap();
@@ -81,13 +92,28 @@ fn cell_weights_are_split_between_units_by_area() {
     let inside = LatLng::new(21.01, 105.805).unwrap().to_cell(R9);
     // A finer (r10) child row is summed into its r9 parent.
     let child: CellIndex = inside.center_child(Resolution::Ten).unwrap();
-    let file = csv(&format!("cell,weight\n{border},10\n{inside},4\n{child},1\n"));
-    let (op, report) = build(&units(), R9, &Weights::File(file.path().into()), &ProgressBar::hidden())
-        .unwrap();
-    assert!(report.area_fallback.is_empty(), "{:?}", report.area_fallback);
+    let file = csv(&format!(
+        "cell,weight\n{border},10\n{inside},4\n{child},1\n"
+    ));
+    let (op, report) = build(
+        &units(),
+        R9,
+        &Weights::File(file.path().into()),
+        &ProgressBar::hidden(),
+    )
+    .unwrap();
+    assert!(
+        report.area_fallback.is_empty(),
+        "{:?}",
+        report.area_fallback
+    );
     let a = op.unit("00004").unwrap();
     let b = op.unit("00008").unwrap();
-    assert_eq!(b, [(border, 1.0)].as_slice(), "00008 only has the border cell's weight");
+    assert_eq!(
+        b,
+        [(border, 1.0)].as_slice(),
+        "00008 only has the border cell's weight"
+    );
     assert_eq!(a.len(), 2);
     let share = |cells: &[(CellIndex, f64)], c| cells.iter().find(|(x, _)| *x == c).unwrap().1;
     // 00004 holds part of the border cell (by area) and all of the inside cell (weight 5).
@@ -99,30 +125,69 @@ fn cell_weights_are_split_between_units_by_area() {
 #[test]
 fn bad_weight_files_name_the_file_and_line() {
     let cases = [
-        ("lon,lat,weight\n105.8,21.0,1\n105.8,abc,1\n", "line 3", "lat 'abc' is not a number"),
-        ("lon,lat,weight\n105.8,21.0,-1\n", "line 2", "weight -1 is negative"),
+        (
+            "lon,lat,weight\n105.8,21.0,1\n105.8,abc,1\n",
+            "line 3",
+            "lat 'abc' is not a number",
+        ),
+        (
+            "lon,lat,weight\n105.8,21.0,-1\n",
+            "line 2",
+            "weight -1 is negative",
+        ),
         ("lon,lat\n200,21.0\n", "line 2", "is not a coordinate"),
-        ("lon,lat,weight\n105.8,21.0\n", "line 2", "2 fields, the header has 3"),
-        ("cell,weight\nnope,1\n", "line 2", "cell 'nope' is not an H3 cell index"),
+        (
+            "lon,lat,weight\n105.8,21.0\n",
+            "line 2",
+            "2 fields, the header has 3",
+        ),
+        (
+            "cell,weight\nnope,1\n",
+            "line 2",
+            "cell 'nope' is not an H3 cell index",
+        ),
         ("x,y\n1,2\n", "line 1", "the header must name"),
     ];
     for (text, line, rule) in cases {
         let file = csv(text);
-        let err = build(&units(), R9, &Weights::File(file.path().into()), &ProgressBar::hidden())
-            .unwrap_err();
+        let err = build(
+            &units(),
+            R9,
+            &Weights::File(file.path().into()),
+            &ProgressBar::hidden(),
+        )
+        .unwrap_err();
         assert!(matches!(err, H3Error::Weights(_)), "{err}");
         let msg = err.to_string();
         let name = file.path().display().to_string();
-        assert!(msg.contains(&name) && msg.contains(line) && msg.contains(rule), "{msg}");
+        assert!(
+            msg.contains(&name) && msg.contains(line) && msg.contains(rule),
+            "{msg}"
+        );
     }
-    let coarse = LatLng::new(21.01, 105.805).unwrap().to_cell(Resolution::Five);
+    let coarse = LatLng::new(21.01, 105.805)
+        .unwrap()
+        .to_cell(Resolution::Five);
     let file = csv(&format!("cell,weight\n{coarse},1\n"));
-    let err = build(&units(), R9, &Weights::File(file.path().into()), &ProgressBar::hidden())
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("line 2") && err.contains("coarser than the operator's r9"), "{err}");
-    let err = build(&units(), Resolution::Eleven, &Weights::Area, &ProgressBar::hidden())
-        .unwrap_err()
-        .to_string();
+    let err = build(
+        &units(),
+        R9,
+        &Weights::File(file.path().into()),
+        &ProgressBar::hidden(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("line 2") && err.contains("coarser than the operator's r9"),
+        "{err}"
+    );
+    let err = build(
+        &units(),
+        Resolution::Eleven,
+        &Weights::Area,
+        &ProgressBar::hidden(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("outside the allowed range"), "{err}");
 }

@@ -21,9 +21,9 @@
 use h3o::CellIndex;
 use serde::{Deserialize, Serialize};
 
+use crate::Catalog;
 use crate::catalog::{AREA, Access};
 use crate::h3grid::{Grid, GridLevel};
-use crate::Catalog;
 
 /// The thresholds of disclosure control.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,7 +129,11 @@ pub fn cell_values(
         }
     };
     let mut derived = Vec::new();
-    for d in catalog.derived.iter().filter(|d| d.access == Access::Public) {
+    for d in catalog
+        .derived
+        .iter()
+        .filter(|d| d.access == Access::Public)
+    {
         let name = |t: &String| t.strip_prefix('-').unwrap_or(t).to_owned();
         if d.inputs().any(|t| t != AREA && !shown(t)) {
             continue;

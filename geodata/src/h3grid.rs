@@ -250,7 +250,12 @@ mod tests {
         assert_eq!(pop(fine, c), 4);
         assert_eq!(grid.levels().len(), 6);
         for level in grid.levels() {
-            assert!(level.cells.iter().all(|c| c.resolution() == level.resolution));
+            assert!(
+                level
+                    .cells
+                    .iter()
+                    .all(|c| c.resolution() == level.resolution)
+            );
             assert!(level.cells.windows(2).all(|w| w[0] < w[1]));
             let total: i64 = (0..level.len()).map(|i| level.row(i)[0]).sum();
             assert_eq!(total, 14);
@@ -263,13 +268,18 @@ mod tests {
         let kids = fine.children_of(pa);
         let sum: i64 = kids.clone().map(|i| fine.row(i)[0]).sum();
         assert_eq!(sum, pop(r6, pa));
-        assert!(kids.clone().all(|i| fine.cells[i].parent(Resolution::Six) == Some(pa)));
+        assert!(
+            kids.clone()
+                .all(|i| fine.cells[i].parent(Resolution::Six) == Some(pa))
+        );
     }
 
     #[test]
     fn totals_are_the_sums_of_their_parts_in_every_cell() {
         let r9 = Resolution::Nine;
-        let parent = LatLng::new(21.03, 105.85).expect("coordinate").to_cell(Resolution::Eight);
+        let parent = LatLng::new(21.03, 105.85)
+            .expect("coordinate")
+            .to_cell(Resolution::Eight);
         let kids: Vec<(CellIndex, f64)> = parent.children(r9).map(|c| (c, 1.0)).collect();
         let op = Operator::from_weights(r9, BTreeMap::from([("01".to_owned(), kids)]))
             .expect("operator");
@@ -281,7 +291,9 @@ mod tests {
             ("females".to_owned(), 5),
         ]);
         let values: ValueTable = BTreeMap::from([("01".to_owned(), row)]);
-        let ids = ["population", "males", "females"].map(str::to_owned).to_vec();
+        let ids = ["population", "males", "females"]
+            .map(str::to_owned)
+            .to_vec();
         let grid = Grid::apply(&op, &values, &ids);
         let fine = grid.level(r9).expect("r9");
         let mut total = 0;

@@ -170,6 +170,9 @@ mod tests {
             let px = hexagon_pixels(resolution_for_zoom(z, Resolution::Nine), z);
             assert!((22.0..=80.0).contains(&px), "z{z}: {px:.0} px");
         }
-        assert_eq!(resolution_for_zoom(14, Resolution::Seven), Resolution::Seven);
+        assert_eq!(
+            resolution_for_zoom(14, Resolution::Seven),
+            Resolution::Seven
+        );
     }
 }

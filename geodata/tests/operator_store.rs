@@ -49,7 +49,10 @@ fn operator(res: Resolution) -> Operator {
 async fn operator_round_trips_and_is_replaced(db: TestDb) {
     let store = db.store().await;
     let v = version("vn-test", date(2025, 7, 1));
-    store.import_version(&v, &small_units(), false).await.unwrap();
+    store
+        .import_version(&v, &small_units(), false)
+        .await
+        .unwrap();
     assert!(store.operator("vn-test").await.unwrap().is_none());
 
     let op = operator(Resolution::Nine);
@@ -65,18 +68,31 @@ async fn operator_round_trips_and_is_replaced(db: TestDb) {
     // Saving again replaces the operator whole.
     let coarse = operator(Resolution::Seven);
     store
-        .save_operator("vn-test", &coarse, "points:x.csv (0 units fell back to area)")
+        .save_operator(
+            "vn-test",
+            &coarse,
+            "points:x.csv (0 units fell back to area)",
+        )
         .await
         .unwrap();
     let (info, back) = store.operator("vn-test").await.unwrap().expect("stored");
     assert_eq!(back, coarse);
     assert_eq!(info.weights, "points:x.csv (0 units fell back to area)");
 
-    let err = store.save_operator("vn-nope", &op, "area").await.unwrap_err();
-    assert!(matches!(err, StoreError::UnknownVersion(ref v) if v == "vn-nope"), "{err}");
+    let err = store
+        .save_operator("vn-nope", &op, "area")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::UnknownVersion(ref v) if v == "vn-nope"),
+        "{err}"
+    );
 
     // Replacing the boundary version drops the operator built from the old polygons.
-    store.import_version(&v, &small_units(), true).await.unwrap();
+    store
+        .import_version(&v, &small_units(), true)
+        .await
+        .unwrap();
     assert!(store.operator("vn-test").await.unwrap().is_none());
     assert!(store.operators().await.unwrap().is_empty());
 }

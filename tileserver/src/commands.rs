@@ -127,7 +127,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 rep.entries,
                 rep.seconds,
                 if rep.points_outside > 0 {
-                    format!("; {} points outside every unit were ignored", rep.points_outside)
+                    format!(
+                        "; {} points outside every unit were ignored",
+                        rep.points_outside
+                    )
                 } else {
                     String::new()
                 }
@@ -152,7 +155,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let t = std::time::Instant::now();
             let mut grid = geodata::h3grid::Grid::apply(&op, &values, &ids);
             let applied = t.elapsed().as_secs_f64();
-            geodata::disclosure::protect(&mut grid, &geodata::disclosure::DisclosureRules::default());
+            geodata::disclosure::protect(
+                &mut grid,
+                &geodata::disclosure::DisclosureRules::default(),
+            );
             let protected = t.elapsed().as_secs_f64() - applied;
             println!(
                 "{} r{} on {} (operator r{}, weights {}): {} base counts, apply {:.3} s, disclosure {:.3} s",

@@ -174,7 +174,12 @@ pub async fn prepare(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyho
 /// Builds the H3 operator (area weights) of every demo version that has none.
 async fn operators(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     let res = crate::commands::resolution_arg(args.h3_resolution)?;
-    let built: BTreeSet<String> = store.operators().await?.into_iter().map(|o| o.version).collect();
+    let built: BTreeSet<String> = store
+        .operators()
+        .await?
+        .into_iter()
+        .map(|o| o.version)
+        .collect();
     for v in store.versions().await? {
         if built.contains(&v.id) {
             continue;

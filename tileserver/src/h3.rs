@@ -120,24 +120,41 @@ pub async fn tilejson(
     let (pref, snap) = snapshot(&st, name)?;
     let op = st.tiles.operator(&st.store, &snap.version).await?;
     let finest = op.0.resolution;
-    let b = st
-        .store
-        .version_bounds(&snap.version)
-        .await?
-        .unwrap_or([-180.0, -85.051_128, 180.0, 85.051_128]);
+    let b = st.store.version_bounds(&snap.version).await?.unwrap_or([
+        -180.0,
+        -85.051_128,
+        180.0,
+        85.051_128,
+    ]);
     let mut fields = Map::new();
     fields.insert("cell".into(), json!("String: H3 cell index (hex)"));
     fields.insert("resolution".into(), json!("Number: H3 resolution"));
-    for b in st.catalog.base.iter().filter(|b| b.access == geodata::catalog::Access::Public) {
+    for b in st
+        .catalog
+        .base
+        .iter()
+        .filter(|b| b.access == geodata::catalog::Access::Public)
+    {
         fields.insert(
             b.id.clone(),
-            json!(format!("Number (integer): {} / {} ({})", b.name_vi, b.name_en, b.unit_en)),
+            json!(format!(
+                "Number (integer): {} / {} ({})",
+                b.name_vi, b.name_en, b.unit_en
+            )),
         );
     }
-    for d in st.catalog.derived.iter().filter(|d| d.access == geodata::catalog::Access::Public) {
+    for d in st
+        .catalog
+        .derived
+        .iter()
+        .filter(|d| d.access == geodata::catalog::Access::Public)
+    {
         fields.insert(
             d.id.clone(),
-            json!(format!("Number: {} / {} ({})", d.name_vi, d.name_en, d.unit_en)),
+            json!(format!(
+                "Number: {} / {} ({})",
+                d.name_vi, d.name_en, d.unit_en
+            )),
         );
         fields.insert(
             format!("{}_unstable", d.id),
@@ -228,7 +245,10 @@ pub async fn cell(
         .find(index)
         .filter(|&i| total.is_none_or(|k| level.row(i)[k] > 0))
         .ok_or_else(|| {
-            ApiError::NotFound(format!("cell {index} has no people in period {}", snap.period))
+            ApiError::NotFound(format!(
+                "cell {index} has no people in period {}",
+                snap.period
+            ))
         })?;
     let v = cell_values(
         &st.catalog,

@@ -72,9 +72,27 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
         geometry: g,
     };
     let units = vec![
-        unit("01", "Hà Nội", Level::Province, None, rect(105.8, 21.0, 106.0, 21.2)),
-        unit("00004", "Phường Ba Đình", Level::Commune, Some("01"), rect(105.8, 21.0, 105.9, 21.2)),
-        unit("00008", "Phường Ngọc Hà", Level::Commune, Some("01"), rect(105.9, 21.0, 106.0, 21.2)),
+        unit(
+            "01",
+            "Hà Nội",
+            Level::Province,
+            None,
+            rect(105.8, 21.0, 106.0, 21.2),
+        ),
+        unit(
+            "00004",
+            "Phường Ba Đình",
+            Level::Commune,
+            Some("01"),
+            rect(105.8, 21.0, 105.9, 21.2),
+        ),
+        unit(
+            "00008",
+            "Phường Ngọc Hà",
+            Level::Commune,
+            Some("01"),
+            rect(105.9, 21.0, 106.0, 21.2),
+        ),
     ];
     store.import_version(&version, &units, false).await.unwrap();
     // 00004 is sparse (a few people per r7 cell: mostly suppressed), 00008 dense.
@@ -146,7 +164,10 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
         for ty in y0..=y1 {
             let r = get(addr, &format!("/tiles/h3/2025-10@r1/11/{tx}/{ty}.mvt"), "").await;
             assert_eq!(r.status, 200, "11/{tx}/{ty}");
-            assert!(r.headers.contains("cache-control: public, max-age=31536000, immutable"));
+            assert!(
+                r.headers
+                    .contains("cache-control: public, max-age=31536000, immutable")
+            );
             let t = Tile::decode(&r.body[..]).unwrap();
             assert_eq!(t.layers.len(), 1);
             let layer = &t.layers[0];
@@ -158,7 +179,10 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
                 assert_eq!(u64::from(cell), id, "id is the cell index");
                 assert_eq!(cell.resolution(), Resolution::Seven);
                 assert_eq!(p["resolution"].uint_value, Some(7));
-                assert!(!p.contains_key("divorces"), "restricted indicator in a tile");
+                assert!(
+                    !p.contains_key("divorces"),
+                    "restricted indicator in a tile"
+                );
                 if let Some(old) = cells.insert(id, p.clone()) {
                     assert_eq!(old, p, "a cell is the same in every tile");
                 }
@@ -176,10 +200,16 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     for p in &suppressed {
         assert!(int(p, "population").unwrap() >= 0);
         for k in p.keys() {
-            assert!(SUPPRESSED_KEYS.contains(&k.as_str()), "suppressed cell shows '{k}'");
+            assert!(
+                SUPPRESSED_KEYS.contains(&k.as_str()),
+                "suppressed cell shows '{k}'"
+            );
         }
     }
-    let open: Vec<_> = cells.values().filter(|p| !p.contains_key("suppressed")).collect();
+    let open: Vec<_> = cells
+        .values()
+        .filter(|p| !p.contains_key("suppressed"))
+        .collect();
     assert!(!open.is_empty());
     for p in &open {
         assert!(int(p, "population").unwrap() >= 10);
@@ -193,7 +223,9 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     let mut by_parent: BTreeMap<CellIndex, (usize, usize)> = BTreeMap::new();
     for (id, p) in &cells {
         let c = CellIndex::try_from(*id).unwrap();
-        let e = by_parent.entry(c.parent(Resolution::Six).unwrap()).or_default();
+        let e = by_parent
+            .entry(c.parent(Resolution::Six).unwrap())
+            .or_default();
         e.0 += 1;
         e.1 += usize::from(p.contains_key("suppressed"));
     }
@@ -202,7 +234,10 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
         assert_eq!(r.status, 200, "{parent}");
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
         if v["flags"]["suppressed"] == false {
-            assert_ne!(*hidden, 1, "r6 {parent}: one suppressed child can be differenced out");
+            assert_ne!(
+                *hidden, 1,
+                "r6 {parent}: one suppressed child can be differenced out"
+            );
         }
     }
 
@@ -220,7 +255,12 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     assert_eq!(v["resolution"], 7);
     assert_eq!(v["revision"], 1);
     assert_eq!(v["flags"]["suppressed"], true);
-    let keys: BTreeSet<&str> = v["values"].as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: BTreeSet<&str> = v["values"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert!(keys.iter().all(|k| SUPPRESSED_KEYS.contains(k)), "{keys:?}");
     assert_eq!(v["values"]["population"], int(sp, "population").unwrap());
     let communes = v["communes"].as_array().unwrap();
@@ -231,7 +271,10 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
         assert!(["00004", "00008"].contains(&c["code"].as_str().unwrap()));
         assert!(c["name"].as_str().unwrap().starts_with("Phường"));
     }
-    let (oid, _) = cells.iter().find(|(_, p)| !p.contains_key("suppressed")).unwrap();
+    let (oid, _) = cells
+        .iter()
+        .find(|(_, p)| !p.contains_key("suppressed"))
+        .unwrap();
     let oc = CellIndex::try_from(*oid).unwrap();
     let r = get(addr, &format!("/api/v1/h3/2025-10@r1/{oc}"), "").await;
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
@@ -244,7 +287,10 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     assert_eq!(r.status, 200);
     let tj: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(tj["tilejson"], "3.0.0");
-    assert_eq!(tj["tiles"][0], "http://t/tiles/h3/2025-10@r1/{z}/{x}/{y}.mvt");
+    assert_eq!(
+        tj["tiles"][0],
+        "http://t/tiles/h3/2025-10@r1/{z}/{x}/{y}.mvt"
+    );
     assert_eq!(tj["vector_layers"][0]["id"], "h3");
     assert!(tj["vector_layers"][0]["fields"]["suppressed"].is_string());
     assert_eq!(tj["popmap"]["resolutions"][11]["resolution"], 7);
@@ -252,8 +298,15 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     // latest names its revision; ETag and 304; an empty area is 204.
     let r = get(addr, &format!("/tiles/h3/latest/11/{x}/{y}.mvt"), "").await;
     assert_eq!(r.status, 200);
-    assert!(r.headers.contains(&format!("content-location: /tiles/h3/2025-10@r1/11/{x}/{y}.mvt")));
-    let etag = r.headers.lines().find_map(|l| l.strip_prefix("etag: ")).unwrap().to_string();
+    assert!(r.headers.contains(&format!(
+        "content-location: /tiles/h3/2025-10@r1/11/{x}/{y}.mvt"
+    )));
+    let etag = r
+        .headers
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .unwrap()
+        .to_string();
     let again = get(
         addr,
         &format!("/tiles/h3/latest/11/{x}/{y}.mvt"),
@@ -262,7 +315,12 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     .await;
     assert_eq!(again.status, 304);
     let (ex, ey) = tile_of(-30.0, 40.0, 11);
-    assert_eq!(get(addr, &format!("/tiles/h3/2025-10/11/{ex}/{ey}.mvt"), "").await.status, 204);
+    assert_eq!(
+        get(addr, &format!("/tiles/h3/2025-10/11/{ex}/{ey}.mvt"), "")
+            .await
+            .status,
+        204
+    );
     // Coarse zooms keep the total.
     let (x4, y4) = tile_of(105.9, 21.1, 4);
     let r = get(addr, &format!("/tiles/h3/2025-10/4/{x4}/{y4}.mvt"), "").await;
@@ -276,7 +334,9 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     assert_eq!(sum, 200_300);
 
     let paris = LatLng::new(48.85, 2.35).unwrap().to_cell(Resolution::Seven);
-    let fine = LatLng::new(21.1, 105.95).unwrap().to_cell(Resolution::Twelve);
+    let fine = LatLng::new(21.1, 105.95)
+        .unwrap()
+        .to_cell(Resolution::Twelve);
     for (path, status) in [
         (format!("/api/v1/h3/2025-10/{paris}"), 404),
         ("/api/v1/h3/2025-10/zzz".to_owned(), 400),
@@ -285,7 +345,10 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
         (format!("/api/v1/h3/2020-01/{oc}"), 404),
         (format!("/api/v1/h3/2025-13/{oc}"), 400),
         ("/tiles/h3/2025-10/99/0/0.mvt".to_owned(), 400),
-        ("/tiles/h3/2025-10/2/0/0.mvt?fields=population".to_owned(), 400),
+        (
+            "/tiles/h3/2025-10/2/0/0.mvt?fields=population".to_owned(),
+            400,
+        ),
         ("/tiles/h3/2020-01/2/0/0.mvt".to_owned(), 404),
         ("/tiles/h3/2020-01.json".to_owned(), 404),
     ] {

@@ -90,7 +90,9 @@ pub fn area_weights_all(
                     let Some(u) = units.get(i) else { break };
                     match area_weights(&u.code, &u.geometry, resolution) {
                         Ok(w) => {
-                            out.lock().expect("no panic holding the lock").insert(u.code.clone(), w);
+                            out.lock()
+                                .expect("no panic holding the lock")
+                                .insert(u.code.clone(), w);
                         }
                         Err(e) => {
                             *failure.lock().expect("no panic holding the lock") = Some(e);

@@ -55,12 +55,7 @@ pub enum WeightFile {
     Cells(HashMap<CellIndex, f64>),
 }
 
-fn number(
-    field: Option<&str>,
-    name: &str,
-    file: &Path,
-    line: u64,
-) -> Result<f64, WeightFileError> {
+fn number(field: Option<&str>, name: &str, file: &Path, line: u64) -> Result<f64, WeightFileError> {
     let row = |rule: String| WeightFileError::Row {
         file: file.to_owned(),
         line,

@@ -250,7 +250,9 @@ mod tests {
         }
         let again = Operator::from_shares(
             r9,
-            op.units().map(|(u, c)| (u.to_owned(), c.to_vec())).collect(),
+            op.units()
+                .map(|(u, c)| (u.to_owned(), c.to_vec()))
+                .collect(),
         )
         .expect("stored shares");
         assert_eq!(again, op);
