@@ -44,7 +44,7 @@ fn pack(entries: &[(CellIndex, f64)]) -> Vec<u8> {
 
 /// Unpacks what [`pack`] wrote; `what` names the row in errors.
 fn unpack(bytes: &[u8], what: &str) -> Result<Vec<(CellIndex, f64)>> {
-    if bytes.len() % ENTRY_BYTES != 0 {
+    if !bytes.len().is_multiple_of(ENTRY_BYTES) {
         return Err(StoreError::Corrupt(format!(
             "{what}: {} bytes is not a whole number of entries",
             bytes.len()
