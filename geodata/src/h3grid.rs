@@ -205,6 +205,14 @@ impl Grid {
         self.levels[0].resolution
     }
 
+    /// Approximate heap bytes held (for cache weighing).
+    pub fn bytes(&self) -> usize {
+        self.levels
+            .iter()
+            .map(|l| l.cells.len() * 9 + l.values.len() * 8)
+            .sum()
+    }
+
     /// The cells of one resolution, if the grid has it.
     pub fn level(&self, resolution: Resolution) -> Option<&GridLevel> {
         self.levels.iter().find(|l| l.resolution == resolution)

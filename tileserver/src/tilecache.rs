@@ -59,6 +59,9 @@ impl TileKey {
     }
 }
 
+/// Byte budget of the cached H3 grids (an r9 grid of Vietnam is ~0.5 GB, r8 ~70 MB).
+pub const GRID_BYTES: u64 = 1 << 30;
+
 /// A stored H3 operator with its description.
 pub type StoredOperator = Arc<(OperatorInfo, Operator)>;
 
@@ -104,7 +107,7 @@ fn shared(e: Arc<ApiError>) -> ApiError {
 
 impl TileCache {
     /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources, 64 snapshots'
-    /// values, 4 H3 operators and 8 snapshots' H3 grids.
+    /// values, 4 H3 operators and [`GRID_BYTES`] of snapshots' H3 grids.
     pub fn new(tile_bytes: u64) -> TileCache {
         TileCache {
             sources: Cache::builder().max_capacity(8).build(),
@@ -114,7 +117,10 @@ impl TileCache {
                 .build(),
             operators: Cache::builder().max_capacity(4).build(),
             grids: Cache::builder()
-                .max_capacity(8)
+                .max_capacity(GRID_BYTES)
+                .weigher(|_k, v: &Arc<H3Snapshot>| {
+                    u32::try_from(v.grid.bytes()).unwrap_or(u32::MAX)
+                })
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
             tiles: Cache::builder()
