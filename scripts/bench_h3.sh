@@ -24,7 +24,7 @@ echo "== operator build: vn-2025 at r$RES (area weights)"
 grep -E "popmap: built|Elapsed \(wall|Maximum resident" /tmp/popmap-bench-h3.time
 
 echo "== apply to $PERIOD (all base counts, every resolution) + disclosure"
-for _ in 1 2 3; do $BIN --db $DB h3 apply --period "$PERIOD" | head -1; done
+for _ in 1 2 3; do $BIN --db $DB h3 apply --period "$PERIOD" | sed -n 1p; done
 /usr/bin/time -v $BIN --db $DB h3 apply --period "$PERIOD" 2>/tmp/popmap-bench-h3.time
 grep -E "Elapsed \(wall|Maximum resident" /tmp/popmap-bench-h3.time
 
