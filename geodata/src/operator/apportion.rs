@@ -22,15 +22,30 @@ pub fn largest_remainder(total: i64, shares: &[f64]) -> Vec<i64> {
         remainders.push((exact - floor, i));
     }
     let mut leftover = total.abs() - parts.iter().sum::<i64>();
-    remainders.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut k = 0;
-    while leftover > 0 {
-        parts[remainders[k % remainders.len()].1] += 1;
-        leftover -= 1;
-        k += 1;
+    // Largest remainder first, ties to the earlier index: a total order.
+    let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if leftover > 0 {
+        // Whole rounds (only when shares sum to less than 1), then the `k` largest remainders:
+        // a selection, not a sort, since only the set of the first `k` matters.
+        let n = remainders.len() as i64;
+        let rounds = leftover / n;
+        if rounds > 0 {
+            parts.iter_mut().for_each(|p| *p += rounds);
+        }
+        let k = (leftover - rounds * n) as usize;
+        if k > 0 {
+            remainders.select_nth_unstable_by(k - 1, order);
+            for &(_, i) in &remainders[..k] {
+                parts[i] += 1;
+            }
+        }
+        leftover = 0;
     }
     // Float rounding can push the floors one past the total: take it back from the smallest
     // remainders that still have a unit.
+    if leftover < 0 {
+        remainders.sort_by(order);
+    }
     let mut k = remainders.len();
     while leftover < 0 && k > 0 {
         k -= 1;
