@@ -3,7 +3,7 @@ CARGO  ?= cargo
 DB     ?= sqlite://data/build/popmap.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo web test test-browser lint fmt bench load api-load clean-demo
+.PHONY: demo web test test-browser lint fmt bench bench-h3 load api-load clean-demo
 
 ## Build, prepare the demo database (real boundaries, synthetic values) and serve it.
 demo: web
@@ -32,6 +32,10 @@ fmt:
 ## Benchmarks recorded in BENCHMARKS.md.
 bench:
 	bash scripts/bench.sh
+
+## H3 figures: operator build, apply, cold hexagon tiles.
+bench-h3:
+	bash scripts/bench_h3.sh
 
 ## Tile-server load figures (cold tiles per zoom, warm throughput with wrk, RSS).
 load:

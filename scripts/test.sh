@@ -9,12 +9,13 @@ POPMAP_TEST_PG="$(bash scripts/pg.sh)"
 export POPMAP_TEST_PG
 echo "test.sh: PostgreSQL for tests at $POPMAP_TEST_PG" >&2
 
-# Python packages of the cross-checks (jenkspy for natural breaks, schemathesis for the data
-# API), pinned in tests/python/requirements.txt, in a venv of our own.
+# Python packages of the cross-checks (jenkspy for natural breaks, Uber's h3 for the H3 cover,
+# schemathesis for the data API), pinned in tests/python/requirements.txt, in a venv made here.
+if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    apt-get update -q >&2 && apt-get install -y -q python3-venv >&2
+fi
 if [[ ! -x target/pyenv/bin/python ]]; then
-    python3 -m venv target/pyenv || {
-        apt-get install -y -q python3-venv >&2 && python3 -m venv target/pyenv
-    }
+    python3 -m venv target/pyenv
 fi
 target/pyenv/bin/pip install -q -r tests/python/requirements.txt >&2
 POPMAP_PYTHON="$PWD/target/pyenv/bin/python"

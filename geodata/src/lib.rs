@@ -7,10 +7,13 @@
 pub mod catalog;
 pub mod crossing;
 pub mod crosswalk;
+pub mod disclosure;
 pub mod dissolve;
 pub mod fields;
 pub mod generalise;
 pub mod geometry;
+pub mod h3grid;
+pub mod h3tile;
 pub mod layers;
 pub mod level;
 pub mod mercator;

@@ -206,7 +206,7 @@ impl TileSource {
 }
 
 /// The metres → tile-unit transform of one tile and its buffered clip rectangle.
-struct TileFrame {
+pub(crate) struct TileFrame {
     left: f64,
     top: f64,
     scale: f64,
@@ -214,7 +214,7 @@ struct TileFrame {
 }
 
 impl TileFrame {
-    fn new(id: TileId) -> TileFrame {
+    pub(crate) fn new(id: TileId) -> TileFrame {
         let b = id.bounds();
         let (lo, hi) = (-f64::from(TILE_BUFFER), f64::from(EXTENT + TILE_BUFFER));
         TileFrame {
@@ -257,9 +257,9 @@ impl TileFrame {
     }
 
     /// `mp` clipped and rounded to integers by snap rounding against its own vertices only
-    /// (for a single unit; a tile snaps all its units together).
-    #[cfg(test)]
-    fn quantise(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<i32> {
+    /// (for shapes that share exact vertices with their neighbours, such as H3 cells; a tile of
+    /// units snaps all its units together).
+    pub(crate) fn quantise(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<i32> {
         let clipped = self.clip(mp);
         let hot = HotPixels::new(clipped.iter().flat_map(|p| &p.rings).flatten().copied());
         snap(&clipped, &hot)

@@ -49,6 +49,9 @@ pub enum Command {
     },
     /// List the boundary versions and published periods in the store.
     Status,
+    /// The H3 population grid.
+    #[command(subcommand)]
+    H3(H3Command),
     /// Prepare the demo database from the real inputs in data/vn (resumable; a prepared database
     /// is reused) and serve it. The indicator values are synthetic.
     Demo(DemoArgs),
@@ -132,6 +135,13 @@ pub struct ServeOptions {
     /// Burst allowed above --rate-key.
     #[arg(long, default_value_t = 400)]
     pub rate_key_burst: u32,
+    /// H3 cells with fewer people than this show their total only (sex split and other counts
+    /// suppressed, with complementary suppression against differencing).
+    #[arg(long, default_value_t = 10)]
+    pub h3_min_population: i64,
+    /// H3 rates whose numerator is below this are flagged `<id>_unstable`.
+    #[arg(long, default_value_t = 20.0)]
+    pub h3_min_numerator: f64,
 }
 
 /// `popmap keys`: API keys (stored as SHA-256 hashes; a key is shown once, at creation).
@@ -206,6 +216,30 @@ pub enum Crosswalk {
     },
 }
 
+/// What `popmap h3` can do.
+#[derive(Debug, Subcommand)]
+pub enum H3Command {
+    /// Build and store the H3 operator of a boundary version (replaces an existing one).
+    Build {
+        /// Boundary version id, e.g. vn-2025.
+        #[arg(long = "version")]
+        version_id: String,
+        /// H3 resolution of the operator, 7 to 10.
+        #[arg(long, default_value_t = 9)]
+        resolution: u8,
+        /// Weights CSV: points `lon,lat[,weight]` or cells `cell,weight` (default: cell areas).
+        #[arg(long)]
+        weights: Option<PathBuf>,
+    },
+    /// Apply the stored operator to a published period and report the grid (cells per
+    /// resolution, suppressed cells, time); writes nothing.
+    Apply {
+        /// A published period (its newest revision).
+        #[arg(long)]
+        period: Period,
+    },
+}
+
 /// Arguments of `validate` and `publish`.
 #[derive(Debug, Args)]
 pub struct TableArgs {
@@ -231,6 +265,9 @@ pub struct DemoArgs {
     /// Folder for the generated boundary files and tables.
     #[arg(long, default_value = "data/build/demo")]
     pub out: PathBuf,
+    /// H3 resolution of the demo's operators (7 to 10).
+    #[arg(long, default_value_t = 8)]
+    pub h3_resolution: u8,
     /// Prepare the database and exit without serving.
     #[arg(long)]
     pub no_serve: bool,

@@ -8,7 +8,7 @@ use geodata::{Catalog, Store};
 
 use etl::publish::{Options, PublishError};
 
-use crate::cli::{Cli, Command, Crosswalk, Import, Keys, ServeOptions, TableArgs};
+use crate::cli::{Cli, Command, Crosswalk, H3Command, Import, Keys, ServeOptions, TableArgs};
 
 /// The server settings from the command line and environment.
 fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver::ServerConfig> {
@@ -30,6 +30,11 @@ fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver
         rate_per_ip: tileserver::config::RateLimit {
             per_second: o.rate_ip,
             burst: o.rate_ip_burst,
+        },
+        disclosure: geodata::disclosure::DisclosureRules {
+            min_total: o.h3_min_population,
+            min_numerator: o.h3_min_numerator,
+            ..Default::default()
         },
     };
     if let Some(u) = &config.public_url
@@ -116,6 +121,83 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out.display(),
                 t.elapsed().as_secs_f64()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::H3(H3Command::Build {
+            version_id,
+            resolution,
+            weights,
+        }) => {
+            let store = open(&cli.db).await?;
+            let res = resolution_arg(resolution)?;
+            let weights = match weights {
+                Some(f) => etl::h3::Weights::File(f),
+                None => etl::h3::Weights::Area,
+            };
+            let (info, rep) =
+                etl::h3::build_and_store(&store, &version_id, res, &weights, progress_bar())
+                    .await?;
+            eprintln!(
+                "popmap: built the H3 operator of {version_id} at r{resolution} from {}: {} units, {} cells, {} entries in {:.1} s{}",
+                info.weights,
+                rep.units,
+                rep.cells,
+                rep.entries,
+                rep.seconds,
+                if rep.points_outside > 0 {
+                    format!(
+                        "; {} points outside every unit were ignored",
+                        rep.points_outside
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::H3(H3Command::Apply { period }) => {
+            let store = open(&cli.db).await?;
+            let snap = store
+                .latest_snapshot(&period)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("period {period} is not published"))?;
+            let (info, op) = store.operator(&snap.version).await?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no H3 operator for {} (run popmap h3 build --version {})",
+                    snap.version,
+                    snap.version
+                )
+            })?;
+            let values = store.values(snap.id).await?;
+            let ids: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
+            let t = std::time::Instant::now();
+            let mut grid = geodata::h3grid::Grid::apply(&op, &values, &ids);
+            let applied = t.elapsed().as_secs_f64();
+            geodata::disclosure::protect(
+                &mut grid,
+                &geodata::disclosure::DisclosureRules::default(),
+            );
+            let protected = t.elapsed().as_secs_f64() - applied;
+            println!(
+                "{} r{} on {} (operator r{}, weights {}): {} base counts, apply {:.3} s, disclosure {:.3} s",
+                snap.period,
+                snap.revision,
+                snap.version,
+                u8::from(info.resolution),
+                info.weights,
+                ids.len(),
+                applied,
+                protected
+            );
+            for level in grid.levels() {
+                let hidden = level.suppressed.iter().filter(|s| **s).count();
+                println!(
+                    "  r{:<2} {:>9} cells, {:>9} suppressed",
+                    u8::from(level.resolution),
+                    level.len(),
+                    hidden
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => {
@@ -293,6 +375,26 @@ async fn table(
     })
 }
 
+/// An H3 resolution from the command line (7–10 for operators).
+pub fn resolution_arg(r: u8) -> anyhow::Result<h3o::Resolution> {
+    let res = h3o::Resolution::try_from(r)
+        .map_err(|_| anyhow::anyhow!("--resolution {r}: not an H3 resolution"))?;
+    geodata::operator::check_resolution(res).map_err(|e| anyhow::anyhow!("--resolution: {e}"))?;
+    Ok(res)
+}
+
+/// A progress bar on stderr (hidden when stderr is not a terminal).
+pub fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:40}] {pos}/{len} units, {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("H3 operator");
+    bar
+}
+
 async fn open(url: &str) -> anyhow::Result<Store> {
     Store::open(url)
         .await
@@ -317,6 +419,16 @@ async fn status(store: &Store) -> anyhow::Result<()> {
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "now".into()),
             levels.join(", ")
+        );
+    }
+    for op in store.operators().await? {
+        println!(
+            "  {:<10} H3 operator r{}: {} cells, weights {}, built {}",
+            op.version,
+            u8::from(op.resolution),
+            op.cells,
+            op.weights,
+            op.built_at.to_rfc3339()
         );
     }
     let published = tileserver::published::Published::load(store, 1).await?;

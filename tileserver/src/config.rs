@@ -67,6 +67,8 @@ pub struct ServerConfig {
     pub rate_per_key: RateLimit,
     /// Rate limit per client address (requests without a key).
     pub rate_per_ip: RateLimit,
+    /// Disclosure control of H3 cells (small cells, unstable rates).
+    pub disclosure: geodata::disclosure::DisclosureRules,
 }
 
 /// Default limit per client address: 50 requests/s sustained, bursts of 200 (a map view
@@ -94,6 +96,7 @@ impl Default for ServerConfig {
             web_dir: None,
             rate_per_key: DEFAULT_RATE_PER_KEY,
             rate_per_ip: DEFAULT_RATE_PER_IP,
+            disclosure: geodata::disclosure::DisclosureRules::default(),
         }
     }
 }

@@ -77,7 +77,7 @@ async fn prepare_data(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyh
         eprintln!(
             "demo: the database already holds the demo (both boundary versions, 2024-01 … 2026-09)"
         );
-        return Ok(());
+        return operators(store, args).await;
     }
     let start = Instant::now();
     let (inputs, out) = (args.inputs.clone(), args.out.clone());
@@ -182,8 +182,38 @@ async fn prepare_data(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyh
         aggregated.join(", "),
         t.elapsed().as_secs_f64()
     );
+    operators(store, args).await?;
     eprintln!(
         "demo: the indicator values are SYNTHETIC (generated); codes, names and locations are real"
     );
+    Ok(())
+}
+
+/// Builds the H3 operator (area weights) of every demo version that has none.
+async fn operators(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
+    let res = crate::commands::resolution_arg(args.h3_resolution)?;
+    let built: BTreeSet<String> = store
+        .operators()
+        .await?
+        .into_iter()
+        .map(|o| o.version)
+        .collect();
+    for v in store.versions().await? {
+        if built.contains(&v.id) {
+            continue;
+        }
+        let (_, rep) = etl::h3::build_and_store(
+            store,
+            &v.id,
+            res,
+            &etl::h3::Weights::Area,
+            crate::commands::progress_bar(),
+        )
+        .await?;
+        eprintln!(
+            "demo: built the H3 operator of {} at r{}: {} cells, {} entries in {:.1} s",
+            v.id, args.h3_resolution, rep.cells, rep.entries, rep.seconds
+        );
+    }
     Ok(())
 }

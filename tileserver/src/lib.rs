@@ -13,6 +13,7 @@ pub mod classes;
 pub mod config;
 pub mod encoding;
 pub mod error;
+pub mod h3;
 pub mod lineage;
 pub mod mapdata;
 pub mod metrics;

@@ -110,6 +110,9 @@ pub fn router(state: AppState) -> Router {
             "/tiles/admin/{period}/{z}/{x}/{y}",
             get(crate::tiles::admin),
         )
+        .route("/tiles/h3/{file}", get(crate::h3::tilejson))
+        .route("/tiles/h3/{period}/{z}/{x}/{y}", get(crate::h3::tile))
+        .route("/api/v1/h3/{period}/{cell}", get(crate::h3::cell))
         .route("/admin/reload", post(crate::refresh::admin_reload))
         .route("/admin/cache/purge", post(crate::refresh::admin_purge))
         .merge(crate::api::routes())

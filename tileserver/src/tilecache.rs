@@ -9,6 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use etl::crosswalk::{HarmoniseError, Harmonised};
+use geodata::disclosure::{DisclosureRules, protect};
+use geodata::h3grid::Grid;
+use geodata::operator::Operator;
+use geodata::store::OperatorInfo;
 use geodata::store::{Snapshot, ValueTable};
 use geodata::tileset::TileSource;
 use geodata::{Catalog, Store, UnitInfo};
@@ -39,6 +43,13 @@ pub enum TileKey {
         /// Zoom, column, row.
         zxy: (u8, u32, u32),
     },
+    /// An H3 tile of a snapshot.
+    H3 {
+        /// Snapshot store id.
+        snapshot: i64,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
     /// An admin tile of a snapshot with a field set.
     Admin {
         /// Snapshot store id.
@@ -56,8 +67,24 @@ impl TileKey {
         match self {
             TileKey::Boundary { .. } => "boundaries",
             TileKey::Admin { .. } | TileKey::Harmonised { .. } => "admin",
+            TileKey::H3 { .. } => "h3",
         }
     }
+}
+
+/// Byte budget of the cached H3 grids (an r9 grid of Vietnam is ~0.5 GB, r8 ~70 MB).
+pub const GRID_BYTES: u64 = 1 << 30;
+
+/// A stored H3 operator with its description.
+pub type StoredOperator = Arc<(OperatorInfo, Operator)>;
+
+/// A snapshot's H3 grid, disclosure flags set, with the operator it was made with.
+#[derive(Debug)]
+pub struct H3Snapshot {
+    /// Cell counts at every resolution.
+    pub grid: Grid,
+    /// The operator of the snapshot's boundary version.
+    pub operator: StoredOperator,
 }
 
 /// The server's caches.
@@ -65,6 +92,8 @@ pub struct TileCache {
     sources: Cache<String, Arc<TileSource>>,
     values: Cache<i64, Arc<ValueTable>>,
     harmonised: Cache<(i64, String), Arc<Harmonised>>,
+    operators: Cache<String, StoredOperator>,
+    grids: Cache<i64, Arc<H3Snapshot>>,
     tiles: Cache<TileKey, Arc<TileBody>>,
 }
 
@@ -102,8 +131,8 @@ fn shared(e: Arc<ApiError>) -> ApiError {
 }
 
 impl TileCache {
-    /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources and 64 snapshots'
-    /// values.
+    /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources, 64 snapshots'
+    /// values, 4 H3 operators and [`GRID_BYTES`] of snapshots' H3 grids.
     pub fn new(tile_bytes: u64) -> TileCache {
         TileCache {
             sources: Cache::builder().max_capacity(8).build(),
@@ -113,6 +142,14 @@ impl TileCache {
                 .build(),
             harmonised: Cache::builder()
                 .max_capacity(16)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            operators: Cache::builder().max_capacity(4).build(),
+            grids: Cache::builder()
+                .max_capacity(GRID_BYTES)
+                .weigher(|_k, v: &Arc<H3Snapshot>| {
+                    u32::try_from(v.grid.bytes()).unwrap_or(u32::MAX)
+                })
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
             tiles: Cache::builder()
@@ -177,6 +214,54 @@ impl TileCache {
                     }
                     Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
                 }
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The H3 operator of `version`; 404 when none was built (not cached, so an operator
+    /// built later is found).
+    pub async fn operator(&self, store: &Store, version: &str) -> Result<StoredOperator, ApiError> {
+        let store = store.clone();
+        let id = version.to_string();
+        self.operators
+            .try_get_with(version.to_string(), async move {
+                match store.operator(&id).await? {
+                    Some(op) => Ok(Arc::new(op)),
+                    None => Err(ApiError::NotFound(format!(
+                        "no H3 grid for boundary version '{id}' (run: popmap h3 build --version {id})"
+                    ))),
+                }
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The H3 grid of snapshot `id` on `version`, applied and protected once.
+    pub async fn grid(
+        &self,
+        store: &Store,
+        catalog: &Arc<geodata::Catalog>,
+        rules: &DisclosureRules,
+        id: i64,
+        version: &str,
+    ) -> Result<Arc<H3Snapshot>, ApiError> {
+        let operator = self.operator(store, version).await?;
+        let values = self.values(store, id).await?;
+        let indicators: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
+        let rules = rules.clone();
+        self.grids
+            .try_get_with(id, async move {
+                let t = std::time::Instant::now();
+                let snap = tokio::task::spawn_blocking(move || {
+                    let mut grid = Grid::apply(&operator.1, &values, &indicators);
+                    protect(&mut grid, &rules);
+                    H3Snapshot { grid, operator }
+                })
+                .await
+                .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?;
+                tracing::info!(snapshot = id, ms = t.elapsed().as_millis(), "H3 grid built");
+                Ok::<_, ApiError>(Arc::new(snap))
             })
             .await
             .map_err(shared)

@@ -80,7 +80,7 @@ pub fn check_names<'a>(
 }
 
 /// A tile response: the negotiated coding, ETag, Cache-Control, 304 and 204 handling.
-fn tile_response(
+pub(crate) fn tile_response(
     st: &AppState,
     tile: &TileBody,
     family: &'static str,

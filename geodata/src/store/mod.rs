@@ -17,17 +17,20 @@
 //! `units` (WKB geometry, bbox, folded name), `indicators` (name → small integer id),
 //! `snapshots` (UNIQUE period, revision), `snapshot_values` (PRIMARY KEY snapshot, unit,
 //! indicator; `WITHOUT ROWID` on SQLite), `crosswalk_meta` and `crosswalk` (old → new unit shares),
-//! and `api_keys` (SHA-256 of each key, never the key).
+//! `api_keys` (SHA-256 of each key, never the key), `h3_operators` and `h3_operator_units` (one
+//! row per version and per unit, entries packed as bytes).
 
 mod crosswalks;
 mod dump;
 mod keys;
+mod operators;
 mod search;
 mod snapshots;
 mod units;
 pub mod wkb;
 
 pub use keys::ApiKey;
+pub use operators::OperatorInfo;
 pub use search::{SeriesValue, UnitPage, UnitQuery};
 
 use std::collections::BTreeMap;
@@ -45,6 +48,7 @@ pub use crosswalks::{CrosswalkMeta, CrosswalkRow};
 
 use crate::crosswalk::Crosswalk;
 use crate::level::Level;
+use crate::operator::Operator;
 use crate::period::Period;
 use crate::unit::{Unit, UnitInfo};
 use crate::version::BoundaryVersion;
@@ -424,6 +428,27 @@ impl Store {
     /// Crosswalk rows where `code` is the old or the new unit (lineage).
     pub async fn crosswalk_rows_of(&self, code: &str) -> Result<Vec<CrosswalkRow>> {
         crosswalks::rows_of(self, code).await
+    }
+
+    /// Stores `op` as the H3 operator of `version` (replacing any), in one transaction;
+    /// `weights` says where its weights came from.
+    pub async fn save_operator(
+        &self,
+        version: &str,
+        op: &Operator,
+        weights: &str,
+    ) -> Result<OperatorInfo> {
+        operators::save(self, version, op, weights).await
+    }
+
+    /// The stored H3 operator of `version` with its description, if one was built.
+    pub async fn operator(&self, version: &str) -> Result<Option<(OperatorInfo, Operator)>> {
+        operators::load(self, version).await
+    }
+
+    /// The descriptions of every stored H3 operator, by version.
+    pub async fn operators(&self) -> Result<Vec<OperatorInfo>> {
+        operators::infos(self).await
     }
 
     /// A canonical text dump of every table, rows sorted: equal dumps mean equal contents.

@@ -95,10 +95,13 @@ pub(super) async fn import_version(
         if in_use > 0 {
             return Err(StoreError::VersionInUse(version.id.clone()));
         }
-        // New units invalidate every crosswalk from or to the version.
+        // New units invalidate every crosswalk from or to the version, and the H3 operator
+        // built from the old polygons.
         for sql in [
             "DELETE FROM crosswalk WHERE from_version = $1 OR to_version = $1",
             "DELETE FROM crosswalk_meta WHERE from_version = $1 OR to_version = $1",
+            "DELETE FROM h3_operator_units WHERE version = $1",
+            "DELETE FROM h3_operators WHERE version = $1",
             "DELETE FROM units WHERE version = $1",
         ] {
             sqlx::query(sql).bind(&version.id).execute(&mut *tx).await?;

@@ -1,0 +1,315 @@
+//! A snapshot's counts on the H3 grid: the operator applied to every base count, at the
+//! operator's resolution and every coarser one down to r4, stored column-wise.
+//!
+//! Cells of one resolution are kept sorted by index, so the children of a parent are
+//! contiguous and coarsening is one merge pass. Each cell carries one `i64` per base count
+//! (in [`Grid::indicators`] order) and a `suppressed` flag set by [`crate::disclosure`].
+
+use h3o::{CellIndex, Resolution};
+
+use crate::operator::{COARSEST_OUTPUT, Operator, largest_remainder};
+use crate::store::ValueTable;
+
+/// Totals that are sums of parts (the validator's `males_females_sum` and `births_sex_sum`):
+/// a cell's total is the sum of its apportioned parts, so `males + females = population` holds
+/// in every cell, not only per commune (rounding each count on its own could break it by one).
+pub const SUMS: &[(&str, &[&str])] = &[
+    ("population", &["males", "females"]),
+    ("births", &["births_male", "births_female"]),
+];
+
+/// The cells of one resolution with their counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridLevel {
+    /// The resolution of every cell here.
+    pub resolution: Resolution,
+    /// Cells with at least one non-zero count, sorted.
+    pub cells: Vec<CellIndex>,
+    /// Row-major counts: `values[i * width + k]` is count `k` of cell `i`.
+    values: Vec<i64>,
+    /// Per cell: only the total may be shown (see [`crate::disclosure`]).
+    pub suppressed: Vec<bool>,
+    width: usize,
+}
+
+impl GridLevel {
+    /// The position of `cell` in [`GridLevel::cells`], if it has people or other counts.
+    pub fn find(&self, cell: CellIndex) -> Option<usize> {
+        self.cells.binary_search(&cell).ok()
+    }
+
+    /// The counts of the cell at position `i`, in [`Grid::indicators`] order.
+    pub fn row(&self, i: usize) -> &[i64] {
+        &self.values[i * self.width..(i + 1) * self.width]
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Whether no cell has a count.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// Positions of the cells that are children of `parent` (a coarser cell): a contiguous
+    /// range, because children of one parent sort together.
+    pub fn children_of(&self, parent: CellIndex) -> std::ops::Range<usize> {
+        let pr = parent.resolution();
+        let up = |c: &CellIndex| c.parent(pr).unwrap_or(*c);
+        let start = self.cells.partition_point(|c| up(c) < parent);
+        let end = self.cells.partition_point(|c| up(c) <= parent);
+        start..end
+    }
+
+    /// Sums cells into their parents at the next coarser resolution.
+    fn coarsen(&self, resolution: Resolution) -> GridLevel {
+        let w = self.width;
+        let mut cells: Vec<CellIndex> = Vec::new();
+        let mut values: Vec<i64> = Vec::new();
+        for (i, cell) in self.cells.iter().enumerate() {
+            // A coarser resolution always has a parent; keep the cell if asked for a finer one.
+            let parent = cell.parent(resolution).unwrap_or(*cell);
+            if cells.last() != Some(&parent) {
+                cells.push(parent);
+                values.extend(std::iter::repeat_n(0, w));
+            }
+            let base = values.len() - w;
+            for (k, v) in self.row(i).iter().enumerate() {
+                values[base + k] += v;
+            }
+        }
+        GridLevel {
+            resolution,
+            suppressed: vec![false; cells.len()],
+            cells,
+            values,
+            width: w,
+        }
+    }
+}
+
+/// A snapshot's counts on the grid: every resolution from the operator's down to r4.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    indicators: Vec<String>,
+    levels: Vec<GridLevel>,
+}
+
+impl Grid {
+    /// Applies `op` to the units' counts in `values` for `indicators` (units missing from the
+    /// operator, e.g. provinces, are skipped): inside each unit each count is split over its
+    /// cells by largest remainder, so the cells of a unit sum exactly to the unit's count; the
+    /// totals of [`SUMS`] are the sums of their split parts when the unit's row adds up.
+    pub fn apply(op: &Operator, values: &ValueTable, indicators: &[String]) -> Grid {
+        let w = indicators.len();
+        let all = op.cells();
+        let mut dense = vec![0i64; all.len() * w];
+        let col = |id: &str| indicators.iter().position(|i| i == id);
+        // (total column, part columns) of the sums every row can use.
+        let sums: Vec<(usize, Vec<usize>)> = SUMS
+            .iter()
+            .filter_map(|(total, parts)| {
+                let parts: Option<Vec<usize>> = parts.iter().map(|p| col(p)).collect();
+                Some((col(total)?, parts?))
+            })
+            .collect();
+        let mut shares: Vec<f64> = Vec::new();
+        for (code, slots, cells) in op.unit_slots() {
+            let Some(row) = values.get(code) else {
+                continue;
+            };
+            shares.clear();
+            shares.extend(cells.iter().map(|(_, s)| *s));
+            let mut parts: Vec<Option<Vec<i64>>> = indicators
+                .iter()
+                .map(|id| match row.get(id) {
+                    Some(&total) if total != 0 => Some(largest_remainder(total, &shares)),
+                    _ => None,
+                })
+                .collect();
+            for (total, components) in &sums {
+                let get = |k: usize| row.get(&indicators[k]).copied();
+                let sum: Option<i64> = components.iter().map(|&k| get(k)).sum();
+                if sum.is_none() || sum != get(*total) || parts[*total].is_none() {
+                    continue;
+                }
+                let mut per_cell = vec![0i64; cells.len()];
+                for &k in components {
+                    if let Some(p) = &parts[k] {
+                        per_cell.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+                    }
+                }
+                parts[*total] = Some(per_cell);
+            }
+            for (k, p) in parts.iter().enumerate() {
+                let Some(p) = p else { continue };
+                for (slot, part) in slots.iter().zip(p) {
+                    dense[*slot as usize * w + k] += part;
+                }
+            }
+        }
+        let mut cells = Vec::new();
+        let mut kept = Vec::new();
+        for (i, cell) in all.iter().enumerate() {
+            let row = &dense[i * w..(i + 1) * w];
+            if row.iter().any(|v| *v != 0) {
+                cells.push(*cell);
+                kept.extend_from_slice(row);
+            }
+        }
+        let fine = GridLevel {
+            resolution: op.resolution(),
+            suppressed: vec![false; cells.len()],
+            cells,
+            values: kept,
+            width: w,
+        };
+        let mut levels = vec![fine];
+        let mut current = op.resolution();
+        while current > COARSEST_OUTPUT {
+            let Some(next) = current.pred() else { break };
+            let coarse = levels[levels.len() - 1].coarsen(next);
+            levels.push(coarse);
+            current = next;
+        }
+        Grid {
+            indicators: indicators.to_vec(),
+            levels,
+        }
+    }
+
+    /// The base counts each cell carries, in row order.
+    pub fn indicators(&self) -> &[String] {
+        &self.indicators
+    }
+
+    /// The column of `indicator` in each row.
+    pub fn column(&self, indicator: &str) -> Option<usize> {
+        self.indicators.iter().position(|i| i == indicator)
+    }
+
+    /// Every resolution, finest first.
+    pub fn levels(&self) -> &[GridLevel] {
+        &self.levels
+    }
+
+    /// Every resolution, finest first, for [`crate::disclosure`] to set flags.
+    pub fn levels_mut(&mut self) -> &mut [GridLevel] {
+        &mut self.levels
+    }
+
+    /// The finest resolution (the operator's).
+    pub fn finest(&self) -> Resolution {
+        self.levels[0].resolution
+    }
+
+    /// Approximate heap bytes held (for cache weighing).
+    pub fn bytes(&self) -> usize {
+        self.levels
+            .iter()
+            .map(|l| l.cells.len() * 9 + l.values.len() * 8)
+            .sum()
+    }
+
+    /// The cells of one resolution, if the grid has it.
+    pub fn level(&self, resolution: Resolution) -> Option<&GridLevel> {
+        self.levels.iter().find(|l| l.resolution == resolution)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use h3o::LatLng;
+    use std::collections::BTreeMap;
+
+    fn cell(lat: f64, lng: f64, res: Resolution) -> CellIndex {
+        LatLng::new(lat, lng)
+            .expect("valid coordinate")
+            .to_cell(res)
+    }
+
+    #[test]
+    fn apply_sums_per_unit_and_coarsens() {
+        let r9 = Resolution::Nine;
+        let a = cell(21.03, 105.85, r9);
+        let b = cell(21.04, 105.86, r9);
+        let c = cell(10.77, 106.70, r9);
+        let weights = BTreeMap::from([
+            ("01".to_owned(), vec![(a, 2.0), (b, 1.0)]),
+            ("79".to_owned(), vec![(c, 5.0), (b, 0.0)]),
+        ]);
+        let op = Operator::from_weights(r9, weights).expect("valid weights");
+        let values: ValueTable = BTreeMap::from([
+            (
+                "01".to_owned(),
+                BTreeMap::from([("pop".to_owned(), 10), ("men".to_owned(), 0)]),
+            ),
+            ("79".to_owned(), BTreeMap::from([("pop".to_owned(), 4)])),
+            ("P1".to_owned(), BTreeMap::from([("pop".to_owned(), 14)])),
+        ]);
+        let grid = Grid::apply(&op, &values, &["pop".to_owned(), "men".to_owned()]);
+        let fine = grid.level(r9).expect("r9");
+        let pop = |l: &GridLevel, c: CellIndex| l.row(l.find(c).expect("cell"))[0];
+        assert_eq!(pop(fine, a), 7);
+        assert_eq!(pop(fine, b), 3);
+        assert_eq!(pop(fine, c), 4);
+        assert_eq!(grid.levels().len(), 6);
+        for level in grid.levels() {
+            assert!(
+                level
+                    .cells
+                    .iter()
+                    .all(|c| c.resolution() == level.resolution)
+            );
+            assert!(level.cells.windows(2).all(|w| w[0] < w[1]));
+            let total: i64 = (0..level.len()).map(|i| level.row(i)[0]).sum();
+            assert_eq!(total, 14);
+        }
+        let r4 = grid.level(Resolution::Four).expect("r4");
+        let pc = c.parent(Resolution::Four).expect("parent");
+        assert_eq!(pop(r4, pc), 4);
+        let pa = a.parent(Resolution::Six).expect("parent");
+        let r6 = grid.level(Resolution::Six).expect("r6");
+        let kids = fine.children_of(pa);
+        let sum: i64 = kids.clone().map(|i| fine.row(i)[0]).sum();
+        assert_eq!(sum, pop(r6, pa));
+        assert!(
+            kids.clone()
+                .all(|i| fine.cells[i].parent(Resolution::Six) == Some(pa))
+        );
+    }
+
+    #[test]
+    fn totals_are_the_sums_of_their_parts_in_every_cell() {
+        let r9 = Resolution::Nine;
+        let parent = LatLng::new(21.03, 105.85)
+            .expect("coordinate")
+            .to_cell(Resolution::Eight);
+        let kids: Vec<(CellIndex, f64)> = parent.children(r9).map(|c| (c, 1.0)).collect();
+        let op = Operator::from_weights(r9, BTreeMap::from([("01".to_owned(), kids)]))
+            .expect("operator");
+        // 7 cells: 10 people split 2,2,1,1,1,1,1; 5 males and 5 females rounded on their own
+        // would give cells with males + females ≠ population.
+        let row = BTreeMap::from([
+            ("population".to_owned(), 10),
+            ("males".to_owned(), 5),
+            ("females".to_owned(), 5),
+        ]);
+        let values: ValueTable = BTreeMap::from([("01".to_owned(), row)]);
+        let ids = ["population", "males", "females"]
+            .map(str::to_owned)
+            .to_vec();
+        let grid = Grid::apply(&op, &values, &ids);
+        let fine = grid.level(r9).expect("r9");
+        let mut total = 0;
+        for i in 0..fine.len() {
+            let r = fine.row(i);
+            assert_eq!(r[0], r[1] + r[2], "cell {}", fine.cells[i]);
+            total += r[0];
+        }
+        assert_eq!(total, 10);
+    }
+}
