@@ -171,6 +171,10 @@ async fn map_values_classes_styles_and_pages() {
         ("/api/v1/map/values?period=20x", 400),
         ("/api/v1/map/values?bogus=1", 400),
         ("/api/v1/classes?level=commune", 400),
+        // Restricted indicators are never classified or styled for the map (no value leaks
+        // through class breaks).
+        ("/api/v1/classes?indicator=cpr&level=commune", 400),
+        ("/styles/cpr.json", 404),
         ("/api/v1/classes?indicator=density&k=1", 400),
         ("/api/v1/classes?indicator=population&method=fixed", 400),
         ("/styles/nope.json", 404),
