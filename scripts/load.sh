@@ -22,10 +22,10 @@ BIN=./target/release/popmap
 mkdir -p data/build
 $BIN --db $DB demo --no-serve >&2
 
-$BIN --db $DB serve --listen 127.0.0.1:$PORT --poll-seconds 0 --cache-mb 512 >/tmp/popmap-load.log 2>&1 &
+$BIN --db $DB serve --listen 127.0.0.1:$PORT --poll-seconds 0 --cache-mb 512 --rate-ip 0 --rate-key 0 >/tmp/popmap-load.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
+for _ in $(seq 300); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
 
 STATIC=/tmp/popmap-static
 rm -rf $STATIC && mkdir -p $STATIC

@@ -68,7 +68,8 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
 }
 
 /// Builds, in the background, what the first requests would otherwise wait for: the tile
-/// source (generalised geometry) of every version being served and the values of `latest`.
+/// source (generalised geometry) of every version being served and the values of `latest`;
+/// `/readyz` answers 503 until it is done.
 pub fn spawn_warm_up(st: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let published = st.published.load_full();
@@ -82,6 +83,7 @@ pub fn spawn_warm_up(st: AppState) -> tokio::task::JoinHandle<()> {
                 tracing::warn!(version = %v.id, error = %e, "warm-up: tile source");
             }
         }
+        st.warmed.store(true, std::sync::atomic::Ordering::SeqCst);
     })
 }
 

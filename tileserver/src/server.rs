@@ -43,6 +43,8 @@ pub struct AppState {
     pub api: Arc<crate::api::ApiState>,
     /// Per-key and per-address rate limiters.
     pub limiters: Arc<crate::api::access::Limiters>,
+    /// False while [`serve`]'s start-up warm-up is building tile sources (`/readyz` says 503).
+    pub warmed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             published: Arc::new(ArcSwap::from_pointee(published)),
             metrics: Arc::new(metrics),
             reload_lock: Arc::default(),
+            warmed: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         })
     }
 }
@@ -137,6 +140,9 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     eprintln!("popmap: serving on http://{addr}/ (Ctrl-C to stop)");
+    state
+        .warmed
+        .store(false, std::sync::atomic::Ordering::SeqCst);
     let warm = crate::refresh::spawn_warm_up(state.clone());
     let poller = state
         .config
@@ -175,6 +181,13 @@ async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "no boundary version loaded",
+        )
+            .into_response();
+    }
+    if !st.warmed.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "warming up: building tile sources",
         )
             .into_response();
     }

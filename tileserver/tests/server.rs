@@ -100,6 +100,20 @@ async fn serves_status_and_lists() {
     assert_eq!(outcome.latest.as_deref(), Some("2025-10@r1"));
     assert!(!tileserver::refresh::reload(&state).await.unwrap().changed);
     assert_eq!(get(addr, "/readyz").await.0, 200);
+    // While `serve` warms up (tile sources of every version), /readyz keeps load balancers away;
+    // the warm-up task marks the state ready when it is done.
+    state
+        .warmed
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let (st, body) = get(addr, "/readyz").await;
+    assert_eq!(
+        (st, body.as_str()),
+        (503, "warming up: building tile sources")
+    );
+    tileserver::refresh::spawn_warm_up(state.clone())
+        .await
+        .unwrap();
+    assert_eq!(get(addr, "/readyz").await.0, 200);
     let (st, body) = get(addr, "/api/v1/versions").await;
     assert_eq!(st, 200);
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
