@@ -18,6 +18,47 @@ pub const SUMS: &[(&str, &[&str])] = &[
     ("births", &["births_male", "births_female"]),
 ];
 
+/// Parts bounded by a total (the validator's `*_exceeds_*` rules): rounded on their own, a cell
+/// could hold one more of a part than of its total (an urban share over 100 %); the excess is
+/// moved to cells of the same unit with room, which keeps every count's unit sum.
+pub const BOUNDS: &[(&str, &[&str])] = &[
+    ("population", &["urban_population"]),
+    (
+        "population",
+        &["permanent_residents", "temporary_residents"],
+    ),
+    ("women_15_49", &["women_15_49_contraception"]),
+];
+
+/// Moves units of `parts` from cells where they exceed `total` to cells with room, one at a
+/// time, in cell order; needs Σ parts ≤ Σ total (the unit's row passed validation).
+fn fit_under(total: &[i64], parts: &mut [Vec<i64>]) {
+    let n = total.len();
+    let used = |parts: &[Vec<i64>], i: usize| parts.iter().map(|p| p[i]).sum::<i64>();
+    let mut room: Vec<(usize, i64)> = (0..n)
+        .map(|i| (i, total[i] - used(parts, i)))
+        .filter(|&(_, r)| r > 0)
+        .collect();
+    let mut next = 0;
+    for i in 0..n {
+        let mut excess = used(parts, i) - total[i];
+        while excess > 0 && next < room.len() {
+            let Some(j) = (0..parts.len()).max_by_key(|&j| (parts[j][i], std::cmp::Reverse(j)))
+            else {
+                return;
+            };
+            let (to, r) = &mut room[next];
+            parts[j][i] -= 1;
+            parts[j][*to] += 1;
+            *r -= 1;
+            excess -= 1;
+            if *r == 0 {
+                next += 1;
+            }
+        }
+    }
+}
+
 /// The cells of one resolution with their counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridLevel {
@@ -101,7 +142,8 @@ impl Grid {
     /// Applies `op` to the units' counts in `values` for `indicators` (units missing from the
     /// operator, e.g. provinces, are skipped): inside each unit each count is split over its
     /// cells by largest remainder, so the cells of a unit sum exactly to the unit's count; the
-    /// totals of [`SUMS`] are the sums of their split parts when the unit's row adds up.
+    /// totals of [`SUMS`] are the sums of their split parts when the unit's row adds up, and the
+    /// parts of [`BOUNDS`] never exceed their total in a cell when the row respects the bound.
     pub fn apply(op: &Operator, values: &ValueTable, indicators: &[String]) -> Grid {
         let w = indicators.len();
         let all = op.cells();
@@ -142,6 +184,31 @@ impl Grid {
                     }
                 }
                 parts[*total] = Some(per_cell);
+            }
+            for (total, components) in BOUNDS {
+                let (Some(t), Some(ks)) = (
+                    col(total),
+                    components
+                        .iter()
+                        .map(|c| col(c))
+                        .collect::<Option<Vec<usize>>>(),
+                ) else {
+                    continue;
+                };
+                let get = |id: &str| row.get(id).copied().unwrap_or(0);
+                let sum: i64 = components.iter().map(|c| get(c)).sum();
+                if sum > get(total) || ks.iter().all(|&k| parts[k].is_none()) {
+                    continue;
+                }
+                let tot = parts[t].clone().unwrap_or_else(|| vec![0; cells.len()]);
+                let mut split: Vec<Vec<i64>> = ks
+                    .iter()
+                    .map(|&k| parts[k].take().unwrap_or_else(|| vec![0; cells.len()]))
+                    .collect();
+                fit_under(&tot, &mut split);
+                for (&k, p) in ks.iter().zip(split) {
+                    parts[k] = Some(p);
+                }
             }
             for (k, p) in parts.iter().enumerate() {
                 let Some(p) = p else { continue };
@@ -311,5 +378,42 @@ mod tests {
             total += r[0];
         }
         assert_eq!(total, 10);
+    }
+
+    #[test]
+    fn parts_never_exceed_their_total_in_a_cell() {
+        let r9 = Resolution::Nine;
+        let parent = LatLng::new(21.03, 105.85)
+            .expect("coordinate")
+            .to_cell(Resolution::Eight);
+        // Unequal weights, so the remainders of two counts rank the cells differently.
+        let kids: Vec<(CellIndex, f64)> = parent
+            .children(r9)
+            .zip([5.0, 3.0, 11.0, 2.0, 7.0, 13.0, 1.0])
+            .collect();
+        let op = Operator::from_weights(r9, BTreeMap::from([("01".to_owned(), kids)]))
+            .expect("operator");
+        let ids = ["population", "urban_population"]
+            .map(str::to_owned)
+            .to_vec();
+        for pop in 1..40 {
+            for urban in 0..=pop {
+                let row = BTreeMap::from([
+                    ("population".to_owned(), pop),
+                    ("urban_population".to_owned(), urban),
+                ]);
+                let values: ValueTable = BTreeMap::from([("01".to_owned(), row)]);
+                let grid = Grid::apply(&op, &values, &ids);
+                let fine = grid.level(r9).expect("r9");
+                let (mut p, mut u) = (0, 0);
+                for i in 0..fine.len() {
+                    let r = fine.row(i);
+                    assert!(r[1] <= r[0], "pop {pop} urban {urban}: cell has {r:?}");
+                    p += r[0];
+                    u += r[1];
+                }
+                assert_eq!((p, u), (pop, urban));
+            }
+        }
     }
 }
