@@ -304,7 +304,20 @@ async fn access_log_names_the_key_id_never_the_key_or_the_query() {
     )
     .await;
     assert_eq!(r.status, 401);
-    let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    // The server writes a request's log line once its response has gone out, so the client
+    // can see the last answer before the line exists: give the server's task a moment.
+    let access_lines = || {
+        let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let n = log.lines().filter(|l| l.contains("popmap::access")).count();
+        (log, n)
+    };
+    for _ in 0..200 {
+        if access_lines().1 >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (log, _) = access_lines();
     let lines: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("popmap::access"))
