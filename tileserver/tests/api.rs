@@ -443,6 +443,13 @@ async fn check_api(store: Store) {
         ("/api/v1/values?format=xml", 400),
         ("/api/v1/values?period=2025-08&period=2025-07", 400),
         ("/api/v1/rankings", 400),
+        // Districts are a historical level: none on vn-2025 (2025-08), a clear 400.
+        ("/api/v1/values?period=2025-08&level=district", 400),
+        (
+            "/api/v1/rankings?indicator=population&period=2025-08&level=district",
+            400,
+        ),
+        ("/api/v1/download/2025-08/district.csv", 400),
         ("/api/v1/download/2025-08/commune.shp", 400),
         ("/api/v1/download/2025-08/town.csv", 400),
         ("/api/v1/download/2024-01/commune.csv", 404),
@@ -463,6 +470,9 @@ async fn check_api(store: Store) {
             .contains(&json!("indicator"))
     );
     let many: Vec<String> = (0..201).map(|i| format!("{i:05}")).collect();
+    // ... while a period on vn-2019 has its district table.
+    let d = ok(addr, "/api/v1/values?period=2025-06&level=district").await;
+    assert!(d["total"].as_u64().unwrap() > 0, "{d}");
     let (st, v) = json(addr, &format!("/api/v1/values?code={}", many.join(","))).await;
     assert_eq!(st, 400, "{v}");
     assert_eq!(v["details"]["max"], 200);

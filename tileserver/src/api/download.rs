@@ -79,6 +79,7 @@ pub async fn download(
     let published = st.published.load_full();
     let by_period = Params(std::iter::once(("period".to_string(), period)).collect());
     let snap = by_period.snapshot(&published, "period")?;
+    super::params::require_level(&published, &snap, level)?;
     let key = ResponseCache::key("download", snap.id, &caller, &params, &file);
     let name = format!("popmap-{}-r{}-{level}", snap.period, snap.revision);
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\""))

@@ -175,6 +175,24 @@ impl Params {
     }
 }
 
+/// 400 when `level` is an administrative level the snapshot's boundary version does not have:
+/// district values exist only for periods on versions with districts (vn-2019), never on
+/// vn-2025, and asking for them there is a client error, not an empty table.
+pub fn require_level(
+    published: &Published,
+    snap: &geodata::store::Snapshot,
+    level: Level,
+) -> Result<(), ApiError> {
+    let admin = matches!(level, Level::Province | Level::District | Level::Commune);
+    match published.version(&snap.version) {
+        Some(v) if admin && !v.levels.contains(&level) => Err(ApiError::BadRequest(format!(
+            "level={level}: boundary version '{}' of period {} has no {level} level",
+            snap.version, snap.period
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The path parameters of a request, or a JSON 400 when they do not decode.
 pub fn path<T>(
     p: Result<axum::extract::Path<T>, axum::extract::rejection::PathRejection>,

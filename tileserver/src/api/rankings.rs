@@ -95,6 +95,7 @@ pub async fn rankings(
     let level = params.level("level")?.unwrap_or(geodata::Level::Province);
     let published = st.published.load_full();
     let snap = params.snapshot(&published, "period")?;
+    super::params::require_level(&published, &snap, level)?;
     let key = ResponseCache::key(
         "rankings",
         snap.id,

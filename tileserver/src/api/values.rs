@@ -101,6 +101,7 @@ pub async fn values(
     let parent = params.str("parent");
     let published = st.published.load_full();
     let snap = params.snapshot(&published, "period")?;
+    super::params::require_level(&published, &snap, level)?;
     let key = ResponseCache::key("values", snap.id, &caller, &params, &format!("{format:?}"));
     if let Some(hit) = st.api.responses.get(&key).await {
         return Ok(hit.send(&headers, &caller));
