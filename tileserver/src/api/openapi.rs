@@ -27,6 +27,28 @@ pub struct ErrorBody {
     pub details: serde_json::Value,
 }
 
+/// The error answers every data-API endpoint documents, each with an [`ErrorBody`]; listed once
+/// here and named in every path's `responses(...)`.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code, reason = "only its derived OpenAPI description is used")]
+pub enum ErrorResponses {
+    /// Malformed request, unknown parameter or limit exceeded
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// Restricted indicator without a valid API key, or a revoked key
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// Unknown period, version or unit
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Rate limit exceeded (see Retry-After)
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
+    /// The store cannot answer now
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
 /// The document.
 #[derive(OpenApi)]
 #[openapi(

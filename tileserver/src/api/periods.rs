@@ -22,11 +22,7 @@ use crate::server::{AppState, latest_periods};
     ),
     responses(
         (status = 200, description = "OK", content((Vec<VersionItem> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Malformed request, unknown parameter or limit exceeded", body = super::openapi::ErrorBody),
-        (status = 401, description = "Restricted indicator without a valid API key, or a revoked key", body = super::openapi::ErrorBody),
-        (status = 404, description = "Unknown period, version or unit", body = super::openapi::ErrorBody),
-        (status = 429, description = "Rate limit exceeded (see Retry-After)", body = super::openapi::ErrorBody),
-        (status = 503, description = "The store cannot answer now", body = super::openapi::ErrorBody),
+        super::openapi::ErrorResponses,
     )
 )]
 pub async fn versions(
@@ -108,11 +104,7 @@ pub struct PeriodItem {
     ),
     responses(
         (status = 200, description = "OK", content((Vec<PeriodItem> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Malformed request, unknown parameter or limit exceeded", body = super::openapi::ErrorBody),
-        (status = 401, description = "Restricted indicator without a valid API key, or a revoked key", body = super::openapi::ErrorBody),
-        (status = 404, description = "Unknown period, version or unit", body = super::openapi::ErrorBody),
-        (status = 429, description = "Rate limit exceeded (see Retry-After)", body = super::openapi::ErrorBody),
-        (status = 503, description = "The store cannot answer now", body = super::openapi::ErrorBody),
+        super::openapi::ErrorResponses,
     )
 )]
 pub async fn periods(

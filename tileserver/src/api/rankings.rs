@@ -74,11 +74,7 @@ pub struct Ranking {
     ),
     responses(
         (status = 200, description = "OK", content((Ranking = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "Malformed request, unknown parameter or limit exceeded", body = super::openapi::ErrorBody),
-        (status = 401, description = "Restricted indicator without a valid API key, or a revoked key", body = super::openapi::ErrorBody),
-        (status = 404, description = "Unknown period, version or unit", body = super::openapi::ErrorBody),
-        (status = 429, description = "Rate limit exceeded (see Retry-After)", body = super::openapi::ErrorBody),
-        (status = 503, description = "The store cannot answer now", body = super::openapi::ErrorBody),
+        super::openapi::ErrorResponses,
     )
 )]
 pub async fn rankings(
