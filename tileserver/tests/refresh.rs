@@ -6,7 +6,6 @@ use std::io::Read;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use geo_types::{MultiPolygon, polygon};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Catalog, Level, Store, Unit};
@@ -14,12 +13,6 @@ use geozero::mvt::{Message, Tile};
 mod common;
 
 use common::get;
-
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![polygon![
-        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
-    ]])
-}
 
 async fn publish(store: &Store, pop: i64) {
     let mut values = Vec::new();
@@ -73,7 +66,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
         valid_to: None,
         levels: vec![Level::Province, Level::Commune],
     };
-    let g = rect(105.8, 21.0, 106.0, 21.2);
+    let g = common::rect(105.8, 21.0, 106.0, 21.2);
     let units = vec![
         Unit {
             code: "01".into(),

@@ -3,21 +3,13 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use geo_types::{MultiPolygon, polygon};
+use geodata::Catalog;
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
-use geodata::{BoundaryVersion, Catalog, Level, Unit};
 use geozero::mvt::{Message, Tile, tile};
 mod common;
 
 use common::get;
-
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![polygon![
-        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
-    ]])
-}
 
 /// XYZ tile containing lon/lat at zoom z.
 fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
@@ -44,43 +36,8 @@ fn props(layer: &tile::Layer, f: &tile::Feature) -> Vec<(String, tile::Value)> {
 async fn tiles_decode_and_answer_the_right_status() {
     let db = TestDb::sqlite();
     let store = db.store().await;
-    let version = BoundaryVersion {
-        id: "vn-2025".into(),
-        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
-        valid_to: None,
-        levels: vec![Level::Province, Level::Commune],
-    };
-    let unit = |code: &str, name: &str, level, parent: Option<&str>, g: MultiPolygon<f64>| Unit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        area_km2: geodata::geometry::geodesic_area_km2(&g),
-        geometry: g,
-    };
-    let units = vec![
-        unit(
-            "01",
-            "Hà Nội",
-            Level::Province,
-            None,
-            rect(105.8, 21.0, 106.0, 21.2),
-        ),
-        unit(
-            "00004",
-            "Phường Ba Đình",
-            Level::Commune,
-            Some("01"),
-            rect(105.8, 21.0, 105.9, 21.2),
-        ),
-        unit(
-            "00008",
-            "Phường Ngọc Hà",
-            Level::Commune,
-            Some("01"),
-            rect(105.9, 21.0, 106.0, 21.2),
-        ),
-    ];
+    let version = common::vn_2025();
+    let units = common::hanoi_two_communes();
     store.import_version(&version, &units, false).await.unwrap();
     let mut values = Vec::new();
     for (code, pop, males, reported) in [

@@ -3,21 +3,13 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use geo_types::{MultiPolygon, polygon};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
-use geodata::{BoundaryVersion, Catalog, Level, Unit};
+use geodata::{Catalog, Level};
 use serde_json::Value;
 mod common;
 
 use common::get;
-
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![polygon![
-        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
-    ]])
-}
 
 async fn json(addr: std::net::SocketAddr, path: &str) -> Value {
     let r = get(addr, path, "").await;
@@ -41,27 +33,15 @@ fn header<'a>(r: &'a common::Resp, name: &str) -> &'a str {
 async fn map_values_classes_styles_and_pages() {
     let db = TestDb::sqlite();
     let store = db.store().await;
-    let version = BoundaryVersion {
-        id: "vn-2025".into(),
-        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
-        valid_to: None,
-        levels: vec![Level::Province, Level::Commune],
-    };
-    let unit = |code: &str, name: &str, level, parent: Option<&str>, g: MultiPolygon<f64>| Unit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        area_km2: geodata::geometry::geodesic_area_km2(&g),
-        geometry: g,
-    };
+    let version = common::vn_2025();
+    let unit = common::unit;
     // Four communes of one province; commune 00010 reports nothing.
     let mut units = vec![unit(
         "01",
         "Hà Nội",
         Level::Province,
         None,
-        rect(105.0, 21.0, 105.4, 21.1),
+        common::rect(105.0, 21.0, 105.4, 21.1),
     )];
     for (i, code) in ["00001", "00004", "00007", "00010"].iter().enumerate() {
         let x = 105.0 + 0.1 * i as f64;
@@ -70,7 +50,7 @@ async fn map_values_classes_styles_and_pages() {
             &format!("Phường {i}"),
             Level::Commune,
             Some("01"),
-            rect(x, 21.0, x + 0.1, 21.1),
+            common::rect(x, 21.0, x + 0.1, 21.1),
         ));
     }
     store.import_version(&version, &units, false).await.unwrap();

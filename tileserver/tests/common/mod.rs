@@ -3,7 +3,72 @@
 
 #![allow(dead_code)]
 
+use chrono::NaiveDate;
+use geo_types::{MultiPolygon, polygon};
+use geodata::{BoundaryVersion, Level, Unit};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// An axis-aligned rectangle in degrees.
+pub fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![polygon![
+        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
+    ]])
+}
+
+/// The vn-2025 boundary version (provinces and communes, from 2025-07-01).
+pub fn vn_2025() -> BoundaryVersion {
+    BoundaryVersion {
+        id: "vn-2025".into(),
+        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        valid_to: None,
+        levels: vec![Level::Province, Level::Commune],
+    }
+}
+
+/// A unit with its geodesic area.
+pub fn unit(
+    code: &str,
+    name: &str,
+    level: Level,
+    parent: Option<&str>,
+    g: MultiPolygon<f64>,
+) -> Unit {
+    Unit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        area_km2: geodata::geometry::geodesic_area_km2(&g),
+        geometry: g,
+    }
+}
+
+/// Hà Nội (01) split into two side-by-side communes, 00004 west and 00008 east.
+pub fn hanoi_two_communes() -> Vec<Unit> {
+    vec![
+        unit(
+            "01",
+            "Hà Nội",
+            Level::Province,
+            None,
+            rect(105.8, 21.0, 106.0, 21.2),
+        ),
+        unit(
+            "00004",
+            "Phường Ba Đình",
+            Level::Commune,
+            Some("01"),
+            rect(105.8, 21.0, 105.9, 21.2),
+        ),
+        unit(
+            "00008",
+            "Phường Ngọc Hà",
+            Level::Commune,
+            Some("01"),
+            rect(105.9, 21.0, 106.0, 21.2),
+        ),
+    ]
+}
 
 /// A response: status, lower-cased header block, de-chunked body.
 pub struct Resp {
