@@ -5,6 +5,8 @@
 //! contiguous and coarsening is one merge pass. Each cell carries one `i64` per base count
 //! (in [`Grid::indicators`] order) and a `suppressed` flag set by [`crate::disclosure`].
 
+use std::collections::BTreeMap;
+
 use h3o::{CellIndex, Resolution};
 
 use crate::operator::{COARSEST_OUTPUT, Operator, largest_remainder};
@@ -29,6 +31,77 @@ pub const BOUNDS: &[(&str, &[&str])] = &[
     ),
     ("women_15_49", &["women_15_49_contraception"]),
 ];
+
+/// (total column, part columns) of the [`SUMS`] whose columns are all in `indicators`.
+pub(crate) fn sum_columns(indicators: &[String]) -> Vec<(usize, Vec<usize>)> {
+    let col = |id: &str| indicators.iter().position(|i| i == id);
+    SUMS.iter()
+        .filter_map(|(total, parts)| {
+            let parts: Option<Vec<usize>> = parts.iter().map(|p| col(p)).collect();
+            Some((col(total)?, parts?))
+        })
+        .collect()
+}
+
+/// One unit's counts split over its cells (`shares`, in cell order), one `Vec` per column of
+/// `indicators` (`None` for a count the unit lacks or that is 0): largest remainder per count,
+/// [`SUMS`] totals as the sums of their parts, [`BOUNDS`] parts fitted under their total.
+pub(crate) fn unit_parts(
+    row: &BTreeMap<String, i64>,
+    shares: &[f64],
+    indicators: &[String],
+    sums: &[(usize, Vec<usize>)],
+) -> Vec<Option<Vec<i64>>> {
+    let n = shares.len();
+    let col = |id: &str| indicators.iter().position(|i| i == id);
+    let mut parts: Vec<Option<Vec<i64>>> = indicators
+        .iter()
+        .map(|id| match row.get(id) {
+            Some(&total) if total != 0 => Some(largest_remainder(total, shares)),
+            _ => None,
+        })
+        .collect();
+    for (total, components) in sums {
+        let get = |k: usize| row.get(&indicators[k]).copied();
+        let sum: Option<i64> = components.iter().map(|&k| get(k)).sum();
+        if sum.is_none() || sum != get(*total) || parts[*total].is_none() {
+            continue;
+        }
+        let mut per_cell = vec![0i64; n];
+        for &k in components {
+            if let Some(p) = &parts[k] {
+                per_cell.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+            }
+        }
+        parts[*total] = Some(per_cell);
+    }
+    for (total, components) in BOUNDS {
+        let (Some(t), Some(ks)) = (
+            col(total),
+            components
+                .iter()
+                .map(|c| col(c))
+                .collect::<Option<Vec<usize>>>(),
+        ) else {
+            continue;
+        };
+        let get = |id: &str| row.get(id).copied().unwrap_or(0);
+        let sum: i64 = components.iter().map(|c| get(c)).sum();
+        if sum > get(total) || ks.iter().all(|&k| parts[k].is_none()) {
+            continue;
+        }
+        let tot = parts[t].clone().unwrap_or_else(|| vec![0; n]);
+        let mut split: Vec<Vec<i64>> = ks
+            .iter()
+            .map(|&k| parts[k].take().unwrap_or_else(|| vec![0; n]))
+            .collect();
+        fit_under(&tot, &mut split);
+        for (&k, p) in ks.iter().zip(split) {
+            parts[k] = Some(p);
+        }
+    }
+    parts
+}
 
 /// Moves units of `parts` from cells where they exceed `total` to cells with room, one at a
 /// time, in cell order; needs Σ parts ≤ Σ total (the unit's row passed validation).
@@ -148,15 +221,7 @@ impl Grid {
         let w = indicators.len();
         let all = op.cells();
         let mut dense = vec![0i64; all.len() * w];
-        let col = |id: &str| indicators.iter().position(|i| i == id);
-        // (total column, part columns) of the sums every row can use.
-        let sums: Vec<(usize, Vec<usize>)> = SUMS
-            .iter()
-            .filter_map(|(total, parts)| {
-                let parts: Option<Vec<usize>> = parts.iter().map(|p| col(p)).collect();
-                Some((col(total)?, parts?))
-            })
-            .collect();
+        let sums = sum_columns(indicators);
         let mut shares: Vec<f64> = Vec::new();
         for (code, slots, cells) in op.unit_slots() {
             let Some(row) = values.get(code) else {
@@ -164,52 +229,7 @@ impl Grid {
             };
             shares.clear();
             shares.extend(cells.iter().map(|(_, s)| *s));
-            let mut parts: Vec<Option<Vec<i64>>> = indicators
-                .iter()
-                .map(|id| match row.get(id) {
-                    Some(&total) if total != 0 => Some(largest_remainder(total, &shares)),
-                    _ => None,
-                })
-                .collect();
-            for (total, components) in &sums {
-                let get = |k: usize| row.get(&indicators[k]).copied();
-                let sum: Option<i64> = components.iter().map(|&k| get(k)).sum();
-                if sum.is_none() || sum != get(*total) || parts[*total].is_none() {
-                    continue;
-                }
-                let mut per_cell = vec![0i64; cells.len()];
-                for &k in components {
-                    if let Some(p) = &parts[k] {
-                        per_cell.iter_mut().zip(p).for_each(|(a, b)| *a += b);
-                    }
-                }
-                parts[*total] = Some(per_cell);
-            }
-            for (total, components) in BOUNDS {
-                let (Some(t), Some(ks)) = (
-                    col(total),
-                    components
-                        .iter()
-                        .map(|c| col(c))
-                        .collect::<Option<Vec<usize>>>(),
-                ) else {
-                    continue;
-                };
-                let get = |id: &str| row.get(id).copied().unwrap_or(0);
-                let sum: i64 = components.iter().map(|c| get(c)).sum();
-                if sum > get(total) || ks.iter().all(|&k| parts[k].is_none()) {
-                    continue;
-                }
-                let tot = parts[t].clone().unwrap_or_else(|| vec![0; cells.len()]);
-                let mut split: Vec<Vec<i64>> = ks
-                    .iter()
-                    .map(|&k| parts[k].take().unwrap_or_else(|| vec![0; cells.len()]))
-                    .collect();
-                fit_under(&tot, &mut split);
-                for (&k, p) in ks.iter().zip(split) {
-                    parts[k] = Some(p);
-                }
-            }
+            let parts = unit_parts(row, &shares, indicators, &sums);
             for (k, p) in parts.iter().enumerate() {
                 let Some(p) = p else { continue };
                 for (slot, part) in slots.iter().zip(p) {

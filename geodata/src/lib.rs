@@ -10,6 +10,7 @@ pub mod crosswalk;
 pub mod disclosure;
 pub mod dissolve;
 pub mod fields;
+pub mod footprint;
 pub mod generalise;
 pub mod geometry;
 pub mod h3grid;

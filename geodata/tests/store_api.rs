@@ -152,6 +152,47 @@ async fn unit_values_span_snapshots(db: TestDb) {
         ]
     );
     assert!(store.unit_values("00004", &[]).await.unwrap().is_empty());
+
+    // Several units at once, each value tagged with its unit.
+    let mut got = store
+        .units_values(&["00004", "00007", "99999"], &["population"])
+        .await
+        .unwrap();
+    got.sort_by_key(|v| (v.snapshot_id, v.unit_code.clone()));
+    let got: Vec<(i64, &str, i64)> = got
+        .iter()
+        .map(|v| (v.snapshot_id, v.unit_code.as_str(), v.value))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ids[0], "00004", 10),
+            (ids[0], "00007", 11),
+            (ids[1], "00004", 20),
+            (ids[1], "00007", 21),
+            (ids[2], "00004", 30),
+            (ids[2], "00007", 31),
+        ]
+    );
+    assert!(
+        store
+            .units_values(&[], &["population"])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // One unit's geometry.
+    let unit = store.unit_geometry("vn-t", "00004").await.unwrap().unwrap();
+    assert_eq!(unit.name, "Phường Hoàn Kiếm");
+    assert!(!unit.geometry.0.is_empty());
+    assert!(
+        store
+            .unit_geometry("vn-t", "99999")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn keys_store_hashes(db: TestDb) {

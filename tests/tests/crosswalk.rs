@@ -194,6 +194,24 @@ async fn demo_crosswalk_conserves_counts_and_keeps_series_smooth() {
         assert!(h.estimated.contains(&prov), "{prov} holds estimated {c}");
     }
 
+    // One unit read from its predecessors alone (what a harmonised series does) gives the
+    // same integers and flag as the whole period, for every commune and province.
+    let harmoniser = etl::crosswalk::Harmoniser::new(cw.clone(), &u2025);
+    let indicators: Vec<&str> = catalog.base_ids().collect();
+    for u in &u2025 {
+        let sources = harmoniser.sources(&u.code);
+        assert!(!sources.is_empty(), "{}: no sources", u.code);
+        let only: ValueTable = sources
+            .iter()
+            .filter_map(|c| Some((c.to_string(), reported.get(*c)?.clone())))
+            .collect();
+        let one = harmoniser.unit_counts(&u.code, &only, &indicators);
+        let whole = h.values.get(&u.code).cloned().unwrap_or_default();
+        assert_eq!(one.counts, whole, "{}: counts", u.code);
+        assert_eq!(one.estimated, h.estimated.contains(&u.code), "{}", u.code);
+    }
+    assert!(harmoniser.sources("nope").is_empty());
+
     // No artificial jump: merged communes' harmonised June vs as-reported July population.
     // Communes built from whole merges only carry exact counts: the change is the month's own.
     // Communes fed by a split rest on the people-weight estimate (area weights on r9 cells

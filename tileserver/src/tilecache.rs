@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use etl::crosswalk::{HarmoniseError, Harmonised};
+use etl::crosswalk::{HarmoniseError, Harmonised, Harmoniser};
 use geodata::disclosure::{DisclosureRules, protect};
 use geodata::h3grid::Grid;
 use geodata::operator::Operator;
@@ -92,6 +92,7 @@ pub struct TileCache {
     sources: Cache<String, Arc<TileSource>>,
     values: Cache<i64, Arc<ValueTable>>,
     harmonised: Cache<(i64, String), Arc<Harmonised>>,
+    harmonisers: Cache<(String, String), Arc<Harmoniser>>,
     operators: Cache<String, StoredOperator>,
     grids: Cache<i64, Arc<H3Snapshot>>,
     tiles: Cache<TileKey, Arc<TileBody>>,
@@ -144,6 +145,7 @@ impl TileCache {
                 .max_capacity(16)
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
+            harmonisers: Cache::builder().max_capacity(4).build(),
             operators: Cache::builder().max_capacity(4).build(),
             grids: Cache::builder()
                 .max_capacity(GRID_BYTES)
@@ -190,8 +192,30 @@ impl TileCache {
             .map_err(shared)
     }
 
+    /// The stored crosswalk `from` → `to`, indexed once; 400 when none was built.
+    pub async fn harmoniser(
+        &self,
+        store: &Store,
+        from: &str,
+        to: &str,
+    ) -> Result<Arc<Harmoniser>, ApiError> {
+        let (store, f, t) = (store.clone(), from.to_string(), to.to_string());
+        self.harmonisers
+            .try_get_with((from.to_string(), to.to_string()), async move {
+                match Harmoniser::load(&store, &f, &t).await {
+                    Ok(h) => Ok(Arc::new(h)),
+                    Err(e @ HarmoniseError::NoCrosswalk { .. }) => {
+                        Err(ApiError::BadRequest(e.to_string()))
+                    }
+                    Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
+                }
+            })
+            .await
+            .map_err(shared)
+    }
+
     /// The values of `snapshot` moved onto `version` through the stored crosswalk, computed
-    /// once; 400 when no crosswalk leads there.
+    /// once from the cached values and crosswalk; 400 when no crosswalk leads there.
     pub async fn harmonised(
         &self,
         store: &Store,
@@ -199,21 +223,20 @@ impl TileCache {
         snapshot: &Snapshot,
         version: &str,
     ) -> Result<Arc<Harmonised>, ApiError> {
-        let (store, catalog, snap, to) = (
-            store.clone(),
-            catalog.clone(),
-            snapshot.clone(),
-            version.to_string(),
-        );
+        let key = (snapshot.id, version.to_string());
+        if let Some(h) = self.harmonised.get(&key).await {
+            return Ok(h);
+        }
+        let harmoniser = self.harmoniser(store, &snapshot.version, version).await?;
+        let old = self.values(store, snapshot.id).await?;
+        let (catalog, snap) = (catalog.clone(), snapshot.clone());
         self.harmonised
-            .try_get_with((snapshot.id, version.to_string()), async move {
-                match etl::crosswalk::harmonise(&store, &catalog, &snap, &to).await {
-                    Ok(h) => Ok(Arc::new(h)),
-                    Err(e @ HarmoniseError::NoCrosswalk { .. }) => {
-                        Err(ApiError::BadRequest(e.to_string()))
-                    }
-                    Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
-                }
+            .try_get_with(key, async move {
+                tokio::task::spawn_blocking(move || {
+                    Arc::new(harmoniser.harmonise(&catalog, &snap, &old))
+                })
+                .await
+                .map_err(|e| ApiError::Internal(format!("harmonising failed: {e}")))
             })
             .await
             .map_err(shared)
@@ -313,5 +336,6 @@ impl TileCache {
         self.tiles.invalidate_all();
         // A rebuilt crosswalk changes harmonised values under the same keys.
         self.harmonised.invalidate_all();
+        self.harmonisers.invalidate_all();
     }
 }

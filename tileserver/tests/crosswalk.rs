@@ -7,10 +7,12 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
 use geodata::crosswalk::{Crosswalk, Part};
+use geodata::operator::{Operator, area_weights};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Catalog, Level, Unit};
 use geozero::mvt::{Message, Tile};
+use h3o::Resolution;
 use serde_json::Value;
 mod common;
 
@@ -114,6 +116,19 @@ async fn lineage_and_harmonised_admin_tiles() {
         })
         .await
         .unwrap();
+
+    // Area-weighted r7 operators for both versions, for the h3 view of a series.
+    for (id, units) in [("vn-2019", &old), ("vn-2025", &new)] {
+        let weights = units
+            .iter()
+            .map(|u| {
+                let w = area_weights(&u.code, &u.geometry, Resolution::Seven).unwrap();
+                (u.code.clone(), w)
+            })
+            .collect();
+        let op = Operator::from_weights(Resolution::Seven, weights).unwrap();
+        store.save_operator(id, &op, "area").await.unwrap();
+    }
 
     let state = tileserver::AppState::new(
         store.clone(),
@@ -275,6 +290,185 @@ async fn lineage_and_harmonised_admin_tiles() {
             );
         }
     }
+
+    series_views(addr).await;
+}
+
+/// `?view=` on `/api/v1/units/{code}/series` over the same store.
+async fn series_views(addr: std::net::SocketAddr) {
+    let get = |path: String| async move {
+        let r = common::get(addr, &path, "").await;
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        (r.status, body)
+    };
+    let points = |body: &Value| -> Vec<(String, String, Value, bool)> {
+        body["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["period"].as_str().unwrap().to_string(),
+                    p["version"].as_str().unwrap().to_string(),
+                    p["value"].clone(),
+                    p["estimated"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let pt = |period: &str, version: &str, value: Value, estimated: bool| {
+        (period.to_string(), version.to_string(), value, estimated)
+    };
+
+    // As reported, code 00002 is the old commune (200) then the merged one (700): a jump.
+    let (status, body) = get("/api/v1/units/00002/series?indicator=population".into()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["view"], "as-reported");
+    assert!(body.get("target").is_none());
+    assert_eq!(
+        points(&body),
+        [
+            pt("2024-06", "vn-2019", 200.into(), false),
+            pt("2025-07", "vn-2025", 700.into(), false)
+        ]
+    );
+
+    // Harmonised on vn-2025 (the newest period's version by default): 100 + 200 + 40 % of
+    // 1,000 in 2024-06, estimated because a split fed it; no jump.
+    let (status, body) =
+        get("/api/v1/units/00002/series?indicator=population&view=harmonised".into()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["view"], "harmonised");
+    assert_eq!(body["target"], "vn-2025");
+    assert_eq!(
+        points(&body),
+        [
+            pt("2024-06", "vn-2025", 700.into(), true),
+            pt("2025-07", "vn-2025", 700.into(), false)
+        ]
+    );
+    // The new commune fed only by the split: 600 estimated, nothing reported in 2025-07.
+    let (_, body) =
+        get("/api/v1/units/00009/series?indicator=population&view=harmonised".into()).await;
+    assert_eq!(
+        points(&body),
+        [
+            pt("2024-06", "vn-2025", 600.into(), true),
+            pt("2025-07", "vn-2025", Value::Null, false)
+        ]
+    );
+    // Derived values are recomputed from the moved counts over the target unit's area.
+    let (_, body) =
+        get("/api/v1/units/00009/series?indicator=density&view=harmonised&to=2024-12".into()).await;
+    let density = body["points"][0]["value"].as_f64().unwrap();
+    // The fixture's communes declare 100 km².
+    assert!((density - 600.0 / 100.0).abs() < 1e-9, "{density}");
+    // CSV carries the flags.
+    let r = common::get(
+        addr,
+        "/api/v1/units/00002/series?indicator=population&view=harmonised&format=csv",
+        "",
+    )
+    .await;
+    let csv = String::from_utf8(r.body).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "code,indicator,period,revision,version,value,estimated,suppressed"
+    );
+    assert!(
+        csv.contains("00002,population,2024-06,1,vn-2025,700,true,false"),
+        "{csv}"
+    );
+
+    // Harmonised on vn-2019: fine up to 2024, a clear 400 once a period has no way back.
+    let (status, body) = get(
+        "/api/v1/units/00001/series?indicator=population&view=harmonised&version=vn-2019&to=2024-12"
+            .into(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(points(&body), [pt("2024-06", "vn-2019", 100.into(), false)]);
+    for (query, status, needle) in [
+        (
+            "00001?indicator=population&view=harmonised&version=vn-2019",
+            400,
+            "no crosswalk from vn-2025 to vn-2019",
+        ),
+        (
+            "00001?indicator=population&view=harmonised",
+            404,
+            "no unit '00001' in boundary version vn-2025",
+        ),
+        (
+            "00002?indicator=population&view=harmonised&version=vn-1999",
+            404,
+            "vn-1999",
+        ),
+        (
+            "00002?indicator=population&view=hexagons",
+            400,
+            "view='hexagons'",
+        ),
+        (
+            "00002?indicator=population&version=vn-2025",
+            400,
+            "version=",
+        ),
+    ] {
+        let (code, rest) = query.split_once('?').unwrap();
+        let (got, body) = get(format!("/api/v1/units/{code}/series?{rest}")).await;
+        assert_eq!(got, status, "{query}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(needle),
+            "{query}: {body}"
+        );
+    }
+
+    // H3: the r7 cells whose centre lies in vn-2025's 00002, filled in each period by that
+    // period's operator. The same cells' values from the cell API add up to each point.
+    let (status, body) =
+        get("/api/v1/units/00002/series?indicator=population&view=h3".into()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["view"], "h3");
+    assert_eq!(body["footprint"]["resolution"], 7);
+    let mut tiler = h3o::geom::TilerBuilder::new(Resolution::Seven)
+        .containment_mode(h3o::geom::ContainmentMode::ContainsCentroid)
+        .build();
+    tiler
+        .add(commune("00002", 0.0).geometry.0[0].clone())
+        .unwrap();
+    let cells: Vec<h3o::CellIndex> = tiler.into_coverage().collect();
+    assert!(cells.len() > 10, "{} cells", cells.len());
+    assert_eq!(body["footprint"]["cells"], cells.len());
+    let pts = body["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 2);
+    for p in pts {
+        let period = p["period"].as_str().unwrap();
+        let mut sum = 0;
+        for c in &cells {
+            let (status, cell) = get(format!("/api/v1/h3/{period}/{c}")).await;
+            match status {
+                200 => sum += cell["values"]["population"].as_i64().unwrap(),
+                404 => {}
+                other => panic!("{period} {c}: {other} {cell}"),
+            }
+        }
+        assert!(sum > 0);
+        assert_eq!(p["value"].as_i64().unwrap(), sum, "{period}");
+        assert_eq!(p["estimated"], true);
+    }
+    // Both periods read the same cells: old 00001 (100 people) and new 00002 (700) cover
+    // the same square, so the footprint holds about a seventh as many people in 2024-06.
+    let (a, b) = (
+        pts[0]["value"].as_f64().unwrap(),
+        pts[1]["value"].as_f64().unwrap(),
+    );
+    println!("h3 footprint of 00002: {a} people in 2024-06, {b} in 2025-07");
+    assert!((b / a - 7.0).abs() < 0.5, "{a} then {b}");
+    assert!(
+        a <= 100.0,
+        "border cells are shared with the neighbours: {a}"
+    );
 }
 
 fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {

@@ -16,7 +16,7 @@ use geodata::store::{CrosswalkMeta, StoreError};
 pub use build::{
     AdaptiveAreaWeights, AreaWeights, Built, Disagreement, MIN_CONTAINED, PeopleWeights, build,
 };
-pub use harmonise::{HarmoniseError, Harmonised, harmonise, harmonise_values};
+pub use harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
 pub use mapping::{Mapping, Target};
 
 /// Old units smaller than this (km²) are split on r10 cells instead of r9.

@@ -298,6 +298,11 @@ impl Store {
         units::units_with_geometry(self, version).await
     }
 
+    /// One unit of `version` with its geometry (`None` when the version has no such code).
+    pub async fn unit_geometry(&self, version: &str, code: &str) -> Result<Option<Unit>> {
+        units::unit_geometry(self, version, code).await
+    }
+
     /// Every (version, unit) with this code, without geometry, ordered by version.
     pub async fn units_with_code(&self, code: &str) -> Result<Vec<(String, UnitInfo)>> {
         units::with_code(self, code).await
@@ -370,7 +375,17 @@ impl Store {
         unit_code: &str,
         indicators: &[&str],
     ) -> Result<Vec<SeriesValue>> {
-        search::unit_values(self, unit_code, indicators).await
+        search::units_values(self, &[unit_code], indicators).await
+    }
+
+    /// Several units' stored values of `indicators` in every snapshot (unordered): what a
+    /// harmonised or H3 series reads from the units that feed it.
+    pub async fn units_values(
+        &self,
+        unit_codes: &[&str],
+        indicators: &[&str],
+    ) -> Result<Vec<SeriesValue>> {
+        search::units_values(self, unit_codes, indicators).await
     }
 
     /// Stores a new API key by the hex SHA-256 of its secret.

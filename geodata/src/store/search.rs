@@ -133,18 +133,23 @@ pub(super) async fn children_count(store: &Store, version: &str, code: &str) -> 
 pub struct SeriesValue {
     /// Snapshot store id.
     pub snapshot_id: i64,
+    /// Unit code.
+    pub unit_code: String,
     /// Base indicator id.
     pub indicator: String,
     /// The count.
     pub value: i64,
 }
 
-pub(super) async fn unit_values(
+/// Codes per query: far below both backends' bind-parameter limits.
+const CODES_PER_QUERY: usize = 2_000;
+
+pub(super) async fn units_values(
     store: &Store,
-    unit_code: &str,
+    unit_codes: &[&str],
     indicators: &[&str],
 ) -> Result<Vec<SeriesValue>> {
-    if indicators.is_empty() {
+    if indicators.is_empty() || unit_codes.is_empty() {
         return Ok(Vec::new());
     }
     // Ids first, then one query that names the primary key's columns with literal integer
@@ -168,30 +173,35 @@ pub(super) async fn unit_values(
         return Ok(Vec::new());
     }
     let list = |v: Vec<String>| v.join(", ");
-    let sql = format!(
-        "SELECT snapshot_id, indicator_id, value FROM snapshot_values \
-         WHERE snapshot_id IN ({}) AND unit_code = $1 AND indicator_id IN ({})",
-        list(snapshots.iter().map(|s| s.0.to_string()).collect()),
-        list(ids.keys().map(|i| i.to_string()).collect())
-    );
-    let rows: Vec<(i64, i32, i64)> = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(unit_code)
-        .fetch_all(&store.pool)
-        .await?;
-    rows.into_iter()
-        .map(|(snapshot_id, ind, value)| {
+    let snapshot_list = list(snapshots.iter().map(|s| s.0.to_string()).collect());
+    let indicator_list = list(ids.keys().map(|i| i.to_string()).collect());
+    let mut out = Vec::new();
+    for codes in unit_codes.chunks(CODES_PER_QUERY) {
+        let params = list((1..=codes.len()).map(|i| format!("${i}")).collect());
+        let sql = format!(
+            "SELECT snapshot_id, unit_code, indicator_id, value FROM snapshot_values \
+             WHERE snapshot_id IN ({snapshot_list}) AND unit_code IN ({params}) \
+             AND indicator_id IN ({indicator_list})"
+        );
+        let mut q = sqlx::query_as::<_, (i64, String, i32, i64)>(AssertSqlSafe(sql));
+        for code in codes {
+            q = q.bind(code.to_string());
+        }
+        for (snapshot_id, unit_code, ind, value) in q.fetch_all(&store.pool).await? {
             let indicator = ids.get(&ind).cloned().ok_or_else(|| {
                 StoreError::Corrupt(format!(
                     "snapshot {snapshot_id}: unknown indicator id {ind}"
                 ))
             })?;
-            Ok(SeriesValue {
+            out.push(SeriesValue {
                 snapshot_id,
+                unit_code,
                 indicator,
                 value,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -215,25 +215,43 @@ pub(super) async fn units_with_geometry(store: &Store, version: &str) -> Result<
     .await?;
     let mut units = rows
         .iter()
-        .map(|r| {
-            let info = unit_info(version, r)?;
-            let geom: Vec<u8> = r.try_get("geom")?;
-            let geometry = wkb::decode(
-                &geom,
-                &format!("boundary version '{version}', unit '{}'", info.code),
-            )?;
-            Ok(Unit {
-                code: info.code,
-                name: info.name,
-                level: info.level,
-                parent_code: info.parent_code,
-                area_km2: info.area_km2,
-                geometry,
-            })
-        })
+        .map(|r| unit_with_geometry(version, r))
         .collect::<Result<Vec<_>>>()?;
     units.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
     Ok(units)
+}
+
+pub(super) async fn unit_geometry(
+    store: &Store,
+    version: &str,
+    code: &str,
+) -> Result<Option<Unit>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {INFO_COLUMNS}, geom FROM units WHERE version = $1 AND code = $2"
+    )))
+    .bind(version)
+    .bind(code)
+    .fetch_optional(&store.pool)
+    .await?;
+    row.map(|r| unit_with_geometry(version, &r)).transpose()
+}
+
+/// A unit row read with its `geom` column.
+fn unit_with_geometry(version: &str, r: &AnyRow) -> Result<Unit> {
+    let info = unit_info(version, r)?;
+    let geom: Vec<u8> = r.try_get("geom")?;
+    let geometry = wkb::decode(
+        &geom,
+        &format!("boundary version '{version}', unit '{}'", info.code),
+    )?;
+    Ok(Unit {
+        code: info.code,
+        name: info.name,
+        level: info.level,
+        parent_code: info.parent_code,
+        area_km2: info.area_km2,
+        geometry,
+    })
 }
 
 /// The WGS84 bounding box `[west, south, east, north]` of a version's units.

@@ -18,6 +18,7 @@ pub mod reply;
 pub mod series;
 pub mod units;
 pub mod values;
+pub mod view;
 
 use std::collections::HashMap;
 use std::sync::Arc;

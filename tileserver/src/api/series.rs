@@ -1,13 +1,13 @@
-//! `/api/v1/units/{code}/series?indicator=&from=&to=`: one indicator of one unit across
-//! periods (each period's newest revision), derived ratios recomputed per period.
-
-use std::collections::HashMap;
+//! `/api/v1/units/{code}/series?indicator=&from=&to=&view=&version=`: one indicator of one
+//! unit across periods (each period's newest revision) in one of three views
+//! ([`super::view`]), derived ratios recomputed per period from the view's counts.
 
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use geodata::store::Snapshot;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,6 +15,8 @@ use super::access::Caller;
 use super::indicators::{select, value_of};
 use super::params::Params;
 use super::reply::{Table, cell, reply};
+use super::units::version_param;
+use super::view::{self, Footprint, View};
 use crate::error::ApiError;
 use crate::server::AppState;
 
@@ -25,11 +27,15 @@ pub struct Point {
     pub period: String,
     /// Its newest revision.
     pub revision: i64,
-    /// Boundary version of the values.
+    /// Boundary version the value is expressed on (the period's own one when as reported).
     pub version: String,
-    /// The value (`null` when not computable or missing).
+    /// The value (`null` when not computable, missing or suppressed).
     #[schema(value_type = Option<f64>)]
     pub value: Value,
+    /// Whether the value rests on an estimate: a split commune (harmonised) or the H3 grid.
+    pub estimated: bool,
+    /// Whether the H3 footprint had too few people to show more than its total.
+    pub suppressed: bool,
 }
 
 /// A unit's series.
@@ -39,6 +45,14 @@ pub struct Series {
     pub code: String,
     /// Indicator id.
     pub indicator: String,
+    /// `as-reported`, `harmonised` or `h3`.
+    pub view: String,
+    /// The version every point is expressed on (`harmonised`, `h3`); absent as reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The cells of the `h3` view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footprint: Option<Footprint>,
     /// Points in period order.
     pub points: Vec<Point>,
 }
@@ -53,6 +67,8 @@ pub struct Series {
         ("indicator" = String, Query, description = "Indicator id (see /api/v1/indicators)", example = "population"),
         ("from" = Option<String>, Query, description = "First period (inclusive)"),
         ("to" = Option<String>, Query, description = "Last period (inclusive)"),
+        ("view" = Option<String>, Query, description = "`as-reported` (default: each period on its own boundary version), `harmonised` (every period on one version through the crosswalk; split communes flagged `estimated`) or `h3` (the H3 cells whose centre lies in the unit, filled each period by its own operator)"),
+        ("version" = Option<String>, Query, description = "Target boundary version of the `harmonised` and `h3` views (default: the newest period's)"),
         ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
     ),
     responses(
@@ -68,7 +84,7 @@ pub async fn series(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let code = super::params::path(code)?;
-    params.allow(&["indicator", "from", "to", "format"])?;
+    params.allow(&["indicator", "from", "to", "format", "view", "version"])?;
     let format = params.format(&headers)?;
     let indicator = params.required("indicator")?.to_string();
     let ids = select(&st.catalog, &caller, Some(std::slice::from_ref(&indicator)))?;
@@ -78,19 +94,17 @@ pub async fn series(
     {
         return Err(ApiError::BadRequest(format!("from={f} is after to={t}")));
     }
+    let view: View = params.str("view").unwrap_or("as-reported").parse()?;
     let published = st.published.load_full();
-    // The unit as it is in each version that has it (areas differ between versions).
-    let mut areas: HashMap<String, f64> = HashMap::new();
-    for v in &published.versions {
-        if let Some(u) = st.api.units.get(&st.store, &v.id).await?.get(&code) {
-            areas.insert(v.id.clone(), u.area_km2);
+    let target = match view {
+        View::AsReported if params.str("version").is_some() => {
+            return Err(ApiError::BadRequest(
+                "version= chooses the target of view=harmonised or view=h3; as reported, each period keeps its own version".into(),
+            ));
         }
-    }
-    if areas.is_empty() {
-        return Err(ApiError::NotFound(format!(
-            "no unit '{code}' in any boundary version"
-        )));
-    }
+        View::AsReported => None,
+        View::Harmonised | View::H3 => Some(version_param(&published, &params)?),
+    };
     let inputs: Vec<&str> = match st.catalog.derived(&indicator) {
         Some(d) => d
             .inputs()
@@ -98,43 +112,55 @@ pub async fn series(
             .collect(),
         None => vec![indicator.as_str()],
     };
-    let mut by_snapshot: HashMap<i64, std::collections::BTreeMap<String, i64>> = HashMap::new();
-    for v in st.store.unit_values(&code, &inputs).await? {
-        by_snapshot
-            .entry(v.snapshot_id)
-            .or_default()
-            .insert(v.indicator, v.value);
-    }
-    let mut points: Vec<Point> = Vec::new();
+    // Each period's newest revision in range (snapshots come by period, then revision).
+    let mut snaps: Vec<&Snapshot> = Vec::new();
     for s in &published.snapshots {
         if from.is_some_and(|f| s.period < f) || to.is_some_and(|t| s.period > t) {
             continue;
         }
-        let Some(&area) = areas.get(&s.version) else {
-            continue;
-        };
-        let point = Point {
-            period: s.period.to_string(),
-            revision: s.revision,
-            version: s.version.clone(),
-            value: value_of(
-                &st.catalog,
-                &ids[0],
-                by_snapshot.get(&s.id),
-                area,
-                s.period.month_count(),
-            )
-            .unwrap_or(Value::Null),
-        };
-        // Snapshots come by period then revision: a later revision replaces the earlier one.
-        match points.last_mut() {
-            Some(last) if last.period == point.period => *last = point,
-            _ => points.push(point),
+        match snaps.last_mut() {
+            Some(last) if last.period == s.period => *last = s,
+            _ => snaps.push(s),
         }
     }
+    let (counts, footprint) = match (view, target.as_deref()) {
+        (View::Harmonised, Some(t)) => (
+            view::harmonised(&st, &code, t, &snaps, &inputs).await?,
+            None,
+        ),
+        (View::H3, Some(t)) => {
+            let (c, f) = view::h3(&st, &code, t, &snaps, &inputs).await?;
+            (c, Some(f))
+        }
+        _ => (view::as_reported(&st, &code, &snaps, &inputs).await?, None),
+    };
+    let points: Vec<Point> = snaps
+        .iter()
+        .filter_map(|s| {
+            let c = counts.get(&s.id)?;
+            Some(Point {
+                period: s.period.to_string(),
+                revision: s.revision,
+                version: c.version.clone(),
+                value: value_of(
+                    &st.catalog,
+                    &ids[0],
+                    Some(&c.counts),
+                    c.area_km2,
+                    s.period.month_count(),
+                )
+                .unwrap_or(Value::Null),
+                estimated: c.estimated,
+                suppressed: c.suppressed,
+            })
+        })
+        .collect();
     let out = Series {
         code,
         indicator,
+        view: view.name().to_owned(),
+        target,
+        footprint,
         points,
     };
     reply(&headers, &caller, format, &out, || {
@@ -146,6 +172,8 @@ pub async fn series(
                 "revision",
                 "version",
                 "value",
+                "estimated",
+                "suppressed",
             ]
             .map(String::from)
             .to_vec(),
@@ -160,6 +188,8 @@ pub async fn series(
                         Some(p.revision.to_string()),
                         Some(p.version.clone()),
                         cell(&p.value),
+                        Some(p.estimated.to_string()),
+                        Some(p.suppressed.to_string()),
                     ]
                 })
                 .collect(),
