@@ -379,6 +379,49 @@ test('the popup shows values and rank; the language switches', async () => {
   await page.close();
 });
 
+test('the popup series switches between as reported, harmonised and H3 views', async () => {
+  const page = await newPage();
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/series')) asked.push(r.url()); });
+  // A Hà Nội commune of the newest (vn-2025) map, series opened on current boundaries.
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const last = months[months.length - 1].period;
+  await page.goto(`${BASE}/?ind=population&period=${last}&level=commune&at=11.00/21.0300/105.8450&lang=en&sv=harmonised`);
+  await waitReady(page);
+  await settle(page);
+  await page.mouse.click(640, 400);
+  await page.waitForSelector('.maplibregl-popup .series[data-view="harmonised"] svg', { timeout: 15000 });
+  const code = await page.locator('.maplibregl-popup .pp h3 small').textContent();
+  assert.ok(asked.some((u) => u.includes(`/units/${code}/series`) && u.includes('view=harmonised')), asked.join('\n'));
+  assert.equal(await page.locator('.sview button[aria-pressed="true"]').textContent(), 'Current boundaries');
+  // Harmonised: one boundary version for every point, so no break line; the periods before
+  // July 2025 are moved through the crosswalk.
+  const harmonised = await getJSON(`/api/v1/units/${code}/series?indicator=population&view=harmonised`);
+  assert.deepEqual([...new Set(harmonised.points.map((p) => p.version))], ['vn-2025']);
+  assert.ok(harmonised.points.some((p) => p.period < '2025-07') && harmonised.points.every((p) => Number.isFinite(p.value)));
+  assert.equal(await page.locator('.series svg .vbreak').count(), 0);
+  await page.locator('.series').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ART, 'series-harmonised.png') });
+
+  await page.click('.sview button[data-view="h3"]');
+  await page.waitForSelector('.maplibregl-popup .series[data-view="h3"] svg', { timeout: 15000 });
+  assert.match(await page.locator('.series .note').textContent(), /cells r8, .* km² · ○ estimated \(\d+\)/);
+  await page.waitForFunction(() => location.search.includes('sv=h3'));
+  await page.screenshot({ path: join(ART, 'series-h3.png') });
+
+  await page.click('.sview button[data-view="as-reported"]');
+  await page.waitForSelector('.maplibregl-popup .series[data-view="as-reported"]', { timeout: 15000 });
+  await page.waitForFunction(() => !location.search.includes('sv='));
+  // As reported, a commune code that also named a vn-2019 commune shows the boundary change
+  // (the chart draws the months, like the map's period).
+  const reported = await getJSON(`/api/v1/units/${code}/series?indicator=population`);
+  const versions = new Set(reported.points.filter((p) => /^\d{4}-\d{2}$/.test(p.period)).map((p) => p.version));
+  assert.equal(await page.locator('.series svg text').first().textContent(), months[0].period);
+  assert.equal(await page.locator('.series svg .vbreak').count(), versions.size > 1 ? 1 : 0);
+  await page.screenshot({ path: join(ART, 'series-as-reported.png') });
+  await page.close();
+});
+
 test('the embed page renders in an allowed portal iframe and is refused elsewhere', async () => {
   const page = await newPage({ width: 1000, height: 700 });
   await page.goto(`http://127.0.0.1:${HOST_PORT}/`);

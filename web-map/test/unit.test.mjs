@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { fold, search } from '../src/assets/fold.js';
 import { parse, format, parseCamera, locked } from '../src/assets/state.js';
 import { changeClasses, rangeLabel } from '../src/assets/legend.js';
-import { siblingRank, chartSVG } from '../src/assets/popup.js';
+import { siblingRank, chartSVG, seriesNote, viewToggleHTML, periodKind } from '../src/assets/popup.js';
 
 test('fold ignores Vietnamese diacritics like the server', () => {
   assert.equal(fold('Hà Nội'), 'ha noi');
@@ -61,4 +61,32 @@ test('rank among siblings counts only the same parent', () => {
   assert.equal(siblingRank(parents, values, 3), null);
   assert.match(chartSVG([{ period: '2025-01', value: 1 }, { period: '2025-02', value: 3 }]), /<path d="M/);
   assert.equal(chartSVG([{ period: '2025-01', value: 1 }]), '');
+});
+
+test('the series chart marks estimated points and boundary changes; the toggle presses one view', () => {
+  const pts = [
+    { period: '2025-05', value: 10, version: 'vn-2019', estimated: false },
+    { period: '2025-06', value: 11, version: 'vn-2019', estimated: true },
+    { period: '2025-07', value: 40, version: 'vn-2025', estimated: false },
+    { period: '2025-08', value: 41, version: 'vn-2025', estimated: false },
+  ];
+  const svg = chartSVG(pts);
+  assert.equal((svg.match(/class="est"/g) || []).length, 1);
+  assert.equal((svg.match(/class="vbreak"/g) || []).length, 1);
+  // The break sits between 2025-06 and 2025-07 (x = 4 + 1.5 * 232 / 3).
+  assert.match(svg, /<line class="vbreak" x1="120.0"/);
+  assert.equal((chartSVG(pts.map((p) => ({ ...p, version: 'vn-2025', estimated: false }))).match(/vbreak|est/g) || []).length, 0);
+
+  const html = viewToggleHTML('en', 'harmonised');
+  assert.match(html, /data-view="harmonised" aria-pressed="true">Current boundaries/);
+  assert.equal((html.match(/aria-pressed="false"/g) || []).length, 2);
+
+  assert.equal(seriesNote('en', { view: 'as-reported', points: pts }), '○ estimated (1) · ┆ boundary change');
+  assert.equal(seriesNote('en', { view: 'harmonised', target: 'vn-2025', points: [] }), 'on boundaries vn-2025');
+  assert.equal(
+    seriesNote('en', { view: 'h3', footprint: { cells: 12, resolution: 8, area_km2: 8.9 }, points: [pts[1]] }),
+    '12 cells r8, 9 km² · ○ estimated (1)',
+  );
+  assert.equal(seriesNote('en', null), '');
+  assert.deepEqual(['2025-07', '2025-Q3', '2025'].map(periodKind), ['month', 'quarter', 'year']);
 });

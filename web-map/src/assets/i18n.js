@@ -14,6 +14,9 @@ const STRINGS = {
     frameView: 'Giữ khung nhìn hiện tại', embedCode: 'Mã nhúng', preview: 'Xem trước', openFull: 'Mở bản đồ đầy đủ',
     versionDiffers: 'Hai kỳ thuộc hai bộ ranh giới khác nhau: không so sánh được.', normal: 'vùng bình thường',
     h3Missing: 'Lớp H3 chưa có trên máy chủ này.', language: 'English',
+    seriesView: 'Cách xem chuỗi', viewAsReported: 'Như báo cáo', viewHarmonised: 'Ranh giới mới', viewH3: 'Lưới H3',
+    onVersion: 'quy đổi về ranh giới', cells: 'ô', estimated: 'ước tính', boundaryChange: 'đổi ranh giới',
+    noSeries: 'Không có chuỗi số liệu ở cách xem này.',
   },
   en: {
     title: 'Electronic population map',
@@ -29,6 +32,9 @@ const STRINGS = {
     frameView: 'Frame the current view', embedCode: 'Embed code', preview: 'Preview', openFull: 'Open the full map',
     versionDiffers: 'The two periods use different boundary versions: no comparison.', normal: 'normal band',
     h3Missing: 'The H3 layer is not available on this server.', language: 'Tiếng Việt',
+    seriesView: 'Series view', viewAsReported: 'As reported', viewHarmonised: 'Current boundaries', viewH3: 'H3 grid',
+    onVersion: 'on boundaries', cells: 'cells', estimated: 'estimated', boundaryChange: 'boundary change',
+    noSeries: 'No series in this view.',
   },
 };
 

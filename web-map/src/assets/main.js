@@ -7,7 +7,7 @@ import { getJSON, tryJSON, qs } from './api.js';
 import { fold, search } from './fold.js';
 import { t } from './i18n.js';
 import { renderLegend, changeClasses } from './legend.js';
-import { popupHTML, loadSeries } from './popup.js';
+import { popupHTML, loadSeries, VIEWS } from './popup.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
 import { openEmbedDialog } from './embed.js';
@@ -419,7 +419,19 @@ function wireMapEvents() {
       .setLngLat(e.lngLat)
       .setHTML(popupHTML(lang(), all, i, meta.indicators, S.ind))
       .addTo(map);
-    loadSeries(popup.getElement(), lang(), all.codes[i], S.ind);
+    const view = VIEWS.includes(S.sv) ? S.sv : 'as-reported';
+    loadSeries(popup.getElement(), {
+      lang: lang(),
+      code: all.codes[i],
+      indicator: S.ind,
+      period: S.period,
+      view,
+      onView: (v) => {
+        // The series view is part of the link, without redrawing the map.
+        S.sv = v;
+        writeURL(false);
+      },
+    });
   });
   let lastLevel = null;
   map.on('zoomend', () => {

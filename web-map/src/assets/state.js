@@ -1,6 +1,6 @@
 // Everything that defines a view lives in the URL query, so a link reproduces the view and
 // back/forward walk through the views: indicator, period, level, classification, comparison
-// period, language, locks and chrome (for embeds) and the camera.
+// period, language, locks and chrome (for embeds), the camera and the popup's series view.
 
 export const DEFAULTS = {
   ind: 'density',
@@ -13,6 +13,7 @@ export const DEFAULTS = {
   at: '',
   controls: '1',
   lock: '',
+  sv: 'as-reported',
 };
 
 const KEYS = Object.keys(DEFAULTS);
