@@ -45,3 +45,7 @@ run "values, all communes of $OLD, population only" "$BASE/values?period=$OLD&le
 run "series, commune 00004, population, $NPER periods" "$BASE/units/00004/series?indicator=population"
 run "series, commune 00004, sex_ratio (2 inputs), $NPER periods" "$BASE/units/00004/series?indicator=sex_ratio"
 run "series, province 01, population, $NPER periods" "$BASE/units/01/series?indicator=population"
+run "series, commune 00004, population, harmonised onto vn-2025" "$BASE/units/00004/series?indicator=population&view=harmonised"
+run "series, province 01, sex_ratio, harmonised onto vn-2025" "$BASE/units/01/series?indicator=sex_ratio&view=harmonised"
+run "series, commune 00004, population, h3 footprint" "$BASE/units/00004/series?indicator=population&view=h3"
+run "series, province 01, population, h3 footprint" "$BASE/units/01/series?indicator=population&view=h3"

@@ -11,65 +11,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::{Area, BooleanOps, BoundingRect, Centroid, Contains, Distance, Euclidean, Point};
 use geodata::Unit;
 use geodata::crosswalk::{Crosswalk, Part};
-use geodata::operator::{CoverageError, area_weights};
-use h3o::{CellIndex, LatLng, Resolution};
+use h3o::{CellIndex, LatLng};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use super::CrosswalkBuildError;
 use super::mapping::Mapping;
+use super::weights::PeopleWeights;
 
 /// A whole merge whose old polygon lies less than this fraction inside its new unit is reported.
 pub const MIN_CONTAINED: f64 = 0.9;
-
-/// Where a split unit's people are: its H3 cells with non-negative weights. The default is
-/// [`AreaWeights`]; the stored H3 operator will plug in here.
-pub trait PeopleWeights: Sync {
-    /// The cells and weights of one old unit.
-    fn weights(&self, unit: &Unit) -> Result<Vec<(CellIndex, f64)>, CoverageError>;
-    /// A short description for the crosswalk's method text.
-    fn describe(&self) -> String;
-}
-
-/// Area weights at one H3 resolution (people proportional to area inside the unit).
-#[derive(Debug, Clone, Copy)]
-pub struct AreaWeights(pub Resolution);
-
-impl PeopleWeights for AreaWeights {
-    fn weights(&self, unit: &Unit) -> Result<Vec<(CellIndex, f64)>, CoverageError> {
-        area_weights(&unit.code, &unit.geometry, self.0)
-    }
-
-    fn describe(&self) -> String {
-        format!("area weights at H3 r{}", u8::from(self.0))
-    }
-}
-
-/// Area weights at r9, or r10 for units under `fine_below_km2` (an urban ward of 1 km² has only
-/// ~10 r9 cells, too coarse to split it between three new wards).
-#[derive(Debug, Clone, Copy)]
-pub struct AdaptiveAreaWeights {
-    /// Below this area (km²) a unit is measured at r10.
-    pub fine_below_km2: f64,
-}
-
-impl PeopleWeights for AdaptiveAreaWeights {
-    fn weights(&self, unit: &Unit) -> Result<Vec<(CellIndex, f64)>, CoverageError> {
-        let res = if unit.area_km2 < self.fine_below_km2 {
-            Resolution::Ten
-        } else {
-            Resolution::Nine
-        };
-        area_weights(&unit.code, &unit.geometry, res)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "area weights at H3 r9 (r10 below {} km²)",
-            self.fine_below_km2
-        )
-    }
-}
 
 /// An old unit the mapping and the geometry disagree on.
 #[derive(Debug, Clone, PartialEq)]
@@ -353,9 +304,11 @@ fn split(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crosswalk::AreaWeights;
     use crate::crosswalk::mapping::Target;
     use geo::{MultiPolygon, Rect, coord};
     use geodata::Level;
+    use h3o::Resolution;
 
     const S: f64 = 0.02;
 

@@ -4,6 +4,7 @@
 mod build;
 mod harmonise;
 mod mapping;
+mod weights;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -13,11 +14,10 @@ use geodata::Store;
 use geodata::crosswalk::CrosswalkError;
 use geodata::store::{CrosswalkMeta, StoreError};
 
-pub use build::{
-    AdaptiveAreaWeights, AreaWeights, Built, Disagreement, MIN_CONTAINED, PeopleWeights, build,
-};
+pub use build::{Built, Disagreement, MIN_CONTAINED, build};
 pub use harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
 pub use mapping::{Mapping, Target};
+pub use weights::{AdaptiveAreaWeights, AreaWeights, OperatorWeights, PeopleWeights};
 
 /// Old units smaller than this (km²) are split on r10 cells instead of r9.
 pub const FINE_BELOW_KM2: f64 = 20.0;
@@ -106,17 +106,21 @@ pub async fn build_and_store(
         None => None,
     };
     let (from_id, to_id) = (from.to_owned(), to.to_owned());
-    let built = tokio::task::spawn_blocking(move || {
-        build(
-            &from_id,
-            &to_id,
-            &old,
-            &new,
-            mapping.as_ref(),
-            &AdaptiveAreaWeights {
-                fine_below_km2: FINE_BELOW_KM2,
-            },
-        )
+    let fine = AdaptiveAreaWeights {
+        fine_below_km2: FINE_BELOW_KM2,
+    };
+    // Splits follow the old version's stored H3 operator (people) when there is one.
+    let operator = store.operator(from).await?;
+    let built = tokio::task::spawn_blocking(move || match operator {
+        Some((info, operator)) => {
+            let weights = OperatorWeights {
+                operator,
+                source: info.weights,
+                fine,
+            };
+            build(&from_id, &to_id, &old, &new, mapping.as_ref(), &weights)
+        }
+        None => build(&from_id, &to_id, &old, &new, mapping.as_ref(), &fine),
     })
     .await
     .map_err(|e| CrosswalkBuildError::Unassigned(format!("worker failed: {e}")))??;
