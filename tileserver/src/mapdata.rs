@@ -116,8 +116,31 @@ pub fn snapshot_for(
     Ok((pref, snap))
 }
 
-/// The `level` query (province when absent); 400 for a level the snapshot's version lacks.
-fn level_for(st: &AppState, snap: &Snapshot, level: Option<&String>) -> Result<Level, ApiError> {
+/// The `version` query: the boundary version a period is shown on (`None`: its own one);
+/// 400 for an unknown version. Harmonising needs a stored crosswalk (400 later otherwise).
+pub fn target_for(
+    st: &AppState,
+    snap: &Snapshot,
+    version: Option<&String>,
+) -> Result<Option<String>, ApiError> {
+    let Some(v) = version.filter(|v| **v != snap.version) else {
+        return Ok(None);
+    };
+    if st.published.load().version(v).is_none() {
+        return Err(ApiError::BadRequest(format!(
+            "version='{v}' is not a boundary version of this server"
+        )));
+    }
+    Ok(Some(v.clone()))
+}
+
+/// The `level` query (province when absent); 400 for a level the version shown lacks.
+fn level_for(
+    st: &AppState,
+    snap: &Snapshot,
+    target: Option<&str>,
+    level: Option<&String>,
+) -> Result<Level, ApiError> {
     let level: Level = match level {
         None => Level::Province,
         Some(l) => l
@@ -125,13 +148,13 @@ fn level_for(st: &AppState, snap: &Snapshot, level: Option<&String>) -> Result<L
             .map_err(|_| ApiError::BadRequest(format!("unknown level '{l}'")))?,
     };
     let published = st.published.load();
+    let version = target.unwrap_or(&snap.version);
     let has = published
-        .version(&snap.version)
+        .version(version)
         .is_some_and(|v| v.levels.contains(&level));
     if !has {
         return Err(ApiError::BadRequest(format!(
-            "boundary version '{}' of period {} has no {level} level",
-            snap.version,
+            "boundary version '{version}' of period {} has no {level} level",
             revision_name(snap)
         )));
     }
@@ -146,17 +169,36 @@ pub struct LevelValues {
     pub columns: Vec<Vec<Option<f64>>>,
     /// Each unit's WGS84 bounding box `[w, s, e, n]`, aligned with `units`.
     pub bboxes: Vec<Option<[f64; 4]>>,
+    /// Whether each unit's values rest on a split estimate (harmonised periods), aligned.
+    pub estimated: Vec<bool>,
 }
 
-/// Reads the units of `level` and evaluates `indicators` (checked public) on them.
+/// Reads the units of `level` and evaluates `indicators` (checked public) on them: on the
+/// snapshot's own version, or on `target` through the crosswalk (harmonised).
 pub async fn level_values(
     st: &AppState,
     snap: &Snapshot,
+    target: Option<&str>,
     level: Level,
     indicators: &[String],
 ) -> Result<LevelValues, ApiError> {
-    let src = st.tiles.source(&st.store, &snap.version).await?;
-    let values = st.tiles.values(&st.store, snap.id).await?;
+    let src = st
+        .tiles
+        .source(&st.store, target.unwrap_or(&snap.version))
+        .await?;
+    let harmonised = match target {
+        Some(t) => Some(st.tiles.harmonised(&st.store, &st.catalog, snap, t).await?),
+        None => None,
+    };
+    let own = match &harmonised {
+        Some(_) => None,
+        None => Some(st.tiles.values(&st.store, snap.id).await?),
+    };
+    let values: &ValueTable = match (&harmonised, &own) {
+        (Some(h), _) => &h.values,
+        (None, Some(v)) => v,
+        (None, None) => unreachable!("one of the two was read"),
+    };
     let mut picked: Vec<(usize, &UnitInfo)> = src
         .units()
         .iter()
@@ -172,14 +214,23 @@ pub async fn level_values(
         .map(|id| {
             units
                 .iter()
-                .map(|u| value_of(&st.catalog, id, &values, u, months))
+                .map(|u| value_of(&st.catalog, id, values, u, months))
                 .collect()
+        })
+        .collect();
+    let estimated = units
+        .iter()
+        .map(|u| {
+            harmonised
+                .as_ref()
+                .is_some_and(|h| h.estimated.contains(&u.code))
         })
         .collect();
     Ok(LevelValues {
         units,
         columns,
         bboxes,
+        estimated,
     })
 }
 
@@ -191,14 +242,15 @@ pub async fn values(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_query(&q, &["period", "level", "indicators", "bbox"])?;
+    check_query(&q, &["period", "level", "indicators", "bbox", "version"])?;
     let with_bbox = match q.get("bbox").map(String::as_str) {
         None | Some("0") => false,
         Some("1") => true,
         Some(b) => return Err(ApiError::BadRequest(format!("bbox='{b}': use 0 or 1"))),
     };
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
-    let level = level_for(&st, &snap, q.get("level"))?;
+    let target = target_for(&st, &snap, q.get("version"))?;
+    let level = level_for(&st, &snap, target.as_deref(), q.get("level"))?;
     let indicators: Vec<String> = match q.get("indicators") {
         Some(list) => list
             .split(',')
@@ -211,7 +263,7 @@ pub async fn values(
     for id in &indicators {
         public_indicator(&st.catalog, id)?;
     }
-    let lv = level_values(&st, &snap, level, &indicators).await?;
+    let lv = level_values(&st, &snap, target.as_deref(), level, &indicators).await?;
     let mut cols = serde_json::Map::new();
     for (id, col) in indicators.iter().zip(&lv.columns) {
         cols.insert(id.clone(), json!(col));
@@ -219,7 +271,8 @@ pub async fn values(
     let mut body = json!({
         "period": snap.period.to_string(),
         "revision": snap.revision,
-        "version": snap.version,
+        "version": target.as_deref().unwrap_or(&snap.version),
+        "reported_on": snap.version,
         "level": level.as_str(),
         "synthetic": st.config.synthetic,
         "codes": lv.units.iter().map(|u| &u.code).collect::<Vec<_>>(),
@@ -228,6 +281,9 @@ pub async fn values(
         "ids": lv.units.iter().map(|u| feature_id(level, &u.code)).collect::<Vec<_>>(),
         "values": cols,
     });
+    if target.is_some() {
+        body["estimated"] = json!(lv.estimated);
+    }
     if with_bbox {
         let round = |v: f64| (v * 1e4).round() / 1e4;
         body["bbox"] = json!(
@@ -366,23 +422,24 @@ pub fn method_and_k(
     Ok((method, k))
 }
 
-/// The classification of `indicator` on `level` of `snap`.
+/// The classification of `indicator` on `level` of `snap` (harmonised onto `target` if set).
 pub async fn classification(
     st: &AppState,
     snap: &Snapshot,
+    target: Option<&str>,
     level: Level,
     indicator: &str,
     method: Method,
     k: usize,
 ) -> Result<Classification, ApiError> {
-    let lv = level_values(st, snap, level, &[indicator.to_string()]).await?;
+    let lv = level_values(st, snap, target, level, &[indicator.to_string()]).await?;
     let cfg = StyleConfig::builtin();
     let (thresholds, classes, no_data) = classify(cfg, indicator, &lv.columns[0], method, k);
     Ok(Classification {
         indicator: indicator.to_string(),
         period: snap.period.to_string(),
         revision: snap.revision,
-        version: snap.version.clone(),
+        version: target.unwrap_or(&snap.version).to_string(),
         level: level.as_str().to_string(),
         method,
         k,
@@ -400,7 +457,10 @@ pub async fn classes(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_query(&q, &["indicator", "period", "level", "method", "k"])?;
+    check_query(
+        &q,
+        &["indicator", "period", "level", "method", "k", "version"],
+    )?;
     let indicator = q
         .get("indicator")
         .ok_or_else(|| ApiError::BadRequest("indicator= is required".into()))?;
@@ -412,8 +472,9 @@ pub async fn classes(
         q.get("k"),
     )?;
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
-    let level = level_for(&st, &snap, q.get("level"))?;
-    let c = classification(&st, &snap, level, indicator, method, k).await?;
+    let target = target_for(&st, &snap, q.get("version"))?;
+    let level = level_for(&st, &snap, target.as_deref(), q.get("level"))?;
+    let c = classification(&st, &snap, target.as_deref(), level, indicator, method, k).await?;
     Ok(json_response(
         &headers,
         serde_json::to_vec(&c).expect("JSON of plain values"),

@@ -147,7 +147,7 @@ pub async fn style(
     if name == "index" {
         return Ok(index(State(st), headers).await);
     }
-    check_query(&q, &["period", "method", "k", "join"])?;
+    check_query(&q, &["period", "method", "k", "join", "version"])?;
     let cfg = StyleConfig::builtin();
     // A public indicator id without a named style gets the default admin style.
     let by_id = crate::palette::NamedStyle {
@@ -175,10 +175,19 @@ pub async fn style(
     let indicator = named.indicator.as_str();
     let (method, k) = method_and_k(cfg, indicator, q.get("method"), q.get("k"))?;
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
+    // `version=`: the period harmonised onto another boundary version (admin styles only).
+    let target = crate::mapdata::target_for(&st, &snap, q.get("version"))?;
+    if target.is_some() && named.source == StyleSource::H3 {
+        return Err(ApiError::BadRequest(
+            "H3 styles have no boundary version: drop version=".into(),
+        ));
+    }
+    let t = target.as_deref();
     let published = st.published.load_full();
+    let shown = t.unwrap_or(&snap.version);
     let version = published
-        .version(&snap.version)
-        .ok_or_else(|| ApiError::Internal(format!("version {} not loaded", snap.version)))?;
+        .version(shown)
+        .ok_or_else(|| ApiError::Internal(format!("version {shown} not loaded")))?;
     let base = base_url(&st, &headers);
     let rev = revision_name(&snap);
     let mut layers = vec![json!({
@@ -194,7 +203,7 @@ pub async fn style(
                 .iter()
                 .max_by_key(|l| l.depth())
                 .unwrap_or(&Level::Province);
-            let c = classification(&st, &snap, finest, indicator, method, k).await?;
+            let c = classification(&st, &snap, None, finest, indicator, method, k).await?;
             let fill = fill_expression(&c, json!(["get", indicator]), Join::Props, &cfg.no_data);
             layers.push(json!({
                 "id": "h3-fill", "type": "fill", "source": "popmap", "source-layer": "h3",
@@ -206,7 +215,7 @@ pub async fn style(
         }
         (StyleSource::Admin, join) => {
             for (level, min, max) in level_zooms(&version.levels) {
-                let c = classification(&st, &snap, level, indicator, method, k).await?;
+                let c = classification(&st, &snap, t, level, indicator, method, k).await?;
                 let input = match join {
                     Join::Props => json!(["get", indicator]),
                     Join::State => json!(["feature-state", "v"]),
@@ -226,9 +235,10 @@ pub async fn style(
                     serde_json::to_value(&c).expect("JSON"),
                 );
             }
-            let url = match join {
-                Join::Props => format!("{base}/tiles/admin/{rev}.json"),
-                Join::State => format!("{base}/tiles/boundaries/{}.json", version.id),
+            let url = match (join, t) {
+                (Join::Props, None) => format!("{base}/tiles/admin/{rev}.json"),
+                (Join::Props, Some(v)) => format!("{base}/tiles/admin/{rev}.json?version={v}"),
+                (Join::State, _) => format!("{base}/tiles/boundaries/{}.json", version.id),
             };
             json!({"type": "vector", "url": url})
         }
@@ -251,6 +261,8 @@ pub async fn style(
             "popmap:title_vi": title_vi,
             "popmap:period": rev,
             "popmap:version": version.id,
+            "popmap:reported_on": snap.version,
+            "popmap:harmonised": target.is_some(),
             "popmap:join": match join { Join::Props => "props", Join::State => "state" },
             "popmap:synthetic": st.config.synthetic,
             "popmap:classes": meta_classes,

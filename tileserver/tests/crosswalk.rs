@@ -117,6 +117,27 @@ async fn lineage_and_harmonised_admin_tiles() {
         .await
         .unwrap();
 
+    // A month with 5 people in 00002: its H3 footprint is below the disclosure total.
+    store
+        .publish(&NewSnapshot {
+            period: "2025-08".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "test".into(),
+            checksum: "1".into(),
+            report_json: "{}".into(),
+            values: [("population", 5), ("males", 2), ("females", 3)]
+                .into_iter()
+                .map(|(indicator, value)| ValueRow {
+                    unit_code: "00002".into(),
+                    indicator: indicator.into(),
+                    value,
+                    reported: true,
+                })
+                .collect(),
+        })
+        .await
+        .unwrap();
+
     // Area-weighted r7 operators for both versions, for the h3 view of a series.
     for (id, units) in [("vn-2019", &old), ("vn-2025", &new)] {
         let weights = units
@@ -291,7 +312,92 @@ async fn lineage_and_harmonised_admin_tiles() {
         }
     }
 
+    harmonised_styles_and_values(addr).await;
     series_views(addr).await;
+}
+
+/// `?version=` on styles, map values and classes: a vn-2019 period drawn on vn-2025 units.
+async fn harmonised_styles_and_values(addr: std::net::SocketAddr) {
+    let get = |path: String| async move {
+        let r = common::get(addr, &path, "").await;
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        (r.status, body)
+    };
+    let (status, v) = get(
+        "/api/v1/map/values?period=2024-06&level=commune&indicators=population,density&version=vn-2025"
+            .into(),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["version"], "vn-2025");
+    assert_eq!(v["reported_on"], "vn-2019");
+    assert_eq!(v["codes"], serde_json::json!(["00002", "00009"]));
+    assert_eq!(v["values"]["population"], serde_json::json!([700.0, 600.0]));
+    assert_eq!(v["values"]["density"], serde_json::json!([7.0, 6.0]));
+    assert_eq!(v["estimated"], serde_json::json!([true, true]));
+    // Unharmonised, the same period has its three vn-2019 communes and no estimated flags.
+    let (_, v) =
+        get("/api/v1/map/values?period=2024-06&level=commune&indicators=population".into()).await;
+    assert_eq!(v["codes"].as_array().unwrap().len(), 3);
+    assert!(v.get("estimated").is_none());
+
+    let (status, c) = get(
+        "/api/v1/classes?indicator=population&period=2024-06&level=commune&version=vn-2025&method=quantile&k=2"
+            .into(),
+    )
+    .await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["version"], "vn-2025");
+    let counted: u64 = c["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 2, "{c}");
+
+    let (status, style) =
+        get("/styles/population.json?period=2024-06&version=vn-2025".into()).await;
+    assert_eq!(status, 200, "{style}");
+    assert_eq!(style["metadata"]["popmap:version"], "vn-2025");
+    assert_eq!(style["metadata"]["popmap:reported_on"], "vn-2019");
+    assert_eq!(style["metadata"]["popmap:harmonised"], true);
+    let url = style["sources"]["popmap"]["url"].as_str().unwrap();
+    assert!(
+        url.ends_with("/tiles/admin/2024-06@r1.json?version=vn-2025"),
+        "{url}"
+    );
+    let (status, tj) = get(url[url.find("/tiles/").unwrap()..].to_string()).await;
+    assert_eq!(status, 200, "{tj}");
+    assert_eq!(tj["popmap"]["estimated"], true);
+    let (_, style) =
+        get("/styles/population.json?period=2024-06&version=vn-2025&join=state".into()).await;
+    let url = style["sources"]["popmap"]["url"].as_str().unwrap();
+    assert!(url.ends_with("/tiles/boundaries/vn-2025.json"), "{url}");
+    let (_, style) = get("/styles/population.json?period=2024-06".into()).await;
+    assert_eq!(style["metadata"]["popmap:harmonised"], false);
+
+    for (q, needle) in [
+        (
+            "/styles/population.json?period=2024-06&version=vn-1999",
+            "vn-1999",
+        ),
+        (
+            "/styles/population.json?period=2025-07&version=vn-2019",
+            "no crosswalk from vn-2025 to vn-2019",
+        ),
+        (
+            "/api/v1/map/values?period=2025-07&level=commune&indicators=population&version=vn-2019",
+            "no crosswalk",
+        ),
+    ] {
+        let (status, body) = get(q.into()).await;
+        assert_eq!(status, 400, "{q}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(needle),
+            "{q}: {body}"
+        );
+    }
 }
 
 /// `?view=` on `/api/v1/units/{code}/series` over the same store.
@@ -321,7 +427,8 @@ async fn series_views(addr: std::net::SocketAddr) {
     };
 
     // As reported, code 00002 is the old commune (200) then the merged one (700): a jump.
-    let (status, body) = get("/api/v1/units/00002/series?indicator=population".into()).await;
+    let (status, body) =
+        get("/api/v1/units/00002/series?indicator=population&to=2025-07".into()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["view"], "as-reported");
     assert!(body.get("target").is_none());
@@ -336,7 +443,8 @@ async fn series_views(addr: std::net::SocketAddr) {
     // Harmonised on vn-2025 (the newest period's version by default): 100 + 200 + 40 % of
     // 1,000 in 2024-06, estimated because a split fed it; no jump.
     let (status, body) =
-        get("/api/v1/units/00002/series?indicator=population&view=harmonised".into()).await;
+        get("/api/v1/units/00002/series?indicator=population&view=harmonised&to=2025-07".into())
+            .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["view"], "harmonised");
     assert_eq!(body["target"], "vn-2025");
@@ -349,7 +457,8 @@ async fn series_views(addr: std::net::SocketAddr) {
     );
     // The new commune fed only by the split: 600 estimated, nothing reported in 2025-07.
     let (_, body) =
-        get("/api/v1/units/00009/series?indicator=population&view=harmonised".into()).await;
+        get("/api/v1/units/00009/series?indicator=population&view=harmonised&to=2025-07".into())
+            .await;
     assert_eq!(
         points(&body),
         [
@@ -427,7 +536,7 @@ async fn series_views(addr: std::net::SocketAddr) {
     // H3: the r7 cells whose centre lies in vn-2025's 00002, filled in each period by that
     // period's operator. The same cells' values from the cell API add up to each point.
     let (status, body) =
-        get("/api/v1/units/00002/series?indicator=population&view=h3".into()).await;
+        get("/api/v1/units/00002/series?indicator=population&view=h3&to=2025-07".into()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["view"], "h3");
     assert_eq!(body["footprint"]["resolution"], 7);
@@ -464,6 +573,32 @@ async fn series_views(addr: std::net::SocketAddr) {
         pts[1]["value"].as_f64().unwrap(),
     );
     println!("h3 footprint of 00002: {a} people in 2024-06, {b} in 2025-07");
+
+    // 2025-08: about 4 people in the footprint, under the disclosure total of 10: the total is
+    // shown, anything else (here the sex ratio) is withheld and the point says so.
+    let (_, body) =
+        get("/api/v1/units/00002/series?indicator=population&view=h3&from=2025-08".into()).await;
+    let p = &body["points"][0];
+    assert_eq!(p["period"], "2025-08");
+    assert_eq!(p["suppressed"], true, "{body}");
+    assert!((1..10).contains(&p["value"].as_i64().unwrap()), "{p}");
+    let (_, body) =
+        get("/api/v1/units/00002/series?indicator=sex_ratio&view=h3&from=2025-07".into()).await;
+    let pts = body["points"].as_array().unwrap();
+    assert_eq!(
+        (pts[0]["suppressed"].as_bool(), pts[0]["value"].is_null()),
+        (Some(false), true)
+    );
+    assert_eq!(
+        (pts[1]["suppressed"].as_bool(), pts[1]["value"].is_null()),
+        (Some(true), true)
+    );
+    // As reported, the unit's own 5 people carry a sex ratio (no footprint to protect).
+    let (_, body) = get("/api/v1/units/00002/series?indicator=sex_ratio&from=2025-08".into()).await;
+    assert!(
+        (body["points"][0]["value"].as_f64().unwrap() - 200.0 / 3.0).abs() < 0.1,
+        "{body}"
+    );
     assert!((b / a - 7.0).abs() < 0.5, "{a} then {b}");
     assert!(
         a <= 100.0,
