@@ -323,6 +323,19 @@ test('a change map compares two periods with a diverging legend', async () => {
   const provinces = (await getJSON(`/api/v1/map/values?period=${a}&level=province`)).codes.length;
   assert.equal(total, provinces, 'every province counted once');
   await page.screenshot({ path: join(ART, 'change-map.png') });
+
+  // Across the reorganisation: a vn-2019 month is moved onto vn-2025 provinces (harmonised).
+  const before = (await getJSON('/api/v1/periods')).find((p) => p.version === 'vn-2019' && /^\d{4}-\d{2}$/.test(p.period)).period;
+  await page.goto(`${BASE}/?ind=population&period=${a}&cmp=${before}&lang=en`);
+  await waitReady(page);
+  await settle(page);
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${before} \\(on boundaries vn-2025\\)`));
+  assert.equal(await page.locator('#status').textContent(), '');
+  const counted2 = await page.locator('#legend .lg-rows li').evaluateAll((els) => els.map((li) => [li.querySelector('.rg')?.textContent, Number(li.querySelector('.ct')?.textContent)]));
+  assert.equal(counted2.reduce((s, [, n]) => s + n, 0), provinces, 'every province counted once');
+  const noData = counted2.find(([label]) => /No data/.test(label || ''));
+  assert.equal(noData?.[1] ?? 0, 0, 'every province has a change');
+  await page.screenshot({ path: join(ART, 'change-map-across-2025.png') });
   await page.close();
 });
 

@@ -50,8 +50,9 @@ function styleURL() {
   return `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: S.period, method: S.method, k: S.k })}`;
 }
 
-function valuesURL(period, level, indicators, bbox) {
-  return `/api/v1/map/values${qs({ period, level, indicators, bbox: bbox ? 1 : '' })}`;
+/** The values of one level; `version` draws the period on another boundary version (harmonised). */
+function valuesURL(period, level, indicators, bbox, version) {
+  return `/api/v1/map/values${qs({ period, level, indicators, bbox: bbox ? 1 : '', version })}`;
 }
 
 /** The admin level drawn at the current zoom. */
@@ -82,13 +83,17 @@ async function fetchColumns(doc) {
     const r = await getJSON(valuesURL(period, level, S.ind));
     let column = r.values[S.ind];
     if (S.cmp) {
-      const b = await tryJSON(valuesURL(S.cmp, level, S.ind));
+      // A comparison period on other boundaries is moved onto the shown period's through the
+      // crosswalk (harmonised), so 2024 compares with 2026 across the 2025 reorganisation.
+      const other = periodEntry(S.cmp)?.version !== r.version;
+      const b = await tryJSON(valuesURL(S.cmp, level, S.ind, false, other ? r.version : ''));
       if (!b || b.version !== r.version) {
         setStatus(t(lang(), 'versionDiffers'));
         column = column.map(() => null);
       } else {
         const base = b.values[S.ind];
         column = column.map((v, i) => (Number.isFinite(v) && Number.isFinite(base[i]) ? +(v - base[i]).toFixed(3) : null));
+        if (other) r.harmonisedFrom = b.reported_on;
       }
     }
     return { level, ...r, column, index: new Map(r.codes.map((c, i) => [c, i])) };
@@ -108,7 +113,8 @@ function buildLegends(doc) {
     let legend = { title, unit, classes: c.classes, no_data: c.no_data, normal: c.normal, thresholds: c.thresholds };
     if (S.cmp && shown[key]) {
       const ch = changeClasses(shown[key].column);
-      legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${S.cmp}` };
+      const moved = shown[key].harmonisedFrom ? ` (${t(lang(), 'onVersion')} ${shown[key].version})` : '';
+      legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${S.cmp}${moved}` };
     }
     legend.subtitle = `${doc.metadata['popmap:period']} · ${t(lang(), key)}`;
     legendByLevel[key] = legend;
