@@ -103,13 +103,8 @@ pub fn footprint_counts(
 mod tests {
     use super::*;
     use crate::h3grid::Grid;
+    use crate::operator::cell_at as cell;
     use std::collections::BTreeMap;
-
-    fn cell(lat: f64, lng: f64, res: Resolution) -> CellIndex {
-        LatLng::new(lat, lng)
-            .expect("valid coordinate")
-            .to_cell(res)
-    }
 
     #[test]
     fn cover_takes_cells_by_centre_and_never_leaves_a_unit_empty() {

@@ -309,14 +309,9 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operator::cell_at as cell;
     use h3o::LatLng;
     use std::collections::BTreeMap;
-
-    fn cell(lat: f64, lng: f64, res: Resolution) -> CellIndex {
-        LatLng::new(lat, lng)
-            .expect("valid coordinate")
-            .to_cell(res)
-    }
 
     #[test]
     fn apply_sums_per_unit_and_coarsens() {

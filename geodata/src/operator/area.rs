@@ -51,13 +51,7 @@ pub fn area_weights(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use h3o::LatLng;
-
-    fn cell(lat: f64, lng: f64, res: Resolution) -> CellIndex {
-        LatLng::new(lat, lng)
-            .expect("valid coordinate")
-            .to_cell(res)
-    }
+    use crate::operator::cell_at as cell;
 
     #[test]
     fn area_weights_cover_the_square_and_match_its_area() {

@@ -214,16 +214,18 @@ impl Operator {
     }
 }
 
+/// The cell of resolution `res` holding a point (tests).
+#[cfg(test)]
+pub(crate) fn cell_at(lat: f64, lng: f64, res: Resolution) -> CellIndex {
+    h3o::LatLng::new(lat, lng)
+        .expect("valid coordinate")
+        .to_cell(res)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use h3o::LatLng;
-
-    fn cell(lat: f64, lng: f64, res: Resolution) -> CellIndex {
-        LatLng::new(lat, lng)
-            .expect("valid coordinate")
-            .to_cell(res)
-    }
+    use crate::operator::cell_at as cell;
 
     #[test]
     fn weights_become_shares_and_cells_are_indexed() {
