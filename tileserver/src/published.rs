@@ -79,6 +79,9 @@ pub struct Published {
     pub versions: Vec<BoundaryVersion>,
     /// Every snapshot, by period then revision.
     pub snapshots: Vec<Snapshot>,
+    /// One stamp per stored crosswalk and H3 operator (what it maps and when it was built):
+    /// a rebuilt one changes its stamp, and the server forgets what it derived from it.
+    pub builds: Vec<String>,
     /// 1 for the state read at start, +1 for each reload that changed it.
     pub generation: u64,
 }
@@ -86,16 +89,32 @@ pub struct Published {
 impl Published {
     /// Reads versions and snapshots from `store`.
     pub async fn load(store: &Store, generation: u64) -> Result<Published, StoreError> {
+        let mut builds: Vec<String> = store
+            .crosswalk_metas()
+            .await?
+            .iter()
+            .map(|m| format!("crosswalk {} {} {}", m.from, m.to, m.built_at.to_rfc3339()))
+            .collect();
+        builds.extend(
+            store
+                .operators()
+                .await?
+                .iter()
+                .map(|o| format!("operator {} {}", o.version, o.built_at.to_rfc3339())),
+        );
+        builds.sort();
         Ok(Published {
             versions: store.versions().await?,
             snapshots: store.snapshots().await?,
+            builds,
             generation,
         })
     }
 
-    /// Whether `other` holds the same versions and snapshots (ignoring the generation).
+    /// Whether `other` holds the same versions, snapshots and builds (ignoring the generation).
     pub fn same_content(&self, other: &Published) -> bool {
         self.versions == other.versions
+            && self.builds == other.builds
             && self.snapshots.len() == other.snapshots.len()
             && self
                 .snapshots

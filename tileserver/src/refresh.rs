@@ -5,7 +5,8 @@
 //! newest snapshot's values and its version's tile source are loaded first — and then swapped
 //! in atomically. A request loads the state once when it starts, so requests in flight finish
 //! on the old state; cached tiles are keyed by immutable snapshot ids, so old revision URLs keep
-//! their bytes and nothing needs purging.
+//! their bytes and nothing needs purging — except what a rebuilt crosswalk or H3 operator
+//! feeds (harmonised values, H3 grids and their tiles), which is dropped when one changes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +40,12 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
     let mut next = Published::load(&st.store, current.generation).await?;
     let changed = !next.same_content(&current);
     if changed {
+        if next.builds != current.builds {
+            // A crosswalk or operator was (re)built: harmonised values, H3 grids and the
+            // tiles made from them are stale under unchanged keys.
+            tracing::info!(builds = ?next.builds, "rebuilt crosswalk or H3 operator");
+            st.tiles.forget_builds();
+        }
         // Build aside: what `latest` will need is ready before anyone can ask for it.
         if let Some(newest) = next.resolve(&crate::published::PeriodRef::Latest) {
             st.tiles.values(&st.store, newest.id).await?;

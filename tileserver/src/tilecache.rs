@@ -331,11 +331,19 @@ impl TileCache {
             .set(i64::try_from(self.tiles.entry_count()).unwrap_or(i64::MAX));
     }
 
-    /// Drops every cached tile (sources and values stay: they are immutable).
+    /// Drops every cached tile (sources and values stay: they are immutable), and what a
+    /// crosswalk or operator rebuilt since feeds.
     pub fn purge_tiles(&self) {
-        self.tiles.invalidate_all();
-        // A rebuilt crosswalk changes harmonised values under the same keys.
+        self.forget_builds();
+    }
+
+    /// Drops what rests on stored crosswalks and H3 operators (harmonised values, operators,
+    /// H3 grids) and every cached tile, which may have been made from them.
+    pub fn forget_builds(&self) {
         self.harmonised.invalidate_all();
         self.harmonisers.invalidate_all();
+        self.operators.invalidate_all();
+        self.grids.invalidate_all();
+        self.tiles.invalidate_all();
     }
 }

@@ -160,6 +160,7 @@ async fn lineage_and_harmonised_admin_tiles() {
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let served = state.clone();
     tokio::spawn(async move {
         axum::serve(listener, tileserver::router(state))
             .await
@@ -314,6 +315,35 @@ async fn lineage_and_harmonised_admin_tiles() {
 
     harmonised_styles_and_values(addr).await;
     series_views(addr).await;
+
+    // A rebuilt crosswalk (00003 now split half and half) is seen after the next reload:
+    // harmonised series and tiles no longer answer from the old shares.
+    let mut rows = BTreeMap::new();
+    rows.insert("00001".to_string(), vec![part("00002", 1.0, true)]);
+    rows.insert("00002".to_string(), vec![part("00002", 1.0, true)]);
+    rows.insert(
+        "00003".to_string(),
+        vec![part("00002", 0.5, false), part("00009", 0.5, false)],
+    );
+    let new_codes: BTreeSet<String> = ["00002".to_string(), "00009".to_string()].into();
+    let cw = Crosswalk::new("vn-2019", "vn-2025", rows, &new_codes).unwrap();
+    let sources = [("00003".to_string(), "geometry".to_string())].into();
+    store
+        .save_crosswalk(&cw, "test, rebuilt", 0, &sources)
+        .await
+        .unwrap();
+    let outcome = tileserver::refresh::reload(&served).await.unwrap();
+    assert!(outcome.changed);
+    let r = common::get(
+        addr,
+        "/api/v1/units/00002/series?indicator=population&view=harmonised&to=2024-12",
+        "",
+    )
+    .await;
+    let body: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["points"][0]["value"], 800, "{body}");
+    let moved = tile_props(0.05, "?version=vn-2025").await;
+    assert_eq!(moved["population"], "800");
 }
 
 /// `?version=` on styles, map values and classes: a vn-2019 period drawn on vn-2025 units.
