@@ -10,6 +10,21 @@ use etl::publish::{Options, PublishError};
 
 use crate::cli::{Cli, Command, Crosswalk, H3Command, Import, Keys, ServeOptions, TableArgs};
 
+/// `println!` that ends the process quietly (exit 0) when stdout is closed early, as in
+/// `popmap h3 apply … | head -1`, where `println!` panics on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("popmap: cannot write to standard output: {e}");
+            std::process::exit(2);
+        }
+    }};
+}
+
 /// The server settings from the command line and environment.
 fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver::ServerConfig> {
     let mut config = tileserver::ServerConfig {
@@ -178,7 +193,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &geodata::disclosure::DisclosureRules::default(),
             );
             let protected = t.elapsed().as_secs_f64() - applied;
-            println!(
+            out!(
                 "{} r{} on {} (operator r{}, weights {}): {} base counts, apply {:.3} s, disclosure {:.3} s",
                 snap.period,
                 snap.revision,
@@ -191,7 +206,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             for level in grid.levels() {
                 let hidden = level.suppressed.iter().filter(|s| **s).count();
-                println!(
+                out!(
                     "  r{:<2} {:>9} cells, {:>9} suppressed",
                     u8::from(level.resolution),
                     level.len(),
@@ -285,9 +300,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let units = store.units(&to).await?;
             let roots = etl::aggregate::Hierarchy::new(&units).totals(&h.values);
             for (indicator, total) in &roots {
-                println!("{indicator}\t{total}");
+                out!("{indicator}\t{total}");
             }
-            println!(
+            out!(
                 "harmonised {period} (revision {}, {}) onto {to}: {} units with values, {} estimated, in {seconds:.3} s (read values {read:.3} s, load crosswalk and units {load:.3} s, move {moved:.3} s)",
                 snap.revision,
                 snap.version,
@@ -318,9 +333,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Prints what a crosswalk build did: disagreements on stdout, one a line, then a summary.
 pub fn print_crosswalk_report(report: &etl::crosswalk::BuildReport) {
     for d in &report.disagreements {
-        println!("disagreement: {d}");
+        out!("disagreement: {d}");
     }
-    println!(
+    out!(
         "crosswalk {} → {}: {} old communes, {} rows, {} split, {} disagreements between mapping and geometry, built in {:.1} s ({})",
         report.meta.from,
         report.meta.to,
@@ -415,7 +430,7 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 
 async fn status(store: &Store) -> anyhow::Result<()> {
     let versions = store.versions().await?;
-    println!("boundary versions: {}", versions.len());
+    out!("boundary versions: {}", versions.len());
     for v in &versions {
         let units = store.units(&v.id).await?;
         let levels: Vec<String> = v
@@ -423,7 +438,7 @@ async fn status(store: &Store) -> anyhow::Result<()> {
             .iter()
             .map(|l| format!("{} {}", units.iter().filter(|u| u.level == *l).count(), l))
             .collect();
-        println!(
+        out!(
             "  {:<10} from {} to {}: {}",
             v.id,
             v.valid_from,
@@ -434,7 +449,7 @@ async fn status(store: &Store) -> anyhow::Result<()> {
         );
     }
     for op in store.operators().await? {
-        println!(
+        out!(
             "  {:<10} H3 operator r{}: {} cells, weights {}, built {}",
             op.version,
             u8::from(op.resolution),
@@ -445,11 +460,14 @@ async fn status(store: &Store) -> anyhow::Result<()> {
     }
     let published = tileserver::published::Published::load(store, 1).await?;
     let periods = tileserver::server::latest_periods(&published);
-    println!("published periods: {}", periods.len());
+    out!("published periods: {}", periods.len());
     for p in &periods {
-        println!(
+        out!(
             "  {:<8} rev {} on {} ({})",
-            p.period, p.revision, p.version, p.source
+            p.period,
+            p.revision,
+            p.version,
+            p.source
         );
     }
     Ok(())
@@ -461,7 +479,7 @@ async fn keys(store: &Store, k: Keys) -> anyhow::Result<()> {
         Keys::Create { name, admin } => {
             let (secret, hash) = tileserver::api::access::new_key();
             let key = store.create_key(&name, admin, &hash).await?;
-            println!("{secret}");
+            out!("{secret}");
             eprintln!(
                 "created {}key {} '{}': the key above is shown once, only its hash is stored",
                 if key.admin { "admin " } else { "" },
@@ -470,9 +488,9 @@ async fn keys(store: &Store, k: Keys) -> anyhow::Result<()> {
             );
         }
         Keys::List => {
-            println!("id\tadmin\tcreated_at\trevoked_at\tname");
+            out!("id\tadmin\tcreated_at\trevoked_at\tname");
             for k in store.keys().await? {
-                println!(
+                out!(
                     "{}\t{}\t{}\t{}\t{}",
                     k.id,
                     k.admin,

@@ -188,3 +188,21 @@ fn keys_are_created_listed_and_revoked_and_only_hashes_are_stored() {
     let hash = hex::encode(sha2::Sha256::digest(key.as_bytes()));
     assert!(find(hash.as_bytes()), "the hash is not stored");
 }
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    // `popmap status | head -0`: the reader is gone before the first line is written.
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/popmap.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_popmap"))
+        .args(["--db", &db, "status"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(o.status.success(), "{:?}: {err}", o.status);
+}
