@@ -8,12 +8,18 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Log lines (one per request: the access log) are written by a background thread, so a
+    // request never waits on stderr; the guard flushes what is queued when main returns.
+    // Lossy off: under a burst the queue blocks rather than dropping access-log lines.
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("POPMAP_LOG")
                 .unwrap_or_else(|_| "warn,popmap::access=info".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .init();
     let cli = cli::Cli::parse();
     match commands::run(cli).await {
