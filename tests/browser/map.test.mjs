@@ -339,6 +339,33 @@ test('a change map compares two periods with a diverging legend', async () => {
   await page.close();
 });
 
+test('a period is drawn on another boundary version when the reader picks it', async () => {
+  const page = await newPage();
+  const before = (await getJSON('/api/v1/periods')).find((p) => p.version === 'vn-2019' && /^\d{4}-\d{2}$/.test(p.period)).period;
+  const counts = () => page.locator('#legend .ct').allTextContents().then((xs) => xs.reduce((s, x) => s + Number(x), 0));
+  const source = () => page.evaluate(() => window.popmap.map.getStyle().sources.popmap.url);
+  // A vn-2019 month on vn-2025 provinces: 34 units, vn-2025 boundary tiles, harmonised values.
+  await page.goto(`${BASE}/?ind=population&period=${before}&bv=vn-2025&lang=en`);
+  await waitReady(page);
+  await settle(page);
+  assert.equal(await page.locator('#bv').inputValue(), 'vn-2025');
+  assert.match(await source(), /\/tiles\/boundaries\/vn-2025\.json$/);
+  assert.equal(await counts(), 34);
+  assert.match(await page.locator('#legend .lg-sub').textContent(), /on boundaries vn-2025/);
+  const harmonised = await getJSON(`/api/v1/map/values?period=${before}&level=province&indicators=population&version=vn-2025`);
+  const reported = await getJSON(`/api/v1/map/values?period=${before}&level=province&indicators=population`);
+  const sum = (r) => r.values.population.reduce((a, b) => a + b, 0);
+  assert.equal(sum(harmonised), sum(reported), 'the national total is conserved');
+  await page.screenshot({ path: join(ART, 'period-on-2025-boundaries.png') });
+  // Back to the period's own boundaries: 63 provinces.
+  await page.selectOption('#bv', '');
+  await settle(page);
+  await page.waitForFunction(() => !location.search.includes('bv='));
+  assert.match(await source(), /\/tiles\/boundaries\/vn-2019\.json$/);
+  assert.equal(await counts(), 63);
+  await page.close();
+});
+
 test('the play button walks the timeline and the URL follows', async () => {
   const page = await newPage();
   const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));

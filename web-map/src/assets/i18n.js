@@ -17,6 +17,7 @@ const STRINGS = {
     seriesView: 'Cách xem chuỗi', viewAsReported: 'Như báo cáo', viewHarmonised: 'Ranh giới mới', viewH3: 'Lưới H3',
     onVersion: 'quy đổi về ranh giới', cells: 'ô', estimated: 'ước tính', boundaryChange: 'đổi ranh giới',
     noSeries: 'Không có chuỗi số liệu ở cách xem này.',
+    boundaries: 'Ranh giới', ownBoundaries: 'Của kỳ (như báo cáo)', since: 'từ',
   },
   en: {
     title: 'Electronic population map',
@@ -35,6 +36,7 @@ const STRINGS = {
     seriesView: 'Series view', viewAsReported: 'As reported', viewHarmonised: 'Current boundaries', viewH3: 'H3 grid',
     onVersion: 'on boundaries', cells: 'cells', estimated: 'estimated', boundaryChange: 'boundary change',
     noSeries: 'No series in this view.',
+    boundaries: 'Boundaries', ownBoundaries: "The period's own (as reported)", since: 'from',
   },
 };
 

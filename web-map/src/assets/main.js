@@ -30,6 +30,10 @@ let updating = Promise.resolve();
 let searchIndex = null;
 
 const lang = () => (S.lang === 'en' ? 'en' : 'vi');
+/** The boundary version the map draws the period on when it is not the period's own
+ * (`bv=`: the period is harmonised onto it through the crosswalk), else ''. */
+const shownVersion = () =>
+  (S.bv && S.level !== 'h3' && S.bv !== periodEntry(S.period)?.version && meta.versions.some((v) => v.id === S.bv) ? S.bv : '');
 const indicatorMeta = (id) => meta.indicators.find((d) => d.id === id);
 const periodEntry = (p) => meta.periods.find((e) => e.period === p);
 
@@ -47,7 +51,7 @@ function writeURL(push) {
 
 function styleURL() {
   if (S.level === 'h3') return `/styles/h3-density.json${qs({ period: S.period })}`;
-  return `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: S.period, method: S.method, k: S.k })}`;
+  return `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: S.period, method: S.method, k: S.k, version: shownVersion() })}`;
 }
 
 /** The values of one level; `version` draws the period on another boundary version (harmonised). */
@@ -79,8 +83,9 @@ function styleLoaded() {
 async function fetchColumns(doc) {
   if (S.level === 'h3') return [];
   const period = doc.metadata['popmap:period'];
+  const onto = doc.metadata['popmap:harmonised'] ? doc.metadata['popmap:version'] : '';
   const jobs = levels.map(async ({ level }) => {
-    const r = await getJSON(valuesURL(period, level, S.ind));
+    const r = await getJSON(valuesURL(period, level, S.ind, false, onto));
     let column = r.values[S.ind];
     if (S.cmp) {
       // A comparison period on other boundaries is moved onto the shown period's through the
@@ -116,7 +121,8 @@ function buildLegends(doc) {
       const moved = shown[key].harmonisedFrom ? ` (${t(lang(), 'onVersion')} ${shown[key].version})` : '';
       legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${S.cmp}${moved}` };
     }
-    legend.subtitle = `${doc.metadata['popmap:period']} · ${t(lang(), key)}`;
+    const onto = doc.metadata['popmap:harmonised'] ? ` · ${t(lang(), 'onVersion')} ${doc.metadata['popmap:version']}` : '';
+    legend.subtitle = `${doc.metadata['popmap:period']} · ${t(lang(), key)}${onto}`;
     legendByLevel[key] = legend;
   }
 }
@@ -221,11 +227,12 @@ function prefetchNeighbours() {
   const i = list.indexOf(S.period);
   for (const p of [list[i + 1], list[i - 1]]) {
     if (!p || periodEntry(p)?.version !== periodEntry(S.period)?.version) continue;
-    const url = `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: p, method: S.method, k: S.k })}`;
+    const version = shownVersion();
+    const url = `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: p, method: S.method, k: S.k, version })}`;
     tryJSON(url);
     // The values URL names the revision, as fetchColumns asks for it.
     const rev = `${p}@r${periodEntry(p).revision}`;
-    for (const { level } of levels) tryJSON(valuesURL(rev, level, S.ind));
+    for (const { level } of levels) tryJSON(valuesURL(rev, level, S.ind, false, version));
   }
 }
 
@@ -270,6 +277,12 @@ function buildControls() {
   per.replaceChildren(...meta.periods.map((p) => option(p.period, `${p.period} (r${p.revision})`, p.period === S.period)));
   const cmp = $('#cmp');
   cmp.replaceChildren(option('', t(L, 'none'), !S.cmp), ...meta.periods.map((p) => option(p.period, p.period, p.period === S.cmp)));
+  const bv = $('#bv');
+  if (bv) {
+    bv.replaceChildren(option('', t(L, 'ownBoundaries'), !S.bv),
+      ...meta.versions.map((v) => option(v.id, `${v.id} (${t(L, 'since')} ${v.valid_from})`, v.id === S.bv)));
+    $('#row-bv').hidden = meta.versions.length < 2 || S.level === 'h3';
+  }
   const lvl = $('#level');
   const lv = ['auto', 'province', 'district', 'commune', ...(meta.h3 ? ['h3'] : [])];
   lvl.replaceChildren(...lv.map((l) => option(l, t(L, l), l === S.level)));
@@ -296,6 +309,7 @@ function wireControls() {
   $('#ind').addEventListener('change', (e) => set({ ind: e.target.value, method: '', k: '' }));
   $('#period').addEventListener('change', (e) => set({ period: e.target.value }));
   $('#cmp').addEventListener('change', (e) => set({ cmp: e.target.value }));
+  $('#bv')?.addEventListener('change', (e) => set({ bv: e.target.value }));
   $('#level').addEventListener('change', (e) => {
     const level = e.target.value;
     const row = levels.find((l) => l.level === level);
@@ -320,7 +334,8 @@ function wireControls() {
 }
 
 function fileBase() {
-  return `popmap-${S.ind}-${S.period}-${levelAtZoom()}${S.cmp ? `-vs-${S.cmp}` : ''}`;
+  const onto = shownVersion() ? `-on-${shownVersion()}` : '';
+  return `popmap-${S.ind}-${S.period}${onto}-${levelAtZoom()}${S.cmp ? `-vs-${S.cmp}` : ''}`;
 }
 
 function camera() {
@@ -353,7 +368,7 @@ async function loadSearchIndex() {
   const version = styleDoc?.metadata['popmap:version'];
   if (!version || searchIndex?.version === version) return searchIndex;
   const depth = { province: 0, district: 1, commune: 2 };
-  const lists = await Promise.all(levels.map(({ level }) => getJSON(valuesURL(S.period, level, '', true))));
+  const lists = await Promise.all(levels.map(({ level }) => getJSON(valuesURL(S.period, level, '', true, shownVersion()))));
   const units = [];
   const nameOf = new Map();
   for (const r of lists) r.codes.forEach((c, i) => nameOf.set(`${r.level}:${c}`, r.names[i]));
@@ -417,7 +432,7 @@ function wireMapEvents() {
     if (!f) return;
     const level = f.sourceLayer;
     const ids = meta.indicators.map((d) => d.id).join(',');
-    const all = await getJSON(valuesURL(S.period, level, ids));
+    const all = await getJSON(valuesURL(S.period, level, ids, false, shownVersion()));
     const i = all.codes.indexOf(f.properties.code);
     if (i < 0) return;
     popup?.remove();

@@ -1,6 +1,7 @@
 // Everything that defines a view lives in the URL query, so a link reproduces the view and
 // back/forward walk through the views: indicator, period, level, classification, comparison
-// period, language, locks and chrome (for embeds), the camera and the popup's series view.
+// period, language, locks and chrome (for embeds), the camera, the popup's series view and the
+// boundary version the period is drawn on.
 
 export const DEFAULTS = {
   ind: 'density',
@@ -14,6 +15,7 @@ export const DEFAULTS = {
   controls: '1',
   lock: '',
   sv: 'as-reported',
+  bv: '',
 };
 
 const KEYS = Object.keys(DEFAULTS);
