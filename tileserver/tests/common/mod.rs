@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod two_versions;
+
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
 use geodata::{BoundaryVersion, Level, Unit};
