@@ -190,14 +190,13 @@ pub async fn level_values(
         Some(t) => Some(st.tiles.harmonised(&st.store, &st.catalog, snap, t).await?),
         None => None,
     };
-    let own = match &harmonised {
-        Some(_) => None,
-        None => Some(st.tiles.values(&st.store, snap.id).await?),
-    };
-    let values: &ValueTable = match (&harmonised, &own) {
-        (Some(h), _) => &h.values,
-        (None, Some(v)) => v,
-        (None, None) => unreachable!("one of the two was read"),
+    let own;
+    let values: &ValueTable = match &harmonised {
+        Some(h) => &h.values,
+        None => {
+            own = st.tiles.values(&st.store, snap.id).await?;
+            &own
+        }
     };
     let mut picked: Vec<(usize, &UnitInfo)> = src
         .units()
