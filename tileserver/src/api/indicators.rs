@@ -83,7 +83,7 @@ pub fn entries(catalog: &Catalog) -> Vec<IndicatorEntry> {
     path = "/api/v1/indicators",
     tag = "catalog",
     params(
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((Vec<IndicatorEntry> = "application/json"), (String = "text/csv"))),

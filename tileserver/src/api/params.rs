@@ -200,3 +200,43 @@ pub fn path<T>(
     p.map(|axum::extract::Path(t)| t)
         .map_err(|e| ApiError::BadRequest(format!("bad path: {e}")))
 }
+
+// Query parameters several paths document alike, declared once for the OpenAPI document.
+// They are never built: handlers read parameters through [`Params`], which also refuses
+// unknown ones; these types only carry the names and descriptions.
+
+/// `format`, which every data-API answer takes.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct FormatParam {
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    format: Option<String>,
+}
+
+/// `period`, for answers about one published snapshot.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PeriodParam {
+    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
+    period: Option<String>,
+}
+
+/// `level`, for tables of one level of units.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LevelParam {
+    /// country, region, province, district or commune (default province)
+    level: Option<String>,
+}
+
+/// `offset`, for paged answers.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OffsetParam {
+    /// Rows skipped (default 0)
+    offset: Option<i64>,
+}

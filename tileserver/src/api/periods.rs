@@ -18,7 +18,7 @@ use crate::server::{AppState, latest_periods};
     path = "/api/v1/versions",
     tag = "catalog",
     params(
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((Vec<VersionItem> = "application/json"), (String = "text/csv"))),
@@ -100,7 +100,7 @@ pub struct PeriodItem {
     path = "/api/v1/periods",
     tag = "catalog",
     params(
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((Vec<PeriodItem> = "application/json"), (String = "text/csv"))),

@@ -66,11 +66,11 @@ pub struct Ranking {
     tag = "tables",
     params(
         ("indicator" = String, Query, description = "Indicator id", example = "sex_ratio"),
-        ("period" = Option<String>, Query, description = "`latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)"),
-        ("level" = Option<String>, Query, description = "country, region, province, district or commune (default province)"),
+        super::params::PeriodParam,
+        super::params::LevelParam,
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 20000 (default 20000)"),
-        ("offset" = Option<i64>, Query, description = "Rows skipped (default 0)"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::OffsetParam,
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((Ranking = "application/json"), (String = "text/csv"))),

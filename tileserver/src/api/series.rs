@@ -69,7 +69,7 @@ pub struct Series {
         ("to" = Option<String>, Query, description = "Last period (inclusive)"),
         ("view" = Option<String>, Query, description = "`as-reported` (default: each period on its own boundary version), `harmonised` (every period on one version through the crosswalk; split communes flagged `estimated`) or `h3` (the H3 cells whose centre lies in the unit, filled each period by its own operator)"),
         ("version" = Option<String>, Query, description = "Target boundary version of the `harmonised` and `h3` views (default: the newest period's)"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((Series = "application/json"), (String = "text/csv"))),

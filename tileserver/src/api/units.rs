@@ -74,8 +74,8 @@ pub fn version_param(published: &Published, params: &Params) -> Result<String, A
         ("parent" = Option<String>, Query, description = "Only the children of this unit code"),
         ("q" = Option<String>, Query, description = "Name (accents and case ignored: `ha noi` finds Hà Nội) or code prefix"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 1000 (default 100)"),
-        ("offset" = Option<i64>, Query, description = "Rows skipped (default 0)"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::OffsetParam,
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((UnitList = "application/json"), (String = "text/csv"))),
@@ -203,8 +203,8 @@ pub struct UnitDetail {
     tag = "units",
     params(
         ("code" = String, Path, description = "Unit code, e.g. `01`", example = "01"),
-        ("period" = Option<String>, Query, description = "`latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::PeriodParam,
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((UnitDetail = "application/json"), (String = "text/csv"))),

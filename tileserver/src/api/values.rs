@@ -58,14 +58,14 @@ pub struct ValueTablePage {
     path = "/api/v1/values",
     tag = "tables",
     params(
-        ("period" = Option<String>, Query, description = "`latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)"),
-        ("level" = Option<String>, Query, description = "country, region, province, district or commune (default province)"),
+        super::params::PeriodParam,
+        super::params::LevelParam,
         ("indicator" = Option<String>, Query, description = "Comma-separated indicator ids (default: every indicator the caller may see), at most 200"),
         ("parent" = Option<String>, Query, description = "Only the children of this unit code"),
         ("code" = Option<String>, Query, description = "Comma-separated unit codes, at most 200"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 20000 (default 1000)"),
-        ("offset" = Option<i64>, Query, description = "Rows skipped (default 0)"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`; `Accept: text/csv` also selects CSV")
+        super::params::OffsetParam,
+        super::params::FormatParam
     ),
     responses(
         (status = 200, description = "OK", content((ValueTablePage = "application/json"), (String = "text/csv"))),
