@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use geodata::disclosure::cell_values;
+use geodata::fields::FieldSet;
 use geodata::h3tile::{LAYER, cell_props, h3_tile, resolution_for_zoom};
+use geodata::layers::field_descriptions;
 use geodata::operator::COARSEST_OUTPUT;
 use geodata::store::Snapshot;
 use h3o::CellIndex;
@@ -98,12 +99,7 @@ pub async fn tile(
 }
 
 fn respond(doc: Value, immutable: bool) -> Response {
-    let mut r = Json(doc).into_response();
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if immutable { IMMUTABLE } else { SHORT }),
-    );
-    r
+    crate::tilejson::respond(doc, if immutable { IMMUTABLE } else { SHORT })
 }
 
 /// `GET /tiles/h3/{period}.json`.
@@ -126,41 +122,12 @@ pub async fn tilejson(
         180.0,
         85.051_128,
     ]);
-    let mut fields = Map::new();
+    // The public indicators as the admin layers describe them, on cells instead of units.
+    let mut fields = field_descriptions(&st.catalog, &FieldSet::all_public(&st.catalog));
+    fields.remove("code");
+    fields.remove("name");
     fields.insert("cell".into(), json!("String: H3 cell index (hex)"));
     fields.insert("resolution".into(), json!("Number: H3 resolution"));
-    for b in st
-        .catalog
-        .base
-        .iter()
-        .filter(|b| b.access == geodata::catalog::Access::Public)
-    {
-        fields.insert(
-            b.id.clone(),
-            json!(format!(
-                "Number (integer): {} / {} ({})",
-                b.name_vi, b.name_en, b.unit_en
-            )),
-        );
-    }
-    for d in st
-        .catalog
-        .derived
-        .iter()
-        .filter(|d| d.access == geodata::catalog::Access::Public)
-    {
-        fields.insert(
-            d.id.clone(),
-            json!(format!(
-                "Number: {} / {} ({})",
-                d.name_vi, d.name_en, d.unit_en
-            )),
-        );
-        fields.insert(
-            format!("{}_unstable", d.id),
-            json!("Boolean: present and true when the value rests on small numbers"),
-        );
-    }
     fields.insert(
         "suppressed".into(),
         json!("Boolean: present and true when the cell shows its total only (disclosure control)"),

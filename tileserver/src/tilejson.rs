@@ -57,7 +57,8 @@ fn center(b: [f64; 4]) -> [f64; 3] {
     [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 5.0]
 }
 
-fn respond(doc: Value, cache_control: &'static str) -> Response {
+/// A JSON document with its `Cache-Control`.
+pub(crate) fn respond(doc: Value, cache_control: &'static str) -> Response {
     let mut r = Json(doc).into_response();
     r.headers_mut().insert(
         header::CACHE_CONTROL,
