@@ -3,6 +3,7 @@
 //! (plain HTML written here, so it works offline: no UI bundle, no CDN).
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -101,6 +102,11 @@ impl utoipa::Modify for BearerKey {
     }
 }
 
+/// The OpenAPI document and its reference page never change while the server runs: built on
+/// first use, not per request.
+static DOCUMENT: LazyLock<String> = LazyLock::new(document);
+static PAGE: LazyLock<String> = LazyLock::new(page);
+
 /// The document as JSON text.
 pub fn document() -> String {
     ApiDoc::openapi()
@@ -119,7 +125,7 @@ pub async fn spec(
         &headers,
         &caller,
         "application/json",
-        document().into_bytes(),
+        DOCUMENT.as_bytes().to_vec(),
     ))
 }
 
@@ -132,7 +138,7 @@ fn esc(s: &str) -> String {
 
 /// The reference page: every operation with its parameters and responses, from the document.
 pub fn page() -> String {
-    let doc: serde_json::Value = serde_json::from_str(&document()).expect("the document is JSON");
+    let doc: serde_json::Value = serde_json::from_str(&DOCUMENT).expect("the document is JSON");
     let mut h = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>popmap data API</title><style>body{font:15px/1.5 system-ui,sans-serif;\
@@ -211,6 +217,6 @@ pub async fn docs(
         &headers,
         &caller,
         "text/html; charset=utf-8",
-        page().into_bytes(),
+        PAGE.as_bytes().to_vec(),
     ))
 }
