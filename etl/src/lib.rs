@@ -12,3 +12,4 @@ pub mod publish;
 pub mod report;
 pub mod rules;
 pub mod table;
+pub mod unitindex;

@@ -8,16 +8,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{Area, BooleanOps, BoundingRect, Centroid, Contains, Distance, Euclidean, Point};
+use geo::{Area, BooleanOps, Centroid, Contains, Distance, Euclidean, Point};
 use geodata::Unit;
 use geodata::crosswalk::{Crosswalk, Part};
 use h3o::{CellIndex, LatLng};
-use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use super::CrosswalkBuildError;
 use super::mapping::Mapping;
 use super::weights::PeopleWeights;
+use crate::unitindex::{UnitBox, unit_index};
 
 /// A whole merge whose old polygon lies less than this fraction inside its new unit is reported.
 pub const MIN_CONTAINED: f64 = 0.9;
@@ -78,29 +78,20 @@ pub struct Built {
 struct NewIndex<'a> {
     units: Vec<&'a Unit>,
     by_code: BTreeMap<&'a str, usize>,
-    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    tree: RTree<UnitBox>,
 }
 
 impl<'a> NewIndex<'a> {
     fn new(units: Vec<&'a Unit>) -> Self {
-        let boxes = units
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| {
-                let r = u.geometry.bounding_rect()?;
-                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-                Some(GeomWithData::new(rect, i))
-            })
-            .collect();
         let by_code = units
             .iter()
             .enumerate()
             .map(|(i, u)| (u.code.as_str(), i))
             .collect();
         NewIndex {
+            tree: unit_index(&units),
             units,
             by_code,
-            tree: RTree::bulk_load(boxes),
         }
     }
 

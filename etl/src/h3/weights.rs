@@ -3,15 +3,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use geo::{BoundingRect, Intersects};
+use geo::Intersects;
 use geo_types::Point;
 use geodata::Unit;
 use h3o::{CellIndex, LatLng, Resolution};
 use indicatif::ProgressBar;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
+use rstar::AABB;
 
 use super::{H3Error, area_weights_all};
+use crate::unitindex::unit_index;
 
 /// A bad weight file: the file, the line (1-based, header = 1) and the rule broken.
 #[derive(Debug, thiserror::Error)]
@@ -243,19 +243,4 @@ impl WeightFile {
         }
         Ok((raw, outside, fallback))
     }
-}
-
-/// An R-tree of the units' bounding boxes (data: index in `units`).
-fn unit_index(units: &[&Unit]) -> RTree<GeomWithData<Rectangle<[f64; 2]>, usize>> {
-    RTree::bulk_load(
-        units
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| {
-                let r = u.geometry.bounding_rect()?;
-                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-                Some(GeomWithData::new(rect, i))
-            })
-            .collect(),
-    )
 }
