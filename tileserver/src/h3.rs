@@ -9,6 +9,7 @@
 //! the command that builds it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -25,7 +26,7 @@ use serde_json::{Map, Value, json};
 use crate::error::ApiError;
 use crate::published::{PeriodRef, revision_name};
 use crate::server::AppState;
-use crate::tilecache::TileKey;
+use crate::tilecache::{H3Snapshot, TileKey};
 use crate::tilejson::{MAX_ZOOM, base_url};
 use crate::tiles::{IMMUTABLE, SHORT, check_query, parse_tile, tile_response};
 
@@ -42,6 +43,19 @@ fn snapshot(st: &AppState, period: &str) -> Result<(PeriodRef, Snapshot), ApiErr
     Ok((pref, snap))
 }
 
+/// The snapshot's disclosure-protected grid, from the cache.
+async fn grid(st: &AppState, snap: &Snapshot) -> Result<Arc<H3Snapshot>, ApiError> {
+    st.tiles
+        .grid(
+            &st.store,
+            &st.catalog,
+            &st.config.disclosure,
+            snap.id,
+            &snap.version,
+        )
+        .await
+}
+
 /// `GET /tiles/h3/{period}/{z}/{x}/{y}.mvt`.
 pub async fn tile(
     State(st): State<AppState>,
@@ -52,16 +66,7 @@ pub async fn tile(
     let id = parse_tile(&z, &x, &y)?;
     check_query(&query, &[])?;
     let (pref, snap) = snapshot(&st, &period)?;
-    let h3 = st
-        .tiles
-        .grid(
-            &st.store,
-            &st.catalog,
-            &st.config.disclosure,
-            snap.id,
-            &snap.version,
-        )
-        .await?;
+    let h3 = grid(&st, &snap).await?;
     let key = TileKey::H3 {
         snapshot: snap.id,
         zxy: (id.z, id.x, id.y),
@@ -186,16 +191,7 @@ pub async fn cell(
     let index: CellIndex = cell
         .parse()
         .map_err(|_| ApiError::BadRequest(format!("'{cell}' is not an H3 cell index")))?;
-    let h3 = st
-        .tiles
-        .grid(
-            &st.store,
-            &st.catalog,
-            &st.config.disclosure,
-            snap.id,
-            &snap.version,
-        )
-        .await?;
+    let h3 = grid(&st, &snap).await?;
     let res = index.resolution();
     let grid = &h3.grid;
     let Some(level) = grid.level(res) else {
