@@ -6,57 +6,21 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use geo_types::{MultiPolygon, polygon};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::{BoundaryVersion, Catalog, Level, Store, Unit};
 
-pub fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![polygon![
-        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
-    ]])
-}
-
-fn unit(code: &str, name: &str, level: Level, parent: Option<&str>, g: MultiPolygon<f64>) -> Unit {
-    Unit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        area_km2: geodata::geometry::geodesic_area_km2(&g),
-        geometry: g,
-    }
-}
+use super::{hanoi_two_communes, rect, unit};
 
 /// vn-2025: provinces 01 and 79, two communes each.
 pub fn units_2025() -> Vec<Unit> {
-    vec![
-        unit(
-            "01",
-            "Hà Nội",
-            Level::Province,
-            None,
-            rect(105.8, 21.0, 106.0, 21.2),
-        ),
+    let mut units = hanoi_two_communes();
+    units.extend([
         unit(
             "79",
             "Hồ Chí Minh",
             Level::Province,
             None,
             rect(106.6, 10.7, 106.8, 10.9),
-        ),
-        unit(
-            "00004",
-            "Phường Ba Đình",
-            Level::Commune,
-            Some("01"),
-            rect(105.8, 21.0, 105.9, 21.2),
-        ),
-        unit(
-            "00008",
-            "Phường Ngọc Hà",
-            Level::Commune,
-            Some("01"),
-            rect(105.9, 21.0, 106.0, 21.2),
         ),
         unit(
             "26734",
@@ -72,7 +36,8 @@ pub fn units_2025() -> Vec<Unit> {
             Some("79"),
             rect(106.7, 10.7, 106.8, 10.9),
         ),
-    ]
+    ]);
+    units
 }
 
 /// vn-2019: province 01, district 001, commune 00004.
