@@ -3,9 +3,7 @@
 //! appear), TileJSON, caching headers and status codes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-use geodata::Catalog;
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geozero::mvt::{Message, Tile, tile};
@@ -86,16 +84,7 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
         .await
         .unwrap();
 
-    let state = tileserver::AppState::new(
-        store.clone(),
-        Arc::new(Catalog::builtin()),
-        tileserver::ServerConfig::default(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, tileserver::router(state)).await });
+    let addr = common::spawn(common::state(store.clone(), Default::default()).await).await;
 
     // No operator yet: 404 naming the command.
     let (x, y) = tile_of(105.95, 21.1, 11);

@@ -3,12 +3,11 @@
 //! URL keeps its bytes.
 
 use std::io::Read;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
-use geodata::{BoundaryVersion, Catalog, Level, Store, Unit};
+use geodata::{BoundaryVersion, Level, Store, Unit};
 use geozero::mvt::{Message, Tile};
 mod common;
 
@@ -95,13 +94,8 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
         ..Default::default()
     }
     .with_admin_token("a-long-admin-token-for-tests");
-    let state = tileserver::AppState::new(store.clone(), Arc::new(Catalog::builtin()), config)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = tileserver::router(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let state = common::state(store.clone(), config).await;
+    let addr = common::spawn(state.clone()).await;
 
     // TileJSON for `latest` names the revision, behind the public URL, with the layers.
     let r = get(
@@ -270,16 +264,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
 #[tokio::test]
 async fn admin_endpoints_are_off_without_a_token() {
     let db = TestDb::sqlite();
-    let state = tileserver::AppState::new(
-        db.store().await,
-        Arc::new(Catalog::builtin()),
-        tileserver::ServerConfig::default(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, tileserver::router(state)).await });
+    let addr = common::spawn(common::state(db.store().await, Default::default()).await).await;
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     tokio::io::AsyncWriteExt::write_all(
         &mut s,

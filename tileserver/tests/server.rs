@@ -1,12 +1,10 @@
 //! The server over real TCP on a SQLite store: health, readiness, versions, periods, 404s.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
-use geodata::{BoundaryVersion, Catalog, Level, Unit};
+use geodata::{BoundaryVersion, Level, Unit};
 mod common;
 
 /// (status, body as text) of a GET.
@@ -29,20 +27,8 @@ async fn serves_status_and_lists() {
         synthetic: true,
         ..Default::default()
     };
-    let state = tileserver::AppState::new(store.clone(), Arc::new(Catalog::builtin()), config)
-        .await
-        .unwrap();
-    let addr = {
-        let state = state.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, tileserver::router(state))
-                .await
-                .unwrap();
-        });
-        addr
-    };
+    let state = common::state(store.clone(), config).await;
+    let addr = common::spawn(state.clone()).await;
 
     assert_eq!(get(addr, "/healthz").await, (200, "ok".to_string()));
     // No boundary version yet: not ready.

@@ -1,9 +1,6 @@
 //! Tile endpoints over real TCP: decoded MVT (independent geozero decoder), status codes for
 //! bad requests, 204 for empty tiles, ETag and 304, restricted indicators kept out.
 
-use std::sync::Arc;
-
-use geodata::Catalog;
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geozero::mvt::{Message, Tile, tile};
@@ -71,16 +68,7 @@ async fn tiles_decode_and_answer_the_right_status() {
         .await
         .unwrap();
 
-    let state = tileserver::AppState::new(
-        store,
-        Arc::new(Catalog::builtin()),
-        tileserver::ServerConfig::default(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, tileserver::router(state)).await });
+    let addr = common::spawn(common::state(store, Default::default()).await).await;
 
     let (x, y) = tile_of(105.95, 21.1, 12);
     let r = get(

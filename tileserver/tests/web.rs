@@ -1,11 +1,9 @@
 //! The web map's server side over real TCP: map values for feature-state joins, classes,
 //! styles, the pages and assets with ETag and CSP, and the status page at /status.
 
-use std::sync::Arc;
-
+use geodata::Level;
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
-use geodata::{Catalog, Level};
 use serde_json::Value;
 mod common;
 
@@ -100,16 +98,7 @@ async fn map_values_classes_styles_and_pages() {
         web_dir: Some(web.path().to_path_buf()),
         ..Default::default()
     };
-    let state = tileserver::AppState::new(store.clone(), Arc::new(Catalog::builtin()), config)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, tileserver::router(state))
-            .await
-            .unwrap();
-    });
+    let addr = common::spawn(common::state(store.clone(), config).await).await;
 
     // Map values: codes in order, feature ids as in the tiles, derived values recomputed.
     let v = json(

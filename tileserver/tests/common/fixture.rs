@@ -3,11 +3,10 @@
 //! indicators, province values summed from their communes.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use geodata::store::{NewSnapshot, ValueRow};
-use geodata::{BoundaryVersion, Catalog, Level, Store, Unit};
+use geodata::{BoundaryVersion, Level, Store, Unit};
 
 use super::{hanoi_two_communes, rect, unit};
 
@@ -167,15 +166,7 @@ pub async fn populate(store: &Store) {
 
 /// Serves `store` on a free port (with client addresses, so per-address limits apply).
 pub async fn serve(store: Store, config: tileserver::ServerConfig) -> std::net::SocketAddr {
-    let state = tileserver::AppState::new(store, Arc::new(Catalog::builtin()), config)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app =
-        tileserver::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
+    super::spawn(super::state(store, config).await).await
 }
 
 /// No rate limits (the tests send many requests from one address).

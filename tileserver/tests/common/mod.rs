@@ -10,6 +10,31 @@ use geo_types::{MultiPolygon, polygon};
 use geodata::{BoundaryVersion, Level, Unit};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// The server state of `store` with the built-in catalog and `config`.
+pub async fn state(
+    store: geodata::Store,
+    config: tileserver::ServerConfig,
+) -> tileserver::AppState {
+    tileserver::AppState::new(
+        store,
+        std::sync::Arc::new(geodata::Catalog::builtin()),
+        config,
+    )
+    .await
+    .unwrap()
+}
+
+/// Serves `state` on a free port of 127.0.0.1, with client addresses as `popmap serve` has
+/// them (per-address rate limits apply).
+pub async fn spawn(state: tileserver::AppState) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app =
+        tileserver::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
 /// An axis-aligned rectangle in degrees.
 pub fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![polygon![

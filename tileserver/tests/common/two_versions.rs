@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
@@ -13,7 +12,7 @@ use geodata::crosswalk::{Crosswalk, Part};
 use geodata::operator::{Operator, area_weights};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
-use geodata::{BoundaryVersion, Catalog, Level, Store, Unit};
+use geodata::{BoundaryVersion, Level, Store, Unit};
 use h3o::Resolution;
 
 /// A 0.1° square commune of 100 km² (declared) at longitude `x`, latitude 10.
@@ -174,21 +173,8 @@ pub async fn serve() -> Served {
         store.save_operator(id, &op, "area").await.unwrap();
     }
 
-    let state = tileserver::AppState::new(
-        store.clone(),
-        Arc::new(Catalog::builtin()),
-        tileserver::ServerConfig::default(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let served = state.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, tileserver::router(state))
-            .await
-            .unwrap();
-    });
+    let served = super::state(store.clone(), Default::default()).await;
+    let addr = super::spawn(served.clone()).await;
     Served {
         addr,
         store,
