@@ -1,1 +1,57 @@
-//! Cross-crate integration tests live in `tests/tests/`; this library is empty.
+//! Cross-crate integration tests live in `tests/tests/`; this library holds what several of
+//! them start from.
+
+use std::path::{Path, PathBuf};
+
+use geodata::Store;
+use geodata::testdb::TestDb;
+
+/// The demo inputs generated into a temporary folder (real boundaries, synthetic tables), with
+/// both boundary versions imported into a fresh SQLite store.
+pub struct DemoStore {
+    /// The store holding the two versions (no period published yet).
+    pub store: Store,
+    /// What was generated.
+    pub manifest: etl::demo::DemoManifest,
+    /// The folder the demo files are in.
+    pub out: tempfile::TempDir,
+    /// The shipped inputs they were generated from (`data/vn`).
+    pub inputs: PathBuf,
+    _db: TestDb,
+}
+
+impl DemoStore {
+    /// Generates the demo from `data/vn` and imports its boundary versions.
+    pub async fn boundaries() -> DemoStore {
+        let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/vn");
+        let out = tempfile::tempdir().unwrap();
+        let manifest = etl::demo::generate(&inputs, out.path()).unwrap();
+        let db = TestDb::sqlite();
+        let store = db.store().await;
+        for vf in &manifest.versions {
+            let files: Vec<PathBuf> = vf.files.values().map(|f| out.path().join(f)).collect();
+            etl::boundaries::import(
+                &store,
+                &vf.version.id,
+                vf.version.valid_from,
+                &files,
+                false,
+                false,
+            )
+            .await
+            .unwrap();
+        }
+        DemoStore {
+            store,
+            manifest,
+            out,
+            inputs,
+            _db: db,
+        }
+    }
+
+    /// A file of the generated demo.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.out.path().join(rel)
+    }
+}

@@ -3,12 +3,10 @@
 //! harmonised onto vn-2025, and no artificial jump across the July 2025 reorganisation.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use etl::aggregate::Hierarchy;
 use etl::publish::Options;
 use geodata::store::ValueTable;
-use geodata::testdb::TestDb;
 use geodata::{Catalog, Level, Period, Store};
 
 fn p(s: &str) -> Period {
@@ -21,27 +19,11 @@ async fn snapshot_of(store: &Store, period: &str) -> geodata::store::Snapshot {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_crosswalk_conserves_counts_and_keeps_series_smooth() {
-    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/vn");
-    let out = tempfile::tempdir().unwrap();
-    let manifest = etl::demo::generate(&inputs, out.path()).unwrap();
-    let db = TestDb::sqlite();
-    let store = db.store().await;
+    let demo = popmap_tests::DemoStore::boundaries().await;
+    let store = demo.store.clone();
     let catalog = Catalog::builtin();
-    for vf in &manifest.versions {
-        let files: Vec<PathBuf> = vf.files.values().map(|f| out.path().join(f)).collect();
-        etl::boundaries::import(
-            &store,
-            &vf.version.id,
-            vf.version.valid_from,
-            &files,
-            false,
-            false,
-        )
-        .await
-        .unwrap();
-    }
     for m in ["2025-06", "2025-07"] {
-        let path = out.path().join(format!("tables/{m}.csv"));
+        let path = demo.path(&format!("tables/{m}.csv"));
         etl::publish::publish(&store, &catalog, p(m), &path, &Options::default())
             .await
             .unwrap();
@@ -63,7 +45,7 @@ async fn demo_crosswalk_conserves_counts_and_keeps_series_smooth() {
         &store,
         "vn-2019",
         "vn-2025",
-        Some(&inputs.join("mapping-2025.csv")),
+        Some(&demo.inputs.join("mapping-2025.csv")),
     )
     .await
     .unwrap();

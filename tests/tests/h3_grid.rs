@@ -11,7 +11,6 @@ use etl::h3::Weights;
 use geodata::h3grid::{BOUNDS, Grid, SUMS};
 use geodata::operator::{Operator, area_weights, largest_remainder};
 use geodata::store::ValueTable;
-use geodata::testdb::TestDb;
 use geodata::{Catalog, Level, Period, Store, Unit};
 use h3o::{CellIndex, Resolution};
 use serde_json::json;
@@ -284,25 +283,10 @@ fn cross_check(units: &[Unit], dir: &Path) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn h3_grid_is_exact_for_every_demo_period_and_matches_uber_h3() {
     let t = std::time::Instant::now();
-    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/vn");
-    let out = tempfile::tempdir().unwrap();
-    let manifest = etl::demo::generate(&inputs, out.path()).unwrap();
+    let demo = popmap_tests::DemoStore::boundaries().await;
+    let store = demo.store.clone();
+    let (manifest, out) = (&demo.manifest, &demo.out);
     let catalog = Catalog::builtin();
-    let db = TestDb::sqlite();
-    let store = db.store().await;
-    for vf in &manifest.versions {
-        let files: Vec<PathBuf> = vf.files.values().map(|f| out.path().join(f)).collect();
-        etl::boundaries::import(
-            &store,
-            &vf.version.id,
-            vf.version.valid_from,
-            &files,
-            false,
-            false,
-        )
-        .await
-        .unwrap();
-    }
     eprintln!(
         "demo generated and imported: {:.1} s",
         t.elapsed().as_secs_f64()

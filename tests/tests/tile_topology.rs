@@ -4,10 +4,7 @@
 //! operations — per layer, features never overlap, every lower level covers exactly what the
 //! province layer covers, and rings are wound as the MVT spec says.
 
-use std::path::Path;
-
 use geo::{Area, BooleanOps, Coord, InteriorPoint, LineString, MultiPolygon, Polygon, Rect};
-use geodata::testdb::TestDb;
 use geodata::tile::TileId;
 use geodata::tileset::TileSource;
 use geodata::{Level, UnitInfo};
@@ -126,23 +123,9 @@ fn check_tile(source: &TileSource, levels: &[Level], id: TileId, what: &str) -> 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_tiles_have_no_gap_and_no_overlap() {
-    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/vn");
-    let out = tempfile::tempdir().unwrap();
-    let manifest = etl::demo::generate(&inputs, out.path()).unwrap();
-    let db = TestDb::sqlite();
-    let store = db.store().await;
-    for vf in &manifest.versions {
-        let files: Vec<_> = vf.files.values().map(|f| out.path().join(f)).collect();
-        etl::boundaries::import(
-            &store,
-            &vf.version.id,
-            vf.version.valid_from,
-            &files,
-            false,
-            false,
-        )
-        .await
-        .unwrap();
+    let demo = popmap_tests::DemoStore::boundaries().await;
+    let store = demo.store.clone();
+    for vf in &demo.manifest.versions {
         let units: Vec<(UnitInfo, MultiPolygon<f64>)> = store
             .units_with_geometry(&vf.version.id)
             .await
