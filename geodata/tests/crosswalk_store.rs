@@ -2,6 +2,7 @@
 
 #[allow(dead_code)]
 #[path = "store/fixtures.rs"]
+#[macro_use]
 mod fixtures;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,23 +12,6 @@ use geodata::store::StoreError;
 use geodata::testdb::TestDb;
 
 use fixtures::*;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(geodata::testdb::TestDb::sqlite()).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(db) = geodata::testdb::TestDb::postgres().await {
-                    super::$name(db).await;
-                }
-            }
-        }
-    )*};
-}
 
 on_both_backends!(crosswalk_round_trips, crosswalk_needs_known_versions);
 

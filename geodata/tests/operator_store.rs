@@ -3,6 +3,7 @@
 
 #[path = "store/fixtures.rs"]
 #[allow(dead_code)]
+#[macro_use]
 mod fixtures;
 
 use std::collections::BTreeMap;
@@ -13,23 +14,6 @@ use geodata::operator::{Operator, area_weights};
 use geodata::store::StoreError;
 use geodata::testdb::TestDb;
 use h3o::Resolution;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(geodata::testdb::TestDb::sqlite()).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(db) = geodata::testdb::TestDb::postgres().await {
-                    super::$name(db).await;
-                }
-            }
-        }
-    )*};
-}
 
 on_both_backends!(operator_round_trips_and_is_replaced);
 

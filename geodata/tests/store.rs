@@ -3,6 +3,7 @@
 #[path = "store/bench.rs"]
 mod bench;
 #[path = "store/fixtures.rs"]
+#[macro_use]
 mod fixtures;
 
 use geo_types::MultiPolygon;
@@ -11,24 +12,6 @@ use geodata::testdb::TestDb;
 use geodata::{Level, Period, Store, Unit, UnitInfo};
 
 use fixtures::*;
-
-/// Runs `$name(db)` once on a SQLite file and once on a PostgreSQL database.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                super::$name(geodata::testdb::TestDb::sqlite()).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                if let Some(db) = geodata::testdb::TestDb::postgres().await {
-                    super::$name(db).await;
-                }
-            }
-        }
-    )*};
-}
 
 on_both_backends!(
     import_and_read_back,

@@ -3,6 +3,7 @@
 
 #[path = "store/fixtures.rs"]
 #[allow(dead_code)]
+#[macro_use]
 mod fixtures;
 
 use geodata::store::{StoreError, UnitQuery};
@@ -10,23 +11,6 @@ use geodata::testdb::TestDb;
 use geodata::{Level, Store};
 
 use fixtures::*;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(geodata::testdb::TestDb::sqlite()).await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                if let Some(db) = geodata::testdb::TestDb::postgres().await {
-                    super::$name(db).await;
-                }
-            }
-        }
-    )*};
-}
 
 on_both_backends!(
     unit_search_pages_and_folds,

@@ -5,6 +5,25 @@ use geo_types::{LineString, MultiPolygon, Polygon};
 use geodata::store::{NewSnapshot, ValueRow};
 use geodata::{BoundaryVersion, Level, Unit};
 
+/// Runs each named `async fn(TestDb)` as two tests: on SQLite, and on PostgreSQL when
+/// `POPMAP_TEST_PG` names a server (skipped with a printed reason otherwise).
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name(geodata::testdb::TestDb::sqlite()).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(db) = geodata::testdb::TestDb::postgres().await {
+                    super::$name(db).await;
+                }
+            }
+        }
+    )*};
+}
+
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
