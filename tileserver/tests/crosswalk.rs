@@ -11,12 +11,10 @@ use common::two_versions::{save_crosswalk, serve, tile_of};
 
 #[tokio::test]
 async fn lineage_and_harmonised_admin_tiles() {
-    let common::two_versions::Served {
-        addr,
-        store,
-        state: served,
-        ..
-    } = serve().await;
+    // Held whole to the end: dropping a `Served` (or its database field, as a `..` pattern
+    // would) deletes the SQLite folder, and the pool's next new connection fails.
+    let fixture = serve().await;
+    let (addr, store, served) = (fixture.addr, &fixture.store, &fixture.state);
     let get = |path: String| async move {
         let r = common::get(addr, &path, "").await;
         let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
@@ -61,7 +59,7 @@ async fn lineage_and_harmonised_admin_tiles() {
 
     // A split old unit: two successors; a new unit fed by the split: one estimated predecessor.
     let (status, body) = get("/api/v1/units/00003/lineage".into()).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 200, "{body}");
     assert_eq!(body["successors"].as_array().unwrap().len(), 2);
     assert!(body["predecessors"].as_array().unwrap().is_empty());
     let (_, body) = get("/api/v1/units/00009/lineage".into()).await;
@@ -166,8 +164,8 @@ async fn lineage_and_harmonised_admin_tiles() {
 
     // A rebuilt crosswalk (00003 now split half and half) is seen after the next reload:
     // harmonised series and tiles no longer answer from the old shares.
-    save_crosswalk(&store, 0.5, "test, rebuilt").await;
-    let outcome = tileserver::refresh::reload(&served).await.unwrap();
+    save_crosswalk(store, 0.5, "test, rebuilt").await;
+    let outcome = tileserver::refresh::reload(served).await.unwrap();
     assert!(outcome.changed);
     let r = common::get(
         addr,

@@ -70,7 +70,8 @@ pub async fn save_crosswalk(store: &Store, to_00002: f64, method: &str) {
         .unwrap();
 }
 
-/// The running fixture server.
+/// The running fixture server. Keep it whole while the test runs: dropping it (or only its
+/// database, as destructuring with `..` does) deletes the SQLite folder under the server.
 pub struct Served {
     /// Where it listens.
     pub addr: SocketAddr,
