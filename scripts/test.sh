@@ -23,7 +23,14 @@ export POPMAP_PYTHON
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo test --workspace --no-fail-fast
+# The browser suite runs even when a cargo test failed, so one CI run reports both; the
+# script still fails if either did.
+status=0
+cargo test --workspace --no-fail-fast || status=$?
 
 # The web map in a real browser (Chromium, Playwright) against the demo database.
-bash scripts/browser-test.sh
+bash scripts/browser-test.sh || status=$?
+if [[ $status -ne 0 ]]; then
+    echo "test.sh: FAILED (see the failures above)" >&2
+fi
+exit "$status"
