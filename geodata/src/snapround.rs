@@ -17,10 +17,39 @@ use std::collections::HashSet;
 
 use geo_types::Coord;
 
+/// Largest bounding box (in pixels) kept as a bitmap: 2²⁶ bits, 8 MiB. A tile's clipped rings
+/// span at most (extent + 2 × buffer)² ≈ 2²⁴·³ pixels, so tiles always get the bitmap; points
+/// spread wider fall back to a hash set.
+const MAX_BITMAP_PIXELS: u64 = 1 << 26;
+
 /// The hot pixels of one tile: the rounded positions of all its vertices.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HotPixels {
-    set: HashSet<(i32, i32)>,
+    pixels: Pixels,
+    len: usize,
+}
+
+/// The set of hot pixels. A segment is tested against every pixel it passes, so the lookup is
+/// the inner loop of snap rounding: a bitmap over the pixels' bounding box answers it with one
+/// shift (a SipHash set spent half of a dense z8 tile's time hashing).
+#[derive(Debug)]
+enum Pixels {
+    /// One bit per pixel of the box with corner `(x0, y0)` and `width` columns, row-major.
+    Bitmap {
+        x0: i32,
+        y0: i32,
+        width: u64,
+        height: u64,
+        bits: Vec<u64>,
+    },
+    /// Points too far apart for a bitmap.
+    Set(HashSet<(i32, i32)>),
+}
+
+impl Default for HotPixels {
+    fn default() -> HotPixels {
+        HotPixels::new(std::iter::empty())
+    }
 }
 
 fn round(c: Coord<f64>) -> (i32, i32) {
@@ -30,29 +59,81 @@ fn round(c: Coord<f64>) -> (i32, i32) {
 impl HotPixels {
     /// Hot pixels of every vertex in `points` (tile units).
     pub fn new(points: impl IntoIterator<Item = Coord<f64>>) -> HotPixels {
+        let rounded: Vec<(i32, i32)> = points.into_iter().map(round).collect();
+        let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+        for &(x, y) in &rounded {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        let span = |lo: i32, hi: i32| (i64::from(hi) - i64::from(lo) + 1).max(0) as u64;
+        let (width, height) = (span(x0, x1), span(y0, y1));
+        if width.saturating_mul(height) > MAX_BITMAP_PIXELS {
+            let set: HashSet<(i32, i32)> = rounded.into_iter().collect();
+            return HotPixels {
+                len: set.len(),
+                pixels: Pixels::Set(set),
+            };
+        }
+        let mut bits = vec![0u64; (width * height).div_ceil(64) as usize];
+        let mut len = 0;
+        for (x, y) in rounded {
+            let i = (y - y0) as u64 * width + (x - x0) as u64;
+            let (word, bit) = ((i / 64) as usize, 1u64 << (i % 64));
+            if bits[word] & bit == 0 {
+                bits[word] |= bit;
+                len += 1;
+            }
+        }
         HotPixels {
-            set: points.into_iter().map(round).collect(),
+            pixels: Pixels::Bitmap {
+                x0,
+                y0,
+                width,
+                height,
+                bits,
+            },
+            len,
         }
     }
 
     /// Number of distinct hot pixels.
     pub fn len(&self) -> usize {
-        self.set.len()
+        self.len
     }
 
     /// Whether there is no hot pixel.
     pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
+        self.len == 0
+    }
+
+    /// Whether pixel `(x, y)` is hot.
+    fn contains(&self, (x, y): (i32, i32)) -> bool {
+        match &self.pixels {
+            Pixels::Bitmap {
+                x0,
+                y0,
+                width,
+                height,
+                bits,
+            } => {
+                let (dx, dy) = (i64::from(x) - i64::from(*x0), i64::from(y) - i64::from(*y0));
+                if dx < 0 || dy < 0 || dx as u64 >= *width || dy as u64 >= *height {
+                    return false;
+                }
+                let i = dy as u64 * width + dx as u64;
+                bits[(i / 64) as usize] & (1u64 << (i % 64)) != 0
+            }
+            Pixels::Set(set) => set.contains(&(x, y)),
+        }
     }
 
     /// The ring (closed or not, tile units) routed through the hot pixels its segments cross,
     /// with consecutive repeats removed; closed when the input was.
     pub fn snap_ring(&self, ring: &[Coord<f64>]) -> Vec<Coord<i32>> {
         let mut out: Vec<(i32, i32)> = Vec::with_capacity(ring.len());
-        let mut route = Vec::new();
+        let (mut route, mut mid) = (Vec::new(), Vec::new());
         for w in ring.windows(2) {
             route.clear();
-            self.segment_route(w[0], w[1], &mut route);
+            self.segment_route(w[0], w[1], &mut mid, &mut route);
             for &p in &route {
                 if out.last() != Some(&p) {
                     out.push(p);
@@ -65,8 +146,15 @@ impl HotPixels {
         out.into_iter().map(|(x, y)| Coord { x, y }).collect()
     }
 
-    /// The hot pixels segment a→b passes through, from a's pixel to b's pixel.
-    fn segment_route(&self, a: Coord<f64>, b: Coord<f64>, out: &mut Vec<(i32, i32)>) {
+    /// The hot pixels segment a→b passes through, from a's pixel to b's pixel (`mid` is
+    /// scratch space).
+    fn segment_route(
+        &self,
+        a: Coord<f64>,
+        b: Coord<f64>,
+        mid: &mut Vec<(f64, (i32, i32))>,
+        out: &mut Vec<(i32, i32)>,
+    ) {
         let (ra, rb) = (round(a), round(b));
         // Work in one canonical direction so both traversals of a shared segment agree.
         let flip = (b.x, b.y) < (a.x, a.y);
@@ -77,7 +165,7 @@ impl HotPixels {
             y: q.y - p.y,
         };
         let len2 = d.x * d.x + d.y * d.y;
-        let mut mid: Vec<(f64, (i32, i32))> = Vec::new();
+        mid.clear();
         if len2 > 0.0 {
             self.pixels_on(p, q, |px| {
                 if px != rp && px != rq {
@@ -89,7 +177,7 @@ impl HotPixels {
         mid.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let start = out.len();
         out.push(rp);
-        out.extend(mid.into_iter().map(|(_, px)| px));
+        out.extend(mid.iter().map(|&(_, px)| px));
         out.push(rq);
         if flip {
             out[start..].reverse();
@@ -128,7 +216,7 @@ impl HotPixels {
                 } else {
                     (i as i32, j as i32)
                 };
-                if self.set.contains(&px) {
+                if self.contains(px) {
                     f(px);
                 }
             }
@@ -193,6 +281,35 @@ mod tests {
         assert_eq!(fwd.last(), Some(&(8, 3)));
         // (2, 1) lies on the way ((2, 0.67) is on the segment), (3, 1) too.
         assert!(fwd.contains(&(2, 1)) && fwd.contains(&(3, 1)), "{fwd:?}");
+    }
+
+    #[test]
+    fn the_bitmap_and_the_set_route_alike() {
+        // The same rings against the same hot pixels, once in a bitmap and once (with one far
+        // point stretching the box past the bitmap limit) in a set: identical routes.
+        let ring = [
+            c(-3.2, 0.4),
+            c(40.6, 17.3),
+            c(12.1, 55.8),
+            c(-9.7, 21.2),
+            c(-3.2, 0.4),
+        ];
+        let extra: Vec<Coord<f64>> = (0..400)
+            .map(|i| c(f64::from(i % 47) - 10.0, f64::from(i * 7 % 61)))
+            .collect();
+        let near = HotPixels::new(ring.iter().chain(&extra).copied());
+        let far = HotPixels::new(ring.iter().chain(&extra).copied().chain([c(1.0e5, 1.0e5)]));
+        assert!(matches!(near.pixels, Pixels::Bitmap { .. }));
+        assert!(matches!(far.pixels, Pixels::Set(_)));
+        assert_eq!(far.len(), near.len() + 1);
+        let (a, b) = (near.snap_ring(&ring), far.snap_ring(&ring));
+        assert_eq!(a, b);
+        assert!(
+            a.len() > ring.len(),
+            "the ring passes extra hot pixels: {a:?}"
+        );
+        assert!(!near.contains((-11, 0)) && !near.contains((1000, 1000)));
+        assert!(HotPixels::default().is_empty());
     }
 
     #[test]
