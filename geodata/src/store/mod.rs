@@ -24,6 +24,7 @@ mod crosswalks;
 mod dump;
 mod keys;
 mod operators;
+mod packed;
 mod search;
 mod snapshots;
 mod units;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::units::{INFO_COLUMNS, require_version, unit_info};
-use super::{Result, Store, StoreError};
+use super::{Result, Store, StoreError, packed};
 use crate::level::Level;
 use crate::text;
 use crate::unit::UnitInfo;
@@ -165,7 +165,12 @@ pub(super) async fn units_values(
     for i in indicators {
         q = q.bind(i.to_string());
     }
-    let ids: HashMap<i32, String> = q.fetch_all(&store.pool).await?.into_iter().collect();
+    let ids: HashMap<i64, String> = q
+        .fetch_all(&store.pool)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (i64::from(id), name))
+        .collect();
     let snapshots: Vec<(i64,)> = sqlx::query_as("SELECT id FROM snapshots")
         .fetch_all(&store.pool)
         .await?;
@@ -177,28 +182,34 @@ pub(super) async fn units_values(
     let indicator_list = list(ids.keys().map(|i| i.to_string()).collect());
     let mut out = Vec::new();
     for codes in unit_codes.chunks(CODES_PER_QUERY) {
+        // One packed row per unit (see `packed`): a province's series reads ~300 rows, not
+        // the ~50,000 values of its communes over every snapshot.
         let params = list((1..=codes.len()).map(|i| format!("${i}")).collect());
         let sql = format!(
-            "SELECT snapshot_id, unit_code, indicator_id, value FROM snapshot_values \
+            "SELECT unit_code, {} FROM snapshot_values \
              WHERE snapshot_id IN ({snapshot_list}) AND unit_code IN ({params}) \
-             AND indicator_id IN ({indicator_list})"
+             AND indicator_id IN ({indicator_list}) GROUP BY unit_code",
+            packed::sql(&["snapshot_id", "indicator_id", "value"])
         );
-        let mut q = sqlx::query_as::<_, (i64, String, i32, i64)>(AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
         for code in codes {
             q = q.bind(code.to_string());
         }
-        for (snapshot_id, unit_code, ind, value) in q.fetch_all(&store.pool).await? {
-            let indicator = ids.get(&ind).cloned().ok_or_else(|| {
-                StoreError::Corrupt(format!(
-                    "snapshot {snapshot_id}: unknown indicator id {ind}"
-                ))
-            })?;
-            out.push(SeriesValue {
-                snapshot_id,
-                unit_code,
-                indicator,
-                value,
-            });
+        for (unit_code, text) in q.fetch_all(&store.pool).await? {
+            let corrupt = |what: String| StoreError::Corrupt(format!("unit '{unit_code}': {what}"));
+            for [snapshot_id, ind, value] in packed::unpack::<3>(&text).map_err(corrupt)? {
+                let indicator = ids.get(&ind).cloned().ok_or_else(|| {
+                    corrupt(format!(
+                        "snapshot {snapshot_id}: unknown indicator id {ind}"
+                    ))
+                })?;
+                out.push(SeriesValue {
+                    snapshot_id,
+                    unit_code: unit_code.clone(),
+                    indicator,
+                    value,
+                });
+            }
         }
     }
     Ok(out)

@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{Any, AssertSqlSafe};
 
 use super::{
-    Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow, ValueTable, tuples,
+    Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow, ValueTable, packed, tuples,
 };
 use crate::period::Period;
 
@@ -163,52 +163,38 @@ pub(super) async fn snapshots(store: &Store) -> Result<Vec<Snapshot>> {
 }
 
 /// The values of a snapshot as stored, one entry per unit: (unit code, [(indicator name, value,
-/// reported)]), unsorted.
-///
-/// The database packs each unit's values into one text (`id:value:reported,…`) so a national
-/// period comes back as ~10,000 rows, not ~190,000: sqlx's SQLite driver hands every row from
-/// its worker thread to the caller through a channel, and at one row per value that hand-off,
-/// not SQLite, was most of a 1 s read. (`string_agg` is in SQLite since 3.44 and in
-/// PostgreSQL.) Indicator names are mapped in Rust rather than by a JOIN (the join made SQLite
-/// reads of a national period about twice as slow).
+/// reported)]), unsorted. Read packed, one row per unit (see [`super::packed`]). Indicator
+/// names are mapped in Rust rather than by a JOIN (the join made SQLite reads of a national
+/// period about twice as slow).
 async fn unit_values(store: &Store, snapshot_id: i64) -> Result<Vec<(String, Vec<Value>)>> {
-    let names: BTreeMap<i32, String> = sqlx::query_as("SELECT id, name FROM indicators")
+    let names: BTreeMap<i64, String> =
+        sqlx::query_as::<_, (i32, String)>("SELECT id, name FROM indicators")
+            .fetch_all(&store.pool)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (i64::from(id), name))
+            .collect();
+    let sql = format!(
+        "SELECT unit_code, {} FROM snapshot_values WHERE snapshot_id = $1 GROUP BY unit_code",
+        packed::sql(&["indicator_id", "value", "reported"])
+    );
+    let rows: Vec<(String, String)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(snapshot_id)
         .fetch_all(&store.pool)
-        .await?
-        .into_iter()
-        .collect();
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT unit_code, string_agg(CAST(indicator_id AS TEXT) || ':' || CAST(value AS TEXT) \
-         || ':' || CAST(reported AS TEXT), ',') \
-         FROM snapshot_values WHERE snapshot_id = $1 GROUP BY unit_code",
-    )
-    .bind(snapshot_id)
-    .fetch_all(&store.pool)
-    .await?;
+        .await?;
     rows.into_iter()
-        .map(|(unit, packed)| {
+        .map(|(unit, text)| {
             let corrupt = |what: String| {
                 StoreError::Corrupt(format!("snapshot {snapshot_id}, unit '{unit}': {what}"))
             };
-            let values = packed
-                .split(',')
-                .map(|item| {
-                    let mut f = item.split(':');
-                    let (Some(id), Some(value), Some(reported), None) =
-                        (f.next(), f.next(), f.next(), f.next())
-                    else {
-                        return Err(corrupt(format!("bad packed value '{item}'")));
-                    };
-                    let id: i32 = id
-                        .parse()
-                        .map_err(|_| corrupt(format!("bad indicator id '{id}'")))?;
+            let values = packed::unpack::<3>(&text)
+                .map_err(corrupt)?
+                .into_iter()
+                .map(|[id, value, reported]| {
                     let name = names
                         .get(&id)
                         .ok_or_else(|| corrupt(format!("unknown indicator id {id}")))?;
-                    let value: i64 = value
-                        .parse()
-                        .map_err(|_| corrupt(format!("bad value '{value}'")))?;
-                    Ok((name.clone(), value, reported != "0"))
+                    Ok((name.clone(), value, reported != 0))
                 })
                 .collect::<Result<Vec<Value>>>()?;
             Ok((unit, values))
