@@ -20,6 +20,12 @@ pub struct DemoStore {
     _db: TestDb,
 }
 
+/// Dropping a `DemoStore` deletes its database and demo folders. This (empty) `Drop` makes
+/// moving a field out of it a compile error (E0509), so the folders live as long as it does.
+impl Drop for DemoStore {
+    fn drop(&mut self) {}
+}
+
 impl DemoStore {
     /// Generates the demo from `data/vn` and imports its boundary versions.
     pub async fn boundaries() -> DemoStore {

@@ -11,8 +11,8 @@ use common::two_versions::{save_crosswalk, serve, tile_of};
 
 #[tokio::test]
 async fn lineage_and_harmonised_admin_tiles() {
-    // Held whole to the end: dropping a `Served` (or its database field, as a `..` pattern
-    // would) deletes the SQLite folder, and the pool's next new connection fails.
+    // Borrowed, never taken apart: dropping a `Served` deletes the SQLite folder, and the
+    // pool's next new connection would fail (`Served` implements `Drop` to enforce it).
     let fixture = serve().await;
     let (addr, store, served) = (fixture.addr, &fixture.store, &fixture.state);
     let get = |path: String| async move {

@@ -70,8 +70,8 @@ pub async fn save_crosswalk(store: &Store, to_00002: f64, method: &str) {
         .unwrap();
 }
 
-/// The running fixture server. Keep it whole while the test runs: dropping it (or only its
-/// database, as destructuring with `..` does) deletes the SQLite folder under the server.
+/// The running fixture server. Keep it whole while the test runs: dropping it deletes the
+/// SQLite folder under the server.
 pub struct Served {
     /// Where it listens.
     pub addr: SocketAddr,
@@ -80,6 +80,12 @@ pub struct Served {
     /// Its state, to reload.
     pub state: tileserver::AppState,
     _db: TestDb,
+}
+
+/// Dropping a `Served` deletes its database folder. This (empty) `Drop` makes moving a field
+/// out of it a compile error (E0509), so no test can keep the server while the folder goes.
+impl Drop for Served {
+    fn drop(&mut self) {}
 }
 
 /// Builds the store and serves it on a free port.
