@@ -79,7 +79,7 @@ fn points_in_one_cell_give_it_the_whole_population() {
             BTreeMap::from([("population".to_owned(), 50)]),
         ),
     ]);
-    let grid = Grid::apply(&op, &values, &["population".to_owned()]);
+    let grid = Grid::apply(&op, &values, &["population".to_owned()]).expect("grid");
     let fine = grid.level(R9).unwrap();
     let i = fine.find(centre).unwrap();
     assert_eq!(fine.row(i), [1234]);

@@ -54,7 +54,7 @@ pub fn protect(grid: &mut Grid, rules: &DisclosureRules) {
     for idx in (0..levels.len()).rev() {
         let (finer, coarser) = levels.split_at_mut(idx + 1);
         let level = &mut finer[idx];
-        let total = |l: &GridLevel, i: usize| col.map_or(0, |k| l.row(i)[k]);
+        let total = |l: &GridLevel, i: usize| col.map_or(0, |k| i64::from(l.row(i)[k]));
         for i in 0..level.len() {
             let small = total(level, i) < rules.min_total;
             level.suppressed[i] = small;
@@ -118,14 +118,17 @@ pub fn cell_values(
         .base
         .iter()
         .filter(|b| b.access == Access::Public && shown(&b.id))
-        .filter_map(|b| grid.column(&b.id).map(|k| (b.id.clone(), row[k])))
+        .filter_map(|b| {
+            grid.column(&b.id)
+                .map(|k| (b.id.clone(), i64::from(row[k])))
+        })
         .collect();
     let area = cell.area_km2();
     let get = |k: &str| {
         if k == AREA {
             Some(area)
         } else {
-            grid.column(k).map(|c| row[c] as f64)
+            grid.column(k).map(|c| f64::from(row[c]))
         }
     };
     let mut derived = Vec::new();
@@ -195,7 +198,7 @@ mod tests {
         let ids: Vec<String> = ["population", "males", "females", "births"]
             .map(str::to_owned)
             .to_vec();
-        (Grid::apply(&op, &values, &ids), kids)
+        (Grid::apply(&op, &values, &ids).expect("grid"), kids)
     }
 
     #[test]

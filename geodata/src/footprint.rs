@@ -165,7 +165,7 @@ mod tests {
             ("b".to_owned(), row(777, 380, 700)),
             ("c".to_owned(), row(13, 6, 1)),
         ]);
-        let grid = Grid::apply(&op, &values, &ids);
+        let grid = Grid::apply(&op, &values, &ids).expect("grid");
         // Footprints at r9 (a ragged set) and r8 (whole parents).
         let ragged: Vec<CellIndex> = kids.iter().step_by(3).copied().collect();
         let mut coarse: Vec<CellIndex> = kids[..2]
@@ -179,7 +179,9 @@ mod tests {
             let mut want = vec![0i64; ids.len()];
             for c in &footprint {
                 if let Some(i) = level.find(*c) {
-                    want.iter_mut().zip(level.row(i)).for_each(|(w, v)| *w += v);
+                    want.iter_mut()
+                        .zip(level.row(i))
+                        .for_each(|(w, v)| *w += i64::from(*v));
                 }
             }
             assert!(want[0] > 0);

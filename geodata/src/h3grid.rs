@@ -2,8 +2,12 @@
 //! operator's resolution and every coarser one down to r4, stored column-wise.
 //!
 //! Cells of one resolution are kept sorted by index, so the children of a parent are
-//! contiguous and coarsening is one merge pass. Each cell carries one `i64` per base count
-//! (in [`Grid::indicators`] order) and a `suppressed` flag set by [`crate::disclosure`].
+//! contiguous and coarsening is one merge pass. Each cell carries one `i32` per base count
+//! (in [`Grid::indicators`] order) and a `suppressed` flag set by [`crate::disclosure`]. A cell
+//! holds far fewer than 2³¹ people (all of Vietnam is ~10⁸), and at r9 the counts are most of
+//! the server's memory (17 × 2.8 M cells): `i32` halves them. A count that does not fit is an
+//! error ([`GridError`]), never a wrapped number; `popmap publish` already refuses a commune
+//! count above 10 million, so only values written to the store by other means can meet it.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +15,25 @@ use h3o::{CellIndex, Resolution};
 
 use crate::operator::{COARSEST_OUTPUT, Operator, largest_remainder};
 use crate::store::ValueTable;
+
+/// Errors applying an operator.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GridError {
+    /// A cell's count (a unit's share, or a sum of cells) is above `i32::MAX`.
+    #[error(
+        "count '{indicator}' of H3 cell {cell} is above {max} (from unit '{unit}'): the grid \
+         stores 32-bit counts",
+        max = i32::MAX
+    )]
+    TooLarge {
+        /// The base count.
+        indicator: String,
+        /// The cell.
+        cell: CellIndex,
+        /// The unit whose share overflowed it, or `(sum of cells)` when coarsening.
+        unit: String,
+    },
+}
 
 /// Totals that are sums of parts (the validator's `males_females_sum` and `births_sex_sum`):
 /// a cell's total is the sum of its apportioned parts, so `males + females = population` holds
@@ -140,7 +163,7 @@ pub struct GridLevel {
     /// Cells with at least one non-zero count, sorted.
     pub cells: Vec<CellIndex>,
     /// Row-major counts: `values[i * width + k]` is count `k` of cell `i`.
-    values: Vec<i64>,
+    values: Vec<i32>,
     /// Per cell: only the total may be shown (see [`crate::disclosure`]).
     pub suppressed: Vec<bool>,
     width: usize,
@@ -153,7 +176,7 @@ impl GridLevel {
     }
 
     /// The counts of the cell at position `i`, in [`Grid::indicators`] order.
-    pub fn row(&self, i: usize) -> &[i64] {
+    pub fn row(&self, i: usize) -> &[i32] {
         &self.values[i * self.width..(i + 1) * self.width]
     }
 
@@ -178,10 +201,14 @@ impl GridLevel {
     }
 
     /// Sums cells into their parents at the next coarser resolution.
-    fn coarsen(&self, resolution: Resolution) -> GridLevel {
+    fn coarsen(
+        &self,
+        resolution: Resolution,
+        indicators: &[String],
+    ) -> Result<GridLevel, GridError> {
         let w = self.width;
         let mut cells: Vec<CellIndex> = Vec::new();
-        let mut values: Vec<i64> = Vec::new();
+        let mut values: Vec<i32> = Vec::new();
         for (i, cell) in self.cells.iter().enumerate() {
             // A coarser resolution always has a parent; keep the cell if asked for a finer one.
             let parent = cell.parent(resolution).unwrap_or(*cell);
@@ -191,16 +218,23 @@ impl GridLevel {
             }
             let base = values.len() - w;
             for (k, v) in self.row(i).iter().enumerate() {
-                values[base + k] += v;
+                values[base + k] =
+                    values[base + k]
+                        .checked_add(*v)
+                        .ok_or_else(|| GridError::TooLarge {
+                            indicator: indicators[k].clone(),
+                            cell: parent,
+                            unit: "(sum of cells)".to_owned(),
+                        })?;
             }
         }
-        GridLevel {
+        Ok(GridLevel {
             resolution,
             suppressed: vec![false; cells.len()],
             cells,
             values,
             width: w,
-        }
+        })
     }
 }
 
@@ -217,10 +251,14 @@ impl Grid {
     /// cells by largest remainder, so the cells of a unit sum exactly to the unit's count; the
     /// totals of [`SUMS`] are the sums of their split parts when the unit's row adds up, and the
     /// parts of [`BOUNDS`] never exceed their total in a cell when the row respects the bound.
-    pub fn apply(op: &Operator, values: &ValueTable, indicators: &[String]) -> Grid {
+    pub fn apply(
+        op: &Operator,
+        values: &ValueTable,
+        indicators: &[String],
+    ) -> Result<Grid, GridError> {
         let w = indicators.len();
         let all = op.cells();
-        let mut dense = vec![0i64; all.len() * w];
+        let mut dense = vec![0i32; all.len() * w];
         let sums = sum_columns(indicators);
         let mut shares: Vec<f64> = Vec::new();
         for (code, slots, cells) in op.unit_slots() {
@@ -233,11 +271,19 @@ impl Grid {
             for (k, p) in parts.iter().enumerate() {
                 let Some(p) = p else { continue };
                 for (slot, part) in slots.iter().zip(p) {
-                    dense[*slot as usize * w + k] += part;
+                    let at = &mut dense[*slot as usize * w + k];
+                    *at = i32::try_from(*part)
+                        .ok()
+                        .and_then(|part| at.checked_add(part))
+                        .ok_or_else(|| GridError::TooLarge {
+                            indicator: indicators[k].clone(),
+                            cell: all[*slot as usize],
+                            unit: code.to_owned(),
+                        })?;
                 }
             }
         }
-        // Drop the rows without a count in place: at r9 the counts take 17 × 2.8 M × 8 bytes,
+        // Drop the rows without a count in place: at r9 the counts take 17 × 2.8 M × 4 bytes,
         // and a second vector for the kept rows doubled the peak and its page faults.
         let mut cells = Vec::with_capacity(all.len());
         for (i, cell) in all.iter().enumerate() {
@@ -261,14 +307,14 @@ impl Grid {
         let mut current = op.resolution();
         while current > COARSEST_OUTPUT {
             let Some(next) = current.pred() else { break };
-            let coarse = levels[levels.len() - 1].coarsen(next);
+            let coarse = levels[levels.len() - 1].coarsen(next, indicators)?;
             levels.push(coarse);
             current = next;
         }
-        Grid {
+        Ok(Grid {
             indicators: indicators.to_vec(),
             levels,
-        }
+        })
     }
 
     /// The base counts each cell carries, in row order.
@@ -300,7 +346,7 @@ impl Grid {
     pub fn bytes(&self) -> usize {
         self.levels
             .iter()
-            .map(|l| l.cells.len() * 9 + l.values.len() * 8)
+            .map(|l| l.cells.len() * 9 + l.values.len() * 4)
             .sum()
     }
 
@@ -336,7 +382,7 @@ mod tests {
             ("79".to_owned(), BTreeMap::from([("pop".to_owned(), 4)])),
             ("P1".to_owned(), BTreeMap::from([("pop".to_owned(), 14)])),
         ]);
-        let grid = Grid::apply(&op, &values, &["pop".to_owned(), "men".to_owned()]);
+        let grid = Grid::apply(&op, &values, &["pop".to_owned(), "men".to_owned()]).expect("grid");
         let fine = grid.level(r9).expect("r9");
         let pop = |l: &GridLevel, c: CellIndex| l.row(l.find(c).expect("cell"))[0];
         assert_eq!(pop(fine, a), 7);
@@ -351,7 +397,7 @@ mod tests {
                     .all(|c| c.resolution() == level.resolution)
             );
             assert!(level.cells.windows(2).all(|w| w[0] < w[1]));
-            let total: i64 = (0..level.len()).map(|i| level.row(i)[0]).sum();
+            let total: i32 = (0..level.len()).map(|i| level.row(i)[0]).sum();
             assert_eq!(total, 14);
         }
         let r4 = grid.level(Resolution::Four).expect("r4");
@@ -360,7 +406,7 @@ mod tests {
         let pa = a.parent(Resolution::Six).expect("parent");
         let r6 = grid.level(Resolution::Six).expect("r6");
         let kids = fine.children_of(pa);
-        let sum: i64 = kids.clone().map(|i| fine.row(i)[0]).sum();
+        let sum: i32 = kids.clone().map(|i| fine.row(i)[0]).sum();
         assert_eq!(sum, pop(r6, pa));
         assert!(
             kids.clone()
@@ -389,13 +435,56 @@ mod tests {
                 BTreeMap::from([("pop".to_owned(), 8), ("men".to_owned(), 4)]),
             ),
         ]);
-        let grid = Grid::apply(&op, &values, &["pop".to_owned(), "men".to_owned()]);
+        let grid = Grid::apply(&op, &values, &["pop".to_owned(), "men".to_owned()]).expect("grid");
         let fine = grid.level(r9).expect("r9");
         assert_eq!(fine.cells, [kids[1], kids[3]]);
         assert_eq!(fine.row(0), [5, 3]);
         assert_eq!(fine.row(1), [3, 1]);
         assert_eq!(fine.values.len(), 4);
         assert_eq!(fine.suppressed.len(), 2);
+    }
+
+    #[test]
+    fn counts_beyond_32_bits_are_an_error_not_a_wrapped_number() {
+        let r9 = Resolution::Nine;
+        let kids: Vec<CellIndex> = cell(21.03, 105.85, Resolution::Eight)
+            .children(r9)
+            .take(2)
+            .collect();
+        let one = |code: &str, c: CellIndex| (code.to_owned(), vec![(c, 1.0)]);
+        let ids = ["pop".to_owned()];
+        let table = |a: i64, b: i64| -> ValueTable {
+            BTreeMap::from([
+                ("A".to_owned(), BTreeMap::from([("pop".to_owned(), a)])),
+                ("B".to_owned(), BTreeMap::from([("pop".to_owned(), b)])),
+            ])
+        };
+        let op = Operator::from_weights(r9, BTreeMap::from([one("A", kids[0]), one("B", kids[1])]))
+            .expect("operator");
+        // One unit's count too large for a cell.
+        let err = Grid::apply(&op, &table(3_000_000_000, 1), &ids).unwrap_err();
+        assert_eq!(
+            err,
+            GridError::TooLarge {
+                indicator: "pop".into(),
+                cell: kids[0],
+                unit: "A".into(),
+            }
+        );
+        assert!(err.to_string().contains("above 2147483647"), "{err}");
+        // Two cells that fit, whose parent does not.
+        let err = Grid::apply(&op, &table(i64::from(i32::MAX), 1), &ids).unwrap_err();
+        assert_eq!(
+            err,
+            GridError::TooLarge {
+                indicator: "pop".into(),
+                cell: kids[0].parent(Resolution::Eight).expect("parent"),
+                unit: "(sum of cells)".into(),
+            }
+        );
+        let grid = Grid::apply(&op, &table(i64::from(i32::MAX) - 1, 1), &ids).expect("fits");
+        let r4 = grid.level(Resolution::Four).expect("r4");
+        assert_eq!(r4.row(0), [i32::MAX]);
     }
 
     #[test]
@@ -418,7 +507,7 @@ mod tests {
         let ids = ["population", "males", "females"]
             .map(str::to_owned)
             .to_vec();
-        let grid = Grid::apply(&op, &values, &ids);
+        let grid = Grid::apply(&op, &values, &ids).expect("grid");
         let fine = grid.level(r9).expect("r9");
         let mut total = 0;
         for i in 0..fine.len() {
@@ -452,7 +541,7 @@ mod tests {
                     ("urban_population".to_owned(), urban),
                 ]);
                 let values: ValueTable = BTreeMap::from([("01".to_owned(), row)]);
-                let grid = Grid::apply(&op, &values, &ids);
+                let grid = Grid::apply(&op, &values, &ids).expect("grid");
                 let fine = grid.level(r9).expect("r9");
                 let (mut p, mut u) = (0, 0);
                 for i in 0..fine.len() {
@@ -461,7 +550,7 @@ mod tests {
                     p += r[0];
                     u += r[1];
                 }
-                assert_eq!((p, u), (pop, urban));
+                assert_eq!((i64::from(p), i64::from(u)), (pop, urban));
             }
         }
     }

@@ -115,7 +115,8 @@ fn assert_exact(
         }
         let mut sums = vec![0i64; ids.len()];
         for (i, cell) in level.cells.iter().enumerate() {
-            let row = level.row(i);
+            let row: Vec<i64> = level.row(i).iter().map(|&v| i64::from(v)).collect();
+            let row = &row[..];
             if full {
                 assert_eq!(Some(&mask(row)), expected.get(cell), "{what}: cell {cell}");
             }
@@ -299,7 +300,7 @@ async fn h3_grid_is_exact_for_every_demo_period_and_matches_uber_h3() {
     for table in &manifest.tables {
         let values = read_table(&out.path().join(&table.file), &catalog);
         let op = &ops[&table.version];
-        let grid = Grid::apply(op, &values, &ids);
+        let grid = Grid::apply(op, &values, &ids).expect("grid");
         assert_exact(op, &grid, &values, &ids, &table.period, false);
     }
     assert_eq!(manifest.tables.len(), 33);
@@ -322,7 +323,7 @@ async fn h3_grid_is_exact_for_every_demo_period_and_matches_uber_h3() {
     for snap in snapshots {
         let values = store.values(snap.id).await.unwrap();
         let op = &ops[&snap.version];
-        let grid = Grid::apply(op, &values, &ids);
+        let grid = Grid::apply(op, &values, &ids).expect("grid");
         assert_exact(op, &grid, &values, &ids, &snap.period.to_string(), true);
     }
 

@@ -186,7 +186,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let values = store.values(snap.id).await?;
             let ids: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
             let t = std::time::Instant::now();
-            let mut grid = geodata::h3grid::Grid::apply(&op, &values, &ids);
+            let mut grid = geodata::h3grid::Grid::apply(&op, &values, &ids)
+                .with_context(|| format!("applying the H3 operator to {}", snap.period))?;
             let applied = t.elapsed().as_secs_f64();
             geodata::disclosure::protect(
                 &mut grid,

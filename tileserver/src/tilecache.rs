@@ -277,12 +277,16 @@ impl TileCache {
             .try_get_with(id, async move {
                 let t = std::time::Instant::now();
                 let snap = tokio::task::spawn_blocking(move || {
-                    let mut grid = Grid::apply(&operator.1, &values, &indicators);
+                    let mut grid = Grid::apply(&operator.1, &values, &indicators)?;
                     protect(&mut grid, &rules);
-                    H3Snapshot { grid, operator }
+                    Ok(H3Snapshot { grid, operator })
                 })
                 .await
-                .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?;
+                .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?
+                // Stored counts the grid cannot hold: the data's limit, not the request's.
+                .map_err(|e: geodata::h3grid::GridError| {
+                    ApiError::Internal(format!("H3 grid of snapshot {id}: {e}"))
+                })?;
                 tracing::info!(snapshot = id, ms = t.elapsed().as_millis(), "H3 grid built");
                 Ok::<_, ApiError>(Arc::new(snap))
             })
