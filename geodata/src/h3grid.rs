@@ -414,15 +414,20 @@ mod tests {
         );
     }
 
+    /// The first `n` r9 children of one r8 cell in Hà Nội, in index order.
+    fn r9_siblings(n: usize) -> Vec<CellIndex> {
+        cell(21.03, 105.85, Resolution::Eight)
+            .children(Resolution::Nine)
+            .take(n)
+            .collect()
+    }
+
     #[test]
     fn cells_without_counts_are_dropped_and_the_rest_keep_their_rows() {
         // Four sibling cells in index order; unit "A" (1st and 3rd) has no people, unit "B"
         // (2nd and 4th) has 5 and 3: the grid keeps the 2nd and 4th with their own counts.
         let r9 = Resolution::Nine;
-        let kids: Vec<CellIndex> = cell(21.03, 105.85, Resolution::Eight)
-            .children(r9)
-            .take(4)
-            .collect();
+        let kids = r9_siblings(4);
         let weights = BTreeMap::from([
             ("A".to_owned(), vec![(kids[0], 1.0), (kids[2], 1.0)]),
             ("B".to_owned(), vec![(kids[1], 5.0), (kids[3], 3.0)]),
@@ -447,10 +452,7 @@ mod tests {
     #[test]
     fn counts_beyond_32_bits_are_an_error_not_a_wrapped_number() {
         let r9 = Resolution::Nine;
-        let kids: Vec<CellIndex> = cell(21.03, 105.85, Resolution::Eight)
-            .children(r9)
-            .take(2)
-            .collect();
+        let kids = r9_siblings(2);
         let one = |code: &str, c: CellIndex| (code.to_owned(), vec![(c, 1.0)]);
         let ids = ["pop".to_owned()];
         let table = |a: i64, b: i64| -> ValueTable {
