@@ -34,19 +34,7 @@ impl DemoStore {
         let manifest = etl::demo::generate(&inputs, out.path()).unwrap();
         let db = TestDb::sqlite();
         let store = db.store().await;
-        for vf in &manifest.versions {
-            let files: Vec<PathBuf> = vf.files.values().map(|f| out.path().join(f)).collect();
-            etl::boundaries::import(
-                &store,
-                &vf.version.id,
-                vf.version.valid_from,
-                &files,
-                false,
-                false,
-            )
-            .await
-            .unwrap();
-        }
+        import_boundaries(&store, out.path(), &manifest).await;
         DemoStore {
             store,
             manifest,
@@ -60,4 +48,29 @@ impl DemoStore {
     pub fn path(&self, rel: &str) -> PathBuf {
         self.out.path().join(rel)
     }
+}
+
+/// Imports every boundary version of a generated demo (files under `dir`) into `store`, in
+/// manifest order, with each version's import report.
+pub async fn import_boundaries(
+    store: &Store,
+    dir: &Path,
+    manifest: &etl::demo::DemoManifest,
+) -> Vec<(String, etl::boundaries::ImportReport)> {
+    let mut reports = Vec::new();
+    for vf in &manifest.versions {
+        let files: Vec<PathBuf> = vf.files.values().map(|f| dir.join(f)).collect();
+        let report = etl::boundaries::import(
+            store,
+            &vf.version.id,
+            vf.version.valid_from,
+            &files,
+            false,
+            false,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("importing {}: {e}", vf.version.id));
+        reports.push((vf.version.id.clone(), report));
+    }
+    reports
 }

@@ -82,23 +82,11 @@ async fn run(
     manifest: &etl::demo::DemoManifest,
 ) {
     let catalog = Catalog::builtin();
-    for vf in &manifest.versions {
-        let files: Vec<PathBuf> = vf.files.values().map(|f| demo.join(f)).collect();
-        let report = etl::boundaries::import(
-            &store,
-            &vf.version.id,
-            vf.version.valid_from,
-            &files,
-            false,
-            false,
-        )
-        .await
-        .unwrap();
+    for (id, report) in popmap_tests::import_boundaries(&store, demo, manifest).await {
         // The demo country is Vietnam's area within 2% (~331,000 km²).
         assert!(
             (report.total_area_km2 / 331_000.0 - 1.0).abs() < 0.02,
-            "{}: {} km²",
-            vf.version.id,
+            "{id}: {} km²",
             report.total_area_km2
         );
     }
