@@ -15,11 +15,7 @@ async fn lineage_and_harmonised_admin_tiles() {
     // pool's next new connection would fail (`Served` implements `Drop` to enforce it).
     let fixture = serve().await;
     let (addr, store, served) = (fixture.addr, &fixture.store, &fixture.state);
-    let get = |path: String| async move {
-        let r = common::get(addr, &path, "").await;
-        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-        (r.status, body)
-    };
+    let get = |path: String| async move { common::get_json(addr, &path).await };
 
     // 00002 names a unit in both versions: three predecessors in vn-2019 and one successor.
     let (status, body) = get("/api/v1/units/00002/lineage".into()).await;

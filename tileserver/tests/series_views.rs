@@ -19,11 +19,7 @@ async fn series_in_three_views() {
 
 /// `?version=` on styles, map values and classes: a vn-2019 period drawn on vn-2025 units.
 async fn harmonised_styles_and_values(addr: std::net::SocketAddr) {
-    let get = |path: String| async move {
-        let r = common::get(addr, &path, "").await;
-        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-        (r.status, body)
-    };
+    let get = |path: String| async move { common::get_json(addr, &path).await };
     let (status, v) = get(
         "/api/v1/map/values?period=2024-06&level=commune&indicators=population,density&version=vn-2025"
             .into(),
@@ -103,11 +99,7 @@ async fn harmonised_styles_and_values(addr: std::net::SocketAddr) {
 
 /// `?view=` on `/api/v1/units/{code}/series` over the same store.
 async fn series_views(addr: std::net::SocketAddr) {
-    let get = |path: String| async move {
-        let r = common::get(addr, &path, "").await;
-        let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-        (r.status, body)
-    };
+    let get = |path: String| async move { common::get_json(addr, &path).await };
     let points = |body: &Value| -> Vec<(String, String, Value, bool)> {
         body["points"]
             .as_array()

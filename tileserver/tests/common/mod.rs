@@ -97,6 +97,13 @@ pub fn hanoi_two_communes() -> Vec<Unit> {
     ]
 }
 
+/// `GET path` with its body parsed as JSON (`Null` when it is not JSON).
+pub async fn get_json(addr: std::net::SocketAddr, path: &str) -> (u16, serde_json::Value) {
+    let r = get(addr, path, "").await;
+    let body = serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null);
+    (r.status, body)
+}
+
 /// A response: status, lower-cased header block, de-chunked body.
 pub struct Resp {
     pub status: u16,
