@@ -108,64 +108,36 @@ pub async fn serve() -> Served {
         .unwrap();
     save_crosswalk(&store, 0.4, "test").await;
 
-    let values = [("00001", 100), ("00002", 200), ("00003", 1000)]
-        .into_iter()
-        .map(|(code, v)| ValueRow {
-            unit_code: code.into(),
-            indicator: "population".into(),
-            value: v,
-            reported: true,
-        })
-        .collect();
-    store
-        .publish(&NewSnapshot {
-            period: "2024-06".parse().unwrap(),
-            version: "vn-2019".into(),
-            source: "test".into(),
-            checksum: "0".into(),
-            report_json: "{}".into(),
-            values,
-        })
-        .await
-        .unwrap();
-
-    store
-        .publish(&NewSnapshot {
-            period: "2025-07".parse().unwrap(),
-            version: "vn-2025".into(),
-            source: "test".into(),
-            checksum: "0".into(),
-            report_json: "{}".into(),
-            values: vec![ValueRow {
-                unit_code: "00002".into(),
-                indicator: "population".into(),
-                value: 700,
-                reported: true,
-            }],
-        })
-        .await
-        .unwrap();
-
+    publish(
+        &store,
+        "2024-06",
+        "vn-2019",
+        &[
+            ("00001", "population", 100),
+            ("00002", "population", 200),
+            ("00003", "population", 1000),
+        ],
+    )
+    .await;
+    publish(
+        &store,
+        "2025-07",
+        "vn-2025",
+        &[("00002", "population", 700)],
+    )
+    .await;
     // A month with 5 people in 00002: its H3 footprint is below the disclosure total.
-    store
-        .publish(&NewSnapshot {
-            period: "2025-08".parse().unwrap(),
-            version: "vn-2025".into(),
-            source: "test".into(),
-            checksum: "1".into(),
-            report_json: "{}".into(),
-            values: [("population", 5), ("males", 2), ("females", 3)]
-                .into_iter()
-                .map(|(indicator, value)| ValueRow {
-                    unit_code: "00002".into(),
-                    indicator: indicator.into(),
-                    value,
-                    reported: true,
-                })
-                .collect(),
-        })
-        .await
-        .unwrap();
+    publish(
+        &store,
+        "2025-08",
+        "vn-2025",
+        &[
+            ("00002", "population", 5),
+            ("00002", "males", 2),
+            ("00002", "females", 3),
+        ],
+    )
+    .await;
 
     // Area-weighted r7 operators for both versions, for the h3 view of a series.
     for (id, units) in [("vn-2019", &old), ("vn-2025", &new)] {
@@ -188,6 +160,29 @@ pub async fn serve() -> Served {
         state: served,
         _db: db,
     }
+}
+
+/// Publishes `period` on `version` with reported (unit, indicator, value) rows.
+async fn publish(store: &Store, period: &str, version: &str, rows: &[(&str, &str, i64)]) {
+    store
+        .publish(&NewSnapshot {
+            period: period.parse().unwrap(),
+            version: version.into(),
+            source: "test".into(),
+            checksum: period.into(),
+            report_json: "{}".into(),
+            values: rows
+                .iter()
+                .map(|&(unit, indicator, value)| ValueRow {
+                    unit_code: unit.into(),
+                    indicator: indicator.into(),
+                    value,
+                    reported: true,
+                })
+                .collect(),
+        })
+        .await
+        .unwrap();
 }
 
 /// The z/x/y tile holding a point.
