@@ -59,12 +59,11 @@ pub async fn import_boundaries(
 ) -> Vec<(String, etl::boundaries::ImportReport)> {
     let mut reports = Vec::new();
     for vf in &manifest.versions {
-        let files: Vec<PathBuf> = vf.files.values().map(|f| dir.join(f)).collect();
         let report = etl::boundaries::import(
             store,
             &vf.version.id,
             vf.version.valid_from,
-            &files,
+            &vf.paths(dir),
             false,
             false,
         )

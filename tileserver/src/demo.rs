@@ -5,11 +5,10 @@
 //! picks up where it stopped.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use geodata::{Catalog, Level, Period, Store};
+use geodata::{Catalog, Period, Store};
 
 use crate::cli::DemoArgs;
 
@@ -102,13 +101,7 @@ async fn prepare_data(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyh
             continue;
         }
         let t = Instant::now();
-        let mut files: Vec<(Level, PathBuf)> = vf
-            .files
-            .iter()
-            .map(|(level, f)| Ok((level.parse::<Level>()?, args.out.join(f))))
-            .collect::<anyhow::Result<_>>()?;
-        files.sort();
-        let files: Vec<PathBuf> = files.into_iter().map(|(_, f)| f).collect();
+        let files = vf.paths(&args.out);
         let report = etl::boundaries::import(
             store,
             &vf.version.id,

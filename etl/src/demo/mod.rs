@@ -68,6 +68,20 @@ pub struct VersionFiles {
     pub counts: BTreeMap<String, usize>,
 }
 
+impl VersionFiles {
+    /// The version's files under `dir`, coarsest level first (a level name that does not
+    /// parse sorts last).
+    pub fn paths(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<(Option<geodata::Level>, PathBuf)> = self
+            .files
+            .iter()
+            .map(|(level, f)| (level.parse().ok(), dir.join(f)))
+            .collect();
+        files.sort_by_key(|(level, _)| (level.is_none(), *level));
+        files.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
 /// One monthly indicator table of the demo dataset.
 #[derive(Debug, Clone, Serialize)]
 pub struct TableFile {
@@ -118,4 +132,33 @@ pub fn generate(inputs: &Path, out: &Path) -> Result<DemoManifest, DemoError> {
     let tables = Tables::simulate(&data);
     let carried = carry::carry(&data, &geom, &tables)?;
     write::write_all(out, &data, &geom, &tables, &carried)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_paths_come_coarsest_level_first() {
+        let vf = VersionFiles {
+            version: BoundaryVersion {
+                id: "vn-2019".into(),
+                valid_from: vn_2019_valid_from(),
+                valid_to: None,
+                levels: vec![],
+            },
+            files: BTreeMap::from([
+                ("commune".into(), "c.geojson".into()),
+                ("district".into(), "d.geojson".into()),
+                ("odd".into(), "x.geojson".into()),
+                ("province".into(), "p.geojson".into()),
+            ]),
+            counts: BTreeMap::new(),
+        };
+        let dir = Path::new("/demo");
+        assert_eq!(
+            vf.paths(dir),
+            ["p.geojson", "d.geojson", "c.geojson", "x.geojson"].map(|f| dir.join(f))
+        );
+    }
 }
