@@ -1,13 +1,13 @@
 //! Aggregation of base counts, up the hierarchy of a boundary version and over time.
 //!
 //! Only base counts are summed; derived indicators are never stored and are recomputed from the
-//! sums with [`geodata::catalog::DerivedIndicator::evaluate`].
+//! sums with [`geodata::DerivedIndicator::evaluate`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geodata::catalog::Kind;
-use geodata::store::{ValueRow, ValueTable};
+use geodata::Kind;
 use geodata::{Catalog, Period, UnitInfo};
+use geodata::{ValueRow, ValueTable};
 
 /// The units of one version as a tree: lookup by code, children, and a bottom-up order.
 #[derive(Debug, Clone, Default)]

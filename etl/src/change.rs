@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use geodata::store::ValueTable;
+use geodata::ValueTable;
 use geodata::{Level, Period};
 
 use crate::aggregate::Hierarchy;

@@ -7,6 +7,7 @@ pub mod change;
 pub mod crosswalk;
 pub mod demo;
 pub mod export;
+pub mod geometry;
 pub mod h3;
 pub mod publish;
 pub mod report;

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use geodata::store::{NewSnapshot, Snapshot, StoreError, ValueRow, ValueTable};
 use geodata::{BoundaryVersion, Catalog, Period, Store, UnitInfo};
+use geodata::{NewSnapshot, Snapshot, StoreError, ValueRow, ValueTable};
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::{AggregateError, Hierarchy, MonthValues, aggregate_period, to_table};

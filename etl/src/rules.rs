@@ -12,7 +12,7 @@ use geodata::{Catalog, Level};
 use crate::aggregate::{Hierarchy, to_table};
 use crate::report::Issue;
 use crate::table::{Row, Table};
-use geodata::store::ValueRow;
+use geodata::ValueRow;
 
 /// The largest integer an f64 (and a JSON number in a browser) holds exactly: 2^53.
 pub const MAX_EXACT: u64 = 1 << 53;
@@ -305,7 +305,7 @@ pub fn check_rows(table: &Table, units: &Hierarchy, version: &str, catalog: &Cat
         }
         if let Some(name) = &row.name
             && !name.is_empty()
-            && geodata::text::fold(name) != geodata::text::fold(&unit.name)
+            && geodata::fold(name) != geodata::fold(&unit.name)
         {
             name_mismatch += 1;
             first_mismatch.get_or_insert_with(|| {

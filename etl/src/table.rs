@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use geodata::Catalog;
-use geodata::text;
+use geodata::{is_nfc, nfc};
 use serde::Serialize;
 
 use crate::report::Issue;
@@ -290,13 +290,13 @@ pub fn parse_table(file: &str, bytes: &[u8], catalog: &Catalog) -> Table {
                 };
                 if let Some(nc) = name_col {
                     let raw = rec[nc].trim();
-                    if !text::is_nfc(raw) {
+                    if !is_nfc(raw) {
                         nfd_names += 1;
                         if first_nfd == 0 {
                             first_nfd = line;
                         }
                     }
-                    row.name = Some(text::nfc(raw));
+                    row.name = Some(nfc(raw));
                 }
                 for (i, h) in header.iter().enumerate() {
                     if h.is_empty() && !rec[i].trim().is_empty() {

@@ -6,12 +6,12 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use etl::boundaries::{BoundaryError, ImportReport, RawFeature, build_units, read_file};
+use etl::geometry::Repair;
 use flatgeobuf::{ColumnType, FgbWriter, GeometryType};
 use geo::{Validation, Winding};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
-use geodata::geometry::Repair;
-use geodata::level::Level;
-use geodata::unit::Unit;
+use geodata::Level;
+use geodata::Unit;
 use geozero::{ColumnValue, PropertyProcessor};
 use serde_json::{Value, json};
 
@@ -334,7 +334,7 @@ fn raw(code: &str, level: Level, parent: Option<&str>) -> RawFeature {
         name: format!("Xã {code}"),
         level,
         parent_code: parent.map(Into::into),
-        geometry: geodata::geometry::to_raw(&dataset()[1].4),
+        geometry: etl::geometry::to_raw(&dataset()[1].4),
     }
 }
 

@@ -11,7 +11,7 @@ use etl::demo::{
     planar_area, to_geo,
 };
 use geo::{Area, GeodesicArea};
-use geodata::catalog::Catalog;
+use geodata::Catalog;
 
 struct Run {
     _dir: tempfile::TempDir,

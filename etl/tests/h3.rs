@@ -7,8 +7,8 @@ use std::io::Write;
 
 use etl::h3::{H3Error, Weights, build};
 use geo_types::{MultiPolygon, polygon};
-use geodata::h3grid::Grid;
-use geodata::store::ValueTable;
+use geodata::Grid;
+use geodata::ValueTable;
 use geodata::{Level, Unit};
 use h3o::{CellIndex, LatLng, Resolution};
 use indicatif::ProgressBar;
@@ -27,7 +27,7 @@ fn units() -> Vec<Unit> {
         name: code.into(),
         level,
         parent_code: (level == Level::Commune).then(|| "01".into()),
-        area_km2: geodata::geometry::geodesic_area_km2(&g),
+        area_km2: etl::geometry::geodesic_area_km2(&g),
         geometry: g,
     };
     vec![

@@ -1,40 +1,76 @@
 //! popmap's model and geometry, shared by the ETL and the tile server.
 //!
-//! Units, levels and codes ([`unit`], [`level`]), boundary versions ([`version`]), reporting
-//! periods ([`period`]), the indicator catalog ([`catalog`]), Vietnamese text handling ([`text`]),
-//! geometry checks and geodesic area ([`geometry`]) and the sqlx store ([`store`]).
+//! Five concept folders, each a private module whose public items are re-exported here (the
+//! list below is the crate's whole surface). Imports between them point down these floors:
+//!
+//! - `model`: units, levels, codes, boundary versions, periods, the indicator catalog,
+//!   snapshots and value tables, Vietnamese text, and the two sparse linear maps (the H3
+//!   operator W, the crosswalk C) with their integer apportionment. Imports nothing else.
+//! - `store`: the sqlx store (SQLite or PostgreSQL). Imports only the model.
+//! - `geometry`: Web Mercator, arc topology, simplification, generalisation, dissolve, snap
+//!   rounding. Imports only the model.
+//! - `h3`: the H3 grid of a snapshot, footprints, disclosure control, area weights. Imports the
+//!   model.
+//! - `tiling`: tile addressing, the tile source of a boundary version, MVT encoding, fields and
+//!   layers, H3 tiles. Imports the model, geometry and h3.
+//! - `readmodel`: what readers compute from stored data (values harmonised onto another
+//!   version, series views, classification). Imports the model, h3 and the store.
+//!
+//! ARCHITECTURE.md at the repository root draws the whole workspace.
 
-pub mod catalog;
-pub mod crossing;
-pub mod crosswalk;
-pub mod disclosure;
-pub mod dissolve;
-pub mod fields;
-pub mod footprint;
-pub mod generalise;
-pub mod geometry;
-pub mod h3grid;
-pub mod h3tile;
-pub mod layers;
-pub mod level;
-pub mod mercator;
-pub mod mvt;
-pub mod operator;
-pub mod period;
-pub mod simplify;
-pub mod snapround;
-pub mod store;
+mod geometry;
+mod h3;
+mod model;
+mod store;
+mod tiling;
+
+#[doc(hidden)]
 pub mod testdb;
-pub mod text;
-pub mod tile;
-pub mod tileset;
-pub mod topology;
-pub mod unit;
-pub mod version;
 
-pub use catalog::Catalog;
-pub use level::Level;
-pub use period::Period;
-pub use store::Store;
-pub use unit::{Unit, UnitInfo};
-pub use version::BoundaryVersion;
+// The model.
+pub use model::apportion::largest_remainder;
+pub use model::catalog::{
+    AREA, Access, BaseIndicator, Catalog, CatalogError, DerivedIndicator, DerivedValue, Kind,
+};
+pub use model::crosswalk::{Crosswalk, CrosswalkError, Moved, Part, SHARE_TOLERANCE};
+pub use model::level::{Level, UnknownLevel};
+pub use model::operator::{
+    COARSEST_BUILD, COARSEST_OUTPUT, DEFAULT_RESOLUTION, FINEST, Operator, OperatorError,
+    check_resolution,
+};
+pub use model::period::{Granularity, InvalidPeriod, Period};
+pub use model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable};
+pub use model::text::{fold, is_nfc, nfc};
+pub use model::unit::{Unit, UnitInfo};
+pub use model::version::BoundaryVersion;
+
+// Geometry algorithms.
+pub use geometry::crossing::{has_crossing, polygon_is_valid};
+pub use geometry::dissolve::dissolve;
+pub use geometry::generalise::{DEFAULT_BANDS, Generalised, ZoomBand};
+pub use geometry::mercator::{
+    EXTENT, MAX_ZOOM, TILE_PIXELS, pixel_metres, project_multipolygon, tile_size, tiles_per_side,
+    to_degrees, to_metres, unit_metres,
+};
+pub use geometry::snapround::HotPixels;
+pub use geometry::topology::Topology;
+
+// Vector tiles.
+pub use tiling::fields::{FieldSet, admin_tile, unit_props};
+pub use tiling::h3tile::{LAYER as H3_LAYER, cell_props, h3_tile, resolution_for_zoom};
+pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, vector_layers};
+pub use tiling::mvt::{LayerBuilder, MVT_VERSION, PropValue, encode_tile};
+pub use tiling::tile::{TileError, TileId, tiles_covering};
+pub use tiling::tileset::{LEVEL_ZOOMS, TILE_BUFFER, TileSource, feature_id, levels_for_zoom};
+
+// The H3 population grid.
+pub use h3::area::{CoverageError, area_weights};
+pub use h3::disclosure::{CellValues, DisclosureRules, cell_values, protect};
+pub use h3::footprint::{cover, footprint_counts, footprint_units};
+pub use h3::grid::{BOUNDS as H3_BOUNDS, Grid, GridError, GridLevel, SUMS as H3_SUMS};
+
+// The store.
+pub use store::{
+    ApiKey, Backend, CrosswalkMeta, CrosswalkRow, OperatorInfo, SeriesValue, Store, StoreError,
+    UnitPage, UnitQuery,
+};

@@ -7,9 +7,9 @@ mod fixtures;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geodata::crosswalk::{Crosswalk, Part};
-use geodata::store::StoreError;
+use geodata::StoreError;
 use geodata::testdb::TestDb;
+use geodata::{Crosswalk, Part};
 
 use fixtures::*;
 

@@ -4,10 +4,10 @@
 use geo::orient::{Direction, Orient};
 use geo::{Area, BooleanOps, BoundingRect, Intersects, Validation, unary_union};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon, coord};
-use geodata::dissolve::dissolve;
-use geodata::generalise::{DEFAULT_BANDS, Generalised};
-use geodata::mercator::project_multipolygon;
-use geodata::topology::Topology;
+use geodata::Topology;
+use geodata::dissolve;
+use geodata::project_multipolygon;
+use geodata::{DEFAULT_BANDS, Generalised};
 use std::f64::consts::PI;
 use std::time::Instant;
 

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use fixtures::*;
 use geodata::Level;
-use geodata::operator::{Operator, area_weights};
-use geodata::store::StoreError;
+use geodata::StoreError;
 use geodata::testdb::TestDb;
+use geodata::{Operator, area_weights};
 use h3o::Resolution;
 
 on_both_backends!(operator_round_trips_and_is_replaced);

@@ -7,8 +7,8 @@ mod bench;
 mod fixtures;
 
 use geo_types::MultiPolygon;
-use geodata::store::{Backend, StoreError};
 use geodata::testdb::TestDb;
+use geodata::{Backend, StoreError};
 use geodata::{Level, Period, Store, Unit, UnitInfo};
 
 use fixtures::*;

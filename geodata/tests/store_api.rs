@@ -6,9 +6,9 @@
 #[macro_use]
 mod fixtures;
 
-use geodata::store::{StoreError, UnitQuery};
 use geodata::testdb::TestDb;
 use geodata::{Level, Store};
+use geodata::{StoreError, UnitQuery};
 
 use fixtures::*;
 
@@ -27,7 +27,7 @@ async fn store_with_units(db: &TestDb) -> Store {
     store
 }
 
-fn codes(page: &geodata::store::UnitPage) -> Vec<&str> {
+fn codes(page: &geodata::UnitPage) -> Vec<&str> {
     page.items.iter().map(|u| u.code.as_str()).collect()
 }
 

@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use etl::aggregate::Hierarchy;
 use etl::publish::Options;
-use geodata::store::ValueTable;
+use geodata::ValueTable;
 use geodata::{Catalog, Level, Period, Store};
 
 fn p(s: &str) -> Period {
     s.parse().unwrap()
 }
 
-async fn snapshot_of(store: &Store, period: &str) -> geodata::store::Snapshot {
+async fn snapshot_of(store: &Store, period: &str) -> geodata::Snapshot {
     store.latest_snapshot(&p(period)).await.unwrap().unwrap()
 }
 

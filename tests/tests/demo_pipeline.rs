@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use etl::publish::{Options, PublishError};
-use geodata::catalog::Kind;
-use geodata::store::ValueTable;
+use geodata::Kind;
+use geodata::ValueTable;
 use geodata::testdb::TestDb;
 use geodata::{Catalog, Level, Period, Store, UnitInfo};
 

@@ -4,12 +4,12 @@
 
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
-use geodata::fields::{FieldSet, admin_tile};
-use geodata::store::{NewSnapshot, Snapshot, ValueRow, ValueTable};
+use geodata::TileId;
+use geodata::TileSource;
 use geodata::testdb::TestDb;
-use geodata::tile::TileId;
-use geodata::tileset::TileSource;
 use geodata::{BoundaryVersion, Catalog, Level, Store, Unit, UnitInfo};
+use geodata::{FieldSet, admin_tile};
+use geodata::{NewSnapshot, Snapshot, ValueRow, ValueTable};
 use geozero::mvt::{Message, Tile};
 use pmtiles::AsyncPmTilesReader;
 
@@ -32,7 +32,7 @@ async fn fixture(store: &Store) -> Snapshot {
         name: format!("Đơn vị {code}"),
         level,
         parent_code: parent.map(Into::into),
-        area_km2: geodata::geometry::geodesic_area_km2(&g),
+        area_km2: etl::geometry::geodesic_area_km2(&g),
         geometry: g,
     };
     let units = vec![

@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use etl::h3::Weights;
-use geodata::h3grid::{BOUNDS, Grid, SUMS};
-use geodata::operator::{Operator, area_weights, largest_remainder};
-use geodata::store::ValueTable;
+use geodata::ValueTable;
 use geodata::{Catalog, Level, Period, Store, Unit};
+use geodata::{Grid, H3_BOUNDS as BOUNDS, H3_SUMS as SUMS};
+use geodata::{Operator, area_weights, largest_remainder};
 use h3o::{CellIndex, Resolution};
 use serde_json::json;
 

@@ -1,12 +1,12 @@
 //! No gaps and no overlaps in the tiles the server would send, checked on the demo's real
-//! boundaries: tiles are encoded by `geodata::tileset::TileSource`, decoded by geozero's MVT
+//! boundaries: tiles are encoded by `geodata::TileSource`, decoded by geozero's MVT
 //! reader (an independent decoder), clipped to the tile square and compared with geo's boolean
 //! operations — per layer, features never overlap, every lower level covers exactly what the
 //! province layer covers, and rings are wound as the MVT spec says.
 
 use geo::{Area, BooleanOps, Coord, InteriorPoint, LineString, MultiPolygon, Polygon, Rect};
-use geodata::tile::TileId;
-use geodata::tileset::TileSource;
+use geodata::TileId;
+use geodata::TileSource;
 use geodata::{Level, UnitInfo};
 use geozero::ToGeo;
 use geozero::mvt::{Message, Tile};

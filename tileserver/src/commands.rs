@@ -46,7 +46,7 @@ fn server_config(o: &ServeOptions, synthetic: bool) -> anyhow::Result<tileserver
             per_second: o.rate_ip,
             burst: o.rate_ip_burst,
         },
-        disclosure: geodata::disclosure::DisclosureRules {
+        disclosure: geodata::DisclosureRules {
             min_total: o.h3_min_population,
             min_numerator: o.h3_min_numerator,
             ..Default::default()
@@ -186,13 +186,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let values = store.values(snap.id).await?;
             let ids: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
             let t = std::time::Instant::now();
-            let mut grid = geodata::h3grid::Grid::apply(&op, &values, &ids)
+            let mut grid = geodata::Grid::apply(&op, &values, &ids)
                 .with_context(|| format!("applying the H3 operator to {}", snap.period))?;
             let applied = t.elapsed().as_secs_f64();
-            geodata::disclosure::protect(
-                &mut grid,
-                &geodata::disclosure::DisclosureRules::default(),
-            );
+            geodata::protect(&mut grid, &geodata::DisclosureRules::default());
             let protected = t.elapsed().as_secs_f64() - applied;
             out!(
                 "{} r{} on {} (operator r{}, weights {}): {} base counts, apply {:.3} s, disclosure {:.3} s",
@@ -407,7 +404,7 @@ async fn table(
 pub fn resolution_arg(r: u8) -> anyhow::Result<h3o::Resolution> {
     let res = h3o::Resolution::try_from(r)
         .map_err(|_| anyhow::anyhow!("--resolution {r}: not an H3 resolution"))?;
-    geodata::operator::check_resolution(res).map_err(|e| anyhow::anyhow!("--resolution: {e}"))?;
+    geodata::check_resolution(res).map_err(|e| anyhow::anyhow!("--resolution: {e}"))?;
     Ok(res)
 }
 

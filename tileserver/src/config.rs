@@ -68,7 +68,7 @@ pub struct ServerConfig {
     /// Rate limit per client address (requests without a key).
     pub rate_per_ip: RateLimit,
     /// Disclosure control of H3 cells (small cells, unstable rates).
-    pub disclosure: geodata::disclosure::DisclosureRules,
+    pub disclosure: geodata::DisclosureRules,
 }
 
 /// Default limit per client address: 50 requests/s sustained, bursts of 200 (a map view
@@ -96,7 +96,7 @@ impl Default for ServerConfig {
             web_dir: None,
             rate_per_key: DEFAULT_RATE_PER_KEY,
             rate_per_ip: DEFAULT_RATE_PER_IP,
-            disclosure: geodata::disclosure::DisclosureRules::default(),
+            disclosure: geodata::DisclosureRules::default(),
         }
     }
 }

@@ -45,7 +45,7 @@ pub enum ApiError {
     },
     /// The store could not answer (503: the request may succeed later).
     #[error("store unavailable: {0}")]
-    Store(#[from] geodata::store::StoreError),
+    Store(#[from] geodata::StoreError),
 }
 
 impl ApiError {

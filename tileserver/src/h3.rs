@@ -5,7 +5,7 @@
 //! counts, disclosure-protected once ([`geodata::disclosure`]) and cached. Tiles follow the admin
 //! family's HTTP rules (400/404, 204 for empty tiles, ETag/304, gzip/br, immutable revision URLs,
 //! `latest` with `Content-Location`); one layer `h3` at the resolution of
-//! [`geodata::h3tile::resolution_for_zoom`]. A version without an operator answers 404 naming
+//! [`geodata::resolution_for_zoom`]. A version without an operator answers 404 naming
 //! the command that builds it.
 
 use std::collections::HashMap;
@@ -14,12 +14,12 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use geodata::disclosure::cell_values;
-use geodata::fields::FieldSet;
-use geodata::h3tile::{LAYER, cell_props, h3_tile, resolution_for_zoom};
-use geodata::layers::field_descriptions;
-use geodata::operator::COARSEST_OUTPUT;
-use geodata::store::Snapshot;
+use geodata::COARSEST_OUTPUT;
+use geodata::FieldSet;
+use geodata::Snapshot;
+use geodata::cell_values;
+use geodata::field_descriptions;
+use geodata::{H3_LAYER as LAYER, cell_props, h3_tile, resolution_for_zoom};
 use h3o::CellIndex;
 use serde_json::{Map, Value, json};
 

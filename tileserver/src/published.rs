@@ -8,8 +8,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use geodata::store::{Snapshot, StoreError};
 use geodata::{BoundaryVersion, Period, Store};
+use geodata::{Snapshot, StoreError};
 
 /// How a URL names the snapshot it wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use geodata::store::StoreError;
+use geodata::StoreError;
 use geodata::{Catalog, Store};
 use serde::Serialize;
 use tower_http::compression::CompressionLayer;

@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use geodata::Level;
-use geodata::tileset::levels_for_zoom;
+use geodata::levels_for_zoom;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;

@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use etl::crosswalk::{HarmoniseError, Harmonised, Harmoniser};
-use geodata::disclosure::{DisclosureRules, protect};
-use geodata::h3grid::Grid;
-use geodata::operator::Operator;
-use geodata::store::OperatorInfo;
-use geodata::store::{Snapshot, ValueTable};
-use geodata::tileset::TileSource;
+use geodata::Grid;
+use geodata::Operator;
+use geodata::OperatorInfo;
+use geodata::TileSource;
 use geodata::{Catalog, Store, UnitInfo};
+use geodata::{DisclosureRules, protect};
+use geodata::{Snapshot, ValueTable};
 use moka::future::Cache;
 
 use crate::encoding::TileBody;
@@ -38,7 +38,7 @@ pub enum TileKey {
         snapshot: i64,
         /// Target boundary version id.
         version: Arc<str>,
-        /// [`geodata::fields::FieldSet::key`].
+        /// [`geodata::FieldSet::key`].
         fields: Arc<str>,
         /// Zoom, column, row.
         zxy: (u8, u32, u32),
@@ -54,7 +54,7 @@ pub enum TileKey {
     Admin {
         /// Snapshot store id.
         snapshot: i64,
-        /// [`geodata::fields::FieldSet::key`].
+        /// [`geodata::FieldSet::key`].
         fields: Arc<str>,
         /// Zoom, column, row.
         zxy: (u8, u32, u32),
@@ -284,7 +284,7 @@ impl TileCache {
                 .await
                 .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?
                 // Stored counts the grid cannot hold: the data's limit, not the request's.
-                .map_err(|e: geodata::h3grid::GridError| {
+                .map_err(|e: geodata::GridError| {
                     ApiError::Internal(format!("H3 grid of snapshot {id}: {e}"))
                 })?;
                 tracing::info!(snapshot = id, ms = t.elapsed().as_millis(), "H3 grid built");

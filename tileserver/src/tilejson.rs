@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use geodata::fields::FieldSet;
+use geodata::FieldSet;
 use geodata::{BoundaryVersion, Catalog};
 use serde_json::{Value, json};
 
@@ -22,7 +22,7 @@ use crate::server::AppState;
 use crate::tiles::{IMMUTABLE, SHORT, check_query, fields_list};
 
 /// The highest zoom tiles are cut at; maps over-zoom beyond it.
-pub const MAX_ZOOM: u8 = geodata::layers::MAX_TILE_ZOOM;
+pub const MAX_ZOOM: u8 = geodata::MAX_TILE_ZOOM;
 
 /// The base URL of the server as clients see it.
 pub fn base_url(st: &AppState, headers: &HeaderMap) -> String {
@@ -42,7 +42,7 @@ pub fn base_url(st: &AppState, headers: &HeaderMap) -> String {
 }
 
 fn vector_layers(version: &BoundaryVersion, catalog: &Catalog, fields: &FieldSet) -> Value {
-    geodata::layers::vector_layers(&version.id, &version.levels, catalog, fields, MAX_ZOOM)
+    geodata::vector_layers(&version.id, &version.levels, catalog, fields, MAX_ZOOM)
 }
 
 async fn bounds(st: &AppState, version: &str) -> Result<[f64; 4], ApiError> {

@@ -20,9 +20,9 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use geodata::fields::{FieldSet, admin_tile, unit_props};
-use geodata::mvt::PropValue;
-use geodata::tile::TileId;
+use geodata::PropValue;
+use geodata::TileId;
+use geodata::{FieldSet, admin_tile, unit_props};
 
 use crate::api::access::Caller;
 use crate::encoding::{Encoding, TileBody};

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
+use geodata::{NewSnapshot, ValueRow};
 use geozero::mvt::{Message, Tile, tile};
 use h3o::{CellIndex, LatLng, Resolution};
 mod common;

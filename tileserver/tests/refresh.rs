@@ -5,9 +5,9 @@
 use std::io::Read;
 
 use chrono::NaiveDate;
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Level, Store, Unit};
+use geodata::{NewSnapshot, ValueRow};
 use geozero::mvt::{Message, Tile};
 mod common;
 
@@ -72,7 +72,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
             name: "Hà Nội".into(),
             level: Level::Province,
             parent_code: None,
-            area_km2: geodata::geometry::geodesic_area_km2(&g),
+            area_km2: etl::geometry::geodesic_area_km2(&g),
             geometry: g.clone(),
         },
         Unit {
@@ -80,7 +80,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
             name: "Phường Ba Đình".into(),
             level: Level::Commune,
             parent_code: Some("01".into()),
-            area_km2: geodata::geometry::geodesic_area_km2(&g),
+            area_km2: etl::geometry::geodesic_area_km2(&g),
             geometry: g,
         },
     ];

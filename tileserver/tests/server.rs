@@ -2,9 +2,9 @@
 
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Level, Unit};
+use geodata::{NewSnapshot, ValueRow};
 mod common;
 
 /// (status, body as text) of a GET.

@@ -1,8 +1,8 @@
 //! Tile endpoints over real TCP: decoded MVT (independent geozero decoder), status codes for
 //! bad requests, 204 for empty tiles, ETag and 304, restricted indicators kept out.
 
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
+use geodata::{NewSnapshot, ValueRow};
 use geozero::mvt::{Message, Tile, tile};
 mod common;
 

@@ -2,8 +2,8 @@
 //! styles, the pages and assets with ETag and CSP, and the status page at /status.
 
 use geodata::Level;
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
+use geodata::{NewSnapshot, ValueRow};
 use serde_json::Value;
 mod common;
 
@@ -113,7 +113,7 @@ async fn map_values_classes_styles_and_pages() {
         v["codes"],
         serde_json::json!(["00001", "00004", "00007", "00010"])
     );
-    let fid = geodata::tileset::feature_id(Level::Commune, "00004").unwrap();
+    let fid = geodata::feature_id(Level::Commune, "00004").unwrap();
     assert_eq!(v["ids"][1], fid);
     assert_eq!(v["parents"][0], "01");
     assert_eq!(

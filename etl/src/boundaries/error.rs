@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use geodata::geometry::GeometryError;
-use geodata::level::{Level, UnknownLevel};
-use geodata::store::StoreError;
+use crate::geometry::GeometryError;
+use geodata::StoreError;
+use geodata::{Level, UnknownLevel};
 
 /// Where a feature came from: file name, index in the file, and its code once known.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,9 +5,9 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
+use crate::geometry::{RawMultiPolygon, RawPolygon};
 use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader, GeozeroGeometry};
 use geo_types::Coord;
-use geodata::geometry::{RawMultiPolygon, RawPolygon};
 use geozero::error::GeozeroError;
 use geozero::{ColumnValue, GeomProcessor, PropertyProcessor};
 

@@ -1,7 +1,7 @@
 //! GeoJSON reader: a FeatureCollection of Polygon / MultiPolygon features.
 
+use crate::geometry::{RawMultiPolygon, RawPolygon, RawRing};
 use geo_types::Coord;
-use geodata::geometry::{RawMultiPolygon, RawPolygon, RawRing};
 use serde_json::Value;
 
 use super::error::{BoundaryError, FeatureRef, FeatureRule};

@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use geodata::geometry::{geodesic_area_km2, repair};
-use geodata::level::Level;
-use geodata::text::nfc;
-use geodata::unit::Unit;
+use crate::geometry::{geodesic_area_km2, repair};
+use geodata::Level;
+use geodata::Unit;
+use geodata::nfc;
 
 use super::error::{BoundaryError, FeatureRule};
 use super::reader::RawFeature;

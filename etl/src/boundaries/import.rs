@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use geodata::store::Store;
-use geodata::version::BoundaryVersion;
+use geodata::BoundaryVersion;
+use geodata::Store;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::error::BoundaryError;

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use geodata::geometry::RawMultiPolygon;
-use geodata::level::Level;
+use crate::geometry::RawMultiPolygon;
+use geodata::Level;
 
 use super::error::{BoundaryError, FeatureRef, FeatureRule};
 

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use geodata::geometry::Repair;
-use geodata::level::Level;
+use crate::geometry::Repair;
+use geodata::Level;
 use serde::Serialize;
 
 /// The report of a boundary import (also returned by [`super::build_units`]).

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{Area, BooleanOps, Centroid, Contains, Distance, Euclidean, Point};
 use geodata::Unit;
-use geodata::crosswalk::{Crosswalk, Part};
+use geodata::{Crosswalk, Part};
 use h3o::{CellIndex, LatLng};
 use rstar::{AABB, RTree};
 

@@ -1,13 +1,13 @@
 //! A snapshot expressed on another boundary version through a stored crosswalk: base counts
 //! moved by shares (exact integers), summed up the target hierarchy; derived indicators are
-//! then recomputed from these counts by whoever reads them (`geodata::fields::unit_props`).
+//! then recomputed from these counts by whoever reads them (`geodata::unit_props`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use geodata::crosswalk::Crosswalk;
-use geodata::store::{Snapshot, StoreError, ValueTable};
-use geodata::unit::UnitInfo;
+use geodata::Crosswalk;
+use geodata::UnitInfo;
 use geodata::{Catalog, Store};
+use geodata::{Snapshot, StoreError, ValueTable};
 
 use crate::aggregate::{Hierarchy, to_table};
 

@@ -10,9 +10,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
+use geodata::CrosswalkError;
 use geodata::Store;
-use geodata::crosswalk::CrosswalkError;
-use geodata::store::{CrosswalkMeta, StoreError};
+use geodata::{CrosswalkMeta, StoreError};
 
 pub use build::{Built, Disagreement, MIN_CONTAINED, build};
 pub use harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
@@ -48,7 +48,7 @@ pub enum CrosswalkBuildError {
     Version(String),
     /// The H3 tiler refused an old unit's polygon.
     #[error(transparent)]
-    Coverage(#[from] geodata::operator::CoverageError),
+    Coverage(#[from] geodata::CoverageError),
     /// No cell of an old unit could be assigned to a new unit.
     #[error("old unit {0}: none of its H3 cells could be assigned to a new unit")]
     Unassigned(String),

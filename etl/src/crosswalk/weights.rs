@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use geodata::Unit;
-use geodata::operator::{CoverageError, Operator, area_weights};
+use geodata::{CoverageError, Operator, area_weights};
 use h3o::{CellIndex, Resolution};
 
 /// Where a split unit's people are: its H3 cells with non-negative weights.
@@ -152,7 +152,7 @@ mod tests {
             name: "Xã Thử".into(),
             level: Level::Commune,
             parent_code: None,
-            area_km2: geodata::geometry::geodesic_area_km2(&g),
+            area_km2: crate::geometry::geodesic_area_km2(&g),
             geometry: g,
         }
     }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use geodata::version::BoundaryVersion;
+use geodata::BoundaryVersion;
 use serde::Serialize;
 
 pub use boundaries::{Geometry, Shape, VN_2025_FROM_2019, VN_2025_VORONOI};

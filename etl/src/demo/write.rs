@@ -6,9 +6,9 @@ use std::fs;
 use std::io::Write as _;
 use std::path::Path;
 
-use geodata::catalog::Catalog;
-use geodata::level::Level;
-use geodata::version::BoundaryVersion;
+use geodata::BoundaryVersion;
+use geodata::Catalog;
+use geodata::Level;
 
 use super::boundaries::{Geometry, Shape};
 use super::carry::Carried;

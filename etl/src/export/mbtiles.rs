@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use geodata::tile::TileId;
+use geodata::TileId;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 

@@ -1,7 +1,7 @@
 //! `popmap export`: the admin tiles of a published period written into a static archive
 //! (PMTiles v3 or MBTiles 1.3) for hosting on object storage + CDN without a server.
 //!
-//! Tile bytes come from [`geodata::fields::admin_tile`], the function the server uses, so an
+//! Tile bytes come from [`geodata::admin_tile`], the function the server uses, so an
 //! exported tile is byte-identical to the served one.
 
 pub mod mbtiles;
@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 
 use geo::BoundingRect;
 use geo_types::Rect;
-use geodata::fields::{FieldSet, admin_tile};
-use geodata::layers::vector_layers;
-use geodata::store::Snapshot;
-use geodata::tile::{TileId, tiles_covering};
-use geodata::tileset::TileSource;
+use geodata::Snapshot;
+use geodata::TileSource;
+use geodata::vector_layers;
 use geodata::{Catalog, Period, Store, UnitInfo};
+use geodata::{FieldSet, admin_tile};
+use geodata::{TileId, tiles_covering};
 
 /// The highest zoom an export may ask for.
 pub const MAX_EXPORT_ZOOM: u8 = 16;
@@ -44,7 +44,7 @@ pub enum ExportError {
     Fields(String),
     /// The store failed.
     #[error("store: {0}")]
-    Store(#[from] geodata::store::StoreError),
+    Store(#[from] geodata::StoreError),
     /// Writing the archive failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -184,8 +184,8 @@ pub async fn export(
                     (w.max().x.max(r.max().x), w.max().y.max(r.max().y)),
                 ),
             });
-            let (x0, y0) = geodata::mercator::to_metres(r.min().x, r.min().y);
-            let (x1, y1) = geodata::mercator::to_metres(r.max().x, r.max().y);
+            let (x0, y0) = geodata::to_metres(r.min().x, r.min().y);
+            let (x1, y1) = geodata::to_metres(r.max().x, r.max().y);
             bboxes.push(Rect::new((x0, y0), (x1, y1)));
         }
         pairs.push((u.info(), u.geometry));

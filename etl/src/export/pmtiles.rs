@@ -4,7 +4,7 @@ use std::io::BufWriter;
 use std::path::Path;
 
 use geo_types::Rect;
-use geodata::tile::TileId;
+use geodata::TileId;
 use pmtiles::{PmTilesWriter, TileCoord, TileType};
 
 use super::ExportError;

@@ -2,7 +2,7 @@
 //!
 //! The operator maps each unit of the version's finest level (communes) to H3 cells at r7–r10
 //! with the share of its people in each cell. Weights: by default the area of each cell inside
-//! the unit ([`geodata::operator::area_weights`]); optionally a points CSV (`lon,lat[,weight]`:
+//! the unit ([`geodata::area_weights`]); optionally a points CSV (`lon,lat[,weight]`:
 //! household or building locations; each point weighs its cell in the unit that contains it)
 //! or a cells CSV (`cell,weight`: an H3 weight table at the build resolution or finer; a cell
 //! shared by several units is split between them by area). A unit whose weights sum to zero
@@ -16,8 +16,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use geodata::operator::{Operator, OperatorError, area_weights, check_resolution};
-use geodata::store::{OperatorInfo, StoreError};
+use geodata::{Operator, OperatorError, area_weights, check_resolution};
+use geodata::{OperatorInfo, StoreError};
 use geodata::{Store, Unit};
 use h3o::{CellIndex, Resolution};
 use indicatif::ProgressBar;
@@ -38,7 +38,7 @@ pub enum H3Error {
     Weights(#[from] WeightFileError),
     /// A unit's polygon is refused by the H3 tiler.
     #[error(transparent)]
-    Coverage(#[from] geodata::operator::CoverageError),
+    Coverage(#[from] geodata::CoverageError),
     /// The weights do not make an operator.
     #[error(transparent)]
     Operator(#[from] OperatorError),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
 
 use super::{Result, Store, StoreError, tuples};
-use crate::crosswalk::{Crosswalk, Part};
+use crate::model::crosswalk::{Crosswalk, Part};
 
 /// Bind parameters per crosswalk row.
 const ROW_PARAMS: usize = 7;

@@ -38,7 +38,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -47,12 +47,13 @@ use sqlx::{ConnectOptions, Connection, Executor};
 
 pub use crosswalks::{CrosswalkMeta, CrosswalkRow};
 
-use crate::crosswalk::Crosswalk;
-use crate::level::Level;
-use crate::operator::Operator;
-use crate::period::Period;
-use crate::unit::{Unit, UnitInfo};
-use crate::version::BoundaryVersion;
+use crate::model::crosswalk::Crosswalk;
+use crate::model::level::Level;
+use crate::model::operator::Operator;
+use crate::model::period::Period;
+use crate::model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable};
+use crate::model::unit::{Unit, UnitInfo};
+use crate::model::version::BoundaryVersion;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -94,58 +95,6 @@ pub enum Backend {
     /// PostgreSQL.
     Postgres,
 }
-
-/// One published (period, revision) of indicator values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
-    /// Store id.
-    pub id: i64,
-    /// The period the values are for.
-    pub period: Period,
-    /// 1 for the first publish of a period, then 2, 3...
-    pub revision: i64,
-    /// Boundary version the values are published against.
-    pub version: String,
-    /// When it was published.
-    pub published_at: DateTime<Utc>,
-    /// Where the values came from: a file name, or `aggregate:2025-07,2025-08,2025-09`.
-    pub source: String,
-    /// SHA-256 of the source (file bytes, or of the input snapshots).
-    pub checksum: String,
-}
-
-/// One stored value: a base-indicator count for one unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValueRow {
-    /// Unit code.
-    pub unit_code: String,
-    /// Base indicator id from the catalog.
-    pub indicator: String,
-    /// The count.
-    pub value: i64,
-    /// True when the value was in the published table, false when it was summed from children.
-    pub reported: bool,
-}
-
-/// What a publish writes: the snapshot header and all its values.
-#[derive(Debug, Clone)]
-pub struct NewSnapshot {
-    /// The period.
-    pub period: Period,
-    /// The boundary version the values are on.
-    pub version: String,
-    /// Source description (file name or aggregate inputs).
-    pub source: String,
-    /// SHA-256 hex of the source.
-    pub checksum: String,
-    /// The validation report as JSON, kept with the snapshot.
-    pub report_json: String,
-    /// Every value, already aggregated up the hierarchy.
-    pub values: Vec<ValueRow>,
-}
-
-/// Values of one snapshot: unit code → indicator id → count.
-pub type ValueTable = BTreeMap<String, BTreeMap<String, i64>>;
 
 /// A connection pool to the popmap database.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use h3o::{CellIndex, Resolution};
 use sqlx::{Any, AssertSqlSafe};
 
 use super::{Result, Store, StoreError, tuples};
-use crate::operator::Operator;
+use crate::model::operator::Operator;
 
 /// Bind parameters per unit row.
 const UNIT_PARAMS: usize = 3;

@@ -7,9 +7,9 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::units::{INFO_COLUMNS, require_version, unit_info};
 use super::{Result, Store, StoreError, packed};
-use crate::level::Level;
-use crate::text;
-use crate::unit::UnitInfo;
+use crate::model::level::Level;
+use crate::model::text;
+use crate::model::unit::UnitInfo;
 
 /// What `/units` asks for: every filter is optional except the version.
 #[derive(Debug, Clone, Default)]

@@ -9,7 +9,7 @@ use sqlx::{Any, AssertSqlSafe};
 use super::{
     Backend, NewSnapshot, Result, Snapshot, Store, StoreError, ValueRow, ValueTable, packed, tuples,
 };
-use crate::period::Period;
+use crate::model::period::Period;
 
 /// Bind parameters per value row.
 const VALUE_PARAMS: usize = 5;

@@ -8,10 +8,10 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Row};
 
 use super::{Backend, Result, Store, StoreError, tuples, wkb};
-use crate::level::Level;
-use crate::text;
-use crate::unit::{Unit, UnitInfo};
-use crate::version::BoundaryVersion;
+use crate::model::level::Level;
+use crate::model::text;
+use crate::model::unit::{Unit, UnitInfo};
+use crate::model::version::BoundaryVersion;
 
 /// Bind parameters per unit row.
 const UNIT_PARAMS: usize = 12;

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use geo_types::{LineString, MultiPolygon, Polygon};
-use geodata::store::ValueRow;
+use geodata::ValueRow;
 use geodata::testdb::TestDb;
 use geodata::{Level, Unit};
 

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use geo_types::{LineString, MultiPolygon, Polygon};
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::{BoundaryVersion, Level, Unit};
+use geodata::{NewSnapshot, ValueRow};
 
 /// Runs each named `async fn(TestDb)` as two tests: on SQLite, and on PostgreSQL when
 /// `POPMAP_TEST_PG` names a server (skipped with a printed reason otherwise).

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use flatgeobuf::{ColumnType, FgbWriter, FgbWriterOptions, GeometryType};
-use geodata::catalog::Catalog;
+use geodata::Catalog;
 use geodata::{Level, Unit};
 use geozero::{ColumnValue, PropertyProcessor, ToJson};
 use serde_json::{Map, Value};
@@ -69,7 +69,7 @@ pub async fn download(
     };
     let level: Level = level
         .parse()
-        .map_err(|e: geodata::level::UnknownLevel| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e: geodata::UnknownLevel| ApiError::BadRequest(e.to_string()))?;
     let asked = params.list("indicator")?;
     let ids = select(&st.catalog, &caller, asked.as_deref())?;
     let published = st.published.load_full();

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use geodata::Catalog;
-use geodata::catalog::{AREA, Access, Kind};
+use geodata::{AREA, Access, Kind};
 use serde::Serialize;
 use serde_json::{Map, Value};
 

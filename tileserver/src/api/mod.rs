@@ -105,7 +105,7 @@ impl UnitsCache {
                     .enumerate()
                     .map(|(i, u)| (u.code.clone(), i))
                     .collect();
-                Ok::<_, geodata::store::StoreError>(Arc::new(VersionUnits { list, by_code }))
+                Ok::<_, geodata::StoreError>(Arc::new(VersionUnits { list, by_code }))
             })
             .await
             .map_err(|e| ApiError::Unavailable(format!("store unavailable: {e}")))

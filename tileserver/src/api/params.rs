@@ -141,7 +141,7 @@ impl Params {
         &self,
         published: &Published,
         name: &str,
-    ) -> Result<geodata::store::Snapshot, ApiError> {
+    ) -> Result<geodata::Snapshot, ApiError> {
         let r: PeriodRef = match self.str(name) {
             None => PeriodRef::Latest,
             Some(s) => s.parse().map_err(|e: crate::published::InvalidPeriodRef| {
@@ -180,7 +180,7 @@ impl Params {
 /// vn-2025, and asking for them there is a client error, not an empty table.
 pub fn require_level(
     published: &Published,
-    snap: &geodata::store::Snapshot,
+    snap: &geodata::Snapshot,
     level: Level,
 ) -> Result<(), ApiError> {
     let admin = matches!(level, Level::Province | Level::District | Level::Commune);

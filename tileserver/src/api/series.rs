@@ -7,7 +7,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::store::Snapshot;
+use geodata::Snapshot;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -106,10 +106,7 @@ pub async fn series(
         View::Harmonised | View::H3 => Some(version_param(&published, &params)?),
     };
     let inputs: Vec<&str> = match st.catalog.derived(&indicator) {
-        Some(d) => d
-            .inputs()
-            .filter(|i| *i != geodata::catalog::AREA)
-            .collect(),
+        Some(d) => d.inputs().filter(|i| *i != geodata::AREA).collect(),
         None => vec![indicator.as_str()],
     };
     // Each period's newest revision in range (snapshots come by period, then revision).

@@ -6,7 +6,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::store::UnitQuery;
+use geodata::UnitQuery;
 use serde::Serialize;
 use serde_json::{Map, Value};
 

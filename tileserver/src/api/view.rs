@@ -7,14 +7,14 @@
 //!   crosswalk ([`etl::crosswalk::Harmoniser::unit_counts`], the same integers the harmonised
 //!   tiles show), flagged `estimated` where a split old unit contributed;
 //! - `h3`: a fixed footprint, the H3 cells whose centre lies in the unit on the target version,
-//!   filled in every period by that period's own operator ([`geodata::footprint::footprint_counts`],
+//!   filled in every period by that period's own operator ([`geodata::footprint_counts`],
 //!   the same integers as the H3 tiles' cells summed): boundary-free, always an estimate.
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-use geodata::footprint::{cover, footprint_counts, footprint_units};
-use geodata::store::{Snapshot, ValueTable};
+use geodata::{Snapshot, ValueTable};
+use geodata::{cover, footprint_counts, footprint_units};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -234,7 +234,7 @@ pub async fn h3(
         .values()
         .map(|op| op.1.resolution())
         .min()
-        .unwrap_or(geodata::operator::DEFAULT_RESOLUTION);
+        .unwrap_or(geodata::DEFAULT_RESOLUTION);
     let unit = st
         .store
         .unit_geometry(target, code)

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::{BoundaryVersion, Level, Store, Unit};
+use geodata::{NewSnapshot, ValueRow};
 
 use super::{hanoi_two_communes, rect, unit};
 

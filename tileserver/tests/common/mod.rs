@@ -65,7 +65,7 @@ pub fn unit(
         name: name.into(),
         level,
         parent_code: parent.map(Into::into),
-        area_km2: geodata::geometry::geodesic_area_km2(&g),
+        area_km2: etl::geometry::geodesic_area_km2(&g),
         geometry: g,
     }
 }

@@ -8,11 +8,11 @@ use std::net::SocketAddr;
 
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
-use geodata::crosswalk::{Crosswalk, Part};
-use geodata::operator::{Operator, area_weights};
-use geodata::store::{NewSnapshot, ValueRow};
 use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Level, Store, Unit};
+use geodata::{Crosswalk, Part};
+use geodata::{NewSnapshot, ValueRow};
+use geodata::{Operator, area_weights};
 use h3o::Resolution;
 
 /// A 0.1° square commune of 100 km² (declared) at longitude `x`, latitude 10.

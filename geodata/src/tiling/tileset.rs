@@ -4,7 +4,7 @@
 //! borders simplified once ([`Generalised`]), and each band's geometries are indexed by bounding
 //! box in an R-tree. A tile then takes, for each level shown at its zoom, the units whose box
 //! meets the buffered tile, clips them to it, quantises to the 4096 extent and encodes one layer
-//! per level ([`crate::mvt`]).
+//! per level ([`crate::tiling::mvt`]).
 //!
 //! Levels shown per zoom ([`levels_for_zoom`]):
 //!
@@ -30,12 +30,13 @@ use geo_types::{Coord, LineString, MultiPolygon, Polygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::generalise::{DEFAULT_BANDS, Generalised};
-use crate::level::Level;
-use crate::mvt::{LayerBuilder, PropValue, encode_tile};
-use crate::snapround::HotPixels;
-use crate::tile::{EXTENT, TileId, tile_size};
-use crate::unit::UnitInfo;
+use crate::geometry::generalise::{DEFAULT_BANDS, Generalised};
+use crate::geometry::mercator::{EXTENT, tile_size};
+use crate::geometry::snapround::HotPixels;
+use crate::model::level::Level;
+use crate::model::unit::UnitInfo;
+use crate::tiling::mvt::{LayerBuilder, PropValue, encode_tile};
+use crate::tiling::tile::TileId;
 
 /// Buffer around each tile, in tile units (of [`EXTENT`]).
 pub const TILE_BUFFER: u32 = 64;
@@ -129,8 +130,8 @@ impl TileSource {
     /// [`TileSource::units`]), for a map to zoom to it; `None` for an empty geometry.
     pub fn bbox_degrees(&self, i: usize) -> Option<[f64; 4]> {
         let r = self.generalised.geometry(0, i).bounding_rect()?;
-        let (w, s) = crate::mercator::to_degrees(r.min().x, r.min().y);
-        let (e, n) = crate::mercator::to_degrees(r.max().x, r.max().y);
+        let (w, s) = crate::geometry::mercator::to_degrees(r.min().x, r.min().y);
+        let (e, n) = crate::geometry::mercator::to_degrees(r.max().x, r.max().y);
         Some([w, s, e, n])
     }
 
@@ -164,7 +165,7 @@ impl TileSource {
         hits.sort_unstable();
         let frame = TileFrame::new(id);
         // Clip every unit first, then collect the hot pixels of all of them so shared borders
-        // are snapped the same way in every layer (see [`crate::snapround`]).
+        // are snapped the same way in every layer (see [`crate::geometry::snapround`]).
         hits.retain(|&u| levels.contains(&self.units[u].level));
         let clipped: Vec<ClippedUnit> = hits
             .iter()
@@ -275,7 +276,7 @@ struct ClippedPolygon {
 type ClippedUnit = Vec<ClippedPolygon>;
 
 /// The clipped unit snap-rounded to the tile grid. Rings that collapse are left to
-/// [`crate::mvt`], which drops them; a polygon whose hole snaps to its exterior (the tile lies in
+/// [`crate::tiling::mvt`], which drops them; a polygon whose hole snaps to its exterior (the tile lies in
 /// a lake) is left out.
 fn snap(unit: &ClippedUnit, hot: &HotPixels) -> MultiPolygon<i32> {
     // Sorted distinct vertices: a hole covering the whole buffered tile clips to the same

@@ -1,12 +1,12 @@
 //! The fields an admin tile carries (`?fields=a,b`) and each unit's values of a published
 //! snapshot, shared by the tile server and `popmap export`.
 
-use crate::catalog::Access;
-use crate::mvt::PropValue;
-use crate::store::ValueTable;
-use crate::tile::TileId;
-use crate::tileset::TileSource;
-use crate::{Catalog, UnitInfo};
+use crate::model::catalog::Access;
+use crate::model::snapshot::ValueTable;
+use crate::model::{Catalog, UnitInfo};
+use crate::tiling::mvt::PropValue;
+use crate::tiling::tile::TileId;
+use crate::tiling::tileset::TileSource;
 
 /// The indicators an admin tile carries: public base counts and public derived values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +123,7 @@ pub fn unit_props(
         }
     }
     let get = |k: &str| {
-        if k == crate::catalog::AREA {
+        if k == crate::model::catalog::AREA {
             Some(unit.area_km2)
         } else {
             vals.get(k).map(|v| *v as f64)

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::level::Level;
+use crate::model::level::Level;
 
 /// A boundary version such as `vn-2019` or `vn-2025`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

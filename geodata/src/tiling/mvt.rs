@@ -13,7 +13,7 @@ use geo_types::{LineString, MultiPolygon};
 use geozero::mvt::tile::{Feature, GeomType, Layer};
 use geozero::mvt::{Message, TagsBuilder, Tile, TileValue};
 
-use crate::tile::EXTENT;
+use crate::geometry::mercator::EXTENT;
 
 /// MVT specification version written in every layer.
 pub const MVT_VERSION: u32 = 2;

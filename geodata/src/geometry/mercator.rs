@@ -53,9 +53,53 @@ pub fn normalise_zero(v: f64) -> f64 {
     if v == 0.0 { 0.0 } else { v }
 }
 
+// Zoom scales of the Web Mercator tile pyramid: how many metres a tile, a tile unit or a
+// screen pixel covers at each zoom (used by generalisation and by tile addressing).
+
+/// Highest zoom level accepted.
+pub const MAX_ZOOM: u8 = 24;
+
+/// The MVT extent used for popmap tiles (tile units per tile side).
+pub const EXTENT: u32 = 4096;
+
+/// Side of a rendered tile in CSS pixels.
+pub const TILE_PIXELS: u32 = 256;
+
+/// Number of tiles along one side of the world at zoom `z` (2^z).
+pub fn tiles_per_side(z: u8) -> u32 {
+    1u32 << z
+}
+
+/// Side of one tile at zoom `z`, metres.
+pub fn tile_size(z: u8) -> f64 {
+    2.0 * HALF_WORLD / f64::from(tiles_per_side(z))
+}
+
+/// Size of one tile unit at zoom `z` for a tile of `extent` units, metres.
+pub fn tile_unit_size(z: u8, extent: u32) -> f64 {
+    tile_size(z) / f64::from(extent)
+}
+
+/// Size of one 4096-extent tile unit at zoom `z`, metres (the finest detail a tile can carry).
+pub fn unit_metres(z: u8) -> f64 {
+    tile_unit_size(z, EXTENT)
+}
+
+/// Size of one screen pixel of a 256 px tile at zoom `z`, metres (16 tile units).
+pub fn pixel_metres(z: u8) -> f64 {
+    tile_unit_size(z, TILE_PIXELS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_and_pixel_sizes() {
+        assert!((unit_metres(0) - 40_075_016.685_578_49 / 4096.0).abs() < 1e-6);
+        assert!((pixel_metres(0) - 156_543.033_928_041).abs() < 1e-6);
+        assert!((unit_metres(10) * 1024.0 - unit_metres(0)).abs() < 1e-6);
+    }
 
     #[test]
     fn known_values() {

@@ -11,19 +11,20 @@
 //! | px across  | ≤44 | 34 | 67 | 51 | 38 | 29 | 58 | 44 |
 //!
 //! Features: id = the cell index as u64, properties `cell` (hex string), `resolution`, then the
-//! publishable values of [`crate::disclosure::cell_values`]: base counts (integers), derived
+//! publishable values of [`crate::h3::disclosure::cell_values`]: base counts (integers), derived
 //! values (doubles), `<id>_unstable = true` and `suppressed = true` when they apply.
 
 use geo_types::{Coord, Rect};
 use h3o::{CellIndex, Resolution};
 
-use crate::disclosure::CellValues;
-use crate::h3grid::GridLevel;
-use crate::mercator::{project_multipolygon, to_degrees};
-use crate::mvt::{LayerBuilder, PropValue, encode_tile};
-use crate::operator::COARSEST_OUTPUT;
-use crate::tile::{EXTENT, TileId, pixel_metres};
-use crate::tileset::{TILE_BUFFER, TileFrame};
+use crate::geometry::mercator::{EXTENT, pixel_metres};
+use crate::geometry::mercator::{project_multipolygon, to_degrees};
+use crate::h3::disclosure::CellValues;
+use crate::h3::grid::GridLevel;
+use crate::model::operator::COARSEST_OUTPUT;
+use crate::tiling::mvt::{LayerBuilder, PropValue, encode_tile};
+use crate::tiling::tile::TileId;
+use crate::tiling::tileset::{TILE_BUFFER, TileFrame};
 
 /// Name of the tile layer.
 pub const LAYER: &str = "h3";

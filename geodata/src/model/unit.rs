@@ -3,7 +3,7 @@
 use geo_types::MultiPolygon;
 use serde::{Deserialize, Serialize};
 
-use crate::level::Level;
+use crate::model::level::Level;
 
 /// An administrative unit of one boundary version, with its geometry (WGS84 lon/lat).
 #[derive(Debug, Clone, PartialEq)]

@@ -22,8 +22,8 @@ use h3o::CellIndex;
 use serde::{Deserialize, Serialize};
 
 use crate::Catalog;
-use crate::catalog::{AREA, Access};
-use crate::h3grid::{Grid, GridLevel};
+use crate::h3::grid::{Grid, GridLevel};
+use crate::model::catalog::{AREA, Access};
 
 /// The thresholds of disclosure control.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,8 +167,8 @@ pub fn cell_values(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operator::Operator;
-    use crate::store::ValueTable;
+    use crate::model::operator::Operator;
+    use crate::model::snapshot::ValueTable;
     use h3o::{LatLng, Resolution};
     use std::collections::BTreeMap;
 

@@ -1,20 +1,14 @@
 //! The H3 population operator W: per unit, the H3 cells holding its people with their shares.
 //!
-//! Applying it to a snapshot's commune counts ([`crate::h3grid::Grid::apply`]) gives integer
+//! Applying it to a snapshot's commune counts ([`crate::h3::grid::Grid::apply`]) gives integer
 //! cell counts by largest remainder inside each unit, so the cells of a unit sum exactly to its
 //! count; coarser resolutions are sums of children. The cost is a sparse mat-vec, not a
-//! geometry job: the operator is built once per boundary version ([`area_weights`] and the
+//! geometry job: the operator is built once per boundary version ([`crate::area_weights`] and the
 //! weight files of `etl::h3`) and stored.
-
-mod apportion;
-mod area;
 
 use std::collections::BTreeMap;
 
 use h3o::{CellIndex, Resolution};
-
-pub use apportion::largest_remainder;
-pub use area::{CoverageError, area_weights};
 
 /// Finest resolution the operator may be built at.
 pub const FINEST: Resolution = Resolution::Ten;
@@ -225,7 +219,7 @@ pub(crate) fn cell_at(lat: f64, lng: f64, res: Resolution) -> CellIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operator::cell_at as cell;
+    use crate::model::operator::cell_at as cell;
 
     #[test]
     fn weights_become_shares_and_cells_are_indexed() {

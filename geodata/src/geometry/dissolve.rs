@@ -1,9 +1,9 @@
 //! Exact dissolve of units into groups (communes into districts or provinces) through the arc
 //! topology: borders between two units of the same group cancel, the remaining arcs are chained
 //! into rings. The result reuses the very same vertices as the units, so a parent level can be
-//! generalised together with its units ([`crate::generalise`]) and gets their simplified borders.
+//! generalised together with its units ([`crate::geometry::generalise`]) and gets their simplified borders.
 
-use crate::topology::{ArcRef, Topology, VertexKey, vertex_key};
+use crate::geometry::topology::{ArcRef, Topology, VertexKey, vertex_key};
 use geo::{Area, Contains};
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
 use std::collections::HashMap;

@@ -8,10 +8,10 @@ use h3o::geom::{ContainmentMode, TilerBuilder};
 use h3o::{CellIndex, LatLng, Resolution};
 
 #[cfg(doc)]
-use crate::h3grid::Grid;
-use crate::h3grid::{sum_columns, unit_parts};
-use crate::operator::Operator;
-use crate::store::ValueTable;
+use crate::h3::grid::Grid;
+use crate::h3::grid::{sum_columns, unit_parts};
+use crate::model::operator::Operator;
+use crate::model::snapshot::ValueTable;
 
 /// The cells of resolution `res` whose centre lies in `geometry`, sorted; a unit smaller than
 /// one cell gets the cell holding a point inside it.
@@ -102,8 +102,8 @@ pub fn footprint_counts(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::h3grid::Grid;
-    use crate::operator::cell_at as cell;
+    use crate::h3::grid::Grid;
+    use crate::model::operator::cell_at as cell;
     use std::collections::BTreeMap;
 
     #[test]

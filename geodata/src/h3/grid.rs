@@ -3,7 +3,7 @@
 //!
 //! Cells of one resolution are kept sorted by index, so the children of a parent are
 //! contiguous and coarsening is one merge pass. Each cell carries one `i32` per base count
-//! (in [`Grid::indicators`] order) and a `suppressed` flag set by [`crate::disclosure`]. A cell
+//! (in [`Grid::indicators`] order) and a `suppressed` flag set by [`crate::h3::disclosure`]. A cell
 //! holds far fewer than 2³¹ people (all of Vietnam is ~10⁸), and at r9 the counts are most of
 //! the server's memory (17 × 2.8 M cells): `i32` halves them. A count that does not fit is an
 //! error ([`GridError`]), never a wrapped number; `popmap publish` already refuses a commune
@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 
 use h3o::{CellIndex, Resolution};
 
-use crate::operator::{COARSEST_OUTPUT, Operator, largest_remainder};
-use crate::store::ValueTable;
+use crate::model::apportion::largest_remainder;
+use crate::model::operator::{COARSEST_OUTPUT, Operator};
+use crate::model::snapshot::ValueTable;
 
 /// Errors applying an operator.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -164,7 +165,7 @@ pub struct GridLevel {
     pub cells: Vec<CellIndex>,
     /// Row-major counts: `values[i * width + k]` is count `k` of cell `i`.
     values: Vec<i32>,
-    /// Per cell: only the total may be shown (see [`crate::disclosure`]).
+    /// Per cell: only the total may be shown (see [`crate::h3::disclosure`]).
     pub suppressed: Vec<bool>,
     width: usize,
 }
@@ -332,7 +333,7 @@ impl Grid {
         &self.levels
     }
 
-    /// Every resolution, finest first, for [`crate::disclosure`] to set flags.
+    /// Every resolution, finest first, for [`crate::h3::disclosure`] to set flags.
     pub fn levels_mut(&mut self) -> &mut [GridLevel] {
         &mut self.levels
     }
@@ -359,7 +360,7 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operator::cell_at as cell;
+    use crate::model::operator::cell_at as cell;
     use h3o::LatLng;
     use std::collections::BTreeMap;
 

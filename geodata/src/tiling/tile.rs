@@ -2,20 +2,11 @@
 //! and the tiles covering a bounding box.
 //!
 //! Tile rows count from the top (north) as in the XYZ / MVT convention; bounds are in
-//! EPSG:3857 metres (see [`crate::mercator`]).
+//! EPSG:3857 metres (see [`crate::geometry::mercator`]).
 
-use crate::mercator::HALF_WORLD;
+use crate::geometry::mercator::{EXTENT, HALF_WORLD, MAX_ZOOM, tile_size, tiles_per_side};
 use geo_types::{Rect, coord};
 use thiserror::Error;
-
-/// Highest zoom level accepted.
-pub const MAX_ZOOM: u8 = 24;
-
-/// The MVT extent used for popmap tiles (tile units per tile side).
-pub const EXTENT: u32 = 4096;
-
-/// Side of a rendered tile in CSS pixels.
-pub const TILE_PIXELS: u32 = 256;
 
 /// A tile address `z/x/y` that is known to be valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,31 +92,6 @@ impl std::fmt::Display for TileId {
     }
 }
 
-/// Number of tiles along one side of the world at zoom `z` (2^z).
-pub fn tiles_per_side(z: u8) -> u32 {
-    1u32 << z
-}
-
-/// Side of one tile at zoom `z`, metres.
-pub fn tile_size(z: u8) -> f64 {
-    2.0 * HALF_WORLD / f64::from(tiles_per_side(z))
-}
-
-/// Size of one tile unit at zoom `z` for a tile of `extent` units, metres.
-pub fn tile_unit_size(z: u8, extent: u32) -> f64 {
-    tile_size(z) / f64::from(extent)
-}
-
-/// Size of one 4096-extent tile unit at zoom `z`, metres (the finest detail a tile can carry).
-pub fn unit_metres(z: u8) -> f64 {
-    tile_unit_size(z, EXTENT)
-}
-
-/// Size of one screen pixel of a 256 px tile at zoom `z`, metres (16 tile units).
-pub fn pixel_metres(z: u8) -> f64 {
-    tile_unit_size(z, TILE_PIXELS)
-}
-
 /// All tiles at zoom `z` that intersect `bbox` (Web Mercator metres), row by row from the
 /// north-west; the box is clamped to the world and `z` to [`MAX_ZOOM`].
 pub fn tiles_covering(bbox: Rect<f64>, z: u8) -> impl Iterator<Item = TileId> {
@@ -184,17 +150,10 @@ mod tests {
     }
 
     #[test]
-    fn unit_and_pixel_sizes() {
-        assert!((unit_metres(0) - 40_075_016.685_578_49 / 4096.0).abs() < 1e-6);
-        assert!((pixel_metres(0) - 156_543.033_928_041).abs() < 1e-6);
-        assert!((unit_metres(10) * 1024.0 - unit_metres(0)).abs() < 1e-6);
-    }
-
-    #[test]
     fn covering_tiles() {
         // 102.1..115 E, 8.4..23.4 N at z5: columns 25..26 (x = ⌊(lon+180)/360·32⌋), rows 13..15.
-        let (x0, y0) = crate::mercator::to_metres(102.1, 8.4);
-        let (x1, y1) = crate::mercator::to_metres(115.0, 23.4);
+        let (x0, y0) = crate::geometry::mercator::to_metres(102.1, 8.4);
+        let (x1, y1) = crate::geometry::mercator::to_metres(115.0, 23.4);
         let bbox = Rect::new(coord! { x: x0, y: y0 }, coord! { x: x1, y: y1 });
         let tiles: Vec<_> = tiles_covering(bbox, 5).map(|t| t.to_string()).collect();
         assert_eq!(

@@ -51,7 +51,7 @@ pub fn area_weights(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operator::cell_at as cell;
+    use crate::model::operator::cell_at as cell;
 
     #[test]
     fn area_weights_cover_the_square_and_match_its_area() {

@@ -5,9 +5,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::fields::FieldSet;
-use crate::tileset::levels_for_zoom;
-use crate::{Catalog, Level};
+use crate::model::{Catalog, Level};
+use crate::tiling::fields::FieldSet;
+use crate::tiling::tileset::levels_for_zoom;
 
 /// The highest zoom tiles are cut at by the server; maps over-zoom beyond it.
 pub const MAX_TILE_ZOOM: u8 = 14;

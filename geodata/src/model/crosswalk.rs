@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::operator::largest_remainder;
-use crate::store::ValueTable;
+use crate::model::apportion::largest_remainder;
+use crate::model::snapshot::ValueTable;
 
 /// How far an old unit's shares may sum from 1.
 pub const SHARE_TOLERANCE: f64 = 1e-9;

@@ -8,7 +8,7 @@
 //! a list of [`ArcRef`]s. A ring without any node (an island, an enclave and the hole it fills)
 //! becomes one closed arc, shared by every ring that runs along it.
 
-use crate::mercator::normalise_zero;
+use crate::geometry::mercator::normalise_zero;
 use geo_types::{Coord, LineString, MultiPolygon};
 use std::collections::HashMap;
 

@@ -1,7 +1,7 @@
 //! Per-zoom-band generalisation of a coverage with shared borders simplified once.
 //!
-//! Units are projected to Web Mercator, their arcs extracted ([`crate::topology`]), and for each
-//! zoom band every arc is simplified ONCE ([`crate::simplify`]) with its end nodes fixed; the
+//! Units are projected to Web Mercator, their arcs extracted ([`crate::geometry::topology`]), and for each
+//! zoom band every arc is simplified ONCE ([`crate::geometry::simplify`]) with its end nodes fixed; the
 //! units' rings are then rebuilt from the simplified arcs, so two neighbours always receive the
 //! same border: no gaps, no overlaps.
 //!
@@ -22,22 +22,22 @@
 //!   square tolerance (≈ one square tile unit) is dropped, with its holes; a ring that shares any
 //!   arc is never dropped (that would open a gap), and a unit's largest exterior is never dropped,
 //!   so every unit stays visible.
-//! - Every kept polygon is checked with [`crate::crossing::polygon_is_valid`] (rings of at least
+//! - Every kept polygon is checked with [`crate::geometry::crossing::polygon_is_valid`] (rings of at least
 //!   four coordinates, non-zero area, no two segments crossing or touching except consecutive
 //!   ones). If a polygon is invalid, the arcs at fault fall back to a smaller tolerance (÷4 per
 //!   step, unsimplified after [`MAX_REFINEMENTS`] steps) and every unit using those arcs is
 //!   rebuilt; this repeats until all are valid. The arcs at fault are those carrying a crossing
 //!   segment, or every arc of a ring that collapsed (under four coordinates or zero area).
-//! - Then all arcs of the band are checked against each other ([`crate::crossing::arc_crossings`]):
+//! - Then all arcs of the band are checked against each other ([`crate::geometry::crossing::arc_crossings`]):
 //!   two borders of units that never share a polygon may cross once simplified (a thin unit
 //!   between them), which would make those units overlap. Such arcs are refined the same way and
 //!   their units rebuilt, until no two arcs cross.
 
-use crate::crossing::{crossings, ring_shape_ok};
-use crate::mercator::project_multipolygon;
-use crate::simplify::simplify_arc;
-use crate::tile::{MAX_ZOOM, unit_metres};
-use crate::topology::{ArcRef, PolygonArcs, Topology, assemble_ring};
+use crate::geometry::crossing::{crossings, ring_shape_ok};
+use crate::geometry::mercator::project_multipolygon;
+use crate::geometry::mercator::{MAX_ZOOM, unit_metres};
+use crate::geometry::simplify::simplify_arc;
+use crate::geometry::topology::{ArcRef, PolygonArcs, Topology, assemble_ring};
 use geo::Area;
 use geo::orient::{Direction, Orient};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
@@ -236,7 +236,7 @@ fn generalise_band(
         // Borders of units that never share a polygon can still cross once simplified; refine
         // every arc of such a crossing and rebuild the units using them, until none is left.
         pending = Vec::new();
-        for a in crate::crossing::arc_crossings(&arcs.coords) {
+        for a in crate::geometry::crossing::arc_crossings(&arcs.coords) {
             let a = a as usize;
             if arcs.level[a] < MAX_REFINEMENTS {
                 arcs.level[a] += 1;
@@ -409,7 +409,7 @@ mod tests {
             let p = &g.geometry(0, u).0[0];
             let rings = [p.exterior()];
             assert!(
-                crate::crossing::polygon_is_valid(&rings),
+                crate::geometry::crossing::polygon_is_valid(&rings),
                 "unit {u}: {:?}",
                 p.exterior()
             );

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 /// The catalog shipped with popmap.
-const BUILTIN: &str = include_str!("../catalog.toml");
+const BUILTIN: &str = include_str!("../../catalog.toml");
 
 /// The pseudo-indicator naming a unit's area in derived formulas.
 pub const AREA: &str = "area_km2";
