@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use geodata::ValueTable;
 use geodata::{Level, Period};
 
-use crate::aggregate::Hierarchy;
+use geodata::Hierarchy;
 use crate::report::Issue;
 
 /// The thresholds of the change rule.

@@ -8,7 +8,8 @@ use geodata::{BoundaryVersion, Catalog, Period, Store, UnitInfo};
 use geodata::{NewSnapshot, Snapshot, StoreError, ValueRow, ValueTable};
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::{AggregateError, Hierarchy, MonthValues, aggregate_period, to_table};
+use crate::aggregate::{AggregateError, MonthValues, aggregate_period};
+use geodata::{Hierarchy, to_table};
 use crate::change::{ChangeRule, DEFAULT_CHANGE_RULE, check_change};
 use crate::report::{Issue, Report};
 use crate::rules::{check_rows, check_totals};

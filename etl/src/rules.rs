@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use geodata::{Catalog, Level};
 
-use crate::aggregate::{Hierarchy, to_table};
+use geodata::{Hierarchy, to_table};
 use crate::report::Issue;
 use crate::table::{Row, Table};
 use geodata::ValueRow;

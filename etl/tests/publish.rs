@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use etl::aggregate::to_table;
+use geodata::to_table;
 use etl::publish::{Checked, Options, check_bytes};
 use etl::report::Issue;
 use geodata::{BoundaryVersion, Catalog, Level, Period, UnitInfo};

@@ -21,6 +21,7 @@
 mod geometry;
 mod h3;
 mod model;
+mod readmodel;
 mod store;
 mod tiling;
 
@@ -33,6 +34,7 @@ pub use model::catalog::{
     AREA, Access, BaseIndicator, Catalog, CatalogError, DerivedIndicator, DerivedValue, Kind,
 };
 pub use model::crosswalk::{Crosswalk, CrosswalkError, Moved, Part, SHARE_TOLERANCE};
+pub use model::hierarchy::{Hierarchy, to_table};
 pub use model::level::{Level, UnknownLevel};
 pub use model::operator::{
     COARSEST_BUILD, COARSEST_OUTPUT, DEFAULT_RESOLUTION, FINEST, Operator, OperatorError,
@@ -74,3 +76,6 @@ pub use store::{
     ApiKey, Backend, CrosswalkMeta, CrosswalkRow, OperatorInfo, SeriesValue, Store, StoreError,
     UnitPage, UnitQuery,
 };
+
+// Read models.
+pub use readmodel::harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use etl::aggregate::Hierarchy;
+use geodata::Hierarchy;
 use etl::publish::Options;
 use geodata::ValueTable;
 use geodata::{Catalog, Level, Period, Store};
@@ -32,7 +32,7 @@ async fn demo_crosswalk_conserves_counts_and_keeps_series_smooth() {
     // Harmonising before a crosswalk exists is a clear error.
     let june = snapshot_of(&store, "2025-06").await;
     assert_eq!(june.version, "vn-2019");
-    let err = etl::crosswalk::harmonise(&store, &catalog, &june, "vn-2025")
+    let err = geodata::harmonise(&store, &catalog, &june, "vn-2025")
         .await
         .unwrap_err();
     assert!(
@@ -87,7 +87,7 @@ async fn demo_crosswalk_conserves_counts_and_keeps_series_smooth() {
     assert!(report.splits > 400, "the real mapping splits ~490 communes");
 
     // Conservation: the harmonised period's national total and every new province's total.
-    let h = etl::crosswalk::harmonise(&store, &catalog, &june, "vn-2025")
+    let h = geodata::harmonise(&store, &catalog, &june, "vn-2025")
         .await
         .unwrap();
     let reported: ValueTable = store.values(june.id).await.unwrap();
@@ -178,7 +178,7 @@ async fn demo_crosswalk_conserves_counts_and_keeps_series_smooth() {
 
     // One unit read from its predecessors alone (what a harmonised series does) gives the
     // same integers and flag as the whole period, for every commune and province.
-    let harmoniser = etl::crosswalk::Harmoniser::new(cw.clone(), &u2025);
+    let harmoniser = geodata::Harmoniser::new(cw.clone(), &u2025);
     let indicators: Vec<&str> = catalog.base_ids().collect();
     for u in &u2025 {
         let sources = harmoniser.sources(&u.code);
@@ -245,7 +245,7 @@ async fn demo_crosswalk_conserves_counts_and_keeps_series_smooth() {
     );
 
     // A snapshot already on the target version comes back unchanged.
-    let same = etl::crosswalk::harmonise(
+    let same = geodata::harmonise(
         &store,
         &catalog,
         &snapshot_of(&store, "2025-07").await,

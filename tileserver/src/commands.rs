@@ -289,14 +289,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let old = store.values(snap.id).await?;
             let read = t.elapsed().as_secs_f64();
             let t = std::time::Instant::now();
-            let harmoniser = etl::crosswalk::Harmoniser::load(&store, &snap.version, &to).await?;
+            let harmoniser = geodata::Harmoniser::load(&store, &snap.version, &to).await?;
             let load = t.elapsed().as_secs_f64();
             let t = std::time::Instant::now();
             let h = harmoniser.harmonise(&catalog, &snap, &old);
             let moved = t.elapsed().as_secs_f64();
             let seconds = read + load + moved;
             let units = store.units(&to).await?;
-            let roots = etl::aggregate::Hierarchy::new(&units).totals(&h.values);
+            let roots = geodata::Hierarchy::new(&units).totals(&h.values);
             for (indicator, total) in &roots {
                 out!("{indicator}\t{total}");
             }

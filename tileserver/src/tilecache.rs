@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use etl::crosswalk::{HarmoniseError, Harmonised, Harmoniser};
+use geodata::{HarmoniseError, Harmonised, Harmoniser};
 use geodata::Grid;
 use geodata::Operator;
 use geodata::OperatorInfo;

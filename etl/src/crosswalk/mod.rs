@@ -1,8 +1,8 @@
 //! Crosswalks between boundary versions: building one (from an official mapping table and/or
-//! the geometry), storing it, and harmonising a snapshot onto the target version.
+//! the geometry), storing it, and storing it. Harmonising a snapshot onto the target version is a read model of
+//! geodata ([`geodata::Harmoniser`]).
 
 mod build;
-mod harmonise;
 mod mapping;
 mod weights;
 
@@ -15,7 +15,6 @@ use geodata::Store;
 use geodata::{CrosswalkMeta, StoreError};
 
 pub use build::{Built, Disagreement, MIN_CONTAINED, build};
-pub use harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
 pub use mapping::{Mapping, Target};
 pub use weights::{AdaptiveAreaWeights, AreaWeights, OperatorWeights, PeopleWeights};
 

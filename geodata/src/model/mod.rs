@@ -6,6 +6,7 @@
 pub(crate) mod apportion;
 pub(crate) mod catalog;
 pub(crate) mod crosswalk;
+pub(crate) mod hierarchy;
 pub(crate) mod level;
 pub(crate) mod operator;
 pub(crate) mod period;

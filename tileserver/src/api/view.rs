@@ -4,7 +4,7 @@
 //! - `as-reported`: each period on its own boundary version (a code reused by the 2025
 //!   reorganisation jumps at July 2025);
 //! - `harmonised`: every period on one target version, older periods moved through the stored
-//!   crosswalk ([`etl::crosswalk::Harmoniser::unit_counts`], the same integers the harmonised
+//!   crosswalk ([`geodata::Harmoniser::unit_counts`], the same integers the harmonised
 //!   tiles show), flagged `estimated` where a split old unit contributed;
 //! - `h3`: a fixed footprint, the H3 cells whose centre lies in the unit on the target version,
 //!   filled in every period by that period's own operator ([`geodata::footprint_counts`],

@@ -1,15 +1,15 @@
 //! A snapshot expressed on another boundary version through a stored crosswalk: base counts
 //! moved by shares (exact integers), summed up the target hierarchy; derived indicators are
-//! then recomputed from these counts by whoever reads them (`geodata::unit_props`).
+//! then recomputed from these counts by whoever reads them ([`crate::unit_props`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use geodata::Crosswalk;
-use geodata::UnitInfo;
-use geodata::{Catalog, Store};
-use geodata::{Snapshot, StoreError, ValueTable};
-
-use crate::aggregate::{Hierarchy, to_table};
+use crate::model::catalog::Catalog;
+use crate::model::crosswalk::Crosswalk;
+use crate::model::hierarchy::{Hierarchy, to_table};
+use crate::model::snapshot::{Snapshot, ValueTable};
+use crate::model::unit::UnitInfo;
+use crate::store::{Store, StoreError};
 
 /// Why a snapshot cannot be harmonised.
 #[derive(Debug, thiserror::Error)]
