@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use geodata::Kind;
-use geodata::{Catalog, Period};
 use geodata::ValueTable;
+use geodata::{Catalog, Period};
 
 /// Why values of several months cannot be aggregated into a period.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use geodata::ValueTable;
 use geodata::{Level, Period};
 
-use geodata::Hierarchy;
 use crate::report::Issue;
+use geodata::Hierarchy;
 
 /// The thresholds of the change rule.
 #[derive(Debug, Clone, Copy, PartialEq)]

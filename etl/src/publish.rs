@@ -9,11 +9,11 @@ use geodata::{NewSnapshot, Snapshot, StoreError, ValueRow, ValueTable};
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::{AggregateError, MonthValues, aggregate_period};
-use geodata::{Hierarchy, to_table};
 use crate::change::{ChangeRule, DEFAULT_CHANGE_RULE, check_change};
 use crate::report::{Issue, Report};
 use crate::rules::{check_rows, check_totals};
 use crate::table::parse_table;
+use geodata::{Hierarchy, to_table};
 
 /// Options of `validate` and `publish`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 use geodata::{Catalog, Level};
 
-use geodata::{Hierarchy, to_table};
 use crate::report::Issue;
 use crate::table::{Row, Table};
 use geodata::ValueRow;
+use geodata::{Hierarchy, to_table};
 
 /// The largest integer an f64 (and a JSON number in a browser) holds exactly: 2^53.
 pub const MAX_EXACT: u64 = 1 << 53;

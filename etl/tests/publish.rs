@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use geodata::to_table;
 use etl::publish::{Checked, Options, check_bytes};
 use etl::report::Issue;
+use geodata::to_table;
 use geodata::{BoundaryVersion, Catalog, Level, Period, UnitInfo};
 
 fn corpus() -> PathBuf {

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geodata::Hierarchy;
 use etl::publish::Options;
+use geodata::Hierarchy;
 use geodata::ValueTable;
 use geodata::{Catalog, Level, Period, Store};
 

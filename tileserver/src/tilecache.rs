@@ -8,13 +8,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use geodata::{HarmoniseError, Harmonised, Harmoniser};
 use geodata::Grid;
 use geodata::Operator;
 use geodata::OperatorInfo;
 use geodata::TileSource;
 use geodata::{Catalog, Store, UnitInfo};
 use geodata::{DisclosureRules, protect};
+use geodata::{HarmoniseError, Harmonised, Harmoniser};
 use geodata::{Snapshot, ValueTable};
 use moka::future::Cache;
 

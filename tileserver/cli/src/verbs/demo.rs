@@ -5,12 +5,14 @@
 //! picks up where it stopped.
 
 use std::collections::BTreeSet;
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use geodata::{Catalog, Period, Store};
 
-use crate::cli::DemoArgs;
+use crate::args::DemoArgs;
 
 /// Months of the demo dataset.
 const FIRST: Period = Period::Month {
@@ -21,6 +23,23 @@ const LAST: Period = Period::Month {
     year: 2026,
     month: 9,
 };
+
+/// Prepares the demo database at `db` (creating its folder), then serves it unless
+/// `--no-serve`.
+pub async fn run(db: &str, catalog: Arc<Catalog>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = db.strip_prefix("sqlite://")
+        && let Some(dir) = std::path::Path::new(path).parent()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let config = super::serve::server_config(&args.options, true)?;
+    let store = super::open(db).await?;
+    prepare(&store, &catalog, args).await?;
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    super::serve::serve(store, catalog, config, args.listen).await
+}
 
 /// Whether the store already holds every demo version and month.
 async fn complete(store: &Store) -> anyhow::Result<bool> {
@@ -65,7 +84,7 @@ pub async fn prepare(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyho
         let mapping = args.inputs.join("mapping-2025.csv");
         let report =
             etl::crosswalk::build_and_store(store, "vn-2019", "vn-2025", Some(&mapping)).await?;
-        crate::commands::print_crosswalk_report(&report);
+        super::crosswalk::print_report(&report);
     }
     Ok(())
 }
@@ -184,7 +203,7 @@ async fn prepare_data(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyh
 
 /// Builds the H3 operator (area weights) of every demo version that has none.
 async fn operators(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
-    let res = crate::commands::resolution_arg(args.h3_resolution)?;
+    let res = super::h3::resolution_arg(args.h3_resolution)?;
     let built: BTreeSet<String> = store
         .operators()
         .await?
@@ -200,7 +219,7 @@ async fn operators(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
             &v.id,
             res,
             &etl::h3::Weights::Area,
-            crate::commands::progress_bar(),
+            super::h3::progress_bar(),
         )
         .await?;
         eprintln!(

@@ -1,8 +1,7 @@
 //! The `popmap` command-line binary: import, validate, publish, aggregate, demo and serve.
 
-mod cli;
-mod commands;
-mod demo;
+mod args;
+mod verbs;
 
 use clap::Parser;
 
@@ -21,8 +20,8 @@ async fn main() -> std::process::ExitCode {
         )
         .with_writer(writer)
         .init();
-    let cli = cli::Cli::parse();
-    match commands::run(cli).await {
+    let cli = args::Cli::parse();
+    match verbs::run(cli).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("popmap: error: {e:#}");

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 fn corpus(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/corpus")
+        .join("../../tests/corpus")
         .join(rel)
 }
 

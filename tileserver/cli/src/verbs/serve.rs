@@ -1,0 +1,86 @@
+//! `popmap serve`: the server settings from the command line and environment, then serve.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use geodata::Catalog;
+
+use crate::args::ServeOptions;
+
+/// Serves the store at `db` until Ctrl-C.
+pub async fn run(
+    db: &str,
+    catalog: Arc<Catalog>,
+    listen: SocketAddr,
+    synthetic: bool,
+    options: &ServeOptions,
+) -> anyhow::Result<ExitCode> {
+    let config = server_config(options, synthetic)?;
+    let store = super::open(db).await?;
+    serve(store, catalog, config, listen).await
+}
+
+/// Serves `store` with `config` until Ctrl-C.
+pub async fn serve(
+    store: geodata::Store,
+    catalog: Arc<Catalog>,
+    config: tileserver::ServerConfig,
+    listen: SocketAddr,
+) -> anyhow::Result<ExitCode> {
+    let state = tileserver::AppState::new(store, catalog, config).await?;
+    tileserver::serve(state, listen).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The server settings from the command line and environment.
+pub fn server_config(
+    o: &ServeOptions,
+    synthetic: bool,
+) -> anyhow::Result<tileserver::ServerConfig> {
+    let mut config = tileserver::ServerConfig {
+        synthetic,
+        public_url: o.public_url.clone(),
+        cors: tileserver::CorsOrigins::parse(&o.cors)
+            .map_err(|e| anyhow::anyhow!("--cors: {e}"))?,
+        cache_bytes: o.cache_mb.saturating_mul(1 << 20),
+        poll: (o.poll_seconds > 0).then(|| std::time::Duration::from_secs(o.poll_seconds)),
+        admin_token_sha256: None,
+        frame_ancestors: tileserver::CorsOrigins::parse(&o.frame_ancestors)
+            .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
+        web_dir: o.web_dir.clone(),
+        rate_per_key: tileserver::config::RateLimit {
+            per_second: o.rate_key,
+            burst: o.rate_key_burst,
+        },
+        rate_per_ip: tileserver::config::RateLimit {
+            per_second: o.rate_ip,
+            burst: o.rate_ip_burst,
+        },
+        disclosure: geodata::DisclosureRules {
+            min_total: o.h3_min_population,
+            min_numerator: o.h3_min_numerator,
+            ..Default::default()
+        },
+    };
+    if let Some(u) = &config.public_url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        anyhow::bail!("--public-url '{u}' must start with http:// or https://");
+    }
+    let token = match &o.admin_token_file {
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .with_context(|| format!("reading the admin token file {}", f.display()))?,
+        ),
+        None => std::env::var("POPMAP_ADMIN_TOKEN").ok(),
+    };
+    if let Some(t) = token {
+        if t.trim().len() < 16 {
+            anyhow::bail!("the admin token must be at least 16 characters");
+        }
+        config = config.with_admin_token(&t);
+    }
+    Ok(config)
+}
