@@ -78,4 +78,5 @@ pub use store::{
 };
 
 // Read models.
+pub use readmodel::classes::{Method, ckmeans, class_of, thresholds};
 pub use readmodel::harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};

@@ -1,32 +1,18 @@
 //! popmap's HTTP server. Reads the store; never writes indicator data.
 //!
-//! It serves health checks, metrics, the list of boundary versions and published periods, a
-//! status page, and the boundary and admin tile families with their TileJSON ([`tiles`],
-//! [`tilejson`]), cached compressed ([`tilecache`], [`encoding`]) and refreshed without restart
-//! when a period is published ([`refresh`]); MapLibre styles ([`styles`], coloured by
-//! [`classes`] with the palettes of [`palette`]), the values the web map joins ([`mapdata`]),
-//! the web map itself ([`web`]), and the data API with its OpenAPI document and access control
-//! ([`api`]).
+//! Floors, bottom first; imports point down:
+//! - [`http`]: HTTP mechanics with no application state (errors, content coding, the one
+//!   conditional-GET implementation, the one query extractor, answer bodies, the caller).
+//! - [`state`]: what every request shares (store, catalog, config, published set, caches,
+//!   metrics, limiters) and the refresh that rebuilds it aside and swaps it in.
+//! - [`routes`]: the handlers, one module per URL family, and the data API.
+//! - [`router`]: wires the routes and middleware, and serves.
 
-pub mod api;
-pub mod classes;
-pub mod config;
-pub mod encoding;
-pub mod error;
-pub mod h3;
-pub mod lineage;
-pub mod mapdata;
-pub mod metrics;
-pub mod palette;
-pub mod published;
-pub mod refresh;
-pub mod server;
-pub mod status;
-pub mod styles;
-pub mod tilecache;
-pub mod tilejson;
-pub mod tiles;
-pub mod web;
+pub mod http;
+pub mod router;
+pub mod routes;
+pub mod state;
 
-pub use config::{CorsOrigins, ServerConfig};
-pub use server::{AppState, router, serve};
+pub use router::{router, serve};
+pub use state::AppState;
+pub use state::config::{CorsOrigins, ServerConfig};

@@ -17,7 +17,7 @@ pub async fn run(store: &Store, k: Keys) -> anyhow::Result<ExitCode> {
 async fn keys(store: &Store, k: Keys) -> anyhow::Result<()> {
     match k {
         Keys::Create { name, admin } => {
-            let (secret, hash) = tileserver::api::access::new_key();
+            let (secret, hash) = tileserver::state::access::new_key();
             let key = store.create_key(&name, admin, &hash).await?;
             out!("{secret}");
             eprintln!(

@@ -50,11 +50,11 @@ pub fn server_config(
         frame_ancestors: tileserver::CorsOrigins::parse(&o.frame_ancestors)
             .map_err(|e| anyhow::anyhow!("--frame-ancestors: {e}"))?,
         web_dir: o.web_dir.clone(),
-        rate_per_key: tileserver::config::RateLimit {
+        rate_per_key: tileserver::state::config::RateLimit {
             per_second: o.rate_key,
             burst: o.rate_key_burst,
         },
-        rate_per_ip: tileserver::config::RateLimit {
+        rate_per_ip: tileserver::state::config::RateLimit {
             per_second: o.rate_ip,
             burst: o.rate_ip_burst,
         },

@@ -42,8 +42,8 @@ async fn status(store: &Store) -> anyhow::Result<()> {
             op.built_at.to_rfc3339()
         );
     }
-    let published = tileserver::published::Published::load(store, 1).await?;
-    let periods = tileserver::server::latest_periods(&published);
+    let published = tileserver::state::published::Published::load(store, 1).await?;
+    let periods = tileserver::state::published::latest_periods(&published);
     out!("published periods: {}", periods.len());
     for p in &periods {
         out!(

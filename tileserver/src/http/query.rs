@@ -1,0 +1,244 @@
+//! Query parameters of the data API: parsed once, unknown or repeated names refused, typed
+//! getters whose errors name the parameter and the rule broken (always 400, never 500).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use geodata::{Level, Period};
+
+use crate::http::error::ApiError;
+use crate::routes::tiles::check_names;
+use crate::state::published::{PeriodRef, Published};
+
+/// Largest page of `/units`.
+pub const MAX_UNITS_PAGE: i64 = 1000;
+/// Largest page of `/values` and `/rankings` (every commune of vn-2019 fits in one page).
+pub const MAX_TABLE_PAGE: i64 = 20_000;
+/// Most indicator ids or unit codes one request may name.
+pub const MAX_CODES: usize = 200;
+
+/// The query string of a request, by name (each name at most once).
+#[derive(Debug, Clone, Default)]
+pub struct Params(pub BTreeMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("bad query string: {e}")))?;
+        let mut map = BTreeMap::new();
+        for (k, v) in pairs {
+            if map.contains_key(&k) {
+                return Err(ApiError::BadRequest(format!(
+                    "query parameter '{k}' is given more than once"
+                )));
+            }
+            map.insert(k, v);
+        }
+        Ok(Params(map))
+    }
+}
+
+/// The answer format a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `application/json` (the default).
+    Json,
+    /// `text/csv` (`?format=csv` or `Accept: text/csv`).
+    Csv,
+}
+
+impl Params {
+    /// Refuses any parameter not in `allowed`.
+    pub fn allow(&self, allowed: &[&str]) -> Result<(), ApiError> {
+        check_names(self.0.keys().map(String::as_str), allowed)
+    }
+
+    /// A parameter's text; an empty value counts as absent.
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// A required parameter.
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
+        self.str(name)
+            .ok_or_else(|| ApiError::BadRequest(format!("query parameter '{name}' is required")))
+    }
+
+    /// An integer in `min..=max`, `default` when absent.
+    pub fn int(&self, name: &str, default: i64, min: i64, max: i64) -> Result<i64, ApiError> {
+        let Some(s) = self.str(name) else {
+            return Ok(default);
+        };
+        s.parse::<i64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| ApiError::Invalid {
+                message: format!("{name}='{s}' must be an integer from {min} to {max}"),
+                details: serde_json::json!({ "parameter": name, "min": min, "max": max }),
+            })
+    }
+
+    /// `limit` (default `default`, at most `max`) and `offset`.
+    pub fn page(&self, default: i64, max: i64) -> Result<(i64, i64), ApiError> {
+        Ok((
+            self.int("limit", default, 1, max)?,
+            self.int("offset", 0, 0, i64::from(i32::MAX))?,
+        ))
+    }
+
+    /// An administrative level.
+    pub fn level(&self, name: &str) -> Result<Option<Level>, ApiError> {
+        self.str(name)
+            .map(|s| {
+                s.parse::<Level>()
+                    .map_err(|e| ApiError::BadRequest(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// A period (`2025-06`, `2025-Q3`, `2025`).
+    pub fn period(&self, name: &str) -> Result<Option<Period>, ApiError> {
+        self.str(name)
+            .map(|s| {
+                s.parse::<Period>()
+                    .map_err(|e| ApiError::BadRequest(format!("{name}: {e}")))
+            })
+            .transpose()
+    }
+
+    /// A comma-separated list (empty items dropped), at most [`MAX_CODES`] items.
+    pub fn list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
+        let Some(s) = self.str(name) else {
+            return Ok(None);
+        };
+        let items: Vec<String> = s
+            .split(',')
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .map(String::from)
+            .collect();
+        if items.len() > MAX_CODES {
+            return Err(ApiError::Invalid {
+                message: format!(
+                    "{name} names {} items: at most {MAX_CODES} per request",
+                    items.len()
+                ),
+                details: serde_json::json!({ "parameter": name, "max": MAX_CODES }),
+            });
+        }
+        Ok(Some(items))
+    }
+
+    /// The snapshot `period` names (`latest` when absent): 400 if malformed, 404 if unpublished.
+    pub fn snapshot(
+        &self,
+        published: &Published,
+        name: &str,
+    ) -> Result<geodata::Snapshot, ApiError> {
+        let r: PeriodRef = match self.str(name) {
+            None => PeriodRef::Latest,
+            Some(s) => s
+                .parse()
+                .map_err(|e: crate::state::published::InvalidPeriodRef| {
+                    ApiError::BadRequest(format!("{name}: {e}"))
+                })?,
+        };
+        published
+            .resolve(&r)
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("period '{r}' is not published")))
+    }
+
+    /// `format=json|csv`, else `Accept: text/csv`, else JSON.
+    pub fn format(&self, headers: &axum::http::HeaderMap) -> Result<Format, ApiError> {
+        match self.str("format") {
+            Some("json") => return Ok(Format::Json),
+            Some("csv") => return Ok(Format::Csv),
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "format='{other}': use json or csv"
+                )));
+            }
+            None => {}
+        }
+        let wants_csv = headers
+            .get_all(axum::http::header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")));
+        Ok(if wants_csv { Format::Csv } else { Format::Json })
+    }
+}
+
+/// 400 when `level` is an administrative level the snapshot's boundary version does not have:
+/// district values exist only for periods on versions with districts (vn-2019), never on
+/// vn-2025, and asking for them there is a client error, not an empty table.
+pub fn require_level(
+    published: &Published,
+    snap: &geodata::Snapshot,
+    level: Level,
+) -> Result<(), ApiError> {
+    let admin = matches!(level, Level::Province | Level::District | Level::Commune);
+    match published.version(&snap.version) {
+        Some(v) if admin && !v.levels.contains(&level) => Err(ApiError::BadRequest(format!(
+            "level={level}: boundary version '{}' of period {} has no {level} level",
+            snap.version, snap.period
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The path parameters of a request, or a JSON 400 when they do not decode.
+pub fn path<T>(
+    p: Result<axum::extract::Path<T>, axum::extract::rejection::PathRejection>,
+) -> Result<T, ApiError> {
+    p.map(|axum::extract::Path(t)| t)
+        .map_err(|e| ApiError::BadRequest(format!("bad path: {e}")))
+}
+
+// Query parameters several paths document alike, declared once for the OpenAPI document.
+// They are never built: handlers read parameters through [`Params`], which also refuses
+// unknown ones; these types only carry the names and descriptions.
+
+/// `format`, which every data-API answer takes.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct FormatParam {
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    format: Option<String>,
+}
+
+/// `period`, for answers about one published snapshot.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PeriodParam {
+    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
+    period: Option<String>,
+}
+
+/// `level`, for tables of one level of units.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LevelParam {
+    /// country, region, province, district or commune (default province)
+    level: Option<String>,
+}
+
+/// `offset`, for paged answers.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OffsetParam {
+    /// Rows skipped (default 0)
+    offset: Option<i64>,
+}

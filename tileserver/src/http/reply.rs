@@ -1,0 +1,235 @@
+//! Answers of the data API: JSON or CSV bodies with a strong ETag (SHA-256 of the body), 304
+//! on a matching `If-None-Match`, and cache headers that never let a shared cache keep an
+//! answer made for a key holder.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::caller::Caller;
+use super::query::Format;
+use crate::http::error::ApiError;
+
+/// A table for CSV answers: a header row and rows of cells (`None` is an empty cell).
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+impl Table {
+    /// The table as CSV (RFC 4180, header row first).
+    pub fn to_csv(&self) -> Result<Vec<u8>, ApiError> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let fail = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
+        w.write_record(&self.columns).map_err(fail)?;
+        for r in &self.rows {
+            w.write_record(r.iter().map(|c| c.as_deref().unwrap_or("")))
+                .map_err(fail)?;
+        }
+        w.into_inner()
+            .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
+    }
+}
+
+/// A JSON number or null as a CSV cell.
+pub fn cell(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Whether `If-None-Match` lists `etag` (or `*`); weak comparison, as RFC 9110 asks for GET.
+pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+/// An answer body ready to send, with its ETag: what the response cache keeps.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The bytes.
+    pub body: axum::body::Bytes,
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// Strong ETag (quoted hex SHA-256 prefix of the body).
+    pub etag: String,
+}
+
+impl Prepared {
+    /// Hashes `body` once.
+    pub fn new(content_type: &'static str, body: Vec<u8>) -> Prepared {
+        let digest = Sha256::digest(&body);
+        Prepared {
+            etag: format!("\"{}\"", hex::encode(&digest[..16])),
+            body: body.into(),
+            content_type,
+        }
+    }
+
+    /// Bytes the cache charges for this answer.
+    pub fn weight(&self) -> u32 {
+        u32::try_from(self.body.len() + 64).unwrap_or(u32::MAX)
+    }
+
+    /// The answer: body (or 304 when the client holds it), ETag, `Cache-Control`, `Vary`.
+    pub fn send(&self, headers: &HeaderMap, caller: &Caller) -> Response {
+        let mut resp = if etag_matches(headers, &self.etag) {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            let mut r = Body::from(self.body.clone()).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.content_type),
+            );
+            r
+        };
+        let h = resp.headers_mut();
+        h.insert(
+            header::ETAG,
+            HeaderValue::from_str(&self.etag).expect("hex ETag is a valid header"),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if caller.unlocks_restricted() {
+                "private, max-age=60"
+            } else {
+                "public, max-age=60"
+            }),
+        );
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept, Authorization, Accept-Encoding"),
+        );
+        resp
+    }
+}
+
+/// `body` with `content_type`, a strong ETag, `Cache-Control` and `Vary`; 304 when the
+/// client holds it already.
+pub fn bytes(
+    headers: &HeaderMap,
+    caller: &Caller,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Response {
+    Prepared::new(content_type, body).send(headers, caller)
+}
+
+/// `value` as JSON, or `table` as CSV when asked for and available (400 otherwise).
+pub fn prepare<T: Serialize>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce() -> Option<Table>,
+) -> Result<Prepared, ApiError> {
+    match format {
+        Format::Json => {
+            let body = serde_json::to_vec(value)
+                .map_err(|e| ApiError::Internal(format!("writing JSON: {e}")))?;
+            Ok(Prepared::new("application/json", body))
+        }
+        Format::Csv => {
+            let t = table().ok_or_else(|| {
+                ApiError::BadRequest("this resource has no CSV form: use format=json".into())
+            })?;
+            Ok(Prepared::new("text/csv; charset=utf-8", t.to_csv()?))
+        }
+    }
+}
+
+/// Answers over one snapshot, cached by request: they never change for a snapshot id, so
+/// nothing is ever purged (a publish makes a new id); byte-weighted.
+pub struct ResponseCache {
+    cache: moka::future::Cache<String, std::sync::Arc<Prepared>>,
+}
+
+impl std::fmt::Debug for ResponseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseCache")
+            .field("entries", &self.cache.entry_count())
+            .finish()
+    }
+}
+
+impl Default for ResponseCache {
+    fn default() -> ResponseCache {
+        ResponseCache {
+            cache: moka::future::Cache::builder()
+                .max_capacity(128 << 20)
+                .weigher(|_k, v: &std::sync::Arc<Prepared>| v.weight())
+                .build(),
+        }
+    }
+}
+
+impl ResponseCache {
+    /// The key of a request: route, snapshot, whether restricted values are visible, and
+    /// the query parameters (sorted by name).
+    pub fn key(
+        route: &str,
+        snapshot: i64,
+        caller: &Caller,
+        params: &super::query::Params,
+        extra: &str,
+    ) -> String {
+        let mut k = format!("{route}|{snapshot}|{}|{extra}", caller.unlocks_restricted());
+        for (n, v) in &params.0 {
+            k.push('|');
+            k.push_str(n);
+            k.push('=');
+            k.push_str(v);
+        }
+        k
+    }
+
+    /// The cached answer for `key`.
+    pub async fn get(&self, key: &str) -> Option<std::sync::Arc<Prepared>> {
+        self.cache.get(key).await
+    }
+
+    /// Keeps `answer` under `key` and hands it back.
+    pub async fn put(&self, key: String, answer: Prepared) -> std::sync::Arc<Prepared> {
+        let a = std::sync::Arc::new(answer);
+        self.cache.insert(key, a.clone()).await;
+        a
+    }
+}
+
+/// `value` as JSON, or `table` as CSV when asked for and available (400 otherwise).
+pub fn reply<T: Serialize>(
+    headers: &HeaderMap,
+    caller: &Caller,
+    format: Format,
+    value: &T,
+    table: impl FnOnce() -> Option<Table>,
+) -> Result<Response, ApiError> {
+    match format {
+        Format::Json => {
+            let body = serde_json::to_vec(value)
+                .map_err(|e| ApiError::Internal(format!("writing JSON: {e}")))?;
+            Ok(bytes(headers, caller, "application/json", body))
+        }
+        Format::Csv => {
+            let t = table().ok_or_else(|| {
+                ApiError::BadRequest("this resource has no CSV form: use format=json".into())
+            })?;
+            Ok(bytes(
+                headers,
+                caller,
+                "text/csv; charset=utf-8",
+                t.to_csv()?,
+            ))
+        }
+    }
+}

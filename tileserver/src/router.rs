@@ -1,0 +1,159 @@
+//! The router, shared state and the listening loop.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::config::CorsOrigins;
+
+fn cors(origins: &CorsOrigins) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::IF_NONE_MATCH, header::AUTHORIZATION])
+        .expose_headers([header::ETAG, header::CONTENT_LOCATION]);
+    match origins {
+        CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()),
+        CorsOrigins::List(list) => layer
+            .allow_origin(AllowOrigin::list(
+                list.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
+            ))
+            .vary([header::ORIGIN]),
+    }
+}
+
+/// The full router of the server.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(crate::routes::web::index))
+        .route("/embed", get(crate::routes::web::embed))
+        .route("/assets/{*path}", get(crate::routes::web::asset))
+        .route("/status", get(crate::routes::web::status))
+        .route("/styles/{file}", get(crate::routes::styles::style))
+        .route("/api/v1/classes", get(crate::routes::mapdata::classes))
+        .route("/api/v1/map/values", get(crate::routes::mapdata::values))
+        .route(
+            "/api/v1/map/indicators",
+            get(crate::routes::mapdata::indicators),
+        )
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::state::metrics::metrics))
+        .route(
+            "/api/v1/units/{code}/lineage",
+            get(crate::routes::lineage::lineage),
+        )
+        .route(
+            "/tiles/boundaries/{file}",
+            get(crate::routes::tilejson::boundaries),
+        )
+        .route(
+            "/tiles/boundaries/{version}/{z}/{x}/{y}",
+            get(crate::routes::tiles::boundaries),
+        )
+        .route("/tiles/admin/{file}", get(crate::routes::tilejson::admin))
+        .route(
+            "/tiles/admin/{period}/{z}/{x}/{y}",
+            get(crate::routes::tiles::admin),
+        )
+        .route("/tiles/h3/{file}", get(crate::routes::h3::tilejson))
+        .route(
+            "/tiles/h3/{period}/{z}/{x}/{y}",
+            get(crate::routes::h3::tile),
+        )
+        .route("/api/v1/h3/{period}/{cell}", get(crate::routes::h3::cell))
+        .route("/admin/reload", post(crate::state::refresh::admin_reload))
+        .route(
+            "/admin/cache/purge",
+            post(crate::state::refresh::admin_purge),
+        )
+        .merge(crate::routes::api::routes())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::state::access::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::state::metrics::track,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(cors(&state.config.cors))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Binds `listen` and serves until Ctrl-C, polling for new snapshots if configured; prints the
+/// address it listens on.
+pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    eprintln!("popmap: serving on http://{addr}/ (Ctrl-C to stop)");
+    state
+        .warmed
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let warm = crate::state::refresh::spawn_warm_up(state.clone());
+    let poller = state
+        .config
+        .poll
+        .map(|every| crate::state::refresh::spawn_poller(state.clone(), every));
+    let shrink = {
+        let limiters = state.limiters.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limiters.shrink();
+            }
+        })
+    };
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    warm.abort();
+    if let Some(p) = poller {
+        p.abort();
+    }
+    shrink.abort();
+    result
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
+    if st.published.load().versions.is_empty() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no boundary version loaded",
+        )
+            .into_response();
+    }
+    if !st.warmed.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "warming up: building tile sources",
+        )
+            .into_response();
+    }
+    match st.store.versions().await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => ApiError::Store(e).into_response(),
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such resource".into())
+}

@@ -1,0 +1,218 @@
+//! `/api/v1/indicators` (the catalog) and the indicator selection every value endpoint shares:
+//! which ids a caller may see, and one unit's values of them (base counts as integers, derived
+//! ratios recomputed from the counts; `null` where not computable).
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use geodata::Catalog;
+use geodata::{AREA, Access, Kind};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::http::error::ApiError;
+use crate::http::query::Params;
+use crate::http::reply::{Table, reply};
+use crate::state::AppState;
+use crate::state::access::Caller;
+
+/// One catalog entry.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndicatorEntry {
+    /// Indicator id, as in `?indicator=`.
+    pub id: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Unit of the values (Vietnamese).
+    pub unit: String,
+    /// Unit of the values (English).
+    pub unit_en: String,
+    /// `stock`, `flow` or `derived`.
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    /// The formula of a derived indicator, `null` for base counts.
+    pub formula: Option<String>,
+    /// `public` or `restricted` (restricted values need an API key).
+    #[schema(value_type = String)]
+    pub access: &'static str,
+}
+
+fn access_str(a: Access) -> &'static str {
+    match a {
+        Access::Public => "public",
+        Access::Restricted => "restricted",
+    }
+}
+
+/// Every indicator of the catalog, base counts first, in catalog order.
+pub fn entries(catalog: &Catalog) -> Vec<IndicatorEntry> {
+    let base = catalog.base.iter().map(|b| IndicatorEntry {
+        id: b.id.clone(),
+        name_vi: b.name_vi.clone(),
+        name_en: b.name_en.clone(),
+        unit: b.unit.clone(),
+        unit_en: b.unit_en.clone(),
+        kind: match b.kind {
+            Kind::Stock => "stock",
+            Kind::Flow => "flow",
+        },
+        formula: None,
+        access: access_str(b.access),
+    });
+    let derived = catalog.derived.iter().map(|d| IndicatorEntry {
+        id: d.id.clone(),
+        name_vi: d.name_vi.clone(),
+        name_en: d.name_en.clone(),
+        unit: d.unit.clone(),
+        unit_en: d.unit_en.clone(),
+        kind: "derived",
+        formula: Some(d.formula()),
+        access: access_str(d.access),
+    });
+    base.chain(derived).collect()
+}
+
+/// `GET /api/v1/indicators`: the catalog (metadata is public; values of restricted ones are not).
+#[utoipa::path(
+    get,
+    path = "/api/v1/indicators",
+    tag = "catalog",
+    params(
+        crate::http::query::FormatParam
+    ),
+    responses(
+        (status = 200, description = "OK", content((Vec<IndicatorEntry> = "application/json"), (String = "text/csv"))),
+        super::openapi::ErrorResponses,
+    )
+)]
+pub async fn list(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    params.allow(&["format"])?;
+    let format = params.format(&headers)?;
+    let items = entries(&st.catalog);
+    reply(&headers, &caller, format, &items, || {
+        Some(Table {
+            columns: [
+                "id", "name_vi", "name_en", "unit", "unit_en", "kind", "formula", "access",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: items
+                .iter()
+                .map(|i| {
+                    vec![
+                        Some(i.id.clone()),
+                        Some(i.name_vi.clone()),
+                        Some(i.name_en.clone()),
+                        Some(i.unit.clone()),
+                        Some(i.unit_en.clone()),
+                        Some(i.kind.to_string()),
+                        i.formula.clone(),
+                        Some(i.access.to_string()),
+                    ]
+                })
+                .collect(),
+        })
+    })
+}
+
+/// Whether indicator `id` (known to the catalog) is restricted.
+fn restricted(catalog: &Catalog, id: &str) -> bool {
+    catalog
+        .base(id)
+        .map(|b| b.access)
+        .or_else(|| catalog.derived(id).map(|d| d.access))
+        == Some(Access::Restricted)
+}
+
+/// The indicator ids a request asks for (`list`, or every indicator the caller may see),
+/// in catalog order. An unknown id is 400; a restricted one without credentials is 401.
+pub fn select(
+    catalog: &Catalog,
+    caller: &Caller,
+    list: Option<&[String]>,
+) -> Result<Vec<String>, ApiError> {
+    let all: Vec<&str> = catalog
+        .base
+        .iter()
+        .map(|b| b.id.as_str())
+        .chain(catalog.derived.iter().map(|d| d.id.as_str()))
+        .collect();
+    let Some(list) = list else {
+        return Ok(all
+            .into_iter()
+            .filter(|id| caller.unlocks_restricted() || !restricted(catalog, id))
+            .map(String::from)
+            .collect());
+    };
+    for id in list {
+        if !catalog.contains(id) {
+            return Err(ApiError::Invalid {
+                message: format!("unknown indicator '{id}' (see /api/v1/indicators)"),
+                details: serde_json::json!({ "indicator": id }),
+            });
+        }
+        if restricted(catalog, id) && !caller.unlocks_restricted() {
+            return Err(ApiError::Unauthorized(format!(
+                "indicator '{id}' is restricted: send Authorization: Bearer <API key>"
+            )));
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|id| list.iter().any(|l| l == id))
+        .map(String::from)
+        .collect())
+}
+
+/// One indicator's value for a unit: base count or derived ratio, `None` when missing.
+pub fn value_of(
+    catalog: &Catalog,
+    id: &str,
+    vals: Option<&BTreeMap<String, i64>>,
+    area_km2: f64,
+    months: u32,
+) -> Option<Value> {
+    if catalog.base(id).is_some() {
+        return vals.and_then(|v| v.get(id)).map(|n| Value::from(*n));
+    }
+    let d = catalog.derived(id)?;
+    let vals = vals?;
+    let get = |k: &str| {
+        if k == AREA {
+            Some(area_km2)
+        } else {
+            vals.get(k).map(|v| *v as f64)
+        }
+    };
+    d.evaluate(get, months)
+        .and_then(|v| serde_json::Number::from_f64(v.value))
+        .map(Value::Number)
+}
+
+/// A unit's values of `ids` as a JSON object (every id present, `null` where missing).
+pub fn values_map(
+    catalog: &Catalog,
+    ids: &[String],
+    vals: Option<&BTreeMap<String, i64>>,
+    area_km2: f64,
+    months: u32,
+) -> Map<String, Value> {
+    ids.iter()
+        .map(|id| {
+            (
+                id.clone(),
+                value_of(catalog, id, vals, area_km2, months).unwrap_or(Value::Null),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! `/api/v1/versions` (boundary versions) and `/api/v1/periods` (published periods).
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::http::error::ApiError;
+use crate::http::query::Params;
+use crate::http::reply::{Table, reply};
+use crate::state::AppState;
+use crate::state::access::Caller;
+use crate::state::published::latest_periods;
+
+/// `GET /api/v1/versions`: boundary versions by `valid_from`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/versions",
+    tag = "catalog",
+    params(
+        crate::http::query::FormatParam
+    ),
+    responses(
+        (status = 200, description = "OK", content((Vec<VersionItem> = "application/json"), (String = "text/csv"))),
+        super::openapi::ErrorResponses,
+    )
+)]
+pub async fn versions(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    params.allow(&["format"])?;
+    let format = params.format(&headers)?;
+    let published = st.published.load_full();
+    let items: Vec<VersionItem> = published
+        .versions
+        .iter()
+        .map(|v| VersionItem {
+            id: v.id.clone(),
+            valid_from: v.valid_from.to_string(),
+            valid_to: v.valid_to.map(|d| d.to_string()),
+            levels: v.levels.iter().map(|l| l.to_string()).collect(),
+        })
+        .collect();
+    reply(&headers, &caller, format, &items, || {
+        Some(Table {
+            columns: ["id", "valid_from", "valid_to", "levels"]
+                .map(String::from)
+                .to_vec(),
+            rows: items
+                .iter()
+                .map(|v| {
+                    vec![
+                        Some(v.id.clone()),
+                        Some(v.valid_from.clone()),
+                        v.valid_to.clone(),
+                        Some(v.levels.join(" ")),
+                    ]
+                })
+                .collect(),
+        })
+    })
+}
+
+/// A boundary version.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VersionItem {
+    /// Version id, e.g. `vn-2025`.
+    pub id: String,
+    /// First day in force (YYYY-MM-DD).
+    pub valid_from: String,
+    /// Last day in force, `null` for the current version.
+    pub valid_to: Option<String>,
+    /// Levels, top first.
+    pub levels: Vec<String>,
+}
+
+/// One published period: its newest revision and every revision published.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeriodItem {
+    /// The period, e.g. `2025-10`.
+    pub period: String,
+    /// `month`, `quarter` or `year`.
+    pub granularity: String,
+    /// Newest revision (what `?period=2025-10` and `latest` resolve to).
+    pub revision: i64,
+    /// Boundary version of the newest revision.
+    pub version: String,
+    /// When the newest revision was published (RFC 3339).
+    pub published_at: String,
+    /// Every revision of the period, oldest first.
+    pub revisions: Vec<i64>,
+}
+
+/// `GET /api/v1/periods`: every published period in period order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/periods",
+    tag = "catalog",
+    params(
+        crate::http::query::FormatParam
+    ),
+    responses(
+        (status = 200, description = "OK", content((Vec<PeriodItem> = "application/json"), (String = "text/csv"))),
+        super::openapi::ErrorResponses,
+    )
+)]
+pub async fn periods(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    params.allow(&["format"])?;
+    let format = params.format(&headers)?;
+    let published = st.published.load_full();
+    let items: Vec<PeriodItem> = latest_periods(&published)
+        .into_iter()
+        .map(|p| {
+            let revisions = published
+                .snapshots
+                .iter()
+                .filter(|s| s.period.to_string() == p.period)
+                .map(|s| s.revision)
+                .collect();
+            let granularity = p
+                .period
+                .parse::<geodata::Period>()
+                .map(|x| format!("{:?}", x.granularity()).to_lowercase())
+                .unwrap_or_default();
+            PeriodItem {
+                period: p.period,
+                granularity,
+                revision: p.revision,
+                version: p.version,
+                published_at: p.published_at,
+                revisions,
+            }
+        })
+        .collect();
+    reply(&headers, &caller, format, &items, || {
+        Some(Table {
+            columns: [
+                "period",
+                "granularity",
+                "revision",
+                "version",
+                "published_at",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: items
+                .iter()
+                .map(|p| {
+                    vec![
+                        Some(p.period.clone()),
+                        Some(p.granularity.clone()),
+                        Some(p.revision.to_string()),
+                        Some(p.version.clone()),
+                        Some(p.published_at.clone()),
+                    ]
+                })
+                .collect(),
+        })
+    })
+}

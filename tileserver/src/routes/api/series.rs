@@ -1,0 +1,195 @@
+//! `/api/v1/units/{code}/series?indicator=&from=&to=&view=&version=`: one indicator of one
+//! unit across periods (each period's newest revision) in one of three views
+//! ([`super::view`]), derived ratios recomputed per period from the view's counts.
+
+use axum::Extension;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use geodata::Snapshot;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::indicators::{select, value_of};
+use super::units::version_param;
+use super::view::{self, Footprint, View};
+use crate::http::error::ApiError;
+use crate::http::query::Params;
+use crate::http::reply::{Table, cell, reply};
+use crate::state::AppState;
+use crate::state::access::Caller;
+
+/// One period's value.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Point {
+    /// The period.
+    pub period: String,
+    /// Its newest revision.
+    pub revision: i64,
+    /// Boundary version the value is expressed on (the period's own one when as reported).
+    pub version: String,
+    /// The value (`null` when not computable, missing or suppressed).
+    #[schema(value_type = Option<f64>)]
+    pub value: Value,
+    /// Whether the value rests on an estimate: a split commune (harmonised) or the H3 grid.
+    pub estimated: bool,
+    /// Whether the H3 footprint had too few people to show more than its total.
+    pub suppressed: bool,
+}
+
+/// A unit's series.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Series {
+    /// Unit code.
+    pub code: String,
+    /// Indicator id.
+    pub indicator: String,
+    /// `as-reported`, `harmonised` or `h3`.
+    pub view: String,
+    /// The version every point is expressed on (`harmonised`, `h3`); absent as reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The cells of the `h3` view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footprint: Option<Footprint>,
+    /// Points in period order.
+    pub points: Vec<Point>,
+}
+
+/// `GET /api/v1/units/{code}/series`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{code}/series",
+    tag = "units",
+    params(
+        ("code" = String, Path, description = "Unit code", example = "00004"),
+        ("indicator" = String, Query, description = "Indicator id (see /api/v1/indicators)", example = "population"),
+        ("from" = Option<String>, Query, description = "First period (inclusive)"),
+        ("to" = Option<String>, Query, description = "Last period (inclusive)"),
+        ("view" = Option<String>, Query, description = "`as-reported` (default: each period on its own boundary version), `harmonised` (every period on one version through the crosswalk; split communes flagged `estimated`) or `h3` (the H3 cells whose centre lies in the unit, filled each period by its own operator)"),
+        ("version" = Option<String>, Query, description = "Target boundary version of the `harmonised` and `h3` views (default: the newest period's)"),
+        crate::http::query::FormatParam
+    ),
+    responses(
+        (status = 200, description = "OK", content((Series = "application/json"), (String = "text/csv"))),
+        super::openapi::ErrorResponses,
+    )
+)]
+pub async fn series(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    code: Result<Path<String>, PathRejection>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let code = crate::http::query::path(code)?;
+    params.allow(&["indicator", "from", "to", "format", "view", "version"])?;
+    let format = params.format(&headers)?;
+    let indicator = params.required("indicator")?.to_string();
+    let ids = select(&st.catalog, &caller, Some(std::slice::from_ref(&indicator)))?;
+    let (from, to) = (params.period("from")?, params.period("to")?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(ApiError::BadRequest(format!("from={f} is after to={t}")));
+    }
+    let view: View = params.str("view").unwrap_or("as-reported").parse()?;
+    let published = st.published.load_full();
+    let target = match view {
+        View::AsReported if params.str("version").is_some() => {
+            return Err(ApiError::BadRequest(
+                "version= chooses the target of view=harmonised or view=h3; as reported, each period keeps its own version".into(),
+            ));
+        }
+        View::AsReported => None,
+        View::Harmonised | View::H3 => Some(version_param(&published, &params)?),
+    };
+    let inputs: Vec<&str> = match st.catalog.derived(&indicator) {
+        Some(d) => d.inputs().filter(|i| *i != geodata::AREA).collect(),
+        None => vec![indicator.as_str()],
+    };
+    // Each period's newest revision in range (snapshots come by period, then revision).
+    let mut snaps: Vec<&Snapshot> = Vec::new();
+    for s in &published.snapshots {
+        if from.is_some_and(|f| s.period < f) || to.is_some_and(|t| s.period > t) {
+            continue;
+        }
+        match snaps.last_mut() {
+            Some(last) if last.period == s.period => *last = s,
+            _ => snaps.push(s),
+        }
+    }
+    let (counts, footprint) = match (view, target.as_deref()) {
+        (View::Harmonised, Some(t)) => (
+            view::harmonised(&st, &code, t, &snaps, &inputs).await?,
+            None,
+        ),
+        (View::H3, Some(t)) => {
+            let (c, f) = view::h3(&st, &code, t, &snaps, &inputs).await?;
+            (c, Some(f))
+        }
+        _ => (view::as_reported(&st, &code, &snaps, &inputs).await?, None),
+    };
+    let points: Vec<Point> = snaps
+        .iter()
+        .filter_map(|s| {
+            let c = counts.get(&s.id)?;
+            Some(Point {
+                period: s.period.to_string(),
+                revision: s.revision,
+                version: c.version.clone(),
+                value: value_of(
+                    &st.catalog,
+                    &ids[0],
+                    Some(&c.counts),
+                    c.area_km2,
+                    s.period.month_count(),
+                )
+                .unwrap_or(Value::Null),
+                estimated: c.estimated,
+                suppressed: c.suppressed,
+            })
+        })
+        .collect();
+    let out = Series {
+        code,
+        indicator,
+        view: view.name().to_owned(),
+        target,
+        footprint,
+        points,
+    };
+    reply(&headers, &caller, format, &out, || {
+        Some(Table {
+            columns: [
+                "code",
+                "indicator",
+                "period",
+                "revision",
+                "version",
+                "value",
+                "estimated",
+                "suppressed",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: out
+                .points
+                .iter()
+                .map(|p| {
+                    vec![
+                        Some(out.code.clone()),
+                        Some(out.indicator.clone()),
+                        Some(p.period.clone()),
+                        Some(p.revision.to_string()),
+                        Some(p.version.clone()),
+                        cell(&p.value),
+                        Some(p.estimated.to_string()),
+                        Some(p.suppressed.to_string()),
+                    ]
+                })
+                .collect(),
+        })
+    })
+}

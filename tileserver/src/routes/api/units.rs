@@ -1,0 +1,285 @@
+//! `/api/v1/units` (search a version's units) and `/api/v1/units/{code}` (one unit, its parent
+//! chain, children count and its values in a period).
+
+use axum::Extension;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use geodata::UnitQuery;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::indicators::{select, values_map};
+use crate::http::error::ApiError;
+use crate::http::query::{MAX_UNITS_PAGE, Params};
+use crate::http::reply::{Table, reply};
+use crate::state::AppState;
+use crate::state::access::Caller;
+use crate::state::published::Published;
+
+/// A unit in a list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitItem {
+    /// Official code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name: String,
+    /// Level.
+    pub level: String,
+    /// Parent's code (`null` at the top).
+    pub parent_code: Option<String>,
+    /// Boundary version.
+    pub version: String,
+    /// Geodesic area in km².
+    pub area_km2: f64,
+}
+
+/// A page of units.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitList {
+    /// The units, by level (top first) then code.
+    pub items: Vec<UnitItem>,
+    /// Units matching, all pages.
+    pub total: i64,
+    /// Page size.
+    pub limit: i64,
+    /// Units skipped.
+    pub offset: i64,
+}
+
+/// The version `?version=` names (404 if unknown), else the newest period's, else the newest.
+pub fn version_param(published: &Published, params: &Params) -> Result<String, ApiError> {
+    match params.str("version") {
+        Some(v) => published
+            .version(v)
+            .map(|v| v.id.clone())
+            .ok_or_else(|| ApiError::NotFound(format!("unknown boundary version '{v}'"))),
+        None => published
+            .resolve(&crate::state::published::PeriodRef::Latest)
+            .map(|s| s.version.clone())
+            .or_else(|| published.versions.last().map(|v| v.id.clone()))
+            .ok_or_else(|| ApiError::NotFound("no boundary version is loaded".into())),
+    }
+}
+
+/// `GET /api/v1/units?version=&level=&parent=&q=&limit=&offset=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units",
+    tag = "units",
+    params(
+        ("version" = Option<String>, Query, description = "Boundary version (default: the newest period's)"),
+        ("level" = Option<String>, Query, description = "Only this level: country, region, province, district or commune"),
+        ("parent" = Option<String>, Query, description = "Only the children of this unit code"),
+        ("q" = Option<String>, Query, description = "Name (accents and case ignored: `ha noi` finds Hà Nội) or code prefix"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1 to 1000 (default 100)"),
+        crate::http::query::OffsetParam,
+        crate::http::query::FormatParam
+    ),
+    responses(
+        (status = 200, description = "OK", content((UnitList = "application/json"), (String = "text/csv"))),
+        super::openapi::ErrorResponses,
+    )
+)]
+pub async fn list(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    params.allow(&[
+        "version", "level", "parent", "q", "limit", "offset", "format",
+    ])?;
+    let format = params.format(&headers)?;
+    let published = st.published.load_full();
+    let version = version_param(&published, &params)?;
+    let (limit, offset) = params.page(100, MAX_UNITS_PAGE)?;
+    let q = params.str("q").map(str::to_string);
+    if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::BadRequest(
+            "q is longer than 100 characters".into(),
+        ));
+    }
+    let page = st
+        .store
+        .find_units(&UnitQuery {
+            version: version.clone(),
+            level: params.level("level")?,
+            parent: params.str("parent").map(str::to_string),
+            q,
+            limit,
+            offset,
+        })
+        .await?;
+    let out = UnitList {
+        items: page
+            .items
+            .into_iter()
+            .map(|u| UnitItem {
+                code: u.code,
+                name: u.name,
+                level: u.level.to_string(),
+                parent_code: u.parent_code,
+                version: version.clone(),
+                area_km2: u.area_km2,
+            })
+            .collect(),
+        total: page.total,
+        limit,
+        offset,
+    };
+    reply(&headers, &caller, format, &out, || {
+        Some(Table {
+            columns: [
+                "code",
+                "name",
+                "level",
+                "parent_code",
+                "version",
+                "area_km2",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: out
+                .items
+                .iter()
+                .map(|u| {
+                    vec![
+                        Some(u.code.clone()),
+                        Some(u.name.clone()),
+                        Some(u.level.clone()),
+                        u.parent_code.clone(),
+                        Some(u.version.clone()),
+                        Some(u.area_km2.to_string()),
+                    ]
+                })
+                .collect(),
+        })
+    })
+}
+
+/// A parent in a unit's chain.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ParentItem {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Level.
+    pub level: String,
+}
+
+/// One unit with its values in one period.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitDetail {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Level.
+    pub level: String,
+    /// Boundary version (the period's).
+    pub version: String,
+    /// Geodesic area in km².
+    pub area_km2: f64,
+    /// Parent chain, nearest first.
+    pub parents: Vec<ParentItem>,
+    /// Number of units one level down.
+    pub children_count: usize,
+    /// The period of the values.
+    pub period: String,
+    /// Its revision.
+    pub revision: i64,
+    /// Every indicator the caller may see (`null` where missing).
+    #[schema(value_type = Object)]
+    pub values: Map<String, Value>,
+}
+
+/// `GET /api/v1/units/{code}?period=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{code}",
+    tag = "units",
+    params(
+        ("code" = String, Path, description = "Unit code, e.g. `01`", example = "01"),
+        crate::http::query::PeriodParam,
+        crate::http::query::FormatParam
+    ),
+    responses(
+        (status = 200, description = "OK", content((UnitDetail = "application/json"), (String = "text/csv"))),
+        super::openapi::ErrorResponses,
+    )
+)]
+pub async fn detail(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    code: Result<Path<String>, PathRejection>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let code = crate::http::query::path(code)?;
+    params.allow(&["period", "format"])?;
+    let format = params.format(&headers)?;
+    let published = st.published.load_full();
+    let snap = params.snapshot(&published, "period")?;
+    let units = st.api.units.get(&st.store, &snap.version).await?;
+    let unit = units.get(&code).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no unit '{code}' in boundary version '{}' (the version of {})",
+            snap.version, snap.period
+        ))
+    })?;
+    let values = st.tiles.values(&st.store, snap.id).await?;
+    let ids = select(&st.catalog, &caller, None)?;
+    let out = UnitDetail {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        level: unit.level.to_string(),
+        version: snap.version.clone(),
+        area_km2: unit.area_km2,
+        parents: units
+            .parents(unit)
+            .into_iter()
+            .map(|p| ParentItem {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                level: p.level.to_string(),
+            })
+            .collect(),
+        children_count: units
+            .list
+            .iter()
+            .filter(|u| u.parent_code.as_deref() == Some(code.as_str()))
+            .count(),
+        period: snap.period.to_string(),
+        revision: snap.revision,
+        values: values_map(
+            &st.catalog,
+            &ids,
+            values.get(&unit.code),
+            unit.area_km2,
+            snap.period.month_count(),
+        ),
+    };
+    reply(&headers, &caller, format, &out, || {
+        Some(Table {
+            columns: ["code", "period", "revision", "indicator", "value"]
+                .map(String::from)
+                .to_vec(),
+            rows: out
+                .values
+                .iter()
+                .map(|(k, v)| {
+                    vec![
+                        Some(out.code.clone()),
+                        Some(out.period.clone()),
+                        Some(out.revision.to_string()),
+                        Some(k.clone()),
+                        crate::http::reply::cell(v),
+                    ]
+                })
+                .collect(),
+        })
+    })
+}

@@ -1,0 +1,270 @@
+//! The H3 family: `/tiles/h3/{period}/{z}/{x}/{y}.mvt`, its TileJSON `/tiles/h3/{period}.json`
+//! and the cell API `GET /api/v1/h3/{period}/{cell}`.
+//!
+//! A snapshot's grid is the stored operator of its boundary version applied to its commune
+//! counts, disclosure-protected once ([`geodata::disclosure`]) and cached. Tiles follow the admin
+//! family's HTTP rules (400/404, 204 for empty tiles, ETag/304, gzip/br, immutable revision URLs,
+//! `latest` with `Content-Location`); one layer `h3` at the resolution of
+//! [`geodata::resolution_for_zoom`]. A version without an operator answers 404 naming
+//! the command that builds it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use geodata::COARSEST_OUTPUT;
+use geodata::FieldSet;
+use geodata::Snapshot;
+use geodata::cell_values;
+use geodata::field_descriptions;
+use geodata::{H3_LAYER as LAYER, cell_props, h3_tile, resolution_for_zoom};
+use h3o::CellIndex;
+use serde_json::{Map, Value, json};
+
+use crate::http::error::ApiError;
+use crate::routes::tilejson::{MAX_ZOOM, base_url};
+use crate::routes::tiles::{IMMUTABLE, SHORT, check_query, parse_tile, tile_response};
+use crate::state::AppState;
+use crate::state::published::{PeriodRef, revision_name};
+use crate::state::tilecache::{H3Snapshot, TileKey};
+
+/// The period reference in a URL and the snapshot it names (400 malformed, 404 unpublished).
+fn snapshot(st: &AppState, period: &str) -> Result<(PeriodRef, Snapshot), ApiError> {
+    let pref: PeriodRef =
+        period
+            .parse()
+            .map_err(|e: crate::state::published::InvalidPeriodRef| {
+                ApiError::BadRequest(e.to_string())
+            })?;
+    let published = st.published.load_full();
+    let snap = published
+        .resolve(&pref)
+        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
+        .clone();
+    Ok((pref, snap))
+}
+
+/// The snapshot's disclosure-protected grid, from the cache.
+async fn grid(st: &AppState, snap: &Snapshot) -> Result<Arc<H3Snapshot>, ApiError> {
+    st.tiles
+        .grid(
+            &st.store,
+            &st.catalog,
+            &st.config.disclosure,
+            snap.id,
+            &snap.version,
+        )
+        .await
+}
+
+/// `GET /tiles/h3/{period}/{z}/{x}/{y}.mvt`.
+pub async fn tile(
+    State(st): State<AppState>,
+    Path((period, z, x, y)): Path<(String, String, String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = parse_tile(&z, &x, &y)?;
+    check_query(&query, &[])?;
+    let (pref, snap) = snapshot(&st, &period)?;
+    let h3 = grid(&st, &snap).await?;
+    let key = TileKey::H3 {
+        snapshot: snap.id,
+        zxy: (id.z, id.x, id.y),
+    };
+    let catalog = st.catalog.clone();
+    let rules = st.config.disclosure.clone();
+    let months = snap.period.month_count();
+    let tile = st
+        .tiles
+        .tile(key, &st.metrics, move || {
+            let grid = &h3.grid;
+            let Some(level) = grid.level(resolution_for_zoom(id.z, grid.finest())) else {
+                return Vec::new();
+            };
+            h3_tile(level, id, |i| {
+                cell_props(&cell_values(&catalog, grid, level, i, months, &rules))
+            })
+        })
+        .await?;
+    if pref.is_immutable() {
+        return Ok(tile_response(&st, &tile, "h3", &headers, IMMUTABLE));
+    }
+    let mut resp = tile_response(&st, &tile, "h3", &headers, SHORT);
+    let location = format!(
+        "/tiles/h3/{}/{}/{}/{}.mvt",
+        revision_name(&snap),
+        id.z,
+        id.x,
+        id.y
+    );
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::CONTENT_LOCATION, v);
+    }
+    Ok(resp)
+}
+
+fn respond(doc: Value, immutable: bool) -> Response {
+    crate::routes::tilejson::respond(doc, if immutable { IMMUTABLE } else { SHORT })
+}
+
+/// `GET /tiles/h3/{period}.json`.
+pub async fn tilejson(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let name = file
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/h3/{file}'")))?;
+    check_query(&query, &[])?;
+    let (pref, snap) = snapshot(&st, name)?;
+    let op = st.tiles.operator(&st.store, &snap.version).await?;
+    let finest = op.0.resolution;
+    let b = st.store.version_bounds(&snap.version).await?.unwrap_or([
+        -180.0,
+        -85.051_128,
+        180.0,
+        85.051_128,
+    ]);
+    // The public indicators as the admin layers describe them, on cells instead of units.
+    let mut fields = field_descriptions(&st.catalog, &FieldSet::all_public(&st.catalog));
+    fields.remove("code");
+    fields.remove("name");
+    fields.insert("cell".into(), json!("String: H3 cell index (hex)"));
+    fields.insert("resolution".into(), json!("Number: H3 resolution"));
+    fields.insert(
+        "suppressed".into(),
+        json!("Boolean: present and true when the cell shows its total only (disclosure control)"),
+    );
+    let zooms: Vec<Value> = (0..=MAX_ZOOM)
+        .map(|z| json!({"zoom": z, "resolution": u8::from(resolution_for_zoom(z, finest))}))
+        .collect();
+    let rules = &st.config.disclosure;
+    let doc = json!({
+        "tilejson": "3.0.0",
+        "name": format!("popmap H3 {} r{}", snap.period, snap.revision),
+        "description": format!(
+            "Population of period {} (revision {}) on the H3 grid (r{}–r{}), from boundary version {}.{}",
+            snap.period, snap.revision, u8::from(COARSEST_OUTPUT), u8::from(finest), snap.version,
+            if st.config.synthetic { " SYNTHETIC demo values, not real statistics." } else { "" }
+        ),
+        "version": "1.0.0",
+        "attribution": if st.config.synthetic { "popmap demo: synthetic values" } else { "popmap" },
+        "scheme": "xyz",
+        "tiles": [format!("{}/tiles/h3/{}/{{z}}/{{x}}/{{y}}.mvt", base_url(&st, &headers), revision_name(&snap))],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": b,
+        "center": [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 5.0],
+        "vector_layers": [{
+            "id": LAYER,
+            "description": "H3 hexagons; resolution chosen by zoom",
+            "minzoom": 0,
+            "maxzoom": MAX_ZOOM,
+            "fields": fields,
+        }],
+        "popmap": {
+            "family": "h3",
+            "period": snap.period.to_string(),
+            "revision": snap.revision,
+            "version": snap.version,
+            "operator_weights": op.0.weights,
+            "resolutions": zooms,
+            "disclosure": {"min_population": rules.min_total, "min_numerator": rules.min_numerator},
+            "synthetic": st.config.synthetic,
+            "empty_tiles": "204 No Content",
+        },
+    });
+    Ok(respond(doc, pref.is_immutable()))
+}
+
+/// `GET /api/v1/h3/{period}/{cell}`: the cell's publishable values and the communes it draws
+/// from (`share`: the fraction of the commune's people placed in the cell).
+pub async fn cell(
+    State(st): State<AppState>,
+    Path((period, cell)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    check_query(&query, &[])?;
+    let (pref, snap) = snapshot(&st, &period)?;
+    let index: CellIndex = cell
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("'{cell}' is not an H3 cell index")))?;
+    let h3 = grid(&st, &snap).await?;
+    let res = index.resolution();
+    let grid = &h3.grid;
+    let Some(level) = grid.level(res) else {
+        return Err(ApiError::BadRequest(format!(
+            "cell {index} is at r{}; this grid serves r{}–r{}",
+            u8::from(res),
+            u8::from(COARSEST_OUTPUT),
+            u8::from(grid.finest())
+        )));
+    };
+    let rules = &st.config.disclosure;
+    let total = grid.column(&rules.total);
+    let i = level
+        .find(index)
+        .filter(|&i| total.is_none_or(|k| level.row(i)[k] > 0))
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "cell {index} has no people in period {}",
+                snap.period
+            ))
+        })?;
+    let v = cell_values(
+        &st.catalog,
+        grid,
+        level,
+        i,
+        snap.period.month_count(),
+        rules,
+    );
+    let mut values = Map::new();
+    for (id, n) in &v.counts {
+        values.insert(id.clone(), json!(n));
+    }
+    let mut unstable = Vec::new();
+    for (id, x, u) in &v.derived {
+        values.insert(id.clone(), json!(x));
+        if *u {
+            unstable.push(id.clone());
+        }
+    }
+    let src = st.tiles.source(&st.store, &snap.version).await?;
+    let names: HashMap<&str, &str> = src
+        .units()
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
+        .collect();
+    let op = &h3.operator.1;
+    let mut communes = Vec::new();
+    for (code, cells) in op.units() {
+        let up = |c: &CellIndex| c.parent(res).unwrap_or(*c);
+        let start = cells.partition_point(|(c, _)| up(c) < index);
+        let end = cells.partition_point(|(c, _)| up(c) <= index);
+        if start < end {
+            let share: f64 = cells[start..end].iter().map(|(_, s)| s).sum();
+            communes.push(json!({
+                "code": code,
+                "name": names.get(code).copied().unwrap_or(""),
+                "share": share,
+            }));
+        }
+    }
+    let doc = json!({
+        "cell": index.to_string(),
+        "resolution": u8::from(res),
+        "period": snap.period.to_string(),
+        "revision": snap.revision,
+        "version": snap.version,
+        "values": values,
+        "flags": {"suppressed": v.suppressed, "unstable": unstable},
+        "communes": communes,
+    });
+    Ok(respond(doc, pref.is_immutable()))
+}

@@ -1,0 +1,580 @@
+//! What the web map joins to boundary tiles: per-period values of one level
+//! (`/api/v1/map/values`), their classification (`/api/v1/classes`) and the list of mappable
+//! indicators with their cartographic defaults (`/api/v1/map/indicators`).
+//!
+//! Answers are JSON with a strong ETag (304 on a match); a period naming one revision
+//! (`2025-06@r2`) is cached as immutable, `latest` and a bare period for 60 s.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use geodata::feature_id;
+use geodata::{AREA, Access};
+use geodata::{Catalog, Level, UnitInfo};
+use geodata::{Snapshot, ValueTable};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::http::error::ApiError;
+use crate::routes::palette::StyleConfig;
+use crate::routes::tiles::{IMMUTABLE, SHORT, check_query};
+use crate::state::AppState;
+use crate::state::published::{PeriodRef, revision_name};
+use geodata::{Method, class_of, thresholds};
+
+/// A JSON answer with a strong ETag, `Cache-Control` by mutability, and 304 on a match.
+pub fn json_response(headers: &HeaderMap, body: Vec<u8>, immutable: bool) -> Response {
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+        });
+    let mut resp = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            Bytes::from(body),
+        )
+            .into_response()
+    };
+    let h = resp.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if immutable { IMMUTABLE } else { SHORT }),
+    );
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex etag"),
+    );
+    resp
+}
+
+/// The value of public indicator `id` for one unit (base counts as numbers, derived ones
+/// evaluated from the unit's sums); `None` when not reported or not computable.
+pub fn value_of(
+    catalog: &Catalog,
+    id: &str,
+    values: &ValueTable,
+    unit: &UnitInfo,
+    months: u32,
+) -> Option<f64> {
+    let vals = values.get(&unit.code)?;
+    if catalog.base(id).is_some() {
+        return vals.get(id).map(|v| *v as f64);
+    }
+    let d = catalog.derived(id)?;
+    let get = |k: &str| {
+        if k == AREA {
+            Some(unit.area_km2)
+        } else {
+            vals.get(k).map(|v| *v as f64)
+        }
+    };
+    d.evaluate(get, months).map(|v| v.value)
+}
+
+/// Checks that `id` is a public indicator; 400 naming it otherwise.
+pub fn public_indicator(catalog: &Catalog, id: &str) -> Result<(), ApiError> {
+    let access = catalog
+        .base(id)
+        .map(|b| b.access)
+        .or_else(|| catalog.derived(id).map(|d| d.access));
+    match access {
+        Some(Access::Public) => Ok(()),
+        Some(_) => Err(ApiError::BadRequest(format!(
+            "indicator '{id}' is restricted and not served on the map"
+        ))),
+        None => Err(ApiError::BadRequest(format!(
+            "unknown indicator '{id}' (see /api/v1/map/indicators)"
+        ))),
+    }
+}
+
+/// The snapshot a `period` query names (`latest` when absent).
+pub fn snapshot_for(
+    st: &AppState,
+    period: Option<&String>,
+) -> Result<(PeriodRef, Snapshot), ApiError> {
+    let pref: PeriodRef = period
+        .map(String::as_str)
+        .unwrap_or("latest")
+        .parse()
+        .map_err(|e: crate::state::published::InvalidPeriodRef| {
+            ApiError::BadRequest(e.to_string())
+        })?;
+    let published = st.published.load();
+    let snap = published
+        .resolve(&pref)
+        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
+        .clone();
+    Ok((pref, snap))
+}
+
+/// The `version` query: the boundary version a period is shown on (`None`: its own one);
+/// 400 for an unknown version. Harmonising needs a stored crosswalk (400 later otherwise).
+pub fn target_for(
+    st: &AppState,
+    snap: &Snapshot,
+    version: Option<&String>,
+) -> Result<Option<String>, ApiError> {
+    let Some(v) = version.filter(|v| **v != snap.version) else {
+        return Ok(None);
+    };
+    if st.published.load().version(v).is_none() {
+        return Err(ApiError::BadRequest(format!(
+            "version='{v}' is not a boundary version of this server"
+        )));
+    }
+    Ok(Some(v.clone()))
+}
+
+/// The `level` query (province when absent); 400 for a level the version shown lacks.
+fn level_for(
+    st: &AppState,
+    snap: &Snapshot,
+    target: Option<&str>,
+    level: Option<&String>,
+) -> Result<Level, ApiError> {
+    let level: Level = match level {
+        None => Level::Province,
+        Some(l) => l
+            .parse()
+            .map_err(|_| ApiError::BadRequest(format!("unknown level '{l}'")))?,
+    };
+    let published = st.published.load();
+    let version = target.unwrap_or(&snap.version);
+    let has = published
+        .version(version)
+        .is_some_and(|v| v.levels.contains(&level));
+    if !has {
+        return Err(ApiError::BadRequest(format!(
+            "boundary version '{version}' of period {} has no {level} level",
+            revision_name(snap)
+        )));
+    }
+    Ok(level)
+}
+
+/// Units of one level of the snapshot's version with the values of `indicators`.
+pub struct LevelValues {
+    /// The units, in code order.
+    pub units: Vec<UnitInfo>,
+    /// One column per indicator, aligned with `units`.
+    pub columns: Vec<Vec<Option<f64>>>,
+    /// Each unit's WGS84 bounding box `[w, s, e, n]`, aligned with `units`.
+    pub bboxes: Vec<Option<[f64; 4]>>,
+    /// Whether each unit's values rest on a split estimate (harmonised periods), aligned.
+    pub estimated: Vec<bool>,
+}
+
+/// Reads the units of `level` and evaluates `indicators` (checked public) on them: on the
+/// snapshot's own version, or on `target` through the crosswalk (harmonised).
+pub async fn level_values(
+    st: &AppState,
+    snap: &Snapshot,
+    target: Option<&str>,
+    level: Level,
+    indicators: &[String],
+) -> Result<LevelValues, ApiError> {
+    let src = st
+        .tiles
+        .source(&st.store, target.unwrap_or(&snap.version))
+        .await?;
+    let harmonised = match target {
+        Some(t) => Some(st.tiles.harmonised(&st.store, &st.catalog, snap, t).await?),
+        None => None,
+    };
+    let own;
+    let values: &ValueTable = match &harmonised {
+        Some(h) => &h.values,
+        None => {
+            own = st.tiles.values(&st.store, snap.id).await?;
+            &own
+        }
+    };
+    let mut picked: Vec<(usize, &UnitInfo)> = src
+        .units()
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.level == level)
+        .collect();
+    picked.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+    let bboxes = picked.iter().map(|(i, _)| src.bbox_degrees(*i)).collect();
+    let units: Vec<UnitInfo> = picked.into_iter().map(|(_, u)| u.clone()).collect();
+    let months = snap.period.month_count();
+    let columns = indicators
+        .iter()
+        .map(|id| {
+            units
+                .iter()
+                .map(|u| value_of(&st.catalog, id, values, u, months))
+                .collect()
+        })
+        .collect();
+    let estimated = units
+        .iter()
+        .map(|u| {
+            harmonised
+                .as_ref()
+                .is_some_and(|h| h.estimated.contains(&u.code))
+        })
+        .collect();
+    Ok(LevelValues {
+        units,
+        columns,
+        bboxes,
+        estimated,
+    })
+}
+
+/// `GET /api/v1/map/values?period=&level=&indicators=a,b[&bbox=1]`: codes, names, parents,
+/// feature ids and value columns of one level, for feature-state joins on boundary tiles
+/// (`bbox=1` adds each unit's bounding box, rounded to 4 decimals, for search).
+pub async fn values(
+    State(st): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_query(&q, &["period", "level", "indicators", "bbox", "version"])?;
+    let with_bbox = match q.get("bbox").map(String::as_str) {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(b) => return Err(ApiError::BadRequest(format!("bbox='{b}': use 0 or 1"))),
+    };
+    let (pref, snap) = snapshot_for(&st, q.get("period"))?;
+    let target = target_for(&st, &snap, q.get("version"))?;
+    let level = level_for(&st, &snap, target.as_deref(), q.get("level"))?;
+    let indicators: Vec<String> = match q.get("indicators") {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        None => Vec::new(),
+    };
+    for id in &indicators {
+        public_indicator(&st.catalog, id)?;
+    }
+    let lv = level_values(&st, &snap, target.as_deref(), level, &indicators).await?;
+    let mut cols = serde_json::Map::new();
+    for (id, col) in indicators.iter().zip(&lv.columns) {
+        cols.insert(id.clone(), json!(col));
+    }
+    let mut body = json!({
+        "period": snap.period.to_string(),
+        "revision": snap.revision,
+        "version": target.as_deref().unwrap_or(&snap.version),
+        "reported_on": snap.version,
+        "level": level.as_str(),
+        "synthetic": st.config.synthetic,
+        "codes": lv.units.iter().map(|u| &u.code).collect::<Vec<_>>(),
+        "names": lv.units.iter().map(|u| &u.name).collect::<Vec<_>>(),
+        "parents": lv.units.iter().map(|u| &u.parent_code).collect::<Vec<_>>(),
+        "ids": lv.units.iter().map(|u| feature_id(level, &u.code)).collect::<Vec<_>>(),
+        "values": cols,
+    });
+    if target.is_some() {
+        body["estimated"] = json!(lv.estimated);
+    }
+    if with_bbox {
+        let round = |v: f64| (v * 1e4).round() / 1e4;
+        body["bbox"] = json!(
+            lv.bboxes
+                .iter()
+                .map(|b| b.map(|b| b.map(round)))
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(json_response(
+        &headers,
+        serde_json::to_vec(&body).expect("JSON of plain values"),
+        pref.is_immutable(),
+    ))
+}
+
+/// One class of a classification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Class {
+    /// Lower bound (the data minimum for the first class; none for the first fixed class).
+    pub min: Option<f64>,
+    /// Upper bound, exclusive (the data maximum, inclusive, for the last class; none for the
+    /// last fixed class).
+    pub max: Option<f64>,
+    /// Units in the class.
+    pub count: usize,
+    /// Fill colour.
+    pub color: String,
+}
+
+/// A classification of one indicator × period × level.
+#[derive(Debug, Clone, Serialize)]
+pub struct Classification {
+    /// The indicator.
+    pub indicator: String,
+    /// The period.
+    pub period: String,
+    /// Its revision.
+    pub revision: i64,
+    /// The boundary version.
+    pub version: String,
+    /// The level.
+    pub level: String,
+    /// The method used.
+    pub method: Method,
+    /// Classes asked for (the answer may hold fewer when values tie).
+    pub k: usize,
+    /// The `step` thresholds: class i holds values in `[thresholds[i-1], thresholds[i])`.
+    pub thresholds: Vec<f64>,
+    /// The classes, lowest first.
+    pub classes: Vec<Class>,
+    /// Units without a value, and their fill.
+    pub no_data: Class,
+    /// The normal band, when the indicator has one (e.g. SRB 103–107).
+    pub normal: Option<[f64; 2]>,
+    /// Whether the values are synthetic demo data.
+    pub synthetic: bool,
+}
+
+/// Classifies `values` (one per unit, `None` for no data) with the indicator's settings.
+pub fn classify(
+    cfg: &StyleConfig,
+    indicator: &str,
+    values: &[Option<f64>],
+    method: Method,
+    k: usize,
+) -> (Vec<f64>, Vec<Class>, Class) {
+    let style = cfg.indicator(indicator);
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let t = thresholds(method, &present, k, &style.fixed);
+    let n = if present.is_empty() && method != Method::Fixed {
+        0
+    } else {
+        t.len() + 1
+    };
+    let colours = cfg.colours(style, n, method == Method::Fixed);
+    let mut counts = vec![0usize; n];
+    for v in &present {
+        counts[class_of(*v, &t)] += 1;
+    }
+    let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    // Fixed classes are open-ended at both ends ("< 94", "≥ 106"); the others run from the
+    // data minimum to the data maximum.
+    let open = method == Method::Fixed;
+    let classes = (0..n)
+        .map(|i| Class {
+            min: if i > 0 {
+                Some(t[i - 1])
+            } else {
+                (!open && lo.is_finite()).then_some(lo)
+            },
+            max: if i + 1 < n {
+                Some(t[i])
+            } else {
+                (!open && hi.is_finite()).then_some(hi)
+            },
+            count: counts[i],
+            color: colours[i].clone(),
+        })
+        .collect();
+    let no_data = Class {
+        min: None,
+        max: None,
+        count: values.len() - present.len(),
+        color: cfg.no_data.clone(),
+    };
+    (t, classes, no_data)
+}
+
+/// Parses `method` and `k` queries against the indicator's defaults; 400 when out of range.
+pub fn method_and_k(
+    cfg: &StyleConfig,
+    indicator: &str,
+    method: Option<&String>,
+    k: Option<&String>,
+) -> Result<(Method, usize), ApiError> {
+    let style = cfg.indicator(indicator);
+    let method = match method {
+        Some(m) => m.parse().map_err(ApiError::BadRequest)?,
+        None => style.method,
+    };
+    if method == Method::Fixed && style.fixed.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "indicator '{indicator}' has no fixed breaks configured"
+        )));
+    }
+    let k = match k {
+        Some(k) => k
+            .parse::<usize>()
+            .ok()
+            .filter(|k| (2..=9).contains(k))
+            .ok_or_else(|| ApiError::BadRequest(format!("k='{k}' must be 2..9")))?,
+        None => style.k,
+    };
+    Ok((method, k))
+}
+
+/// The classification of `indicator` on `level` of `snap` (harmonised onto `target` if set).
+pub async fn classification(
+    st: &AppState,
+    snap: &Snapshot,
+    target: Option<&str>,
+    level: Level,
+    indicator: &str,
+    method: Method,
+    k: usize,
+) -> Result<Classification, ApiError> {
+    let lv = level_values(st, snap, target, level, &[indicator.to_string()]).await?;
+    let cfg = StyleConfig::builtin();
+    let (thresholds, classes, no_data) = classify(cfg, indicator, &lv.columns[0], method, k);
+    Ok(Classification {
+        indicator: indicator.to_string(),
+        period: snap.period.to_string(),
+        revision: snap.revision,
+        version: target.unwrap_or(&snap.version).to_string(),
+        level: level.as_str().to_string(),
+        method,
+        k,
+        thresholds,
+        classes,
+        no_data,
+        normal: cfg.indicator(indicator).normal,
+        synthetic: st.config.synthetic,
+    })
+}
+
+/// `GET /api/v1/classes?indicator=&period=&level=&method=&k=`.
+pub async fn classes(
+    State(st): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_query(
+        &q,
+        &["indicator", "period", "level", "method", "k", "version"],
+    )?;
+    let indicator = q
+        .get("indicator")
+        .ok_or_else(|| ApiError::BadRequest("indicator= is required".into()))?;
+    public_indicator(&st.catalog, indicator)?;
+    let (method, k) = method_and_k(
+        StyleConfig::builtin(),
+        indicator,
+        q.get("method"),
+        q.get("k"),
+    )?;
+    let (pref, snap) = snapshot_for(&st, q.get("period"))?;
+    let target = target_for(&st, &snap, q.get("version"))?;
+    let level = level_for(&st, &snap, target.as_deref(), q.get("level"))?;
+    let c = classification(&st, &snap, target.as_deref(), level, indicator, method, k).await?;
+    Ok(json_response(
+        &headers,
+        serde_json::to_vec(&c).expect("JSON of plain values"),
+        pref.is_immutable(),
+    ))
+}
+
+/// `GET /api/v1/map/indicators`: public indicators with names, units and map defaults.
+pub async fn indicators(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let cfg = StyleConfig::builtin();
+    let mut out = Vec::new();
+    let entry = |id: &str, vi: &str, en: &str, unit: &str, unit_en: &str, base: bool| {
+        let s = cfg.indicator(id);
+        json!({
+            "id": id, "name_vi": vi, "name_en": en, "unit": unit, "unit_en": unit_en,
+            "base": base, "method": s.method, "k": s.k, "palette": s.palette,
+            "fixed": !s.fixed.is_empty(), "normal": s.normal,
+            "style": cfg.styles.iter().find(|(_, n)| n.indicator == id
+                && n.source == crate::routes::palette::StyleSource::Admin).map(|(k, _)| k),
+        })
+    };
+    for d in st
+        .catalog
+        .derived
+        .iter()
+        .filter(|d| d.access == Access::Public)
+    {
+        out.push(entry(
+            &d.id, &d.name_vi, &d.name_en, &d.unit, &d.unit_en, false,
+        ));
+    }
+    for b in st
+        .catalog
+        .base
+        .iter()
+        .filter(|b| b.access == Access::Public)
+    {
+        out.push(entry(
+            &b.id, &b.name_vi, &b.name_en, &b.unit, &b.unit_en, true,
+        ));
+    }
+    let body = json!({ "synthetic": st.config.synthetic, "indicators": out });
+    json_response(
+        &headers,
+        serde_json::to_vec(&body).expect("JSON of plain values"),
+        false,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_counts_every_unit_once_and_colours_by_palette() {
+        let cfg = StyleConfig::builtin();
+        let v: Vec<Option<f64>> = (0..20)
+            .map(|i| (i % 7 != 3).then_some(f64::from(i * i)))
+            .collect();
+        let (t, classes, nd) = classify(cfg, "density", &v, Method::Quantile, 4);
+        assert_eq!(t.len(), 3);
+        assert_eq!(classes.len(), 4);
+        assert_eq!(nd.count, 3);
+        let total: usize = classes.iter().map(|c| c.count).sum();
+        assert_eq!(total + nd.count, 20);
+        assert_eq!(classes[0].min, Some(0.0));
+        assert_eq!(classes[3].max, Some(361.0));
+        assert_eq!(classes[0].color, cfg.palettes["YlOrRd"]["4"][0]);
+        // Fixed SRB classes keep the configured thresholds and colours, even for empty classes.
+        let (t, classes, _) = classify(cfg, "srb", &[Some(112.0)], Method::Fixed, 5);
+        assert_eq!(t, vec![100.0, 103.0, 107.0, 110.0, 115.0]);
+        assert_eq!(
+            classes.iter().map(|c| c.count).collect::<Vec<_>>(),
+            [0, 0, 0, 0, 1, 0]
+        );
+        assert_eq!(classes[2].color, "#f7f7f7");
+        assert_eq!((classes[0].min, classes[0].max), (None, Some(100.0)));
+        assert_eq!((classes[5].min, classes[5].max), (Some(115.0), None));
+    }
+
+    #[test]
+    fn methods_and_k_are_checked() {
+        let cfg = StyleConfig::builtin();
+        assert_eq!(
+            method_and_k(cfg, "density", None, None).unwrap(),
+            (Method::Jenks, 6)
+        );
+        let bad = |m: Option<&str>, k: Option<&str>| {
+            method_and_k(
+                cfg,
+                "population",
+                m.map(String::from).as_ref(),
+                k.map(String::from).as_ref(),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(bad(Some("fixed"), None).contains("no fixed breaks"));
+        assert!(bad(None, Some("12")).contains("k='12'"));
+        assert!(bad(Some("x"), None).contains("unknown method 'x'"));
+    }
+}

@@ -1,0 +1,14 @@
+//! The handlers, one module per URL family: tiles and TileJSON (admin, boundaries, H3),
+//! styles and the values the web map joins, the web map and status page, lineage, and the data
+//! API. They read the state and answer through the HTTP mechanics; the router only wires them.
+
+pub mod api;
+pub mod h3;
+pub mod lineage;
+pub mod mapdata;
+pub mod palette;
+pub mod status;
+pub mod styles;
+pub mod tilejson;
+pub mod tiles;
+pub mod web;

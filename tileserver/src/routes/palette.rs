@@ -1,0 +1,209 @@
+//! The cartographic settings kept as data in `styles/`: ColorBrewer palettes
+//! (`styles/palettes.json`) and, per indicator, its palette, default classification and fixed
+//! breaks, plus the named styles (`styles/indicators.json`). Both files are compiled in, so a
+//! server binary needs nothing beside it; a bad file fails the build's tests, naming the rule.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use geodata::Method;
+
+/// Palette name → class count (as a string, "3".."9") → colours.
+pub type Palettes = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+/// How one indicator is classified and coloured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorStyle {
+    /// ColorBrewer palette name (a key of `palettes.json`).
+    pub palette: String,
+    /// Default classification method.
+    pub method: Method,
+    /// Default number of classes.
+    pub k: usize,
+    /// Thresholds of the fixed classification.
+    #[serde(default)]
+    pub fixed: Vec<f64>,
+    /// Colours of the fixed classes, overriding the palette (one more than `fixed`).
+    #[serde(default)]
+    pub colors: Vec<String>,
+    /// The normal band `[low, high)` shown in the legend (e.g. 103–107 for the SRB).
+    #[serde(default)]
+    pub normal: Option<[f64; 2]>,
+}
+
+/// Where a named style takes its features from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StyleSource {
+    /// Administrative units (admin or boundary tiles).
+    Admin,
+    /// H3 hexagons (`/tiles/h3/...`).
+    H3,
+}
+
+/// A named style: which indicator it maps and from which tiles.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedStyle {
+    /// The indicator id.
+    pub indicator: String,
+    /// The tile family.
+    pub source: StyleSource,
+}
+
+/// The content of `styles/indicators.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleConfig {
+    /// Settings of indicators without an entry.
+    pub default: IndicatorStyle,
+    /// Per-indicator settings.
+    pub indicators: BTreeMap<String, IndicatorStyle>,
+    /// Named styles served at `/styles/{name}.json`.
+    pub styles: BTreeMap<String, NamedStyle>,
+    /// Fill of units without a value.
+    pub no_data: String,
+    /// Colour of unit outlines.
+    pub outline: String,
+    /// Map background (no basemap by default).
+    pub background: String,
+    /// The palettes, from `palettes.json`.
+    #[serde(skip)]
+    pub palettes: Palettes,
+}
+
+impl StyleConfig {
+    /// Parses and checks the two files' texts; the error names the file and the rule broken.
+    pub fn parse(indicators_json: &str, palettes_json: &str) -> Result<StyleConfig, String> {
+        let palettes: Palettes = serde_json::from_str(palettes_json)
+            .map_err(|e| format!("styles/palettes.json: {e}"))?;
+        let mut cfg: StyleConfig = serde_json::from_str(indicators_json)
+            .map_err(|e| format!("styles/indicators.json: {e}"))?;
+        for (name, p) in &palettes {
+            for (k, colours) in p {
+                if k.parse::<usize>().ok() != Some(colours.len()) {
+                    return Err(format!(
+                        "styles/palettes.json: palette '{name}' size '{k}' has {} colours",
+                        colours.len()
+                    ));
+                }
+            }
+        }
+        let all = std::iter::once(("default", &cfg.default))
+            .chain(cfg.indicators.iter().map(|(k, v)| (k.as_str(), v)));
+        for (id, s) in all {
+            let bad = |rule: String| format!("styles/indicators.json: indicator '{id}': {rule}");
+            if !palettes.contains_key(&s.palette) {
+                return Err(bad(format!("unknown palette '{}'", s.palette)));
+            }
+            if !(2..=9).contains(&s.k) {
+                return Err(bad(format!("k = {} is outside 2..=9", s.k)));
+            }
+            if s.method == Method::Fixed && s.fixed.is_empty() {
+                return Err(bad("method 'fixed' needs 'fixed' thresholds".into()));
+            }
+            if s.fixed.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(bad("'fixed' thresholds must increase strictly".into()));
+            }
+            if !s.colors.is_empty() && s.colors.len() != s.fixed.len() + 1 {
+                return Err(bad("'colors' needs one colour more than 'fixed'".into()));
+            }
+        }
+        cfg.palettes = palettes;
+        Ok(cfg)
+    }
+
+    /// The configuration compiled into the server.
+    pub fn builtin() -> &'static StyleConfig {
+        static CONFIG: OnceLock<StyleConfig> = OnceLock::new();
+        CONFIG.get_or_init(|| {
+            StyleConfig::parse(
+                include_str!("../../../styles/indicators.json"),
+                include_str!("../../../styles/palettes.json"),
+            )
+            .expect("styles/*.json are checked by the palette tests")
+        })
+    }
+
+    /// The settings of `indicator`.
+    pub fn indicator(&self, indicator: &str) -> &IndicatorStyle {
+        self.indicators.get(indicator).unwrap_or(&self.default)
+    }
+
+    /// `n` colours of `style` for `n` classes: the configured fixed colours, else the palette of
+    /// that size (the ends of the 3-class palette for fewer than 3, the 9-class one beyond).
+    pub fn colours(&self, style: &IndicatorStyle, n: usize, fixed: bool) -> Vec<String> {
+        if fixed && style.colors.len() == n {
+            return style.colors.clone();
+        }
+        let p = &self.palettes[&style.palette];
+        match n {
+            0 => Vec::new(),
+            1 => vec![p["3"][1].clone()],
+            2 => vec![p["3"][0].clone(), p["3"][2].clone()],
+            n if n <= 9 => p
+                .get(&n.to_string())
+                .cloned()
+                .unwrap_or_else(|| p["9"][..n].to_vec()),
+            n => (0..n).map(|i| p["9"][i * 9 / n].clone()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_config_is_consistent() {
+        let c = StyleConfig::builtin();
+        let srb = c.indicator("srb");
+        assert_eq!(srb.method, Method::Fixed);
+        assert_eq!(c.colours(srb, 6, true)[2], "#f7f7f7");
+        assert_eq!(c.colours(c.indicator("density"), 5, false).len(), 5);
+        assert_eq!(c.colours(c.indicator("density"), 2, false).len(), 2);
+        // Sex ratio diverges around 100: its middle class is [99, 101) in the neutral colour.
+        let sr = c.indicator("sex_ratio");
+        let mid = sr.fixed.len() / 2;
+        assert_eq!((sr.fixed[mid - 1], sr.fixed[mid]), (99.0, 101.0));
+        assert_eq!(c.colours(sr, sr.fixed.len() + 1, true)[mid], "#f7f7f7");
+        let catalog = geodata::Catalog::builtin();
+        for (name, s) in &c.styles {
+            assert!(catalog.contains(&s.indicator), "style {name}");
+        }
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_rule() {
+        let pal = include_str!("../../../styles/palettes.json");
+        let ind = |body: &str| {
+            format!(
+                r##"{{"default":{{"palette":"Blues","method":"quantile","k":5}},"indicators":{{{body}}},
+                "styles":{{}},"no_data":"#ccc","outline":"#555","background":"#fff"}}"##
+            )
+        };
+        let e = StyleConfig::parse(
+            &ind(r#""x":{"palette":"Nope","method":"jenks","k":5}"#),
+            pal,
+        )
+        .unwrap_err();
+        assert!(e.contains("indicator 'x'") && e.contains("'Nope'"), "{e}");
+        let e = StyleConfig::parse(
+            &ind(r#""x":{"palette":"Blues","method":"fixed","k":5}"#),
+            pal,
+        )
+        .unwrap_err();
+        assert!(e.contains("needs 'fixed'"), "{e}");
+        let e = StyleConfig::parse(
+            &ind(r#""x":{"palette":"Blues","method":"fixed","k":5,"fixed":[2,1]}"#),
+            pal,
+        )
+        .unwrap_err();
+        assert!(e.contains("strictly"), "{e}");
+        let e = StyleConfig::parse(&ind(""), r##"{"A":{"3":["#fff"]}}"##).unwrap_err();
+        assert!(e.contains("palette 'A' size '3'"), "{e}");
+    }
+}

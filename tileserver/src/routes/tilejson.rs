@@ -1,0 +1,222 @@
+//! TileJSON 3.0 documents next to each tile family: `/tiles/admin/{period}.json` and
+//! `/tiles/boundaries/{version}.json`.
+//!
+//! The `tiles` URL of an admin TileJSON always names one revision (`2025-06@r2`), even when the
+//! document was asked for `latest` or a bare period: a map that loads the TileJSON then fetches
+//! immutable, cacheable tiles, and picks up a new revision when it reloads the TileJSON (which is
+//! `max-age=60`). URLs start with the configured public URL, or `http://{Host}` without one.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use geodata::FieldSet;
+use geodata::{BoundaryVersion, Catalog};
+use serde_json::{Value, json};
+
+use crate::http::error::ApiError;
+use crate::routes::tiles::{IMMUTABLE, SHORT, check_query, fields_list};
+use crate::state::AppState;
+use crate::state::published::{PeriodRef, revision_name};
+
+/// The highest zoom tiles are cut at; maps over-zoom beyond it.
+pub const MAX_ZOOM: u8 = geodata::MAX_TILE_ZOOM;
+
+/// The base URL of the server as clients see it.
+pub fn base_url(st: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &st.config.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+fn vector_layers(version: &BoundaryVersion, catalog: &Catalog, fields: &FieldSet) -> Value {
+    geodata::vector_layers(&version.id, &version.levels, catalog, fields, MAX_ZOOM)
+}
+
+async fn bounds(st: &AppState, version: &str) -> Result<[f64; 4], ApiError> {
+    Ok(st
+        .store
+        .version_bounds(version)
+        .await?
+        .unwrap_or([-180.0, -85.051_128, 180.0, 85.051_128]))
+}
+
+fn center(b: [f64; 4]) -> [f64; 3] {
+    [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 5.0]
+}
+
+/// A JSON document with its `Cache-Control`.
+pub(crate) fn respond(doc: Value, cache_control: &'static str) -> Response {
+    let mut r = Json(doc).into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    r
+}
+
+/// `GET /tiles/admin/{period}.json[?fields=a,b]`.
+pub async fn admin(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let name = file
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/admin/{file}'")))?;
+    check_query(&query, &["fields", "version"])?;
+    let pref: PeriodRef =
+        name.parse()
+            .map_err(|e: crate::state::published::InvalidPeriodRef| {
+                ApiError::BadRequest(e.to_string())
+            })?;
+    let fields = match query.get("fields") {
+        Some(list) => FieldSet::parse(&st.catalog, list).map_err(ApiError::BadRequest)?,
+        None => FieldSet::all_public(&st.catalog),
+    };
+    let published = st.published.load_full();
+    let snap = published
+        .resolve(&pref)
+        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?;
+    let target = query.get("version").filter(|v| **v != snap.version);
+    let version = match target {
+        Some(v) => published.version(v).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "version='{v}' is not a boundary version of this server"
+            ))
+        })?,
+        None => published.version(&snap.version).ok_or_else(|| {
+            ApiError::Internal(format!("snapshot {} names unknown version", snap.id))
+        })?,
+    };
+    // Harmonised onto another version: 400 without a crosswalk; estimated when any unit's
+    // value rests on a split.
+    let estimated = match target {
+        Some(v) => !st
+            .tiles
+            .harmonised(&st.store, &st.catalog, snap, v)
+            .await?
+            .estimated
+            .is_empty(),
+        None => false,
+    };
+    let b = bounds(&st, &version.id).await?;
+    let mut url = format!(
+        "{}/tiles/admin/{}/{{z}}/{{x}}/{{y}}.mvt",
+        base_url(&st, &headers),
+        revision_name(snap)
+    );
+    let mut params = Vec::new();
+    if query.contains_key("fields") {
+        params.push(format!("fields={}", fields_list(&fields)));
+    }
+    if target.is_some() {
+        params.push(format!("version={}", version.id));
+    }
+    if !params.is_empty() {
+        url.push('?');
+        url.push_str(&params.join("&"));
+    }
+    let synthetic = if st.config.synthetic {
+        " SYNTHETIC demo values, not real statistics."
+    } else {
+        ""
+    };
+    let doc = json!({
+        "tilejson": "3.0.0",
+        "name": format!("popmap {} r{}", snap.period, snap.revision),
+        "description": format!(
+            "Population indicators of period {} (revision {}, published {}) on boundary version {}{}.{synthetic}",
+            snap.period, snap.revision, snap.published_at.to_rfc3339(), version.id,
+            if target.is_some() { format!(", harmonised from {} through the crosswalk", snap.version) } else { String::new() }
+        ),
+        "version": "1.0.0",
+        "attribution": if st.config.synthetic { "popmap demo: synthetic values" } else { "popmap" },
+        "scheme": "xyz",
+        "tiles": [url],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": b,
+        "center": center(b),
+        "vector_layers": vector_layers(version, &st.catalog, &fields),
+        "popmap": {
+            "family": "admin",
+            "period": snap.period.to_string(),
+            "revision": snap.revision,
+            "version": version.id,
+            "reported_on": snap.version,
+            "harmonised": target.is_some(),
+            "estimated": estimated,
+            "published_at": snap.published_at.to_rfc3339(),
+            "synthetic": st.config.synthetic,
+            "empty_tiles": "204 No Content",
+        },
+    });
+    Ok(respond(
+        doc,
+        if pref.is_immutable() {
+            IMMUTABLE
+        } else {
+            SHORT
+        },
+    ))
+}
+
+/// `GET /tiles/boundaries/{version}.json`.
+pub async fn boundaries(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = file.strip_suffix(".json").ok_or_else(|| {
+        ApiError::NotFound(format!("no such resource '/tiles/boundaries/{file}'"))
+    })?;
+    check_query(&query, &[])?;
+    let published = st.published.load_full();
+    let version = published
+        .version(id)
+        .ok_or_else(|| ApiError::NotFound(format!("unknown boundary version '{id}'")))?;
+    let b = bounds(&st, id).await?;
+    let none = FieldSet {
+        base: Vec::new(),
+        derived: Vec::new(),
+    };
+    let doc = json!({
+        "tilejson": "3.0.0",
+        "name": format!("popmap boundaries {id}"),
+        "description": format!(
+            "Administrative boundaries of version {id} (valid from {}), codes and names only.",
+            version.valid_from
+        ),
+        "version": "1.0.0",
+        "attribution": "popmap",
+        "scheme": "xyz",
+        "tiles": [format!("{}/tiles/boundaries/{id}/{{z}}/{{x}}/{{y}}.mvt", base_url(&st, &headers))],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": b,
+        "center": center(b),
+        "vector_layers": vector_layers(version, &st.catalog, &none),
+        "popmap": {
+            "family": "boundaries",
+            "version": id,
+            "valid_from": version.valid_from.to_string(),
+            "empty_tiles": "204 No Content",
+        },
+    });
+    Ok(respond(doc, SHORT))
+}

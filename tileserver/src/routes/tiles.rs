@@ -1,0 +1,299 @@
+//! Vector-tile endpoints: `/tiles/boundaries/{version}/{z}/{x}/{y}.mvt` (geometry, codes and
+//! names) and `/tiles/admin/{period}/{z}/{x}/{y}.mvt` (plus the period's indicator values:
+//! public ones, and restricted ones too for a caller with an API key; `?fields=a,b` chooses
+//! them; `?version=vn-2025` serves the period harmonised onto that version through the stored
+//! crosswalk, `estimated = true` on units resting on a split; 400 when no crosswalk leads there).
+//!
+//! HTTP semantics:
+//! - a malformed or out-of-range z/x/y, period or query is **400**; an unknown version or an
+//!   unpublished period/revision is **404**;
+//! - a tile with no feature is **204 No Content** everywhere (MapLibre treats it as empty);
+//! - every tile has a strong ETag per content coding and answers **304** to a matching
+//!   `If-None-Match`; gzip and brotli are negotiated, compressed once and cached compressed;
+//! - URLs naming one revision (`2025-06@r2`) and boundary tiles are
+//!   `public, max-age=31536000, immutable`; `latest` and a bare period (`2025-06`) resolve to the
+//!   newest revision, are `public, max-age=60`, and name that revision in `Content-Location`.
+
+use std::collections::HashMap;
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use geodata::PropValue;
+use geodata::TileId;
+use geodata::{FieldSet, admin_tile, unit_props};
+
+use crate::http::encoding::{Encoding, TileBody};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::access::Caller;
+use crate::state::metrics::BytesLabels;
+use crate::state::published::{PeriodRef, revision_name};
+use crate::state::tilecache::TileKey;
+
+/// `Cache-Control` of URLs whose answer never changes.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of URLs that follow the newest revision.
+pub const SHORT: &str = "public, max-age=60";
+
+/// Parses `{z}/{x}/{y}.mvt` path parts; 400 with the reason when malformed or out of range.
+pub fn parse_tile(z: &str, x: &str, y: &str) -> Result<TileId, ApiError> {
+    let y = y
+        .strip_suffix(".mvt")
+        .ok_or_else(|| ApiError::BadRequest(format!("'{y}': tile names end in .mvt")))?;
+    let num = |name: &str, s: &str| {
+        s.parse::<u32>()
+            .ok()
+            .filter(|_| s.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| ApiError::BadRequest(format!("{name}='{s}' is not a tile coordinate")))
+    };
+    TileId::new(num("z", z)?, num("x", x)?, num("y", y)?)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// Refuses any query parameter not in `allowed` (400 naming it and listing the allowed ones).
+pub fn check_query(query: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
+    check_names(query.keys().map(String::as_str), allowed)
+}
+
+/// Refuses the first of `names` not in `allowed`.
+pub fn check_names<'a>(
+    mut names: impl Iterator<Item = &'a str>,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    let Some(k) = names.find(|k| !allowed.contains(k)) else {
+        return Ok(());
+    };
+    let message = if allowed.is_empty() {
+        format!("unknown query parameter '{k}': this URL takes none")
+    } else {
+        format!(
+            "unknown query parameter '{k}': this URL takes {}",
+            allowed.join(", ")
+        )
+    };
+    Err(ApiError::Invalid {
+        message,
+        details: serde_json::json!({ "parameter": k, "allowed": allowed }),
+    })
+}
+
+/// A tile response: the negotiated coding, ETag, Cache-Control, 304 and 204 handling.
+pub(crate) fn tile_response(
+    st: &AppState,
+    tile: &TileBody,
+    family: &'static str,
+    headers: &HeaderMap,
+    cache_control: &'static str,
+) -> Response {
+    let enc = Encoding::negotiate(headers);
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| tile.matches(v));
+    let mut resp = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if tile.raw.is_empty() {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        let body = tile.body(enc).clone();
+        st.metrics
+            .tile_bytes
+            .get_or_create(&BytesLabels {
+                family: family.to_string(),
+                encoding: enc.token().to_string(),
+            })
+            .inc_by(body.len() as u64);
+        let mut r = body.into_response();
+        if enc != Encoding::Identity {
+            r.headers_mut().insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(enc.token()),
+            );
+        }
+        r
+    };
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.mapbox-vector-tile"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&tile.etag(enc)).expect("hex etag"),
+    );
+    resp
+}
+
+/// `GET /tiles/boundaries/{version}/{z}/{x}/{y}.mvt`.
+pub async fn boundaries(
+    State(st): State<AppState>,
+    Path((version, z, x, y)): Path<(String, String, String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = parse_tile(&z, &x, &y)?;
+    check_query(&query, &[])?;
+    let published = st.published.load_full();
+    if published.version(&version).is_none() {
+        return Err(ApiError::NotFound(format!(
+            "unknown boundary version '{version}'"
+        )));
+    }
+    let src = st.tiles.source(&st.store, &version).await?;
+    let key = TileKey::Boundary {
+        version: version.as_str().into(),
+        zxy: (id.z, id.x, id.y),
+    };
+    let tile = st
+        .tiles
+        .tile(key, &st.metrics, move || {
+            src.tile_default(id, |_| Vec::new())
+        })
+        .await?;
+    Ok(tile_response(&st, &tile, "boundaries", &headers, IMMUTABLE))
+}
+
+/// `GET /tiles/admin/{period}/{z}/{x}/{y}.mvt[?fields=a,b]`.
+pub async fn admin(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((period, z, x, y)): Path<(String, String, String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = parse_tile(&z, &x, &y)?;
+    check_query(&query, &["fields", "version"])?;
+    let pref: PeriodRef =
+        period
+            .parse()
+            .map_err(|e: crate::state::published::InvalidPeriodRef| {
+                ApiError::BadRequest(e.to_string())
+            })?;
+    let restricted = caller.unlocks_restricted();
+    let fields = match query.get("fields") {
+        Some(list) => {
+            FieldSet::parse_with(&st.catalog, list, restricted).map_err(ApiError::BadRequest)?
+        }
+        None => FieldSet::all(&st.catalog, restricted),
+    };
+    let published = st.published.load_full();
+    let snap = published
+        .resolve(&pref)
+        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
+        .clone();
+    let target = query.get("version").filter(|v| **v != snap.version);
+    if let Some(v) = target
+        && published.version(v).is_none()
+    {
+        return Err(ApiError::BadRequest(format!(
+            "version='{v}' is not a boundary version of this server"
+        )));
+    }
+    let months = snap.period.month_count();
+    let catalog = st.catalog.clone();
+    let key_fields = fields.clone();
+    let tile = match target {
+        None => {
+            let src = st.tiles.source(&st.store, &snap.version).await?;
+            let values = st.tiles.values(&st.store, snap.id).await?;
+            let key = TileKey::Admin {
+                snapshot: snap.id,
+                fields: fields.key(&st.catalog).into(),
+                zxy: (id.z, id.x, id.y),
+            };
+            st.tiles
+                .tile(key, &st.metrics, move || {
+                    admin_tile(&src, id, &catalog, &fields, &values, months)
+                })
+                .await?
+        }
+        Some(version) => {
+            // Harmonised: the period's values moved onto `version`'s units; a unit whose value
+            // rests on a split estimate carries `estimated = true`.
+            let h = st
+                .tiles
+                .harmonised(&st.store, &st.catalog, &snap, version)
+                .await?;
+            let src = st.tiles.source(&st.store, version).await?;
+            let key = TileKey::Harmonised {
+                snapshot: snap.id,
+                version: version.as_str().into(),
+                fields: fields.key(&st.catalog).into(),
+                zxy: (id.z, id.x, id.y),
+            };
+            st.tiles
+                .tile(key, &st.metrics, move || {
+                    src.tile_default(id, |u| {
+                        let mut props = unit_props(&catalog, &fields, &h.values, u, months);
+                        if h.estimated.contains(&u.code) {
+                            props.push(("estimated".into(), PropValue::Bool(true)));
+                        }
+                        props
+                    })
+                })
+                .await?
+        }
+    };
+    // The default field set depends on the caller: caches must key on Authorization, and an
+    // answer made for a key holder must never be kept by a shared cache.
+    let private = |mut r: Response| {
+        let h = r.headers_mut();
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Encoding, Authorization"),
+        );
+        if restricted {
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=60"),
+            );
+        }
+        r
+    };
+    if pref.is_immutable() {
+        return Ok(private(tile_response(
+            &st, &tile, "admin", &headers, IMMUTABLE,
+        )));
+    }
+    let mut resp = private(tile_response(&st, &tile, "admin", &headers, SHORT));
+    let mut location = format!(
+        "/tiles/admin/{}/{}/{}/{}.mvt",
+        revision_name(&snap),
+        id.z,
+        id.x,
+        id.y
+    );
+    let mut params = Vec::new();
+    if query.contains_key("fields") {
+        params.push(format!("fields={}", fields_list(&key_fields)));
+    }
+    if let Some(v) = query.get("version") {
+        params.push(format!("version={v}"));
+    }
+    if !params.is_empty() {
+        location.push('?');
+        location.push_str(&params.join("&"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::CONTENT_LOCATION, v);
+    }
+    Ok(resp)
+}
+
+/// The ids of a field set as a `fields=` value (validated ids: no escaping needed).
+pub fn fields_list(fields: &FieldSet) -> String {
+    let ids: Vec<&str> = fields
+        .base
+        .iter()
+        .chain(&fields.derived)
+        .map(String::as_str)
+        .collect();
+    ids.join(",")
+}

@@ -1,0 +1,202 @@
+//! Prometheus metrics at `/metrics`: requests and latencies per route, tile cache hits and
+//! misses, tile bytes sent, cache size, and state reloads.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::state::AppState;
+
+/// Labels of a request counter: the route pattern (not the raw path: bounded cardinality).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// Route pattern, e.g. `/tiles/admin/{period}/{z}/{x}/{y}`, or `unmatched`.
+    pub route: String,
+    /// HTTP method.
+    pub method: String,
+    /// Status code.
+    pub status: u16,
+}
+
+/// Labels of a latency histogram.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    /// Route pattern.
+    pub route: String,
+}
+
+/// Labels of tile counters: the tile family (`admin`, `boundaries`).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FamilyLabels {
+    /// Tile family.
+    pub family: String,
+}
+
+/// Labels of the tile byte counter.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BytesLabels {
+    /// Tile family.
+    pub family: String,
+    /// Content encoding sent: `identity`, `gzip` or `br`.
+    pub encoding: String,
+}
+
+type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+/// Every metric the server exports, registered in one registry.
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by route, method and status.
+    pub requests: Family<RequestLabels, Counter>,
+    /// Request latency in seconds by route.
+    pub latency: HistogramFamily,
+    /// Tiles answered from the cache (including requests that waited for a concurrent build).
+    pub cache_hits: Family<FamilyLabels, Counter>,
+    /// Tiles built because the cache did not have them.
+    pub cache_misses: Family<FamilyLabels, Counter>,
+    /// Tile body bytes sent, by family and encoding.
+    pub tile_bytes: Family<BytesLabels, Counter>,
+    /// Weighted size of the tile cache in bytes.
+    pub cache_bytes: Gauge,
+    /// Number of tiles in the cache.
+    pub cache_entries: Gauge,
+    /// State reloads that found new snapshots or versions.
+    pub reloads: Counter,
+    /// Generation of the published state being served (1 at start, +1 per reload).
+    pub generation: Gauge,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.25 ms … ~4 s.
+    Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::with_prefix("popmap");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
+        let cache_hits = Family::<FamilyLabels, Counter>::default();
+        let cache_misses = Family::<FamilyLabels, Counter>::default();
+        let tile_bytes = Family::<BytesLabels, Counter>::default();
+        let cache_bytes = Gauge::default();
+        let cache_entries = Gauge::default();
+        let reloads = Counter::default();
+        let generation = Gauge::default();
+        registry.register("http_requests", "HTTP requests answered", requests.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            latency.clone(),
+        );
+        registry.register(
+            "tile_cache_hits",
+            "Tiles served from the cache",
+            cache_hits.clone(),
+        );
+        registry.register(
+            "tile_cache_misses",
+            "Tiles built on a cache miss",
+            cache_misses.clone(),
+        );
+        registry.register("tile_bytes", "Tile body bytes sent", tile_bytes.clone());
+        registry.register(
+            "tile_cache_size_bytes",
+            "Weighted size of the tile cache",
+            cache_bytes.clone(),
+        );
+        registry.register(
+            "tile_cache_entries",
+            "Tiles held in the cache",
+            cache_entries.clone(),
+        );
+        registry.register(
+            "state_reloads",
+            "Reloads that brought new snapshots or versions",
+            reloads.clone(),
+        );
+        registry.register(
+            "state_generation",
+            "Generation of the published state being served",
+            generation.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            cache_hits,
+            cache_misses,
+            tile_bytes,
+            cache_bytes,
+            cache_entries,
+            reloads,
+            generation,
+        }
+    }
+}
+
+impl Metrics {
+    /// The registry in the Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+/// Middleware counting every request and its latency under its route pattern.
+pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    st.metrics
+        .latency
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+        })
+        .observe(start.elapsed().as_secs_f64());
+    st.metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            route,
+            method,
+            status: resp.status().as_u16(),
+        })
+        .inc();
+    resp
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(st): State<AppState>) -> Response {
+    st.tiles.publish_gauges(&st.metrics);
+    let mut resp = st.metrics.render().into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    resp
+}
+
+/// Shared handle to the metrics.
+pub type SharedMetrics = Arc<Metrics>;

@@ -1,0 +1,73 @@
+//! The server's state, shared by every request: the store, the catalog, settings, the
+//! published versions and snapshots (swapped whole on reload), the caches (tiles and values,
+//! unit lists, answers), metrics, rate limiters, and the refresh that rebuilds it aside.
+//! Imports the HTTP mechanics below it ([`crate::http`]) and never the routes.
+
+pub mod access;
+pub mod config;
+pub mod metrics;
+pub mod published;
+pub mod refresh;
+pub mod tilecache;
+pub mod units;
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use geodata::{Catalog, Store, StoreError};
+
+use config::ServerConfig;
+use metrics::Metrics;
+use published::Published;
+use tilecache::TileCache;
+
+/// State shared by every request.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The store the server reads.
+    pub store: Store,
+    /// The indicator catalog.
+    pub catalog: Arc<Catalog>,
+    /// Settings of this process.
+    pub config: Arc<ServerConfig>,
+    /// Versions and snapshots being served, swapped whole on reload.
+    pub published: Arc<ArcSwap<Published>>,
+    /// Tile sources, snapshot values and built tiles.
+    pub tiles: Arc<TileCache>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Serialises reloads.
+    pub reload_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Caches of the data API.
+    pub api: Arc<units::ApiState>,
+    /// Per-key and per-address rate limiters.
+    pub limiters: Arc<access::Limiters>,
+    /// False while [`serve`]'s start-up warm-up is building tile sources (`/readyz` says 503).
+    pub warmed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl AppState {
+    /// State over `store`: reads the published versions and snapshots once.
+    pub async fn new(
+        store: Store,
+        catalog: Arc<Catalog>,
+        config: ServerConfig,
+    ) -> Result<AppState, StoreError> {
+        let published = Published::load(&store, 1).await?;
+        let metrics = Metrics::default();
+        metrics.generation.set(1);
+        let limiters = access::Limiters::new(config.rate_per_key, config.rate_per_ip);
+        Ok(AppState {
+            api: Arc::default(),
+            limiters: Arc::new(limiters),
+            store,
+            catalog,
+            tiles: Arc::new(TileCache::new(config.cache_bytes)),
+            config: Arc::new(config),
+            published: Arc::new(ArcSwap::from_pointee(published)),
+            metrics: Arc::new(metrics),
+            reload_lock: Arc::default(),
+            warmed: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        })
+    }
+}

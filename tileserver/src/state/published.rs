@@ -1,0 +1,214 @@
+//! The published state a server answers from: boundary versions and snapshots, read from the
+//! store at start and on each reload, swapped atomically (see [`crate::state::refresh`]).
+//!
+//! Tile URLs name a period three ways ([`PeriodRef`]): `latest` (the newest period's newest
+//! revision), `2025-06` (that period's newest revision) and `2025-06@r2` (one revision, whose
+//! bytes never change: these URLs are cached as immutable).
+
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+use geodata::{BoundaryVersion, Period, Store};
+use geodata::{Snapshot, StoreError};
+
+/// How a URL names the snapshot it wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodRef {
+    /// The newest revision of the newest period.
+    Latest,
+    /// The newest revision of a period.
+    Newest(Period),
+    /// One revision of a period.
+    Revision(Period, i64),
+}
+
+impl PeriodRef {
+    /// Whether the URL names one revision (its answer never changes).
+    pub fn is_immutable(&self) -> bool {
+        matches!(self, PeriodRef::Revision(..))
+    }
+}
+
+/// A period reference that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("'{0}' is not a period: use latest, 2025-06, 2025-Q3, 2025, or a revision like 2025-06@r2")]
+pub struct InvalidPeriodRef(String);
+
+impl FromStr for PeriodRef {
+    type Err = InvalidPeriodRef;
+
+    fn from_str(s: &str) -> Result<PeriodRef, InvalidPeriodRef> {
+        let bad = || InvalidPeriodRef(s.to_string());
+        if s == "latest" {
+            return Ok(PeriodRef::Latest);
+        }
+        match s.split_once("@r") {
+            Some((p, r)) => {
+                let period: Period = p.parse().map_err(|_| bad())?;
+                let rev: i64 = r
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1 && r.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(bad)?;
+                Ok(PeriodRef::Revision(period, rev))
+            }
+            None => s.parse().map(PeriodRef::Newest).map_err(|_| bad()),
+        }
+    }
+}
+
+impl fmt::Display for PeriodRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeriodRef::Latest => f.write_str("latest"),
+            PeriodRef::Newest(p) => write!(f, "{p}"),
+            PeriodRef::Revision(p, r) => write!(f, "{p}@r{r}"),
+        }
+    }
+}
+
+/// The URL name of one snapshot's revision, e.g. `2025-06@r2`.
+pub fn revision_name(snap: &Snapshot) -> String {
+    PeriodRef::Revision(snap.period, snap.revision).to_string()
+}
+
+/// Boundary versions and snapshots as of one read of the store.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Boundary versions, by `valid_from`.
+    pub versions: Vec<BoundaryVersion>,
+    /// Every snapshot, by period then revision.
+    pub snapshots: Vec<Snapshot>,
+    /// One stamp per stored crosswalk and H3 operator (what it maps and when it was built):
+    /// a rebuilt one changes its stamp, and the server forgets what it derived from it.
+    pub builds: Vec<String>,
+    /// 1 for the state read at start, +1 for each reload that changed it.
+    pub generation: u64,
+}
+
+impl Published {
+    /// Reads versions and snapshots from `store`.
+    pub async fn load(store: &Store, generation: u64) -> Result<Published, StoreError> {
+        let mut builds: Vec<String> = store
+            .crosswalk_metas()
+            .await?
+            .iter()
+            .map(|m| format!("crosswalk {} {} {}", m.from, m.to, m.built_at.to_rfc3339()))
+            .collect();
+        builds.extend(
+            store
+                .operators()
+                .await?
+                .iter()
+                .map(|o| format!("operator {} {}", o.version, o.built_at.to_rfc3339())),
+        );
+        builds.sort();
+        Ok(Published {
+            versions: store.versions().await?,
+            snapshots: store.snapshots().await?,
+            builds,
+            generation,
+        })
+    }
+
+    /// Whether `other` holds the same versions, snapshots and builds (ignoring the generation).
+    pub fn same_content(&self, other: &Published) -> bool {
+        self.versions == other.versions
+            && self.builds == other.builds
+            && self.snapshots.len() == other.snapshots.len()
+            && self
+                .snapshots
+                .iter()
+                .zip(&other.snapshots)
+                .all(|(a, b)| a.id == b.id && a.revision == b.revision)
+    }
+
+    /// The snapshot a reference names, if published.
+    pub fn resolve(&self, r: &PeriodRef) -> Option<&Snapshot> {
+        match r {
+            PeriodRef::Latest => self.snapshots.iter().max_by_key(|s| (s.period, s.revision)),
+            PeriodRef::Newest(p) => self
+                .snapshots
+                .iter()
+                .filter(|s| s.period == *p)
+                .max_by_key(|s| s.revision),
+            PeriodRef::Revision(p, r) => self
+                .snapshots
+                .iter()
+                .find(|s| s.period == *p && s.revision == *r),
+        }
+    }
+
+    /// A boundary version by id.
+    pub fn version(&self, id: &str) -> Option<&BoundaryVersion> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_refs_round_trip_and_bad_ones_are_refused() {
+        for s in [
+            "latest",
+            "2025-06",
+            "2025-Q3",
+            "2025",
+            "2025-06@r2",
+            "2025@r10",
+        ] {
+            assert_eq!(s.parse::<PeriodRef>().unwrap().to_string(), s);
+        }
+        assert!("2025-06@r2".parse::<PeriodRef>().unwrap().is_immutable());
+        assert!(!"2025-06".parse::<PeriodRef>().unwrap().is_immutable());
+        for s in [
+            "",
+            "2025-13",
+            "2025-06@r0",
+            "2025-06@r",
+            "2025-06@r+1",
+            "2025-06@2",
+            "../x",
+        ] {
+            let e = s.parse::<PeriodRef>().unwrap_err().to_string();
+            assert!(e.contains(&format!("'{s}'")), "{e}");
+        }
+    }
+}
+
+/// One published period as listed by the API: its newest revision.
+#[derive(Debug, Serialize)]
+pub struct PeriodEntry {
+    /// The period, e.g. `2025-10`.
+    pub period: String,
+    /// Newest revision.
+    pub revision: i64,
+    /// Boundary version the values are on.
+    pub version: String,
+    /// When that revision was published (RFC 3339).
+    pub published_at: String,
+    /// Where the values came from.
+    pub source: String,
+}
+
+/// Newest revision of every period being served, in period order.
+pub fn latest_periods(published: &Published) -> Vec<PeriodEntry> {
+    let mut out: Vec<PeriodEntry> = Vec::new();
+    for s in published.snapshots.iter().cloned() {
+        let entry = PeriodEntry {
+            period: s.period.to_string(),
+            revision: s.revision,
+            version: s.version,
+            published_at: s.published_at.to_rfc3339(),
+            source: s.source,
+        };
+        match out.last_mut() {
+            Some(last) if last.period == entry.period => *last = entry,
+            _ => out.push(entry),
+        }
+    }
+    out
+}

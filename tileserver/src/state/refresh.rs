@@ -1,0 +1,153 @@
+//! Hot refresh: a publish by another process shows up without a restart.
+//!
+//! A poller re-reads versions and snapshots every few seconds (and `POST /admin/reload` does it
+//! on demand, with an admin key or the admin token). When they changed, the new state is built aside — the
+//! newest snapshot's values and its version's tile source are loaded first — and then swapped
+//! in atomically. A request loads the state once when it starts, so requests in flight finish
+//! on the old state; cached tiles are keyed by immutable snapshot ids, so old revision URLs keep
+//! their bytes and nothing needs purging — except what a rebuilt crosswalk or H3 operator
+//! feeds (harmonised values, H3 grids and their tiles), which is dropped when one changes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::{Extension, Json};
+use serde::Serialize;
+
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::state::access::Caller;
+use crate::state::published::{Published, revision_name};
+
+/// What a reload found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReloadOutcome {
+    /// Whether the served state changed.
+    pub changed: bool,
+    /// Generation now served.
+    pub generation: u64,
+    /// Number of snapshots now served.
+    pub snapshots: usize,
+    /// The revision `latest` now names, e.g. `2026-09@r1`.
+    pub latest: Option<String>,
+}
+
+/// Re-reads the store and swaps in the new state if it changed. One reload runs at a time.
+pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
+    let _one_at_a_time = st.reload_lock.lock().await;
+    let current = st.published.load_full();
+    let mut next = Published::load(&st.store, current.generation).await?;
+    let changed = !next.same_content(&current);
+    if changed {
+        if next.builds != current.builds {
+            // A crosswalk or operator was (re)built: harmonised values, H3 grids and the
+            // tiles made from them are stale under unchanged keys.
+            tracing::info!(builds = ?next.builds, "rebuilt crosswalk or H3 operator");
+            st.tiles.forget_builds();
+        }
+        // Build aside: what `latest` will need is ready before anyone can ask for it.
+        if let Some(newest) = next.resolve(&crate::state::published::PeriodRef::Latest) {
+            st.tiles.values(&st.store, newest.id).await?;
+            st.tiles.source(&st.store, &newest.version).await?;
+        }
+        next.generation = current.generation + 1;
+        st.metrics.reloads.inc();
+        st.metrics
+            .generation
+            .set(i64::try_from(next.generation).unwrap_or(i64::MAX));
+        tracing::info!(
+            generation = next.generation,
+            snapshots = next.snapshots.len(),
+            "new published state"
+        );
+        st.published.store(Arc::new(next));
+    }
+    let now = st.published.load();
+    Ok(ReloadOutcome {
+        changed,
+        generation: now.generation,
+        snapshots: now.snapshots.len(),
+        latest: now
+            .resolve(&crate::state::published::PeriodRef::Latest)
+            .map(revision_name),
+    })
+}
+
+/// Builds, in the background, what the first requests would otherwise wait for: the tile
+/// source (generalised geometry) of every version being served and the values of `latest`;
+/// `/readyz` answers 503 until it is done.
+pub fn spawn_warm_up(st: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let published = st.published.load_full();
+        if let Some(newest) = published.resolve(&crate::state::published::PeriodRef::Latest)
+            && let Err(e) = st.tiles.values(&st.store, newest.id).await
+        {
+            tracing::warn!(error = %e, "warm-up: values of latest");
+        }
+        for v in &published.versions {
+            if let Err(e) = st.tiles.source(&st.store, &v.id).await {
+                tracing::warn!(version = %v.id, error = %e, "warm-up: tile source");
+            }
+        }
+        st.warmed.store(true, std::sync::atomic::Ordering::SeqCst);
+    })
+}
+
+/// Polls the store every `every` until the process ends; a failed poll is logged and retried.
+pub fn spawn_poller(st: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = reload(&st).await {
+                tracing::warn!(error = %e, "poll for new snapshots failed");
+            }
+        }
+    })
+}
+
+/// Checks that the caller may use `/admin/*`: an admin API key or the admin token. Without
+/// credentials it is 401 when some admin credential can exist (a token is configured), else 403
+/// naming how to enable the endpoints; a non-admin key is 403.
+pub fn require_admin(st: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    if caller.admin {
+        return Ok(());
+    }
+    if caller.authenticated {
+        return Err(ApiError::Forbidden(
+            "this API key is not an admin key (popmap keys create --admin)".into(),
+        ));
+    }
+    if st.config.admin_token_sha256.is_none() {
+        return Err(ApiError::Forbidden(
+            "admin endpoints need an admin key (popmap keys create --admin) or an admin token \
+             (--admin-token-file or POPMAP_ADMIN_TOKEN)"
+                .into(),
+        ));
+    }
+    Err(ApiError::Unauthorized(
+        "admin endpoints need Authorization: Bearer <admin key or token>".into(),
+    ))
+}
+
+/// `POST /admin/reload`: re-reads the store now.
+pub async fn admin_reload(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<ReloadOutcome>, ApiError> {
+    require_admin(&st, &caller)?;
+    Ok(Json(reload(&st).await?))
+}
+
+/// `POST /admin/cache/purge`: drops every cached tile (they are rebuilt on demand).
+pub async fn admin_purge(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(&st, &caller)?;
+    st.tiles.purge_tiles();
+    Ok(Json(serde_json::json!({"purged": true})))
+}

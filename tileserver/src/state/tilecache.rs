@@ -1,0 +1,353 @@
+//! In-memory caches (moka): per-version tile sources, per-snapshot values, and built tiles
+//! weighted by their bytes. Concurrent misses for one key are computed once: the other
+//! requests wait for the first one's result.
+//!
+//! Keys name immutable things only (a version id, a snapshot id), so a reload never has to
+//! purge: a re-published period is a new snapshot id and old revisions keep their bytes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use geodata::Grid;
+use geodata::Operator;
+use geodata::OperatorInfo;
+use geodata::TileSource;
+use geodata::{Catalog, Store, UnitInfo};
+use geodata::{DisclosureRules, protect};
+use geodata::{HarmoniseError, Harmonised, Harmoniser};
+use geodata::{Snapshot, ValueTable};
+use moka::future::Cache;
+
+use crate::http::encoding::TileBody;
+use crate::http::error::ApiError;
+use crate::state::metrics::{FamilyLabels, Metrics};
+
+/// What a cached tile is of.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TileKey {
+    /// A boundary tile of a version.
+    Boundary {
+        /// Boundary version id.
+        version: Arc<str>,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
+    /// An admin tile of a snapshot harmonised onto another boundary version.
+    Harmonised {
+        /// Snapshot store id.
+        snapshot: i64,
+        /// Target boundary version id.
+        version: Arc<str>,
+        /// [`geodata::FieldSet::key`].
+        fields: Arc<str>,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
+    /// An H3 tile of a snapshot.
+    H3 {
+        /// Snapshot store id.
+        snapshot: i64,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
+    /// An admin tile of a snapshot with a field set.
+    Admin {
+        /// Snapshot store id.
+        snapshot: i64,
+        /// [`geodata::FieldSet::key`].
+        fields: Arc<str>,
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
+}
+
+impl TileKey {
+    /// The tile family, as a metrics label.
+    pub fn family(&self) -> &'static str {
+        match self {
+            TileKey::Boundary { .. } => "boundaries",
+            TileKey::Admin { .. } | TileKey::Harmonised { .. } => "admin",
+            TileKey::H3 { .. } => "h3",
+        }
+    }
+}
+
+/// Byte budget of the cached H3 grids (an r9 grid of Vietnam is ~0.5 GB, r8 ~70 MB).
+pub const GRID_BYTES: u64 = 1 << 30;
+
+/// A stored H3 operator with its description.
+pub type StoredOperator = Arc<(OperatorInfo, Operator)>;
+
+/// A snapshot's H3 grid, disclosure flags set, with the operator it was made with.
+#[derive(Debug)]
+pub struct H3Snapshot {
+    /// Cell counts at every resolution.
+    pub grid: Grid,
+    /// The operator of the snapshot's boundary version.
+    pub operator: StoredOperator,
+}
+
+/// The server's caches.
+pub struct TileCache {
+    sources: Cache<String, Arc<TileSource>>,
+    values: Cache<i64, Arc<ValueTable>>,
+    harmonised: Cache<(i64, String), Arc<Harmonised>>,
+    harmonisers: Cache<(String, String), Arc<Harmoniser>>,
+    operators: Cache<String, StoredOperator>,
+    grids: Cache<i64, Arc<H3Snapshot>>,
+    tiles: Cache<TileKey, Arc<TileBody>>,
+}
+
+impl std::fmt::Debug for TileCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TileCache")
+            .field("tiles", &self.tiles.entry_count())
+            .field("bytes", &self.tiles.weighted_size())
+            .finish()
+    }
+}
+
+/// Shares a failed build's error with every request that waited for it.
+fn shared(e: Arc<ApiError>) -> ApiError {
+    match &*e {
+        ApiError::NotFound(m) => ApiError::NotFound(m.clone()),
+        ApiError::BadRequest(m) => ApiError::BadRequest(m.clone()),
+        ApiError::Unauthorized(m) => ApiError::Unauthorized(m.clone()),
+        ApiError::Forbidden(m) => ApiError::Forbidden(m.clone()),
+        ApiError::Invalid { message, details } => ApiError::Invalid {
+            message: message.clone(),
+            details: details.clone(),
+        },
+        ApiError::RateLimited {
+            who,
+            retry_after_secs,
+        } => ApiError::RateLimited {
+            who: who.clone(),
+            retry_after_secs: *retry_after_secs,
+        },
+        ApiError::Internal(m) => ApiError::Internal(m.clone()),
+        ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
+        ApiError::Store(s) => ApiError::Unavailable(s.to_string()),
+    }
+}
+
+impl TileCache {
+    /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources, 64 snapshots'
+    /// values, 4 H3 operators and [`GRID_BYTES`] of snapshots' H3 grids.
+    pub fn new(tile_bytes: u64) -> TileCache {
+        TileCache {
+            sources: Cache::builder().max_capacity(8).build(),
+            values: Cache::builder()
+                .max_capacity(64)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            harmonised: Cache::builder()
+                .max_capacity(16)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            harmonisers: Cache::builder().max_capacity(4).build(),
+            operators: Cache::builder().max_capacity(4).build(),
+            grids: Cache::builder()
+                .max_capacity(GRID_BYTES)
+                .weigher(|_k, v: &Arc<H3Snapshot>| {
+                    u32::try_from(v.grid.bytes()).unwrap_or(u32::MAX)
+                })
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            tiles: Cache::builder()
+                .max_capacity(tile_bytes)
+                .weigher(|_k, v: &Arc<TileBody>| v.weight())
+                .build(),
+        }
+    }
+
+    /// The tile source of `version` (known to exist), generalised on first use.
+    pub async fn source(&self, store: &Store, version: &str) -> Result<Arc<TileSource>, ApiError> {
+        let store = store.clone();
+        let id = version.to_string();
+        self.sources
+            .try_get_with(version.to_string(), async move {
+                let units = store.units_with_geometry(&id).await?;
+                let pairs: Vec<(UnitInfo, _)> =
+                    units.into_iter().map(|u| (u.info(), u.geometry)).collect();
+                let t = std::time::Instant::now();
+                let src = tokio::task::spawn_blocking(move || TileSource::new(pairs))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("tile source build failed: {e}")))?;
+                tracing::info!(version = %id, ms = t.elapsed().as_millis(), "tile source built");
+                Ok::<_, ApiError>(Arc::new(src))
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The values of snapshot `id`, read once.
+    pub async fn values(&self, store: &Store, id: i64) -> Result<Arc<ValueTable>, ApiError> {
+        let store = store.clone();
+        self.values
+            .try_get_with(id, async move {
+                Ok::<_, ApiError>(Arc::new(store.values(id).await?))
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The stored crosswalk `from` → `to`, indexed once; 400 when none was built.
+    pub async fn harmoniser(
+        &self,
+        store: &Store,
+        from: &str,
+        to: &str,
+    ) -> Result<Arc<Harmoniser>, ApiError> {
+        let (store, f, t) = (store.clone(), from.to_string(), to.to_string());
+        self.harmonisers
+            .try_get_with((from.to_string(), to.to_string()), async move {
+                match Harmoniser::load(&store, &f, &t).await {
+                    Ok(h) => Ok(Arc::new(h)),
+                    Err(e @ HarmoniseError::NoCrosswalk { .. }) => {
+                        Err(ApiError::BadRequest(e.to_string()))
+                    }
+                    Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
+                }
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The values of `snapshot` moved onto `version` through the stored crosswalk, computed
+    /// once from the cached values and crosswalk; 400 when no crosswalk leads there.
+    pub async fn harmonised(
+        &self,
+        store: &Store,
+        catalog: &Arc<Catalog>,
+        snapshot: &Snapshot,
+        version: &str,
+    ) -> Result<Arc<Harmonised>, ApiError> {
+        let key = (snapshot.id, version.to_string());
+        if let Some(h) = self.harmonised.get(&key).await {
+            return Ok(h);
+        }
+        let harmoniser = self.harmoniser(store, &snapshot.version, version).await?;
+        let old = self.values(store, snapshot.id).await?;
+        let (catalog, snap) = (catalog.clone(), snapshot.clone());
+        self.harmonised
+            .try_get_with(key, async move {
+                tokio::task::spawn_blocking(move || {
+                    Arc::new(harmoniser.harmonise(&catalog, &snap, &old))
+                })
+                .await
+                .map_err(|e| ApiError::Internal(format!("harmonising failed: {e}")))
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The H3 operator of `version`; 404 when none was built (not cached, so an operator
+    /// built later is found).
+    pub async fn operator(&self, store: &Store, version: &str) -> Result<StoredOperator, ApiError> {
+        let store = store.clone();
+        let id = version.to_string();
+        self.operators
+            .try_get_with(version.to_string(), async move {
+                match store.operator(&id).await? {
+                    Some(op) => Ok(Arc::new(op)),
+                    None => Err(ApiError::NotFound(format!(
+                        "no H3 grid for boundary version '{id}' (run: popmap h3 build --version {id})"
+                    ))),
+                }
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The H3 grid of snapshot `id` on `version`, applied and protected once.
+    pub async fn grid(
+        &self,
+        store: &Store,
+        catalog: &Arc<geodata::Catalog>,
+        rules: &DisclosureRules,
+        id: i64,
+        version: &str,
+    ) -> Result<Arc<H3Snapshot>, ApiError> {
+        let operator = self.operator(store, version).await?;
+        let values = self.values(store, id).await?;
+        let indicators: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
+        let rules = rules.clone();
+        self.grids
+            .try_get_with(id, async move {
+                let t = std::time::Instant::now();
+                let snap = tokio::task::spawn_blocking(move || {
+                    let mut grid = Grid::apply(&operator.1, &values, &indicators)?;
+                    protect(&mut grid, &rules);
+                    Ok(H3Snapshot { grid, operator })
+                })
+                .await
+                .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?
+                // Stored counts the grid cannot hold: the data's limit, not the request's.
+                .map_err(|e: geodata::GridError| {
+                    ApiError::Internal(format!("H3 grid of snapshot {id}: {e}"))
+                })?;
+                tracing::info!(snapshot = id, ms = t.elapsed().as_millis(), "H3 grid built");
+                Ok::<_, ApiError>(Arc::new(snap))
+            })
+            .await
+            .map_err(shared)
+    }
+
+    /// The tile `key`, built by `build` (on a blocking thread) and compressed on a miss.
+    pub async fn tile<F>(
+        &self,
+        key: TileKey,
+        metrics: &Metrics,
+        build: F,
+    ) -> Result<Arc<TileBody>, ApiError>
+    where
+        F: FnOnce() -> Vec<u8> + Send + 'static,
+    {
+        let labels = FamilyLabels {
+            family: key.family().to_string(),
+        };
+        let entry = self
+            .tiles
+            .entry(key)
+            .or_try_insert_with(async move {
+                tokio::task::spawn_blocking(move || Arc::new(TileBody::new(build())))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("tile build failed: {e}")))
+            })
+            .await
+            .map_err(shared)?;
+        if entry.is_fresh() {
+            metrics.cache_misses.get_or_create(&labels).inc();
+        } else {
+            metrics.cache_hits.get_or_create(&labels).inc();
+        }
+        Ok(entry.into_value())
+    }
+
+    /// Copies the cache's size into the metrics gauges.
+    pub fn publish_gauges(&self, metrics: &Metrics) {
+        metrics
+            .cache_bytes
+            .set(i64::try_from(self.tiles.weighted_size()).unwrap_or(i64::MAX));
+        metrics
+            .cache_entries
+            .set(i64::try_from(self.tiles.entry_count()).unwrap_or(i64::MAX));
+    }
+
+    /// Drops every cached tile (sources and values stay: they are immutable), and what a
+    /// crosswalk or operator rebuilt since feeds.
+    pub fn purge_tiles(&self) {
+        self.forget_builds();
+    }
+
+    /// Drops what rests on stored crosswalks and H3 operators (harmonised values, operators,
+    /// H3 grids) and every cached tile, which may have been made from them.
+    pub fn forget_builds(&self) {
+        self.harmonised.invalidate_all();
+        self.harmonisers.invalidate_all();
+        self.operators.invalidate_all();
+        self.grids.invalidate_all();
+        self.tiles.invalidate_all();
+    }
+}
