@@ -134,15 +134,15 @@ impl TileBody {
     /// Whether an `If-None-Match` value matches any coding of this tile (weak comparison, as
     /// RFC 9110 prescribes for `If-None-Match`).
     pub fn matches(&self, if_none_match: &str) -> bool {
-        if_none_match.split(',').any(|t| {
-            let t = t.trim();
-            let t = t.strip_prefix("W/").unwrap_or(t);
-            t == "*"
-                || t.trim_matches('"')
-                    .split('-')
-                    .next()
-                    .is_some_and(|d| d == self.digest)
-        })
+        super::conditional::list_matches(if_none_match, |t| self.same_tag(t))
+    }
+
+    /// Whether one entity tag (without `W/`) names any coding of this tile.
+    pub fn same_tag(&self, tag: &str) -> bool {
+        tag.trim_matches('"')
+            .split('-')
+            .next()
+            .is_some_and(|d| d == self.digest)
     }
 
     /// Bytes held by the cache for this tile, counting room for the brotli coding (smaller

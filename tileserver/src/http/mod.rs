@@ -4,6 +4,7 @@
 //! of the server: imports nothing else of it.
 
 pub mod caller;
+pub mod conditional;
 pub mod encoding;
 pub mod error;
 pub mod query;

@@ -2,11 +2,11 @@
 //! on a matching `If-None-Match`, and cache headers that never let a shared cache keep an
 //! answer made for a key holder.
 
+use super::conditional::{etag_of, respond};
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::caller::Caller;
 use super::query::Format;
@@ -45,17 +45,6 @@ pub fn cell(v: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Whether `If-None-Match` lists `etag` (or `*`); weak comparison, as RFC 9110 asks for GET.
-pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == etag || t == "*")
-}
-
 /// An answer body ready to send, with its ETag: what the response cache keeps.
 #[derive(Debug)]
 pub struct Prepared {
@@ -70,9 +59,8 @@ pub struct Prepared {
 impl Prepared {
     /// Hashes `body` once.
     pub fn new(content_type: &'static str, body: Vec<u8>) -> Prepared {
-        let digest = Sha256::digest(&body);
         Prepared {
-            etag: format!("\"{}\"", hex::encode(&digest[..16])),
+            etag: etag_of(&body),
             body: body.into(),
             content_type,
         }
@@ -85,29 +73,20 @@ impl Prepared {
 
     /// The answer: body (or 304 when the client holds it), ETag, `Cache-Control`, `Vary`.
     pub fn send(&self, headers: &HeaderMap, caller: &Caller) -> Response {
-        let mut resp = if etag_matches(headers, &self.etag) {
-            StatusCode::NOT_MODIFIED.into_response()
+        let cache = HeaderValue::from_static(if caller.unlocks_restricted() {
+            "private, max-age=60"
         } else {
+            "public, max-age=60"
+        });
+        let mut resp = respond(headers, &self.etag, cache, || {
             let mut r = Body::from(self.body.clone()).into_response();
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(self.content_type),
             );
             r
-        };
+        });
         let h = resp.headers_mut();
-        h.insert(
-            header::ETAG,
-            HeaderValue::from_str(&self.etag).expect("hex ETag is a valid header"),
-        );
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(if caller.unlocks_restricted() {
-                "private, max-age=60"
-            } else {
-                "public, max-age=60"
-            }),
-        );
         h.insert(
             header::VARY,
             HeaderValue::from_static("Accept, Authorization, Accept-Encoding"),

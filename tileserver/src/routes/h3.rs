@@ -23,9 +23,10 @@ use geodata::{H3_LAYER as LAYER, cell_props, h3_tile, resolution_for_zoom};
 use h3o::CellIndex;
 use serde_json::{Map, Value, json};
 
+use crate::http::conditional::{IMMUTABLE, SHORT};
 use crate::http::error::ApiError;
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
-use crate::routes::tiles::{IMMUTABLE, SHORT, check_query, parse_tile, tile_response};
+use crate::routes::tiles::{check_query, parse_tile, tile_response};
 use crate::state::AppState;
 use crate::state::published::{PeriodRef, revision_name};
 use crate::state::tilecache::{H3Snapshot, TileKey};

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use geodata::feature_id;
 use geodata::{AREA, Access};
@@ -17,44 +17,25 @@ use geodata::{Catalog, Level, UnitInfo};
 use geodata::{Snapshot, ValueTable};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
+use crate::http::conditional::{IMMUTABLE, SHORT, etag_of, respond};
 use crate::http::error::ApiError;
 use crate::routes::palette::StyleConfig;
-use crate::routes::tiles::{IMMUTABLE, SHORT, check_query};
+use crate::routes::tiles::check_query;
 use crate::state::AppState;
 use crate::state::published::{PeriodRef, revision_name};
 use geodata::{Method, class_of, thresholds};
 
 /// A JSON answer with a strong ETag, `Cache-Control` by mutability, and 304 on a match.
 pub fn json_response(headers: &HeaderMap, body: Vec<u8>, immutable: bool) -> Response {
-    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
-        });
-    let mut resp = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
+    let cache = HeaderValue::from_static(if immutable { IMMUTABLE } else { SHORT });
+    respond(headers, &etag_of(&body), cache, || {
         (
             [(header::CONTENT_TYPE, "application/json")],
             Bytes::from(body),
         )
             .into_response()
-    };
-    let h = resp.headers_mut();
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if immutable { IMMUTABLE } else { SHORT }),
-    );
-    h.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).expect("hex etag"),
-    );
-    resp
+    })
 }
 
 /// The value of public indicator `id` for one unit (base counts as numbers, derived ones

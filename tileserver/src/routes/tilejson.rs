@@ -16,8 +16,9 @@ use geodata::FieldSet;
 use geodata::{BoundaryVersion, Catalog};
 use serde_json::{Value, json};
 
+use crate::http::conditional::{IMMUTABLE, SHORT};
 use crate::http::error::ApiError;
-use crate::routes::tiles::{IMMUTABLE, SHORT, check_query, fields_list};
+use crate::routes::tiles::{check_query, fields_list};
 use crate::state::AppState;
 use crate::state::published::{PeriodRef, revision_name};
 

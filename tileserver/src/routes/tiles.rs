@@ -24,6 +24,7 @@ use geodata::PropValue;
 use geodata::TileId;
 use geodata::{FieldSet, admin_tile, unit_props};
 
+use crate::http::conditional::{IMMUTABLE, SHORT, if_none_match};
 use crate::http::encoding::{Encoding, TileBody};
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -31,11 +32,6 @@ use crate::state::access::Caller;
 use crate::state::metrics::BytesLabels;
 use crate::state::published::{PeriodRef, revision_name};
 use crate::state::tilecache::TileKey;
-
-/// `Cache-Control` of URLs whose answer never changes.
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// `Cache-Control` of URLs that follow the newest revision.
-pub const SHORT: &str = "public, max-age=60";
 
 /// Parses `{z}/{x}/{y}.mvt` path parts; 400 with the reason when malformed or out of range.
 pub fn parse_tile(z: &str, x: &str, y: &str) -> Result<TileId, ApiError> {
@@ -88,10 +84,7 @@ pub(crate) fn tile_response(
     cache_control: &'static str,
 ) -> Response {
     let enc = Encoding::negotiate(headers);
-    let not_modified = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| tile.matches(v));
+    let not_modified = if_none_match(headers, |t| tile.same_tag(t));
     let mut resp = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else if tile.raw.is_empty() {

@@ -8,11 +8,11 @@
 
 use std::path::{Path as FsPath, PathBuf};
 
+use crate::http::conditional::{etag_of, respond};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -95,26 +95,15 @@ async fn file(
         }
         Err(e) => return Err(ApiError::Internal(format!("{}: {e}", path.display()))),
     };
-    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag)
-        });
-    let mut resp = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
+    let etag = etag_of(&bytes);
+    let mut resp = respond(headers, &etag, HeaderValue::from_static("no-cache"), || {
         Bytes::from(bytes).into_response()
-    };
+    });
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(rel)),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
