@@ -8,8 +8,6 @@ use axum::http::request::Parts;
 use geodata::{Level, Period};
 
 use crate::http::error::ApiError;
-use crate::routes::tiles::check_names;
-use crate::state::published::{PeriodRef, Published};
 
 /// Largest page of `/units`.
 pub const MAX_UNITS_PAGE: i64 = 1000;
@@ -55,6 +53,11 @@ impl Params {
     /// Refuses any parameter not in `allowed`.
     pub fn allow(&self, allowed: &[&str]) -> Result<(), ApiError> {
         check_names(self.0.keys().map(String::as_str), allowed)
+    }
+
+    /// A parameter's raw text, empty or not.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0.get(name)
     }
 
     /// A parameter's text; an empty value counts as absent.
@@ -136,26 +139,6 @@ impl Params {
         Ok(Some(items))
     }
 
-    /// The snapshot `period` names (`latest` when absent): 400 if malformed, 404 if unpublished.
-    pub fn snapshot(
-        &self,
-        published: &Published,
-        name: &str,
-    ) -> Result<geodata::Snapshot, ApiError> {
-        let r: PeriodRef = match self.str(name) {
-            None => PeriodRef::Latest,
-            Some(s) => s
-                .parse()
-                .map_err(|e: crate::state::published::InvalidPeriodRef| {
-                    ApiError::BadRequest(format!("{name}: {e}"))
-                })?,
-        };
-        published
-            .resolve(&r)
-            .cloned()
-            .ok_or_else(|| ApiError::NotFound(format!("period '{r}' is not published")))
-    }
-
     /// `format=json|csv`, else `Accept: text/csv`, else JSON.
     pub fn format(&self, headers: &axum::http::HeaderMap) -> Result<Format, ApiError> {
         match self.str("format") {
@@ -174,24 +157,6 @@ impl Params {
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")));
         Ok(if wants_csv { Format::Csv } else { Format::Json })
-    }
-}
-
-/// 400 when `level` is an administrative level the snapshot's boundary version does not have:
-/// district values exist only for periods on versions with districts (vn-2019), never on
-/// vn-2025, and asking for them there is a client error, not an empty table.
-pub fn require_level(
-    published: &Published,
-    snap: &geodata::Snapshot,
-    level: Level,
-) -> Result<(), ApiError> {
-    let admin = matches!(level, Level::Province | Level::District | Level::Commune);
-    match published.version(&snap.version) {
-        Some(v) if admin && !v.levels.contains(&level) => Err(ApiError::BadRequest(format!(
-            "level={level}: boundary version '{}' of period {} has no {level} level",
-            snap.version, snap.period
-        ))),
-        _ => Ok(()),
     }
 }
 
@@ -241,4 +206,26 @@ pub struct LevelParam {
 pub struct OffsetParam {
     /// Rows skipped (default 0)
     offset: Option<i64>,
+}
+
+/// Refuses the first of `names` not in `allowed`.
+pub fn check_names<'a>(
+    mut names: impl Iterator<Item = &'a str>,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    let Some(k) = names.find(|k| !allowed.contains(k)) else {
+        return Ok(());
+    };
+    let message = if allowed.is_empty() {
+        format!("unknown query parameter '{k}': this URL takes none")
+    } else {
+        format!(
+            "unknown query parameter '{k}': this URL takes {}",
+            allowed.join(", ")
+        )
+    };
+    Err(ApiError::Invalid {
+        message,
+        details: serde_json::json!({ "parameter": k, "allowed": allowed }),
+    })
 }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use geodata::COARSEST_OUTPUT;
@@ -25,26 +25,16 @@ use serde_json::{Map, Value, json};
 
 use crate::http::conditional::{IMMUTABLE, SHORT};
 use crate::http::error::ApiError;
+use crate::http::query::Params;
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
-use crate::routes::tiles::{check_query, parse_tile, tile_response};
+use crate::routes::tiles::{parse_tile, tile_response};
 use crate::state::AppState;
 use crate::state::published::{PeriodRef, revision_name};
 use crate::state::tilecache::{H3Snapshot, TileKey};
 
 /// The period reference in a URL and the snapshot it names (400 malformed, 404 unpublished).
 fn snapshot(st: &AppState, period: &str) -> Result<(PeriodRef, Snapshot), ApiError> {
-    let pref: PeriodRef =
-        period
-            .parse()
-            .map_err(|e: crate::state::published::InvalidPeriodRef| {
-                ApiError::BadRequest(e.to_string())
-            })?;
-    let published = st.published.load_full();
-    let snap = published
-        .resolve(&pref)
-        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
-        .clone();
-    Ok((pref, snap))
+    st.published.load().snapshot(Some(period), None)
 }
 
 /// The snapshot's disclosure-protected grid, from the cache.
@@ -64,11 +54,11 @@ async fn grid(st: &AppState, snap: &Snapshot) -> Result<Arc<H3Snapshot>, ApiErro
 pub async fn tile(
     State(st): State<AppState>,
     Path((period, z, x, y)): Path<(String, String, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_tile(&z, &x, &y)?;
-    check_query(&query, &[])?;
+    query.allow(&[])?;
     let (pref, snap) = snapshot(&st, &period)?;
     let h3 = grid(&st, &snap).await?;
     let key = TileKey::H3 {
@@ -115,13 +105,13 @@ fn respond(doc: Value, immutable: bool) -> Response {
 pub async fn tilejson(
     State(st): State<AppState>,
     Path(file): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let name = file
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/h3/{file}'")))?;
-    check_query(&query, &[])?;
+    query.allow(&[])?;
     let (pref, snap) = snapshot(&st, name)?;
     let op = st.tiles.operator(&st.store, &snap.version).await?;
     let finest = op.0.resolution;
@@ -188,9 +178,9 @@ pub async fn tilejson(
 pub async fn cell(
     State(st): State<AppState>,
     Path((period, cell)): Path<(String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Params,
 ) -> Result<Response, ApiError> {
-    check_query(&query, &[])?;
+    query.allow(&[])?;
     let (pref, snap) = snapshot(&st, &period)?;
     let index: CellIndex = cell
         .parse()

@@ -5,10 +5,8 @@
 //! Answers are JSON with a strong ETag (304 on a match); a period naming one revision
 //! (`2025-06@r2`) is cached as immutable, `latest` and a bare period for 60 s.
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use geodata::feature_id;
@@ -20,8 +18,8 @@ use serde_json::json;
 
 use crate::http::conditional::{IMMUTABLE, SHORT, etag_of, respond};
 use crate::http::error::ApiError;
+use crate::http::query::Params;
 use crate::routes::palette::StyleConfig;
-use crate::routes::tiles::check_query;
 use crate::state::AppState;
 use crate::state::published::{PeriodRef, revision_name};
 use geodata::{Method, class_of, thresholds};
@@ -84,19 +82,9 @@ pub fn snapshot_for(
     st: &AppState,
     period: Option<&String>,
 ) -> Result<(PeriodRef, Snapshot), ApiError> {
-    let pref: PeriodRef = period
-        .map(String::as_str)
-        .unwrap_or("latest")
-        .parse()
-        .map_err(|e: crate::state::published::InvalidPeriodRef| {
-            ApiError::BadRequest(e.to_string())
-        })?;
-    let published = st.published.load();
-    let snap = published
-        .resolve(&pref)
-        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
-        .clone();
-    Ok((pref, snap))
+    st.published
+        .load()
+        .snapshot(period.map(String::as_str), None)
 }
 
 /// The `version` query: the boundary version a period is shown on (`None`: its own one);
@@ -109,11 +97,7 @@ pub fn target_for(
     let Some(v) = version.filter(|v| **v != snap.version) else {
         return Ok(None);
     };
-    if st.published.load().version(v).is_none() {
-        return Err(ApiError::BadRequest(format!(
-            "version='{v}' is not a boundary version of this server"
-        )));
-    }
+    st.published.load().known_version(v)?;
     Ok(Some(v.clone()))
 }
 
@@ -221,10 +205,10 @@ pub async fn level_values(
 /// (`bbox=1` adds each unit's bounding box, rounded to 4 decimals, for search).
 pub async fn values(
     State(st): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
+    q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_query(&q, &["period", "level", "indicators", "bbox", "version"])?;
+    q.allow(&["period", "level", "indicators", "bbox", "version"])?;
     let with_bbox = match q.get("bbox").map(String::as_str) {
         None | Some("0") => false,
         Some("1") => true,
@@ -436,13 +420,10 @@ pub async fn classification(
 /// `GET /api/v1/classes?indicator=&period=&level=&method=&k=`.
 pub async fn classes(
     State(st): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
+    q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_query(
-        &q,
-        &["indicator", "period", "level", "method", "k", "version"],
-    )?;
+    q.allow(&["indicator", "period", "level", "method", "k", "version"])?;
     let indicator = q
         .get("indicator")
         .ok_or_else(|| ApiError::BadRequest("indicator= is required".into()))?;

@@ -11,9 +11,7 @@
 //! Sources point at the server's own TileJSON (public base URL respected); there is no basemap
 //! and no label layer (the server serves no glyphs yet), so a style needs no external network.
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use geodata::Level;
@@ -21,12 +19,12 @@ use geodata::levels_for_zoom;
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
+use crate::http::query::Params;
 use crate::routes::mapdata::{
     Classification, classification, json_response, method_and_k, snapshot_for,
 };
 use crate::routes::palette::{StyleConfig, StyleSource};
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
-use crate::routes::tiles::check_query;
 use crate::state::AppState;
 use crate::state::published::revision_name;
 
@@ -140,7 +138,7 @@ pub async fn index(State(st): State<AppState>, headers: HeaderMap) -> Response {
 pub async fn style(
     State(st): State<AppState>,
     Path(file): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let name = file
@@ -149,7 +147,7 @@ pub async fn style(
     if name == "index" {
         return Ok(index(State(st), headers).await);
     }
-    check_query(&q, &["period", "method", "k", "join", "version"])?;
+    q.allow(&["period", "method", "k", "join", "version"])?;
     let cfg = StyleConfig::builtin();
     // A public indicator id without a named style gets the default admin style.
     let by_id = crate::routes::palette::NamedStyle {

@@ -6,10 +6,8 @@
 //! immutable, cacheable tiles, and picks up a new revision when it reloads the TileJSON (which is
 //! `max-age=60`). URLs start with the configured public URL, or `http://{Host}` without one.
 
-use std::collections::HashMap;
-
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use geodata::FieldSet;
@@ -18,9 +16,10 @@ use serde_json::{Value, json};
 
 use crate::http::conditional::{IMMUTABLE, SHORT};
 use crate::http::error::ApiError;
-use crate::routes::tiles::{check_query, fields_list};
+use crate::http::query::Params;
+use crate::routes::tiles::fields_list;
 use crate::state::AppState;
-use crate::state::published::{PeriodRef, revision_name};
+use crate::state::published::revision_name;
 
 /// The highest zoom tiles are cut at; maps over-zoom beyond it.
 pub const MAX_ZOOM: u8 = geodata::MAX_TILE_ZOOM;
@@ -72,33 +71,23 @@ pub(crate) fn respond(doc: Value, cache_control: &'static str) -> Response {
 pub async fn admin(
     State(st): State<AppState>,
     Path(file): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let name = file
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/admin/{file}'")))?;
-    check_query(&query, &["fields", "version"])?;
-    let pref: PeriodRef =
-        name.parse()
-            .map_err(|e: crate::state::published::InvalidPeriodRef| {
-                ApiError::BadRequest(e.to_string())
-            })?;
+    query.allow(&["fields", "version"])?;
     let fields = match query.get("fields") {
         Some(list) => FieldSet::parse(&st.catalog, list).map_err(ApiError::BadRequest)?,
         None => FieldSet::all_public(&st.catalog),
     };
     let published = st.published.load_full();
-    let snap = published
-        .resolve(&pref)
-        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?;
+    let (pref, snap) = published.snapshot(Some(name), None)?;
+    let snap = &snap;
     let target = query.get("version").filter(|v| **v != snap.version);
     let version = match target {
-        Some(v) => published.version(v).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "version='{v}' is not a boundary version of this server"
-            ))
-        })?,
+        Some(v) => published.known_version(v)?,
         None => published.version(&snap.version).ok_or_else(|| {
             ApiError::Internal(format!("snapshot {} names unknown version", snap.id))
         })?,
@@ -121,7 +110,7 @@ pub async fn admin(
         revision_name(snap)
     );
     let mut params = Vec::new();
-    if query.contains_key("fields") {
+    if query.get("fields").is_some() {
         params.push(format!("fields={}", fields_list(&fields)));
     }
     if target.is_some() {
@@ -180,13 +169,13 @@ pub async fn admin(
 pub async fn boundaries(
     State(st): State<AppState>,
     Path(file): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = file.strip_suffix(".json").ok_or_else(|| {
         ApiError::NotFound(format!("no such resource '/tiles/boundaries/{file}'"))
     })?;
-    check_query(&query, &[])?;
+    query.allow(&[])?;
     let published = st.published.load_full();
     let version = published
         .version(id)

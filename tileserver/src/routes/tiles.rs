@@ -14,10 +14,8 @@
 //!   `public, max-age=31536000, immutable`; `latest` and a bare period (`2025-06`) resolve to the
 //!   newest revision, are `public, max-age=60`, and name that revision in `Content-Location`.
 
-use std::collections::HashMap;
-
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use geodata::PropValue;
@@ -27,10 +25,11 @@ use geodata::{FieldSet, admin_tile, unit_props};
 use crate::http::conditional::{IMMUTABLE, SHORT, if_none_match};
 use crate::http::encoding::{Encoding, TileBody};
 use crate::http::error::ApiError;
+use crate::http::query::Params;
 use crate::state::AppState;
 use crate::state::access::Caller;
 use crate::state::metrics::BytesLabels;
-use crate::state::published::{PeriodRef, revision_name};
+use crate::state::published::revision_name;
 use crate::state::tilecache::TileKey;
 
 /// Parses `{z}/{x}/{y}.mvt` path parts; 400 with the reason when malformed or out of range.
@@ -46,33 +45,6 @@ pub fn parse_tile(z: &str, x: &str, y: &str) -> Result<TileId, ApiError> {
     };
     TileId::new(num("z", z)?, num("x", x)?, num("y", y)?)
         .map_err(|e| ApiError::BadRequest(e.to_string()))
-}
-
-/// Refuses any query parameter not in `allowed` (400 naming it and listing the allowed ones).
-pub fn check_query(query: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
-    check_names(query.keys().map(String::as_str), allowed)
-}
-
-/// Refuses the first of `names` not in `allowed`.
-pub fn check_names<'a>(
-    mut names: impl Iterator<Item = &'a str>,
-    allowed: &[&str],
-) -> Result<(), ApiError> {
-    let Some(k) = names.find(|k| !allowed.contains(k)) else {
-        return Ok(());
-    };
-    let message = if allowed.is_empty() {
-        format!("unknown query parameter '{k}': this URL takes none")
-    } else {
-        format!(
-            "unknown query parameter '{k}': this URL takes {}",
-            allowed.join(", ")
-        )
-    };
-    Err(ApiError::Invalid {
-        message,
-        details: serde_json::json!({ "parameter": k, "allowed": allowed }),
-    })
 }
 
 /// A tile response: the negotiated coding, ETag, Cache-Control, 304 and 204 handling.
@@ -128,11 +100,11 @@ pub(crate) fn tile_response(
 pub async fn boundaries(
     State(st): State<AppState>,
     Path((version, z, x, y)): Path<(String, String, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_tile(&z, &x, &y)?;
-    check_query(&query, &[])?;
+    query.allow(&[])?;
     let published = st.published.load_full();
     if published.version(&version).is_none() {
         return Err(ApiError::NotFound(format!(
@@ -158,17 +130,11 @@ pub async fn admin(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path((period, z, x, y)): Path<(String, String, String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_tile(&z, &x, &y)?;
-    check_query(&query, &["fields", "version"])?;
-    let pref: PeriodRef =
-        period
-            .parse()
-            .map_err(|e: crate::state::published::InvalidPeriodRef| {
-                ApiError::BadRequest(e.to_string())
-            })?;
+    query.allow(&["fields", "version"])?;
     let restricted = caller.unlocks_restricted();
     let fields = match query.get("fields") {
         Some(list) => {
@@ -177,17 +143,10 @@ pub async fn admin(
         None => FieldSet::all(&st.catalog, restricted),
     };
     let published = st.published.load_full();
-    let snap = published
-        .resolve(&pref)
-        .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
-        .clone();
+    let (pref, snap) = published.snapshot(Some(&period), None)?;
     let target = query.get("version").filter(|v| **v != snap.version);
-    if let Some(v) = target
-        && published.version(v).is_none()
-    {
-        return Err(ApiError::BadRequest(format!(
-            "version='{v}' is not a boundary version of this server"
-        )));
+    if let Some(v) = target {
+        published.known_version(v)?;
     }
     let months = snap.period.month_count();
     let catalog = st.catalog.clone();
@@ -264,7 +223,7 @@ pub async fn admin(
         id.y
     );
     let mut params = Vec::new();
-    if query.contains_key("fields") {
+    if query.get("fields").is_some() {
         params.push(format!("fields={}", fields_list(&key_fields)));
     }
     if let Some(v) = query.get("version") {

@@ -12,6 +12,8 @@ use std::str::FromStr;
 use geodata::{BoundaryVersion, Period, Store};
 use geodata::{Snapshot, StoreError};
 
+use crate::http::error::ApiError;
+
 /// How a URL names the snapshot it wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodRef {
@@ -143,6 +145,57 @@ impl Published {
     /// A boundary version by id.
     pub fn version(&self, id: &str) -> Option<&BoundaryVersion> {
         self.versions.iter().find(|v| v.id == id)
+    }
+
+    /// The one period resolver of every route: `text` (`None` means `latest`) → the reference
+    /// and the snapshot it names. 400 when malformed (the message prefixed with `query`, the
+    /// query parameter's name, when the period came from the query string), 404 when nothing
+    /// is published under it.
+    pub fn snapshot(
+        &self,
+        text: Option<&str>,
+        query: Option<&str>,
+    ) -> Result<(PeriodRef, Snapshot), ApiError> {
+        let pref: PeriodRef = text
+            .unwrap_or("latest")
+            .parse()
+            .map_err(|e: InvalidPeriodRef| {
+                ApiError::BadRequest(match query {
+                    Some(name) => format!("{name}: {e}"),
+                    None => e.to_string(),
+                })
+            })?;
+        let snap = self
+            .resolve(&pref)
+            .ok_or_else(|| ApiError::NotFound(format!("period '{pref}' is not published")))?
+            .clone();
+        Ok((pref, snap))
+    }
+
+    /// 400 when `level` is an administrative level the snapshot's boundary version does not have:
+    /// district values exist only for periods on versions with districts (vn-2019), never on
+    /// vn-2025, and asking for them there is a client error, not an empty table.
+    pub fn require_level(&self, snap: &Snapshot, level: geodata::Level) -> Result<(), ApiError> {
+        let admin = matches!(
+            level,
+            geodata::Level::Province | geodata::Level::District | geodata::Level::Commune
+        );
+        match self.version(&snap.version) {
+            Some(v) if admin && !v.levels.contains(&level) => Err(ApiError::BadRequest(format!(
+                "level={level}: boundary version '{}' of period {} has no {level} level",
+                snap.version, snap.period
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The one `version=` check of every route: the boundary version the query names, or 400.
+    pub fn known_version(&self, id: &str) -> Result<&BoundaryVersion, ApiError> {
+        self.version(id).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "version='{id}' is not a boundary version of this server"
+            ))
+        })
     }
 }
 

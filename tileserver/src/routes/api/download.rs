@@ -74,8 +74,8 @@ pub async fn download(
     let ids = select(&st.catalog, &caller, asked.as_deref())?;
     let published = st.published.load_full();
     let by_period = Params(std::iter::once(("period".to_string(), period)).collect());
-    let snap = by_period.snapshot(&published, "period")?;
-    crate::http::query::require_level(&published, &snap, level)?;
+    let (_, snap) = published.snapshot(by_period.str("period"), Some("period"))?;
+    published.require_level(&snap, level)?;
     let key = ResponseCache::key("download", snap.id, &caller, &params, &file);
     let name = format!("popmap-{}-r{}-{level}", snap.period, snap.revision);
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\""))

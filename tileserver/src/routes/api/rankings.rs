@@ -90,8 +90,8 @@ pub async fn rankings(
     select(&st.catalog, &caller, Some(std::slice::from_ref(&indicator)))?;
     let level = params.level("level")?.unwrap_or(geodata::Level::Province);
     let published = st.published.load_full();
-    let snap = params.snapshot(&published, "period")?;
-    crate::http::query::require_level(&published, &snap, level)?;
+    let (_, snap) = published.snapshot(params.str("period"), Some("period"))?;
+    published.require_level(&snap, level)?;
     let key = ResponseCache::key(
         "rankings",
         snap.id,

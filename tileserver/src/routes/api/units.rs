@@ -222,7 +222,7 @@ pub async fn detail(
     params.allow(&["period", "format"])?;
     let format = params.format(&headers)?;
     let published = st.published.load_full();
-    let snap = params.snapshot(&published, "period")?;
+    let (_, snap) = published.snapshot(params.str("period"), Some("period"))?;
     let units = st.api.units.get(&st.store, &snap.version).await?;
     let unit = units.get(&code).ok_or_else(|| {
         ApiError::NotFound(format!(

@@ -96,8 +96,8 @@ pub async fn values(
     let codes = params.list("code")?;
     let parent = params.str("parent");
     let published = st.published.load_full();
-    let snap = params.snapshot(&published, "period")?;
-    crate::http::query::require_level(&published, &snap, level)?;
+    let (_, snap) = published.snapshot(params.str("period"), Some("period"))?;
+    published.require_level(&snap, level)?;
     let key = ResponseCache::key("values", snap.id, &caller, &params, &format!("{format:?}"));
     if let Some(hit) = st.api.responses.get(&key).await {
         return Ok(hit.send(&headers, &caller));
