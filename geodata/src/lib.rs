@@ -58,7 +58,7 @@ pub use geometry::snapround::HotPixels;
 pub use geometry::topology::Topology;
 
 // Vector tiles.
-pub use tiling::fields::{FieldSet, admin_tile, unit_props};
+pub use tiling::fields::{FieldSet, admin_tile, harmonised_tile, unit_props};
 pub use tiling::h3tile::{LAYER as H3_LAYER, cell_props, h3_tile, resolution_for_zoom};
 pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, vector_layers};
 pub use tiling::mvt::{LayerBuilder, MVT_VERSION, PropValue, encode_tile};
@@ -80,3 +80,6 @@ pub use store::{
 // Read models.
 pub use readmodel::classes::{Method, ckmeans, class_of, thresholds};
 pub use readmodel::harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
+pub use readmodel::series::{
+    Counts, ValuesBySnapshot, as_reported_counts, footprint_series, harmonised_counts,
+};

@@ -1,7 +1,8 @@
 //! Read models: what readers compute from stored data, the same for the server, `popmap
 //! export` and the tests — values harmonised onto another boundary version through a stored
-//! crosswalk, and the classification of a map's values into classes. Imports the model and the
-//! store.
+//! crosswalk, a unit's series in three views (as reported, harmonised, on an H3 footprint), and
+//! the classification of a map's values into classes. Imports the model, h3 and the store.
 
 pub(crate) mod classes;
 pub(crate) mod harmonise;
+pub(crate) mod series;

@@ -1,6 +1,8 @@
 //! The fields an admin tile carries (`?fields=a,b`) and each unit's values of a published
 //! snapshot, shared by the tile server and `popmap export`.
 
+use std::collections::BTreeSet;
+
 use crate::model::catalog::Access;
 use crate::model::snapshot::ValueTable;
 use crate::model::{Catalog, UnitInfo};
@@ -154,6 +156,27 @@ pub fn admin_tile(
     months: u32,
 ) -> Vec<u8> {
     src.tile_default(id, |u| unit_props(catalog, fields, values, u, months))
+}
+
+/// The admin tile `id` of a snapshot harmonised onto `src`'s version: values moved through a
+/// crosswalk (see [`crate::Harmonised`]); a unit in `estimated` (fed by a split old unit)
+/// carries `estimated = true`.
+pub fn harmonised_tile(
+    src: &TileSource,
+    id: TileId,
+    catalog: &Catalog,
+    fields: &FieldSet,
+    values: &ValueTable,
+    estimated: &BTreeSet<String>,
+    months: u32,
+) -> Vec<u8> {
+    src.tile_default(id, |u| {
+        let mut props = unit_props(catalog, fields, values, u, months);
+        if estimated.contains(&u.code) {
+            props.push(("estimated".into(), PropValue::Bool(true)));
+        }
+        props
+    })
 }
 
 #[cfg(test)]

@@ -18,9 +18,9 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use geodata::PropValue;
+
 use geodata::TileId;
-use geodata::{FieldSet, admin_tile, unit_props};
+use geodata::{FieldSet, admin_tile, harmonised_tile};
 
 use crate::http::conditional::{IMMUTABLE, SHORT, if_none_match};
 use crate::http::encoding::{Encoding, TileBody};
@@ -182,13 +182,7 @@ pub async fn admin(
             };
             st.tiles
                 .tile(key, &st.metrics, move || {
-                    src.tile_default(id, |u| {
-                        let mut props = unit_props(&catalog, &fields, &h.values, u, months);
-                        if h.estimated.contains(&u.code) {
-                            props.push(("estimated".into(), PropValue::Bool(true)));
-                        }
-                        props
-                    })
+                    harmonised_tile(&src, id, &catalog, &fields, &h.values, &h.estimated, months)
                 })
                 .await?
         }

@@ -10,11 +10,13 @@
 //!   filled in every period by that period's own operator ([`geodata::footprint_counts`],
 //!   the same integers as the H3 tiles' cells summed): boundary-free, always an estimate.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::str::FromStr;
 
-use geodata::{Snapshot, ValueTable};
-use geodata::{cover, footprint_counts, footprint_units};
+use geodata::{
+    Counts, Snapshot, ValuesBySnapshot, as_reported_counts, cover, footprint_series,
+    footprint_units, harmonised_counts,
+};
 use serde::Serialize;
 
 use crate::http::error::ApiError;
@@ -57,21 +59,6 @@ impl View {
     }
 }
 
-/// One period's counts in a view.
-#[derive(Debug, Clone, Default)]
-pub struct Counts {
-    /// Boundary version the counts are expressed on.
-    pub version: String,
-    /// Base indicator → count.
-    pub counts: BTreeMap<String, i64>,
-    /// Area the counts cover (km²), for densities.
-    pub area_km2: f64,
-    /// Whether the counts rest on a split estimate or the H3 grid.
-    pub estimated: bool,
-    /// Whether only the disclosure total may be shown (an H3 footprint with few people).
-    pub suppressed: bool,
-}
-
 /// The H3 cells a series of the `h3` view is read from.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Footprint {
@@ -90,8 +77,8 @@ async fn values_by_snapshot(
     st: &AppState,
     codes: &[&str],
     inputs: &[&str],
-) -> Result<HashMap<i64, ValueTable>, ApiError> {
-    let mut out: HashMap<i64, ValueTable> = HashMap::new();
+) -> Result<ValuesBySnapshot, ApiError> {
+    let mut out = ValuesBySnapshot::new();
     for v in st.store.units_values(codes, inputs).await? {
         out.entry(v.snapshot_id)
             .or_default()
@@ -136,26 +123,8 @@ pub async fn as_reported(
             "no unit '{code}' in any boundary version"
         )));
     }
-    let mut values = values_by_snapshot(st, &[code], inputs).await?;
-    Ok(snaps
-        .iter()
-        .filter_map(|s| {
-            let area = *areas.get(&s.version)?;
-            let counts = values
-                .get_mut(&s.id)
-                .and_then(|t| t.remove(code))
-                .unwrap_or_default();
-            Some((
-                s.id,
-                Counts {
-                    version: s.version.clone(),
-                    counts,
-                    area_km2: area,
-                    ..Counts::default()
-                },
-            ))
-        })
-        .collect())
+    let values = values_by_snapshot(st, &[code], inputs).await?;
+    Ok(as_reported_counts(code, snaps, &areas, values))
 }
 
 /// Harmonised onto `target`: the unit's own values in snapshots on `target`, its predecessors'
@@ -182,28 +151,15 @@ pub async fn harmonised(
     codes.sort_unstable();
     codes.dedup();
     let values = values_by_snapshot(st, &codes, inputs).await?;
-    let empty = ValueTable::new();
-    Ok(snaps
-        .iter()
-        .map(|s| {
-            let table = values.get(&s.id).unwrap_or(&empty);
-            let (counts, estimated) = match harmonisers.get(&s.version) {
-                Some(h) => {
-                    let c = h.unit_counts(code, table, inputs);
-                    (c.counts, c.estimated)
-                }
-                None => (table.get(code).cloned().unwrap_or_default(), false),
-            };
-            let c = Counts {
-                version: target.to_owned(),
-                counts,
-                area_km2: area,
-                estimated,
-                suppressed: false,
-            };
-            (s.id, c)
-        })
-        .collect())
+    Ok(harmonised_counts(
+        code,
+        target,
+        area,
+        snaps,
+        &harmonisers,
+        &values,
+        inputs,
+    ))
 }
 
 /// On the H3 grid: the cells whose centre lies in `code` on `target`, at the coarsest of the
@@ -258,35 +214,9 @@ pub async fn h3(
     }
     let values = values_by_snapshot(st, &codes, &columns).await?;
     let columns: Vec<String> = columns.iter().map(|s| s.to_string()).collect();
-    let empty = ValueTable::new();
-    let mut out = HashMap::new();
-    for s in snaps {
-        let op = &operators[&s.version].1;
-        let table = values.get(&s.id).unwrap_or(&empty);
-        let sums = footprint_counts(op, table, &columns, &cells);
-        // Only counts some feeding unit reported: a missing indicator stays missing.
-        let mut counts: BTreeMap<String, i64> = columns
-            .iter()
-            .zip(sums)
-            .filter(|(c, _)| table.values().any(|row| row.contains_key(*c)))
-            .map(|(c, v)| (c.clone(), v))
-            .collect();
-        let total = counts.get(&rules.total).copied();
-        let suppressed = total.is_some_and(|t| t < rules.min_total);
-        if suppressed {
-            counts.retain(|c, _| *c == rules.total);
-        }
-        out.insert(
-            s.id,
-            Counts {
-                version: s.version.clone(),
-                counts,
-                area_km2: area,
-                estimated: true,
-                suppressed,
-            },
-        );
-    }
+    let ops: HashMap<String, &geodata::Operator> =
+        operators.iter().map(|(v, op)| (v.clone(), &op.1)).collect();
+    let out = footprint_series(snaps, &ops, &cells, area, &values, &columns, rules);
     let footprint = Footprint {
         version: target.to_owned(),
         resolution: u8::from(res),
