@@ -46,7 +46,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(crate::state::metrics::metrics))
+        .route("/metrics", get(crate::routes::admin::metrics))
         .route(
             "/api/v1/units/{code}/lineage",
             get(crate::routes::lineage::lineage),
@@ -70,10 +70,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::routes::h3::tile),
         )
         .route("/api/v1/h3/{period}/{cell}", get(crate::routes::h3::cell))
-        .route("/admin/reload", post(crate::state::refresh::admin_reload))
+        .route("/admin/reload", post(crate::routes::admin::admin_reload))
         .route(
             "/admin/cache/purge",
-            post(crate::state::refresh::admin_purge),
+            post(crate::routes::admin::admin_purge),
         )
         .merge(crate::routes::api::routes())
         .fallback(not_found)

@@ -21,8 +21,8 @@
 use h3o::CellIndex;
 use serde::{Deserialize, Serialize};
 
-use crate::Catalog;
 use crate::h3::grid::{Grid, GridLevel};
+use crate::model::catalog::Catalog;
 use crate::model::catalog::{AREA, Access};
 
 /// The thresholds of disclosure control.

@@ -5,9 +5,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -184,17 +183,6 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
             status: resp.status().as_u16(),
         })
         .inc();
-    resp
-}
-
-/// `GET /metrics`.
-pub async fn metrics(State(st): State<AppState>) -> Response {
-    st.tiles.publish_gauges(&st.metrics);
-    let mut resp = st.metrics.render().into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
-    );
     resp
 }
 

@@ -11,13 +11,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::{Extension, Json};
 use serde::Serialize;
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::state::access::Caller;
 use crate::state::published::{Published, revision_name};
 
 /// What a reload found.
@@ -107,47 +104,4 @@ pub fn spawn_poller(st: AppState, every: Duration) -> tokio::task::JoinHandle<()
             }
         }
     })
-}
-
-/// Checks that the caller may use `/admin/*`: an admin API key or the admin token. Without
-/// credentials it is 401 when some admin credential can exist (a token is configured), else 403
-/// naming how to enable the endpoints; a non-admin key is 403.
-pub fn require_admin(st: &AppState, caller: &Caller) -> Result<(), ApiError> {
-    if caller.admin {
-        return Ok(());
-    }
-    if caller.authenticated {
-        return Err(ApiError::Forbidden(
-            "this API key is not an admin key (popmap keys create --admin)".into(),
-        ));
-    }
-    if st.config.admin_token_sha256.is_none() {
-        return Err(ApiError::Forbidden(
-            "admin endpoints need an admin key (popmap keys create --admin) or an admin token \
-             (--admin-token-file or POPMAP_ADMIN_TOKEN)"
-                .into(),
-        ));
-    }
-    Err(ApiError::Unauthorized(
-        "admin endpoints need Authorization: Bearer <admin key or token>".into(),
-    ))
-}
-
-/// `POST /admin/reload`: re-reads the store now.
-pub async fn admin_reload(
-    State(st): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> Result<Json<ReloadOutcome>, ApiError> {
-    require_admin(&st, &caller)?;
-    Ok(Json(reload(&st).await?))
-}
-
-/// `POST /admin/cache/purge`: drops every cached tile (they are rebuilt on demand).
-pub async fn admin_purge(
-    State(st): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    require_admin(&st, &caller)?;
-    st.tiles.purge_tiles();
-    Ok(Json(serde_json::json!({"purged": true})))
 }
