@@ -1,5 +1,6 @@
 //! HTTP errors: every error is JSON `{error, message, details}` with the right status
-//! (`details` is `null` unless the error carries structured data, e.g. the allowed parameters).
+//! (`details` is `null` unless the error carries structured data: every 400 names the
+//! `parameter` at fault and what it `allowed`s, a 429 the retry delay).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -12,9 +13,6 @@ pub enum ApiError {
     /// The request names something that does not exist (404).
     #[error("{0}")]
     NotFound(String),
-    /// The request is malformed (400).
-    #[error("{0}")]
-    BadRequest(String),
     /// The request lacks valid credentials (401).
     #[error("{0}")]
     Unauthorized(String),
@@ -27,7 +25,8 @@ pub enum ApiError {
     /// A dependency could not answer; the message says which (503).
     #[error("{0}")]
     Unavailable(String),
-    /// The request is malformed, with structured details for the client (400).
+    /// The request is malformed, with structured details for the client (400); build it with
+    /// [`ApiError::bad_request`], which names the parameter and what it allows.
     #[error("{message}")]
     Invalid {
         /// What is wrong.
@@ -49,11 +48,24 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A 400 about one query or path parameter: `message` says what is wrong, `details` are
+    /// `{"parameter": parameter, "allowed": allowed}`, `allowed` a list of the values allowed
+    /// where they are few (`["json", "csv"]`), else a short rule (`"an integer from 2 to 9"`).
+    pub fn bad_request(
+        parameter: &str,
+        allowed: impl Into<serde_json::Value>,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError::Invalid {
+            message: message.into(),
+            details: json!({ "parameter": parameter, "allowed": allowed.into() }),
+        }
+    }
+
     /// The HTTP status and stable error id of this error.
     pub fn status(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Invalid { .. } => (StatusCode::BAD_REQUEST, "bad_request"),

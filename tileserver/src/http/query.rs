@@ -26,13 +26,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
         let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
-            .map_err(|e| ApiError::BadRequest(format!("bad query string: {e}")))?;
+            .map_err(|e| {
+                ApiError::bad_request(
+                    "query string",
+                    "name=value pairs joined by &, percent-encoded",
+                    format!("bad query string: {e}"),
+                )
+            })?;
         let mut map = BTreeMap::new();
         for (k, v) in pairs {
             if map.contains_key(&k) {
-                return Err(ApiError::BadRequest(format!(
-                    "query parameter '{k}' is given more than once"
-                )));
+                return Err(ApiError::bad_request(
+                    &k,
+                    "one value: each query parameter at most once",
+                    format!("query parameter '{k}' is given more than once"),
+                ));
             }
             map.insert(k, v);
         }
@@ -70,8 +78,13 @@ impl Params {
 
     /// A required parameter.
     pub fn required(&self, name: &str) -> Result<&str, ApiError> {
-        self.str(name)
-            .ok_or_else(|| ApiError::BadRequest(format!("query parameter '{name}' is required")))
+        self.str(name).ok_or_else(|| {
+            ApiError::bad_request(
+                name,
+                "a non-empty value (required)",
+                format!("query parameter '{name}' is required"),
+            )
+        })
     }
 
     /// An integer in `min..=max`, `default` when absent.
@@ -84,7 +97,12 @@ impl Params {
             .filter(|n| (min..=max).contains(n))
             .ok_or_else(|| ApiError::Invalid {
                 message: format!("{name}='{s}' must be an integer from {min} to {max}"),
-                details: serde_json::json!({ "parameter": name, "min": min, "max": max }),
+                details: serde_json::json!({
+                    "parameter": name,
+                    "allowed": format!("an integer from {min} to {max}"),
+                    "min": min,
+                    "max": max,
+                }),
             })
     }
 
@@ -101,7 +119,7 @@ impl Params {
         self.str(name)
             .map(|s| {
                 s.parse::<Level>()
-                    .map_err(|e| ApiError::BadRequest(e.to_string()))
+                    .map_err(|e| ApiError::bad_request(name, level_names(), e.to_string()))
             })
             .transpose()
     }
@@ -110,8 +128,13 @@ impl Params {
     pub fn period(&self, name: &str) -> Result<Option<Period>, ApiError> {
         self.str(name)
             .map(|s| {
-                s.parse::<Period>()
-                    .map_err(|e| ApiError::BadRequest(format!("{name}: {e}")))
+                s.parse::<Period>().map_err(|e| {
+                    ApiError::bad_request(
+                        name,
+                        "a period: 2025-06, 2025-Q3 or 2025",
+                        format!("{name}: {e}"),
+                    )
+                })
             })
             .transpose()
     }
@@ -133,7 +156,11 @@ impl Params {
                     "{name} names {} items: at most {MAX_CODES} per request",
                     items.len()
                 ),
-                details: serde_json::json!({ "parameter": name, "max": MAX_CODES }),
+                details: serde_json::json!({
+                    "parameter": name,
+                    "allowed": format!("at most {MAX_CODES} comma-separated items"),
+                    "max": MAX_CODES,
+                }),
             });
         }
         Ok(Some(items))
@@ -145,9 +172,11 @@ impl Params {
             Some("json") => return Ok(Format::Json),
             Some("csv") => return Ok(Format::Csv),
             Some(other) => {
-                return Err(ApiError::BadRequest(format!(
-                    "format='{other}': use json or csv"
-                )));
+                return Err(ApiError::bad_request(
+                    "format",
+                    ["json", "csv"],
+                    format!("format='{other}': use json or csv"),
+                ));
             }
             None => {}
         }
@@ -164,8 +193,29 @@ impl Params {
 pub fn path<T>(
     p: Result<axum::extract::Path<T>, axum::extract::rejection::PathRejection>,
 ) -> Result<T, ApiError> {
-    p.map(|axum::extract::Path(t)| t)
-        .map_err(|e| ApiError::BadRequest(format!("bad path: {e}")))
+    use axum::extract::path::ErrorKind;
+    use axum::extract::rejection::PathRejection;
+    p.map(|axum::extract::Path(t)| t).map_err(|e| {
+        let parameter = match &e {
+            PathRejection::FailedToDeserializePathParams(f) => match f.kind() {
+                ErrorKind::InvalidUtf8InPathParam { key }
+                | ErrorKind::ParseErrorAtKey { key, .. }
+                | ErrorKind::DeserializeError { key, .. } => key.clone(),
+                _ => "path".to_string(),
+            },
+            _ => "path".to_string(),
+        };
+        ApiError::bad_request(
+            &parameter,
+            "a path segment of UTF-8 text (percent-encoded)",
+            format!("bad path: {e}"),
+        )
+    })
+}
+
+/// The names of the administrative levels, top first: what `level` allows.
+pub fn level_names() -> Vec<&'static str> {
+    Level::ALL.iter().map(|l| l.as_str()).collect()
 }
 
 // Query parameters several paths document alike, declared once for the OpenAPI document.

@@ -120,7 +120,11 @@ pub fn prepare<T: Serialize>(
         }
         Format::Csv => {
             let t = table().ok_or_else(|| {
-                ApiError::BadRequest("this resource has no CSV form: use format=json".into())
+                ApiError::bad_request(
+                    "format",
+                    ["json"],
+                    "this resource has no CSV form: use format=json",
+                )
             })?;
             Ok(Prepared::new("text/csv; charset=utf-8", t.to_csv()?))
         }
@@ -201,7 +205,11 @@ pub fn reply<T: Serialize>(
         }
         Format::Csv => {
             let t = table().ok_or_else(|| {
-                ApiError::BadRequest("this resource has no CSV form: use format=json".into())
+                ApiError::bad_request(
+                    "format",
+                    ["json"],
+                    "this resource has no CSV form: use format=json",
+                )
             })?;
             Ok(bytes(
                 headers,

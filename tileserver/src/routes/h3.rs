@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
@@ -21,6 +22,7 @@ use geodata::cell_values;
 use geodata::field_descriptions;
 use geodata::{H3_LAYER as LAYER, cell_props, h3_tile, resolution_for_zoom};
 use h3o::CellIndex;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::http::conditional::{IMMUTABLE, SHORT};
@@ -173,28 +175,93 @@ pub async fn tilejson(
     Ok(respond(doc, pref.is_immutable()))
 }
 
+/// A commune a cell draws from.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CellCommune {
+    /// Commune code.
+    pub code: String,
+    /// Commune name.
+    pub name: String,
+    /// The fraction of the commune's people placed in the cell.
+    pub share: f64,
+}
+
+/// Disclosure flags of a cell.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CellFlags {
+    /// True when the cell shows its total only (fewer people than the disclosure minimum, or
+    /// suppressed against differencing).
+    pub suppressed: bool,
+    /// Derived values whose numerator is under the minimum: shown, but unstable.
+    pub unstable: Vec<String>,
+}
+
+/// The answer of `/api/v1/h3/{period}/{cell}`. Fields are in alphabetical order, the order of
+/// the keys of the `serde_json` object this answer was built as before it had a schema.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CellAnswer {
+    /// The cell index (hex).
+    pub cell: String,
+    /// The communes the cell draws from, by code.
+    pub communes: Vec<CellCommune>,
+    /// Disclosure flags.
+    pub flags: CellFlags,
+    /// The period.
+    pub period: String,
+    /// The cell's H3 resolution.
+    pub resolution: u8,
+    /// The revision served.
+    pub revision: i64,
+    /// The public counts and derived values shown (a suppressed cell shows its total only).
+    #[schema(value_type = Object)]
+    pub values: Map<String, Value>,
+    /// The boundary version of the period (whose H3 operator built the grid).
+    pub version: String,
+}
+
 /// `GET /api/v1/h3/{period}/{cell}`: the cell's publishable values and the communes it draws
 /// from (`share`: the fraction of the commune's people placed in the cell).
+#[utoipa::path(
+    get,
+    path = "/api/v1/h3/{period}/{cell}",
+    tag = "h3",
+    params(
+        ("period" = String, Path, description = "`latest`, a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)", example = "latest"),
+        ("cell" = String, Path, description = "An H3 cell index (hex), at a resolution from r4 to the grid's build resolution", example = "88415cb4d1fffff"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = CellAnswer, content_type = "application/json"),
+        crate::routes::api::openapi::ErrorResponses,
+    )
+)]
 pub async fn cell(
     State(st): State<AppState>,
-    Path((period, cell)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     query: Params,
 ) -> Result<Response, ApiError> {
+    let (period, cell) = crate::http::query::path(path)?;
     query.allow(&[])?;
     let (pref, snap) = snapshot(&st, &period)?;
-    let index: CellIndex = cell
-        .parse()
-        .map_err(|_| ApiError::BadRequest(format!("'{cell}' is not an H3 cell index")))?;
+    let index: CellIndex = cell.parse().map_err(|_| {
+        ApiError::bad_request(
+            "cell",
+            "an H3 cell index in hex, e.g. 88415cb4d1fffff",
+            format!("'{cell}' is not an H3 cell index"),
+        )
+    })?;
     let h3 = grid(&st, &snap).await?;
     let res = index.resolution();
     let grid = &h3.grid;
     let Some(level) = grid.level(res) else {
-        return Err(ApiError::BadRequest(format!(
-            "cell {index} is at r{}; this grid serves r{}–r{}",
-            u8::from(res),
-            u8::from(COARSEST_OUTPUT),
-            u8::from(grid.finest())
-        )));
+        let (coarsest, finest) = (u8::from(COARSEST_OUTPUT), u8::from(grid.finest()));
+        return Err(ApiError::bad_request(
+            "cell",
+            format!("a cell of resolution r{coarsest} to r{finest}"),
+            format!(
+                "cell {index} is at r{}; this grid serves r{coarsest}–r{finest}",
+                u8::from(res)
+            ),
+        ));
     };
     let rules = &st.config.disclosure;
     let total = grid.column(&rules.total);
@@ -240,22 +307,28 @@ pub async fn cell(
         let end = cells.partition_point(|(c, _)| up(c) <= index);
         if start < end {
             let share: f64 = cells[start..end].iter().map(|(_, s)| s).sum();
-            communes.push(json!({
-                "code": code,
-                "name": names.get(code).copied().unwrap_or(""),
-                "share": share,
-            }));
+            communes.push(CellCommune {
+                code: code.to_string(),
+                name: names.get(code).copied().unwrap_or("").to_string(),
+                share,
+            });
         }
     }
-    let doc = json!({
-        "cell": index.to_string(),
-        "resolution": u8::from(res),
-        "period": snap.period.to_string(),
-        "revision": snap.revision,
-        "version": snap.version,
-        "values": values,
-        "flags": {"suppressed": v.suppressed, "unstable": unstable},
-        "communes": communes,
-    });
-    Ok(respond(doc, pref.is_immutable()))
+    let doc = CellAnswer {
+        cell: index.to_string(),
+        communes,
+        flags: CellFlags {
+            suppressed: v.suppressed,
+            unstable,
+        },
+        period: snap.period.to_string(),
+        resolution: u8::from(res),
+        revision: snap.revision,
+        values,
+        version: snap.version,
+    };
+    Ok(respond(
+        serde_json::to_value(&doc).expect("JSON of plain values"),
+        pref.is_immutable(),
+    ))
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -12,7 +13,7 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 
 /// One link of a unit's lineage.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Link {
     /// Version the other unit belongs to.
     pub version: String,
@@ -25,13 +26,14 @@ pub struct Link {
     /// Whole merge (true) or split estimate (false).
     pub exact: bool,
     /// Day the change took effect: the target version's `valid_from`.
+    #[schema(value_type = Option<String>, format = Date)]
     pub effective: Option<NaiveDate>,
     /// Where the link came from (`mapping`, `geometry`).
     pub source: String,
 }
 
 /// The lineage of one code.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Lineage {
     /// The code asked for.
     pub code: String,
@@ -44,7 +46,7 @@ pub struct Lineage {
 }
 
 /// A unit with this code in one version.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitIn {
     /// Version id.
     pub version: String,
@@ -55,10 +57,23 @@ pub struct UnitIn {
 }
 
 /// The handler: 404 when no version has a unit with this code.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{code}/lineage",
+    tag = "units",
+    params(
+        ("code" = String, Path, description = "Unit code, in any boundary version, e.g. `01`", example = "01"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Lineage, content_type = "application/json"),
+        crate::routes::api::openapi::ErrorResponses,
+    )
+)]
 pub async fn lineage(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    code: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Lineage>, ApiError> {
+    let code = crate::http::query::path(code)?;
     let units = state.store.units_with_code(&code).await?;
     if units.is_empty() {
         return Err(ApiError::NotFound(format!("no unit with code '{code}'")));

@@ -14,7 +14,6 @@ use geodata::{AREA, Access};
 use geodata::{Catalog, Level, UnitInfo};
 use geodata::{Snapshot, ValueTable};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::http::conditional::{IMMUTABLE, SHORT, etag_of, respond};
 use crate::http::error::ApiError;
@@ -60,20 +59,28 @@ pub fn value_of(
     d.evaluate(get, months).map(|v| v.value)
 }
 
-/// Checks that `id` is a public indicator; 400 naming it otherwise.
-pub fn public_indicator(catalog: &Catalog, id: &str) -> Result<(), ApiError> {
+/// What `indicator` (and each item of `indicators`) of the map routes allows.
+const PUBLIC_INDICATOR: &str = "a public indicator id (see /api/v1/map/indicators)";
+
+/// Checks that `id`, given in query parameter `parameter`, is a public indicator; 400 naming
+/// it otherwise.
+pub fn public_indicator(catalog: &Catalog, id: &str, parameter: &str) -> Result<(), ApiError> {
     let access = catalog
         .base(id)
         .map(|b| b.access)
         .or_else(|| catalog.derived(id).map(|d| d.access));
     match access {
         Some(Access::Public) => Ok(()),
-        Some(_) => Err(ApiError::BadRequest(format!(
-            "indicator '{id}' is restricted and not served on the map"
-        ))),
-        None => Err(ApiError::BadRequest(format!(
-            "unknown indicator '{id}' (see /api/v1/map/indicators)"
-        ))),
+        Some(_) => Err(ApiError::bad_request(
+            parameter,
+            PUBLIC_INDICATOR,
+            format!("indicator '{id}' is restricted and not served on the map"),
+        )),
+        None => Err(ApiError::bad_request(
+            parameter,
+            PUBLIC_INDICATOR,
+            format!("unknown indicator '{id}' (see /api/v1/map/indicators)"),
+        )),
     }
 }
 
@@ -110,20 +117,28 @@ fn level_for(
 ) -> Result<Level, ApiError> {
     let level: Level = match level {
         None => Level::Province,
-        Some(l) => l
-            .parse()
-            .map_err(|_| ApiError::BadRequest(format!("unknown level '{l}'")))?,
+        Some(l) => l.parse().map_err(|_| {
+            ApiError::bad_request(
+                "level",
+                crate::http::query::level_names(),
+                format!("unknown level '{l}'"),
+            )
+        })?,
     };
     let published = st.published.load();
     let version = target.unwrap_or(&snap.version);
-    let has = published
+    let levels = published
         .version(version)
-        .is_some_and(|v| v.levels.contains(&level));
-    if !has {
-        return Err(ApiError::BadRequest(format!(
-            "boundary version '{version}' of period {} has no {level} level",
-            revision_name(snap)
-        )));
+        .map_or(&[][..], |v| &v.levels[..]);
+    if !levels.contains(&level) {
+        return Err(ApiError::bad_request(
+            "level",
+            levels.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            format!(
+                "boundary version '{version}' of period {} has no {level} level",
+                revision_name(snap)
+            ),
+        ));
     }
     Ok(level)
 }
@@ -200,9 +215,63 @@ pub async fn level_values(
     })
 }
 
+/// The answer of `/api/v1/map/values`: one level's units as parallel columns (index `i` of
+/// every column is the unit `codes[i]`). Fields are in alphabetical order, the order of the
+/// keys of the `serde_json` object this answer was built as before it had a schema.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MapValues {
+    /// Each unit's WGS84 bounding box `[w, s, e, n]`, rounded to 4 decimals (`null` for a unit
+    /// without geometry); only with `bbox=1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<Vec<Option<[f64; 4]>>>,
+    /// Unit codes, in code order.
+    pub codes: Vec<String>,
+    /// Whether each unit's values rest on a split estimate; only when `version` harmonises the
+    /// period onto another boundary version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated: Option<Vec<bool>>,
+    /// Feature ids of the units in the boundary tiles (`level depth × 10⁹ + code`; `null` for a
+    /// code that is not a number).
+    pub ids: Vec<Option<u64>>,
+    /// The level of the units.
+    pub level: String,
+    /// Unit names.
+    pub names: Vec<String>,
+    /// Parent codes (`null` at the top).
+    pub parents: Vec<Option<String>>,
+    /// The period.
+    pub period: String,
+    /// The boundary version the period's values were reported on.
+    pub reported_on: String,
+    /// The revision served.
+    pub revision: i64,
+    /// Whether the values are synthetic demo data.
+    pub synthetic: bool,
+    /// One column per indicator asked for (`null` where a unit has no value).
+    pub values: std::collections::BTreeMap<String, Vec<Option<f64>>>,
+    /// The boundary version the units belong to (`version`, else `reported_on`).
+    pub version: String,
+}
+
 /// `GET /api/v1/map/values?period=&level=&indicators=a,b[&bbox=1]`: codes, names, parents,
 /// feature ids and value columns of one level, for feature-state joins on boundary tiles
 /// (`bbox=1` adds each unit's bounding box, rounded to 4 decimals, for search).
+#[utoipa::path(
+    get,
+    path = "/api/v1/map/values",
+    tag = "map",
+    params(
+        crate::http::query::PeriodParam,
+        crate::http::query::LevelParam,
+        ("indicators" = Option<String>, Query, description = "Comma-separated public indicator ids, one value column each (default: none, only the units)"),
+        ("bbox" = Option<String>, Query, description = "`1` adds each unit's bounding box, `0` (default) does not"),
+        ("version" = Option<String>, Query, description = "Show the period on this boundary version, harmonised through the crosswalk (default: the period's own)"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = MapValues, content_type = "application/json"),
+        crate::routes::api::openapi::ErrorResponses,
+    )
+)]
 pub async fn values(
     State(st): State<AppState>,
     q: Params,
@@ -212,7 +281,13 @@ pub async fn values(
     let with_bbox = match q.get("bbox").map(String::as_str) {
         None | Some("0") => false,
         Some("1") => true,
-        Some(b) => return Err(ApiError::BadRequest(format!("bbox='{b}': use 0 or 1"))),
+        Some(b) => {
+            return Err(ApiError::bad_request(
+                "bbox",
+                ["0", "1"],
+                format!("bbox='{b}': use 0 or 1"),
+            ));
+        }
     };
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
     let target = target_for(&st, &snap, q.get("version"))?;
@@ -227,38 +302,29 @@ pub async fn values(
         None => Vec::new(),
     };
     for id in &indicators {
-        public_indicator(&st.catalog, id)?;
+        public_indicator(&st.catalog, id, "indicators")?;
     }
     let lv = level_values(&st, &snap, target.as_deref(), level, &indicators).await?;
-    let mut cols = serde_json::Map::new();
-    for (id, col) in indicators.iter().zip(&lv.columns) {
-        cols.insert(id.clone(), json!(col));
-    }
-    let mut body = json!({
-        "period": snap.period.to_string(),
-        "revision": snap.revision,
-        "version": target.as_deref().unwrap_or(&snap.version),
-        "reported_on": snap.version,
-        "level": level.as_str(),
-        "synthetic": st.config.synthetic,
-        "codes": lv.units.iter().map(|u| &u.code).collect::<Vec<_>>(),
-        "names": lv.units.iter().map(|u| &u.name).collect::<Vec<_>>(),
-        "parents": lv.units.iter().map(|u| &u.parent_code).collect::<Vec<_>>(),
-        "ids": lv.units.iter().map(|u| feature_id(level, &u.code)).collect::<Vec<_>>(),
-        "values": cols,
-    });
-    if target.is_some() {
-        body["estimated"] = json!(lv.estimated);
-    }
-    if with_bbox {
-        let round = |v: f64| (v * 1e4).round() / 1e4;
-        body["bbox"] = json!(
-            lv.bboxes
-                .iter()
-                .map(|b| b.map(|b| b.map(round)))
-                .collect::<Vec<_>>()
-        );
-    }
+    let round = |v: f64| (v * 1e4).round() / 1e4;
+    let body = MapValues {
+        bbox: with_bbox.then(|| lv.bboxes.iter().map(|b| b.map(|b| b.map(round))).collect()),
+        codes: lv.units.iter().map(|u| u.code.clone()).collect(),
+        estimated: target.is_some().then_some(lv.estimated),
+        ids: lv
+            .units
+            .iter()
+            .map(|u| feature_id(level, &u.code))
+            .collect(),
+        level: level.as_str().to_string(),
+        names: lv.units.iter().map(|u| u.name.clone()).collect(),
+        parents: lv.units.iter().map(|u| u.parent_code.clone()).collect(),
+        period: snap.period.to_string(),
+        reported_on: snap.version.clone(),
+        revision: snap.revision,
+        synthetic: st.config.synthetic,
+        values: indicators.iter().cloned().zip(lv.columns).collect(),
+        version: target.as_deref().unwrap_or(&snap.version).to_string(),
+    };
     Ok(json_response(
         &headers,
         serde_json::to_vec(&body).expect("JSON of plain values"),
@@ -267,7 +333,7 @@ pub async fn values(
 }
 
 /// One class of a classification.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Class {
     /// Lower bound (the data minimum for the first class; none for the first fixed class).
     pub min: Option<f64>,
@@ -281,7 +347,7 @@ pub struct Class {
 }
 
 /// A classification of one indicator × period × level.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Classification {
     /// The indicator.
     pub indicator: String,
@@ -293,7 +359,8 @@ pub struct Classification {
     pub version: String,
     /// The level.
     pub level: String,
-    /// The method used.
+    /// The method used: `quantile`, `equal_interval`, `jenks` or `fixed`.
+    #[schema(value_type = String)]
     pub method: Method,
     /// Classes asked for (the answer may hold fewer when values tie).
     pub k: usize,
@@ -360,6 +427,9 @@ pub fn classify(
     (t, classes, no_data)
 }
 
+/// The classification methods `method` allows (`fixed` last: only where configured).
+const METHODS: [&str; 4] = ["quantile", "equal_interval", "jenks", "fixed"];
+
 /// Parses `method` and `k` queries against the indicator's defaults; 400 when out of range.
 pub fn method_and_k(
     cfg: &StyleConfig,
@@ -369,20 +439,30 @@ pub fn method_and_k(
 ) -> Result<(Method, usize), ApiError> {
     let style = cfg.indicator(indicator);
     let method = match method {
-        Some(m) => m.parse().map_err(ApiError::BadRequest)?,
+        Some(m) => m
+            .parse()
+            .map_err(|e| ApiError::bad_request("method", METHODS, e))?,
         None => style.method,
     };
     if method == Method::Fixed && style.fixed.is_empty() {
-        return Err(ApiError::BadRequest(format!(
-            "indicator '{indicator}' has no fixed breaks configured"
-        )));
+        return Err(ApiError::bad_request(
+            "method",
+            &METHODS[..3],
+            format!("indicator '{indicator}' has no fixed breaks configured"),
+        ));
     }
     let k = match k {
         Some(k) => k
             .parse::<usize>()
             .ok()
             .filter(|k| (2..=9).contains(k))
-            .ok_or_else(|| ApiError::BadRequest(format!("k='{k}' must be 2..9")))?,
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "k",
+                    "an integer from 2 to 9",
+                    format!("k='{k}' must be 2..9"),
+                )
+            })?,
         None => style.k,
     };
     Ok((method, k))
@@ -418,16 +498,33 @@ pub async fn classification(
 }
 
 /// `GET /api/v1/classes?indicator=&period=&level=&method=&k=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/classes",
+    tag = "map",
+    params(
+        ("indicator" = String, Query, description = "A public indicator id (see /api/v1/map/indicators)", example = "density"),
+        crate::http::query::PeriodParam,
+        crate::http::query::LevelParam,
+        ("method" = Option<String>, Query, description = "quantile, equal_interval, jenks or fixed (default: the indicator's)"),
+        ("k" = Option<i64>, Query, description = "Number of classes, 2 to 9 (default: the indicator's)"),
+        ("version" = Option<String>, Query, description = "Classify the period on this boundary version, harmonised through the crosswalk (default: the period's own)"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Classification, content_type = "application/json"),
+        crate::routes::api::openapi::ErrorResponses,
+    )
+)]
 pub async fn classes(
     State(st): State<AppState>,
     q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     q.allow(&["indicator", "period", "level", "method", "k", "version"])?;
-    let indicator = q
-        .get("indicator")
-        .ok_or_else(|| ApiError::BadRequest("indicator= is required".into()))?;
-    public_indicator(&st.catalog, indicator)?;
+    let indicator = q.get("indicator").ok_or_else(|| {
+        ApiError::bad_request("indicator", PUBLIC_INDICATOR, "indicator= is required")
+    })?;
+    public_indicator(&st.catalog, indicator, "indicator")?;
     let (method, k) = method_and_k(
         StyleConfig::builtin(),
         indicator,
@@ -445,19 +542,84 @@ pub async fn classes(
     ))
 }
 
+/// One mappable indicator of `/api/v1/map/indicators`, with its map defaults. Fields are in
+/// alphabetical order, the order of the keys of the `serde_json` object this entry was built as
+/// before it had a schema.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MapIndicator {
+    /// A base count (true) or a value derived from counts (false).
+    pub base: bool,
+    /// Whether the indicator has fixed breaks configured (`method=fixed` is possible).
+    pub fixed: bool,
+    /// The indicator id.
+    pub id: String,
+    /// Default number of classes.
+    pub k: usize,
+    /// Default classification method: `quantile`, `equal_interval`, `jenks` or `fixed`.
+    #[schema(value_type = String)]
+    pub method: Method,
+    /// English name.
+    pub name_en: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// The normal band `[low, high)` shown in the legend, if any (e.g. 103–107 for the SRB).
+    pub normal: Option<[f64; 2]>,
+    /// ColorBrewer palette name.
+    pub palette: String,
+    /// The named style of `/styles/{name}.json` that maps it on admin tiles, if any.
+    pub style: Option<String>,
+    /// Unit (Vietnamese).
+    pub unit: String,
+    /// Unit (English).
+    pub unit_en: String,
+}
+
+/// The answer of `/api/v1/map/indicators` (keys in alphabetical order, as [`MapIndicator`]).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MapIndicators {
+    /// Public indicators: derived ones first, then base counts, each in catalog order.
+    pub indicators: Vec<MapIndicator>,
+    /// Whether the values served are synthetic demo data.
+    pub synthetic: bool,
+}
+
 /// `GET /api/v1/map/indicators`: public indicators with names, units and map defaults.
+#[utoipa::path(
+    get,
+    path = "/api/v1/map/indicators",
+    tag = "map",
+    responses(
+        (status = 200, description = "OK", body = MapIndicators, content_type = "application/json"),
+        (status = 401, description = "An unknown or revoked API key", body = crate::routes::api::openapi::ErrorBody),
+        (status = 429, description = "Rate limit exceeded (see Retry-After)", body = crate::routes::api::openapi::ErrorBody),
+        (status = 503, description = "The store cannot answer now (checking an API key)", body = crate::routes::api::openapi::ErrorBody),
+    )
+)]
 pub async fn indicators(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let cfg = StyleConfig::builtin();
     let mut out = Vec::new();
     let entry = |id: &str, vi: &str, en: &str, unit: &str, unit_en: &str, base: bool| {
         let s = cfg.indicator(id);
-        json!({
-            "id": id, "name_vi": vi, "name_en": en, "unit": unit, "unit_en": unit_en,
-            "base": base, "method": s.method, "k": s.k, "palette": s.palette,
-            "fixed": !s.fixed.is_empty(), "normal": s.normal,
-            "style": cfg.styles.iter().find(|(_, n)| n.indicator == id
-                && n.source == crate::routes::palette::StyleSource::Admin).map(|(k, _)| k),
-        })
+        MapIndicator {
+            base,
+            fixed: !s.fixed.is_empty(),
+            id: id.to_string(),
+            k: s.k,
+            method: s.method,
+            name_en: en.to_string(),
+            name_vi: vi.to_string(),
+            normal: s.normal,
+            palette: s.palette.clone(),
+            style: cfg
+                .styles
+                .iter()
+                .find(|(_, n)| {
+                    n.indicator == id && n.source == crate::routes::palette::StyleSource::Admin
+                })
+                .map(|(k, _)| k.clone()),
+            unit: unit.to_string(),
+            unit_en: unit_en.to_string(),
+        }
     };
     for d in st
         .catalog
@@ -479,7 +641,10 @@ pub async fn indicators(State(st): State<AppState>, headers: HeaderMap) -> Respo
             &b.id, &b.name_vi, &b.name_en, &b.unit, &b.unit_en, true,
         ));
     }
-    let body = json!({ "synthetic": st.config.synthetic, "indicators": out });
+    let body = MapIndicators {
+        indicators: out,
+        synthetic: st.config.synthetic,
+    };
     json_response(
         &headers,
         serde_json::to_vec(&body).expect("JSON of plain values"),

@@ -156,7 +156,11 @@ pub async fn style(
     };
     let named = match cfg.styles.get(name) {
         Some(n) => n,
-        None if crate::routes::mapdata::public_indicator(&st.catalog, name).is_ok() => &by_id,
+        None if crate::routes::mapdata::public_indicator(&st.catalog, name, "indicator")
+            .is_ok() =>
+        {
+            &by_id
+        }
         None => {
             return Err(ApiError::NotFound(format!(
                 "no style '{name}' (see /styles/index.json, or use a public indicator id)"
@@ -167,9 +171,11 @@ pub async fn style(
         None | Some("props") => Join::Props,
         Some("state") => Join::State,
         Some(j) => {
-            return Err(ApiError::BadRequest(format!(
-                "join='{j}': use props or state"
-            )));
+            return Err(ApiError::bad_request(
+                "join",
+                ["props", "state"],
+                format!("join='{j}': use props or state"),
+            ));
         }
     };
     let indicator = named.indicator.as_str();
@@ -178,8 +184,10 @@ pub async fn style(
     // `version=`: the period harmonised onto another boundary version (admin styles only).
     let target = crate::routes::mapdata::target_for(&st, &snap, q.get("version"))?;
     if target.is_some() && named.source == StyleSource::H3 {
-        return Err(ApiError::BadRequest(
-            "H3 styles have no boundary version: drop version=".into(),
+        return Err(ApiError::bad_request(
+            "version",
+            "nothing: H3 styles have no boundary version",
+            "H3 styles have no boundary version: drop version=",
         ));
     }
     let t = target.as_deref();

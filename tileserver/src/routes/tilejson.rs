@@ -79,7 +79,13 @@ pub async fn admin(
         .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/admin/{file}'")))?;
     query.allow(&["fields", "version"])?;
     let fields = match query.get("fields") {
-        Some(list) => FieldSet::parse(&st.catalog, list).map_err(ApiError::BadRequest)?,
+        Some(list) => FieldSet::parse(&st.catalog, list).map_err(|m| {
+            ApiError::bad_request(
+                "fields",
+                "comma-separated public indicator ids of /api/v1/indicators",
+                m,
+            )
+        })?,
         None => FieldSet::all_public(&st.catalog),
     };
     let published = st.published.load_full();

@@ -34,17 +34,39 @@ use crate::state::tilecache::TileKey;
 
 /// Parses `{z}/{x}/{y}.mvt` path parts; 400 with the reason when malformed or out of range.
 pub fn parse_tile(z: &str, x: &str, y: &str) -> Result<TileId, ApiError> {
-    let y = y
-        .strip_suffix(".mvt")
-        .ok_or_else(|| ApiError::BadRequest(format!("'{y}': tile names end in .mvt")))?;
+    let y = y.strip_suffix(".mvt").ok_or_else(|| {
+        ApiError::bad_request(
+            "y",
+            "a tile row followed by .mvt, e.g. 3.mvt",
+            format!("'{y}': tile names end in .mvt"),
+        )
+    })?;
     let num = |name: &str, s: &str| {
         s.parse::<u32>()
             .ok()
             .filter(|_| s.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or_else(|| ApiError::BadRequest(format!("{name}='{s}' is not a tile coordinate")))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    name,
+                    "a tile coordinate: a non-negative integer",
+                    format!("{name}='{s}' is not a tile coordinate"),
+                )
+            })
     };
-    TileId::new(num("z", z)?, num("x", x)?, num("y", y)?)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))
+    TileId::new(num("z", z)?, num("x", x)?, num("y", y)?).map_err(|e| {
+        let (parameter, allowed) = match &e {
+            geodata::TileError::Zoom { .. } => {
+                ("z", format!("an integer from 0 to {}", geodata::MAX_ZOOM))
+            }
+            geodata::TileError::X { z, max, .. } => {
+                ("x", format!("an integer from 0 to {max} at z={z}"))
+            }
+            geodata::TileError::Y { z, max, .. } => {
+                ("y", format!("an integer from 0 to {max} at z={z}"))
+            }
+        };
+        ApiError::bad_request(parameter, allowed, e.to_string())
+    })
 }
 
 /// A tile response: the negotiated coding, ETag, Cache-Control, 304 and 204 handling.
@@ -137,9 +159,13 @@ pub async fn admin(
     query.allow(&["fields", "version"])?;
     let restricted = caller.unlocks_restricted();
     let fields = match query.get("fields") {
-        Some(list) => {
-            FieldSet::parse_with(&st.catalog, list, restricted).map_err(ApiError::BadRequest)?
-        }
+        Some(list) => FieldSet::parse_with(&st.catalog, list, restricted).map_err(|m| {
+            ApiError::bad_request(
+                "fields",
+                "comma-separated indicator ids of /api/v1/indicators",
+                m,
+            )
+        })?,
         None => FieldSet::all(&st.catalog, restricted),
     };
     let published = st.published.load_full();

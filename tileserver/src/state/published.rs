@@ -160,10 +160,14 @@ impl Published {
             .unwrap_or("latest")
             .parse()
             .map_err(|e: InvalidPeriodRef| {
-                ApiError::BadRequest(match query {
-                    Some(name) => format!("{name}: {e}"),
-                    None => e.to_string(),
-                })
+                ApiError::bad_request(
+                    query.unwrap_or("period"),
+                    "a period: 2025-06, 2025-Q3, 2025, latest or a revision like 2025-06@r2",
+                    match query {
+                        Some(name) => format!("{name}: {e}"),
+                        None => e.to_string(),
+                    },
+                )
             })?;
         let snap = self
             .resolve(&pref)
@@ -181,10 +185,14 @@ impl Published {
             geodata::Level::Province | geodata::Level::District | geodata::Level::Commune
         );
         match self.version(&snap.version) {
-            Some(v) if admin && !v.levels.contains(&level) => Err(ApiError::BadRequest(format!(
-                "level={level}: boundary version '{}' of period {} has no {level} level",
-                snap.version, snap.period
-            ))),
+            Some(v) if admin && !v.levels.contains(&level) => Err(ApiError::bad_request(
+                "level",
+                v.levels.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+                format!(
+                    "level={level}: boundary version '{}' of period {} has no {level} level",
+                    snap.version, snap.period
+                ),
+            )),
             _ => Ok(()),
         }
     }
@@ -192,9 +200,14 @@ impl Published {
     /// The one `version=` check of every route: the boundary version the query names, or 400.
     pub fn known_version(&self, id: &str) -> Result<&BoundaryVersion, ApiError> {
         self.version(id).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "version='{id}' is not a boundary version of this server"
-            ))
+            ApiError::bad_request(
+                "version",
+                self.versions
+                    .iter()
+                    .map(|v| v.id.as_str())
+                    .collect::<Vec<_>>(),
+                format!("version='{id}' is not a boundary version of this server"),
+            )
         })
     }
 }

@@ -111,7 +111,6 @@ impl std::fmt::Debug for TileCache {
 fn shared(e: Arc<ApiError>) -> ApiError {
     match &*e {
         ApiError::NotFound(m) => ApiError::NotFound(m.clone()),
-        ApiError::BadRequest(m) => ApiError::BadRequest(m.clone()),
         ApiError::Unauthorized(m) => ApiError::Unauthorized(m.clone()),
         ApiError::Forbidden(m) => ApiError::Forbidden(m.clone()),
         ApiError::Invalid { message, details } => ApiError::Invalid {
@@ -204,9 +203,11 @@ impl TileCache {
             .try_get_with((from.to_string(), to.to_string()), async move {
                 match Harmoniser::load(&store, &f, &t).await {
                     Ok(h) => Ok(Arc::new(h)),
-                    Err(e @ HarmoniseError::NoCrosswalk { .. }) => {
-                        Err(ApiError::BadRequest(e.to_string()))
-                    }
+                    Err(e @ HarmoniseError::NoCrosswalk { .. }) => Err(ApiError::bad_request(
+                        "version",
+                        "the period's own boundary version, or one with a stored crosswalk from it",
+                        e.to_string(),
+                    )),
                     Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
                 }
             })

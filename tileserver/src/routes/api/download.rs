@@ -52,8 +52,18 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let (period, file) = crate::http::query::path(path)?;
     params.allow(&["indicator"])?;
+    let bad_file = |message: String| {
+        ApiError::bad_request(
+            "file",
+            format!(
+                "LEVEL.csv, LEVEL.geojson or LEVEL.fgb, LEVEL one of {}",
+                crate::http::query::level_names().join(", ")
+            ),
+            message,
+        )
+    };
     let (level, ext) = file.rsplit_once('.').ok_or_else(|| {
-        ApiError::BadRequest(format!(
+        bad_file(format!(
             "'{file}': name the file LEVEL.csv, .geojson or .fgb"
         ))
     })?;
@@ -62,14 +72,14 @@ pub async fn download(
         "geojson" => Kind::GeoJson,
         "fgb" => Kind::Fgb,
         _ => {
-            return Err(ApiError::BadRequest(format!(
+            return Err(bad_file(format!(
                 "'{file}': the format must be csv, geojson or fgb"
             )));
         }
     };
     let level: Level = level
         .parse()
-        .map_err(|e: geodata::UnknownLevel| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e: geodata::UnknownLevel| bad_file(e.to_string()))?;
     let asked = params.list("indicator")?;
     let ids = select(&st.catalog, &caller, asked.as_deref())?;
     let published = st.published.load_full();

@@ -158,7 +158,11 @@ pub fn select(
         if !catalog.contains(id) {
             return Err(ApiError::Invalid {
                 message: format!("unknown indicator '{id}' (see /api/v1/indicators)"),
-                details: serde_json::json!({ "indicator": id }),
+                details: serde_json::json!({
+                    "parameter": "indicator",
+                    "allowed": "indicator ids of /api/v1/indicators",
+                    "indicator": id,
+                }),
             });
         }
         if restricted(catalog, id) && !caller.unlocks_restricted() {

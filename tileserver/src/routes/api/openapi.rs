@@ -23,7 +23,8 @@ pub struct ErrorBody {
     pub error: String,
     /// What went wrong, naming the parameter or resource.
     pub message: String,
-    /// Structured details (allowed parameters, limits, retry delay) or `null`.
+    /// Structured details or `null`: a 400 names the `parameter` at fault and what it
+    /// `allowed`s (a list of values, or a rule), a 429 gives `retry_after_secs`.
     #[schema(value_type = Value)]
     pub details: serde_json::Value,
 }
@@ -56,10 +57,11 @@ pub enum ErrorResponses {
     info(
         title = "popmap data API",
         description = "Published population indicators of Vietnam's administrative units: \
-            periods, boundary versions, the indicator catalog, units, values, time series, \
-            rankings and downloads. Restricted indicators need `Authorization: Bearer <API key>`. \
-            Tables are also served as CSV (`?format=csv` or `Accept: text/csv`). Every GET \
-            has a strong ETag.",
+            periods, boundary versions, the indicator catalog, units and their lineage, values, \
+            time series, rankings, downloads, what the web map joins to boundary tiles (value \
+            columns, classes, mappable indicators) and H3 cells. Restricted indicators need \
+            `Authorization: Bearer <API key>`. Tables are also served as CSV (`?format=csv` or \
+            `Accept: text/csv`). Every GET but the lineage and H3 cell answers has a strong ETag.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
@@ -72,6 +74,11 @@ pub enum ErrorResponses {
         super::values::values,
         super::rankings::rankings,
         super::download::download,
+        crate::routes::lineage::lineage,
+        crate::routes::mapdata::classes,
+        crate::routes::mapdata::values,
+        crate::routes::mapdata::indicators,
+        crate::routes::h3::cell,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerKey),
@@ -79,6 +86,8 @@ pub enum ErrorResponses {
         (name = "catalog", description = "Periods, boundary versions and indicators"),
         (name = "units", description = "Administrative units and their values"),
         (name = "tables", description = "Values, rankings and downloads"),
+        (name = "map", description = "What the web map joins to the boundary tiles: value columns, classifications and the mappable indicators"),
+        (name = "h3", description = "The population on the H3 grid"),
     )
 )]
 pub struct ApiDoc;

@@ -92,14 +92,20 @@ pub async fn series(
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        return Err(ApiError::BadRequest(format!("from={f} is after to={t}")));
+        return Err(ApiError::bad_request(
+            "from",
+            "a period not after to",
+            format!("from={f} is after to={t}"),
+        ));
     }
     let view: View = params.str("view").unwrap_or("as-reported").parse()?;
     let published = st.published.load_full();
     let target = match view {
         View::AsReported if params.str("version").is_some() => {
-            return Err(ApiError::BadRequest(
-                "version= chooses the target of view=harmonised or view=h3; as reported, each period keeps its own version".into(),
+            return Err(ApiError::bad_request(
+                "version",
+                "only with view=harmonised or view=h3",
+                "version= chooses the target of view=harmonised or view=h3; as reported, each period keeps its own version",
             ));
         }
         View::AsReported => None,

@@ -97,8 +97,10 @@ pub async fn list(
     let (limit, offset) = params.page(100, MAX_UNITS_PAGE)?;
     let q = params.str("q").map(str::to_string);
     if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(ApiError::BadRequest(
-            "q is longer than 100 characters".into(),
+        return Err(ApiError::bad_request(
+            "q",
+            "at most 100 characters",
+            "q is longer than 100 characters",
         ));
     }
     let page = st

@@ -41,9 +41,11 @@ impl FromStr for View {
             "as-reported" => Ok(View::AsReported),
             "harmonised" | "harmonized" => Ok(View::Harmonised),
             "h3" => Ok(View::H3),
-            other => Err(ApiError::BadRequest(format!(
-                "view='{other}' is not one of as-reported, harmonised, h3"
-            ))),
+            other => Err(ApiError::bad_request(
+                "view",
+                ["as-reported", "harmonised", "h3"],
+                format!("view='{other}' is not one of as-reported, harmonised, h3"),
+            )),
         }
     }
 }
