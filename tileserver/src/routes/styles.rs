@@ -14,8 +14,8 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::Level;
 use geodata::levels_for_zoom;
+use geodata::{BoundaryVersion, Level, Method, Snapshot};
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
@@ -23,7 +23,7 @@ use crate::http::query::Params;
 use crate::routes::mapdata::{
     Classification, classification, json_response, method_and_k, snapshot_for,
 };
-use crate::routes::palette::{StyleConfig, StyleSource};
+use crate::routes::palette::{NamedStyle, StyleConfig, StyleSource};
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
 use crate::state::AppState;
 use crate::state::published::revision_name;
@@ -149,35 +149,8 @@ pub async fn style(
     }
     q.allow(&["period", "method", "k", "join", "version"])?;
     let cfg = StyleConfig::builtin();
-    // A public indicator id without a named style gets the default admin style.
-    let by_id = crate::routes::palette::NamedStyle {
-        indicator: name.to_string(),
-        source: StyleSource::Admin,
-    };
-    let named = match cfg.styles.get(name) {
-        Some(n) => n,
-        None if crate::routes::mapdata::public_indicator(&st.catalog, name, "indicator")
-            .is_ok() =>
-        {
-            &by_id
-        }
-        None => {
-            return Err(ApiError::NotFound(format!(
-                "no style '{name}' (see /styles/index.json, or use a public indicator id)"
-            )));
-        }
-    };
-    let join = match q.get("join").map(String::as_str) {
-        None | Some("props") => Join::Props,
-        Some("state") => Join::State,
-        Some(j) => {
-            return Err(ApiError::bad_request(
-                "join",
-                ["props", "state"],
-                format!("join='{j}': use props or state"),
-            ));
-        }
-    };
+    let named = named_style(&st, cfg, name)?;
+    let join = join_param(&q)?;
     let indicator = named.indicator.as_str();
     let (method, k) = method_and_k(cfg, indicator, q.get("method"), q.get("k"))?;
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
@@ -198,80 +171,190 @@ pub async fn style(
         .ok_or_else(|| ApiError::Internal(format!("version {shown} not loaded")))?;
     let base = base_url(&st, &headers);
     let rev = revision_name(&snap);
-    let mut layers = vec![json!({
+    let fill = Fill {
+        snap: &snap,
+        target: t,
+        indicator,
+        method,
+        k,
+        join,
+    };
+    let (source, layers, meta_classes) = match named.source {
+        StyleSource::H3 => h3_layers(&st, cfg, &fill, version, &base, &rev).await?,
+        StyleSource::Admin => admin_layers(&st, cfg, &fill, version, &base, &rev).await?,
+    };
+    let doc = document(
+        &st,
+        name,
+        &fill,
+        &rev,
+        version,
+        &snap,
+        (source, layers, meta_classes),
+    );
+    Ok(json_response(
+        &headers,
+        serde_json::to_vec(&doc).expect("JSON"),
+        pref.is_immutable(),
+    ))
+}
+
+/// The named style `name`, or the default admin style of a public indicator id; 404 otherwise.
+fn named_style(
+    st: &AppState,
+    cfg: &'static StyleConfig,
+    name: &str,
+) -> Result<std::borrow::Cow<'static, NamedStyle>, ApiError> {
+    if let Some(n) = cfg.styles.get(name) {
+        return Ok(std::borrow::Cow::Borrowed(n));
+    }
+    if crate::routes::mapdata::public_indicator(&st.catalog, name, "indicator").is_ok() {
+        return Ok(std::borrow::Cow::Owned(NamedStyle {
+            indicator: name.to_string(),
+            source: StyleSource::Admin,
+        }));
+    }
+    Err(ApiError::NotFound(format!(
+        "no style '{name}' (see /styles/index.json, or use a public indicator id)"
+    )))
+}
+
+/// `join=props|state` (props when absent).
+fn join_param(q: &Params) -> Result<Join, ApiError> {
+    match q.get("join").map(String::as_str) {
+        None | Some("props") => Ok(Join::Props),
+        Some("state") => Ok(Join::State),
+        Some(j) => Err(ApiError::bad_request(
+            "join",
+            ["props", "state"],
+            format!("join='{j}': use props or state"),
+        )),
+    }
+}
+
+/// What colours a style: the snapshot (harmonised onto `target` when set), the indicator and
+/// its classification, and how values reach the features.
+struct Fill<'a> {
+    snap: &'a Snapshot,
+    target: Option<&'a str>,
+    indicator: &'a str,
+    method: Method,
+    k: usize,
+    join: Join,
+}
+
+/// A style's source, its layers (background first) and the classes per layer name.
+type Layers = (Value, Vec<Value>, serde_json::Map<String, Value>);
+
+/// The background layer every style starts with.
+fn background(cfg: &StyleConfig) -> Value {
+    json!({
         "id": "background", "type": "background",
         "paint": {"background-color": cfg.background}
-    })];
+    })
+}
+
+/// The H3 style: hexagons classified on the finest level of the version (they are
+/// commune-sized).
+async fn h3_layers(
+    st: &AppState,
+    cfg: &StyleConfig,
+    f: &Fill<'_>,
+    version: &BoundaryVersion,
+    base: &str,
+    rev: &str,
+) -> Result<Layers, ApiError> {
+    let mut layers = vec![background(cfg)];
     let mut meta_classes = serde_json::Map::new();
-    let source = match (named.source, join) {
-        (StyleSource::H3, _) => {
-            // Hexagons are commune-sized: classify on the finest level of the version.
-            let finest = *version
-                .levels
-                .iter()
-                .max_by_key(|l| l.depth())
-                .unwrap_or(&Level::Province);
-            let c = classification(&st, &snap, None, finest, indicator, method, k).await?;
-            let fill = fill_expression(&c, json!(["get", indicator]), Join::Props, &cfg.no_data);
-            layers.push(json!({
-                "id": "h3-fill", "type": "fill", "source": "popmap", "source-layer": "h3",
-                "paint": {"fill-color": fill, "fill-opacity": 0.85,
-                          "fill-outline-color": "rgba(255,255,255,0.3)"}
-            }));
-            meta_classes.insert("h3".into(), serde_json::to_value(&c).expect("JSON"));
-            json!({"type": "vector", "url": format!("{base}/tiles/h3/{rev}.json")})
-        }
-        (StyleSource::Admin, join) => {
-            for (level, min, max) in level_zooms(&version.levels) {
-                let c = classification(&st, &snap, t, level, indicator, method, k).await?;
-                let input = match join {
-                    Join::Props => json!(["get", indicator]),
-                    Join::State => json!(["feature-state", "v"]),
-                };
-                let fill = fill_expression(&c, input, join, &cfg.no_data);
-                layers.extend(level_layers(
-                    cfg,
-                    level,
-                    min,
-                    max,
-                    fill,
-                    join,
-                    level.as_str(),
-                ));
-                meta_classes.insert(
-                    level.as_str().into(),
-                    serde_json::to_value(&c).expect("JSON"),
-                );
-            }
-            let url = match (join, t) {
-                (Join::Props, None) => format!("{base}/tiles/admin/{rev}.json"),
-                (Join::Props, Some(v)) => format!("{base}/tiles/admin/{rev}.json?version={v}"),
-                (Join::State, _) => format!("{base}/tiles/boundaries/{}.json", version.id),
-            };
-            json!({"type": "vector", "url": url})
-        }
+    let finest = *version
+        .levels
+        .iter()
+        .max_by_key(|l| l.depth())
+        .unwrap_or(&Level::Province);
+    let c = classification(st, f.snap, None, finest, f.indicator, f.method, f.k).await?;
+    let fill = fill_expression(&c, json!(["get", f.indicator]), Join::Props, &cfg.no_data);
+    layers.push(json!({
+        "id": "h3-fill", "type": "fill", "source": "popmap", "source-layer": "h3",
+        "paint": {"fill-color": fill, "fill-opacity": 0.85,
+                  "fill-outline-color": "rgba(255,255,255,0.3)"}
+    }));
+    meta_classes.insert("h3".into(), serde_json::to_value(&c).expect("JSON"));
+    let source = json!({"type": "vector", "url": format!("{base}/tiles/h3/{rev}.json")});
+    Ok((source, layers, meta_classes))
+}
+
+/// The admin style: one fill (and outline) per level of the version, each classified on its
+/// own level; values from tile properties (`join=props`) or feature-state (`join=state`).
+async fn admin_layers(
+    st: &AppState,
+    cfg: &StyleConfig,
+    f: &Fill<'_>,
+    version: &BoundaryVersion,
+    base: &str,
+    rev: &str,
+) -> Result<Layers, ApiError> {
+    let mut layers = vec![background(cfg)];
+    let mut meta_classes = serde_json::Map::new();
+    for (level, min, max) in level_zooms(&version.levels) {
+        let c = classification(st, f.snap, f.target, level, f.indicator, f.method, f.k).await?;
+        let input = match f.join {
+            Join::Props => json!(["get", f.indicator]),
+            Join::State => json!(["feature-state", "v"]),
+        };
+        let fill = fill_expression(&c, input, f.join, &cfg.no_data);
+        layers.extend(level_layers(
+            cfg,
+            level,
+            min,
+            max,
+            fill,
+            f.join,
+            level.as_str(),
+        ));
+        meta_classes.insert(
+            level.as_str().into(),
+            serde_json::to_value(&c).expect("JSON"),
+        );
+    }
+    let url = match (f.join, f.target) {
+        (Join::Props, None) => format!("{base}/tiles/admin/{rev}.json"),
+        (Join::Props, Some(v)) => format!("{base}/tiles/admin/{rev}.json?version={v}"),
+        (Join::State, _) => format!("{base}/tiles/boundaries/{}.json", version.id),
     };
-    let d = st.catalog.derived(indicator);
-    let b = st.catalog.base(indicator);
+    Ok((json!({"type": "vector", "url": url}), layers, meta_classes))
+}
+
+/// The style document: MapLibre style 8 with popmap's metadata.
+fn document(
+    st: &AppState,
+    name: &str,
+    f: &Fill<'_>,
+    rev: &str,
+    version: &BoundaryVersion,
+    snap: &Snapshot,
+    (source, layers, meta_classes): Layers,
+) -> Value {
+    let d = st.catalog.derived(f.indicator);
+    let b = st.catalog.base(f.indicator);
     let title_en = d
         .map(|d| d.name_en.as_str())
         .or(b.map(|b| b.name_en.as_str()));
     let title_vi = d
         .map(|d| d.name_vi.as_str())
         .or(b.map(|b| b.name_vi.as_str()));
-    let doc = json!({
+    json!({
         "version": 8,
         "name": format!("popmap {name} {rev}"),
         "metadata": {
             "popmap:style": name,
-            "popmap:indicator": indicator,
+            "popmap:indicator": f.indicator,
             "popmap:title_en": title_en,
             "popmap:title_vi": title_vi,
             "popmap:period": rev,
             "popmap:version": version.id,
             "popmap:reported_on": snap.version,
-            "popmap:harmonised": target.is_some(),
-            "popmap:join": match join { Join::Props => "props", Join::State => "state" },
+            "popmap:harmonised": f.target.is_some(),
+            "popmap:join": match f.join { Join::Props => "props", Join::State => "state" },
             "popmap:synthetic": st.config.synthetic,
             "popmap:classes": meta_classes,
         },
@@ -281,12 +364,7 @@ pub async fn style(
         "zoom": 4.6,
         "sources": {"popmap": source},
         "layers": layers,
-    });
-    Ok(json_response(
-        &headers,
-        serde_json::to_vec(&doc).expect("JSON"),
-        pref.is_immutable(),
-    ))
+    })
 }
 
 #[cfg(test)]
