@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use geodata::{Catalog, Level};
+use geodata::{Catalog, Level, UnitInfo};
 
 use crate::report::Issue;
 use crate::table::{Row, Table};
@@ -220,95 +220,160 @@ pub fn check_rows(table: &Table, units: &Hierarchy, version: &str, catalog: &Cat
     let mut f = Findings::default();
     let mut first_line: BTreeMap<&str, u64> = BTreeMap::new();
     let mut unstable_srb: Vec<&str> = Vec::new();
-    let mut name_mismatch = 0usize;
-    let mut first_mismatch: Option<Issue> = None;
+    let mut names = NameMismatches::default();
     for row in &table.rows {
-        if let Some(first) = first_line.get(row.code.as_str()) {
-            f.errors.push(
-                Issue::file(
-                    "duplicate_code",
-                    file,
-                    format!(
-                        "code '{}' appears on lines {first} and {}",
-                        row.code, row.line
-                    ),
-                )
-                .at(row.line)
-                .col("code")
-                .unit(&row.code),
-            );
+        if let Some(issue) = repeated_code(file, row, &mut first_line) {
+            f.errors.push(issue);
             continue;
         }
-        first_line.insert(&row.code, row.line);
         let Some(unit) = units.unit(&row.code) else {
-            let (rule, message) = unknown_code(&row.code, units, version);
-            f.errors.push(
-                Issue::file(rule, file, message)
-                    .at(row.line)
-                    .col("code")
-                    .unit(&row.code),
-            );
+            f.errors.push(unknown_unit(file, row, units, version));
             continue;
         };
-        let limit = plausible_limit(unit.level);
-        for (id, v) in &row.values {
-            if let Some(v) = v
-                && *v > limit
-            {
-                f.errors.push(
-                    Issue::file(
-                        "implausibly_large",
-                        file,
-                        format!(
-                            "value {v} is implausibly large for a {} (limit {limit})",
-                            unit.level
-                        ),
-                    )
-                    .at(row.line_of(id))
-                    .col(id)
-                    .unit(&row.code),
-                );
-            }
-        }
+        check_sizes(file, row, unit.level, &mut f.errors);
         check_relations(file, row, &mut f.errors);
-        if let (Some(m), Some(w)) = (row.get("males"), row.get("females"))
-            && let Some(sr) = catalog.derived("sex_ratio")
-            && let Some(v) = sr.evaluate(
-                |k| match k {
-                    "males" => Some(m as f64),
-                    "females" => Some(w as f64),
-                    _ => None,
-                },
-                1,
+        f.warnings.extend(check_sex_ratio(file, row, catalog));
+        if srb_is_unstable(row) {
+            unstable_srb.push(&row.code);
+        }
+        names.check(file, row, unit, version);
+    }
+    f.notes.extend(names.note());
+    f.notes.extend(srb_note(file, &unstable_srb));
+    f
+}
+
+/// The error for a code already seen on an earlier row; otherwise remembers the row's line.
+fn repeated_code<'t>(
+    file: &str,
+    row: &'t Row,
+    first_line: &mut BTreeMap<&'t str, u64>,
+) -> Option<Issue> {
+    if let Some(first) = first_line.get(row.code.as_str()) {
+        return Some(
+            Issue::file(
+                "duplicate_code",
+                file,
+                format!(
+                    "code '{}' appears on lines {first} and {}",
+                    row.code, row.line
+                ),
             )
-            && !v.unstable
-            && !(SEX_RATIO_RANGE.0..=SEX_RATIO_RANGE.1).contains(&v.value)
+            .at(row.line)
+            .col("code")
+            .unit(&row.code),
+        );
+    }
+    first_line.insert(&row.code, row.line);
+    None
+}
+
+/// The error for a row whose code is not a unit of the version.
+fn unknown_unit(file: &str, row: &Row, units: &Hierarchy, version: &str) -> Issue {
+    let (rule, message) = unknown_code(&row.code, units, version);
+    Issue::file(rule, file, message)
+        .at(row.line)
+        .col("code")
+        .unit(&row.code)
+}
+
+/// Errors for each count of the row above what a unit of `level` can plausibly hold.
+fn check_sizes(file: &str, row: &Row, level: Level, out: &mut Vec<Issue>) {
+    let limit = plausible_limit(level);
+    for (id, v) in &row.values {
+        if let Some(v) = v
+            && *v > limit
         {
-            f.warnings.push(
+            out.push(
                 Issue::file(
-                    "sex_ratio_range",
+                    "implausibly_large",
                     file,
-                    format!(
-                        "sex ratio {:.1} males per 100 females is outside {}-{}",
-                        v.value, SEX_RATIO_RANGE.0, SEX_RATIO_RANGE.1
-                    ),
+                    format!("value {v} is implausibly large for a {level} (limit {limit})"),
                 )
-                .at(row.line_of("males"))
-                .col("males")
+                .at(row.line_of(id))
+                .col(id)
                 .unit(&row.code),
             );
         }
-        if let (Some(bm), Some(bf)) = (row.get("births_male"), row.get("births_female"))
-            && row.get("births").unwrap_or(bm + bf) < 100
-        {
-            unstable_srb.push(&row.code);
-        }
+    }
+}
+
+/// A warning when the row's sex ratio is stable and outside [`SEX_RATIO_RANGE`].
+fn check_sex_ratio(file: &str, row: &Row, catalog: &Catalog) -> Option<Issue> {
+    let (m, w) = (row.get("males")?, row.get("females")?);
+    let v = catalog.derived("sex_ratio")?.evaluate(
+        |k| match k {
+            "males" => Some(m as f64),
+            "females" => Some(w as f64),
+            _ => None,
+        },
+        1,
+    )?;
+    if v.unstable || (SEX_RATIO_RANGE.0..=SEX_RATIO_RANGE.1).contains(&v.value) {
+        return None;
+    }
+    Some(
+        Issue::file(
+            "sex_ratio_range",
+            file,
+            format!(
+                "sex ratio {:.1} males per 100 females is outside {}-{}",
+                v.value, SEX_RATIO_RANGE.0, SEX_RATIO_RANGE.1
+            ),
+        )
+        .at(row.line_of("males"))
+        .col("males")
+        .unit(&row.code),
+    )
+}
+
+/// Whether the row's sex ratio at birth rests on fewer than 100 births.
+fn srb_is_unstable(row: &Row) -> bool {
+    matches!(
+        (row.get("births_male"), row.get("births_female")),
+        (Some(bm), Some(bf)) if row.get("births").unwrap_or(bm + bf) < 100
+    )
+}
+
+/// The note listing (up to five of) the units whose sex ratio at birth is unstable, if any.
+fn srb_note(file: &str, unstable_srb: &[&str]) -> Option<Issue> {
+    if unstable_srb.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = unstable_srb.iter().take(5).copied().collect();
+    let more = if unstable_srb.len() > 5 { ", …" } else { "" };
+    Some(
+        Issue::file(
+            "srb_unstable",
+            file,
+            format!(
+                "sex ratio at birth rests on fewer than 100 births for {} unit(s) ({}{more}): shown as unstable",
+                unstable_srb.len(),
+                shown.join(", ")
+            ),
+        )
+        .col("births"),
+    )
+}
+
+/// Names that differ from the version's: the first one in full, the others only counted.
+#[derive(Default)]
+struct NameMismatches {
+    /// How many names differ.
+    count: usize,
+    /// The note about the first.
+    first: Option<Issue>,
+}
+
+impl NameMismatches {
+    /// Counts the row's name if it is given and differs (case and accents aside) from `unit`'s.
+    fn check(&mut self, file: &str, row: &Row, unit: &UnitInfo, version: &str) {
         if let Some(name) = &row.name
             && !name.is_empty()
             && geodata::fold(name) != geodata::fold(&unit.name)
         {
-            name_mismatch += 1;
-            first_mismatch.get_or_insert_with(|| {
+            self.count += 1;
+            self.first.get_or_insert_with(|| {
                 Issue::file(
                     "name_mismatch",
                     file,
@@ -320,32 +385,17 @@ pub fn check_rows(table: &Table, units: &Hierarchy, version: &str, catalog: &Cat
             });
         }
     }
-    if let Some(mut first) = first_mismatch {
-        if name_mismatch > 1 {
-            first.message.push_str(&format!(
-                " (and {} more name differences)",
-                name_mismatch - 1
-            ));
+
+    /// The note about the first differing name, mentioning how many more differ.
+    fn note(self) -> Option<Issue> {
+        let mut first = self.first?;
+        if self.count > 1 {
+            first
+                .message
+                .push_str(&format!(" (and {} more name differences)", self.count - 1));
         }
-        f.notes.push(first);
+        Some(first)
     }
-    if !unstable_srb.is_empty() {
-        let shown: Vec<&str> = unstable_srb.iter().take(5).copied().collect();
-        let more = if unstable_srb.len() > 5 { ", …" } else { "" };
-        f.notes.push(
-            Issue::file(
-                "srb_unstable",
-                file,
-                format!(
-                    "sex ratio at birth rests on fewer than 100 births for {} unit(s) ({}{more}): shown as unstable",
-                    unstable_srb.len(),
-                    shown.join(", ")
-                ),
-            )
-            .col("births"),
-        );
-    }
-    f
 }
 
 /// Warns where a unit's own reported total differs from the sum of its children (the sum is

@@ -5,15 +5,28 @@
 //! Every problem is collected as an [`Issue`] (file, line, column, rule); reading does not stop
 //! at the first. Cells are parsed by [`crate::rules::parse_count`]; an empty cell is "not
 //! reported" (`None`), which is not zero.
+//!
+//! Reading goes `text` (bytes to CSV records), `header` (form and column roles), then `rows`
+//! (each record, read by `wide` or `long`); `suggest` words the errors for unknown names.
+
+mod header;
+mod long;
+mod rows;
+mod suggest;
+mod text;
+mod wide;
 
 use std::collections::BTreeMap;
 
 use geodata::Catalog;
-use geodata::{is_nfc, nfc};
 use serde::Serialize;
 
 use crate::report::Issue;
-use crate::rules::parse_count;
+use header::{Columns, Layout, read_header};
+use rows::read_rows;
+use text::{check_delimiter, check_not_blank, csv_records, decode};
+
+pub use suggest::closest_indicator;
 
 /// The shape of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,325 +80,63 @@ pub struct Table {
     pub notes: Vec<Issue>,
 }
 
-/// Edit distance between two short ASCII-ish strings (for "did you mean").
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The closest base-indicator id to `name`, if it is a near miss (edit distance ≤ 2).
-pub fn closest_indicator<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a str> {
-    catalog
-        .base_ids()
-        .map(|id| (distance(name, id), id))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, id)| id)
-}
-
-/// Why an unknown column or indicator name is not accepted, with a suggestion when possible.
-fn unknown_name(catalog: &Catalog, what: &str, name: &str) -> String {
-    if catalog.derived(name).is_some() {
-        format!(
-            "{what} '{name}' is a derived indicator: it is computed from the counts, not published"
-        )
-    } else if let Some(near) = closest_indicator(catalog, name) {
-        format!("unknown {what} '{name}' (did you mean '{near}'?)")
-    } else {
-        format!("unknown {what} '{name}': not a base indicator of the catalog")
-    }
-}
-
 /// Parses CSV bytes into a table; `file` names the input in every issue.
 pub fn parse_table(file: &str, bytes: &[u8], catalog: &Catalog) -> Table {
-    let mut t = Table {
-        file: file.to_string(),
-        form: Form::Wide,
-        rows: Vec::new(),
-        errors: Vec::new(),
-        notes: Vec::new(),
-    };
-    let err = |rule, msg: String| Issue::file(rule, file, msg);
-    let mut bytes = bytes;
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        bytes = rest;
-        t.notes.push(err(
-            "bom",
-            "file starts with a UTF-8 byte-order mark (ignored)".into(),
-        ));
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64
-                + 1;
-            t.errors.push(
-                err(
-                    "not_utf8",
-                    "file is not UTF-8 text (save it as CSV UTF-8)".into(),
-                )
-                .at(line),
-            );
-            return t;
-        }
-    };
-    if text.trim().is_empty() {
-        t.errors.push(err("empty_file", "file is empty".into()));
-        return t;
-    }
-    let header_line = text.lines().next().unwrap_or("");
-    let commas = header_line.matches(',').count();
-    for (sep, label) in [(';', "';'"), ('\t', "tab")] {
-        if header_line.matches(sep).count() > commas {
-            t.errors.push(
-                err(
-                    "delimiter",
-                    format!("file uses {label} as delimiter; expected ','"),
-                )
-                .at(1),
-            );
-            return t;
-        }
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
-        Some(Err(e)) => {
-            t.errors
-                .push(err("malformed_csv", format!("malformed CSV: {e}")).at(1));
-            return t;
-        }
-        None => {
-            t.errors.push(err("empty_file", "file is empty".into()));
-            return t;
-        }
-    };
-    t.form = if header == ["code", "indicator", "value"] {
-        Form::Long
-    } else {
-        Form::Wide
-    };
-    // Column roles for the wide form: Some(id) for an accepted indicator column.
-    let mut columns: Vec<Option<String>> = vec![None; header.len()];
-    let mut code_col = None;
-    let mut name_col = None;
-    if t.form == Form::Wide {
-        let mut seen = BTreeMap::new();
-        for (i, h) in header.iter().enumerate() {
-            // Spreadsheets add trailing separators: an unnamed column is fine while empty.
-            if h.is_empty() {
-                continue;
-            }
-            if let Some(first) = seen.insert(h.clone(), i) {
-                t.errors.push(
-                    err(
-                        "duplicate_column",
-                        format!(
-                            "column '{h}' appears twice in the header (fields {} and {})",
-                            first + 1,
-                            i + 1
-                        ),
-                    )
-                    .at(1)
-                    .col(h),
-                );
-                continue;
-            }
-            match h.as_str() {
-                "code" => code_col = Some(i),
-                "name" => name_col = Some(i),
-                id if catalog.base(id).is_some() => columns[i] = Some(id.to_string()),
-                other => t.errors.push(
-                    err("unknown_column", unknown_name(catalog, "column", other))
-                        .at(1)
-                        .col(other),
-                ),
-            }
-        }
-        if code_col.is_none() {
-            t.errors.push(
-                err(
-                    "missing_code_column",
-                    "header has no 'code' column (expected code[,name],indicator...; or code,indicator,value)".into(),
-                )
-                .at(1),
-            );
-            return t;
-        }
-    }
-    let code_col = code_col.unwrap_or(0);
-    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
-    let mut nfd_names = 0usize;
-    let mut first_nfd = 0u64;
-    let mut any_data = false;
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                t.errors
-                    .push(err("malformed_csv", format!("malformed CSV: {e}")).at(line));
-                continue;
-            }
-        };
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.len() == 1 && rec[0].trim().is_empty() {
-            continue;
-        }
-        any_data = true;
-        if rec.len() != header.len() {
-            t.errors.push(
-                err(
-                    "ragged_row",
-                    format!(
-                        "row has {} fields; the header has {}",
-                        rec.len(),
-                        header.len()
-                    ),
-                )
-                .at(line),
-            );
-            continue;
-        }
-        let code = rec[code_col].trim().to_string();
-        if code.is_empty() {
-            t.errors.push(
-                err("missing_code", "empty code".into())
-                    .at(line)
-                    .col("code"),
-            );
-            continue;
-        }
-        let cell = |id: &str, raw: &str, errors: &mut Vec<Issue>| match parse_count(raw) {
-            Ok(v) => Some(v),
-            Err((rule, msg)) => {
-                errors.push(err(rule, msg).at(line).col(id).unit(&code));
-                None
-            }
-        };
-        match t.form {
-            Form::Wide => {
-                let mut row = Row {
-                    line,
-                    code: code.clone(),
-                    name: None,
-                    values: BTreeMap::new(),
-                    lines: BTreeMap::new(),
-                };
-                if let Some(nc) = name_col {
-                    let raw = rec[nc].trim();
-                    if !is_nfc(raw) {
-                        nfd_names += 1;
-                        if first_nfd == 0 {
-                            first_nfd = line;
-                        }
-                    }
-                    row.name = Some(nfc(raw));
-                }
-                for (i, h) in header.iter().enumerate() {
-                    if h.is_empty() && !rec[i].trim().is_empty() {
-                        t.errors.push(
-                            err(
-                                "unnamed_column",
-                                format!(
-                                    "value '{}' in field {}, which has no header",
-                                    rec[i].trim(),
-                                    i + 1
-                                ),
-                            )
-                            .at(line)
-                            .unit(&code),
-                        );
-                    }
-                }
-                for (i, c) in columns.iter().enumerate() {
-                    if let Some(id) = c
-                        && let Some(v) = cell(id, &rec[i], &mut t.errors)
-                    {
-                        row.values.insert(id.clone(), v);
-                    }
-                }
-                t.rows.push(row);
-            }
-            Form::Long => {
-                let ind = rec[1].trim().to_lowercase();
-                if catalog.base(&ind).is_none() {
-                    t.errors.push(
-                        err(
-                            "unknown_indicator",
-                            unknown_name(catalog, "indicator", &ind),
-                        )
-                        .at(line)
-                        .col("indicator")
-                        .unit(&code),
-                    );
-                    continue;
-                }
-                let Some(v) = cell(&ind, &rec[2], &mut t.errors) else {
-                    continue;
-                };
-                let idx = *by_code.entry(code.clone()).or_insert_with(|| {
-                    t.rows.push(Row {
-                        line,
-                        code: code.clone(),
-                        name: None,
-                        values: BTreeMap::new(),
-                        lines: BTreeMap::new(),
-                    });
-                    t.rows.len() - 1
-                });
-                let row = &mut t.rows[idx];
-                if let Some(first) = row.lines.get(&ind) {
-                    t.errors.push(
-                        err(
-                            "duplicate_code",
-                            format!(
-                                "code '{code}' has indicator '{ind}' on lines {first} and {line}"
-                            ),
-                        )
-                        .at(line)
-                        .col(&ind)
-                        .unit(&code),
-                    );
-                    continue;
-                }
-                row.lines.insert(ind.clone(), line);
-                row.values.insert(ind, v);
-            }
-        }
-    }
-    if !any_data {
-        t.errors
-            .push(err("no_data_rows", "no data rows (only a header)".into()).at(1));
-    }
-    if nfd_names > 0 {
-        t.notes.push(
-            err(
-                "nfd_text",
-                format!(
-                    "{nfd_names} name(s) are in decomposed Unicode (NFD), first on line {first_nfd}; normalised to NFC"
-                ),
-            )
-            .at(first_nfd),
-        );
+    let mut t = Table::new(file);
+    if let Err(fatal) = read_table(&mut t, bytes, catalog) {
+        t.errors.push(*fatal);
     }
     t
+}
+
+/// A problem after which nothing more can be read; [`parse_table`] records it last.
+type Fatal = Box<Issue>;
+
+/// The steps of [`parse_table`], stopping at the first [`Fatal`] problem.
+fn read_table(t: &mut Table, bytes: &[u8], catalog: &Catalog) -> Result<(), Fatal> {
+    let text = decode(t, bytes)?;
+    check_not_blank(t, text)?;
+    check_delimiter(t, text)?;
+    let mut records = csv_records(text);
+    let header = read_header(t, &mut records)?;
+    t.form = Form::of_header(&header);
+    let layout = match t.form {
+        Form::Wide => Layout::Wide(Columns::classify(t, &header, catalog)?),
+        Form::Long => Layout::Long,
+    };
+    read_rows(t, &header, &layout, records, catalog);
+    Ok(())
+}
+
+impl Table {
+    /// An empty wide table named `file`, before anything is read.
+    fn new(file: &str) -> Table {
+        Table {
+            file: file.to_string(),
+            form: Form::Wide,
+            rows: Vec::new(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// A finding about this table's file.
+    fn issue(&self, rule: &'static str, message: String) -> Issue {
+        Issue::file(rule, &self.file, message)
+    }
+}
+
+impl Row {
+    /// A row for `code` starting on `line`, with no name and no values yet.
+    fn new(line: u64, code: &str) -> Row {
+        Row {
+            line,
+            code: code.to_string(),
+            name: None,
+            values: BTreeMap::new(),
+            lines: BTreeMap::new(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -428,7 +179,6 @@ mod tests {
                 "unknown column 'zzz': not a base indicator of the catalog",
             ]
         );
-        assert_eq!(distance("kitten", "sitting"), 3);
     }
 
     #[test]
