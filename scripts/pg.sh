@@ -2,7 +2,7 @@
 # Starts a throwaway PostgreSQL cluster for popmap's store tests and prints its admin URL.
 #
 #   export POPMAP_TEST_PG=$(scripts/pg.sh)
-#   cargo test -p geodata
+#   cargo test -p popmap-tests --test geodata
 #
 # Idempotent: installs Debian's postgresql if no server binaries are found, initialises
 # /tmp/popmap-pg once (owned by the `postgres` OS user, trust auth, 127.0.0.1 only) and starts it

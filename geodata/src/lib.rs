@@ -25,9 +25,6 @@ mod readmodel;
 mod store;
 mod tiling;
 
-#[doc(hidden)]
-pub mod testdb;
-
 // The model.
 pub use model::apportion::largest_remainder;
 pub use model::catalog::{

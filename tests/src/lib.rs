@@ -1,10 +1,14 @@
-//! Cross-crate integration tests live in `tests/tests/`; this library holds what several of
-//! them start from.
+//! The test kit of popmap's integration suites (`tests/tests/`: geodata, etl, tileserver,
+//! pipeline): throwaway databases ([`TestDb`]) and the demo imported into a store
+//! ([`DemoStore`]). Only tests link it; no production crate depends on it.
 
 use std::path::{Path, PathBuf};
 
 use geodata::Store;
-use geodata::testdb::TestDb;
+
+mod testdb;
+
+pub use testdb::{PG_ENV, TestDb};
 
 /// The demo inputs generated into a temporary folder (real boundaries, synthetic tables), with
 /// both boundary versions imported into a fresh SQLite store.

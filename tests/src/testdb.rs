@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use geodata::{Store, StoreError};
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
-
-use crate::store::{Result, Store};
 
 /// The environment variable holding the PostgreSQL admin URL for tests.
 pub const PG_ENV: &str = "POPMAP_TEST_PG";
@@ -114,7 +113,7 @@ impl TestDb {
     }
 
     /// Opens (and migrates) the store at [`TestDb::url`].
-    pub async fn try_store(&self) -> Result<Store> {
+    pub async fn try_store(&self) -> Result<Store, StoreError> {
         Store::open(&self.url).await
     }
 }

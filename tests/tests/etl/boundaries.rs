@@ -19,7 +19,7 @@ const VERSION: &str = "vn-2025";
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/corpus/boundaries")
+        .join("corpus/boundaries")
         .join(name)
 }
 

@@ -12,7 +12,7 @@ use geodata::to_table;
 use geodata::{BoundaryVersion, Catalog, Level, Period, UnitInfo};
 
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus/tables")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/tables")
 }
 
 fn unit(code: &str, name: &str, level: Level, parent: Option<&str>) -> UnitInfo {

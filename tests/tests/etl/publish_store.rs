@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use etl::publish::{Options, PublishError, aggregate, publish, sha256_hex, validate};
 use geo_types::{MultiPolygon, polygon};
-use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Catalog, Level, Period, Store, Unit};
+use popmap_tests::TestDb;
 
 fn corpus(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/corpus/tables")
+        .join("corpus/tables")
         .join(name)
 }
 

@@ -1,17 +1,12 @@
 //! Crosswalks in the store, on SQLite and (with `POPMAP_TEST_PG`) PostgreSQL.
 
-#[allow(dead_code)]
-#[path = "store/fixtures.rs"]
-#[macro_use]
-mod fixtures;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use geodata::StoreError;
-use geodata::testdb::TestDb;
 use geodata::{Crosswalk, Part};
+use popmap_tests::TestDb;
 
-use fixtures::*;
+use crate::fixtures::*;
 
 on_both_backends!(crosswalk_round_trips, crosswalk_needs_known_versions);
 

@@ -12,11 +12,11 @@ macro_rules! on_both_backends {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                super::$name(geodata::testdb::TestDb::sqlite()).await;
+                super::$name(popmap_tests::TestDb::sqlite()).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                if let Some(db) = geodata::testdb::TestDb::postgres().await {
+                if let Some(db) = popmap_tests::TestDb::postgres().await {
                     super::$name(db).await;
                 }
             }

@@ -417,7 +417,7 @@ fn dissolve_rebuilds_parents_from_the_same_vertices() {
 }
 
 #[test]
-#[ignore = "timing: cargo test -p geodata --release --test generalise -- --ignored --nocapture"]
+#[ignore = "timing: cargo test -p popmap-tests --release --test geodata generalise:: -- --ignored --nocapture"]
 fn build_time_for_10000_units() {
     let c = coverage(100, 100, 2, 3);
     let vertices = original_vertices(&c.units);

@@ -319,7 +319,7 @@ fn holes_are_counter_clockwise_and_exteriors_clockwise() {
 }
 
 #[test]
-#[ignore = "timing: cargo test -p geodata --test mvt -- --ignored --nocapture"]
+#[ignore = "timing: cargo test -p popmap-tests --test geodata mvt:: -- --ignored --nocapture"]
 fn tiles_z5_to_z12_for_10000_units() {
     let units = grid(105.0, 20.0, 0.01, 100, 10);
     let count = units.len();

@@ -1,19 +1,15 @@
 //! H3 operators in the store, on SQLite and (with `POPMAP_TEST_PG`) PostgreSQL: exact round
 //! trip, replacement, refusal for unknown versions, and removal when the version is replaced.
 
-#[path = "store/fixtures.rs"]
-#[allow(dead_code)]
-#[macro_use]
-mod fixtures;
-
 use std::collections::BTreeMap;
 
-use fixtures::*;
 use geodata::Level;
 use geodata::StoreError;
-use geodata::testdb::TestDb;
 use geodata::{Operator, area_weights};
 use h3o::Resolution;
+use popmap_tests::TestDb;
+
+use crate::fixtures::*;
 
 on_both_backends!(operator_round_trips_and_is_replaced);
 

@@ -2,16 +2,13 @@
 
 #[path = "store/bench.rs"]
 mod bench;
-#[path = "store/fixtures.rs"]
-#[macro_use]
-mod fixtures;
 
 use geo_types::MultiPolygon;
-use geodata::testdb::TestDb;
 use geodata::{Backend, StoreError};
 use geodata::{Level, Period, Store, Unit, UnitInfo};
+use popmap_tests::TestDb;
 
-use fixtures::*;
+use crate::fixtures::*;
 
 on_both_backends!(
     import_and_read_back,

@@ -1,16 +1,11 @@
 //! The store queries of the data API, on SQLite and (with `POPMAP_TEST_PG`) PostgreSQL: unit
 //! search, one unit, children counts, one unit's values across snapshots, API keys.
 
-#[path = "store/fixtures.rs"]
-#[allow(dead_code)]
-#[macro_use]
-mod fixtures;
-
-use geodata::testdb::TestDb;
 use geodata::{Level, Store};
 use geodata::{StoreError, UnitQuery};
+use popmap_tests::TestDb;
 
-use fixtures::*;
+use crate::fixtures::*;
 
 on_both_backends!(
     unit_search_pages_and_folds,

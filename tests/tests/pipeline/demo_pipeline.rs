@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use etl::publish::{Options, PublishError};
 use geodata::Kind;
 use geodata::ValueTable;
-use geodata::testdb::TestDb;
 use geodata::{Catalog, Level, Period, Store, UnitInfo};
+use popmap_tests::TestDb;
 
 fn p(s: &str) -> Period {
     s.parse().unwrap()

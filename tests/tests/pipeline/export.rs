@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
 use geodata::TileId;
 use geodata::TileSource;
-use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Catalog, Level, Store, Unit, UnitInfo};
 use geodata::{FieldSet, admin_tile};
 use geodata::{NewSnapshot, Snapshot, ValueRow, ValueTable};
 use geozero::mvt::{Message, Tile};
 use pmtiles::AsyncPmTilesReader;
+use popmap_tests::TestDb;
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![polygon![

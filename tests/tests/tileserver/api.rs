@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use geodata::Store;
-use geodata::testdb::TestDb;
+use popmap_tests::TestDb;
 use serde_json::{Value, json};
-mod common;
 
-use common::fixture::{populate, serve, unlimited};
-use common::get;
+use crate::common;
+use crate::common::fixture::{populate, serve, unlimited};
+use crate::common::get;
 
 async fn json(addr: std::net::SocketAddr, path: &str) -> (u16, Value) {
     let r = get(addr, path, "").await;

@@ -3,15 +3,15 @@
 //! admin keys guard /admin/*; rate limits answer 429 with Retry-After.
 
 use geodata::Store;
-use geodata::testdb::TestDb;
 use geozero::mvt::{Message, Tile};
+use popmap_tests::TestDb;
 use serde_json::Value;
-use tileserver::api::access::new_key;
-use tileserver::config::RateLimit;
-mod common;
+use tileserver::state::access::new_key;
+use tileserver::state::config::RateLimit;
 
-use common::fixture::{populate, serve, unlimited};
-use common::get;
+use crate::common;
+use crate::common::fixture::{populate, serve, unlimited};
+use crate::common::get;
 
 fn bearer(key: &str) -> String {
     format!("Authorization: Bearer {key}\r\n")

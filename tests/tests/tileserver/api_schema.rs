@@ -2,10 +2,9 @@
 //! tests/python/requirements.txt; scripts/test.sh installs it and sets POPMAP_PYTHON): no 5xx,
 //! every status, content type and body as the document says.
 
-use geodata::testdb::TestDb;
-mod common;
+use popmap_tests::TestDb;
 
-use common::fixture::{populate, serve, unlimited};
+use crate::common::fixture::{populate, serve, unlimited};
 
 #[tokio::test]
 async fn api_conforms_to_its_openapi_document() {

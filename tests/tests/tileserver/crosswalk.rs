@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use geozero::mvt::{Message, Tile};
 use serde_json::Value;
-mod common;
-use common::two_versions::{save_crosswalk, serve, tile_of};
+
+use crate::common;
+use crate::common::two_versions::{save_crosswalk, serve, tile_of};
 
 #[tokio::test]
 async fn lineage_and_harmonised_admin_tiles() {
@@ -161,7 +162,7 @@ async fn lineage_and_harmonised_admin_tiles() {
     // A rebuilt crosswalk (00003 now split half and half) is seen after the next reload:
     // harmonised series and tiles no longer answer from the old shares.
     save_crosswalk(store, 0.5, "test, rebuilt").await;
-    let outcome = tileserver::refresh::reload(served).await.unwrap();
+    let outcome = tileserver::state::refresh::reload(served).await.unwrap();
     assert!(outcome.changed);
     let r = common::get(
         addr,

@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geodata::testdb::TestDb;
 use geodata::{NewSnapshot, ValueRow};
 use geozero::mvt::{Message, Tile, tile};
 use h3o::{CellIndex, LatLng, Resolution};
-mod common;
+use popmap_tests::TestDb;
 
-use common::get;
+use crate::common;
+use crate::common::get;
 
 /// XYZ tile containing lon/lat at zoom z.
 fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use tileserver::classes::{Method, class_of, thresholds};
+use geodata::{Method, class_of, thresholds};
 
 /// Skewed positive values like unit densities: a deterministic log-uniform sample.
 fn sample(n: usize, seed: u64) -> Vec<f64> {

@@ -5,13 +5,13 @@
 use std::io::Read;
 
 use chrono::NaiveDate;
-use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Level, Store, Unit};
 use geodata::{NewSnapshot, ValueRow};
 use geozero::mvt::{Message, Tile};
-mod common;
+use popmap_tests::TestDb;
 
-use common::get;
+use crate::common;
+use crate::common::get;
 
 async fn publish(store: &Store, pop: i64) {
     let mut values = Vec::new();

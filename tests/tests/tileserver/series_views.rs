@@ -4,8 +4,9 @@
 
 use h3o::Resolution;
 use serde_json::Value;
-mod common;
-use common::two_versions::{commune, serve};
+
+use crate::common;
+use crate::common::two_versions::{commune, serve};
 
 #[tokio::test]
 async fn harmonised_styles_values_and_classes() {

@@ -2,10 +2,11 @@
 
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
-use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Level, Unit};
 use geodata::{NewSnapshot, ValueRow};
-mod common;
+use popmap_tests::TestDb;
+
+use crate::common;
 
 /// (status, body as text) of a GET.
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
@@ -80,11 +81,16 @@ async fn serves_status_and_lists() {
     // The server serves what it read at start until it reloads (the poller does this in
     // `serve`; here the test calls the same function).
     assert_eq!(get(addr, "/readyz").await.0, 503);
-    let outcome = tileserver::refresh::reload(&state).await.unwrap();
+    let outcome = tileserver::state::refresh::reload(&state).await.unwrap();
     assert!(outcome.changed);
     assert_eq!(outcome.generation, 2);
     assert_eq!(outcome.latest.as_deref(), Some("2025-10@r1"));
-    assert!(!tileserver::refresh::reload(&state).await.unwrap().changed);
+    assert!(
+        !tileserver::state::refresh::reload(&state)
+            .await
+            .unwrap()
+            .changed
+    );
     assert_eq!(get(addr, "/readyz").await.0, 200);
     // While `serve` warms up (tile sources of every version), /readyz keeps load balancers away;
     // the warm-up task marks the state ready when it is done.
@@ -96,7 +102,7 @@ async fn serves_status_and_lists() {
         (st, body.as_str()),
         (503, "warming up: building tile sources")
     );
-    tileserver::refresh::spawn_warm_up(state.clone())
+    tileserver::state::refresh::spawn_warm_up(state.clone())
         .await
         .unwrap();
     assert_eq!(get(addr, "/readyz").await.0, 200);

@@ -1,12 +1,12 @@
 //! Tile endpoints over real TCP: decoded MVT (independent geozero decoder), status codes for
 //! bad requests, 204 for empty tiles, ETag and 304, restricted indicators kept out.
 
-use geodata::testdb::TestDb;
 use geodata::{NewSnapshot, ValueRow};
 use geozero::mvt::{Message, Tile, tile};
-mod common;
+use popmap_tests::TestDb;
 
-use common::get;
+use crate::common;
+use crate::common::get;
 
 /// XYZ tile containing lon/lat at zoom z.
 fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {

@@ -2,12 +2,12 @@
 //! styles, the pages and assets with ETag and CSP, and the status page at /status.
 
 use geodata::Level;
-use geodata::testdb::TestDb;
 use geodata::{NewSnapshot, ValueRow};
+use popmap_tests::TestDb;
 use serde_json::Value;
-mod common;
 
-use common::get;
+use crate::common;
+use crate::common::get;
 
 async fn json(addr: std::net::SocketAddr, path: &str) -> Value {
     let r = get(addr, path, "").await;

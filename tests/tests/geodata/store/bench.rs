@@ -4,12 +4,13 @@ use std::time::Instant;
 
 use geo_types::{LineString, MultiPolygon, Polygon};
 use geodata::ValueRow;
-use geodata::testdb::TestDb;
 use geodata::{Level, Unit};
+use popmap_tests::TestDb;
 
 use crate::fixtures::{date, new_snapshot, row, unit, version};
 
-/// Timings, printed: `cargo test -p geodata --test store bench -- --ignored --nocapture`.
+/// Timings, printed:
+/// `cargo test -p popmap-tests --test geodata store::bench -- --ignored --nocapture`.
 #[tokio::test]
 #[ignore = "benchmark: prints timings"]
 async fn bench_sqlite() {

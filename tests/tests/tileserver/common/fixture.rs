@@ -171,7 +171,7 @@ pub async fn serve(store: Store, config: tileserver::ServerConfig) -> std::net::
 
 /// No rate limits (the tests send many requests from one address).
 pub fn unlimited() -> tileserver::ServerConfig {
-    let off = tileserver::config::RateLimit {
+    let off = tileserver::state::config::RateLimit {
         per_second: 0,
         burst: 0,
     };

@@ -8,12 +8,12 @@ use std::net::SocketAddr;
 
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
-use geodata::testdb::TestDb;
 use geodata::{BoundaryVersion, Level, Store, Unit};
 use geodata::{Crosswalk, Part};
 use geodata::{NewSnapshot, ValueRow};
 use geodata::{Operator, area_weights};
 use h3o::Resolution;
+use popmap_tests::TestDb;
 
 /// A 0.1° square commune of 100 km² (declared) at longitude `x`, latitude 10.
 pub fn commune(code: &str, x: f64) -> Unit {

@@ -1,0 +1,33 @@
+//! The tileserver suite: the server over real TCP (tiles, data API, access control, refresh,
+//! web map, crosswalk, H3, series views), its OpenAPI conformance checked by schemathesis, and
+//! the natural-breaks classes checked against `jenkspy`. One test binary; each file under
+//! `tileserver/` is a module, and `common` holds the fixtures they share.
+//!
+//! A suite root resolves `mod` files beside itself (`tests/tests/`), hence one `#[path]` per
+//! module.
+
+#[path = "tileserver/common/mod.rs"]
+mod common;
+
+#[path = "tileserver/api.rs"]
+mod api;
+#[path = "tileserver/api_access.rs"]
+mod api_access;
+#[path = "tileserver/api_schema.rs"]
+mod api_schema;
+#[path = "tileserver/crosswalk.rs"]
+mod crosswalk;
+#[path = "tileserver/h3.rs"]
+mod h3;
+#[path = "tileserver/jenks.rs"]
+mod jenks;
+#[path = "tileserver/refresh.rs"]
+mod refresh;
+#[path = "tileserver/series_views.rs"]
+mod series_views;
+#[path = "tileserver/server.rs"]
+mod server;
+#[path = "tileserver/tiles.rs"]
+mod tiles;
+#[path = "tileserver/web.rs"]
+mod web;
