@@ -273,8 +273,46 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buf {
     }
 }
 
+/// Does nothing with what it is sent, but is interested in every callsite.
+struct Interested;
+
+impl tracing::Subscriber for Interested {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        false
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// The tileserver suite is one process whose other tests run servers (and so hit the access
+/// log's callsite) on their own threads. tracing caches one interest per callsite for the whole
+/// process; while a test's `set_default` subscriber is the only one registered, a callsite
+/// first hit on another thread gets its interest from that thread's dispatcher (none), is cached
+/// as `never`, and the test's own log lines vanish. A process-wide subscriber that is
+/// interested in every callsite (and records nothing) keeps any callsite from being `never`.
+fn keep_every_callsite_interested() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing::subscriber::set_global_default(Interested)
+            .expect("no other global tracing subscriber in the tileserver suite");
+    });
+}
+
 #[tokio::test]
 async fn access_log_names_the_key_id_never_the_key_or_the_query() {
+    keep_every_callsite_interested();
     let buf = Buf::default();
     let sub = tracing_subscriber::fmt()
         .with_writer(buf.clone())
