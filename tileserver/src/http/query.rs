@@ -63,6 +63,21 @@ impl Params {
         check_names(self.0.keys().map(String::as_str), allowed)
     }
 
+    /// Refuses any parameter `T` does not declare in the query, as [`Params::allow`] does,
+    /// naming the allowed ones in `T`'s order. `T` is the type the handler's
+    /// `#[utoipa::path(params(...))]` names, so the OpenAPI document and the parameters
+    /// accepted come from one declaration.
+    pub fn allow_for<T: utoipa::IntoParams>(&self) -> Result<(), ApiError> {
+        use utoipa::openapi::path::ParameterIn;
+        let declared = T::into_params(|| Some(ParameterIn::Query));
+        let names: Vec<&str> = declared
+            .iter()
+            .filter(|p| p.parameter_in == ParameterIn::Query)
+            .map(|p| p.name.as_str())
+            .collect();
+        self.allow(&names)
+    }
+
     /// A parameter's raw text, empty or not.
     pub fn get(&self, name: &str) -> Option<&String> {
         self.0.get(name)
@@ -218,44 +233,16 @@ pub fn level_names() -> Vec<&'static str> {
     Level::ALL.iter().map(|l| l.as_str()).collect()
 }
 
-// Query parameters several paths document alike, declared once for the OpenAPI document.
-// They are never built: handlers read parameters through [`Params`], which also refuses
-// unknown ones; these types only carry the names and descriptions.
-
-/// `format`, which every data-API answer takes.
+/// The query of the answers that take only `format` (`/versions`, `/periods`, `/indicators`).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct FormatParam {
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct FormatQuery {
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
-    format: Option<String>,
-}
-
-/// `period`, for answers about one published snapshot.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct PeriodParam {
-    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
-    period: Option<String>,
-}
-
-/// `level`, for tables of one level of units.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct LevelParam {
-    /// country, region, province, district or commune (default province)
-    level: Option<String>,
-}
-
-/// `offset`, for paged answers.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct OffsetParam {
-    /// Rows skipped (default 0)
-    offset: Option<i64>,
+    pub format: Option<String>,
 }
 
 /// Refuses the first of `names` not in `allowed`.
@@ -278,4 +265,70 @@ pub fn check_names<'a>(
         message,
         details: serde_json::json!({ "parameter": k, "allowed": allowed }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A handler's query: one required parameter, one optional.
+    #[derive(utoipa::IntoParams)]
+    #[into_params(parameter_in = Query)]
+    #[allow(dead_code, reason = "only its derived IntoParams is used")]
+    struct Sample {
+        /// Required
+        indicator: String,
+        /// Optional
+        k: Option<i64>,
+    }
+
+    /// Parameters in the path: none of them may be given in the query.
+    #[derive(utoipa::IntoParams)]
+    #[into_params(parameter_in = Path)]
+    #[allow(dead_code, reason = "only its derived IntoParams is used")]
+    struct InPath {
+        /// A path segment
+        code: String,
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        Params(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn allow_for_takes_the_declared_query_names_in_order() {
+        assert!(
+            params(&[("k", "3"), ("indicator", "x")])
+                .allow_for::<Sample>()
+                .is_ok()
+        );
+        let Err(ApiError::Invalid { message, details }) =
+            params(&[("bogus", "1")]).allow_for::<Sample>()
+        else {
+            panic!("an unknown parameter is a 400");
+        };
+        assert_eq!(
+            message,
+            "unknown query parameter 'bogus': this URL takes indicator, k"
+        );
+        assert_eq!(
+            details,
+            serde_json::json!({ "parameter": "bogus", "allowed": ["indicator", "k"] })
+        );
+        // Path parameters are not query parameters.
+        let Err(ApiError::Invalid { message, .. }) =
+            params(&[("code", "01")]).allow_for::<InPath>()
+        else {
+            panic!("a path parameter's name is not allowed in the query");
+        };
+        assert_eq!(
+            message,
+            "unknown query parameter 'code': this URL takes none"
+        );
+    }
 }

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::http::error::ApiError;
+use crate::http::query::Params;
 use crate::state::AppState;
 
 /// One link of a unit's lineage.
@@ -72,8 +73,10 @@ pub struct UnitIn {
 pub async fn lineage(
     State(state): State<AppState>,
     code: Result<Path<String>, PathRejection>,
+    params: Params,
 ) -> Result<Json<Lineage>, ApiError> {
     let code = crate::http::query::path(code)?;
+    params.allow(&[])?;
     let units = state.store.units_with_code(&code).await?;
     if units.is_empty() {
         return Err(ApiError::NotFound(format!("no unit with code '{code}'")));

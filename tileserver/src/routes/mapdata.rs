@@ -253,6 +253,26 @@ pub struct MapValues {
     pub version: String,
 }
 
+/// The query of `GET /api/v1/map/values`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct MapValuesQuery {
+    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
+    pub period: Option<String>,
+    /// country, region, province, district or commune (default province)
+    pub level: Option<String>,
+    /// Comma-separated public indicator ids, one value column each (default: none, only the units)
+    pub indicators: Option<String>,
+    /// `1` adds each unit's bounding box, `0` (default) does not
+    pub bbox: Option<String>,
+    /// Show the period on this boundary version, harmonised through the crosswalk (default: the period's own)
+    pub version: Option<String>,
+}
+
 /// `GET /api/v1/map/values?period=&level=&indicators=a,b[&bbox=1]`: codes, names, parents,
 /// feature ids and value columns of one level, for feature-state joins on boundary tiles
 /// (`bbox=1` adds each unit's bounding box, rounded to 4 decimals, for search).
@@ -260,13 +280,7 @@ pub struct MapValues {
     get,
     path = "/api/v1/map/values",
     tag = "map",
-    params(
-        crate::http::query::PeriodParam,
-        crate::http::query::LevelParam,
-        ("indicators" = Option<String>, Query, description = "Comma-separated public indicator ids, one value column each (default: none, only the units)"),
-        ("bbox" = Option<String>, Query, description = "`1` adds each unit's bounding box, `0` (default) does not"),
-        ("version" = Option<String>, Query, description = "Show the period on this boundary version, harmonised through the crosswalk (default: the period's own)"),
-    ),
+    params(MapValuesQuery),
     responses(
         (status = 200, description = "OK", body = MapValues, content_type = "application/json"),
         crate::routes::api::openapi::ErrorResponses,
@@ -277,7 +291,7 @@ pub async fn values(
     q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    q.allow(&["period", "level", "indicators", "bbox", "version"])?;
+    q.allow_for::<MapValuesQuery>()?;
     let with_bbox = match q.get("bbox").map(String::as_str) {
         None | Some("0") => false,
         Some("1") => true,
@@ -497,19 +511,35 @@ pub async fn classification(
     })
 }
 
+/// The query of `GET /api/v1/classes`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct ClassesQuery {
+    /// A public indicator id (see /api/v1/map/indicators)
+    #[param(example = "density")]
+    pub indicator: String,
+    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
+    pub period: Option<String>,
+    /// country, region, province, district or commune (default province)
+    pub level: Option<String>,
+    /// quantile, equal_interval, jenks or fixed (default: the indicator's)
+    pub method: Option<String>,
+    /// Number of classes, 2 to 9 (default: the indicator's)
+    pub k: Option<i64>,
+    /// Classify the period on this boundary version, harmonised through the crosswalk (default: the period's own)
+    pub version: Option<String>,
+}
+
 /// `GET /api/v1/classes?indicator=&period=&level=&method=&k=`.
 #[utoipa::path(
     get,
     path = "/api/v1/classes",
     tag = "map",
-    params(
-        ("indicator" = String, Query, description = "A public indicator id (see /api/v1/map/indicators)", example = "density"),
-        crate::http::query::PeriodParam,
-        crate::http::query::LevelParam,
-        ("method" = Option<String>, Query, description = "quantile, equal_interval, jenks or fixed (default: the indicator's)"),
-        ("k" = Option<i64>, Query, description = "Number of classes, 2 to 9 (default: the indicator's)"),
-        ("version" = Option<String>, Query, description = "Classify the period on this boundary version, harmonised through the crosswalk (default: the period's own)"),
-    ),
+    params(ClassesQuery),
     responses(
         (status = 200, description = "OK", body = Classification, content_type = "application/json"),
         crate::routes::api::openapi::ErrorResponses,
@@ -520,7 +550,7 @@ pub async fn classes(
     q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    q.allow(&["indicator", "period", "level", "method", "k", "version"])?;
+    q.allow_for::<ClassesQuery>()?;
     let indicator = q.get("indicator").ok_or_else(|| {
         ApiError::bad_request("indicator", PUBLIC_INDICATOR, "indicator= is required")
     })?;
@@ -590,12 +620,18 @@ pub struct MapIndicators {
     tag = "map",
     responses(
         (status = 200, description = "OK", body = MapIndicators, content_type = "application/json"),
+        (status = 400, description = "Any query parameter: this URL takes none", body = crate::routes::api::openapi::ErrorBody),
         (status = 401, description = "An unknown or revoked API key", body = crate::routes::api::openapi::ErrorBody),
         (status = 429, description = "Rate limit exceeded (see Retry-After)", body = crate::routes::api::openapi::ErrorBody),
         (status = 503, description = "The store cannot answer now (checking an API key)", body = crate::routes::api::openapi::ErrorBody),
     )
 )]
-pub async fn indicators(State(st): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn indicators(
+    State(st): State<AppState>,
+    params: Params,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    params.allow(&[])?;
     let cfg = StyleConfig::builtin();
     let mut out = Vec::new();
     let entry = |id: &str, vi: &str, en: &str, unit: &str, unit_en: &str, base: bool| {
@@ -645,11 +681,11 @@ pub async fn indicators(State(st): State<AppState>, headers: HeaderMap) -> Respo
         indicators: out,
         synthetic: st.config.synthetic,
     };
-    json_response(
+    Ok(json_response(
         &headers,
         serde_json::to_vec(&body).expect("JSON of plain values"),
         false,
-    )
+    ))
 }
 
 #[cfg(test)]

@@ -28,6 +28,18 @@ enum Kind {
     Fgb,
 }
 
+/// The query of `GET /api/v1/download/{period}/{file}`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct DownloadQuery {
+    /// Comma-separated indicator ids (default: every indicator the caller may see)
+    pub indicator: Option<String>,
+}
+
 /// `GET /api/v1/download/{period}/{level}.{csv|geojson|fgb}`.
 #[utoipa::path(
     get,
@@ -36,7 +48,7 @@ enum Kind {
     params(
         ("period" = String, Path, description = "`latest`, a period or one revision", example = "latest"),
         ("file" = String, Path, description = "`LEVEL.csv`, `LEVEL.geojson` or `LEVEL.fgb`, e.g. `province.geojson`", example = "province.geojson"),
-        ("indicator" = Option<String>, Query, description = "Comma-separated indicator ids (default: every indicator the caller may see)")
+        DownloadQuery
     ),
     responses(
         (status = 200, description = "The file", content((String = "text/csv"), (serde_json::Value = "application/geo+json"), (String = "application/flatgeobuf"))),
@@ -51,7 +63,7 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (period, file) = crate::http::query::path(path)?;
-    params.allow(&["indicator"])?;
+    params.allow_for::<DownloadQuery>()?;
     let bad_file = |message: String| {
         ApiError::bad_request(
             "file",

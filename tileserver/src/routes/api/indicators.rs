@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::http::error::ApiError;
-use crate::http::query::Params;
+use crate::http::query::{FormatQuery, Params};
 use crate::http::reply::{Table, reply};
 use crate::state::AppState;
 use crate::state::access::Caller;
@@ -82,9 +82,7 @@ pub fn entries(catalog: &Catalog) -> Vec<IndicatorEntry> {
     get,
     path = "/api/v1/indicators",
     tag = "catalog",
-    params(
-        crate::http::query::FormatParam
-    ),
+    params(FormatQuery),
     responses(
         (status = 200, description = "OK", content((Vec<IndicatorEntry> = "application/json"), (String = "text/csv"))),
         super::openapi::ErrorResponses,
@@ -96,7 +94,7 @@ pub async fn list(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    params.allow(&["format"])?;
+    params.allow_for::<FormatQuery>()?;
     let format = params.format(&headers)?;
     let items = entries(&st.catalog);
     reply(&headers, &caller, format, &items, || {

@@ -229,3 +229,36 @@ pub async fn docs(
         PAGE.as_bytes().to_vec(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// Each handler declares its own query struct, so a parameter several paths share is
+    /// written once per path: its description must read the same everywhere.
+    #[test]
+    fn shared_query_parameters_read_alike() {
+        let doc: serde_json::Value = serde_json::from_str(&super::document()).unwrap();
+        let mut seen: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for p in item["get"]["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                if p["in"] == "query" && ["format", "period", "offset"].contains(&name) {
+                    seen.entry(name)
+                        .or_default()
+                        .entry(p["description"].as_str().unwrap())
+                        .or_default()
+                        .push(path);
+                }
+            }
+        }
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        for (name, texts) in &seen {
+            assert_eq!(
+                texts.len(),
+                1,
+                "{name} is described differently: {texts:#?}"
+            );
+        }
+    }
+}

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use crate::http::error::ApiError;
-use crate::http::query::Params;
+use crate::http::query::{FormatQuery, Params};
 use crate::http::reply::{Table, reply};
 use crate::state::AppState;
 use crate::state::access::Caller;
@@ -18,9 +18,7 @@ use crate::state::published::latest_periods;
     get,
     path = "/api/v1/versions",
     tag = "catalog",
-    params(
-        crate::http::query::FormatParam
-    ),
+    params(FormatQuery),
     responses(
         (status = 200, description = "OK", content((Vec<VersionItem> = "application/json"), (String = "text/csv"))),
         super::openapi::ErrorResponses,
@@ -32,7 +30,7 @@ pub async fn versions(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    params.allow(&["format"])?;
+    params.allow_for::<FormatQuery>()?;
     let format = params.format(&headers)?;
     let published = st.published.load_full();
     let items: Vec<VersionItem> = published
@@ -100,9 +98,7 @@ pub struct PeriodItem {
     get,
     path = "/api/v1/periods",
     tag = "catalog",
-    params(
-        crate::http::query::FormatParam
-    ),
+    params(FormatQuery),
     responses(
         (status = 200, description = "OK", content((Vec<PeriodItem> = "application/json"), (String = "text/csv"))),
         super::openapi::ErrorResponses,
@@ -114,7 +110,7 @@ pub async fn periods(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    params.allow(&["format"])?;
+    params.allow_for::<FormatQuery>()?;
     let format = params.format(&headers)?;
     let published = st.published.load_full();
     let items: Vec<PeriodItem> = latest_periods(&published)

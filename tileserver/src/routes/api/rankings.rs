@@ -59,19 +59,35 @@ pub struct Ranking {
     pub offset: i64,
 }
 
+/// The query of `GET /api/v1/rankings`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct RankingsQuery {
+    /// Indicator id
+    #[param(example = "sex_ratio")]
+    pub indicator: String,
+    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
+    pub period: Option<String>,
+    /// country, region, province, district or commune (default province)
+    pub level: Option<String>,
+    /// Page size, 1 to 20000 (default 20000)
+    pub limit: Option<i64>,
+    /// Rows skipped (default 0)
+    pub offset: Option<i64>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    pub format: Option<String>,
+}
+
 /// `GET /api/v1/rankings`.
 #[utoipa::path(
     get,
     path = "/api/v1/rankings",
     tag = "tables",
-    params(
-        ("indicator" = String, Query, description = "Indicator id", example = "sex_ratio"),
-        crate::http::query::PeriodParam,
-        crate::http::query::LevelParam,
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 20000 (default 20000)"),
-        crate::http::query::OffsetParam,
-        crate::http::query::FormatParam
-    ),
+    params(RankingsQuery),
     responses(
         (status = 200, description = "OK", content((Ranking = "application/json"), (String = "text/csv"))),
         super::openapi::ErrorResponses,
@@ -83,7 +99,7 @@ pub async fn rankings(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    params.allow(&["indicator", "period", "level", "limit", "offset", "format"])?;
+    params.allow_for::<RankingsQuery>()?;
     let format = params.format(&headers)?;
     let (limit, offset) = params.page(MAX_TABLE_PAGE, MAX_TABLE_PAGE)?;
     let indicator = params.required("indicator")?.to_string();

@@ -57,6 +57,29 @@ pub struct Series {
     pub points: Vec<Point>,
 }
 
+/// The query of `GET /api/v1/units/{code}/series`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct SeriesQuery {
+    /// Indicator id (see /api/v1/indicators)
+    #[param(example = "population")]
+    pub indicator: String,
+    /// First period (inclusive)
+    pub from: Option<String>,
+    /// Last period (inclusive)
+    pub to: Option<String>,
+    /// `as-reported` (default: each period on its own boundary version), `harmonised` (every period on one version through the crosswalk; split communes flagged `estimated`) or `h3` (the H3 cells whose centre lies in the unit, filled each period by its own operator)
+    pub view: Option<String>,
+    /// Target boundary version of the `harmonised` and `h3` views (default: the newest period's)
+    pub version: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    pub format: Option<String>,
+}
+
 /// `GET /api/v1/units/{code}/series`.
 #[utoipa::path(
     get,
@@ -64,12 +87,7 @@ pub struct Series {
     tag = "units",
     params(
         ("code" = String, Path, description = "Unit code", example = "00004"),
-        ("indicator" = String, Query, description = "Indicator id (see /api/v1/indicators)", example = "population"),
-        ("from" = Option<String>, Query, description = "First period (inclusive)"),
-        ("to" = Option<String>, Query, description = "Last period (inclusive)"),
-        ("view" = Option<String>, Query, description = "`as-reported` (default: each period on its own boundary version), `harmonised` (every period on one version through the crosswalk; split communes flagged `estimated`) or `h3` (the H3 cells whose centre lies in the unit, filled each period by its own operator)"),
-        ("version" = Option<String>, Query, description = "Target boundary version of the `harmonised` and `h3` views (default: the newest period's)"),
-        crate::http::query::FormatParam
+        SeriesQuery
     ),
     responses(
         (status = 200, description = "OK", content((Series = "application/json"), (String = "text/csv"))),
@@ -84,7 +102,7 @@ pub async fn series(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let code = crate::http::query::path(code)?;
-    params.allow(&["indicator", "from", "to", "format", "view", "version"])?;
+    params.allow_for::<SeriesQuery>()?;
     let format = params.format(&headers)?;
     let indicator = params.required("indicator")?.to_string();
     let ids = select(&st.catalog, &caller, Some(std::slice::from_ref(&indicator)))?;

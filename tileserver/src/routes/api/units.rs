@@ -63,20 +63,36 @@ pub fn version_param(published: &Published, params: &Params) -> Result<String, A
     }
 }
 
+/// The query of `GET /api/v1/units`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct UnitListQuery {
+    /// Boundary version (default: the newest period's)
+    pub version: Option<String>,
+    /// Only this level: country, region, province, district or commune
+    pub level: Option<String>,
+    /// Only the children of this unit code
+    pub parent: Option<String>,
+    /// Name (accents and case ignored: `ha noi` finds Hà Nội) or code prefix
+    pub q: Option<String>,
+    /// Page size, 1 to 1000 (default 100)
+    pub limit: Option<i64>,
+    /// Rows skipped (default 0)
+    pub offset: Option<i64>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    pub format: Option<String>,
+}
+
 /// `GET /api/v1/units?version=&level=&parent=&q=&limit=&offset=`.
 #[utoipa::path(
     get,
     path = "/api/v1/units",
     tag = "units",
-    params(
-        ("version" = Option<String>, Query, description = "Boundary version (default: the newest period's)"),
-        ("level" = Option<String>, Query, description = "Only this level: country, region, province, district or commune"),
-        ("parent" = Option<String>, Query, description = "Only the children of this unit code"),
-        ("q" = Option<String>, Query, description = "Name (accents and case ignored: `ha noi` finds Hà Nội) or code prefix"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 1000 (default 100)"),
-        crate::http::query::OffsetParam,
-        crate::http::query::FormatParam
-    ),
+    params(UnitListQuery),
     responses(
         (status = 200, description = "OK", content((UnitList = "application/json"), (String = "text/csv"))),
         super::openapi::ErrorResponses,
@@ -88,9 +104,7 @@ pub async fn list(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    params.allow(&[
-        "version", "level", "parent", "q", "limit", "offset", "format",
-    ])?;
+    params.allow_for::<UnitListQuery>()?;
     let format = params.format(&headers)?;
     let published = st.published.load_full();
     let version = version_param(&published, &params)?;
@@ -198,6 +212,20 @@ pub struct UnitDetail {
     pub values: Map<String, Value>,
 }
 
+/// The query of `GET /api/v1/units/{code}`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct UnitDetailQuery {
+    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
+    pub period: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    pub format: Option<String>,
+}
+
 /// `GET /api/v1/units/{code}?period=`.
 #[utoipa::path(
     get,
@@ -205,8 +233,7 @@ pub struct UnitDetail {
     tag = "units",
     params(
         ("code" = String, Path, description = "Unit code, e.g. `01`", example = "01"),
-        crate::http::query::PeriodParam,
-        crate::http::query::FormatParam
+        UnitDetailQuery
     ),
     responses(
         (status = 200, description = "OK", content((UnitDetail = "application/json"), (String = "text/csv"))),
@@ -221,7 +248,7 @@ pub async fn detail(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let code = crate::http::query::path(code)?;
-    params.allow(&["period", "format"])?;
+    params.allow_for::<UnitDetailQuery>()?;
     let format = params.format(&headers)?;
     let published = st.published.load_full();
     let (_, snap) = published.snapshot(params.str("period"), Some("period"))?;

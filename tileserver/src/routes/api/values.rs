@@ -52,21 +52,38 @@ pub struct ValueTablePage {
     pub offset: i64,
 }
 
+/// The query of `GET /api/v1/values`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct ValuesQuery {
+    /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
+    pub period: Option<String>,
+    /// country, region, province, district or commune (default province)
+    pub level: Option<String>,
+    /// Comma-separated indicator ids (default: every indicator the caller may see), at most 200
+    pub indicator: Option<String>,
+    /// Only the children of this unit code
+    pub parent: Option<String>,
+    /// Comma-separated unit codes, at most 200
+    pub code: Option<String>,
+    /// Page size, 1 to 20000 (default 1000)
+    pub limit: Option<i64>,
+    /// Rows skipped (default 0)
+    pub offset: Option<i64>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    pub format: Option<String>,
+}
+
 /// `GET /api/v1/values`.
 #[utoipa::path(
     get,
     path = "/api/v1/values",
     tag = "tables",
-    params(
-        crate::http::query::PeriodParam,
-        crate::http::query::LevelParam,
-        ("indicator" = Option<String>, Query, description = "Comma-separated indicator ids (default: every indicator the caller may see), at most 200"),
-        ("parent" = Option<String>, Query, description = "Only the children of this unit code"),
-        ("code" = Option<String>, Query, description = "Comma-separated unit codes, at most 200"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 20000 (default 1000)"),
-        crate::http::query::OffsetParam,
-        crate::http::query::FormatParam
-    ),
+    params(ValuesQuery),
     responses(
         (status = 200, description = "OK", content((ValueTablePage = "application/json"), (String = "text/csv"))),
         super::openapi::ErrorResponses,
@@ -78,16 +95,7 @@ pub async fn values(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    params.allow(&[
-        "period",
-        "level",
-        "indicator",
-        "parent",
-        "code",
-        "limit",
-        "offset",
-        "format",
-    ])?;
+    params.allow_for::<ValuesQuery>()?;
     let format = params.format(&headers)?;
     let (limit, offset) = params.page(1000, MAX_TABLE_PAGE)?;
     let level = params.level("level")?.unwrap_or(geodata::Level::Province);
