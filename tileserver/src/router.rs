@@ -38,7 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(crate::routes::web::asset))
         .route("/status", get(crate::routes::web::status))
         .route("/styles/{file}", get(crate::routes::styles::style))
-        .route("/api/v1/classes", get(crate::routes::mapdata::classes))
+        .route("/api/v1/classes", get(crate::routes::classes::classes))
         .route("/api/v1/map/values", get(crate::routes::mapdata::values))
         .route(
             "/api/v1/map/indicators",

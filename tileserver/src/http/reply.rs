@@ -2,8 +2,8 @@
 //! on a matching `If-None-Match`, and cache headers that never let a shared cache keep an
 //! answer made for a key holder.
 
-use super::conditional::{etag_of, respond};
-use axum::body::Body;
+use super::conditional::{IMMUTABLE, SHORT, etag_of, respond};
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -219,4 +219,16 @@ pub fn reply<T: Serialize>(
             ))
         }
     }
+}
+
+/// A JSON answer with a strong ETag, `Cache-Control` by mutability, and 304 on a match.
+pub fn json_response(headers: &HeaderMap, body: Vec<u8>, immutable: bool) -> Response {
+    let cache = HeaderValue::from_static(if immutable { IMMUTABLE } else { SHORT });
+    respond(headers, &etag_of(&body), cache, || {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            Bytes::from(body),
+        )
+            .into_response()
+    })
 }

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod classes;
 pub mod h3;
 pub mod lineage;
 pub mod mapdata;

@@ -20,9 +20,9 @@ use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
 use crate::http::query::Params;
-use crate::routes::mapdata::{
-    Classification, classification, json_response, method_and_k, snapshot_for,
-};
+use crate::http::reply::json_response;
+use crate::routes::classes::{Classification, classification, method_and_k};
+use crate::routes::mapdata::snapshot_for;
 use crate::routes::palette::{NamedStyle, StyleConfig, StyleSource};
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
 use crate::state::AppState;
@@ -370,7 +370,7 @@ fn document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::mapdata::Class;
+    use crate::routes::classes::Class;
     use geodata::Method;
 
     #[test]

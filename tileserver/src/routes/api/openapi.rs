@@ -75,7 +75,7 @@ pub enum ErrorResponses {
         super::rankings::rankings,
         super::download::download,
         crate::routes::lineage::lineage,
-        crate::routes::mapdata::classes,
+        crate::routes::classes::classes,
         crate::routes::mapdata::values,
         crate::routes::mapdata::indicators,
         crate::routes::h3::cell,
