@@ -243,3 +243,57 @@ pub async fn classes(
         pref.is_immutable(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_counts_every_unit_once_and_colours_by_palette() {
+        let cfg = StyleConfig::builtin();
+        let v: Vec<Option<f64>> = (0..20)
+            .map(|i| (i % 7 != 3).then_some(f64::from(i * i)))
+            .collect();
+        let (t, classes, nd) = classify(cfg, "density", &v, Method::Quantile, 4);
+        assert_eq!(t.len(), 3);
+        assert_eq!(classes.len(), 4);
+        assert_eq!(nd.count, 3);
+        let total: usize = classes.iter().map(|c| c.count).sum();
+        assert_eq!(total + nd.count, 20);
+        assert_eq!(classes[0].min, Some(0.0));
+        assert_eq!(classes[3].max, Some(361.0));
+        assert_eq!(classes[0].color, cfg.palettes["YlOrRd"]["4"][0]);
+        // Fixed SRB classes keep the configured thresholds and colours, even for empty classes.
+        let (t, classes, _) = classify(cfg, "srb", &[Some(112.0)], Method::Fixed, 5);
+        assert_eq!(t, vec![100.0, 103.0, 107.0, 110.0, 115.0]);
+        assert_eq!(
+            classes.iter().map(|c| c.count).collect::<Vec<_>>(),
+            [0, 0, 0, 0, 1, 0]
+        );
+        assert_eq!(classes[2].color, "#f7f7f7");
+        assert_eq!((classes[0].min, classes[0].max), (None, Some(100.0)));
+        assert_eq!((classes[5].min, classes[5].max), (Some(115.0), None));
+    }
+
+    #[test]
+    fn methods_and_k_are_checked() {
+        let cfg = StyleConfig::builtin();
+        assert_eq!(
+            method_and_k(cfg, "density", None, None).unwrap(),
+            (Method::Jenks, 6)
+        );
+        let bad = |m: Option<&str>, k: Option<&str>| {
+            method_and_k(
+                cfg,
+                "population",
+                m.map(String::from).as_ref(),
+                k.map(String::from).as_ref(),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(bad(Some("fixed"), None).contains("no fixed breaks"));
+        assert!(bad(None, Some("12")).contains("k='12'"));
+        assert!(bad(Some("x"), None).contains("unknown method 'x'"));
+    }
+}

@@ -41,7 +41,7 @@ pub async fn harmonise(
     let old = store.values(snap.id).await?;
     let read = t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
-    let harmoniser = geodata::Harmoniser::load(&store, &snap.version, to).await?;
+    let harmoniser = geodata::Harmoniser::load(store, &snap.version, to).await?;
     let load = t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
     let h = harmoniser.harmonise(catalog, &snap, &old);
