@@ -189,7 +189,8 @@ impl ResponseCache {
     }
 }
 
-/// `value` as JSON, or `table` as CSV when asked for and available (400 otherwise).
+/// `value` as JSON, or `table` as CSV when asked for and available (400 otherwise), sent with
+/// its ETag and cache headers (see [`prepare`] and [`Prepared::send`]).
 pub fn reply<T: Serialize>(
     headers: &HeaderMap,
     caller: &Caller,
@@ -197,28 +198,7 @@ pub fn reply<T: Serialize>(
     value: &T,
     table: impl FnOnce() -> Option<Table>,
 ) -> Result<Response, ApiError> {
-    match format {
-        Format::Json => {
-            let body = serde_json::to_vec(value)
-                .map_err(|e| ApiError::Internal(format!("writing JSON: {e}")))?;
-            Ok(bytes(headers, caller, "application/json", body))
-        }
-        Format::Csv => {
-            let t = table().ok_or_else(|| {
-                ApiError::bad_request(
-                    "format",
-                    ["json"],
-                    "this resource has no CSV form: use format=json",
-                )
-            })?;
-            Ok(bytes(
-                headers,
-                caller,
-                "text/csv; charset=utf-8",
-                t.to_csv()?,
-            ))
-        }
-    }
+    Ok(prepare(format, value, table)?.send(headers, caller))
 }
 
 /// A JSON answer with a strong ETag, `Cache-Control` by mutability, and 304 on a match.
