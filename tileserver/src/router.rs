@@ -3,9 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderValue, Method, header};
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -44,8 +42,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/map/indicators",
             get(crate::routes::mapdata::indicators),
         )
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/healthz", get(crate::routes::admin::healthz))
+        .route("/readyz", get(crate::routes::admin::readyz))
         .route("/metrics", get(crate::routes::admin::metrics))
         .route(
             "/api/v1/units/{code}/lineage",
@@ -127,31 +125,6 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     }
     shrink.abort();
     result
-}
-
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
-    if st.published.load().versions.is_empty() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no boundary version loaded",
-        )
-            .into_response();
-    }
-    if !st.warmed.load(std::sync::atomic::Ordering::SeqCst) {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "warming up: building tile sources",
-        )
-            .into_response();
-    }
-    match st.store.versions().await {
-        Ok(_) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => ApiError::Store(e).into_response(),
-    }
 }
 
 async fn not_found() -> ApiError {

@@ -1,8 +1,8 @@
 //! The operational endpoints: `POST /admin/reload`, `POST /admin/cache/purge` (admin key or
-//! token) and `GET /metrics` (Prometheus text).
+//! token), `GET /metrics` (Prometheus text), `GET /healthz` and `GET /readyz`.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
@@ -63,4 +63,32 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
     );
     resp
+}
+
+/// `GET /healthz`: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: 503 until a boundary version is loaded and the warm-up is done, and while
+/// the store cannot answer.
+pub async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
+    if st.published.load().versions.is_empty() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no boundary version loaded",
+        )
+            .into_response();
+    }
+    if !st.warmed.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "warming up: building tile sources",
+        )
+            .into_response();
+    }
+    match st.store.versions().await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => ApiError::Store(e).into_response(),
+    }
 }
