@@ -90,7 +90,6 @@ pub async fn admin(
     };
     let published = st.published.load_full();
     let (pref, snap) = published.snapshot(Some(name), None)?;
-    let snap = &snap;
     let target = query.get("version").filter(|v| **v != snap.version);
     let version = match target {
         Some(v) => published.known_version(v)?,
@@ -103,7 +102,7 @@ pub async fn admin(
     let estimated = match target {
         Some(v) => !st
             .tiles
-            .harmonised(&st.store, &st.catalog, snap, v)
+            .harmonised(&st.store, &st.catalog, &snap, v)
             .await?
             .estimated
             .is_empty(),
@@ -113,7 +112,7 @@ pub async fn admin(
     let mut url = format!(
         "{}/tiles/admin/{}/{{z}}/{{x}}/{{y}}.mvt",
         base_url(&st, &headers),
-        revision_name(snap)
+        revision_name(&snap)
     );
     let mut params = Vec::new();
     if query.get("fields").is_some() {
