@@ -520,6 +520,163 @@ test('exports: CSV and GeoJSON of the view, PNG with legend', async () => {
   await page.close();
 });
 
+// ---------- where am I: selection, breadcrumb, level switch, labels ----------
+
+/** The breadcrumb as a reader sees it ('' when hidden). */
+async function breadcrumbText(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector('#breadcrumb');
+    return el && !el.hidden ? el.querySelector('ol').innerText.replace(/\s+/g, ' ').trim() : '';
+  });
+}
+
+/** Codes of the features drawn by `layer` in the view. */
+async function renderedCodes(page, layer) {
+  return page.evaluate((layer) => {
+    const map = window.popmap.map;
+    if (!map.getLayer(layer)) return [];
+    return [...new Set(map.queryRenderedFeatures({ layers: [layer] }).map((f) => f.properties.code))];
+  }, layer);
+}
+
+test('a searched unit is outlined, named in the breadcrumb and kept across period and indicator changes', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/`);
+  await waitReady(page);
+  await page.fill('#search', 'dong nai');
+  await page.waitForSelector('#results li');
+  assert.match(await page.locator('#results li').first().textContent(), /Tỉnh Đồng Nai/);
+  await page.locator('#results li').first().click();
+  await settle(page);
+  await page.waitForFunction(() => document.body.dataset.selected === '75');
+  await settle(page);
+  assert.deepEqual(await renderedCodes(page, 'selected-outline'), ['75'], 'the outline draws Đồng Nai only');
+  assert.equal(await breadcrumbText(page), 'Việt Nam › Tỉnh Đồng Nai');
+  assert.match(page.url(), /[?&]sel=75(&|$)/);
+  // Drawn over the fills, under the labels.
+  const order = await page.evaluate(() => window.popmap.map.getStyle().layers.map((l) => l.id));
+  assert.ok(order.indexOf('selected-outline') > order.indexOf('province-fill'));
+  assert.ok(order.indexOf('selected-outline-halo') < order.indexOf('selected-outline'));
+  await page.screenshot({ path: join(ART, 'selected-dong-nai.png') });
+
+  // Another period and another indicator: still outlined.
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period) && p.version === 'vn-2025');
+  await page.selectOption('#period', months[0].period);
+  await settle(page);
+  assert.deepEqual(await renderedCodes(page, 'selected-outline'), ['75'], 'kept across a period change');
+  await page.selectOption('#ind', 'sex_ratio');
+  await settle(page);
+  assert.deepEqual(await renderedCodes(page, 'selected-outline'), ['75'], 'kept across an indicator change');
+
+  // English UI: the same crumbs in English, no codes.
+  await page.click('#lang');
+  await settle(page);
+  assert.equal(await breadcrumbText(page), 'Vietnam › Dong Nai Province');
+  await page.click('#lang');
+  await settle(page);
+
+  // A shared link keeps the selection.
+  const link = page.url();
+  const other = await newPage();
+  await other.goto(link);
+  await waitReady(other);
+  await other.waitForFunction(() => document.body.dataset.selected === '75');
+  await settle(other);
+  assert.deepEqual(await renderedCodes(other, 'selected-outline'), ['75'], 'a shared link keeps the outline');
+  assert.equal(await breadcrumbText(other), 'Việt Nam › Tỉnh Đồng Nai');
+  await other.close();
+
+  // Escape clears it.
+  await page.locator('#map canvas').focus();
+  await page.keyboard.press('Escape');
+  await settle(page);
+  assert.deepEqual(await renderedCodes(page, 'selected-outline'), []);
+  assert.equal(await breadcrumbText(page), '');
+  assert.doesNotMatch(page.url(), /sel=/);
+  await page.close();
+});
+
+test('a clicked commune has a province › commune breadcrumb whose crumbs select and frame their unit', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/?ind=population&at=11.00/21.0300/105.8450`);
+  await waitReady(page);
+  await settle(page);
+  await page.mouse.click(640, 400);
+  await page.waitForFunction(() => (document.body.dataset.selected || '').length === 5);
+  await settle(page);
+  const code = await page.evaluate(() => document.body.dataset.selected);
+  assert.deepEqual(await renderedCodes(page, 'selected-outline'), [code]);
+  const unit = await getJSON(`/api/v1/units/${code}`);
+  assert.equal(await breadcrumbText(page), `Việt Nam › Thành phố Hà Nội › ${unit.name}`);
+  await page.screenshot({ path: join(ART, 'selected-commune.png') });
+  // The province crumb selects Hà Nội and frames it at a zoom where it is outlined.
+  await page.locator('#breadcrumb button[data-code="01"]').click();
+  await settle(page);
+  await page.waitForFunction(() => document.body.dataset.selected === '01');
+  await settle(page);
+  const outlined = [...await renderedCodes(page, 'selected-outline'), ...await renderedCodes(page, 'selected-province-outline')];
+  assert.ok(outlined.includes('01'), `Hà Nội outlined: ${outlined}`);
+  assert.equal(await breadcrumbText(page), 'Việt Nam › Thành phố Hà Nội');
+  // The country crumb shows the national view and clears the selection.
+  await page.locator('#breadcrumb button[data-level="country"]').click();
+  await settle(page);
+  assert.equal(await breadcrumbText(page), '');
+  assert.ok(await page.evaluate(() => window.popmap.map.getZoom()) < 6);
+  await page.close();
+});
+
+test('switching level from the national view stays on land where the level is drawn', async () => {
+  // Mainland Vietnam's box: the centre must stay in it (the old jump went to Laos).
+  const inVietnam = (c) => c.lng >= 102.1 && c.lng <= 109.5 && c.lat >= 8.4 && c.lat <= 23.4;
+  const page = await newPage();
+  await page.goto(`${BASE}/`);
+  await waitReady(page);
+  await page.selectOption('#level', 'commune');
+  await settle(page);
+  const c = await page.evaluate(() => window.popmap.map.getCenter());
+  assert.ok(inVietnam(c), `centre in Vietnam: ${JSON.stringify(c)}`);
+  const n = await page.evaluate(() => window.popmap.map.queryRenderedFeatures({ layers: ['commune-fill'] }).length);
+  assert.ok(n > 0, `${n} commune features rendered`);
+  await page.screenshot({ path: join(ART, 'level-switch-commune.png') });
+  // With a selection, the switch stays on the selected province.
+  await page.goto(`${BASE}/?sel=75`);
+  await waitReady(page);
+  await page.waitForFunction(() => document.body.dataset.selected === '75');
+  await page.selectOption('#level', 'commune');
+  await settle(page);
+  const communes = await page.evaluate(async () => {
+    const map = window.popmap.map;
+    const c = map.getCenter();
+    const f = map.queryRenderedFeatures(map.project(c), { layers: ['commune-fill'] })[0];
+    return f?.properties.code;
+  });
+  assert.ok(communes, 'a commune under the centre');
+  const under = await getJSON(`/api/v1/units/${communes}`);
+  assert.deepEqual(under.parents.map((p) => p.code), ['75'], 'the centre stays in Đồng Nai');
+  // Back to provinces: the whole country at a zoom where provinces are drawn.
+  await page.selectOption('#level', 'province');
+  await settle(page);
+  const p = await page.evaluate(() => window.popmap.map.queryRenderedFeatures({ layers: ['province-fill'] }).length);
+  assert.ok(p > 0, `${p} province features rendered`);
+  await page.close();
+});
+
+test('no request from the page leaves the server, at the national view and at commune zoom', async () => {
+  const page = await newPage();
+  const seen = [];
+  page.on('request', (r) => seen.push(r.url()));
+  await page.goto(`${BASE}/`);
+  await waitReady(page);
+  await settle(page);
+  await page.evaluate(() => window.popmap.map.jumpTo({ center: [105.845, 21.03], zoom: 11 }));
+  await settle(page);
+  const server = new URL(BASE).host;
+  const hosts = [...new Set(seen.filter((u) => /^https?:/.test(u)).map((u) => new URL(u).host))];
+  assert.deepEqual(hosts, [server], `request hosts: ${hosts.join(', ')}`);
+  assert.ok(seen.some((u) => u.includes('/tiles/')), 'tiles were requested');
+  await page.close();
+});
+
 test('no console errors in any page', () => {
   assert.deepEqual(consoleErrors, []);
 });

@@ -90,3 +90,123 @@ test('the series chart marks estimated points and boundary changes; the toggle p
   assert.equal(seriesNote('en', null), '');
   assert.deepEqual(['2025-07', '2025-Q3', '2025'].map(periodKind), ['month', 'quarter', 'year']);
 });
+
+// ---------- where am I ----------
+import { NATIONAL, VIETNAM_BBOX, CAPITAL, fitZoom, inBBox, levelSwitchCamera } from '../src/assets/camera.js';
+import { buildIndex, chain, provinceOf } from '../src/assets/units.js';
+import { outlineLayers, englishName, crumbs } from '../src/assets/selection.js';
+import { localiseTextField, localiseStyle, valueLabels } from '../src/assets/labels.js';
+
+const VIEW = { width: 1066, height: 768 };
+const ROWS = { province: { min: 0, max: 8 }, commune: { min: 8 } };
+const DONG_NAI = { bbox: [106.4117, 10.5788, 107.5909, 12.3036], anchor: [107.1, 11.2] };
+
+test('fitZoom frames a box: the world at zoom 0 in 512 px, twice the size one zoom up', () => {
+  assert.ok(Math.abs(fitZoom([-180, -85, 180, 85], 512, 512, 0) - 0) < 0.01);
+  const a = fitZoom([105, 20, 106, 21], 800, 800, 0);
+  const b = fitZoom([105, 20, 106, 21], 1600, 1600, 0);
+  assert.ok(Math.abs(b - a - 1) < 1e-9);
+  // The national view (mainland and both archipelagos) fits a laptop's map at about zoom 5.
+  const z = fitZoom(VIETNAM_BBOX, VIEW.width, VIEW.height);
+  assert.ok(z > 4.5 && z < 5.5, `national zoom ${z}`);
+  assert.deepEqual(VIETNAM_BBOX, [...NATIONAL[0], ...NATIONAL[1]]);
+  assert.ok(inBBox([112.3, 16.5], VIETNAM_BBOX), 'Hoàng Sa is in the national view');
+  assert.ok(inBBox([114.3, 10.4], VIETNAM_BBOX), 'Trường Sa is in the national view');
+});
+
+test('a level switch from the national view lands on land where the level is drawn', () => {
+  const national = fitZoom(VIETNAM_BBOX, VIEW.width, VIEW.height);
+  // Already drawn at this zoom: the camera stays.
+  assert.equal(levelSwitchCamera({ row: ROWS.province, zoom: national, view: VIEW }), null);
+  assert.equal(levelSwitchCamera({ row: undefined, zoom: national, view: VIEW }), null);
+  // Nothing selected and the centre at sea: the capital, at a zoom where communes are drawn —
+  // not the centre of the country's box (in Laos, or at sea with the archipelagos).
+  const capital = { bbox: [105.2881, 20.5575, 106.0163, 21.3684], anchor: CAPITAL.anchor };
+  const cam = levelSwitchCamera({ row: ROWS.commune, zoom: national, view: VIEW, fallback: capital });
+  assert.ok(cam.zoom >= 8 && cam.zoom < 10, `zoom ${cam.zoom}`);
+  assert.ok(inBBox(cam.center, capital.bbox), `centre ${cam.center} in Hà Nội`);
+  // Without even the capital's box: its point on land, at the level's first zoom.
+  const bare = levelSwitchCamera({ row: ROWS.commune, zoom: national, view: VIEW });
+  assert.deepEqual(bare.center, CAPITAL.anchor);
+  assert.ok(bare.zoom >= 8 && bare.zoom < 8.1);
+  // A selected (or centred) province: its box when the level's zoom shows it whole, else its
+  // label point, which is inside the polygon.
+  const dn = levelSwitchCamera({ row: ROWS.commune, zoom: national, view: VIEW, focus: DONG_NAI });
+  assert.ok(dn.zoom >= 8, `zoom ${dn.zoom}`);
+  assert.ok(inBBox(dn.center, DONG_NAI.bbox));
+  const big = { bbox: [107.15, 14.94, 112.14, 16.57], anchor: [108.0, 15.8] }; // Đà Nẵng with Hoàng Sa
+  assert.deepEqual(levelSwitchCamera({ row: ROWS.commune, zoom: 5, view: VIEW, focus: big }).center, big.anchor);
+  // From communes back to provinces: the province framed within the provinces' zooms.
+  const back = levelSwitchCamera({ row: ROWS.province, zoom: 10, view: VIEW, focus: DONG_NAI });
+  assert.ok(back.zoom < 8 && back.zoom > 6, `zoom ${back.zoom}`);
+  // No focus: the whole country, where it fits.
+  const whole = levelSwitchCamera({ row: ROWS.province, zoom: 10, view: VIEW });
+  assert.ok(Math.abs(whole.zoom - national) < 1e-9 && inBBox(whole.center, VIETNAM_BBOX));
+});
+
+const LISTS = [
+  { level: 'province', codes: ['01', '75'], names: ['Thành phố Hà Nội', 'Tỉnh Đồng Nai'], parents: [null, null], bbox: [[105.3, 20.6, 106, 21.4], DONG_NAI.bbox] },
+  { level: 'district', codes: ['001'], names: ['Quận Ba Đình'], parents: ['01'], bbox: [[105.8, 21, 105.85, 21.05]] },
+  { level: 'commune', codes: ['00004', '26122'], names: ['Phường Phúc Xá', 'Xã Nam Cát Tiên'], parents: ['001', '75'], bbox: [[105.84, 21.04, 105.85, 21.05], [107.3, 11.3, 107.5, 11.5]] },
+];
+
+test('the unit index links each unit to its parents', () => {
+  const idx = buildIndex('vn-x', LISTS);
+  assert.equal(idx.units.length, 5);
+  assert.deepEqual(chain(idx, '00004').map((u) => u.code), ['01', '001', '00004']);
+  assert.deepEqual(chain(idx, '26122').map((u) => u.code), ['75', '26122']);
+  assert.equal(idx.byCode.get('26122').parent, 'Tỉnh Đồng Nai');
+  assert.equal(provinceOf(idx, '00004').code, '01');
+  assert.equal(provinceOf(idx, '75').code, '75');
+  assert.deepEqual(chain(idx, '99999'), []);
+  assert.equal(provinceOf(idx, '99999'), null);
+});
+
+test('the breadcrumb names the chain in the UI language, without codes', () => {
+  const idx = buildIndex('vn-x', LISTS);
+  assert.deepEqual(crumbs(idx, '00004', 'vi').map((c) => c.text), ['Việt Nam', 'Thành phố Hà Nội', 'Quận Ba Đình', 'Phường Phúc Xá']);
+  assert.deepEqual(crumbs(idx, '26122', 'en').map((c) => c.text), ['Vietnam', 'Dong Nai Province', 'Nam Cat Tien Commune']);
+  assert.deepEqual(crumbs(idx, '75', 'vi').map((c) => c.code), ['', '75']);
+  assert.deepEqual(crumbs(idx, 'x', 'vi').map((c) => c.text), ['Việt Nam']);
+  assert.equal(englishName('Thành phố Hồ Chí Minh'), 'Ho Chi Minh City');
+  assert.equal(englishName('Đặc khu Hoàng Sa'), 'Hoang Sa Special Zone');
+  assert.equal(englishName('Thị xã Sơn Tây'), 'Son Tay Town');
+  assert.equal(englishName('Phường Đống Đa'.normalize('NFD')), 'Dong Da Ward');
+});
+
+test('the selected outline: its own level, and province_outline where communes are drawn', () => {
+  const levels = [{ level: 'province', min: 0, max: 8 }, { level: 'commune', min: 8 }];
+  const p = outlineLayers({ code: '75', level: 'province' }, levels);
+  assert.deepEqual(p.map((l) => [l.id, l['source-layer'], l.minzoom ?? 0, l.maxzoom]), [
+    ['selected-outline-halo', 'province', 0, 8], ['selected-outline', 'province', 0, 8],
+    ['selected-province-halo', 'province_outline', 8, undefined], ['selected-province-outline', 'province_outline', 8, undefined],
+  ]);
+  assert.deepEqual(p[1].filter, ['==', ['get', 'code'], '75']);
+  assert.ok(p[0].paint['line-width'] > p[1].paint['line-width'], 'the halo is wider than the line');
+  const c = outlineLayers({ code: '26122', level: 'commune' }, levels);
+  assert.deepEqual(c.map((l) => [l.id, l['source-layer'], l.minzoom]), [['selected-outline-halo', 'commune', 8], ['selected-outline', 'commune', 8]]);
+  assert.deepEqual(outlineLayers(null, levels), []);
+});
+
+test('labels read label_en / name_en in English and stay Vietnamese otherwise', () => {
+  const vi = ['get', 'label'];
+  assert.equal(localiseTextField(vi, 'vi'), vi);
+  assert.deepEqual(localiseTextField(vi, 'en'), ['coalesce', ['get', 'label_en'], ['get', 'label']]);
+  assert.deepEqual(localiseTextField('{name}', 'en'), ['coalesce', ['get', 'name_en'], ['get', 'name']]);
+  assert.deepEqual(localiseTextField(['to-string', ['get', 'name']], 'en'), ['to-string', ['coalesce', ['get', 'name_en'], ['get', 'name']]]);
+  const done = ['coalesce', ['get', 'label_en'], ['get', 'label']];
+  assert.deepEqual(localiseTextField(done, 'en'), done, 'a localised field is left alone');
+  assert.equal(localiseTextField(['get', 'code'], 'en')[1], 'code');
+  const doc = { layers: [{ id: 'province-label', type: 'symbol', layout: { 'text-field': vi } }, { id: 'f', type: 'fill' }] };
+  assert.deepEqual(localiseStyle(doc, 'en').layers[0].layout['text-field'], ['coalesce', ['get', 'label_en'], ['get', 'label']]);
+});
+
+test('value labels join label points to the values, once per unit, in Vietnamese numbers', () => {
+  const pt = (code, label, lon, lat) => ({ properties: { code, label, rank: 1 }, geometry: { type: 'Point', coordinates: [lon, lat] } });
+  const feats = [pt('01', 'Hà Nội', 105.8, 21.0), pt('01', 'Hà Nội', 105.8, 21.0), pt('75', 'Đồng Nai', 107.1, 11.2), pt('99', 'X', 106, 15), pt('79', 'Hồ Chí Minh', 106.7, 10.8)];
+  const shown = { index: new Map([['01', 0], ['75', 1], ['79', 2]]), column: [1234567, 216.74, null] };
+  const gj = valueLabels(feats, shown, 'vi', [100, 5, 120, 25]);
+  assert.deepEqual(gj.features.map((f) => f.properties.text), ['Hà Nội\n1.234.567', 'Đồng Nai\n216,7']);
+  assert.equal(valueLabels(feats, shown, 'en', null).features[1].properties.text, 'Đồng Nai\n216.7');
+  assert.equal(valueLabels(feats, shown, 'vi', [105, 20, 106, 22]).features.length, 1, 'only the view');
+});

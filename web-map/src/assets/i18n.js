@@ -18,6 +18,7 @@ const STRINGS = {
     onVersion: 'quy đổi về ranh giới', cells: 'ô', estimated: 'ước tính', boundaryChange: 'đổi ranh giới',
     noSeries: 'Không có chuỗi số liệu ở cách xem này.',
     boundaries: 'Ranh giới', ownBoundaries: 'Của kỳ (như báo cáo)', since: 'từ',
+    country: 'Việt Nam', whereAmI: 'Đơn vị đang chọn', clearSelection: 'Bỏ chọn đơn vị', valueLabels: 'Nhãn giá trị',
   },
   en: {
     title: 'Electronic population map',
@@ -37,6 +38,7 @@ const STRINGS = {
     onVersion: 'on boundaries', cells: 'cells', estimated: 'estimated', boundaryChange: 'boundary change',
     noSeries: 'No series in this view.',
     boundaries: 'Boundaries', ownBoundaries: "The period's own (as reported)", since: 'from',
+    country: 'Vietnam', whereAmI: 'Selected area', clearSelection: 'Clear the selection', valueLabels: 'Value labels',
   },
 };
 

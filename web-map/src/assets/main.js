@@ -4,16 +4,19 @@
 // classes come from the server (/styles/{indicator}.json?join=state).
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
-import { fold, search } from './fold.js';
+import { search } from './fold.js';
 import { t } from './i18n.js';
 import { renderLegend, changeClasses } from './legend.js';
 import { popupHTML, loadSeries, VIEWS } from './popup.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
 import { openEmbedDialog } from './embed.js';
+import { NATIONAL } from './camera.js';
+import { buildIndex } from './units.js';
+import { localiseStyle } from './labels.js';
+import { Where } from './where.js';
 
 const EMBED = document.body.dataset.embed === '1';
-const VIETNAM = [[102.1, 8.4], [109.5, 23.4]];
 const $ = (sel) => document.querySelector(sel);
 
 let S = parse(location.search);
@@ -28,6 +31,7 @@ let popup = null;
 let playTimer = null;
 let updating = Promise.resolve();
 let searchIndex = null;
+let where = null; // selection, breadcrumb, level switch and labels (where.js)
 
 const lang = () => (S.lang === 'en' ? 'en' : 'vi');
 /** The boundary version the map draws the period on when it is not the period's own
@@ -153,8 +157,8 @@ function applyStates() {
 
 /** The server's style with fills read from feature state (see applyStates). */
 function clientStyle(doc) {
-  if (doc.metadata['popmap:join'] !== 'state') return doc;
-  const out = structuredClone(doc);
+  const out = localiseStyle(structuredClone(doc), lang());
+  if (doc.metadata['popmap:join'] !== 'state') return out;
   for (const layer of out.layers) {
     if (layer.type !== 'fill') continue;
     const nd = doc.metadata['popmap:classes']?.[layer.metadata?.['popmap:level']]?.no_data?.color || '#d9d9d9';
@@ -208,6 +212,7 @@ async function doUpdate() {
   window.popmap.timings = { style_ms: t1 - t0, apply_style_ms: t2 - t1, values_ms: t3 - t2 };
   applyLevelLock();
   showLegend();
+  where?.afterUpdate();
   document.body.dataset.period = doc.metadata['popmap:period'];
   document.body.dataset.indicator = S.ind;
   prefetchNeighbours();
@@ -290,6 +295,8 @@ function buildControls() {
   method.replaceChildren(option('', '—', !S.method), ...['quantile', 'equal_interval', 'jenks', 'fixed'].map((m) => option(m, t(L, m), m === S.method)));
   $('#k').value = S.k || '';
   $('#lang').textContent = t(L, 'language');
+  const vl = $('#value-labels');
+  if (vl) vl.checked = S.vl === '1';
   $('#play').textContent = playTimer ? t(L, 'pause') : t(L, 'play');
   for (const [what, el] of [['ind', '#row-ind'], ['period', '#row-period'], ['level', '#row-level']]) {
     const row = $(el);
@@ -311,14 +318,9 @@ function wireControls() {
   $('#cmp').addEventListener('change', (e) => set({ cmp: e.target.value }));
   $('#bv')?.addEventListener('change', (e) => set({ bv: e.target.value }));
   $('#level').addEventListener('change', (e) => {
-    const level = e.target.value;
-    const row = levels.find((l) => l.level === level);
-    set({ level }).then(() => {
-      if (row && (map.getZoom() < row.min || (row.max !== undefined && map.getZoom() >= row.max))) {
-        map.jumpTo({ zoom: row.min + 0.5 });
-      }
-    });
+    window.popmap.updating = where.switchLevel(e.target.value);
   });
+  $('#value-labels')?.addEventListener('change', (e) => where.setValueLabels(e.target.checked));
   $('#method').addEventListener('change', (e) => set({ method: e.target.value }));
   $('#k').addEventListener('change', (e) => set({ k: e.target.value }));
   $('#lang').addEventListener('click', () => set({ lang: lang() === 'vi' ? 'en' : 'vi' }));
@@ -364,23 +366,12 @@ function togglePlay() {
 
 // ---------- search ----------
 
+/** The units of the version on the map (names, boxes, parents), loaded once per version. */
 async function loadSearchIndex() {
   const version = styleDoc?.metadata['popmap:version'];
   if (!version || searchIndex?.version === version) return searchIndex;
-  const depth = { province: 0, district: 1, commune: 2 };
   const lists = await Promise.all(levels.map(({ level }) => getJSON(valuesURL(S.period, level, '', true, shownVersion()))));
-  const units = [];
-  const nameOf = new Map();
-  for (const r of lists) r.codes.forEach((c, i) => nameOf.set(`${r.level}:${c}`, r.names[i]));
-  const parentLevel = { district: 'province', commune: 'district' };
-  for (const r of lists) {
-    r.codes.forEach((code, i) => {
-      const parent = r.parents[i];
-      const pname = parent ? (nameOf.get(`${parentLevel[r.level]}:${parent}`) || nameOf.get(`province:${parent}`) || '') : '';
-      units.push({ code, name: r.names[i], key: fold(r.names[i]), level: r.level, depth: depth[r.level] ?? 3, bbox: r.bbox[i], parent: pname });
-    });
-  }
-  searchIndex = { version, units };
+  searchIndex = buildIndex(version, lists);
   return searchIndex;
 }
 
@@ -393,7 +384,10 @@ async function runSearch(text) {
     li.innerHTML = `<b></b> <small></small>`;
     li.querySelector('b').textContent = u.name;
     li.querySelector('small').textContent = `${t(lang(), u.level)} ${u.code}${u.parent ? ' · ' + u.parent : ''}`;
-    li.addEventListener('click', () => goTo(u));
+    li.addEventListener('click', () => {
+      goTo(u);
+      where.select(u.code);
+    });
     return li;
   }));
 }
@@ -410,6 +404,13 @@ function goTo(u) {
 }
 
 // ---------- interaction ----------
+
+function wireWhere() {
+  where = new Where({
+    map, state: () => S, writeURL, set, loadIndex: loadSearchIndex, index: () => searchIndex,
+    levels: () => levels, levelAtZoom, shown: () => shown, styleDoc: () => styleDoc, lang, goTo,
+  });
+}
 
 function wireMapEvents() {
   map.on('mousemove', (e) => {
@@ -431,6 +432,7 @@ function wireMapEvents() {
     const f = layers.length ? map.queryRenderedFeatures(e.point, { layers })[0] : null;
     if (!f) return;
     const level = f.sourceLayer;
+    where.select(f.properties.code);
     const ids = meta.indicators.map((d) => d.id).join(',');
     const all = await getJSON(valuesURL(S.period, level, ids, false, shownVersion()));
     const i = all.codes.indexOf(f.properties.code);
@@ -501,7 +503,7 @@ async function boot() {
   map = new maplibregl.Map({
     container: 'map',
     style: clientStyle(doc),
-    ...(cam ? { center: cam.center, zoom: cam.zoom } : { bounds: VIETNAM, fitBoundsOptions: { padding: 10 } }),
+    ...(cam ? { center: cam.center, zoom: cam.zoom } : { bounds: NATIONAL, fitBoundsOptions: { padding: 10 } }),
     attributionControl: { compact: false, customAttribution: `popmap${meta.synthetic ? ' · ' + t(lang(), 'synthetic') : ''}` },
     maxPitch: 0,
     fadeDuration: 0,
@@ -510,6 +512,7 @@ async function boot() {
   window.popmap.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl(), 'bottom-right');
+  wireWhere();
   map.on('error', (e) => console.warn('popmap: map error', e.error?.message || e));
   await styleLoaded();
   wireMapEvents();

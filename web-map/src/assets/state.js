@@ -1,7 +1,8 @@
 // Everything that defines a view lives in the URL query, so a link reproduces the view and
 // back/forward walk through the views: indicator, period, level, classification, comparison
-// period, language, locks and chrome (for embeds), the camera, the popup's series view and the
-// boundary version the period is drawn on.
+// period, language, locks and chrome (for embeds), the camera, the popup's series view, the
+// boundary version the period is drawn on, the selected unit (`sel`, its code) and whether value
+// labels are shown (`vl=1`).
 
 export const DEFAULTS = {
   ind: 'density',
@@ -16,6 +17,8 @@ export const DEFAULTS = {
   lock: '',
   sv: 'as-reported',
   bv: '',
+  sel: '',
+  vl: '',
 };
 
 const KEYS = Object.keys(DEFAULTS);
