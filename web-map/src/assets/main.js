@@ -518,6 +518,7 @@ async function boot() {
   wireMapEvents();
   styleDoc = doc; // already applied: the first update only sets values and paint
   await update(false);
+  if (!cam) await where.frameSelection();
   map.once('idle', () => {
     document.body.dataset.ready = '1';
     window.popmap.readyAt = performance.now();

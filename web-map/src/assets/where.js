@@ -67,6 +67,14 @@ export class Where {
     document.body.dataset.selected = u ? u.code : '';
   }
 
+  /** Frames the selection (a shared link with `sel=` and no camera opens on the unit). */
+  async frameSelection() {
+    const sel = this.ctx.state().sel;
+    const idx = sel ? await this.ctx.loadIndex().catch(() => null) : null;
+    const u = idx?.byCode.get(sel);
+    if (u) this.ctx.goTo(u);
+  }
+
   /** A crumb: the country shows the national view and clears the selection; a unit is selected and framed. */
   pickCrumb(code) {
     const u = code ? this.ctx.index()?.byCode.get(code) : null;
