@@ -15,10 +15,17 @@ PORT=${POPMAP_BROWSER_PORT:-18103}
 HOST_PORT=$((PORT + 10))
 DB=${POPMAP_BROWSER_DB:-target/browser-demo.db}
 
-if [[ ! -x /usr/bin/chromium ]]; then
-    echo "browser-test.sh: installing Debian's chromium" >&2
+# Debian packages the tests drive: Chromium, and for the print and label tests poppler
+# (pdftoppm, pdftotext) and tesseract with its Vietnamese language pack (OCR).
+MISSING=()
+[[ -x /usr/bin/chromium ]] || MISSING+=(chromium)
+command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || MISSING+=(poppler-utils)
+command -v tesseract >/dev/null || MISSING+=(tesseract-ocr)
+tesseract --list-langs 2>/dev/null | grep -x vie >/dev/null || MISSING+=(tesseract-ocr-vie)
+if (( ${#MISSING[@]} )); then
+    echo "browser-test.sh: installing Debian's ${MISSING[*]}" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${MISSING[@]}" >&2
 fi
 
 (cd web-map && npm ci --no-audit --no-fund --loglevel=error && node build.mjs && node --test test/)
@@ -52,4 +59,4 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 
 cd tests/browser
 POPMAP_URL="http://127.0.0.1:$PORT" POPMAP_HOST_PORT="$HOST_PORT" \
-    node --test --test-concurrency=1 tiles.test.mjs map.test.mjs
+    node --test --test-concurrency=1 tiles.test.mjs map.test.mjs print.test.mjs

@@ -33,9 +33,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(crate::routes::web::index))
         .route("/embed", get(crate::routes::web::embed))
+        .route("/print", get(crate::routes::web::print))
         .route("/assets/{*path}", get(crate::routes::web::asset))
         .route("/status", get(crate::routes::web::status))
         .route("/styles/{file}", get(crate::routes::styles::style))
+        .route("/fonts/{file}", get(crate::routes::fonts::file))
+        .route(
+            "/fonts/{fontstack}/{range}",
+            get(crate::routes::fonts::glyphs),
+        )
         .route("/api/v1/classes", get(crate::routes::classes::classes))
         .route("/api/v1/map/values", get(crate::routes::mapdata::values))
         .route(
@@ -61,6 +67,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/tiles/admin/{period}/{z}/{x}/{y}",
             get(crate::routes::tiles::admin),
+        )
+        .route("/tiles/context.json", get(crate::routes::context::tilejson))
+        .route(
+            "/tiles/context/{z}/{x}/{y}",
+            get(crate::routes::context::tile),
         )
         .route("/tiles/h3/{file}", get(crate::routes::h3::tilejson))
         .route(

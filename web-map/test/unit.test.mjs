@@ -210,3 +210,85 @@ test('value labels join label points to the values, once per unit, in Vietnamese
   assert.equal(valueLabels(feats, shown, 'en', null).features[1].properties.text, 'Đồng Nai\n216.7');
   assert.equal(valueLabels(feats, shown, 'vi', [105, 20, 106, 22]).features.length, 1, 'only the view');
 });
+
+// ---------- print layout (layout.js) ----------
+import { pagePixels, pageSize, periodWords, dateWords, niceLength, scaleBar, metresPerPixel, frames, compose, overlaps, textBox, numWords } from '../src/assets/layout.js';
+
+test('print pages at 300 dpi have the ISO sizes in pixels', () => {
+  assert.deepEqual(pagePixels('a4', 'landscape', 300), { w: 3508, h: 2480 });
+  assert.deepEqual(pagePixels('a4', 'portrait', 300), { w: 2480, h: 3508 });
+  assert.deepEqual(pagePixels('a3', 'landscape', 300), { w: 4961, h: 3508 });
+  assert.deepEqual(pagePixels('a3', 'portrait', 300), { w: 3508, h: 4961 });
+  assert.deepEqual(pageSize('a3', 'portrait'), { w: 297, h: 420 });
+});
+
+test('periods are printed in words, never with their revision id', () => {
+  assert.equal(periodWords('2026-09'), 'Tháng 9/2026');
+  assert.equal(periodWords('2026-09@r1'), 'Tháng 9/2026');
+  assert.equal(periodWords('2026-Q3'), 'Quý III/2026');
+  assert.equal(periodWords('2026-Q4@r2'), 'Quý IV/2026');
+  assert.equal(periodWords('2026'), 'Năm 2026');
+  assert.equal(periodWords('2026-09', 'en'), 'September 2026');
+  assert.equal(periodWords('2026-Q1', 'en'), 'Q1 2026');
+  assert.equal(dateWords('2026-11-28T01:11:31Z'), '28/11/2026');
+  // 20:00 UTC is the next day in Vietnam (UTC+7).
+  assert.equal(dateWords('2025-06-30T20:00:00Z'), '01/07/2025');
+  assert.equal(numWords(1234.5), '1.234,5');
+});
+
+test('scale bars have round lengths that fit', () => {
+  assert.equal(niceLength(7.3), 5);
+  assert.equal(niceLength(2), 2);
+  assert.equal(niceLength(199), 100);
+  assert.equal(niceLength(0.34), 0.2);
+  assert.equal(niceLength(0), 0);
+  // At the equator, zoom 0: one 512 px tile spans the circumference.
+  assert.ok(Math.abs(metresPerPixel(0, 0) * 512 - 40075016.686) < 1e-6);
+  assert.ok(Math.abs(metresPerPixel(60, 3) - metresPerPixel(0, 3) / 2) < 1e-6);
+  for (const [lat, zoom] of [[16, 5.3], [21, 9.2], [10.8, 12]]) {
+    const b = scaleBar(lat, zoom, 35);
+    assert.ok(b.mm <= 35 + 1e-9 && b.mm > 35 / 2.5 - 1e-9, `${b.mm} mm`);
+    assert.match(b.label, /^\d+(\.\d{3})* (km|m)$/);
+    assert.ok([1, 2, 5].includes(b.metres / 10 ** Math.floor(Math.log10(b.metres))));
+  }
+  assert.equal(scaleBar(16, 5.3, 35).label, '200 km');
+  assert.equal(scaleBar(21, 14, 35).label, '500 m');
+});
+
+test('the print layout keeps every frame and text on the page, without overlaps', () => {
+  // A measure that overestimates Noto Sans (0.6 em per character).
+  const measure = (text, pt) => String(text).length * pt * 0.6 * (25.4 / 72);
+  const strings = { legend: 'Chú giải', rangeHead: 'Khoảng giá trị', countHead: 'Số đơn vị', north: 'B', inset: 'Quần đảo Hoàng Sa (Đà Nẵng) và Trường Sa (Khánh Hòa)' };
+  for (const paper of ['a4', 'a3']) {
+    for (const orient of ['landscape', 'portrait']) {
+      for (const inset of [false, true]) {
+        const rows = Array.from({ length: 10 }, (_, i) => ({ color: '#ff0000', label: `${numWords(i * 1234.5)} – <${numWords((i + 1) * 1234.5)}`, count: numWords(i * 3) }));
+        const spec = {
+          paper, orient, inset, strings,
+          title: 'Mật độ dân số (người/km²) '.repeat(6), subtitle: 'Thành phố Hà Nội · Tháng 9/2026 · cấp xã',
+          legend: { unitLine: 'Đơn vị tính: người/km²', rows }, bar: scaleBar(16, 5.3, 35),
+          source: 'Nguồn: popmap (127.0.0.1:18240) — bản đồ dân số điện tử; ranh giới hành chính áp dụng từ 01/07/2025',
+          dates: 'Ngày công bố: 28/11/2026 · Ngày in: 28/11/2026', synthetic: 'Dữ liệu minh hoạ tổng hợp (không phải số liệu chính thức); mã và tên đơn vị là thật.',
+        };
+        const { frames: f, prims } = compose(spec, measure);
+        const page = { x: 0, y: 0, w: f.page.w, h: f.page.h };
+        const inside = (r) => r.x >= -1e-9 && r.y >= -1e-9 && r.x + r.w <= page.w + 1e-9 && r.y + r.h <= page.h + 1e-9;
+        const texts = prims.filter((p) => p.type === 'text').map((p) => ({ p, box: textBox(p, measure) }));
+        for (const { p, box } of texts) assert.ok(inside(box), `${paper} ${orient}: "${p.text}" on the page`);
+        for (const r of prims.filter((p) => p.type === 'image')) assert.ok(inside(r), `${r.key} on the page`);
+        assert.ok(!overlaps(f.map, f.panel) && !overlaps(f.map, f.header) && !overlaps(f.map, f.footer));
+        // Texts outside the map frame do not overlap one another.
+        const outside = texts.filter(({ box }) => !overlaps(box, f.map));
+        for (let i = 0; i < outside.length; i++) {
+          for (let j = i + 1; j < outside.length; j++) {
+            assert.ok(!overlaps(outside[i].box, outside[j].box), `${paper} ${orient}: "${outside[i].p.text}" overlaps "${outside[j].p.text}"`);
+          }
+        }
+        const images = prims.filter((p) => p.type === 'image');
+        if (inset) assert.ok(!overlaps(images[1], f.map) && !texts.some(({ box, p }) => p.text !== strings.inset && overlaps(box, images[1])), 'the inset is clear');
+        assert.ok(texts.some(({ p }) => p.text.endsWith('…')), 'the long title is shortened');
+      }
+    }
+  }
+  assert.ok(frames('a3', 'landscape').scale > 1.41);
+});

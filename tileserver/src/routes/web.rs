@@ -1,10 +1,10 @@
-//! The web map's pages and assets: `/` (the full map), `/embed` (minimal chrome, for iframes)
-//! and `/assets/*`, read from the built web map folder (`web-map/dist`, built by
-//! `web-map/build.mjs`; never committed).
+//! The web map's pages and assets: `/` (the full map), `/embed` (minimal chrome, for iframes),
+//! `/print` (the print layout of a view, as PDF or PNG) and `/assets/*`, read from the built
+//! web map folder (`web-map/dist`, built by `web-map/build.mjs`; never committed).
 //!
 //! Every answer has a strong ETag and `Cache-Control: no-cache` (revalidated, 304 when
 //! unchanged). Pages carry a Content-Security-Policy: same-origin everything, and
-//! `frame-ancestors` `'self'` for `/` and the configured allow-list for `/embed`.
+//! `frame-ancestors` `'self'` for `/` and `/print` and the configured allow-list for `/embed`.
 
 use std::path::{Path as FsPath, PathBuf};
 
@@ -140,6 +140,15 @@ pub async fn index(State(st): State<AppState>, headers: HeaderMap) -> Response {
 pub async fn embed(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let ancestors = embed_ancestors(&st.config.frame_ancestors);
     match file(&st, "embed.html", &headers, Some(ancestors)).await {
+        Ok(r) => r,
+        Err(ApiError::NotFound(_)) => not_built(&st),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /print`: the print layout of a view (PDF or PNG made in the page), for portals to link.
+pub async fn print(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    match file(&st, "print.html", &headers, Some("'self'".into())).await {
         Ok(r) => r,
         Err(ApiError::NotFound(_)) => not_built(&st),
         Err(e) => e.into_response(),
