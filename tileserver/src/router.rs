@@ -37,11 +37,6 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(crate::routes::web::asset))
         .route("/status", get(crate::routes::web::status))
         .route("/styles/{file}", get(crate::routes::styles::style))
-        .route("/fonts/{file}", get(crate::routes::fonts::file))
-        .route(
-            "/fonts/{fontstack}/{range}",
-            get(crate::routes::fonts::glyphs),
-        )
         .route("/api/v1/classes", get(crate::routes::classes::classes))
         .route("/api/v1/map/values", get(crate::routes::mapdata::values))
         .route(
@@ -67,11 +62,6 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/tiles/admin/{period}/{z}/{x}/{y}",
             get(crate::routes::tiles::admin),
-        )
-        .route("/tiles/context.json", get(crate::routes::context::tilejson))
-        .route(
-            "/tiles/context/{z}/{x}/{y}",
-            get(crate::routes::context::tile),
         )
         .route("/tiles/h3/{file}", get(crate::routes::h3::tilejson))
         .route(
