@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -315,7 +316,8 @@ test('a change map compares two periods with a diverging legend', async () => {
   await page.goto(`${BASE}/?ind=population&period=${a}&cmp=${b}&lang=en`);
   await waitReady(page);
   await settle(page);
-  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${b}`));
+  const words = (p) => { const [y, m] = p.split('-'); return `${new Date(Date.UTC(+y, +m - 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${y}`; };
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${words(b)}`));
   const swatches = await page.locator('#legend .sw').evaluateAll((els) => els.map((e) => e.style.background));
   assert.equal(swatches.length, 8, 'seven diverging classes and no data');
   const counted = await page.locator('#legend .ct').allTextContents();
@@ -329,7 +331,7 @@ test('a change map compares two periods with a diverging legend', async () => {
   await page.goto(`${BASE}/?ind=population&period=${a}&cmp=${before}&lang=en`);
   await waitReady(page);
   await settle(page);
-  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${before} \\(on boundaries vn-2025\\)`));
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${words(before)} \\(on boundaries vn-2025\\)`));
   assert.equal(await page.locator('#status').textContent(), '');
   const counted2 = await page.locator('#legend .lg-rows li').evaluateAll((els) => els.map((li) => [li.querySelector('.rg')?.textContent, Number(li.querySelector('.ct')?.textContent)]));
   assert.equal(counted2.reduce((s, [, n]) => s + n, 0), provinces, 'every province counted once');
@@ -568,6 +570,12 @@ test('a searched unit is outlined, named in the breadcrumb and kept across perio
   await settle(page);
   assert.deepEqual(await renderedCodes(page, 'selected-outline'), ['75'], 'kept across an indicator change');
 
+  // At commune zoom the province is outlined through the tiles' province_outline layer.
+  await page.evaluate(() => window.popmap.map.jumpTo({ center: [107.1, 11.2], zoom: 9 }));
+  await settle(page);
+  assert.deepEqual(await renderedCodes(page, 'selected-province-outline'), ['75'], 'outlined over the commune fills');
+  await page.screenshot({ path: join(ART, 'selected-dong-nai-communes.png') });
+
   // English UI: the same crumbs in English, no codes.
   await page.click('#lang');
   await settle(page);
@@ -582,7 +590,8 @@ test('a searched unit is outlined, named in the breadcrumb and kept across perio
   await waitReady(other);
   await other.waitForFunction(() => document.body.dataset.selected === '75');
   await settle(other);
-  assert.deepEqual(await renderedCodes(other, 'selected-outline'), ['75'], 'a shared link keeps the outline');
+  const kept = [...await renderedCodes(other, 'selected-outline'), ...await renderedCodes(other, 'selected-province-outline')];
+  assert.deepEqual([...new Set(kept)], ['75'], 'a shared link keeps the outline');
   assert.equal(await breadcrumbText(other), 'Việt Nam › Tỉnh Đồng Nai');
   await other.close();
 
@@ -658,6 +667,123 @@ test('switching level from the national view stays on land where the level is dr
   await settle(page);
   const p = await page.evaluate(() => window.popmap.map.queryRenderedFeatures({ layers: ['province-fill'] }).length);
   assert.ok(p > 0, `${p} province features rendered`);
+  await page.close();
+});
+
+test('labels follow the UI language; value labels are a toggle, off by default', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/?lang=en`);
+  await waitReady(page);
+  await settle(page);
+  const field = (id) => page.evaluate((id) => JSON.stringify(window.popmap.map.getLayoutProperty(id, 'text-field') ?? null), id);
+  for (const id of ['province-label', 'commune-label']) assert.match(await field(id), /label_en/, `${id} reads label_en in English`);
+  assert.match(await field('context-archipelago-label'), /name_en/);
+  const english = await page.evaluate(() => window.popmap.map.queryRenderedFeatures({ layers: ['province-label'] }).map((f) => f.properties.label_en));
+  assert.ok(english.includes('Ha Noi'), `English province labels drawn: ${english.slice(0, 8)}`);
+  await page.screenshot({ path: join(ART, 'labels-english.png') });
+  await page.click('#lang');
+  await settle(page);
+  assert.doesNotMatch(await field('province-label'), /label_en/, 'Vietnamese labels in the Vietnamese UI');
+
+  // Value labels: an accessible checkbox with a Vietnamese label, off by default.
+  const box = page.getByRole('checkbox', { name: 'Nhãn giá trị' });
+  assert.equal(await box.isChecked(), false);
+  assert.equal(await page.evaluate(() => !!window.popmap.map.getLayer('value-label')), false);
+  await box.check();
+  await settle(page);
+  await page.waitForFunction(() => window.popmap.map.queryRenderedFeatures({ layers: ['value-label'] }).length > 0, null, { timeout: 15000 });
+  const texts = await page.evaluate(() => window.popmap.map.queryRenderedFeatures({ layers: ['value-label'] }).map((f) => f.properties.text));
+  const values = await getJSON(`/api/v1/map/values?level=province&indicators=density`);
+  const hn = texts.find((x) => x.startsWith('Hà Nội\n'));
+  assert.ok(hn, `Hà Nội has a value label: ${texts.slice(0, 5)}`);
+  const v = values.values.density[values.codes.indexOf('01')];
+  assert.equal(hn, `Hà Nội\n${v.toLocaleString('vi-VN', { maximumFractionDigits: 1 })}`, 'the value in Vietnamese number format');
+  assert.match(page.url(), /[?&]vl=1/);
+  assert.equal(await page.evaluate(() => window.popmap.map.getLayoutProperty('province-label', 'visibility')), 'none', 'names are not drawn twice');
+  await page.screenshot({ path: join(ART, 'value-labels.png') });
+  await box.uncheck();
+  await settle(page);
+  assert.equal(await page.evaluate(() => !!window.popmap.map.getLayer('value-label')), false);
+  assert.doesNotMatch(page.url(), /vl=/);
+  await page.close();
+});
+
+/** The text Debian's tesseract reads (Vietnamese, sparse text) in a PNG, NFC-normalised. */
+function ocr(png) {
+  return execFileSync('tesseract', [png, '-', '-l', 'vie', '--psm', '11'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString().normalize('NFC');
+}
+
+/** The map part of a screenshot, upscaled 2× by the browser's canvas (OCR reads small text better). */
+async function mapCrop2x(page, name) {
+  const box = await page.locator('#map').boundingBox();
+  const raw = await page.screenshot({ clip: box });
+  const big = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width * 2;
+    c.height = img.height * 2;
+    const g = c.getContext('2d');
+    g.imageSmoothingQuality = 'high';
+    g.drawImage(img, 0, 0, c.width, c.height);
+    return c.toDataURL('image/png').split(',')[1];
+  }, raw.toString('base64'));
+  const path = join(ART, name);
+  writeFileSync(path, Buffer.from(big, 'base64'));
+  return path;
+}
+
+test('OCR reads province names and both archipelagos on the national view at 1366×768', async () => {
+  const page = await newPage({ width: 1366, height: 768 });
+  await page.goto(`${BASE}/`);
+  await waitReady(page);
+  await settle(page);
+  await page.screenshot({ path: join(ART, 'national-1366.png') });
+  const text = ocr(await mapCrop2x(page, 'national-1366-map-2x.png'));
+  writeFileSync(join(ART, 'national-1366.ocr.txt'), text);
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  assert.ok(lines.some((l) => l.includes('Hà Nội')), `OCR reads "Hà Nội": ${lines.join(' | ')}`);
+  // Đà Nẵng as a province label, not only as the "(Đà Nẵng)" of the Hoàng Sa label.
+  assert.ok(lines.some((l) => /(^|[^(])Đà Nẵng/.test(l)), `OCR reads the province "Đà Nẵng": ${lines.join(' | ')}`);
+  assert.ok(lines.some((l) => l.includes('Hoàng Sa')), `OCR reads "Hoàng Sa": ${lines.join(' | ')}`);
+  assert.ok(lines.some((l) => l.includes('Trường Sa')), `OCR reads "Trường Sa": ${lines.join(' | ')}`);
+  await page.close();
+});
+
+test('OCR reads commune names at commune zoom over Hà Nội', async () => {
+  const page = await newPage({ width: 1366, height: 768 });
+  await page.goto(`${BASE}/?at=12.00/21.0280/105.8400`);
+  await waitReady(page);
+  await settle(page);
+  await page.screenshot({ path: join(ART, 'communes-hanoi-1366.png') });
+  const drawn = await page.evaluate(() => [...new Set(window.popmap.map.queryRenderedFeatures({ layers: ['commune-label'] })
+    .map((f) => f.properties.label.normalize('NFC')))]);
+  assert.ok(drawn.length >= 3, `${drawn.length} commune labels drawn`);
+  const text = ocr(await mapCrop2x(page, 'communes-hanoi-map-2x.png')).replace(/\s+/g, ' ');
+  writeFileSync(join(ART, 'communes-hanoi.ocr.txt'), text);
+  const read = drawn.filter((name) => text.includes(name));
+  assert.ok(read.length >= 3, `OCR read ${read.length} of ${drawn.length} drawn commune names: ${read.join(', ')} in «${text}»`);
+  await page.close();
+});
+
+test('a phone-sized view keeps the map, the labels and the breadcrumb usable', async () => {
+  const page = await newPage({ width: 390, height: 844 });
+  await page.goto(`${BASE}/?sel=01`);
+  await waitReady(page);
+  await page.waitForFunction(() => document.body.dataset.selected === '01');
+  await settle(page);
+  await page.screenshot({ path: join(ART, 'phone-390.png') });
+  assert.doesNotMatch(await page.locator('body').innerText(), /@r\d/, 'no revision id shown');
+  const crumb = await page.locator('#breadcrumb').boundingBox();
+  const map = await page.locator('#map').boundingBox();
+  assert.ok(crumb.x >= map.x && crumb.x + crumb.width <= map.x + map.width, 'the breadcrumb fits the map');
+  assert.equal(await breadcrumbText(page), 'Việt Nam › Thành phố Hà Nội');
+  // A link with a selection and no camera opens on the selected unit.
+  const c = await page.evaluate(() => window.popmap.map.getCenter());
+  assert.ok(c.lng > 105.28 && c.lng < 106.02 && c.lat > 20.55 && c.lat < 21.37, `centred on Hà Nội: ${JSON.stringify(c)}`);
+  assert.deepEqual(await renderedCodes(page, 'selected-outline'), ['01']);
   await page.close();
 });
 

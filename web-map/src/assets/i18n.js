@@ -19,6 +19,7 @@ const STRINGS = {
     noSeries: 'Không có chuỗi số liệu ở cách xem này.',
     boundaries: 'Ranh giới', ownBoundaries: 'Của kỳ (như báo cáo)', since: 'từ',
     country: 'Việt Nam', whereAmI: 'Đơn vị đang chọn', clearSelection: 'Bỏ chọn đơn vị', valueLabels: 'Nhãn giá trị',
+    revision: 'bản sửa',
   },
   en: {
     title: 'Electronic population map',
@@ -39,6 +40,7 @@ const STRINGS = {
     noSeries: 'No series in this view.',
     boundaries: 'Boundaries', ownBoundaries: "The period's own (as reported)", since: 'from',
     country: 'Vietnam', whereAmI: 'Selected area', clearSelection: 'Clear the selection', valueLabels: 'Value labels',
+    revision: 'revision',
   },
 };
 

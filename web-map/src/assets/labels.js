@@ -137,9 +137,12 @@ export class ValueLabels {
     if (!this.on || !map.getSource(VALUE_LABEL)) return;
     const { level, shown, lang } = this.ctx();
     if (level !== this.level) this.install();
-    const b = map.getBounds();
+    // Points a label's half-width inside the edges, so no label is cut by the frame.
+    const { clientWidth: w, clientHeight: h } = map.getContainer();
+    const sw = map.unproject([Math.min(50, w / 4), h - Math.min(24, h / 4)]);
+    const ne = map.unproject([w - Math.min(50, w / 4), Math.min(24, h / 4)]);
     const features = map.querySourceFeatures('popmap', { sourceLayer: `${level}_label` });
-    const data = valueLabels(features, shown, lang, [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]);
+    const data = valueLabels(features, shown, lang, [sw.lng, sw.lat, ne.lng, ne.lat]);
     const key = `${level}|${lang}|${data.features.map((f) => f.properties.text).join('|')}`;
     if (key === this.key) return;
     this.key = key;

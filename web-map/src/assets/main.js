@@ -15,6 +15,7 @@ import { NATIONAL } from './camera.js';
 import { buildIndex } from './units.js';
 import { localiseStyle } from './labels.js';
 import { Where } from './where.js';
+import { periodWords } from './layout.js';
 
 const EMBED = document.body.dataset.embed === '1';
 const $ = (sel) => document.querySelector(sel);
@@ -123,10 +124,11 @@ function buildLegends(doc) {
     if (S.cmp && shown[key]) {
       const ch = changeClasses(shown[key].column);
       const moved = shown[key].harmonisedFrom ? ` (${t(lang(), 'onVersion')} ${shown[key].version})` : '';
-      legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${S.cmp}${moved}` };
+      legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${periodWords(S.cmp, lang())}${moved}` };
     }
     const onto = doc.metadata['popmap:harmonised'] ? ` · ${t(lang(), 'onVersion')} ${doc.metadata['popmap:version']}` : '';
-    legend.subtitle = `${doc.metadata['popmap:period']} · ${t(lang(), key)}${onto}`;
+    // The period in words ("Quý III/2026"): the revision id ("@r1") is internal.
+    legend.subtitle = `${periodWords(doc.metadata['popmap:period'], lang())} · ${t(lang(), key)}${onto}`;
     legendByLevel[key] = legend;
   }
 }
@@ -279,9 +281,10 @@ function buildControls() {
   const ind = $('#ind');
   ind.replaceChildren(...meta.indicators.map((d) => option(d.id, L === 'vi' ? d.name_vi : d.name_en, d.id === S.ind)));
   const per = $('#period');
-  per.replaceChildren(...meta.periods.map((p) => option(p.period, `${p.period} (r${p.revision})`, p.period === S.period)));
+  const revised = (p) => (p.revision > 1 ? ` (${t(L, 'revision')} ${p.revision})` : '');
+  per.replaceChildren(...meta.periods.map((p) => option(p.period, `${periodWords(p.period, L)}${revised(p)}`, p.period === S.period)));
   const cmp = $('#cmp');
-  cmp.replaceChildren(option('', t(L, 'none'), !S.cmp), ...meta.periods.map((p) => option(p.period, p.period, p.period === S.cmp)));
+  cmp.replaceChildren(option('', t(L, 'none'), !S.cmp), ...meta.periods.map((p) => option(p.period, periodWords(p.period, L), p.period === S.cmp)));
   const bv = $('#bv');
   if (bv) {
     bv.replaceChildren(option('', t(L, 'ownBoundaries'), !S.bv),
