@@ -21,6 +21,10 @@ target/pyenv/bin/pip install -q -r tests/python/requirements.txt >&2
 POPMAP_PYTHON="$PWD/target/pyenv/bin/python"
 export POPMAP_PYTHON
 
+# The web map's build copies the Noto Sans files into web-map/dist/fonts, which the glyph tests
+# (geodata's and the tileserver suite's) read: build it before the cargo suites.
+(cd web-map && npm ci --no-audit --no-fund --loglevel=error && node build.mjs)
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 # The browser suite runs even when a cargo test failed, so one CI run reports both; the

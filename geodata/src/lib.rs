@@ -1,6 +1,6 @@
 //! popmap's model and geometry, shared by the ETL and the tile server.
 //!
-//! Five concept folders, each a private module whose public items are re-exported here (the
+//! Seven concept folders, each a private module whose public items are re-exported here (the
 //! list below is the crate's whole surface). Imports between them point down these floors:
 //!
 //! - `model`: units, levels, codes, boundary versions, periods, the indicator catalog,
@@ -13,12 +13,15 @@
 //!   model.
 //! - `tiling`: tile addressing, the tile source of a boundary version, MVT encoding, fields and
 //!   layers, H3 tiles. Imports the model, geometry and h3.
+//! - `glyphs`: map glyphs, a font's characters as signed distance fields in 256-codepoint
+//!   ranges (the MapLibre glyph protobuf). Imports nothing else.
 //! - `readmodel`: what readers compute from stored data (values harmonised onto another
 //!   version, series views, classification). Imports the model, h3 and the store.
 //!
 //! ARCHITECTURE.md at the repository root draws the whole workspace.
 
 mod geometry;
+mod glyphs;
 mod h3;
 mod model;
 mod readmodel;
@@ -61,6 +64,11 @@ pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, vector_layers};
 pub use tiling::mvt::{LayerBuilder, MVT_VERSION, PropValue, encode_tile};
 pub use tiling::tile::{TileError, TileId, tiles_covering};
 pub use tiling::tileset::{LEVEL_ZOOMS, TILE_BUFFER, TileSource, feature_id, levels_for_zoom};
+
+// Map glyphs.
+pub use glyphs::face::FontFace;
+pub use glyphs::range::GlyphRange;
+pub use glyphs::{GLYPH_BUFFER, GLYPH_SIZE, GlyphError};
 
 // The H3 population grid.
 pub use h3::area::{CoverageError, area_weights};

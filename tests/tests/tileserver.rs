@@ -1,7 +1,7 @@
-//! The tileserver suite: the server over real TCP (tiles, data API, access control, refresh,
-//! web map, crosswalk, H3, series views), its OpenAPI conformance checked by schemathesis, and
-//! the natural-breaks classes checked against `jenkspy`. One test binary; each file under
-//! `tileserver/` is a module, and `common` holds the fixtures they share.
+//! The tileserver suite: the server over real TCP (tiles, map fonts, data API, access control,
+//! refresh, web map, crosswalk, H3, series views), its OpenAPI conformance checked by
+//! schemathesis, and the natural-breaks classes checked against `jenkspy`. One test binary; each
+//! file under `tileserver/` is a module, and `common` holds the fixtures they share.
 //!
 //! A suite root resolves `mod` files beside itself (`tests/tests/`), hence one `#[path]` per
 //! module.
@@ -17,6 +17,8 @@ mod api_access;
 mod api_schema;
 #[path = "tileserver/crosswalk.rs"]
 mod crosswalk;
+#[path = "tileserver/fonts.rs"]
+mod fonts;
 #[path = "tileserver/h3.rs"]
 mod h3;
 #[path = "tileserver/jenks.rs"]

@@ -37,6 +37,11 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(crate::routes::web::asset))
         .route("/status", get(crate::routes::web::status))
         .route("/styles/{file}", get(crate::routes::styles::style))
+        .route("/fonts/{file}", get(crate::routes::fonts::file))
+        .route(
+            "/fonts/{fontstack}/{range}",
+            get(crate::routes::fonts::glyphs),
+        )
         .route("/api/v1/classes", get(crate::routes::classes::classes))
         .route("/api/v1/map/values", get(crate::routes::mapdata::values))
         .route(

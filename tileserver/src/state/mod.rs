@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod config;
+pub mod fonts;
 pub mod metrics;
 pub mod published;
 pub mod refresh;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub api: Arc<units::ApiState>,
     /// Per-key and per-address rate limiters.
     pub limiters: Arc<access::Limiters>,
+    /// Map fonts: parsed faces, glyph ranges and font files.
+    pub fonts: Arc<fonts::Fonts>,
     /// False while [`serve`]'s start-up warm-up is building tile sources (`/readyz` says 503).
     pub warmed: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -68,6 +71,7 @@ impl AppState {
             metrics: Arc::new(metrics),
             reload_lock: Arc::default(),
             warmed: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            fonts: Arc::default(),
         })
     }
 }
