@@ -709,30 +709,49 @@ test('labels follow the UI language; value labels are a toggle, off by default',
 });
 
 /** The text Debian's tesseract reads (Vietnamese, sparse text) in a PNG, NFC-normalised. */
-function ocr(png) {
-  return execFileSync('tesseract', [png, '-', '-l', 'vie', '--psm', '11'], { stdio: ['ignore', 'pipe', 'ignore'] })
+function ocr(png, psm = 11) {
+  return execFileSync('tesseract', [png, '-', '-l', 'vie', '--psm', String(psm)], { stdio: ['ignore', 'pipe', 'ignore'] })
     .toString().normalize('NFC');
 }
 
-/** The map part of a screenshot, upscaled 2× by the browser's canvas (OCR reads small text better). */
-async function mapCrop2x(page, name) {
+/**
+ * Part of the map as the page shows it, upscaled `scale`× by the browser's canvas (OCR reads
+ * small text better): `rect` is {x, y, width, height} in the map's CSS pixels (all of it when
+ * omitted). Returns the PNG's path.
+ */
+async function mapCrop(page, name, rect = null, scale = 2) {
   const box = await page.locator('#map').boundingBox();
   const raw = await page.screenshot({ clip: box });
-  const big = await page.evaluate(async (b64) => {
+  const big = await page.evaluate(async ({ b64, rect, scale }) => {
     const img = new Image();
     img.src = `data:image/png;base64,${b64}`;
     await img.decode();
+    const r = rect || { x: 0, y: 0, width: img.width, height: img.height };
+    const x = Math.max(0, r.x);
+    const y = Math.max(0, r.y);
+    const w = Math.min(img.width - x, r.width);
+    const h = Math.min(img.height - y, r.height);
     const c = document.createElement('canvas');
-    c.width = img.width * 2;
-    c.height = img.height * 2;
+    c.width = w * scale;
+    c.height = h * scale;
     const g = c.getContext('2d');
     g.imageSmoothingQuality = 'high';
-    g.drawImage(img, 0, 0, c.width, c.height);
+    g.drawImage(img, x, y, w, h, 0, 0, c.width, c.height);
     return c.toDataURL('image/png').split(',')[1];
-  }, raw.toString('base64'));
+  }, { b64: raw.toString('base64'), rect, scale });
   const path = join(ART, name);
   writeFileSync(path, Buffer.from(big, 'base64'));
   return path;
+}
+
+/** Where the map draws the labels of `layer` whose property `key` is `value`, in CSS px. */
+async function labelAt(page, layer, key, value) {
+  return page.evaluate(({ layer, key, value }) => {
+    const map = window.popmap.map;
+    if (!map.getLayer(layer)) return null;
+    const f = map.queryRenderedFeatures({ layers: [layer] }).find((x) => x.properties[key] === value);
+    return f ? map.project(f.geometry.coordinates) : null;
+  }, { layer, key, value });
 }
 
 test('OCR reads province names and both archipelagos on the national view at 1366×768', async () => {
@@ -741,14 +760,30 @@ test('OCR reads province names and both archipelagos on the national view at 136
   await waitReady(page);
   await settle(page);
   await page.screenshot({ path: join(ART, 'national-1366.png') });
-  const text = ocr(await mapCrop2x(page, 'national-1366-map-2x.png'));
-  writeFileSync(join(ART, 'national-1366.ocr.txt'), text);
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  assert.ok(lines.some((l) => l.includes('Hà Nội')), `OCR reads "Hà Nội": ${lines.join(' | ')}`);
-  // Đà Nẵng as a province label, not only as the "(Đà Nẵng)" of the Hoàng Sa label.
-  assert.ok(lines.some((l) => /(^|[^(])Đà Nẵng/.test(l)), `OCR reads the province "Đà Nẵng": ${lines.join(' | ')}`);
-  assert.ok(lines.some((l) => l.includes('Hoàng Sa')), `OCR reads "Hoàng Sa": ${lines.join(' | ')}`);
-  assert.ok(lines.some((l) => l.includes('Trường Sa')), `OCR reads "Trường Sa": ${lines.join(' | ')}`);
+  // The whole map, 2× upscaled; the text in reading order, lines joined (a label may wrap).
+  const text = ocr(await mapCrop(page, 'national-1366-map-2x.png')).replace(/\s+/g, ' ');
+  const report = [`whole map: ${text}`];
+  // Each name must be read: from the whole map, or else from a crop around the place where
+  // the map draws that label (3× upscaled) — the same pixels, less for tesseract to sort out.
+  // Đà Nẵng must be read as the province's label, not as the "(Đà Nẵng)" of Hoàng Sa.
+  const wanted = [
+    { name: 'Hà Nội', re: /Hà Nội/, layer: 'province-label', key: 'label', value: 'Hà Nội' },
+    { name: 'Đà Nẵng', re: /(^|[^(])Đà Nẵng/, layer: 'province-label', key: 'label', value: 'Đà Nẵng' },
+    { name: 'Hoàng Sa', re: /Hoàng Sa/, layer: 'context-archipelago-label', key: 'group', value: 'hoang_sa' },
+    { name: 'Trường Sa', re: /Trường Sa/, layer: 'context-archipelago-label', key: 'group', value: 'truong_sa' },
+  ];
+  const unread = [];
+  for (const w of wanted) {
+    if (w.re.test(text)) continue;
+    const at = await labelAt(page, w.layer, w.key, w.value);
+    assert.ok(at, `the map draws the label of ${w.name} (${w.layer})`);
+    const rect = { x: Math.round(at.x - 110), y: Math.round(at.y - 32), width: 220, height: 64 };
+    const crop = ocr(await mapCrop(page, `national-1366-${w.value}-3x.png`, rect, 3)).replace(/\s+/g, ' ');
+    report.push(`${w.name} crop: ${crop}`);
+    if (!w.re.test(crop)) unread.push(w.name);
+  }
+  writeFileSync(join(ART, 'national-1366.ocr.txt'), report.join('\n'));
+  assert.deepEqual(unread, [], `OCR could not read ${unread.join(', ')}:\n${report.join('\n')}`);
   await page.close();
 });
 
@@ -761,7 +796,7 @@ test('OCR reads commune names at commune zoom over Hà Nội', async () => {
   const drawn = await page.evaluate(() => [...new Set(window.popmap.map.queryRenderedFeatures({ layers: ['commune-label'] })
     .map((f) => f.properties.label.normalize('NFC')))]);
   assert.ok(drawn.length >= 3, `${drawn.length} commune labels drawn`);
-  const text = ocr(await mapCrop2x(page, 'communes-hanoi-map-2x.png')).replace(/\s+/g, ' ');
+  const text = ocr(await mapCrop(page, 'communes-hanoi-map-2x.png')).replace(/\s+/g, ' ');
   writeFileSync(join(ART, 'communes-hanoi.ocr.txt'), text);
   const read = drawn.filter((name) => text.includes(name));
   assert.ok(read.length >= 3, `OCR read ${read.length} of ${drawn.length} drawn commune names: ${read.join(', ')} in «${text}»`);

@@ -116,7 +116,10 @@ export class ValueLabels {
       this.key = '';
       return;
     }
-    if (!map.getSource(VALUE_LABEL)) map.addSource(VALUE_LABEL, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    if (!map.getSource(VALUE_LABEL)) {
+      map.addSource(VALUE_LABEL, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      this.key = ''; // a new (empty) source: the next refresh fills it
+    }
     if (!map.getLayer(VALUE_LABEL)) {
       // Below the archipelago labels, which must win every collision.
       const before = map.getLayer('context-archipelago-label') ? 'context-archipelago-label' : undefined;
