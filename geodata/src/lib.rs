@@ -12,7 +12,7 @@
 //! - `h3`: the H3 grid of a snapshot, footprints, disclosure control, area weights. Imports the
 //!   model.
 //! - `tiling`: tile addressing, the tile source of a boundary version, MVT encoding, fields and
-//!   layers, H3 tiles. Imports the model, geometry and h3.
+//!   layers, label points, H3 tiles. Imports the model, geometry and h3.
 //! - `glyphs`: map glyphs, a font's characters as signed distance fields in 256-codepoint
 //!   ranges (the MapLibre glyph protobuf). Imports nothing else.
 //! - `readmodel`: what readers compute from stored data (values harmonised onto another
@@ -60,10 +60,14 @@ pub use geometry::topology::Topology;
 // Vector tiles.
 pub use tiling::fields::{FieldSet, admin_tile, harmonised_tile, unit_props};
 pub use tiling::h3tile::{LAYER as H3_LAYER, cell_props, h3_tile, resolution_for_zoom};
-pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, vector_layers};
+pub use tiling::labels::{Label, english_name, short_name};
+pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, outline_zooms, vector_layers};
 pub use tiling::mvt::{LayerBuilder, MVT_VERSION, PropValue, encode_tile};
 pub use tiling::tile::{TileError, TileId, tiles_covering};
-pub use tiling::tileset::{LEVEL_ZOOMS, TILE_BUFFER, TileSource, feature_id, levels_for_zoom};
+pub use tiling::tileset::{
+    LABEL_GRID, LEVEL_ZOOMS, OUTLINE_LAYER, TILE_BUFFER, TileSource, draws_outline, feature_id,
+    label_layer_name, levels_for_zoom,
+};
 
 // Map glyphs.
 pub use glyphs::face::FontFace;

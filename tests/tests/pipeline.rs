@@ -1,5 +1,5 @@
 //! The pipeline suite: end to end on the demo data across crates (generate → import → publish
-//! on both backends, gaps and overlaps in decoded tiles, export read back, H3 sums against
+//! on both backends, gaps and overlaps in decoded tiles, label points and province outlines, export read back, H3 sums against
 //! Uber's `h3`, crosswalk conservation). One test binary; each file under `pipeline/` is a
 //! module.
 //!
@@ -14,5 +14,7 @@ mod demo_pipeline;
 mod export;
 #[path = "pipeline/h3_grid.rs"]
 mod h3_grid;
+#[path = "pipeline/labels.rs"]
+mod labels;
 #[path = "pipeline/tile_topology.rs"]
 mod tile_topology;

@@ -1,13 +1,14 @@
 //! The vector layers an admin or boundary tile carries, described as TileJSON 3.0
-//! `vector_layers`: one layer per administrative level with the zooms it is shown at and its
-//! fields. Shared by the server's TileJSON and the metadata of exported archives, so both say
-//! the same thing.
+//! `vector_layers`: one polygon layer per administrative level with the zooms it is shown at and
+//! its fields, then each level's label points (`{level}_label`, same zooms) and the province
+//! outlines drawn over deeper levels (`province_outline`). Shared by the server's TileJSON and
+//! the metadata of exported archives, so both say the same thing.
 
 use serde_json::{Map, Value, json};
 
 use crate::model::{Catalog, Level};
 use crate::tiling::fields::FieldSet;
-use crate::tiling::tileset::levels_for_zoom;
+use crate::tiling::tileset::{OUTLINE_LAYER, draws_outline, label_layer_name, levels_for_zoom};
 
 /// The highest zoom tiles are cut at by the server; maps over-zoom beyond it.
 pub const MAX_TILE_ZOOM: u8 = 14;
@@ -24,6 +25,40 @@ pub fn layer_zooms(levels: &[Level], max_zoom: u8) -> Vec<(Level, u8, u8)> {
         }
     }
     out
+}
+
+/// `(minzoom, maxzoom)` of the province outline layer within `0..=max_zoom`, if drawn at all
+/// (see [`crate::tiling::tileset::draws_outline`]).
+pub fn outline_zooms(levels: &[Level], max_zoom: u8) -> Option<(u8, u8)> {
+    let zooms: Vec<u8> = (0..=max_zoom)
+        .filter(|&z| draws_outline(&levels_for_zoom(z, levels), levels))
+        .collect();
+    Some((*zooms.first()?, *zooms.last()?))
+}
+
+/// The `fields` object of a `{level}_label` layer.
+fn label_fields(level: Level) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "code".into(),
+        json!("String: official code (leading zeros kept)"),
+    );
+    m.insert("name".into(), json!("String: Vietnamese name"));
+    m.insert(
+        "label".into(),
+        json!("String: short Vietnamese name, without the type word"),
+    );
+    if level == Level::Province {
+        m.insert(
+            "label_en".into(),
+            json!("String: English name (ASCII, e.g. Ha Noi, Ho Chi Minh City)"),
+        );
+    }
+    m.insert(
+        "rank".into(),
+        json!("Number (integer): label priority within the level, 0 first"),
+    );
+    Value::Object(m)
 }
 
 /// The `fields` object of a layer: each attribute with a description saying its type.
@@ -73,9 +108,10 @@ pub fn vector_layers(
     max_zoom: u8,
 ) -> Value {
     let fields = field_descriptions(catalog, fields);
-    let layers: Vec<Value> = layer_zooms(levels, max_zoom)
-        .into_iter()
-        .map(|(level, min, max)| {
+    let zooms = layer_zooms(levels, max_zoom);
+    let mut layers: Vec<Value> = zooms
+        .iter()
+        .map(|&(level, min, max)| {
             json!({
                 "id": level.as_str(),
                 "description": format!("{} units of boundary version {version_id}", level.as_str()),
@@ -85,6 +121,27 @@ pub fn vector_layers(
             })
         })
         .collect();
+    layers.extend(zooms.iter().map(|&(level, min, max)| {
+        json!({
+            "id": label_layer_name(level),
+            "description": format!(
+                "label points of the {} units (pole of inaccessibility), each in one tile only",
+                level.as_str()
+            ),
+            "minzoom": min,
+            "maxzoom": max,
+            "fields": label_fields(level),
+        })
+    }));
+    if let Some((min, max)) = outline_zooms(levels, max_zoom) {
+        layers.push(json!({
+            "id": OUTLINE_LAYER,
+            "description": "province polygons, for their borders over the deeper levels' fills",
+            "minzoom": min,
+            "maxzoom": max,
+            "fields": {"code": "String: official code (leading zeros kept)"},
+        }));
+    }
     Value::Array(layers)
 }
 
@@ -96,6 +153,10 @@ mod tests {
     fn vn_2025_shows_provinces_then_communes() {
         let z = layer_zooms(&[Level::Province, Level::Commune], MAX_TILE_ZOOM);
         assert_eq!(z, vec![(Level::Province, 0, 7), (Level::Commune, 8, 14)]);
+        let old = [Level::Province, Level::District, Level::Commune];
+        assert_eq!(outline_zooms(&old, MAX_TILE_ZOOM), Some((6, 14)));
+        assert_eq!(outline_zooms(&[Level::Commune], MAX_TILE_ZOOM), None);
+        assert_eq!(outline_zooms(&[Level::Province], MAX_TILE_ZOOM), None);
     }
 
     #[test]
@@ -104,9 +165,28 @@ mod tests {
         let f = FieldSet::parse(&c, "population,sex_ratio").unwrap();
         let v = vector_layers("vn-2025", &[Level::Province, Level::Commune], &c, &f, 10);
         let layers = v.as_array().unwrap();
-        assert_eq!(layers.len(), 2);
-        assert_eq!(layers[1]["id"], "commune");
+        let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
+        assert_eq!(
+            ids,
+            [
+                "province",
+                "commune",
+                "province_label",
+                "commune_label",
+                "province_outline"
+            ]
+        );
         assert_eq!(layers[1]["maxzoom"], 10);
+        assert_eq!(
+            (&layers[3]["minzoom"], &layers[3]["maxzoom"]),
+            (&8.into(), &10.into())
+        );
+        assert_eq!(
+            (&layers[4]["minzoom"], &layers[4]["maxzoom"]),
+            (&8.into(), &10.into())
+        );
+        assert!(layers[2]["fields"]["label_en"].is_string());
+        assert!(layers[3]["fields"]["label_en"].is_null());
         let fields = layers[0]["fields"].as_object().unwrap();
         assert!(fields.contains_key("population") && fields.contains_key("sex_ratio_unstable"));
         assert!(!fields.contains_key("births"));

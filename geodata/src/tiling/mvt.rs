@@ -1,4 +1,4 @@
-//! Mapbox Vector Tile 2.1 encoding of polygon layers.
+//! Mapbox Vector Tile 2.1 encoding of polygon and point layers.
 //!
 //! The protobuf structs come from geozero (`geozero::mvt`, prost-generated from the spec's
 //! `vector_tile.proto`), and key/value de-duplication uses geozero's [`TagsBuilder`]. The
@@ -49,7 +49,7 @@ impl From<&PropValue> for TileValue {
     }
 }
 
-/// One layer of polygon features being assembled, with its keys and values de-duplicated.
+/// One layer of features being assembled, with its keys and values de-duplicated.
 #[derive(Debug)]
 pub struct LayerBuilder {
     name: String,
@@ -81,6 +81,28 @@ impl LayerBuilder {
         if commands.is_empty() {
             return false;
         }
+        self.push(id, props, GeomType::Polygon, commands);
+        true
+    }
+
+    /// Adds a point feature at `(x, y)` in integer tile coordinates (y down).
+    pub fn add_point(
+        &mut self,
+        id: Option<u64>,
+        props: &[(String, PropValue)],
+        (x, y): (i32, i32),
+    ) {
+        let commands = vec![command(MOVE_TO, 1), zigzag(x), zigzag(y)];
+        self.push(id, props, GeomType::Point, commands);
+    }
+
+    fn push(
+        &mut self,
+        id: Option<u64>,
+        props: &[(String, PropValue)],
+        kind: GeomType,
+        geometry: Vec<u32>,
+    ) {
         let mut tags = Vec::with_capacity(props.len() * 2);
         for (k, v) in props {
             let (k, v) = self.tags.insert_ref(k, v.into());
@@ -89,10 +111,9 @@ impl LayerBuilder {
         self.features.push(Feature {
             id,
             tags,
-            r#type: Some(GeomType::Polygon as i32),
-            geometry: commands,
+            r#type: Some(kind as i32),
+            geometry,
         });
-        true
     }
 
     /// Number of features added so far.
@@ -290,6 +311,18 @@ mod tests {
         let mut flat = vec![(0, 0), (5, 0), (2, 0)];
         remove_spikes(&mut flat);
         assert!(flat.len() < 3, "{flat:?}");
+    }
+
+    #[test]
+    fn a_point_is_one_move_to() {
+        let mut layer = LayerBuilder::new("p");
+        let props = [("rank".to_string(), PropValue::UInt(3))];
+        layer.add_point(Some(9), &props, (4095, -1));
+        let tile = Tile::decode(&encode_tile(vec![layer])[..]).unwrap();
+        let f = &tile.layers[0].features[0];
+        assert_eq!(f.r#type, Some(GeomType::Point as i32));
+        assert_eq!(f.geometry, vec![9, 8190, 1]);
+        assert_eq!((f.id, f.tags.as_slice()), (Some(9), &[0, 0][..]));
     }
 
     #[test]

@@ -31,12 +31,20 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use crate::geometry::generalise::{DEFAULT_BANDS, Generalised};
-use crate::geometry::mercator::{EXTENT, tile_size};
+use crate::geometry::mercator::{EXTENT, HALF_WORLD, tile_size};
 use crate::geometry::snapround::HotPixels;
 use crate::model::level::Level;
 use crate::model::unit::UnitInfo;
+use crate::tiling::clip::clip_ring;
+use crate::tiling::labels::{LABEL_ZOOM, Label, labels};
+use crate::tiling::layers::layer_zooms;
 use crate::tiling::mvt::{LayerBuilder, PropValue, encode_tile};
 use crate::tiling::tile::TileId;
+
+/// Below provinces, a tile keeps one label per cell of a `LABEL_GRID × LABEL_GRID` grid over it
+/// (the best-ranked): cells of 64–128 screen pixels on 512-pixel tiles, about the room one
+/// label needs, so the labels MapLibre's collision would drop anyway are not sent.
+pub const LABEL_GRID: u32 = 8;
 
 /// Buffer around each tile, in tile units (of [`EXTENT`]).
 pub const TILE_BUFFER: u32 = 64;
@@ -73,7 +81,28 @@ pub fn feature_id(level: Level, code: &str) -> Option<u64> {
     (n < 1_000_000_000).then(|| u64::from(level.depth()) * 1_000_000_000 + n)
 }
 
+/// Whether a tile of levels `drawn` (of a version having `version_levels`) carries
+/// [`OUTLINE_LAYER`]: communes or districts are drawn and provinces are not, but exist.
+pub fn draws_outline(drawn: &[Level], version_levels: &[Level]) -> bool {
+    version_levels.contains(&Level::Province)
+        && !drawn.contains(&Level::Province)
+        && drawn
+            .iter()
+            .any(|l| matches!(l, Level::District | Level::Commune))
+}
+
+/// The province outlines drawn over commune (or district) fills.
+pub const OUTLINE_LAYER: &str = "province_outline";
+
+/// The name of `level`'s label layer: `province_label`, `district_label`, `commune_label`.
+pub fn label_layer_name(level: Level) -> String {
+    format!("{}_label", level.as_str())
+}
+
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+/// What a caller adds to each polygon feature (see [`TileSource::tile`]).
+type UnitProps<'a> = &'a dyn Fn(&UnitInfo) -> Vec<(String, PropValue)>;
+type PointEntry = GeomWithData<[f64; 2], usize>;
 
 /// Every unit of one boundary version, generalised and indexed, ready to cut tiles.
 pub struct TileSource {
@@ -83,10 +112,15 @@ pub struct TileSource {
     generalised: Generalised,
     /// `trees[band]`: each unit's bounding box in that band, in Web Mercator metres.
     trees: Vec<RTree<Entry>>,
+    /// Each unit's label (point in Web Mercator metres, short names, rank).
+    labels: Vec<Option<Label>>,
+    /// The label points, indexed.
+    label_tree: RTree<PointEntry>,
 }
 
 impl TileSource {
-    /// Generalises and indexes `units` (geometry in WGS84 degrees, neighbours sharing vertices).
+    /// Generalises and indexes `units` (geometry in WGS84 degrees, neighbours sharing vertices),
+    /// and places each unit's label (see [`crate::tiling::labels`]).
     pub fn new(units: Vec<(UnitInfo, MultiPolygon<f64>)>) -> TileSource {
         let (infos, geoms): (Vec<UnitInfo>, Vec<MultiPolygon<f64>>) = units.into_iter().unzip();
         let generalised = Generalised::build(&geoms, &DEFAULT_BANDS);
@@ -107,12 +141,36 @@ impl TileSource {
         levels.sort();
         levels.dedup();
         let ids = infos.iter().map(|u| feature_id(u.level, &u.code)).collect();
+        // Each level's labels are placed on the geometry of the finest zoom it is shown at.
+        let zooms = layer_zooms(&levels, LABEL_ZOOM);
+        let band_of = |level: Level| {
+            let z = zooms
+                .iter()
+                .find(|r| r.0 == level)
+                .map_or(LABEL_ZOOM, |r| r.2);
+            generalised.band_for_zoom(z)
+        };
+        let labels = labels(&infos, |u| generalised.geometry(band_of(infos[u].level), u));
+        let label_tree = RTree::bulk_load(
+            labels
+                .iter()
+                .enumerate()
+                .filter_map(|(u, l)| {
+                    Some(GeomWithData::new(
+                        [l.as_ref()?.point.x, l.as_ref()?.point.y],
+                        u,
+                    ))
+                })
+                .collect(),
+        );
         TileSource {
             units: infos,
             ids,
             levels,
             generalised,
             trees,
+            labels,
+            label_tree,
         }
     }
 
@@ -124,6 +182,11 @@ impl TileSource {
     /// The units, in input order.
     pub fn units(&self) -> &[UnitInfo] {
         &self.units
+    }
+
+    /// The label of unit `i` (index into [`TileSource::units`]); `None` for an empty geometry.
+    pub fn label(&self, i: usize) -> Option<&Label> {
+        self.labels[i].as_ref()
     }
 
     /// The WGS84 bounding box `[west, south, east, north]` of unit `i` (index into
@@ -144,8 +207,11 @@ impl TileSource {
         self.tile(id, &levels_for_zoom(id.z, &self.levels), props)
     }
 
-    /// The tile `id` with one layer per entry of `levels` (named by the level), each feature
-    /// carrying `code`, `name` and what `props` returns; an empty `Vec` when no feature is left.
+    /// The tile `id`: one polygon layer per entry of `levels` (named by the level), each feature
+    /// carrying `code`, `name` and what `props` returns; then one point layer per level,
+    /// `{level}_label`, with the labels inside the tile proper (not its buffer, so each label
+    /// is in exactly one tile); then, when [`draws_outline`], the province polygons as
+    /// [`OUTLINE_LAYER`] (`code` only). An empty `Vec` when no feature is left.
     pub fn tile(
         &self,
         id: TileId,
@@ -163,10 +229,17 @@ impl TileSource {
             .map(|e| e.data)
             .collect();
         hits.sort_unstable();
+        let outline = draws_outline(levels, &self.levels);
+        hits.retain(|&u| {
+            let level = self.units[u].level;
+            levels.contains(&level) || (outline && level == Level::Province)
+        });
         let frame = TileFrame::new(id);
         // Clip every unit first, then collect the hot pixels of all of them so shared borders
-        // are snapped the same way in every layer (see [`crate::geometry::snapround`]).
-        hits.retain(|&u| levels.contains(&self.units[u].level));
+        // are snapped the same way in every layer (see [`crate::geometry::snapround`]). The
+        // province outlines share the arcs of the commune borders they follow, so they add no
+        // hot pixel of their own: the commune layer is unchanged, and the outlines repeat its
+        // vertices exactly (which gzip then finds again).
         let clipped: Vec<ClippedUnit> = hits
             .iter()
             .map(|&u| frame.clip(self.generalised.geometry(band, u)))
@@ -179,31 +252,109 @@ impl TileSource {
                 .flatten()
                 .copied(),
         );
-        let layers = levels
+        let cut = Cut {
+            hits: &hits,
+            clipped: &clipped,
+            hot: &hot,
+        };
+        let mut layers: Vec<LayerBuilder> = levels
             .iter()
-            .map(|&level| {
-                let mut layer = LayerBuilder::new(level.as_str());
-                for (k, &u) in hits.iter().enumerate() {
-                    if self.units[u].level != level {
-                        continue;
-                    }
-                    let geometry = snap(&clipped[k], &hot);
-                    if geometry.0.is_empty() {
-                        continue;
-                    }
-                    let info = &self.units[u];
-                    let mut p = vec![
-                        ("code".to_string(), PropValue::String(info.code.clone())),
-                        ("name".to_string(), PropValue::String(info.name.clone())),
-                    ];
-                    p.extend(props(info));
-                    layer.add_polygon(self.ids[u], &p, &geometry);
-                }
-                layer
-            })
+            .map(|&l| self.polygon_layer(&cut, l.as_str(), l, Some(&props)))
             .collect();
+        layers.extend(levels.iter().map(|&l| self.label_layer(id, &frame, l)));
+        if outline {
+            layers.push(self.polygon_layer(&cut, OUTLINE_LAYER, Level::Province, None));
+        }
         encode_tile(layers)
     }
+
+    /// The layer `name` of the units of `level` in `cut`; each feature carries `code`, then
+    /// (with `props`) `name` and what `props` returns.
+    fn polygon_layer(
+        &self,
+        cut: &Cut<'_>,
+        name: &str,
+        level: Level,
+        props: Option<UnitProps<'_>>,
+    ) -> LayerBuilder {
+        let mut layer = LayerBuilder::new(name);
+        for (k, &u) in cut.hits.iter().enumerate() {
+            if self.units[u].level != level {
+                continue;
+            }
+            let geometry = snap(&cut.clipped[k], cut.hot);
+            if geometry.0.is_empty() {
+                continue;
+            }
+            let info = &self.units[u];
+            let mut p = vec![("code".to_string(), PropValue::String(info.code.clone()))];
+            if let Some(props) = props {
+                p.push(("name".to_string(), PropValue::String(info.name.clone())));
+                p.extend(props(info));
+            }
+            layer.add_polygon(self.ids[u], &p, &geometry);
+        }
+        layer
+    }
+
+    /// The `{level}_label` layer of tile `id`: the labels of `level` inside the tile proper,
+    /// best rank first; below provinces, only the best-ranked label of each cell of a
+    /// [`LABEL_GRID`]² grid over the tile (see the module doc).
+    fn label_layer(&self, id: TileId, frame: &TileFrame, level: Level) -> LayerBuilder {
+        let b = id.bounds();
+        let env = AABB::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]);
+        let mut inside: Vec<(u32, usize, Coord<f64>)> = self
+            .label_tree
+            .locate_in_envelope(&env)
+            .map(|e| e.data)
+            .filter(|&u| self.units[u].level == level)
+            .filter_map(|u| {
+                let l = self.labels[u].as_ref()?;
+                holds(id, l.point).then(|| (l.rank, u, frame.to_tile(l.point)))
+            })
+            .collect();
+        inside.sort_unstable_by_key(|&(rank, u, _)| (rank, u));
+        let cell_size = f64::from(EXTENT / LABEL_GRID);
+        let mut taken = [false; (LABEL_GRID * LABEL_GRID) as usize];
+        let mut layer = LayerBuilder::new(label_layer_name(level));
+        for (_, u, c) in inside {
+            if level != Level::Province {
+                let cell = |v: f64| ((v / cell_size).floor() as usize).min(LABEL_GRID as usize - 1);
+                let k = cell(c.y) * LABEL_GRID as usize + cell(c.x);
+                if std::mem::replace(&mut taken[k], true) {
+                    continue;
+                }
+            }
+            let (info, label) = (&self.units[u], self.labels[u].as_ref().expect("indexed"));
+            let mut p = vec![
+                ("code".to_string(), PropValue::String(info.code.clone())),
+                ("name".to_string(), PropValue::String(info.name.clone())),
+                ("label".to_string(), PropValue::String(label.label.clone())),
+            ];
+            if let Some(en) = &label.label_en {
+                p.push(("label_en".to_string(), PropValue::String(en.clone())));
+            }
+            p.push(("rank".to_string(), PropValue::UInt(u64::from(label.rank))));
+            layer.add_point(self.ids[u], &p, (c.x.round() as i32, c.y.round() as i32));
+        }
+        layer
+    }
+}
+
+/// Whether point `p` (Web Mercator metres) lies in tile `id`, by the tile index computed from
+/// the point itself, so that a point on a tile border belongs to exactly one tile.
+fn holds(id: TileId, p: Coord<f64>) -> bool {
+    let size = tile_size(id.z);
+    let col = ((p.x + HALF_WORLD) / size).floor();
+    let row = ((HALF_WORLD - p.y) / size).floor();
+    col == f64::from(id.x) && row == f64::from(id.y)
+}
+
+/// The units of one tile clipped to it, and the hot pixels they are snapped to.
+struct Cut<'a> {
+    hits: &'a [usize],
+    clipped: &'a [ClippedUnit],
+    hot: &'a HotPixels,
 }
 
 /// The metres → tile-unit transform of one tile and its buffered clip rectangle.
@@ -304,70 +455,6 @@ fn snap(unit: &ClippedUnit, hot: &HotPixels) -> MultiPolygon<i32> {
     MultiPolygon::new(polys)
 }
 
-/// Sutherland–Hodgman clip of a ring against an axis-aligned rectangle.
-///
-/// Chosen over a general boolean intersection because the clip window is a convex rectangle:
-/// each ring is clipped independently in four cheap passes and the enclosed area is exact. A
-/// concave ring cut into several pieces comes back as one ring joined by zero-width edges along
-/// the tile border, which fills and sums areas correctly and lies in the buffer, out of sight.
-fn clip_ring(pts: &[Coord<f64>], r: Rect<f64>) -> Vec<Coord<f64>> {
-    let (min, max) = (r.min(), r.max());
-    if pts
-        .iter()
-        .all(|c| c.x >= min.x && c.x <= max.x && c.y >= min.y && c.y <= max.y)
-    {
-        return pts.to_vec();
-    }
-    // (axis, bound, keep values >= bound?)
-    let edges = [
-        (0, min.x, true),
-        (0, max.x, false),
-        (1, min.y, true),
-        (1, max.y, false),
-    ];
-    let mut cur: Vec<Coord<f64>> = pts.to_vec();
-    if cur.len() > 1 && cur.first() == cur.last() {
-        cur.pop();
-    }
-    for (axis, bound, keep_above) in edges {
-        if cur.is_empty() {
-            break;
-        }
-        let v = |c: &Coord<f64>| if axis == 0 { c.x } else { c.y };
-        let inside = |c: &Coord<f64>| {
-            if keep_above {
-                v(c) >= bound
-            } else {
-                v(c) <= bound
-            }
-        };
-        let cross = |a: &Coord<f64>, b: &Coord<f64>| {
-            let t = (bound - v(a)) / (v(b) - v(a));
-            let (x, y) = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
-            if axis == 0 {
-                Coord { x: bound, y }
-            } else {
-                Coord { x, y: bound }
-            }
-        };
-        let mut next = Vec::with_capacity(cur.len() + 4);
-        for i in 0..cur.len() {
-            let (a, b) = (&cur[(i + cur.len() - 1) % cur.len()], &cur[i]);
-            match (inside(a), inside(b)) {
-                (true, true) => next.push(*b),
-                (true, false) => next.push(cross(a, b)),
-                (false, true) => {
-                    next.push(cross(a, b));
-                    next.push(*b);
-                }
-                (false, false) => {}
-            }
-        }
-        cur = next;
-    }
-    cur
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,37 +514,5 @@ mod tests {
         xs.sort_unstable();
         xs.dedup();
         assert_eq!(xs, [-64, 4160]);
-    }
-
-    #[test]
-    fn clip_square_corner() {
-        let r = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10.0, y: 10.0 });
-        let sq = [
-            (5.0, 5.0),
-            (15.0, 5.0),
-            (15.0, 15.0),
-            (5.0, 15.0),
-            (5.0, 5.0),
-        ]
-        .map(|(x, y)| Coord { x, y });
-        let out = clip_ring(&sq, r);
-        let area: f64 = (0..out.len())
-            .map(|i| {
-                let (a, b) = (out[i], out[(i + 1) % out.len()]);
-                a.x * b.y - b.x * a.y
-            })
-            .sum::<f64>()
-            / 2.0;
-        assert_eq!(area, 25.0);
-        assert!(
-            clip_ring(
-                &sq.map(|c| Coord {
-                    x: c.x + 20.0,
-                    y: c.y
-                }),
-                r
-            )
-            .is_empty()
-        );
     }
 }

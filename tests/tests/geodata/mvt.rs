@@ -140,10 +140,24 @@ fn value(layer: &Layer, feature: usize, key: &str) -> Value {
     layer.values[pair[1] as usize].clone()
 }
 
-/// Checks the invariants of every layer and returns, per layer, the sum of its areas (×2).
+/// Checks the invariants of every layer and returns, per polygon layer, the sum of its areas
+/// (×2); label layers hold one point per feature, inside the tile proper.
 fn check(tile: &Tile) -> Vec<(String, i64)> {
     tile.layers
         .iter()
+        .filter(|layer| {
+            if !layer.name.ends_with("_label") {
+                return true;
+            }
+            for f in &layer.features {
+                assert_eq!(f.r#type, Some(geozero::mvt::tile::GeomType::Point as i32));
+                let pts = rings(&f.geometry);
+                assert_eq!((pts.len(), pts[0].len()), (1, 1), "one point");
+                let (x, y) = pts[0][0];
+                assert!((0..=4096).contains(&x) && (0..=4096).contains(&y));
+            }
+            false
+        })
         .map(|layer| {
             assert_eq!(layer.version, 2);
             assert_eq!(layer.extent, Some(4096));
@@ -205,9 +219,9 @@ fn a_fully_covered_tile_decodes_with_ids_types_and_no_gap() {
     // vn-2025-like version (no district): provinces keep z6–7, communes from z8.
     assert_eq!(levels_for_zoom(7, source.levels()), [Level::Province]);
     assert_eq!(levels_for_zoom(10, source.levels()), [Level::Commune]);
-    assert_eq!(tile.layers.len(), 1);
+    let names: Vec<_> = tile.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["commune", "commune_label", "province_outline"]);
     let layer = &tile.layers[0];
-    assert_eq!(layer.name, "commune");
     let mut ids: Vec<u64> = layer.features.iter().map(|f| f.id.unwrap()).collect();
     ids.sort();
     assert_eq!(ids, expected);
@@ -244,6 +258,21 @@ fn a_fully_covered_tile_decodes_with_ids_types_and_no_gap() {
     // Neighbours' shared vertices quantise identically, so the partition of the buffered tile
     // is exact: twice the summed area equals twice (4096 + 2 × 64)².
     assert_eq!(sums[0].1, 2 * (4096i64 + 128).pow(2));
+    // The province outlines, snapped with the communes, partition the same square.
+    assert_eq!(sums[1], ("province_outline".into(), sums[0].1));
+    let outline = &tile.layers[2];
+    assert_eq!(outline.keys, ["code"]);
+    // One label per commune whose label point is in the tile proper, at most one per cell of
+    // the 8 × 8 label grid (0.1° communes are about 2 cells wide at z10).
+    let labels = &tile.layers[1];
+    assert!(
+        (8..=64).contains(&labels.features.len()),
+        "{}",
+        labels.features.len()
+    );
+    for f in &labels.features {
+        assert!(ids.contains(&f.id.unwrap()));
+    }
 }
 
 #[test]
@@ -254,7 +283,14 @@ fn the_same_area_shows_provinces_at_low_zoom() {
         let t = TileId::new(z.into(), id.x >> shift, id.y >> shift).unwrap();
         let tile = Tile::decode(&source.tile_default(t, |_| vec![])[..]).unwrap();
         let names: Vec<_> = tile.layers.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["province"], "z{z}");
+        assert_eq!(names, ["province", "province_label"], "z{z}");
+        let mut labelled: Vec<_> = tile.layers[1].features.iter().map(|f| f.id).collect();
+        labelled.sort();
+        assert_eq!(
+            labelled,
+            (1..=4).map(|n| Some(2_000_000_000 + n)).collect::<Vec<_>>(),
+            "z{z}: every province labelled once"
+        );
         let mut ids: Vec<_> = tile.layers[0].features.iter().map(|f| f.id).collect();
         ids.sort();
         assert_eq!(
@@ -272,7 +308,11 @@ fn explicit_levels_give_one_layer_each() {
     let tile =
         Tile::decode(&source.tile(id, &[Level::Province, Level::Commune], props)[..]).unwrap();
     let names: Vec<_> = tile.layers.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["province", "commune"]);
+    assert_eq!(
+        names,
+        ["province", "commune", "province_label", "commune_label"],
+        "no outline where the provinces are drawn"
+    );
     let sums = check(&tile);
     assert_eq!(
         sums[0].1, sums[1].1,

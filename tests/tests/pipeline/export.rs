@@ -172,7 +172,16 @@ async fn pmtiles_archive_holds_the_served_tiles() {
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert_eq!(layers, ["province", "commune"]);
+    assert_eq!(
+        layers,
+        [
+            "province",
+            "commune",
+            "province_label",
+            "commune_label",
+            "province_outline"
+        ]
+    );
 
     // An existing output is refused without --force and left untouched; bad requests write nothing.
     let before = std::fs::read(&out).unwrap();

@@ -42,6 +42,7 @@ fn decode(bytes: &[u8], what: &str) -> Vec<(String, Vec<MultiPolygon<f64>>)> {
     .to_polygon();
     tile.layers
         .iter()
+        .filter(|layer| !layer.name.ends_with("_label")) // points, checked in labels.rs
         .map(|layer| {
             let feats = layer
                 .features

@@ -117,7 +117,16 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    assert_eq!(layers, ["province", "commune"]);
+    assert_eq!(
+        layers,
+        [
+            "province",
+            "commune",
+            "province_label",
+            "commune_label",
+            "province_outline"
+        ]
+    );
     assert_eq!(tj["vector_layers"][1]["minzoom"], 8);
     assert!(tj["vector_layers"][1]["fields"]["sex_ratio"].is_string());
     assert!(tj["vector_layers"][1]["fields"]["births"].is_null());

@@ -87,10 +87,12 @@ async fn tiles_decode_and_answer_the_right_status() {
             .contains("cache-control: public, max-age=31536000, immutable")
     );
     let t = Tile::decode(&r.body[..]).unwrap();
-    assert_eq!(t.layers.len(), 1);
-    assert_eq!(t.layers[0].name, "commune");
+    let names: Vec<&str> = t.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["commune", "commune_label", "province_outline"]);
     let ids: Vec<u64> = t.layers[0].features.iter().filter_map(|f| f.id).collect();
     assert_eq!(ids, [4_000_000_008]);
+    let labelled: Vec<u64> = t.layers[1].features.iter().filter_map(|f| f.id).collect();
+    assert_eq!(labelled, [4_000_000_008], "its label point is in this tile");
 
     // ETag and 304.
     let etag = r
