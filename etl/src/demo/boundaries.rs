@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::DemoError;
+use super::archipelago::assign;
 use super::dissolve::dissolve;
 use super::grid::GridPoly;
 use super::inputs::Inputs;
@@ -47,7 +48,7 @@ pub struct Geometry {
     pub provinces_2025: Vec<Shape>,
     /// Dissolves that fell back to a generic union.
     pub fallbacks: usize,
-    /// Version id → codes of communes that got an island square.
+    /// Version id → codes of communes that got an island square or their archipelago's islands.
     pub islands: BTreeMap<String, Vec<String>>,
     /// How the vn-2025 communes were built.
     pub method_2025: String,
@@ -85,7 +86,7 @@ impl Geometry {
     pub fn build(data: &Inputs) -> Result<Geometry, DemoError> {
         let mut fallbacks = 0;
         let pts: Vec<(f64, f64)> = data.communes_2019.iter().map(|c| (c.lon, c.lat)).collect();
-        let cells = clipped_cells(&pts, &data.outline)?;
+        let cells = clipped_cells(&pts, &data.outline, &assign(&pts, &data.islands))?;
         let code19 = |i: &usize| data.communes_2019[*i].code.clone();
         let mut islands = BTreeMap::new();
         islands.insert(
@@ -147,7 +148,7 @@ impl Geometry {
             Err(empty) => {
                 let pts: Vec<(f64, f64)> =
                     data.communes_2025.iter().map(|c| (c.lon, c.lat)).collect();
-                let cells = clipped_cells(&pts, &data.outline)?;
+                let cells = clipped_cells(&pts, &data.outline, &assign(&pts, &data.islands))?;
                 islands.insert(
                     "vn-2025".to_string(),
                     cells

@@ -7,6 +7,7 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::Deserialize;
 
 use super::DemoError;
+use super::archipelago::Island;
 
 /// One 2019-era commune (`communes-2019.csv`).
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +77,8 @@ pub struct Inputs {
     pub mapping: BTreeMap<String, Vec<String>>,
     /// The country outline (Natural Earth), lon/lat degrees.
     pub outline: MultiPolygon<f64>,
+    /// The islands of Hoàng Sa and Trường Sa (`context.geojson`), for the communes there.
+    pub islands: Vec<Island>,
 }
 
 fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, DemoError> {
@@ -106,7 +109,7 @@ fn check_unique<'a>(path: &Path, codes: impl Iterator<Item = &'a str>) -> Result
 
 impl Inputs {
     /// Loads and checks `communes-2019.csv`, `communes-2025.csv`, `mapping-2025.csv` and
-    /// `vietnam-outline.geojson` from `dir`.
+    /// `vietnam-outline.geojson` and the islands of `context.geojson` from `dir`.
     pub fn load(dir: &Path) -> Result<Inputs, DemoError> {
         let p19 = dir.join("communes-2019.csv");
         let p25 = dir.join("communes-2025.csv");
@@ -163,11 +166,13 @@ impl Inputs {
             });
         }
         let outline = read_outline(&dir.join("vietnam-outline.geojson"))?;
+        let islands = super::archipelago::read(&dir.join("context.geojson"))?;
         Ok(Inputs {
             communes_2019,
             communes_2025,
             mapping,
             outline,
+            islands,
         })
     }
 }

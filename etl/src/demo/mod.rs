@@ -2,6 +2,7 @@
 //! `data/vn/`, turned into boundary GeoJSON (Voronoi cells clipped to the country outline, dissolved
 //! upward) and synthetic monthly indicator tables. Everything is deterministic.
 
+mod archipelago;
 mod boundaries;
 mod carry;
 mod dissolve;
@@ -19,6 +20,7 @@ use chrono::NaiveDate;
 use geodata::BoundaryVersion;
 use serde::Serialize;
 
+pub use archipelago::{BOX_MARGIN, Island, OCTAGON_RADIUS};
 pub use boundaries::{Geometry, Shape, VN_2025_FROM_2019, VN_2025_VORONOI};
 pub use carry::{largest_remainder, split_capped, split_row};
 pub use dissolve::{dissolve_exact, intersection_area};
@@ -107,7 +109,7 @@ pub struct DemoManifest {
     /// Dissolves that fell back from edge cancellation to a generic polygon union.
     pub dissolve_fallbacks: usize,
     /// Version id → communes whose clipped Voronoi cell was empty (offshore points) and got a small
-    /// square instead.
+    /// square instead, and the Hoàng Sa and Trường Sa communes, which got their islands.
     pub island_cells: BTreeMap<String, Vec<String>>,
     /// Communes whose point duplicated an earlier one and was moved by a few metres.
     pub nudged_points: Vec<String>,

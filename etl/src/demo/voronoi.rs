@@ -6,7 +6,7 @@
 //! nor an outline vertex (i.e. a coast × cell-edge crossing, computed once per cell) is merged with any other
 //! such vertex within 4 grid steps, so the two cells on either side of a crossing use the same point.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use geo::{BooleanOps, BoundingRect, Contains, Coord, MultiPolygon, Point, Polygon, Rect};
 use spade::handles::VoronoiVertex;
@@ -29,7 +29,8 @@ const BUCKET: f64 = 0.1;
 pub struct Cells {
     /// One multipolygon per input point, same order.
     pub polys: Vec<GridPoly>,
-    /// Indexes of points whose clipped cell was empty and that got a small square instead.
+    /// Indexes of points whose clipped cell was empty and that got a small square instead, and of
+    /// archipelago points, which got their islands.
     pub islands: Vec<usize>,
     /// Indexes of points moved because they duplicated an earlier point.
     pub nudged: Vec<usize>,
@@ -90,10 +91,12 @@ impl OutlineIndex {
     }
 }
 
-/// Voronoi cells of `points` (lon, lat), each clipped to `outline`.
+/// Voronoi cells of `points` (lon, lat), each clipped to `outline`; a point of `islands` (an
+/// archipelago commune, see `archipelago`) gets its islands cut to its cell instead.
 pub fn clipped_cells(
     points: &[(f64, f64)],
     outline: &MultiPolygon<f64>,
+    islands: &BTreeMap<usize, MultiPolygon<f64>>,
 ) -> Result<Cells, DemoError> {
     let raw = raw_cells(points)?;
     let (nudged, sites) = nudge(points);
@@ -109,12 +112,23 @@ pub fn clipped_cells(
         seen: HashMap::new(),
     };
     let mut polys = Vec::with_capacity(raw.len());
-    let mut islands = Vec::new();
+    let mut islands_out = Vec::new();
     for (i, ring) in raw.iter().enumerate() {
         let cell = Polygon::new(ring_to_geo(ring), vec![]);
         let bbox = cell
             .bounding_rect()
             .ok_or_else(|| DemoError::Geometry(format!("point {i}: empty cell")))?;
+        if let Some(own) = islands.get(&i) {
+            let gp = from_geo(&cell.intersection(own));
+            if gp.is_empty() {
+                return Err(DemoError::Geometry(format!(
+                    "point {i}: none of its islands lies in its Voronoi cell"
+                )));
+            }
+            islands_out.push(i);
+            polys.push(gp);
+            continue;
+        }
         let mut gp: GridPoly = if !index.touches(&bbox) {
             let (x, y) = sites[i];
             if outline.contains(&Point::new(x, y)) {
@@ -136,13 +150,13 @@ pub fn clipped_cells(
                     "point {i} ({x}, {y}): no polygon even for its island square"
                 )));
             }
-            islands.push(i);
+            islands_out.push(i);
         }
         polys.push(gp);
     }
     Ok(Cells {
         polys,
-        islands,
+        islands: islands_out,
         nudged,
     })
 }
