@@ -68,6 +68,11 @@ pub fn router(state: AppState) -> Router {
             "/tiles/admin/{period}/{z}/{x}/{y}",
             get(crate::routes::tiles::admin),
         )
+        .route("/tiles/context.json", get(crate::routes::context::tilejson))
+        .route(
+            "/tiles/context/{z}/{x}/{y}",
+            get(crate::routes::context::tile),
+        )
         .route("/tiles/h3/{file}", get(crate::routes::h3::tilejson))
         .route(
             "/tiles/h3/{period}/{z}/{x}/{y}",

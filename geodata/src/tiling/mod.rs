@@ -1,8 +1,9 @@
 //! Vector tiles: XYZ addressing, the per-version tile source of administrative units, MVT
-//! encoding, the fields and layers a tile carries, label points, and H3 hexagon tiles. Imports
-//! the model, the geometry algorithms and the H3 grid.
+//! encoding, the fields and layers a tile carries, label points, H3 hexagon tiles and the static
+//! country context. Imports the model, the geometry algorithms and the H3 grid.
 
 pub(crate) mod clip;
+pub(crate) mod context;
 pub(crate) mod fields;
 pub(crate) mod h3tile;
 pub(crate) mod labels;

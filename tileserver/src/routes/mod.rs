@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 pub mod classes;
+pub mod context;
 pub mod fonts;
 pub mod h3;
 pub mod lineage;

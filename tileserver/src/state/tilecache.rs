@@ -50,6 +50,11 @@ pub enum TileKey {
         /// Zoom, column, row.
         zxy: (u8, u32, u32),
     },
+    /// A tile of the static country context (`geodata::context_tile`).
+    Context {
+        /// Zoom, column, row.
+        zxy: (u8, u32, u32),
+    },
     /// An admin tile of a snapshot with a field set.
     Admin {
         /// Snapshot store id.
@@ -68,6 +73,7 @@ impl TileKey {
             TileKey::Boundary { .. } => "boundaries",
             TileKey::Admin { .. } | TileKey::Harmonised { .. } => "admin",
             TileKey::H3 { .. } => "h3",
+            TileKey::Context { .. } => "context",
         }
     }
 }
