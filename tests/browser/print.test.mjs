@@ -53,9 +53,9 @@ function pngSize(path) {
   return { w: b.readUInt32BE(16), h: b.readUInt32BE(20) };
 }
 
-/** OCR text of a PNG (Vietnamese), NFC, whitespace collapsed. */
-function ocr(path) {
-  return run('tesseract', [path, 'stdout', '-l', 'vie', '--psm', '11', '--dpi', '300']).normalize('NFC').replace(/\s+/g, ' ');
+/** OCR text of a PNG (Vietnamese) in page segmentation mode `psm`, NFC, whitespace collapsed. */
+function ocr(path, { psm = 11, dpi = 300 } = {}) {
+  return run('tesseract', [path, 'stdout', '-l', 'vie', '--psm', String(psm), '--dpi', String(dpi)]).normalize('NFC').replace(/\s+/g, ' ');
 }
 
 /**
@@ -113,8 +113,14 @@ async function checkNationalPDF(path, base, orient, period) {
   assert.match(text, /không phải số liệu chính thức/, 'the synthetic-data label');
   assert.doesNotMatch(text, /@r\d|vn-20\d\d/, 'no internal ids');
   // The map is a picture: its place names are read by OCR from a 200 dpi rendering.
+  // Map labels sit among islands and borders, so OCR reads the map frame at two resolutions
+  // in two segmentation modes and a name counts when any reading has it.
   const f = frames('a4', orient);
-  const seen = ocr(await crop(renderPDF(path, `${base}-200dpi`, 200), `${base}-map.png`, f.map, 200));
+  let seen = '';
+  for (const dpi of [200, 300]) {
+    const map = await crop(renderPDF(path, `${base}-${dpi}dpi`, dpi), `${base}-map-${dpi}dpi.png`, f.map, dpi);
+    for (const psm of [3, 11]) seen += ` | ${ocr(map, { psm, dpi })}`;
+  }
   for (const name of ['Hoàng Sa', 'Trường Sa']) assert.ok(seen.includes(name), `${base}: OCR reads "${name}" (read: ${seen.slice(0, 400)})`);
   return text;
 }

@@ -131,7 +131,7 @@ export function maxCanvasSide() {
  * `bounds` (or `camera` {center, zoom}), waits until it is idle and returns {canvas, zoom,
  * center, bounds, info} where `info` is what `inspect(map)` returned before the map went away.
  */
-export async function renderMap(maplibregl, { style, bounds, camera, widthMm, heightMm, dpi, minZoom, maxZoom, inspect }) {
+export async function renderMap(maplibregl, { style, bounds, camera, widthMm, heightMm, dpi, minZoom, maxZoom, inspect, padding = 0 }) {
   const div = document.createElement('div');
   const w = Math.round(widthMm * CSS_PX_PER_MM);
   const h = Math.round(heightMm * CSS_PX_PER_MM);
@@ -142,7 +142,7 @@ export async function renderMap(maplibregl, { style, bounds, camera, widthMm, he
     container: div, style, pixelRatio: dpi / 96, preserveDrawingBuffer: true, interactive: false,
     attributionControl: false, fadeDuration: 0, maxCanvasSize: [side, side], maxPitch: 0,
     minZoom: minZoom ?? 0, maxZoom: maxZoom ?? 16,
-    ...(bounds ? { bounds, fitBoundsOptions: { padding: 0 } } : { center: camera.center, zoom: camera.zoom }),
+    ...(bounds ? { bounds, fitBoundsOptions: { padding } } : { center: camera.center, zoom: camera.zoom }),
   });
   try {
     await new Promise((resolve, reject) => {

@@ -75,9 +75,9 @@ function legendRows(lang, c) {
   return rows;
 }
 
-/** The fill layers of a style and the zooms they are drawn at. */
+/** The data fill layers of a style (not the country context's) and the zooms they are drawn at. */
 function fillLevels(doc) {
-  return doc.layers.filter((l) => l.type === 'fill')
+  return doc.layers.filter((l) => l.type === 'fill' && l.source === 'popmap')
     .map((l) => ({ level: l.metadata?.['popmap:level'] || l['source-layer'], min: l.minzoom ?? 0, max: l.maxzoom, layer: l.id }));
 }
 
@@ -110,7 +110,7 @@ async function shoot(doc, levels, lock, extent, f, orient, dpi, notes, W) {
   if (mapDpi < dpi) notes.push(W.capped(mapDpi));
   const fills = levels.map((l) => l.layer);
   const shot = await renderMap(maplibregl, {
-    style: doc, bounds: extent.bounds, widthMm: f.map.w, heightMm: f.map.h, dpi: mapDpi,
+    style: doc, bounds: extent.bounds, widthMm: f.map.w, heightMm: f.map.h, dpi: mapDpi, padding: extent.national ? 16 : 0,
     minZoom: lock?.min, maxZoom: lock?.max !== undefined ? lock.max - 0.01 : undefined,
     inspect: (map) => {
       const c = map.project(map.getCenter());
