@@ -187,6 +187,25 @@ test('/print makes a 300 dpi PNG of a provincial view with unit, area and scale 
   await page.close();
 });
 
+test('/print makes a change map (cmp=) with the change classes in the legend', async () => {
+  const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
+  const last = months[months.length - 1];
+  const first = months.find((p) => p.version === last.version);
+  assert.notEqual(first.period, last.period);
+  const words = (p) => `Tháng ${Number(p.slice(5))}/${p.slice(0, 4)}`;
+  const page = await newPage();
+  const url = `${BASE}/print?ind=density&period=${last.period}&cmp=${first.period}&paper=a4&orient=landscape&format=pdf`;
+  const { path } = await download(page, 'print-change.pdf', () => page.goto(url));
+  renderPDF(path, 'print-change', 100);
+  const text = run('pdftotext', [path, '-']).normalize('NFC');
+  assert.ok(text.includes(`Mật độ dân số — Thay đổi so với ${words(first.period)} (người/km²)`), text.slice(0, 300));
+  assert.ok(text.includes(words(last.period)));
+  // Seven symmetric change classes and the no-data row, each with a count.
+  const classes = await page.evaluate(() => window.popmapPrint.spec.legend.rows.length);
+  assert.equal(classes, 8);
+  await page.close();
+});
+
 test('the web map dialog makes the same layout', async () => {
   const [period, words] = await latestMonth();
   const page = await newPage();

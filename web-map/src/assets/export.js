@@ -130,8 +130,9 @@ export function maxCanvasSide() {
  * Renders `style` in an offscreen MapLibre map of `widthMm` × `heightMm` at `dpi` framed on
  * `bounds` (or `camera` {center, zoom}), waits until it is idle and returns {canvas, zoom,
  * center, bounds, info} where `info` is what `inspect(map)` returned before the map went away.
+ * `prepare(map)` runs when the style has loaded, before the wait.
  */
-export async function renderMap(maplibregl, { style, bounds, camera, widthMm, heightMm, dpi, minZoom, maxZoom, inspect, padding = 0 }) {
+export async function renderMap(maplibregl, { style, bounds, camera, widthMm, heightMm, dpi, minZoom, maxZoom, inspect, prepare, padding = 0 }) {
   const div = document.createElement('div');
   const w = Math.round(widthMm * CSS_PX_PER_MM);
   const h = Math.round(heightMm * CSS_PX_PER_MM);
@@ -147,11 +148,16 @@ export async function renderMap(maplibregl, { style, bounds, camera, widthMm, he
   try {
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('print: the map did not finish drawing in 90 s')), 90000);
-      map.once('idle', () => {
-        clearTimeout(timer);
-        resolve();
-      });
       map.on('error', (e) => console.warn('popmap print: map error', e.error?.message || e));
+      // `prepare(map)` (feature states of a change map) runs once the style is loaded.
+      map.once('load', () => {
+        prepare?.(map);
+        map.once('idle', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        map.triggerRepaint();
+      });
     });
     const c = map.getCanvas();
     const canvas = document.createElement('canvas');

@@ -6,7 +6,7 @@
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
 import { t } from './i18n.js';
-import { rangeLabel } from './legend.js';
+import { rangeLabel, changeClasses } from './legend.js';
 import { parseCamera } from './state.js';
 import { buildIndex, chain } from './units.js';
 import { outlineLayers, englishName } from './selection.js';
@@ -28,7 +28,6 @@ const STRINGS = {
     north: 'B', inset: 'Quần đảo Hoàng Sa (Đà Nẵng) và Trường Sa (Khánh Hòa)', country: 'Việt Nam',
     level: (l) => `cấp ${l.toLowerCase()}`, published: 'Ngày công bố', printed: 'Ngày in',
     source: (host, from) => `Nguồn: popmap (${host}) — bản đồ dân số điện tử${from ? `; ranh giới hành chính áp dụng từ ${from}` : ''}`,
-    cmp: 'Bản đồ so sánh hai kỳ chưa in được: hãy bỏ chọn "So sánh với kỳ".',
     noFonts: 'Không tải được phông chữ: chữ trong tệp PDF là ảnh, không chọn hay tìm được.',
     capped: (d) => `Bộ xử lý đồ hoạ không vẽ được bản đồ lớn như vậy ở 300 dpi: bản đồ được vẽ ở ${d} dpi.`,
   },
@@ -37,7 +36,6 @@ const STRINGS = {
     north: 'N', inset: 'Hoang Sa (Da Nang) and Truong Sa (Khanh Hoa) archipelagos', country: 'Viet Nam',
     level: (l) => `${l.toLowerCase()} level`, published: 'Published', printed: 'Printed',
     source: (host, from) => `Source: popmap (${host}) — electronic population map${from ? `; administrative boundaries from ${from}` : ''}`,
-    cmp: 'Comparison maps cannot be printed yet: clear "Compare with".',
     noFonts: 'The fonts could not be loaded: the PDF\'s text is a picture, not searchable.',
     capped: (d) => `The graphics processor cannot draw a map this large at 300 dpi: the map is drawn at ${d} dpi.`,
   },
@@ -99,11 +97,48 @@ export function areaName(W, index, sel, national, centreCode, lang = 'vi') {
 }
 
 /**
+ * A change map (`cmp=`): the style joins by feature state, and each level's colours are the
+ * change since the comparison period in symmetric classes, as the web map draws it. The other
+ * period is moved onto the shown period's boundaries through the crosswalk when they differ.
+ * Returns {classes: {level: legend}, prepare(map)} or throws when the two cannot be compared.
+ */
+async function changeMap(S, doc, levels, entryOf, lang) {
+  const onto = doc.metadata['popmap:harmonised'] ? doc.metadata['popmap:version'] : '';
+  const values = (period, level, version) => `/api/v1/map/values${qs({ period, level, indicators: S.ind, version })}`;
+  const classes = {};
+  const states = [];
+  for (const { level } of levels.filter((l) => l.level !== 'h3')) {
+    const a = await getJSON(values(doc.metadata['popmap:period'], level, onto));
+    const other = entryOf(S.cmp)?.version !== a.version;
+    const b = await tryJSON(values(S.cmp, level, other ? a.version : ''));
+    if (!b || b.version !== a.version) throw new Error(t(lang, 'versionDiffers'));
+    const column = a.values[S.ind].map((v, i) => {
+      const w = b.values[S.ind][i];
+      return Number.isFinite(v) && Number.isFinite(w) ? +(v - w).toFixed(3) : null;
+    });
+    const c = changeClasses(column);
+    classes[level] = c;
+    a.ids.forEach((id, i) => {
+      if (id === null) return;
+      const k = Number.isFinite(column[i]) ? c.thresholds.filter((x) => x <= column[i]).length : -1;
+      states.push([level, id, { v: column[i], color: k < 0 ? c.no_data.color : c.classes[k].color }]);
+    });
+  }
+  for (const layer of doc.layers) {
+    if (layer.type === 'fill' && layer.source === 'popmap') layer.paint['fill-color'] = ['to-color', ['coalesce', ['feature-state', 'color'], '#d9d9d9']];
+  }
+  const prepare = (map) => {
+    for (const [sourceLayer, id, state] of states) map.setFeatureState({ source: 'popmap', sourceLayer, id }, state);
+  };
+  return { classes, prepare };
+}
+
+/**
  * The map at print resolution framed on `extent`, and the archipelagos' inset when the frame
  * misses them: {shot, insetShot, drawn (the level drawn at the print zoom)}. A frame larger
  * than the GPU can draw is drawn at a lower resolution, and `notes` say so.
  */
-async function shoot(doc, levels, lock, extent, f, orient, dpi, notes, W) {
+async function shoot(doc, levels, lock, extent, f, orient, dpi, notes, W, prepare) {
   const side = maxCanvasSide();
   const want = Math.max(mmToPx(f.map.w, dpi), mmToPx(f.map.h, dpi));
   const mapDpi = want > side ? Math.floor((dpi * side) / want) : dpi;
@@ -111,7 +146,7 @@ async function shoot(doc, levels, lock, extent, f, orient, dpi, notes, W) {
   const fills = levels.map((l) => l.layer);
   const shot = await renderMap(maplibregl, {
     style: doc, bounds: extent.bounds, widthMm: f.map.w, heightMm: f.map.h, dpi: mapDpi, padding: extent.national ? 16 : 0,
-    minZoom: lock?.min, maxZoom: lock?.max !== undefined ? lock.max - 0.01 : undefined,
+    minZoom: lock?.min, maxZoom: lock?.max !== undefined ? lock.max - 0.01 : undefined, prepare,
     inspect: (map) => {
       const c = map.project(map.getCenter());
       const hit = map.queryRenderedFeatures([c.x, c.y], { layers: fills.filter((id) => map.getLayer(id)) })[0];
@@ -121,7 +156,7 @@ async function shoot(doc, levels, lock, extent, f, orient, dpi, notes, W) {
   const drawn = levels.find((l) => shot.zoom >= l.min && (l.max === undefined || shot.zoom < l.max)) || levels[0];
   const inset = !ARCHIPELAGOS.every((p) => contains(shot.bounds, p));
   const size = insetSize(f, orient);
-  const insetShot = inset ? await renderMap(maplibregl, { style: doc, bounds: INSET, widthMm: size.w, heightMm: size.h, dpi: mapDpi }) : null;
+  const insetShot = inset ? await renderMap(maplibregl, { style: doc, bounds: INSET, widthMm: size.w, heightMm: size.h, dpi: mapDpi, prepare }) : null;
   return { shot, insetShot, drawn };
 }
 
@@ -144,7 +179,6 @@ async function encode(format, prims, { paper, orient, dpi }, images, preview, fo
 export async function makePrint(S, { paper = 'a4', orient = 'landscape', format = 'pdf', dpi = 300, bounds: boundsParam } = {}) {
   const lang = S.lang === 'en' ? 'en' : 'vi';
   const W = words(lang);
-  if (S.cmp) throw new Error(W.cmp);
   const [inds, periods, versions, fonts] = await Promise.all([
     getJSON('/api/v1/map/indicators'), getJSON('/api/v1/periods'), getJSON('/api/v1/versions'), loadFonts(),
   ]);
@@ -153,7 +187,7 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   S = { ...S, ind: ind.id, period: entry.period };
   const styleURL = S.level === 'h3'
     ? `/styles/h3-density.json${qs({ period: S.period })}`
-    : `/styles/${encodeURIComponent(S.ind)}.json${qs({ period: S.period, method: S.method, k: S.k, version: S.bv })}`;
+    : `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: S.cmp ? 'state' : '', period: S.period, method: S.method, k: S.k, version: S.bv })}`;
   // Place names in the layout's language, as on screen.
   const doc = localiseStyle(structuredClone(await getJSON(styleURL)), lang);
   const levels = fillLevels(doc);
@@ -165,11 +199,12 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
     const at = doc.layers.findIndex((l) => l.type === 'symbol');
     doc.layers.splice(at < 0 ? doc.layers.length : at, 0, ...outlineLayers(selected, levels));
   }
+  const change = S.cmp && S.level !== 'h3' ? await changeMap(S, doc, levels, (p) => periods.find((e) => e.period === p), lang) : null;
   const extent = printExtent(S, boundsParam);
   const f = frames(paper, orient);
   const notes = [];
-  const { shot, insetShot, drawn } = await shoot(doc, levels, lock, extent, f, orient, dpi, notes, W);
-  const classes = doc.metadata['popmap:classes'][drawn.level];
+  const { shot, insetShot, drawn } = await shoot(doc, levels, lock, extent, f, orient, dpi, notes, W, change?.prepare);
+  const classes = change ? change.classes[drawn.level] : doc.metadata['popmap:classes'][drawn.level];
   const area = areaName(W, index, selected?.code, extent.national, shot.info?.code, lang);
   const name = lang === 'en' ? ind.name_en : ind.name_vi;
   const unit = lang === 'en' ? ind.unit_en : ind.unit;
@@ -180,7 +215,7 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   const measure = makeMeasure(family);
   const spec = {
     paper, orient,
-    title: `${name}${unit ? ` (${unit})` : ''}`,
+    title: `${name}${change ? ` — ${t(lang, 'change')} ${periodWords(S.cmp, lang)}` : ''}${unit ? ` (${unit})` : ''}`,
     subtitle: [area, periodWords(S.period, lang), drawn.level === 'h3' ? t(lang, 'h3') : W.level(t(lang, drawn.level))].join(' · '),
     legend: { unitLine: `${W.unit}: ${unit || '—'}`, rows: legendRows(lang, classes) },
     bar: scaleBar(shot.center.lat, shot.zoom, 35 * f.scale, lang),
