@@ -72,8 +72,9 @@ function levelAtZoom() {
 }
 
 function levelsOf(doc) {
+  // Only the data fills name levels (the country context's land fills are not levels).
   return doc.layers
-    .filter((l) => l.type === 'fill')
+    .filter((l) => l.type === 'fill' && l.source === 'popmap')
     .map((l) => ({ level: l.metadata?.['popmap:level'] || l['source-layer'], min: l.minzoom ?? 0, max: l.maxzoom, layer: l.id }));
 }
 
@@ -162,7 +163,7 @@ function clientStyle(doc) {
   const out = localiseStyle(structuredClone(doc), lang());
   if (doc.metadata['popmap:join'] !== 'state') return out;
   for (const layer of out.layers) {
-    if (layer.type !== 'fill') continue;
+    if (layer.type !== 'fill' || layer.source !== 'popmap') continue; // not the context's land
     const nd = doc.metadata['popmap:classes']?.[layer.metadata?.['popmap:level']]?.no_data?.color || '#d9d9d9';
     layer.paint['fill-color'] = ['to-color', ['coalesce', ['feature-state', 'color'], nd]];
   }

@@ -36,9 +36,17 @@ export function outlineLayers(sel, levels) {
   return out;
 }
 
-/** The first symbol layer of the map's style (labels stay above the outline), or undefined. */
+/**
+ * The first symbol layer above the data fills (labels stay above the outline), or undefined.
+ * Context names below the fills (neighbouring countries) do not count.
+ */
 function firstSymbol(map) {
-  return map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
+  const layers = map.getStyle().layers;
+  let last = -1;
+  layers.forEach((l, i) => {
+    if (l.type === 'fill' && l.source === 'popmap') last = i;
+  });
+  return layers.slice(last + 1).find((l) => l.type === 'symbol' && !OUTLINE_IDS.includes(l.id))?.id;
 }
 
 /** Draws the outline of `sel` on `map`, replacing any previous one (idempotent). */
