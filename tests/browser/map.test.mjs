@@ -163,6 +163,18 @@ test('every style validates against the MapLibre style spec', async () => {
     const errors = validateStyleMin(doc);
     assert.deepEqual(errors.map((e) => e.message), [], `${u} is a valid style`);
     for (const src of Object.values(doc.sources)) assert.ok(src.url.startsWith(BASE), `${u}: source on this server`);
+    // Glyphs from this server; the country context, province names and archipelagos in every
+    // style; admin styles also draw province borders over communes and every level's names.
+    assert.equal(doc.glyphs, `${BASE}/fonts/{fontstack}/{range}.pbf`, `${u}: glyphs`);
+    assert.equal(doc.sources.context.url, `${BASE}/tiles/context.json`, `${u}: context source`);
+    const ids = doc.layers.map((l) => l.id);
+    const want = ['background', 'context-land', 'context-land-vn', 'context-border', 'context-island',
+      'province-label', 'context-country-label', 'context-archipelago-label'];
+    if (!u.includes('h3')) want.splice(4, 0, 'province-outline');
+    if (!u.includes('h3')) want.splice(7, 0, 'commune-label');
+    const order = want.map((id) => ids.indexOf(id));
+    assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `${u}: layers ${ids.join(' ')}`);
+    assert.equal(ids.at(-1), 'context-archipelago-label', `${u}: archipelago names on top`);
   }
 });
 

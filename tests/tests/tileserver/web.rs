@@ -90,6 +90,7 @@ async fn map_values_classes_styles_and_pages() {
     std::fs::create_dir_all(web.path().join("assets")).unwrap();
     std::fs::write(web.path().join("index.html"), "<!doctype html><p>map").unwrap();
     std::fs::write(web.path().join("embed.html"), "<!doctype html><p>embed").unwrap();
+    std::fs::write(web.path().join("print.html"), "<!doctype html><p>print").unwrap();
     std::fs::write(web.path().join("assets/main.js"), "export const x = 1;").unwrap();
     let config = tileserver::ServerConfig {
         synthetic: true,
@@ -193,10 +194,42 @@ async fn map_values_classes_styles_and_pages() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|l| l["type"] == "fill")
+        .filter(|l| l["type"] == "fill" && l["source"] == "popmap")
         .map(|l| l["id"].as_str().unwrap())
         .collect();
     assert_eq!(fills, ["province-fill", "commune-fill"]);
+    // Context under and over the data, province borders over the communes, names on top.
+    let ids: Vec<&str> = s["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "background",
+            "context-land",
+            "context-land-vn",
+            "province-fill",
+            "commune-fill",
+            "province-line",
+            "commune-line",
+            "context-border",
+            "province-outline",
+            "context-island-shape",
+            "context-island",
+            "province-label",
+            "commune-label",
+            "context-country-label",
+            "context-archipelago-label",
+        ]
+    );
+    assert_eq!(s["glyphs"], "http://t/fonts/{fontstack}/{range}.pbf");
+    assert_eq!(
+        s["sources"]["context"]["url"],
+        "http://t/tiles/context.json"
+    );
     assert_eq!(
         s["metadata"]["popmap:classes"]["commune"]["method"],
         "jenks"
@@ -206,7 +239,17 @@ async fn map_values_classes_styles_and_pages() {
         st["sources"]["popmap"]["url"],
         "http://t/tiles/boundaries/vn-2025.json"
     );
-    let fill = &st["layers"][1]["paint"]["fill-color"];
+    let layer = |doc: &serde_json::Value, id: &str| {
+        doc["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no layer {id}"))
+    };
+    let fill = &layer(&st, "province-fill")["paint"]["fill-color"];
+    assert_eq!(layer(&st, "commune-hover")["source-layer"], "commune");
     assert_eq!(fill[2][1], serde_json::json!(["feature-state", "v"]));
     assert_eq!(
         json(addr, "/styles/cbr.json").await["metadata"]["popmap:indicator"],
@@ -224,6 +267,11 @@ async fn map_values_classes_styles_and_pages() {
         header(&embed, "content-security-policy")
             .ends_with("frame-ancestors 'self' https://portal.example.gov.vn")
     );
+    // The print page a portal links to: same-origin CSP, framed by the map's own pages only.
+    let print = get(addr, "/print?ind=density&paper=a4&format=pdf", "").await;
+    assert_eq!(print.status, 200);
+    assert!(header(&print, "content-security-policy").ends_with("frame-ancestors 'self'"));
+    assert!(String::from_utf8_lossy(&print.body).contains("print"));
     let js = get(addr, "/assets/main.js", "").await;
     assert_eq!(js.status, 200);
     assert!(header(&js, "content-type").starts_with("text/javascript"));

@@ -1,7 +1,9 @@
 //! The cartographic settings kept as data in `styles/`: ColorBrewer palettes
 //! (`styles/palettes.json`) and, per indicator, its palette, default classification and fixed
-//! breaks, plus the named styles (`styles/indicators.json`). Both files are compiled in, so a
-//! server binary needs nothing beside it; a bad file fails the build's tests, naming the rule.
+//! breaks, plus the named styles (`styles/indicators.json`), and the quiet colours of the
+//! country context and the labels around the data (`styles/basemap.json`). The files are
+//! compiled in, so a server binary needs nothing beside it; a bad file fails the build's tests,
+//! naming the rule.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -68,11 +70,72 @@ pub struct StyleConfig {
     pub no_data: String,
     /// Colour of unit outlines.
     pub outline: String,
-    /// Map background (no basemap by default).
+    /// Map background: the sea (a quiet light blue-grey).
     pub background: String,
     /// The palettes, from `palettes.json`.
     #[serde(skip)]
     pub palettes: Palettes,
+}
+
+/// The colours of the country context and the labels (`styles/basemap.json`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basemap {
+    /// Neighbouring countries' land.
+    pub land: String,
+    /// Vietnam's land, under the data fills.
+    pub land_vn: String,
+    /// Vietnam's national outline (coast and land borders).
+    pub border: String,
+    /// Province borders over commune and district fills.
+    pub province_outline: String,
+    /// Hoàng Sa and Trường Sa islands.
+    pub island: String,
+    /// Unit names.
+    pub text: String,
+    /// The halo around every name.
+    pub halo: String,
+    /// Neighbouring countries' names.
+    pub country_text: String,
+    /// The archipelagos' names.
+    pub archipelago_text: String,
+}
+
+impl Basemap {
+    /// The colours compiled into the server; each must be a `#rrggbb` colour.
+    pub fn builtin() -> &'static Basemap {
+        static BASEMAP: OnceLock<Basemap> = OnceLock::new();
+        BASEMAP.get_or_init(|| {
+            Basemap::parse(include_str!("../../../styles/basemap.json"))
+                .expect("styles/basemap.json is checked by the palette tests")
+        })
+    }
+
+    /// Parses the file's text; the error names the file and the colour at fault.
+    pub fn parse(json: &str) -> Result<Basemap, String> {
+        let b: Basemap =
+            serde_json::from_str(json).map_err(|e| format!("styles/basemap.json: {e}"))?;
+        let all = [
+            ("land", &b.land),
+            ("land_vn", &b.land_vn),
+            ("border", &b.border),
+            ("province_outline", &b.province_outline),
+            ("island", &b.island),
+            ("text", &b.text),
+            ("halo", &b.halo),
+            ("country_text", &b.country_text),
+            ("archipelago_text", &b.archipelago_text),
+        ];
+        for (name, c) in all {
+            let hex = c.strip_prefix('#').unwrap_or("");
+            if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "styles/basemap.json: '{name}' = '{c}' is not a #rrggbb colour"
+                ));
+            }
+        }
+        Ok(b)
+    }
 }
 
 impl StyleConfig {
@@ -174,6 +237,21 @@ mod tests {
         for (name, s) in &c.styles {
             assert!(catalog.contains(&s.indicator), "style {name}");
         }
+    }
+
+    #[test]
+    fn basemap_colours_are_checked() {
+        let b = Basemap::builtin();
+        assert_ne!(b.land, b.land_vn, "Vietnam stands out from its neighbours");
+        let e =
+            Basemap::parse(&include_str!("../../../styles/basemap.json").replace(&b.halo, "white"))
+                .unwrap_err();
+        assert!(e.contains("'halo' = 'white'"), "{e}");
+        assert!(
+            Basemap::parse("{}")
+                .unwrap_err()
+                .contains("styles/basemap.json")
+        );
     }
 
     #[test]

@@ -8,113 +8,44 @@
 //!   web map, which loads per-period values from `/api/v1/map/values` and so never refetches
 //!   geometry when only the period changes.
 //!
-//! Sources point at the server's own TileJSON (public base URL respected); there is no basemap
-//! and no label layer (the server serves no glyphs yet), so a style needs no external network.
+//! Every source, and the glyphs (`/fonts/{fontstack}/{range}.pbf`), is on this server (public
+//! base URL respected), so a style needs no external network. Layers, bottom to top
+//! ([`context`], [`layers`]):
+//!
+//! | layers | what |
+//! |---|---|
+//! | `background` | the sea |
+//! | `context-land`, `context-land-vn` | neighbouring countries (quiet grey), Vietnam's land |
+//! | `{level}-fill`, `{level}-line` | the data, one pair per level at its zooms |
+//! | `context-border` | Vietnam's national outline |
+//! | `province-outline` | province borders where communes or districts are drawn |
+//! | `{level}-hover` | the web map's hover outline (`join=state`) |
+//! | `context-island-shape`, `context-island` | the Hoàng Sa and Trường Sa islands |
+//! | `{level}-label` | unit names (`label`; the web map swaps in `label_en` in English) |
+//! | `context-country-label`, `context-archipelago-label` | neighbours' and archipelagos' names |
+//!
+//! The H3 style has the context, the hexagons and the province names (from the boundary tiles).
+
+mod context;
+mod layers;
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::levels_for_zoom;
 use geodata::{BoundaryVersion, Level, Method, Snapshot};
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::json_response;
-use crate::routes::classes::{Classification, classification, method_and_k};
+use crate::routes::classes::{classification, method_and_k};
 use crate::routes::mapdata::snapshot_for;
-use crate::routes::palette::{NamedStyle, StyleConfig, StyleSource};
-use crate::routes::tilejson::{MAX_ZOOM, base_url};
+use crate::routes::palette::{Basemap, NamedStyle, StyleConfig, StyleSource};
+use crate::routes::tilejson::base_url;
 use crate::state::AppState;
 use crate::state::published::revision_name;
 
-/// How a style joins values to features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Join {
-    /// Values are properties of admin tiles.
-    Props,
-    /// Values are feature state set by the web map on boundary tiles.
-    State,
-}
-
-/// `[minzoom, maxzoom)` of each level shown by a version (the last one open-ended).
-pub fn level_zooms(levels: &[Level]) -> Vec<(Level, u8, Option<u8>)> {
-    let mut out: Vec<(Level, u8, Option<u8>)> = Vec::new();
-    for z in 0..=MAX_ZOOM {
-        for l in levels_for_zoom(z, levels) {
-            match out.iter_mut().find(|(lv, _, _)| *lv == l) {
-                Some(row) => row.2 = Some(z + 1),
-                None => out.push((l, z, Some(z + 1))),
-            }
-        }
-    }
-    if let Some(last) = out.last_mut() {
-        last.2 = None;
-    }
-    out
-}
-
-/// The fill colour expression of one classification over `input`.
-pub fn fill_expression(c: &Classification, input: Value, join: Join, no_data: &str) -> Value {
-    let colours: Vec<&str> = c.classes.iter().map(|k| k.color.as_str()).collect();
-    let step = if c.thresholds.is_empty() {
-        json!(colours.first().copied().unwrap_or(no_data))
-    } else {
-        let mut e = vec![json!("step"), input.clone(), json!(colours[0])];
-        for (t, col) in c.thresholds.iter().zip(&colours[1..]) {
-            e.push(json!(t));
-            e.push(json!(col));
-        }
-        Value::Array(e)
-    };
-    // The same test for both joins: a property or a state that is absent or null is no data.
-    let _ = join;
-    json!(["case", ["==", ["typeof", input], "number"], step, no_data])
-}
-
-/// The layers of one level: fill, outline, and (for the web map) a hover outline.
-fn level_layers(
-    cfg: &StyleConfig,
-    level: Level,
-    min: u8,
-    max: Option<u8>,
-    fill: Value,
-    join: Join,
-    source_layer: &str,
-) -> Vec<Value> {
-    let name = level.as_str();
-    let zooms = |mut l: Value| {
-        l["minzoom"] = json!(min);
-        if let Some(m) = max {
-            l["maxzoom"] = json!(m);
-        }
-        l
-    };
-    let mut out = vec![
-        zooms(json!({
-            "id": format!("{name}-fill"), "type": "fill", "source": "popmap",
-            "source-layer": source_layer,
-            "metadata": {"popmap:level": name},
-            "paint": {"fill-color": fill, "fill-opacity": 0.9}
-        })),
-        zooms(json!({
-            "id": format!("{name}-line"), "type": "line", "source": "popmap",
-            "source-layer": source_layer,
-            "paint": {"line-color": cfg.outline, "line-width": 0.4, "line-opacity": 0.7}
-        })),
-    ];
-    if join == Join::State {
-        out.push(zooms(json!({
-            "id": format!("{name}-hover"), "type": "line", "source": "popmap",
-            "source-layer": source_layer,
-            "paint": {
-                "line-color": "#111111",
-                "line-width": ["case", ["boolean", ["feature-state", "hover"], false], 2.5, 0],
-            }
-        })));
-    }
-    out
-}
+pub use layers::{Join, fill_expression, level_zooms};
 
 /// `GET /styles/index.json`: the named styles and their indicators.
 pub async fn index(State(st): State<AppState>, headers: HeaderMap) -> Response {
@@ -179,19 +110,12 @@ pub async fn style(
         k,
         join,
     };
-    let (source, layers, meta_classes) = match named.source {
+    let parts = match named.source {
         StyleSource::H3 => h3_layers(&st, cfg, &fill, version, &base, &rev).await?,
         StyleSource::Admin => admin_layers(&st, cfg, &fill, version, &base, &rev).await?,
     };
-    let doc = document(
-        &st,
-        name,
-        &fill,
-        &rev,
-        version,
-        &snap,
-        (source, layers, meta_classes),
-    );
+    let mut doc = document(&st, name, &fill, &rev, version, &snap, parts);
+    doc["glyphs"] = json!(format!("{base}/fonts/{{fontstack}}/{{range}}.pbf"));
     Ok(json_response(
         &headers,
         serde_json::to_vec(&doc).expect("JSON"),
@@ -243,19 +167,15 @@ struct Fill<'a> {
     join: Join,
 }
 
-/// A style's source, its layers (background first) and the classes per layer name.
-type Layers = (Value, Vec<Value>, serde_json::Map<String, Value>);
-
-/// The background layer every style starts with.
-fn background(cfg: &StyleConfig) -> Value {
-    json!({
-        "id": "background", "type": "background",
-        "paint": {"background-color": cfg.background}
-    })
-}
+/// A style's sources, its layers (background first) and the classes per layer name.
+type Layers = (
+    serde_json::Map<String, Value>,
+    Vec<Value>,
+    serde_json::Map<String, Value>,
+);
 
 /// The H3 style: hexagons classified on the finest level of the version (they are
-/// commune-sized).
+/// commune-sized), in the country context, with the province names of the boundary tiles.
 async fn h3_layers(
     st: &AppState,
     cfg: &StyleConfig,
@@ -264,7 +184,8 @@ async fn h3_layers(
     base: &str,
     rev: &str,
 ) -> Result<Layers, ApiError> {
-    let mut layers = vec![background(cfg)];
+    let b = Basemap::builtin();
+    let mut layers = context::below(cfg, b);
     let mut meta_classes = serde_json::Map::new();
     let finest = *version
         .levels
@@ -278,13 +199,32 @@ async fn h3_layers(
         "paint": {"fill-color": fill, "fill-opacity": 0.85,
                   "fill-outline-color": "rgba(255,255,255,0.3)"}
     }));
+    layers.push(context::border(b));
+    layers.extend(context::islands(b));
+    let province = level_zooms(&version.levels)
+        .into_iter()
+        .find(|row| row.0 == Level::Province);
+    if let Some(row) = province {
+        layers.push(layers::label_layer(row, "boundaries", b));
+    }
+    layers.extend(context::labels(b));
     meta_classes.insert("h3".into(), serde_json::to_value(&c).expect("JSON"));
-    let source = json!({"type": "vector", "url": format!("{base}/tiles/h3/{rev}.json")});
-    Ok((source, layers, meta_classes))
+    let mut sources = serde_json::Map::new();
+    sources.insert(
+        "popmap".into(),
+        json!({"type": "vector", "url": format!("{base}/tiles/h3/{rev}.json")}),
+    );
+    sources.insert(
+        "boundaries".into(),
+        json!({"type": "vector", "url": format!("{base}/tiles/boundaries/{}.json", version.id)}),
+    );
+    sources.insert(context::SOURCE.into(), context::source(base));
+    Ok((sources, layers, meta_classes))
 }
 
 /// The admin style: one fill (and outline) per level of the version, each classified on its
-/// own level; values from tile properties (`join=props`) or feature-state (`join=state`).
+/// own level; values from tile properties (`join=props`) or feature-state (`join=state`); the
+/// context, province outlines and names around them (see the module doc for the order).
 async fn admin_layers(
     st: &AppState,
     cfg: &StyleConfig,
@@ -293,35 +233,45 @@ async fn admin_layers(
     base: &str,
     rev: &str,
 ) -> Result<Layers, ApiError> {
-    let mut layers = vec![background(cfg)];
+    let b = Basemap::builtin();
+    let (mut fills, mut lines, mut hovers, mut labels) = (vec![], vec![], vec![], vec![]);
     let mut meta_classes = serde_json::Map::new();
-    for (level, min, max) in level_zooms(&version.levels) {
+    for row in level_zooms(&version.levels) {
+        let level = row.0;
         let c = classification(st, f.snap, f.target, level, f.indicator, f.method, f.k).await?;
         let input = match f.join {
             Join::Props => json!(["get", f.indicator]),
             Join::State => json!(["feature-state", "v"]),
         };
         let fill = fill_expression(&c, input, f.join, &cfg.no_data);
-        layers.extend(level_layers(
-            cfg,
-            level,
-            min,
-            max,
-            fill,
-            f.join,
-            level.as_str(),
-        ));
+        let l = layers::level_layers(cfg, row, fill, f.join);
+        fills.push(l.fill);
+        lines.push(l.line);
+        hovers.extend(l.hover);
+        labels.push(layers::label_layer(row, "popmap", b));
         meta_classes.insert(
             level.as_str().into(),
             serde_json::to_value(&c).expect("JSON"),
         );
     }
+    let mut out = context::below(cfg, b);
+    out.extend(fills);
+    out.extend(lines);
+    out.push(context::border(b));
+    out.extend(layers::province_outline(&version.levels, b));
+    out.extend(hovers);
+    out.extend(context::islands(b));
+    out.extend(labels);
+    out.extend(context::labels(b));
     let url = match (f.join, f.target) {
         (Join::Props, None) => format!("{base}/tiles/admin/{rev}.json"),
         (Join::Props, Some(v)) => format!("{base}/tiles/admin/{rev}.json?version={v}"),
         (Join::State, _) => format!("{base}/tiles/boundaries/{}.json", version.id),
     };
-    Ok((json!({"type": "vector", "url": url}), layers, meta_classes))
+    let mut sources = serde_json::Map::new();
+    sources.insert("popmap".into(), json!({"type": "vector", "url": url}));
+    sources.insert(context::SOURCE.into(), context::source(base));
+    Ok((sources, out, meta_classes))
 }
 
 /// The style document: MapLibre style 8 with popmap's metadata.
@@ -332,7 +282,7 @@ fn document(
     rev: &str,
     version: &BoundaryVersion,
     snap: &Snapshot,
-    (source, layers, meta_classes): Layers,
+    (sources, layers, meta_classes): Layers,
 ) -> Value {
     let d = st.catalog.derived(f.indicator);
     let b = st.catalog.base(f.indicator);
@@ -362,64 +312,7 @@ fn document(
         "transition": {"duration": 0, "delay": 0},
         "center": [106.0, 16.0],
         "zoom": 4.6,
-        "sources": {"popmap": source},
+        "sources": sources,
         "layers": layers,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::routes::classes::Class;
-    use geodata::Method;
-
-    #[test]
-    fn level_zooms_are_contiguous_and_open_ended() {
-        let z = level_zooms(&[Level::Province, Level::District, Level::Commune]);
-        assert_eq!(
-            z,
-            vec![
-                (Level::Province, 0, Some(6)),
-                (Level::District, 6, Some(8)),
-                (Level::Commune, 8, None)
-            ]
-        );
-        let z = level_zooms(&[Level::Province, Level::Commune]);
-        assert_eq!(z[0], (Level::Province, 0, Some(8)));
-        assert_eq!(z[1], (Level::Commune, 8, None));
-    }
-
-    #[test]
-    fn fill_is_a_step_over_the_thresholds_with_a_no_data_case() {
-        let class = |c: &str| Class {
-            min: None,
-            max: None,
-            count: 1,
-            color: c.into(),
-        };
-        let c = Classification {
-            indicator: "density".into(),
-            period: "2025-06".into(),
-            revision: 1,
-            version: "vn-2019".into(),
-            level: "province".into(),
-            method: Method::Quantile,
-            k: 3,
-            thresholds: vec![10.0, 20.0],
-            classes: vec![class("#a"), class("#b"), class("#c")],
-            no_data: class("#n"),
-            normal: None,
-            synthetic: true,
-        };
-        let e = fill_expression(&c, json!(["feature-state", "v"]), Join::State, "#n");
-        assert_eq!(
-            e,
-            json!([
-                "case",
-                ["==", ["typeof", ["feature-state", "v"]], "number"],
-                ["step", ["feature-state", "v"], "#a", 10.0, "#b", 20.0, "#c"],
-                "#n"
-            ])
-        );
-    }
 }
