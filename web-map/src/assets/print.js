@@ -41,7 +41,7 @@ async function main() {
     $('#print-status').textContent = [L.ready, ...out.notes].join(' ');
     download(out.name, out.blob);
     document.body.dataset.ready = '1';
-    window.popmapPrint = { name: out.name, spec: out.spec, notes: out.notes };
+    window.popmapPrint = { name: out.name, spec: out.spec, notes: out.notes, boxes: out.boxes };
   } catch (e) {
     $('#print-status').textContent = `${L.failed}: ${e.message || e}`;
     document.body.dataset.ready = 'error';

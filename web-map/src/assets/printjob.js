@@ -156,7 +156,9 @@ async function shoot(doc, levels, lock, extent, f, orient, dpi, notes, W, prepar
   const drawn = levels.find((l) => shot.zoom >= l.min && (l.max === undefined || shot.zoom < l.max)) || levels[0];
   const inset = !ARCHIPELAGOS.every((p) => contains(shot.bounds, p));
   const size = insetSize(f, orient);
-  const insetShot = inset ? await renderMap(maplibregl, { style: doc, bounds: INSET, widthMm: size.w, heightMm: size.h, dpi: mapDpi, prepare }) : null;
+  // The inset names the archipelagos only: mainland labels would be cut at its edge.
+  const insetStyle = { ...doc, layers: doc.layers.filter((l) => l.type !== 'symbol' || /archipelago/.test(l.id)) };
+  const insetShot = inset ? await renderMap(maplibregl, { style: insetStyle, bounds: INSET, widthMm: size.w, heightMm: size.h, dpi: mapDpi, prepare }) : null;
   return { shot, insetShot, drawn };
 }
 
@@ -174,7 +176,7 @@ async function encode(format, prims, { paper, orient, dpi }, images, preview, fo
 
 /**
  * Makes the print of view `S` (URL state) on `paper` (a4|a3) in `orient` (portrait|landscape)
- * as `format` (png|pdf): {blob, name, preview (a canvas of the page), notes}.
+ * as `format` (png|pdf): {blob, name, preview (a canvas of the page), notes, spec, boxes}.
  */
 export async function makePrint(S, { paper = 'a4', orient = 'landscape', format = 'pdf', dpi = 300, bounds: boundsParam } = {}) {
   const lang = S.lang === 'en' ? 'en' : 'vi';
@@ -230,5 +232,7 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   const preview = drawCanvas(prims, paper, orient, format === 'png' ? dpi : 100, images, family);
   const blob = await encode(format, prims, { paper, orient, dpi }, images, preview, fonts, family, notes, W);
   const file = `popmap-${S.ind}-${S.period}-${paper}-${orient === 'portrait' ? 'dung' : 'ngang'}.${format}`;
-  return { blob, name: file, preview, notes, spec };
+  // The pictures' places on the page (mm), for checks that read one part of the page.
+  const boxes = Object.fromEntries(prims.filter((p) => p.type === 'image').map(({ key, x, y, w, h }) => [key, { x, y, w, h }]));
+  return { blob, name: file, preview, notes, spec, boxes };
 }
