@@ -23,6 +23,12 @@
 //! strings, e.g. commune "00004" → 4 000 000 004, province "01" → 2 000 000 001); a code that is
 //! not a digit string below 10⁹ gets no id. Properties: `code`, `name`, then the caller's.
 //!
+//! After the level layers come each level's label points, `{level}_label` (one per unit at the
+//! pole of inaccessibility of its largest polygon, see [`crate::tiling::labels`]; each in the
+//! one tile that holds it, and below provinces only the best-ranked of each cell of a
+//! [`LABEL_GRID`]² grid), and, where communes or districts are drawn, the provinces again as
+//! `province_outline` ([`OUTLINE_LAYER`], `code` only) for their borders over the deeper fills.
+//!
 //! A tile with no feature is an empty `Vec` (the server answers 204 No Content).
 
 use geo::BoundingRect;
