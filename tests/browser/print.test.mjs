@@ -227,6 +227,9 @@ test('the web map dialog makes the same layout', async () => {
   const png = renderPDF(path, 'print-dialog-a4-landscape', 100);
   const { w, h } = pngSize(png);
   assert.ok(Math.abs(w / h - 297 / 210) < 0.01);
+  // The national view from the dialog and from /print are the same page, pixel for pixel.
+  const fromURL = join(ART, 'print-a4-landscape.png');
+  if (existsSync(fromURL)) assert.ok(readFileSync(png).equals(readFileSync(fromURL)), 'the dialog and /print make the same page');
   const text = run('pdftotext', [path, '-']).normalize('NFC');
   assert.match(text, /Mật độ dân số \(người\/km²\)/);
   assert.ok(text.includes(words));
