@@ -19,6 +19,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 let browser;
 const errors = [];
+const foreign = [];
 
 async function getJSON(path) {
   const r = await fetch(BASE + path);
@@ -33,6 +34,10 @@ async function newPage() {
     if (m.type() === 'error' && !(/\/tiles\/h3\/|\/api\/v1\/units\//.test(url) && /404/.test(m.text()))) errors.push(`${page.url()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  // Fonts, glyphs, tiles and jsPDF all come from popmap: nothing leaves the server.
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${BASE}/`) && !/^(data|blob):/.test(r.url())) foreign.push(r.url());
+  });
   return page;
 }
 
@@ -247,6 +252,7 @@ test('the web map dialog makes the same layout', async () => {
   await page.close();
 });
 
-test('no console errors on the print pages', () => {
+test('no console errors on the print pages, and no request leaves the server', () => {
   assert.deepEqual(errors, []);
+  assert.deepEqual(foreign, []);
 });
