@@ -84,11 +84,14 @@ async function sample(page, layer) {
     const out = {};
     const w = map.getCanvas().clientWidth;
     const h = map.getCanvas().clientHeight;
+    // Pixels under a name (text or halo) show the label, not the fill.
+    const labels = map.getStyle().layers.filter((l) => l.type === 'symbol').map((l) => l.id);
     for (let x = 20; x < w - 20; x += 23) {
       for (let y = 20; y < h - 20; y += 23) {
         const ids = [[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3]].map(([dx, dy]) =>
           map.queryRenderedFeatures([x + dx, y + dy], { layers: [layer] })[0]?.id);
         if (ids[0] === undefined || ids.some((i) => i !== ids[0])) continue;
+        if (map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers: labels }).length) continue;
         const px = Math.round(x * pixels.ratio);
         const py = Math.round(y * pixels.ratio);
         const o = (py * pixels.w + px) * 4;

@@ -83,7 +83,7 @@ pub fn islands(b: &Basemap) -> Vec<Value> {
 /// On top of everything: the neighbours' names (italic, grey), then the archipelagos' names,
 /// drawn at every zoom whatever they overlap, and placed before any other label.
 pub fn labels(b: &Basemap) -> Vec<Value> {
-    let halo = json!({"text-halo-color": b.halo, "text-halo-width": 1.5, "text-halo-blur": 0.5});
+    let halo = json!({"text-halo-color": b.halo, "text-halo-width": 2, "text-halo-blur": 0.25});
     let paint = |color: &str| {
         let mut p = halo.clone();
         p["text-color"] = json!(color);

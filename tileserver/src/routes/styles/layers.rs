@@ -134,7 +134,8 @@ pub fn province_outline(levels: &[Level], base: &Basemap) -> Option<Value> {
 
 /// `{level}-label`: the units' short names from `{level}_label` of `source`, over `[min, max)`.
 /// Provinces in bold (national zooms), deeper levels in regular; the best rank is placed first.
-/// Sizes are screen pixels, chosen to be read by OCR from a 1366×768 screenshot.
+/// Sizes are screen pixels, chosen to be read by OCR from a 1366×768 screenshot; the wide,
+/// sharp halo keeps a name legible over the darkest classes.
 pub fn label_layer(
     (level, min, max): (Level, u8, Option<u8>),
     source: &str,
@@ -143,7 +144,7 @@ pub fn label_layer(
     let (font, size) = match level {
         Level::Province => (
             "Noto Sans Bold",
-            json!(["interpolate", ["linear"], ["zoom"], 4, 13, 6, 14, 8, 16]),
+            json!(["interpolate", ["linear"], ["zoom"], 4, 14, 6, 15, 8, 16]),
         ),
         Level::District => (
             "Noto Sans Regular",
@@ -170,8 +171,8 @@ pub fn label_layer(
             "paint": {
                 "text-color": base.text,
                 "text-halo-color": base.halo,
-                "text-halo-width": 1.5,
-                "text-halo-blur": 0.5,
+                "text-halo-width": 2,
+                "text-halo-blur": 0.25,
             }
         }),
         min,
