@@ -109,7 +109,8 @@ pub fn labels(b: &Basemap) -> Vec<Value> {
                 "text-field": ["get", "name"],
                 "text-font": ["Noto Sans Bold"],
                 "text-size": ["interpolate", ["linear"], ["zoom"], 3, 12, 6, 13, 10, 15],
-                "text-max-width": 9,
+                // One line: a wrapped name ("Quần đảo Hoàng / Sa (Đà Nẵng)") splits the name.
+                "text-max-width": 20,
                 "text-allow-overlap": true,
                 "text-ignore-placement": false,
             },
