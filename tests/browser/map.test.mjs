@@ -696,9 +696,12 @@ test('labels follow the UI language; value labels are a toggle, off by default',
   const english = await page.evaluate(() => window.popmap.map.queryRenderedFeatures({ layers: ['province-label'] }).map((f) => f.properties.label_en));
   assert.ok(english.includes('Ha Noi'), `English province labels drawn: ${english.slice(0, 8)}`);
   await page.screenshot({ path: join(ART, 'labels-english.png') });
+  assert.match(await page.locator('.maplibregl-ctrl-attrib').innerText(), /Synthetic demo values/);
   await page.click('#lang');
   await settle(page);
   assert.doesNotMatch(await field('province-label'), /label_en/, 'Vietnamese labels in the Vietnamese UI');
+  assert.match(await page.locator('.maplibregl-ctrl-attrib').innerText(), /Dữ liệu minh hoạ tổng hợp/, 'the attribution follows the language');
+  assert.equal(await page.locator('.maplibregl-ctrl-scale').count(), 1);
 
   // Value labels: an accessible checkbox with a Vietnamese label, off by default.
   const box = page.getByRole('checkbox', { name: 'Nhãn giá trị' });

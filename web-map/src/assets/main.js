@@ -314,6 +314,21 @@ function buildControls() {
 function syncControls() {
   if (!meta.indicators.length) return;
   buildControls();
+  setAttribution();
+}
+
+let attribution = null;
+/** The attribution line in the UI language (redone when the language changes). */
+function setAttribution() {
+  if (!map) return;
+  const text = `popmap${meta.synthetic ? ' · ' + t(lang(), 'synthetic') : ''}`;
+  if (attribution?.text === text) return;
+  if (attribution) map.removeControl(attribution.control);
+  if (attribution) map.removeControl(attribution.scale);
+  // Bottom controls stack upwards: the attribution first, the scale bar above it.
+  attribution = { text, control: new maplibregl.AttributionControl({ compact: false, customAttribution: text }), scale: new maplibregl.ScaleControl() };
+  map.addControl(attribution.control, 'bottom-right');
+  map.addControl(attribution.scale, 'bottom-right');
 }
 
 function wireControls() {
@@ -508,14 +523,14 @@ async function boot() {
     container: 'map',
     style: clientStyle(doc),
     ...(cam ? { center: cam.center, zoom: cam.zoom } : { bounds: NATIONAL, fitBoundsOptions: { padding: 10 } }),
-    attributionControl: { compact: false, customAttribution: `popmap${meta.synthetic ? ' · ' + t(lang(), 'synthetic') : ''}` },
+    attributionControl: false, // added by setAttribution, in the UI language
     maxPitch: 0,
     fadeDuration: 0,
     dragRotate: false,
   });
   window.popmap.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-  map.addControl(new maplibregl.ScaleControl(), 'bottom-right');
+  setAttribution();
   wireWhere();
   map.on('error', (e) => console.warn('popmap: map error', e.error?.message || e));
   await styleLoaded();
