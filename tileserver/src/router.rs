@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(crate::routes::web::asset))
         .route("/status", get(crate::routes::web::status))
         .route("/styles/{file}", get(crate::routes::styles::style))
+        .route("/sprites/{file}", get(crate::routes::sprite::sprite))
         .route("/fonts/{file}", get(crate::routes::fonts::file))
         .route(
             "/fonts/{fontstack}/{range}",

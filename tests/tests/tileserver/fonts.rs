@@ -294,3 +294,47 @@ async fn font_files_are_served_and_no_path_leaves_the_folder() {
         assert!(!String::from_utf8_lossy(&r.body).contains("outside the fonts folder"));
     }
 }
+
+/// The sprite the styles' province plates use: both pixel ratios, the index names `plate` with
+/// its stretch areas inside the image, the PNG decodes to the size the index says, and answers
+/// are immutable with an ETag; other names are JSON 404s.
+#[tokio::test]
+async fn the_label_plate_sprite_is_served_at_both_pixel_ratios() {
+    let (addr, _web, _db) = server().await;
+    for (suffix, ratio) in [("", 1u64), ("@2x", 2)] {
+        let (status, index) =
+            common::get_json(addr, &format!("/sprites/popmap{suffix}.json")).await;
+        assert_eq!(status, 200);
+        let plate = &index["plate"];
+        assert_eq!(plate["pixelRatio"].as_u64(), Some(ratio));
+        let (w, h) = (
+            plate["width"].as_u64().unwrap(),
+            plate["height"].as_u64().unwrap(),
+        );
+        for area in [&plate["stretchX"][0], &plate["stretchY"][0]] {
+            let (a, b) = (area[0].as_u64().unwrap(), area[1].as_u64().unwrap());
+            assert!(a < b && b <= w.min(h), "{area}");
+        }
+        let png = get(addr, &format!("/sprites/popmap{suffix}.png"), "").await;
+        assert_eq!(png.status, 200);
+        assert_eq!(header(&png, "content-type"), "image/png");
+        assert!(header(&png, "cache-control").contains("immutable"));
+        let dec = png::Decoder::new(std::io::Cursor::new(png.body.clone()));
+        let info = dec.read_info().expect("the sprite PNG decodes");
+        assert_eq!(
+            (u64::from(info.info().width), u64::from(info.info().height)),
+            (w, h)
+        );
+        let etag = header(&png, "etag").to_string();
+        let again = get(
+            addr,
+            &format!("/sprites/popmap{suffix}.png"),
+            &format!("If-None-Match: {etag}\r\n"),
+        )
+        .await;
+        assert_eq!(again.status, 304);
+    }
+    let (status, err) = common::get_json(addr, "/sprites/other.png").await;
+    assert_eq!(status, 404);
+    assert_eq!(err["error"], "not_found");
+}

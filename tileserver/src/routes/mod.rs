@@ -11,6 +11,7 @@ pub mod h3;
 pub mod lineage;
 pub mod mapdata;
 pub mod palette;
+pub mod sprite;
 pub mod status;
 pub mod styles;
 pub mod tilejson;

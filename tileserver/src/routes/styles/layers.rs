@@ -133,10 +133,10 @@ pub fn province_outline(levels: &[Level], base: &Basemap) -> Option<Value> {
 }
 
 /// `{level}-label`: the units' short names from `{level}_label` of `source`, over `[min, max)`;
-/// the best rank is placed first. Sizes are screen pixels, chosen to be read by OCR from a
-/// 1366×768 screenshot: provinces 14 px at national zooms. All in regular weight: the word
-/// space of a name over the darkest class is wider than the halo the glyphs' 3 px SDF buffer
-/// allows, and in bold tesseract read "Hà Nội" as "HàiNội" every time (regular: sometimes).
+/// the best rank is placed first. Sizes are screen pixels, chosen to be read (by people and by
+/// OCR) from a 1366×768 screenshot: provinces 13–16 px on a light plate (the sprite's `plate`,
+/// because a halo alone leaves the darkest classes showing through the word space), communes
+/// 12–15 px with a halo. Regular weight: it keeps more names placed at national zooms.
 pub fn label_layer(
     (level, min, max): (Level, u8, Option<u8>),
     source: &str,
@@ -145,7 +145,7 @@ pub fn label_layer(
     let (font, size) = match level {
         Level::Province => (
             "Noto Sans Regular",
-            json!(["interpolate", ["linear"], ["zoom"], 4, 14, 6, 15, 8, 16]),
+            json!(["interpolate", ["linear"], ["zoom"], 4, 13, 6, 15, 8, 16]),
         ),
         Level::District => (
             "Noto Sans Regular",
@@ -157,7 +157,7 @@ pub fn label_layer(
         ),
     };
     let name = level.as_str();
-    zooms(
+    let mut layer = zooms(
         json!({
             "id": format!("{name}-label"), "type": "symbol", "source": source,
             "source-layer": geodata::label_layer_name(level),
@@ -178,7 +178,17 @@ pub fn label_layer(
         }),
         min,
         max,
-    )
+    );
+    // Province names sit on a light plate (the sprite's `plate`): over the darkest classes a
+    // halo alone leaves the fill showing in the word space (see routes/sprite.rs).
+    if level == Level::Province {
+        let l = &mut layer["layout"];
+        l["icon-image"] = json!(crate::routes::sprite::PLATE);
+        l["icon-text-fit"] = json!("both");
+        l["icon-text-fit-padding"] = json!([0, 2, 0, 2]);
+        l["text-padding"] = json!(0);
+    }
+    layer
 }
 
 #[cfg(test)]

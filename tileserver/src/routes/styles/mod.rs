@@ -116,6 +116,7 @@ pub async fn style(
     };
     let mut doc = document(&st, name, &fill, &rev, version, &snap, parts);
     doc["glyphs"] = json!(format!("{base}/fonts/{{fontstack}}/{{range}}.pbf"));
+    doc["sprite"] = json!(format!("{base}/sprites/popmap"));
     Ok(json_response(
         &headers,
         serde_json::to_vec(&doc).expect("JSON"),
