@@ -52,7 +52,12 @@ async function decode(url, expectedFields) {
     const layer = tile.layers[name];
     assert.equal(layer.version, 2, `${url} ${name}: MVT version`);
     assert.equal(layer.extent, 4096);
-    assert.ok(name in DEPTH, `${url}: unexpected layer ${name}`);
+    if (name.endsWith('_label')) {
+      features += checkLabels(url, name, layer);
+      continue;
+    }
+    const outline = name === 'province_outline';
+    assert.ok(name in DEPTH || outline, `${url}: unexpected layer ${name}`);
     const ids = new Set();
     for (let i = 0; i < layer.length; i++) {
       const f = layer.feature(i);
@@ -61,6 +66,13 @@ async function decode(url, expectedFields) {
       assert.equal(f.type, 3, `${what}: polygon`);
       assert.equal(typeof f.properties.code, 'string', `${what}: code is a string`);
       assert.match(f.properties.code, /^\d+$/);
+      if (outline) {
+        // Province borders drawn over deeper levels: geometry and code only.
+        assert.deepEqual(Object.keys(f.properties), ['code'], `${what}: outline carries only the code`);
+        assert.equal(f.id, DEPTH.province * 1e9 + Number(f.properties.code), `${what}: id`);
+        checkRings(what, f.loadGeometry());
+        continue;
+      }
       assert.equal(typeof f.properties.name, 'string');
       assert.ok(f.properties.name.length > 0);
       assert.equal(f.properties.name, f.properties.name.normalize('NFC'), `${what}: NFC name`);
@@ -76,22 +88,56 @@ async function decode(url, expectedFields) {
       for (const k of ['population', 'males', 'females', 'households', 'births']) {
         if (k in f.properties) assert.ok(Number.isInteger(f.properties[k]), `${what}: ${k} integer`);
       }
-      const rings = f.loadGeometry();
-      assert.ok(rings.length > 0, `${what}: no empty features`);
-      for (const ring of rings) {
-        assert.ok(ring.length >= 3, `${what}: ring of ${ring.length} points`);
-        for (const p of ring) {
-          assert.ok(p.x >= -64 && p.x <= 4160 && p.y >= -64 && p.y <= 4160, `${what}: (${p.x}, ${p.y}) outside extent + buffer`);
-        }
-      }
-      assert.ok(area2(rings[0]) > 0, `${what}: first ring must be an exterior, clockwise`);
-      for (const poly of classifyRings(rings)) {
-        assert.ok(area2(poly[0]) > 0, `${what}: exterior clockwise`);
-        for (const hole of poly.slice(1)) assert.ok(area2(hole) < 0, `${what}: hole counter-clockwise`);
-      }
+      checkRings(what, f.loadGeometry());
     }
   }
-  return { names, features };
+  return { names, levels: names.filter((n) => n in DEPTH), features };
+}
+
+/** Polygon rings inside extent + buffer, exteriors clockwise, holes counter-clockwise. */
+function checkRings(what, rings) {
+  assert.ok(rings.length > 0, `${what}: no empty features`);
+  for (const ring of rings) {
+    assert.ok(ring.length >= 3, `${what}: ring of ${ring.length} points`);
+    for (const p of ring) {
+      assert.ok(p.x >= -64 && p.x <= 4160 && p.y >= -64 && p.y <= 4160, `${what}: (${p.x}, ${p.y}) outside extent + buffer`);
+    }
+  }
+  assert.ok(area2(rings[0]) > 0, `${what}: first ring must be an exterior, clockwise`);
+  for (const poly of classifyRings(rings)) {
+    assert.ok(area2(poly[0]) > 0, `${what}: exterior clockwise`);
+    for (const hole of poly.slice(1)) assert.ok(area2(hole) < 0, `${what}: hole counter-clockwise`);
+  }
+}
+
+/** A `{level}_label` layer: one point per unit inside the tile proper, the unit's id, names in
+ * NFC, a whole-number rank; returns the number of features. */
+function checkLabels(url, name, layer) {
+  const level = name.slice(0, -'_label'.length);
+  assert.ok(level in DEPTH, `${url}: unexpected layer ${name}`);
+  const ids = new Set();
+  for (let i = 0; i < layer.length; i++) {
+    const f = layer.feature(i);
+    const what = `${url} ${name} #${i}`;
+    assert.equal(f.type, 1, `${what}: point`);
+    const { code, name: full, label, label_en: en, rank } = f.properties;
+    assert.match(code, /^\d+$/, `${what}: code`);
+    assert.equal(f.id, DEPTH[level] * 1e9 + Number(code), `${what}: id`);
+    assert.ok(!ids.has(f.id), `${what}: id ${f.id} repeated in the tile`);
+    ids.add(f.id);
+    for (const text of [full, label]) {
+      assert.ok(typeof text === 'string' && text.length > 0, `${what}: names`);
+      assert.equal(text, text.normalize('NFC'), `${what}: NFC`);
+    }
+    assert.ok(full.endsWith(label), `${what}: '${label}' is the short form of '${full}'`);
+    if (en !== undefined) assert.match(en, /^[\x20-\x7e]+$/, `${what}: English form is ASCII`);
+    assert.ok(Number.isInteger(rank) && rank >= 0, `${what}: rank`);
+    const pts = f.loadGeometry();
+    assert.equal(pts.length, 1, `${what}: one point`);
+    const [p] = pts[0];
+    assert.ok(p.x >= 0 && p.x <= 4096 && p.y >= 0 && p.y <= 4096, `${what}: (${p.x}, ${p.y}) in the tile proper`);
+  }
+  return layer.length;
 }
 
 const PLACES = [
@@ -121,7 +167,8 @@ test('admin and boundary tiles decode with @mapbox/vector-tile and follow MVT 2.
         const [lo, hi] = layerZooms[name];
         assert.ok(z >= lo && z <= hi, `${place} z${z}: layer ${name} outside its TileJSON zooms ${lo}–${hi}`);
       }
-      assert.equal(got.names.length, 1, `${place} z${z}: one level per zoom`);
+      assert.equal(got.levels.length, 1, `${place} z${z}: one level per zoom`);
+      assert.ok(got.names.includes(`${got.levels[0]}_label`), `${place} z${z}: the level's labels`);
       decoded += got.features;
     }
   }

@@ -113,6 +113,12 @@ pub fn labels(b: &Basemap) -> Vec<Value> {
                 "text-max-width": 20,
                 "text-allow-overlap": true,
                 "text-ignore-placement": false,
+                // On the light plate of the province names: the island dots round the name
+                // would otherwise sit on its letters (OCR read "Hoàng" as "Höàng").
+                "icon-image": crate::routes::sprite::PLATE,
+                "icon-text-fit": "both",
+                "icon-text-fit-padding": [0, 2, 0, 2],
+                "icon-allow-overlap": true,
             },
             "paint": paint(&b.archipelago_text),
         }),
