@@ -210,7 +210,7 @@ test('a change map compares two periods with a diverging legend', async () => {
   await page.goto(`${BASE}/?ind=population&period=${a}&cmp=${before}&lang=en`);
   await waitReady(page);
   await settle(page);
-  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${words(before)} \\(on boundaries vn-2025\\)`));
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${words(before)} \\(on boundaries from 01/07/2025\\)`));
   assert.equal(await page.locator('#status').textContent(), '');
   const counted2 = await page.locator('#legend .lg-rows li').evaluateAll((els) => els.map((li) => [li.querySelector('.rg')?.textContent, Number(li.querySelector('.ct')?.textContent)]));
   assert.equal(counted2.reduce((s, [, n]) => s + n, 0), provinces, 'every province counted once');
@@ -232,7 +232,8 @@ test('a period is drawn on another boundary version when the reader picks it', a
   assert.equal(await page.locator('#bv').inputValue(), 'vn-2025');
   assert.match(await source(), /\/tiles\/boundaries\/vn-2025\.json$/);
   assert.equal(await counts(), 34);
-  assert.match(await page.locator('#legend .lg-sub').textContent(), /on boundaries vn-2025/);
+  assert.match(await page.locator('#legend .lg-sub').textContent(), /on boundaries from 01\/07\/2025/);
+  assert.doesNotMatch(await page.locator('#legend').textContent(), /vn-20\d\d/, 'no version id in the legend');
   const harmonised = await getJSON(`/api/v1/map/values?period=${before}&level=province&indicators=population&version=vn-2025`);
   const reported = await getJSON(`/api/v1/map/values?period=${before}&level=province&indicators=population`);
   const sum = (r) => r.values.population.reduce((a, b) => a + b, 0);

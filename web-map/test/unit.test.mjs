@@ -82,7 +82,9 @@ test('the series chart marks estimated points and boundary changes; the toggle p
   assert.equal((html.match(/aria-pressed="false"/g) || []).length, 2);
 
   assert.equal(seriesNote('en', { view: 'as-reported', points: pts }), '○ estimated (1) · ┆ boundary change');
-  assert.equal(seriesNote('en', { view: 'harmonised', target: 'vn-2025', points: [] }), 'on boundaries vn-2025');
+  const versions = [{ id: 'vn-2025', valid_from: '2025-07-01' }];
+  assert.equal(seriesNote('en', { view: 'harmonised', target: 'vn-2025', points: [] }, versions), 'on boundaries from 01/07/2025');
+  assert.equal(seriesNote('vi', { view: 'harmonised', target: 'vn-2025', points: [] }, versions), 'quy đổi về ranh giới từ 01/07/2025');
   assert.equal(
     seriesNote('en', { view: 'h3', footprint: { cells: 12, resolution: 8, area_km2: 8.9 }, points: [pts[1]] }),
     '12 cells r8, 9 km² · ○ estimated (1)',

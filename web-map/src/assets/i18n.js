@@ -15,7 +15,7 @@ const STRINGS = {
     versionDiffers: 'Hai kỳ thuộc hai bộ ranh giới khác nhau và chưa có bảng chuyển đổi: không so sánh được.', normal: 'vùng bình thường',
     h3Missing: 'Lớp H3 chưa có trên máy chủ này.', language: 'English',
     seriesView: 'Cách xem chuỗi', viewAsReported: 'Như báo cáo', viewHarmonised: 'Ranh giới mới', viewH3: 'Lưới H3',
-    onVersion: 'quy đổi về ranh giới', cells: 'ô', estimated: 'ước tính', boundaryChange: 'đổi ranh giới',
+    onVersion: 'quy đổi về ranh giới', onto: 'quy đổi về', cells: 'ô', estimated: 'ước tính', boundaryChange: 'đổi ranh giới',
     noSeries: 'Không có chuỗi số liệu ở cách xem này.',
     boundaries: 'Ranh giới', ownBoundaries: 'Của kỳ (như báo cáo)', since: 'từ',
     country: 'Việt Nam', whereAmI: 'Đơn vị đang chọn', clearSelection: 'Bỏ chọn đơn vị', valueLabels: 'Nhãn giá trị',
@@ -36,7 +36,7 @@ const STRINGS = {
     versionDiffers: 'The two periods use different boundary versions and no crosswalk links them: no comparison.', normal: 'normal band',
     h3Missing: 'The H3 layer is not available on this server.', language: 'Tiếng Việt',
     seriesView: 'Series view', viewAsReported: 'As reported', viewHarmonised: 'Current boundaries', viewH3: 'H3 grid',
-    onVersion: 'on boundaries', cells: 'cells', estimated: 'estimated', boundaryChange: 'boundary change',
+    onVersion: 'on boundaries', onto: 'on', cells: 'cells', estimated: 'estimated', boundaryChange: 'boundary change',
     noSeries: 'No series in this view.',
     boundaries: 'Boundaries', ownBoundaries: "The period's own (as reported)", since: 'from',
     country: 'Vietnam', whereAmI: 'Selected area', clearSelection: 'Clear the selection', valueLabels: 'Value labels',
@@ -53,4 +53,13 @@ export function t(lang, key) {
 export function num(lang, v, digits = 2) {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return v.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits });
+}
+
+/** A boundary version in words, never its id: "ranh giới từ 01/07/2025" / "boundaries from
+ * 01/07/2025" (`v` is an entry of /api/v1/versions; the id alone when the date is unknown). */
+export function versionWords(v, lang) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v?.valid_from || '');
+  if (!m) return v?.id ?? '';
+  const date = `${m[3]}/${m[2]}/${m[1]}`;
+  return lang === 'vi' ? `ranh giới từ ${date}` : `boundaries from ${date}`;
 }

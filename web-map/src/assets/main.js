@@ -5,7 +5,7 @@
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
 import { search } from './fold.js';
-import { t } from './i18n.js';
+import { t, versionWords } from './i18n.js';
 import { renderLegend, changeClasses } from './legend.js';
 import { popupHTML, loadSeries, VIEWS } from './popup.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
@@ -35,6 +35,10 @@ let searchIndex = null;
 let where = null; // selection, breadcrumb, level switch and labels (where.js)
 
 const lang = () => (S.lang === 'en' ? 'en' : 'vi');
+/** Version `id` in words (the legend and pickers never show an id). */
+const versionNamed = (id) => versionWords(meta.versions.find((v) => v.id === id) || { id }, lang());
+const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** The boundary version the map draws the period on when it is not the period's own
  * (`bv=`: the period is harmonised onto it through the crosswalk), else ''. */
 const shownVersion = () =>
@@ -124,10 +128,10 @@ function buildLegends(doc) {
     let legend = { title, unit, classes: c.classes, no_data: c.no_data, normal: c.normal, thresholds: c.thresholds };
     if (S.cmp && shown[key]) {
       const ch = changeClasses(shown[key].column);
-      const moved = shown[key].harmonisedFrom ? ` (${t(lang(), 'onVersion')} ${shown[key].version})` : '';
+      const moved = shown[key].harmonisedFrom ? ` (${t(lang(), 'onto')} ${versionNamed(shown[key].version)})` : '';
       legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${periodWords(S.cmp, lang())}${moved}` };
     }
-    const onto = doc.metadata['popmap:harmonised'] ? ` · ${t(lang(), 'onVersion')} ${doc.metadata['popmap:version']}` : '';
+    const onto = doc.metadata['popmap:harmonised'] ? ` · ${t(lang(), 'onto')} ${versionNamed(doc.metadata['popmap:version'])}` : '';
     // The period in words ("Quý III/2026"): the revision id ("@r1") is internal.
     legend.subtitle = `${periodWords(doc.metadata['popmap:period'], lang())} · ${t(lang(), key)}${onto}`;
     legendByLevel[key] = legend;
@@ -289,7 +293,7 @@ function buildControls() {
   const bv = $('#bv');
   if (bv) {
     bv.replaceChildren(option('', t(L, 'ownBoundaries'), !S.bv),
-      ...meta.versions.map((v) => option(v.id, `${v.id} (${t(L, 'since')} ${v.valid_from})`, v.id === S.bv)));
+      ...meta.versions.map((v) => option(v.id, capital(versionWords(v, L)), v.id === S.bv)));
     $('#row-bv').hidden = meta.versions.length < 2 || S.level === 'h3';
   }
   const lvl = $('#level');
@@ -468,6 +472,7 @@ function wireMapEvents() {
       indicator: S.ind,
       period: S.period,
       view,
+      versions: meta.versions,
       onView: (v) => {
         // The series view is part of the link, without redrawing the map.
         S.sv = v;

@@ -1,7 +1,7 @@
 // The click popup: the unit's values, its rank among its siblings and a small chart of its
 // series (from /api/v1/units/{code}/series when the server has it; hidden otherwise) in one of
 // three views: as reported, harmonised onto the newest boundaries, or on the H3 grid.
-import { t, num } from './i18n.js';
+import { t, num, versionWords } from './i18n.js';
 import { tryJSON, qs } from './api.js';
 
 function esc(s) {
@@ -69,10 +69,12 @@ export function viewToggleHTML(lang, view) {
 }
 
 /** The line under a chart: what the view shows and which of its points are estimates. */
-export function seriesNote(lang, s) {
+export function seriesNote(lang, s, versions = []) {
   if (!s) return '';
   const parts = [];
-  if (s.view === 'harmonised' && s.target) parts.push(`${t(lang, 'onVersion')} ${s.target}`);
+  if (s.view === 'harmonised' && s.target) {
+    parts.push(`${t(lang, 'onto')} ${versionWords(versions.find((v) => v.id === s.target) || { id: s.target }, lang)}`);
+  }
   if (s.view === 'h3' && s.footprint) {
     parts.push(`${s.footprint.cells} ${t(lang, 'cells')} r${s.footprint.resolution}, ${num(lang, s.footprint.area_km2, 0)} km²`);
   }
@@ -119,7 +121,7 @@ export function periodKind(period) {
  * monthly line). `onView(view)` is called when the reader picks another view. The slot stays
  * empty when the server has no series endpoint; a view the unit has no series in says so.
  */
-export async function loadSeries(el, { lang, code, indicator, period, view = 'as-reported', onView = () => {} }) {
+export async function loadSeries(el, { lang, code, indicator, period, view = 'as-reported', versions = [], onView = () => {} }) {
   const slot = el.querySelector('.series');
   if (!slot) return;
   const url = `/api/v1/units/${encodeURIComponent(code)}/series`;
@@ -134,7 +136,7 @@ export async function loadSeries(el, { lang, code, indicator, period, view = 'as
   slot.dataset.view = view;
   slot.innerHTML = `<div class="lbl">${esc(t(lang, 'series'))}</div>${viewToggleHTML(lang, view)}` +
     (svg || `<p class="lbl">${esc(t(lang, 'noSeries'))}</p>`) +
-    `<div class="lbl note">${esc(seriesNote(lang, s && { ...s, points }))}</div>`;
+    `<div class="lbl note">${esc(seriesNote(lang, s && { ...s, points }, versions))}</div>`;
   for (const b of slot.querySelectorAll('.sview button')) {
     b.addEventListener('click', () => {
       onView(b.dataset.view);
