@@ -57,6 +57,42 @@ pub fn respond(
     resp
 }
 
+/// An immutable answer of `body` (static resources: glyphs, font files, the sprite): the coding
+/// negotiated from `Accept-Encoding` (identity only when `compressible` is false, e.g. PNG), its
+/// strong ETag and 304, `Cache-Control` [`IMMUTABLE`], `Content-Type` and `Vary`.
+pub fn immutable(
+    body: &crate::http::encoding::TileBody,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    compressible: bool,
+) -> Response {
+    use crate::http::encoding::Encoding;
+    let enc = if compressible {
+        Encoding::negotiate(headers)
+    } else {
+        Encoding::Identity
+    };
+    let mut resp = respond(
+        headers,
+        &body.etag(enc),
+        HeaderValue::from_static(IMMUTABLE),
+        || {
+            let mut r = body.body(enc).clone().into_response();
+            if enc != Encoding::Identity {
+                r.headers_mut().insert(
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static(enc.token()),
+                );
+            }
+            r
+        },
+    );
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    resp
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,12 +10,11 @@
 use std::path::PathBuf;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use geodata::GlyphRange;
 
-use crate::http::conditional::{IMMUTABLE, respond};
-use crate::http::encoding::{Encoding, TileBody};
+use crate::http::conditional::immutable;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -29,30 +28,6 @@ pub const STACKS: [(&str, &str); 3] = [
 /// The folder the fonts are read from: `fonts/` in the web map's folder.
 fn fonts_dir(st: &AppState) -> PathBuf {
     crate::routes::web::web_dir(st).join("fonts")
-}
-
-/// `body` in the coding the client prefers, through the one conditional-GET path.
-fn answer(body: &TileBody, headers: &HeaderMap, content_type: &'static str) -> Response {
-    let enc = Encoding::negotiate(headers);
-    let mut resp = respond(
-        headers,
-        &body.etag(enc),
-        HeaderValue::from_static(IMMUTABLE),
-        || {
-            let mut r = body.body(enc).clone().into_response();
-            if enc != Encoding::Identity {
-                r.headers_mut().insert(
-                    header::CONTENT_ENCODING,
-                    HeaderValue::from_static(enc.token()),
-                );
-            }
-            r
-        },
-    );
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    resp
 }
 
 /// `GET /fonts/{fontstack}/{range}.pbf`: the SDF glyphs of `range` in the first font of the
@@ -78,7 +53,7 @@ pub async fn glyphs(
         match st.fonts.face(&dir, file, name).await {
             Ok(face) => {
                 let body = st.fonts.glyphs(face, file, range).await?;
-                return Ok(answer(&body, &headers, "application/x-protobuf"));
+                return Ok(immutable(&body, &headers, "application/x-protobuf", true));
             }
             Err(e @ ApiError::NotFound(_)) => missing = Some(e),
             Err(e) => return Err(e),
@@ -115,7 +90,7 @@ pub async fn file(
         )));
     }
     let body = st.fonts.file(&fonts_dir(&st), &file).await?;
-    Ok(answer(&body, &headers, "font/ttf"))
+    Ok(immutable(&body, &headers, "font/ttf", true))
 }
 
 /// The first characters of a client's text, to quote it in an error.

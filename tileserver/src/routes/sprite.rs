@@ -10,12 +10,12 @@
 use std::sync::LazyLock;
 
 use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::json;
 
-use crate::http::conditional::{IMMUTABLE, respond};
-use crate::http::encoding::{Encoding, TileBody};
+use crate::http::conditional::immutable;
+use crate::http::encoding::TileBody;
 use crate::http::error::ApiError;
 
 /// The image name styles use for the label plate.
@@ -105,30 +105,7 @@ pub async fn sprite(Path(file): Path<String>, headers: HeaderMap) -> Result<Resp
         _ => (&sheet.png, "image/png"),
     };
     // PNG is already compressed: only the index is worth a content coding.
-    let enc = if kind == "json" {
-        Encoding::negotiate(&headers)
-    } else {
-        Encoding::Identity
-    };
-    let mut resp = respond(
-        &headers,
-        &body.etag(enc),
-        HeaderValue::from_static(IMMUTABLE),
-        || {
-            let mut r = body.body(enc).clone().into_response();
-            if enc != Encoding::Identity {
-                r.headers_mut().insert(
-                    header::CONTENT_ENCODING,
-                    HeaderValue::from_static(enc.token()),
-                );
-            }
-            r
-        },
-    );
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    Ok(resp)
+    Ok(immutable(body, &headers, content_type, kind == "json"))
 }
 
 #[cfg(test)]
