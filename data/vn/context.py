@@ -136,11 +136,27 @@ def point(lon, lat):
 
 
 def read_countries(zip_path):
-    import shapefile
     from shapely.geometry import box, shape
 
     clip = box(*BOX)
     out = {}
+    for rec, geo in shapefile_records(zip_path):
+        a3 = rec["ADM0_A3"]
+        if a3 in SKIP:
+            continue
+        g = shape(geo)
+        if not g.intersects(clip):
+            continue
+        name = NAME_VI.get(a3, rec["NAME_VI"])
+        name_en = NAME_EN.get(a3, rec["NAME_EN"])
+        out[a3] = (g.intersection(clip), name, name_en)
+    return out
+
+
+def shapefile_records(zip_path):
+    """(record as a dict, geometry as GeoJSON) of every shape in the zipped shapefile."""
+    import shapefile  # pyshp
+
     with zipfile.ZipFile(zip_path) as z:
         names = {n.rsplit(".", 1)[-1].lower(): n for n in z.namelist()}
         r = shapefile.Reader(
@@ -151,17 +167,7 @@ def read_countries(zip_path):
         )
         fields = [f[0] for f in r.fields[1:]]
         for sr in r.iterShapeRecords():
-            rec = dict(zip(fields, sr.record))
-            a3 = rec["ADM0_A3"]
-            if a3 in SKIP:
-                continue
-            g = shape(sr.shape.__geo_interface__)
-            if not g.intersects(clip):
-                continue
-            name = NAME_VI.get(a3, rec["NAME_VI"])
-            name_en = NAME_EN.get(a3, rec["NAME_EN"])
-            out[a3] = (g.intersection(clip), name, name_en)
-    return out
+            yield dict(zip(fields, sr.record)), sr.shape.__geo_interface__
 
 
 def land_features(countries, outline):

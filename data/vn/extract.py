@@ -211,24 +211,11 @@ def build_mapping(conv, old_keys, new_keys, old_rows, new_rows):
 
 
 def extract_outline(zip_path):
-    import shapefile  # pyshp
-
-    with zipfile.ZipFile(zip_path) as z:
-        names = {n.rsplit(".", 1)[-1].lower(): n for n in z.namelist()}
-        r = shapefile.Reader(
-            shp=io.BytesIO(z.read(names["shp"])),
-            shx=io.BytesIO(z.read(names["shx"])),
-            dbf=io.BytesIO(z.read(names["dbf"])),
-            encoding="utf-8",
-        )
-        fields = [f[0] for f in r.fields[1:]]
-        for sr in r.iterShapeRecords():
-            rec = dict(zip(fields, sr.record))
-            if rec.get("ADM0_A3") == "VNM":
-                geo = sr.shape.__geo_interface__
-                break
-        else:
-            sys.exit("error: no ADM0_A3 = VNM record in the Natural Earth shapefile")
+    for rec, geo in context.shapefile_records(zip_path):
+        if rec.get("ADM0_A3") == "VNM":
+            break
+    else:
+        sys.exit("error: no ADM0_A3 = VNM record in the Natural Earth shapefile")
 
     def rnd(ring):
         out = []
