@@ -77,3 +77,12 @@ pub async fn import_boundaries(
     }
     reports
 }
+
+/// The XYZ tile containing a WGS84 point at zoom `z` (Web Mercator, rows from the north).
+pub fn tile_of(lon: f64, lat: f64, z: u32) -> geodata::TileId {
+    let n = 2f64.powi(z as i32);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let r = lat.to_radians();
+    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+    geodata::TileId::new(z, x, y as u32).expect("a point on the map lies in a tile")
+}

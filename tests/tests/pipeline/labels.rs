@@ -9,15 +9,7 @@ use geodata::{TileId, TileSource, UnitInfo};
 use geozero::ToGeo;
 use geozero::mvt::tile::{Layer, Value};
 use geozero::mvt::{Message, Tile};
-
-/// XYZ tile containing lon/lat at zoom z.
-fn tile_of(lon: f64, lat: f64, z: u32) -> TileId {
-    let n = 2f64.powi(z as i32);
-    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let r = lat.to_radians();
-    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
-    TileId::new(z, x, y as u32).unwrap()
-}
+use popmap_tests::tile_of;
 
 /// A decoded feature: id, string/uint properties, geometry in tile units.
 struct Feature {

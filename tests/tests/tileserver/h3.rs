@@ -11,15 +11,7 @@ use popmap_tests::TestDb;
 
 use crate::common;
 use crate::common::get;
-
-/// XYZ tile containing lon/lat at zoom z.
-fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
-    let n = 2f64.powi(z as i32);
-    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let r = lat.to_radians();
-    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
-    (x, y as u32)
-}
+use crate::common::two_versions::tile_of;
 
 fn props(layer: &tile::Layer, f: &tile::Feature) -> BTreeMap<String, tile::Value> {
     f.tags

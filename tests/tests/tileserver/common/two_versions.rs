@@ -185,11 +185,8 @@ async fn publish(store: &Store, period: &str, version: &str, rows: &[(&str, &str
         .unwrap();
 }
 
-/// The z/x/y tile holding a point.
+/// The x/y of the z tile holding a point (the kit's [`popmap_tests::tile_of`]).
 pub fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
-    let n = 2f64.powi(z as i32);
-    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let r = lat.to_radians();
-    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
-    (x, y as u32)
+    let t = popmap_tests::tile_of(lon, lat, z);
+    (t.x, t.y)
 }
