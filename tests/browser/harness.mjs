@@ -123,6 +123,16 @@ export async function distinctColours(page) {
   });
 }
 
+/** Debian's Chromium, headless, drawing WebGL in software (SwiftShader), as every file uses it. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-gl=angle',
+      '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-dev-shm-usage'],
+  });
+}
+
 /** The browser (and the portal pages) for one test file; timings in `bench` go to `benchFile`. */
 export function useBrowser(benchFile = 'bench.json') {
   before(async () => {
@@ -138,12 +148,7 @@ export function useBrowser(benchFile = 'bench.json') {
       await new Promise((r) => srv.listen(port, '127.0.0.1', r));
       hosts.push(srv);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-gl=angle',
-        '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -7,25 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
 import { frames, mmToPx } from '../../web-map/src/assets/layout.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ART = join(ROOT, 'target', 'browser-artifacts');
-const BASE = process.env.POPMAP_URL || 'http://127.0.0.1:18103';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+import { ART, BASE, getJSON, launchChromium } from './harness.mjs';
 
 let browser;
 const errors = [];
 const foreign = [];
-
-async function getJSON(path) {
-  const r = await fetch(BASE + path);
-  assert.equal(r.status, 200, `${path} answered ${r.status}`);
-  return r.json();
-}
 
 async function newPage() {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
@@ -132,12 +120,7 @@ async function checkNationalPDF(path, base, orient, period) {
 
 before(async () => {
   mkdirSync(ART, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-gl=angle',
-      '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
