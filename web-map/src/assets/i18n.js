@@ -54,12 +54,3 @@ export function num(lang, v, digits = 2) {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return v.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits });
 }
-
-/** A boundary version in words, never its id: "ranh giới từ 01/07/2025" / "boundaries from
- * 01/07/2025" (`v` is an entry of /api/v1/versions; the id alone when the date is unknown). */
-export function versionWords(v, lang) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v?.valid_from || '');
-  if (!m) return v?.id ?? '';
-  const date = `${m[3]}/${m[2]}/${m[1]}`;
-  return lang === 'vi' ? `ranh giới từ ${date}` : `boundaries from ${date}`;
-}

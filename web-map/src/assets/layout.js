@@ -3,6 +3,8 @@
 // list of drawing primitives in millimetres that export.js draws on a canvas (PNG) or in a
 // PDF. No DOM here, so the unit tests run it in node.
 
+import { num } from './i18n.js';
+
 /** Paper sizes in mm, portrait (ISO 216). */
 export const PAPERS = { a4: [210, 297], a3: [297, 420] };
 /** CSS pixels per millimetre (96 dpi). */
@@ -57,11 +59,16 @@ export function dateWords(d) {
   return `${get('day')}/${get('month')}/${get('year')}`;
 }
 
-/** A number in the layout's language: 1.234,5 in Vietnamese. */
-export function numWords(v, lang = 'vi', digits = 2) {
-  if (!Number.isFinite(v)) return '—';
-  return v.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits });
+/** A boundary version in words, never its id: "ranh giới từ 01/07/2025" / "boundaries from
+ * 01/07/2025" (`v` is an entry of /api/v1/versions; the id alone when the date is unknown). */
+export function versionWords(v, lang) {
+  const date = v?.valid_from ? dateWords(v.valid_from) : '';
+  if (!date) return v?.id ?? '';
+  return lang === 'vi' ? `ranh giới từ ${date}` : `boundaries from ${date}`;
 }
+
+/** A number in the layout's language: 1.234,5 in Vietnamese (the web map's `num`). */
+export const numWords = (v, lang = 'vi', digits = 2) => num(lang, v, digits);
 
 /** Ground metres per CSS pixel at `lat` and `zoom` (512 px tiles, as MapLibre). */
 export function metresPerPixel(lat, zoom) {

@@ -5,7 +5,7 @@
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
 import { search } from './fold.js';
-import { t, versionWords } from './i18n.js';
+import { t } from './i18n.js';
 import { renderLegend, changeClasses } from './legend.js';
 import { popupHTML, loadSeries, VIEWS } from './popup.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
@@ -15,7 +15,7 @@ import { NATIONAL } from './camera.js';
 import { buildIndex } from './units.js';
 import { localiseStyle } from './labels.js';
 import { Where } from './where.js';
-import { periodWords } from './layout.js';
+import { periodWords, versionWords } from './layout.js';
 
 const EMBED = document.body.dataset.embed === '1';
 const $ = (sel) => document.querySelector(sel);

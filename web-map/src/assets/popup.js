@@ -1,7 +1,8 @@
 // The click popup: the unit's values, its rank among its siblings and a small chart of its
 // series (from /api/v1/units/{code}/series when the server has it; hidden otherwise) in one of
 // three views: as reported, harmonised onto the newest boundaries, or on the H3 grid.
-import { t, num, versionWords } from './i18n.js';
+import { t, num } from './i18n.js';
+import { versionWords } from './layout.js';
 import { tryJSON, qs } from './api.js';
 
 function esc(s) {
