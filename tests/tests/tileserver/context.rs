@@ -10,14 +10,7 @@ use std::net::SocketAddr;
 use geozero::mvt::{Message, Tile};
 use popmap_tests::TestDb;
 
-use crate::common::{self, Resp, get, get_json};
-
-fn header<'a>(r: &'a Resp, name: &str) -> &'a str {
-    r.headers
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-        .unwrap_or("")
-}
+use crate::common::{self, get, get_json, header};
 
 async fn server() -> (SocketAddr, TestDb) {
     let db = TestDb::sqlite();

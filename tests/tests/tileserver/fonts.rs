@@ -13,7 +13,7 @@ use popmap_tests::TestDb;
 use prost::Message;
 use serde_json::Value;
 
-use crate::common::{self, Resp, get};
+use crate::common::{self, get, header};
 
 /// The glyph protobuf as MapLibre GL reads it (`glyphs.proto`, proto2).
 #[derive(Clone, PartialEq, prost::Message)]
@@ -59,13 +59,6 @@ const FONTS: [&str; 3] = [
     "NotoSans-Bold.ttf",
     "NotoSans-Italic.ttf",
 ];
-
-fn header<'a>(r: &'a Resp, name: &str) -> &'a str {
-    r.headers
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-        .unwrap_or("")
-}
 
 fn built_fonts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web-map/dist/fonts")

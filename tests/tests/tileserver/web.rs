@@ -7,7 +7,7 @@ use popmap_tests::TestDb;
 use serde_json::Value;
 
 use crate::common;
-use crate::common::get;
+use crate::common::{get, header};
 
 async fn json(addr: std::net::SocketAddr, path: &str) -> Value {
     let r = get(addr, path, "").await;
@@ -18,13 +18,6 @@ async fn json(addr: std::net::SocketAddr, path: &str) -> Value {
         String::from_utf8_lossy(&r.body)
     );
     serde_json::from_slice(&r.body).unwrap()
-}
-
-fn header<'a>(r: &'a common::Resp, name: &str) -> &'a str {
-    r.headers
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-        .unwrap_or("")
 }
 
 #[tokio::test]

@@ -111,6 +111,14 @@ pub struct Resp {
     pub body: Vec<u8>,
 }
 
+/// The value of header `name` (lower case) in `r`, or "" when absent.
+pub fn header<'a>(r: &'a Resp, name: &str) -> &'a str {
+    r.headers
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .unwrap_or("")
+}
+
 /// Sends `GET path` with `extra` header lines and reads the whole response.
 pub async fn get(addr: std::net::SocketAddr, path: &str, extra: &str) -> Resp {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
