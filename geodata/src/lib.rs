@@ -91,7 +91,12 @@ pub use store::{
 };
 
 // Read models.
+pub use readmodel::breaks::{
+    BreakNote, Breaks, MAX_CLASSES, MAX_SHARE, PeriodValues, balanced_sample, class_counts,
+    human_round, merge_classes, nice, readable_breaks,
+};
 pub use readmodel::classes::{Method, ckmeans, class_of, thresholds};
+pub use readmodel::diverging::{Diverging, NEUTRAL_QUANTILE, diverging};
 pub use readmodel::harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
 pub use readmodel::series::{
     Counts, ValuesBySnapshot, as_reported_counts, footprint_series, harmonised_counts,

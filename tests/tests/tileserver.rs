@@ -15,6 +15,8 @@ mod api;
 mod api_access;
 #[path = "tileserver/api_schema.rs"]
 mod api_schema;
+#[path = "tileserver/classes.rs"]
+mod classes;
 #[path = "tileserver/context.rs"]
 mod context;
 #[path = "tileserver/crosswalk.rs"]

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::routes::fonts::glyphs),
         )
         .route("/api/v1/classes", get(crate::routes::classes::classes))
+        .route("/api/v1/map/change", get(crate::routes::change::map_change))
         .route("/api/v1/map/values", get(crate::routes::mapdata::values))
         .route(
             "/api/v1/map/indicators",

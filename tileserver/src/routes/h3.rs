@@ -1,6 +1,9 @@
 //! The H3 family: `/tiles/h3/{period}/{z}/{x}/{y}.mvt`, its TileJSON `/tiles/h3/{period}.json`
 //! and the cell API `GET /api/v1/h3/{period}/{cell}`.
 //!
+//! H3 classes ([`classification`], for `/api/v1/classes?level=h3` and the H3 styles) come
+//! from the cells' own values at the resolution drawn at zoom [`CLASS_ZOOM`].
+//!
 //! A snapshot's grid is the stored operator of its boundary version applied to its commune
 //! counts, disclosure-protected once ([`geodata::disclosure`]) and cached. Tiles follow the admin
 //! family's HTTP rules (400/404, 204 for empty tiles, ETag/304, gzip/br, immutable revision URLs,
@@ -28,6 +31,7 @@ use serde_json::{Map, Value, json};
 use crate::http::conditional::{IMMUTABLE, SHORT};
 use crate::http::error::ApiError;
 use crate::http::query::Params;
+use crate::routes::classes::{BreaksMode, Choice, Classification, Note, assemble, timeline};
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
 use crate::routes::tiles::{parse_tile, tile_response};
 use crate::state::AppState;
@@ -50,6 +54,109 @@ async fn grid(st: &AppState, snap: &Snapshot) -> Result<Arc<H3Snapshot>, ApiErro
             &snap.version,
         )
         .await
+}
+
+/// The zoom whose H3 resolution the classes are computed at (the national and regional view).
+pub const CLASS_ZOOM: u8 = 6;
+
+/// The values of `indicator` on the populated cells of `snap`'s grid at the resolution of
+/// [`CLASS_ZOOM`] (`None` where disclosure control hides the value), and that resolution.
+async fn cell_column(
+    st: &AppState,
+    snap: &Snapshot,
+    indicator: &str,
+) -> Result<(Vec<Option<f64>>, u8), ApiError> {
+    let h3 = grid(st, snap).await?;
+    let grid = &h3.grid;
+    let res = resolution_for_zoom(CLASS_ZOOM, grid.finest());
+    let Some(level) = grid.level(res) else {
+        return Ok((Vec::new(), u8::from(res)));
+    };
+    let rules = &st.config.disclosure;
+    let total = grid.column(&rules.total);
+    let months = snap.period.month_count();
+    let values = (0..level.len())
+        .filter(|&i| total.is_none_or(|k| level.row(i)[k] > 0))
+        .map(|i| {
+            let v = cell_values(&st.catalog, grid, level, i, months, rules);
+            v.counts
+                .iter()
+                .find(|(id, _)| id == indicator)
+                .map(|(_, n)| *n as f64)
+                .or_else(|| {
+                    v.derived
+                        .iter()
+                        .find(|(id, _, _)| id == indicator)
+                        .map(|(_, x, _)| *x)
+                })
+        })
+        .collect();
+    Ok((values, u8::from(res)))
+}
+
+/// The classes of `indicator` on the H3 cells of `snap`: values of the cells at the resolution
+/// of [`CLASS_ZOOM`]; timeline breaks pool the newest period of each boundary version of the
+/// granularity (a grid per period is too costly to pool every period).
+pub async fn classification(
+    st: &AppState,
+    snap: &Snapshot,
+    indicator: &str,
+    choice: Choice,
+) -> Result<Classification, ApiError> {
+    let (values, res) = cell_column(st, snap, indicator).await?;
+    let tl = match choice.breaks {
+        BreaksMode::Period => None,
+        BreaksMode::Timeline => {
+            let published = st.published.load_full();
+            let g = snap.period.granularity();
+            let mut newest: Vec<&Snapshot> = Vec::new();
+            for s in published
+                .snapshots
+                .iter()
+                .filter(|s| s.period.granularity() == g)
+            {
+                match newest.iter_mut().find(|n| n.version == s.version) {
+                    Some(n) if (s.period, s.revision) > (n.period, n.revision) => *n = s,
+                    Some(_) => {}
+                    None => newest.push(s),
+                }
+            }
+            let ids: Vec<i64> = newest.iter().map(|s| s.id).collect();
+            let load = |s: Snapshot| {
+                let pooled = ids.contains(&s.id);
+                async move {
+                    if !pooled {
+                        return Ok(None);
+                    }
+                    // A version without an H3 operator is left out of the pool.
+                    match cell_column(st, &s, indicator).await {
+                        Ok((v, _)) => Ok(Some(v.into_iter().flatten().collect())),
+                        Err(ApiError::NotFound(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            Some(timeline(st, snap, "h3", indicator, choice, load).await?)
+        }
+    };
+    let mut c = assemble(
+        st,
+        snap,
+        &snap.version,
+        "h3",
+        indicator,
+        choice,
+        &values,
+        tl.as_deref(),
+    );
+    if st.catalog.base(indicator).is_some() {
+        c.notes.push(Note {
+            code: "h3_resolution".into(),
+            vi: format!("Các lớp tính trên ô H3 cấp {res} (bản đồ toàn quốc); ô nhỏ hơn khi phóng to có số đếm nhỏ hơn."),
+            en: format!("Classes are computed on H3 cells of resolution {res} (the national view); the smaller cells shown when zoomed in hold smaller counts."),
+        });
+    }
+    Ok(c)
 }
 
 /// `GET /tiles/h3/{period}/{z}/{x}/{y}.mvt`.

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod change;
 pub mod classes;
 pub mod context;
 pub mod fonts;

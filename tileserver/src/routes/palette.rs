@@ -34,6 +34,22 @@ pub struct IndicatorStyle {
     /// The normal band `[low, high)` shown in the legend (e.g. 103–107 for the SRB).
     #[serde(default)]
     pub normal: Option<[f64; 2]>,
+    /// The diverging palette of change maps (ColorBrewer order: its first colour at the
+    /// largest fall), `RdBu` when absent.
+    #[serde(default = "default_change_palette")]
+    pub change_palette: String,
+    /// Whether the change palette runs the other way, so a rise takes its first colour (with
+    /// `RdBu`: rises red, falls blue, the default).
+    #[serde(default = "default_true")]
+    pub change_reverse: bool,
+}
+
+fn default_change_palette() -> String {
+    "RdBu".into()
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Where a named style takes its features from.
@@ -162,6 +178,9 @@ impl StyleConfig {
             if !palettes.contains_key(&s.palette) {
                 return Err(bad(format!("unknown palette '{}'", s.palette)));
             }
+            if !palettes.contains_key(&s.change_palette) {
+                return Err(bad(format!("unknown palette '{}'", s.change_palette)));
+            }
             if !(2..=9).contains(&s.k) {
                 return Err(bad(format!("k = {} is outside 2..=9", s.k)));
             }
@@ -216,6 +235,27 @@ impl StyleConfig {
     }
 }
 
+impl StyleConfig {
+    /// The `n` colours of a change map of `style`, from the largest fall to the largest rise
+    /// (`n` odd: the middle one is the palette's neutral colour).
+    pub fn change_colours(&self, style: &IndicatorStyle, n: usize) -> Vec<String> {
+        let p = &self.palettes[&style.change_palette];
+        let mut c = match n {
+            0 => Vec::new(),
+            1 => vec![p["3"][1].clone()],
+            n => p
+                .get(&n.min(11).to_string())
+                .or_else(|| p.get("9"))
+                .cloned()
+                .unwrap_or_default(),
+        };
+        if style.change_reverse {
+            c.reverse();
+        }
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,7 +264,9 @@ mod tests {
     fn builtin_config_is_consistent() {
         let c = StyleConfig::builtin();
         let srb = c.indicator("srb");
-        assert_eq!(srb.method, Method::Fixed);
+        // Fixed SRB breaks are offered; the default is readable quantiles (issue 15).
+        assert_eq!(srb.method, Method::Quantile);
+        assert_eq!(srb.fixed, vec![100.0, 103.0, 107.0, 110.0, 115.0]);
         assert_eq!(c.colours(srb, 6, true)[2], "#f7f7f7");
         assert_eq!(c.colours(c.indicator("density"), 5, false).len(), 5);
         assert_eq!(c.colours(c.indicator("density"), 2, false).len(), 2);

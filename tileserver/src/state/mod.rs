@@ -4,6 +4,7 @@
 //! Imports the HTTP mechanics below it ([`crate::http`]) and never the routes.
 
 pub mod access;
+pub mod breaks;
 pub mod config;
 pub mod fonts;
 pub mod metrics;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub limiters: Arc<access::Limiters>,
     /// Map fonts: parsed faces, glyph ranges and font files.
     pub fonts: Arc<fonts::Fonts>,
+    /// Timeline class breaks of the current published generation.
+    pub breaks: Arc<breaks::BreaksCache>,
     /// False while [`serve`]'s start-up warm-up is building tile sources (`/readyz` says 503).
     pub warmed: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -72,6 +75,7 @@ impl AppState {
             reload_lock: Arc::default(),
             warmed: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             fonts: Arc::default(),
+            breaks: Arc::default(),
         })
     }
 }

@@ -76,6 +76,7 @@ pub enum ErrorResponses {
         super::download::download,
         crate::routes::lineage::lineage,
         crate::routes::classes::classes,
+        crate::routes::change::map_change,
         crate::routes::mapdata::values,
         crate::routes::mapdata::indicators,
         crate::routes::h3::cell,

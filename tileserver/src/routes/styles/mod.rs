@@ -32,13 +32,13 @@ mod layers;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::{BoundaryVersion, Level, Method, Snapshot};
+use geodata::{BoundaryVersion, Level, Snapshot};
 use serde_json::{Value, json};
 
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::json_response;
-use crate::routes::classes::{classification, method_and_k};
+use crate::routes::classes::{Choice, classification};
 use crate::routes::mapdata::snapshot_for;
 use crate::routes::palette::{Basemap, NamedStyle, StyleConfig, StyleSource};
 use crate::routes::tilejson::base_url;
@@ -78,12 +78,28 @@ pub async fn style(
     if name == "index" {
         return Ok(index(State(st), headers).await);
     }
-    q.allow(&["period", "method", "k", "join", "version"])?;
+    q.allow(&[
+        "period", "method", "k", "join", "version", "breaks", "level",
+    ])?;
     let cfg = StyleConfig::builtin();
-    let named = named_style(&st, cfg, name)?;
+    let mut named = named_style(&st, cfg, name)?;
+    // `level=h3`: the indicator's H3 style (the named `h3-*` styles are H3 already).
+    match q.get("level").map(String::as_str) {
+        None => {}
+        Some("h3") => named.to_mut().source = StyleSource::H3,
+        Some(l) => {
+            return Err(ApiError::bad_request(
+                "level",
+                ["h3"],
+                format!(
+                    "level='{l}': a style draws every administrative level; use level=h3 for H3 cells"
+                ),
+            ));
+        }
+    }
     let join = join_param(&q)?;
     let indicator = named.indicator.as_str();
-    let (method, k) = method_and_k(cfg, indicator, q.get("method"), q.get("k"))?;
+    let choice = crate::routes::classes::choice(cfg, indicator, &q)?;
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
     // `version=`: the period harmonised onto another boundary version (admin styles only).
     let target = crate::routes::mapdata::target_for(&st, &snap, q.get("version"))?;
@@ -106,8 +122,7 @@ pub async fn style(
         snap: &snap,
         target: t,
         indicator,
-        method,
-        k,
+        choice,
         join,
     };
     let parts = match named.source {
@@ -163,8 +178,7 @@ struct Fill<'a> {
     snap: &'a Snapshot,
     target: Option<&'a str>,
     indicator: &'a str,
-    method: Method,
-    k: usize,
+    choice: Choice,
     join: Join,
 }
 
@@ -175,8 +189,9 @@ type Layers = (
     serde_json::Map<String, Value>,
 );
 
-/// The H3 style: hexagons classified on the finest level of the version (they are
-/// commune-sized), in the country context, with the province names of the boundary tiles.
+/// The H3 style: hexagons filled from their own property of the indicator, classified on H3
+/// cell values ([`crate::routes::h3::classification`]), in the country context, with the
+/// province names of the boundary tiles.
 async fn h3_layers(
     st: &AppState,
     cfg: &StyleConfig,
@@ -188,12 +203,7 @@ async fn h3_layers(
     let b = Basemap::builtin();
     let mut layers = context::below(cfg, b);
     let mut meta_classes = serde_json::Map::new();
-    let finest = *version
-        .levels
-        .iter()
-        .max_by_key(|l| l.depth())
-        .unwrap_or(&Level::Province);
-    let c = classification(st, f.snap, None, finest, f.indicator, f.method, f.k).await?;
+    let c = crate::routes::h3::classification(st, f.snap, f.indicator, f.choice).await?;
     let fill = fill_expression(&c, json!(["get", f.indicator]), Join::Props, &cfg.no_data);
     layers.push(json!({
         "id": "h3-fill", "type": "fill", "source": "popmap", "source-layer": "h3",
@@ -239,7 +249,7 @@ async fn admin_layers(
     let mut meta_classes = serde_json::Map::new();
     for row in level_zooms(&version.levels) {
         let level = row.0;
-        let c = classification(st, f.snap, f.target, level, f.indicator, f.method, f.k).await?;
+        let c = classification(st, f.snap, f.target, level, f.indicator, f.choice).await?;
         let input = match f.join {
             Join::Props => json!(["get", f.indicator]),
             Join::State => json!(["feature-state", "v"]),
@@ -306,6 +316,8 @@ fn document(
             "popmap:reported_on": snap.version,
             "popmap:harmonised": f.target.is_some(),
             "popmap:join": match f.join { Join::Props => "props", Join::State => "state" },
+            "popmap:level": if meta_classes.contains_key("h3") { "h3" } else { "admin" },
+            "popmap:breaks": f.choice.breaks.as_str(),
             "popmap:synthetic": st.config.synthetic,
             "popmap:classes": meta_classes,
         },
