@@ -59,4 +59,4 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 
 cd tests/browser
 POPMAP_URL="http://127.0.0.1:$PORT" POPMAP_HOST_PORT="$HOST_PORT" \
-    node --test --test-concurrency=1 tiles.test.mjs map.test.mjs where.test.mjs print.test.mjs
+    node --test --test-concurrency=1 tiles.test.mjs classes.test.mjs map.test.mjs where.test.mjs print.test.mjs
