@@ -301,9 +301,28 @@ test('OCR reads commune names at commune zoom over Hà Nội', async () => {
     .map((f) => f.properties.label.normalize('NFC')))]);
   assert.ok(drawn.length >= 3, `${drawn.length} commune labels drawn`);
   const text = ocr(await mapCrop(page, 'communes-hanoi-map-2x.png')).replace(/\s+/g, ' ');
-  writeFileSync(join(ART, 'communes-hanoi.ocr.txt'), text);
+  const report = [`whole map: ${text}`];
   const read = drawn.filter((name) => text.includes(name));
-  assert.ok(read.length >= 3, `OCR read ${read.length} of ${drawn.length} drawn commune names: ${read.join(', ')} in «${text}»`);
+  // Over the darkest class (dense city communes since issue 15's readable classes) tesseract
+  // cannot binarise the whole map: names it missed are read from crops around the label.
+  for (const name of drawn.filter((n) => !read.includes(n)).slice(0, 12)) {
+    if (read.length >= 3) break;
+    const at = await labelAt(page, 'commune-label', 'label', name);
+    if (!at) continue;
+    const [hw, hh] = [Math.round(4.5 * name.length) + 10, 13];
+    const rect = { x: Math.round(at.x - hw), y: Math.round(at.y - hh), width: 2 * hw, height: 2 * hh };
+    const png = await mapCrop(page, `communes-hanoi-${read.length}-crop.png`, rect, 3);
+    for (const psm of [7, 6]) {
+      const crop = ocr(png, psm).replace(/\s+/g, ' ');
+      report.push(`${name} crop psm ${psm}: ${crop}`);
+      if (crop.includes(name)) {
+        read.push(name);
+        break;
+      }
+    }
+  }
+  writeFileSync(join(ART, 'communes-hanoi.ocr.txt'), report.join('\n'));
+  assert.ok(read.length >= 3, `OCR read ${read.length} of ${drawn.length} drawn commune names: ${read.join(', ')} in «${report.join(' | ')}»`);
   await page.close();
 });
 

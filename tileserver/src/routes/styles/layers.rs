@@ -134,9 +134,9 @@ pub fn province_outline(levels: &[Level], base: &Basemap) -> Option<Value> {
 
 /// `{level}-label`: the units' short names from `{level}_label` of `source`, over `[min, max)`;
 /// the best rank is placed first. Sizes are screen pixels, chosen to be read (by people and by
-/// OCR) from a 1366×768 screenshot: provinces 13–16 px on a light plate (the sprite's `plate`,
-/// because a halo alone leaves the darkest classes showing through the word space), communes
-/// 12–15 px with a halo. Regular weight: it keeps more names placed at national zooms.
+/// OCR) from a 1366×768 screenshot: provinces 13–16 px and communes 12–15 px, each on a light
+/// plate (the sprite's `plate`, because a halo alone leaves the darkest classes showing through
+/// the word space). Regular weight: it keeps more names placed at national zooms.
 pub fn label_layer(
     (level, min, max): (Level, u8, Option<u8>),
     source: &str,
@@ -179,9 +179,11 @@ pub fn label_layer(
         min,
         max,
     );
-    // Province names sit on a light plate (the sprite's `plate`): over the darkest classes a
-    // halo alone leaves the fill showing in the word space (see routes/sprite.rs).
-    if level == Level::Province {
+    // Names sit on a light plate (the sprite's `plate`): over the darkest classes a halo alone
+    // leaves the fill showing in the word space (see routes/sprite.rs). Provinces always had
+    // one; commune names got it when readable classes (issue 15) made dense city communes the
+    // darkest class.
+    {
         let l = &mut layer["layout"];
         l["icon-image"] = json!(crate::routes::sprite::PLATE);
         l["icon-text-fit"] = json!("both");
