@@ -279,7 +279,7 @@ pub fn method_and_k(
 
 /// The timeline breaks of `indicator` on `level` for the granularity of `snap`, from the cache
 /// or computed now: `load` gives each published period's values (its newest revision; `None`
-/// skips a period, e.g. one whose boundary version lacks the level).
+/// skips a period, e.g. one whose boundary version lacks the level), run concurrently.
 pub async fn timeline<F, Fut>(
     st: &AppState,
     snap: &Snapshot,
@@ -290,7 +290,7 @@ pub async fn timeline<F, Fut>(
 ) -> Result<Arc<Timeline>, ApiError>
 where
     F: Fn(Snapshot) -> Fut,
-    Fut: Future<Output = Result<Option<Vec<f64>>, ApiError>>,
+    Fut: Future<Output = Result<Option<Vec<f64>>, ApiError>> + Send + 'static,
 {
     let published = st.published.load_full();
     let granularity = snap.period.granularity();
@@ -320,16 +320,29 @@ where
                     _ => newest.push(s),
                 }
             }
-            let mut periods = Vec::new();
-            for s in newest {
-                if let Some(values) = load(s.clone()).await? {
-                    periods.push(PeriodValues {
-                        period: s.period.to_string(),
-                        version: s.version.clone(),
-                        values,
-                    });
+            // The periods load concurrently (a cold demo month is ~0.25 s, mostly the store).
+            let mut jobs = tokio::task::JoinSet::new();
+            for (i, s) in newest.iter().enumerate() {
+                let job = load((*s).clone());
+                jobs.spawn(async move { (i, job.await) });
+            }
+            let mut loaded: Vec<(usize, Vec<f64>)> = Vec::new();
+            while let Some(done) = jobs.join_next().await {
+                let (i, values) =
+                    done.map_err(|e| ApiError::Internal(format!("timeline values: {e}")))?;
+                if let Some(v) = values? {
+                    loaded.push((i, v));
                 }
             }
+            loaded.sort_by_key(|(i, _)| *i);
+            let periods: Vec<PeriodValues> = loaded
+                .into_iter()
+                .map(|(i, values)| PeriodValues {
+                    period: newest[i].period.to_string(),
+                    version: newest[i].version.clone(),
+                    values,
+                })
+                .collect();
             let names = periods.iter().map(|p| p.period.clone()).collect();
             let breaks = tokio::task::spawn_blocking(move || {
                 readable_breaks(choice.method, &periods, choice.k, choice.raise, &fixed)
@@ -442,7 +455,8 @@ pub async fn classification(
         BreaksMode::Period => None,
         BreaksMode::Timeline => Some(
             timeline(st, snap, level.as_str(), indicator, choice, |s| {
-                own_values(st, s, level, indicator)
+                let (st, indicator) = (st.clone(), indicator.to_string());
+                async move { own_values(&st, s, level, &indicator).await }
             })
             .await?,
         ),

@@ -124,12 +124,13 @@ pub async fn classification(
             let ids: Vec<i64> = newest.iter().map(|s| s.id).collect();
             let load = |s: Snapshot| {
                 let pooled = ids.contains(&s.id);
+                let (st, indicator) = (st.clone(), indicator.to_string());
                 async move {
                     if !pooled {
                         return Ok(None);
                     }
                     // A version without an H3 operator is left out of the pool.
-                    match cell_column(st, &s, indicator).await {
+                    match cell_column(&st, &s, &indicator).await {
                         Ok((v, _)) => Ok(Some(v.into_iter().flatten().collect())),
                         Err(ApiError::NotFound(_)) => Ok(None),
                         Err(e) => Err(e),
