@@ -288,9 +288,9 @@ async fn font_files_are_served_and_no_path_leaves_the_folder() {
     }
 }
 
-/// The sprite the styles' province plates use: both pixel ratios, the index names `plate` with
-/// its stretch areas inside the image, the PNG decodes to the size the index says, and answers
-/// are immutable with an ETag; other names are JSON 404s.
+/// The sprite the styles' province plates and the web map's hatch use: both pixel ratios, the
+/// index names `plate` with its stretch areas inside the image and `hatch`, both inside the
+/// decoded PNG, and answers are immutable with an ETag; other names are JSON 404s.
 #[tokio::test]
 async fn the_label_plate_sprite_is_served_at_both_pixel_ratios() {
     let (addr, _web, _db) = server().await;
@@ -314,10 +314,19 @@ async fn the_label_plate_sprite_is_served_at_both_pixel_ratios() {
         assert!(header(&png, "cache-control").contains("immutable"));
         let dec = png::Decoder::new(std::io::Cursor::new(png.body.clone()));
         let info = dec.read_info().expect("the sprite PNG decodes");
-        assert_eq!(
-            (u64::from(info.info().width), u64::from(info.info().height)),
-            (w, h)
-        );
+        let sheet = (u64::from(info.info().width), u64::from(info.info().height));
+        // Every image (the plate and the unstable values' hatch) lies inside the sheet.
+        for name in ["plate", "hatch"] {
+            let img = &index[name];
+            assert_eq!(img["pixelRatio"].as_u64(), Some(ratio), "{name}");
+            let x = img["x"].as_u64().unwrap() + img["width"].as_u64().unwrap();
+            let y = img["y"].as_u64().unwrap() + img["height"].as_u64().unwrap();
+            assert!(
+                x <= sheet.0 && y <= sheet.1,
+                "{name} inside the {sheet:?} sheet"
+            );
+        }
+        assert_eq!(sheet.1, h);
         let etag = header(&png, "etag").to_string();
         let again = get(
             addr,
