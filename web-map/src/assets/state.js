@@ -1,8 +1,10 @@
 // Everything that defines a view lives in the URL query, so a link reproduces the view and
 // back/forward walk through the views: indicator, period, level, classification, comparison
 // period, language, locks and chrome (for embeds), the camera, the popup's series view, the
-// boundary version the period is drawn on, the selected unit (`sel`, its code) and whether value
-// labels are shown (`vl=1`).
+// boundary version the period is drawn on, the selected unit (`sel`, its code), whether value
+// labels are shown (`vl=1`), the timeline's granularity (`g`: month|quarter|year), the change
+// measure (`cm`: abs|pct) and the legend's breaks (`br`: '' = one legend for the whole timeline,
+// `period` = this period only).
 
 export const DEFAULTS = {
   ind: 'density',
@@ -15,10 +17,13 @@ export const DEFAULTS = {
   at: '',
   controls: '1',
   lock: '',
-  sv: 'as-reported',
+  sv: 'harmonised',
   bv: '',
   sel: '',
   vl: '',
+  g: 'month',
+  cm: 'abs',
+  br: '',
 };
 
 const KEYS = Object.keys(DEFAULTS);
