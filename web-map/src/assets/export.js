@@ -88,8 +88,36 @@ function csvCell(v) {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV of the units in view: code, name, period, indicator value. */
+/** H3 cells in view on `layer` (one per cell index), with the values the tiles carry. */
+export function viewCells(map, layer) {
+  const seen = new Map();
+  for (const f of map.queryRenderedFeatures({ layers: [layer] })) {
+    const cell = f.properties.cell;
+    if (cell && !seen.has(cell)) seen.set(cell, f);
+  }
+  return [...seen.values()];
+}
+
+/** CSV of the H3 cells in view: cell, resolution, period, value, unstable and suppressed flags. */
+function cellsCSV(map, layer, indicator, period) {
+  const rows = [['cell', 'resolution', 'period', indicator, `${indicator}_unstable`, 'suppressed']];
+  for (const f of viewCells(map, layer)) {
+    const p = f.properties;
+    rows.push([p.cell, p.resolution, period, p[indicator] ?? '', p[`${indicator}_unstable`] ? 1 : 0, p.suppressed ? 1 : 0]);
+  }
+  return rows;
+}
+
+/**
+ * CSV of the units in view: code, name, period, indicator value; with `values` null (the H3
+ * level, whose tiles carry the values) the cells in view.
+ */
 export function exportCSV(map, layer, values, indicator, period, fileBase) {
+  if (!values) {
+    const text = cellsCSV(map, layer, indicator, period).map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+    download(`${fileBase}.csv`, new Blob([text], { type: 'text/csv;charset=utf-8' }));
+    return text;
+  }
   const rows = [['code', 'name', 'level', 'period', indicator]];
   for (const f of viewFeatures(map, layer)) {
     const i = values.index.get(f.properties.code);
@@ -100,8 +128,30 @@ export function exportCSV(map, layer, values, indicator, period, fileBase) {
   return text;
 }
 
-/** GeoJSON of the units in view (geometry as drawn, clipped to the loaded tiles). */
+/** GeoJSON of the H3 cells in view (hexagons as drawn) with their value and flags. */
+function cellsGeoJSON(map, layer, indicator, period) {
+  return viewCells(map, layer).map((f) => {
+    const p = f.properties;
+    return {
+      type: 'Feature',
+      id: p.cell,
+      geometry: f.geometry,
+      properties: { cell: p.cell, resolution: p.resolution, period, [indicator]: p[indicator] ?? null,
+        [`${indicator}_unstable`]: !!p[`${indicator}_unstable`], suppressed: !!p.suppressed },
+    };
+  });
+}
+
+/**
+ * GeoJSON of the units in view (geometry as drawn, clipped to the loaded tiles); with `values`
+ * null (the H3 level) the cells in view.
+ */
 export function exportGeoJSON(map, layer, values, indicator, period, fileBase) {
+  if (!values) {
+    const text = JSON.stringify({ type: 'FeatureCollection', features: cellsGeoJSON(map, layer, indicator, period) });
+    download(`${fileBase}.geojson`, new Blob([text], { type: 'application/geo+json' }));
+    return text;
+  }
   const features = viewFeatures(map, layer).map((f) => {
     const i = values.index.get(f.properties.code);
     return {

@@ -20,6 +20,35 @@ const STRINGS = {
     boundaries: 'Ranh giới', ownBoundaries: 'Của kỳ (như báo cáo)', since: 'từ',
     country: 'Việt Nam', whereAmI: 'Đơn vị đang chọn', clearSelection: 'Bỏ chọn đơn vị', valueLabels: 'Nhãn giá trị',
     revision: 'bản sửa',
+    // Timeline, change maps and series (issue 15, engineer C).
+    gMonth: 'Tháng', gQuarter: 'Quý', gYear: 'Năm', granularity: 'Độ dài kỳ', loop: 'Lặp lại', speed: 'Tốc độ',
+    measure: 'Cách đo thay đổi', measureAbs: 'Tuyệt đối', measurePp: 'Tuyệt đối (điểm %)', measurePct: '%',
+    changeFrom: 'thay đổi từ', changeTo: 'đến', neutralBand: 'coi như không đổi', allValues: 'mọi giá trị',
+    thisPeriodOnly: 'Chỉ kỳ này', sameBreaks: 'Cùng ngưỡng cho', periodsWord: 'kỳ',
+    cmpRefused: 'Chỉ so sánh được hai kỳ cùng độ dài (tháng với tháng, quý với quý, năm với năm).',
+    boundaryMarker: 'Sắp xếp lại', seriesOf: 'Diễn biến',
+    // Small numbers, explanations, H3 and errors (issue 15, engineer D).
+    unstable: 'Số liệu nhỏ, không ổn định', unstableMark: '⚠ số nhỏ — không ổn định',
+    unstableWhy: 'Giá trị tính từ quá ít trường hợp (ví dụ vài chục ca sinh): chênh lệch có thể do ngẫu nhiên, không nên so sánh.',
+    unstableFiner: 'Số liệu theo {what} dựa trên số nhỏ: nhiều giá trị không ổn định.',
+    finerLevel: 'xã', finerMonth: 'tháng', finerQuarter: 'quý', finerAnd: '/',
+    national: 'Toàn quốc', suppressed: 'Ô có ít người: chỉ hiện tổng số dân', cellOf: 'Ô lục giác',
+    explain: 'Giải thích chỉ tiêu', explainLink: 'Chỉ tiêu này là gì? Định nghĩa, công thức, nguồn', definition: 'Định nghĩa', formula: 'Công thức',
+    unitWord: 'Đơn vị', sourceWord: 'Nguồn', caveats: 'Lưu ý', noAbout: 'Chưa có giải thích cho chỉ tiêu này.',
+    communesOfCell: 'Lấy từ các xã',
+    fixedBv: 'Không có bảng chuyển đổi sang ranh giới đã chọn: bản đồ hiện theo ranh giới của kỳ.',
+    fixedMethod: 'Cách phân lớp đã chọn không dùng được cho chỉ tiêu này: dùng cách mặc định.',
+    fixedK: 'Số lớp phải từ {min} đến {max}: dùng số lớp mặc định.',
+    fixedLevel: 'Cấp đã chọn không có ở kỳ này: bản đồ tự chọn cấp theo mức thu phóng.',
+    errBadRequest: 'Máy chủ không phục vụ được lựa chọn này. Hãy chọn lại.',
+    errNotFound: 'Không có số liệu cho lựa chọn này.',
+    errTooMany: 'Máy chủ đang bận: thử lại sau ít giây.',
+    errAccess: 'Số liệu này cần quyền truy cập.',
+    errServer: 'Máy chủ gặp sự cố: thử lại sau.',
+    errNetwork: 'Không kết nối được máy chủ.',
+    errGeneric: 'Không tải được bản đồ.',
+    errParam: { period: 'kỳ', base: 'kỳ so sánh', version: 'ranh giới', method: 'cách phân lớp', k: 'số lớp', level: 'cấp', indicator: 'chỉ tiêu', indicators: 'chỉ tiêu', cell: 'ô lưới' },
+    errAbout: 'Lựa chọn không hợp lệ',
   },
   en: {
     title: 'Electronic population map',
@@ -41,6 +70,35 @@ const STRINGS = {
     boundaries: 'Boundaries', ownBoundaries: "The period's own (as reported)", since: 'from',
     country: 'Vietnam', whereAmI: 'Selected area', clearSelection: 'Clear the selection', valueLabels: 'Value labels',
     revision: 'revision',
+    // Timeline, change maps and series (issue 15, engineer C).
+    gMonth: 'Month', gQuarter: 'Quarter', gYear: 'Year', granularity: 'Period length', loop: 'Loop', speed: 'Speed',
+    measure: 'Change measure', measureAbs: 'Absolute', measurePp: 'Absolute (pp)', measurePct: '%',
+    changeFrom: 'change from', changeTo: 'to', neutralBand: 'counts as no change', allValues: 'all values',
+    thisPeriodOnly: 'This period only', sameBreaks: 'Same thresholds for', periodsWord: 'periods',
+    cmpRefused: 'Only periods of the same length can be compared (month with month, quarter with quarter, year with year).',
+    boundaryMarker: 'Reorganised', seriesOf: 'Over time',
+    // Small numbers, explanations, H3 and errors (issue 15, engineer D).
+    unstable: 'Small numbers, unstable', unstableMark: '⚠ small numbers — unstable',
+    unstableWhy: 'Computed from too few cases (a few dozen births, say): differences may be chance and should not be compared.',
+    unstableFiner: 'Data by {what} rest on small numbers: many values are unstable.',
+    finerLevel: 'commune', finerMonth: 'month', finerQuarter: 'quarter', finerAnd: '/',
+    national: 'Vietnam', suppressed: 'Few people in this cell: total population only', cellOf: 'Hexagon',
+    explain: 'About this indicator', explainLink: 'What is this indicator? Definition, formula, source', definition: 'Definition', formula: 'Formula',
+    unitWord: 'Unit', sourceWord: 'Source', caveats: 'Caveats', noAbout: 'No explanation for this indicator yet.',
+    communesOfCell: 'Drawn from the communes',
+    fixedBv: 'No crosswalk leads to the chosen boundaries: the map shows the period on its own boundaries.',
+    fixedMethod: 'The chosen classification is not available for this indicator: using the default.',
+    fixedK: 'The number of classes must be {min} to {max}: using the default.',
+    fixedLevel: 'The chosen level does not exist in this period: the level follows the zoom.',
+    errBadRequest: 'The server cannot serve this choice. Please choose again.',
+    errNotFound: 'No data for this choice.',
+    errTooMany: 'The server is busy: try again in a few seconds.',
+    errAccess: 'These data need an access key.',
+    errServer: 'The server had a problem: try again later.',
+    errNetwork: 'The server cannot be reached.',
+    errGeneric: 'The map could not be loaded.',
+    errParam: { period: 'period', base: 'comparison period', version: 'boundaries', method: 'classification', k: 'number of classes', level: 'level', indicator: 'indicator', indicators: 'indicator', cell: 'grid cell' },
+    errAbout: 'Invalid choice',
   },
 };
 
@@ -53,4 +111,28 @@ export function t(lang, key) {
 export function num(lang, v, digits = 2) {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return v.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits });
+}
+
+/**
+ * The UI-language text of a failed request (`e`: an ApiError's {status, code, parameter}, or
+ * anything else thrown): a short sentence by HTTP status, naming the choice at fault when the
+ * server said which parameter it refused. Never the server's own message.
+ */
+export function errorText(lang, e) {
+  const status = e && typeof e === 'object' ? e.status : undefined;
+  if (status === undefined) return t(lang, 'errGeneric');
+  const key = status === 0 ? 'errNetwork'
+    : status === 400 ? 'errBadRequest'
+    : status === 404 ? 'errNotFound'
+    : status === 429 ? 'errTooMany'
+    : status === 401 || status === 403 ? 'errAccess'
+    : 'errServer';
+  const names = (STRINGS[lang] || STRINGS.en).errParam || {};
+  const what = status === 400 && e.parameter && names[e.parameter];
+  return what ? `${t(lang, 'errAbout')} (${what}). ${t(lang, key)}` : t(lang, key);
+}
+
+/** `key` with `{name}` placeholders filled from `vars`. */
+export function tf(lang, key, vars) {
+  return t(lang, key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }
