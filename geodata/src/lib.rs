@@ -29,6 +29,7 @@ mod store;
 mod tiling;
 
 // The model.
+pub use model::about::{About, Stable, Texts};
 pub use model::apportion::largest_remainder;
 pub use model::catalog::{
     AREA, Access, BaseIndicator, Catalog, CatalogError, DerivedIndicator, DerivedValue, Kind,

@@ -15,6 +15,8 @@ mod api;
 mod api_access;
 #[path = "tileserver/api_schema.rs"]
 mod api_schema;
+#[path = "tileserver/catalog_api.rs"]
+mod catalog_api;
 #[path = "tileserver/classes.rs"]
 mod classes;
 #[path = "tileserver/context.rs"]

@@ -9,6 +9,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::about::{About, AboutFields, FormulaTerms, Stable, Texts, check_about};
+use super::level::Level;
+use super::period::Granularity;
+
 /// The catalog shipped with popmap.
 const BUILTIN: &str = include_str!("../../catalog.toml");
 
@@ -55,6 +59,24 @@ pub struct BaseIndicator {
     /// Public or restricted.
     #[serde(default)]
     pub access: Access,
+    /// What it is (Vietnamese, NFC); required.
+    #[serde(default)]
+    pub definition_vi: Option<String>,
+    /// What it is (English); required.
+    #[serde(default)]
+    pub definition_en: Option<String>,
+    /// Where the numbers come from (Vietnamese); required.
+    #[serde(default)]
+    pub source_vi: Option<String>,
+    /// Where the numbers come from (English); required.
+    #[serde(default)]
+    pub source_en: Option<String>,
+    /// What to keep in mind when reading it (Vietnamese), if anything.
+    #[serde(default)]
+    pub caveats_vi: Option<String>,
+    /// What to keep in mind when reading it (English), if anything.
+    #[serde(default)]
+    pub caveats_en: Option<String>,
 }
 
 /// A derived indicator: `sum(numerator) / sum(denominator) × scale`, optionally annualised.
@@ -95,6 +117,36 @@ pub struct DerivedIndicator {
     /// Public or restricted.
     #[serde(default)]
     pub access: Access,
+    /// What it is (Vietnamese, NFC); required.
+    #[serde(default)]
+    pub definition_vi: Option<String>,
+    /// What it is (English); required.
+    #[serde(default)]
+    pub definition_en: Option<String>,
+    /// Where the numbers come from (Vietnamese); required.
+    #[serde(default)]
+    pub source_vi: Option<String>,
+    /// Where the numbers come from (English); required.
+    #[serde(default)]
+    pub source_en: Option<String>,
+    /// What to keep in mind when reading it (Vietnamese), if anything.
+    #[serde(default)]
+    pub caveats_vi: Option<String>,
+    /// What to keep in mind when reading it (English), if anything.
+    #[serde(default)]
+    pub caveats_en: Option<String>,
+    /// The formula in words (Vietnamese), naming the numerator and denominator indicators.
+    #[serde(default)]
+    pub formula_vi: Option<String>,
+    /// The formula in words (English), naming the numerator and denominator indicators.
+    #[serde(default)]
+    pub formula_en: Option<String>,
+    /// The finest level where the values are stable enough to map by default (noisy ratios).
+    #[serde(default)]
+    pub stable_level: Option<Level>,
+    /// The shortest granularity where the values are stable enough to map by default.
+    #[serde(default)]
+    pub stable_granularity: Option<Granularity>,
 }
 
 fn default_decimals() -> u32 {
@@ -229,8 +281,48 @@ impl Catalog {
             if !d.scale.is_finite() || d.scale <= 0.0 {
                 return Err(invalid(&d.id, "scale must be a positive number".into()));
             }
+            if d.stable_level.is_some() != d.stable_granularity.is_some() {
+                return Err(invalid(
+                    &d.id,
+                    "stable_level and stable_granularity go together".into(),
+                ));
+            }
+        }
+        for b in &self.base {
+            check_about(&b.about_fields(), None).map_err(|r| invalid(&b.id, r))?;
+        }
+        for d in &self.derived {
+            check_about(&d.about_fields(), Some(&self.formula_terms(d)))
+                .map_err(|r| invalid(&d.id, r))?;
         }
         Ok(())
+    }
+
+    /// The names of a derived indicator's terms (the area is "diện tích" / "area"), its scale
+    /// and annualisation: what its formula in words must say.
+    fn formula_terms(&self, d: &DerivedIndicator) -> FormulaTerms {
+        let names = d
+            .numerator
+            .iter()
+            .chain(&d.denominator)
+            .map(|t| t.strip_prefix('-').unwrap_or(t))
+            .map(|t| match self.base(t) {
+                Some(b) => (b.name_vi.clone(), b.name_en.clone()),
+                None => ("diện tích".to_string(), "area".to_string()),
+            })
+            .collect();
+        FormulaTerms {
+            names,
+            scale: d.scale,
+            annualised: d.annualised,
+        }
+    }
+
+    /// The explanation of indicator `id`, base or derived.
+    pub fn about(&self, id: &str) -> Option<About> {
+        self.base(id)
+            .map(BaseIndicator::about)
+            .or_else(|| self.derived(id).map(DerivedIndicator::about))
     }
 
     /// A base indicator by id.
@@ -254,7 +346,56 @@ impl Catalog {
     }
 }
 
+/// An explanation from a checked catalog's texts (definition and source are always there).
+fn about_of(f: AboutFields) -> About {
+    About {
+        definition: Texts::pair(f.definition.0, f.definition.1).unwrap_or_default(),
+        formula: Texts::pair(f.formula.0, f.formula.1),
+        source: Texts::pair(f.source.0, f.source.1).unwrap_or_default(),
+        caveats: Texts::pair(f.caveats.0, f.caveats.1),
+    }
+}
+
+impl BaseIndicator {
+    fn about_fields(&self) -> AboutFields<'_> {
+        AboutFields {
+            definition: (&self.definition_vi, &self.definition_en),
+            formula: (&None, &None),
+            source: (&self.source_vi, &self.source_en),
+            caveats: (&self.caveats_vi, &self.caveats_en),
+        }
+    }
+
+    /// Definition, source and caveats in both languages.
+    pub fn about(&self) -> About {
+        about_of(self.about_fields())
+    }
+}
+
 impl DerivedIndicator {
+    fn about_fields(&self) -> AboutFields<'_> {
+        AboutFields {
+            definition: (&self.definition_vi, &self.definition_en),
+            formula: (&self.formula_vi, &self.formula_en),
+            source: (&self.source_vi, &self.source_en),
+            caveats: (&self.caveats_vi, &self.caveats_en),
+        }
+    }
+
+    /// Definition, formula in words, source and caveats in both languages.
+    pub fn about(&self) -> About {
+        about_of(self.about_fields())
+    }
+
+    /// The level × granularity where the values are stable enough to map by default, if the
+    /// catalog names one (`None`: any).
+    pub fn stable(&self) -> Option<Stable> {
+        Some(Stable {
+            level: self.stable_level?,
+            granularity: self.stable_granularity?,
+        })
+    }
+
     /// The base counts (and possibly `area_km2`) the formula reads.
     pub fn inputs(&self) -> impl Iterator<Item = &str> {
         self.numerator

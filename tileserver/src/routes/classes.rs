@@ -237,7 +237,10 @@ pub fn classify(
 }
 
 /// The classification methods `method` allows (`fixed` last: only where configured).
-const METHODS: [&str; 4] = ["quantile", "equal_interval", "jenks", "fixed"];
+pub const METHODS: [&str; 4] = ["quantile", "equal_interval", "jenks", "fixed"];
+
+/// The class counts `k` allows, lowest and highest (`/api/v1/map/indicators` `k_range`).
+pub const K_RANGE: [usize; 2] = [2, 9];
 
 /// Parses `method` and `k` queries against the indicator's defaults; 400 when out of range.
 pub fn method_and_k(
@@ -264,7 +267,7 @@ pub fn method_and_k(
         Some(k) => k
             .parse::<usize>()
             .ok()
-            .filter(|k| (2..=9).contains(k))
+            .filter(|k| (K_RANGE[0]..=K_RANGE[1]).contains(k))
             .ok_or_else(|| {
                 ApiError::bad_request(
                     "k",

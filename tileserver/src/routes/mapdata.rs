@@ -337,17 +337,26 @@ pub async fn values(
 /// before it had a schema.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MapIndicator {
+    /// What the indicator means: definition, formula in words, source, caveats (VI/EN).
+    pub about: crate::routes::api::indicators::AboutEntry,
     /// A base count (true) or a value derived from counts (false).
     pub base: bool,
     /// Whether the indicator has fixed breaks configured (`method=fixed` is possible).
     pub fixed: bool,
+    /// Whether the indicator is a field of the H3 tiles (`/tiles/h3/…`, `level=h3`).
+    pub h3: bool,
     /// The indicator id.
     pub id: String,
     /// Default number of classes.
     pub k: usize,
+    /// The class counts `k=` accepts, lowest and highest: `[2, 9]`.
+    pub k_range: [usize; 2],
     /// Default classification method: `quantile`, `equal_interval`, `jenks` or `fixed`.
     #[schema(value_type = String)]
     pub method: Method,
+    /// The methods `method=` accepts for this indicator: `quantile`, `equal_interval`, `jenks`,
+    /// and `fixed` only where fixed breaks are configured.
+    pub methods: Vec<&'static str>,
     /// English name.
     pub name_en: String,
     /// Vietnamese name.
@@ -356,12 +365,24 @@ pub struct MapIndicator {
     pub normal: Option<[f64; 2]>,
     /// ColorBrewer palette name.
     pub palette: String,
+    /// The level × granularity where the values are stable enough to map by default (noisy
+    /// ratios: e.g. the SRB by province and year); `null` = any.
+    pub stable: Option<StableView>,
     /// The named style of `/styles/{name}.json` that maps it on admin tiles, if any.
     pub style: Option<String>,
     /// Unit (Vietnamese).
     pub unit: String,
     /// Unit (English).
     pub unit_en: String,
+}
+
+/// Where a noisy indicator is stable enough to map by default.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StableView {
+    /// `province`, `district` or `commune`.
+    pub level: String,
+    /// `month`, `quarter` or `year`.
+    pub granularity: String,
 }
 
 /// The answer of `/api/v1/map/indicators` (keys in alphabetical order, as [`MapIndicator`]).
@@ -393,19 +414,32 @@ pub async fn indicators(
 ) -> Result<Response, ApiError> {
     params.allow(&[])?;
     let cfg = StyleConfig::builtin();
+    let on_h3 = geodata::FieldSet::all_public(&st.catalog);
     let mut out = Vec::new();
     let entry = |id: &str, vi: &str, en: &str, unit: &str, unit_en: &str, base: bool| {
         let s = cfg.indicator(id);
+        let stable = st.catalog.derived(id).and_then(|d| d.stable());
         MapIndicator {
+            about: st.catalog.about(id).unwrap_or_default().into(),
             base,
             fixed: !s.fixed.is_empty(),
+            h3: on_h3.base.iter().chain(&on_h3.derived).any(|f| f == id),
             id: id.to_string(),
             k: s.k,
+            k_range: crate::routes::classes::K_RANGE,
             method: s.method,
+            methods: crate::routes::classes::METHODS
+                .into_iter()
+                .filter(|m| *m != "fixed" || !s.fixed.is_empty())
+                .collect(),
             name_en: en.to_string(),
             name_vi: vi.to_string(),
             normal: s.normal,
             palette: s.palette.clone(),
+            stable: stable.map(|x| StableView {
+                level: x.level.to_string(),
+                granularity: format!("{:?}", x.granularity).to_lowercase(),
+            }),
             style: cfg
                 .styles
                 .iter()

@@ -85,6 +85,10 @@ pub struct Published {
     /// One stamp per stored crosswalk and H3 operator (what it maps and when it was built):
     /// a rebuilt one changes its stamp, and the server forgets what it derived from it.
     pub builds: Vec<String>,
+    /// The stored crosswalks as (from, to) version ids (`onto` of `/api/v1/versions`).
+    pub crosswalks: Vec<(String, String)>,
+    /// Boundary versions that have an H3 operator.
+    pub operators: Vec<String>,
     /// 1 for the state read at start, +1 for each reload that changed it.
     pub generation: u64,
 }
@@ -92,17 +96,14 @@ pub struct Published {
 impl Published {
     /// Reads versions and snapshots from `store`.
     pub async fn load(store: &Store, generation: u64) -> Result<Published, StoreError> {
-        let mut builds: Vec<String> = store
-            .crosswalk_metas()
-            .await?
+        let metas = store.crosswalk_metas().await?;
+        let ops = store.operators().await?;
+        let mut builds: Vec<String> = metas
             .iter()
             .map(|m| format!("crosswalk {} {} {}", m.from, m.to, m.built_at.to_rfc3339()))
             .collect();
         builds.extend(
-            store
-                .operators()
-                .await?
-                .iter()
+            ops.iter()
                 .map(|o| format!("operator {} {}", o.version, o.built_at.to_rfc3339())),
         );
         builds.sort();
@@ -110,6 +111,8 @@ impl Published {
             versions: store.versions().await?,
             snapshots: store.snapshots().await?,
             builds,
+            crosswalks: metas.into_iter().map(|m| (m.from, m.to)).collect(),
+            operators: ops.into_iter().map(|o| o.version).collect(),
             generation,
         })
     }

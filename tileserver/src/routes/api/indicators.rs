@@ -40,6 +40,48 @@ pub struct IndicatorEntry {
     /// `public` or `restricted` (restricted values need an API key).
     #[schema(value_type = String)]
     pub access: &'static str,
+    /// What the indicator means, from the catalog: definition, formula in words, source, caveats.
+    pub about: AboutEntry,
+}
+
+/// One text in Vietnamese and English.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Bilingual {
+    /// Vietnamese (NFC).
+    pub vi: String,
+    /// English.
+    pub en: String,
+}
+
+/// An indicator explained (the catalog's `definition_*`, `formula_*`, `source_*`, `caveats_*`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AboutEntry {
+    /// What the indicator is.
+    pub definition: Bilingual,
+    /// The formula in words, naming the indicators it divides; `null` for base counts.
+    pub formula: Option<Bilingual>,
+    /// Where the numbers come from.
+    pub source: Bilingual,
+    /// What to keep in mind when reading the values (small numbers, annualisation, stocks and
+    /// flows, area); `null` when nothing.
+    pub caveats: Option<Bilingual>,
+}
+
+impl From<geodata::Texts> for Bilingual {
+    fn from(t: geodata::Texts) -> Bilingual {
+        Bilingual { vi: t.vi, en: t.en }
+    }
+}
+
+impl From<geodata::About> for AboutEntry {
+    fn from(a: geodata::About) -> AboutEntry {
+        AboutEntry {
+            definition: a.definition.into(),
+            formula: a.formula.map(Into::into),
+            source: a.source.into(),
+            caveats: a.caveats.map(Into::into),
+        }
+    }
 }
 
 fn access_str(a: Access) -> &'static str {
@@ -63,6 +105,7 @@ pub fn entries(catalog: &Catalog) -> Vec<IndicatorEntry> {
         },
         formula: None,
         access: access_str(b.access),
+        about: b.about().into(),
     });
     let derived = catalog.derived.iter().map(|d| IndicatorEntry {
         id: d.id.clone(),
@@ -73,6 +116,7 @@ pub fn entries(catalog: &Catalog) -> Vec<IndicatorEntry> {
         kind: "derived",
         formula: Some(d.formula()),
         access: access_str(d.access),
+        about: d.about().into(),
     });
     base.chain(derived).collect()
 }
@@ -100,7 +144,22 @@ pub async fn list(
     reply(&headers, &caller, format, &items, || {
         Some(Table {
             columns: [
-                "id", "name_vi", "name_en", "unit", "unit_en", "kind", "formula", "access",
+                "id",
+                "name_vi",
+                "name_en",
+                "unit",
+                "unit_en",
+                "kind",
+                "formula",
+                "access",
+                "definition_vi",
+                "definition_en",
+                "formula_vi",
+                "formula_en",
+                "source_vi",
+                "source_en",
+                "caveats_vi",
+                "caveats_en",
             ]
             .map(String::from)
             .to_vec(),
@@ -116,6 +175,14 @@ pub async fn list(
                         Some(i.kind.to_string()),
                         i.formula.clone(),
                         Some(i.access.to_string()),
+                        Some(i.about.definition.vi.clone()),
+                        Some(i.about.definition.en.clone()),
+                        i.about.formula.as_ref().map(|f| f.vi.clone()),
+                        i.about.formula.as_ref().map(|f| f.en.clone()),
+                        Some(i.about.source.vi.clone()),
+                        Some(i.about.source.en.clone()),
+                        i.about.caveats.as_ref().map(|c| c.vi.clone()),
+                        i.about.caveats.as_ref().map(|c| c.en.clone()),
                     ]
                 })
                 .collect(),

@@ -41,11 +41,13 @@ pub async fn versions(
             valid_from: v.valid_from.to_string(),
             valid_to: v.valid_to.map(|d| d.to_string()),
             levels: v.levels.iter().map(|l| l.to_string()).collect(),
+            onto: onto(&published, &v.id),
+            h3: published.operators.contains(&v.id),
         })
         .collect();
     reply(&headers, &caller, format, &items, || {
         Some(Table {
-            columns: ["id", "valid_from", "valid_to", "levels"]
+            columns: ["id", "valid_from", "valid_to", "levels", "onto", "h3"]
                 .map(String::from)
                 .to_vec(),
             rows: items
@@ -56,6 +58,8 @@ pub async fn versions(
                         Some(v.valid_from.clone()),
                         v.valid_to.clone(),
                         Some(v.levels.join(" ")),
+                        Some(v.onto.join(" ")),
+                        Some(v.h3.to_string()),
                     ]
                 })
                 .collect(),
@@ -74,6 +78,26 @@ pub struct VersionItem {
     pub valid_to: Option<String>,
     /// Levels, top first.
     pub levels: Vec<String>,
+    /// Versions this version's periods can be harmonised onto (`?version=`): a crosswalk from
+    /// this version to each is stored. In `valid_from` order.
+    pub onto: Vec<String>,
+    /// Whether an H3 operator exists for this version (its periods have H3 tiles and cells).
+    pub h3: bool,
+}
+
+/// The versions a crosswalk from `id` leads to, in `valid_from` order.
+fn onto(published: &crate::state::published::Published, id: &str) -> Vec<String> {
+    published
+        .versions
+        .iter()
+        .filter(|v| {
+            published
+                .crosswalks
+                .iter()
+                .any(|(f, t)| f == id && *t == v.id)
+        })
+        .map(|v| v.id.clone())
+        .collect()
 }
 
 /// One published period: its newest revision and every revision published.
