@@ -11,6 +11,9 @@ const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 const BTN_CSS = 'font:italic 700 12px/1 Georgia, serif;width:19px;height:19px;padding:0;margin-left:4px;' +
   'border:1.5px solid #2b5d8a;border-radius:50%;background:#fff;color:#2b5d8a;cursor:pointer;vertical-align:2px';
 
+const DT = 'font-weight:600;font-size:12px;color:#555;text-transform:uppercase;letter-spacing:.03em;margin:10px 0 2px';
+const DD = 'margin:0';
+
 let source = { indicators: () => [], lang: () => 'vi' };
 
 /** The ⓘ button for indicator `ind` (a map/indicators entry). */
@@ -40,10 +43,10 @@ export function explainHTML(lang, ind) {
     ['caveats', pick(a.caveats)],
   ].filter(([, v]) => v);
   const body = rows.length > 1 || a.definition
-    ? `<dl>${rows.map(([k, v]) => `<dt>${esc(t(lang, k))}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`
+    ? `<dl style="margin:0">${rows.map(([k, v]) => `<dt style="${DT}">${esc(t(lang, k))}</dt><dd style="${DD}">${esc(v)}</dd>`).join('')}</dl>`
     : `<p>${esc(t(lang, 'noAbout'))}</p>${unit ? `<dl><dt>${esc(t(lang, 'unitWord'))}</dt><dd>${esc(unit)}</dd></dl>` : ''}`;
-  return `<form method="dialog" class="explain-form"><h2 id="explain-title">${esc(name)}</h2>${body}` +
-    `<div class="explain-actions"><button value="close" autofocus>${esc(t(lang, 'close'))}</button></div></form>`;
+  return `<form method="dialog" class="explain-form"><h2 id="explain-title" style="font-size:18px;margin:0 0 4px">${esc(name)}</h2>${body}` +
+    `<div class="explain-actions" style="margin-top:14px;text-align:right"><button value="close" autofocus>${esc(t(lang, 'close'))}</button></div></form>`;
 }
 
 /** The explanation dialog (made on first use). */
@@ -55,7 +58,7 @@ function dialog() {
     d.setAttribute('aria-labelledby', 'explain-title');
     // Fits a 390 px screen and scrolls; set here so the dialog needs no stylesheet of its own.
     d.style.cssText = 'max-width:min(34rem, calc(100vw - 24px));max-height:calc(100vh - 48px);overflow:auto;' +
-      'box-sizing:border-box;padding:14px 16px;font:14px/1.45 system-ui, sans-serif;';
+      'box-sizing:border-box;padding:16px 18px;font:14px/1.45 system-ui, sans-serif;border:1px solid #888;border-radius:6px;';
     document.body.append(d);
   }
   return d;

@@ -6,6 +6,7 @@ import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, qs } from './api.js';
 import { t, num, errorText } from './i18n.js';
 import { explainLinkHTML } from './explain.js';
+import { markHTML } from './unstable.js';
 
 /** The data fill of the H3 style. */
 export const H3_FILL = 'h3-fill';
@@ -23,16 +24,17 @@ export function cellHTML(lang, c, indicators, current) {
   const rows = indicators
     .filter((d) => c.values[d.id] !== undefined && (!d.base || d.id === 'population' || d.id === current))
     .map((d) => {
-      const mark = unstable.has(d.id) ? ` <span class="unstable-mark">${esc(t(lang, 'unstableMark'))}</span>` : '';
+      const mark = unstable.has(d.id) ? markHTML(lang, d.id !== current) : '';
       const cls = d.id === current ? ' class="cur"' : '';
       return `<tr${cls} data-ind="${esc(d.id)}"><th>${esc(lang === 'vi' ? d.name_vi : d.name_en)}</th>` +
         `<td>${num(lang, c.values[d.id])}${mark}</td><td class="u">${esc(lang === 'vi' ? d.unit : d.unit_en)}</td></tr>`;
     });
   const suppressed = c.flags?.suppressed ? `<p class="suppressed">${esc(t(lang, 'suppressed'))}</p>` : '';
   const communes = (c.communes || []).slice().sort((a, b) => b.share - a.share).slice(0, 4)
-    .map((u) => `${esc(u.name)} (${num(lang, u.share * 100, 0)} %)`).join(', ');
+    .map((u) => esc(u.name)).join(', ');
+  const flagged = [...unstable].some((id) => id !== current) ? `<p class="lbl">${markHTML(lang, true)} ${esc(t(lang, 'unstableMark').replace(/^⚠\s*/, ''))}</p>` : '';
   return `<div class="pp pp-h3"><h3>${esc(t(lang, 'cellOf'))} <small>r${c.resolution}</small></h3>${suppressed}` +
-    `<table>${rows.join('')}</table>` +
+    `<table>${rows.join('')}</table>${flagged}` +
     (communes ? `<p class="lbl">${esc(t(lang, 'communesOfCell'))}: ${communes}</p>` : '') +
     explainLinkHTML(lang, current) + '</div>';
 }

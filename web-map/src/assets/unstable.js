@@ -103,9 +103,21 @@ export function finerNote(lang, ind, level, period) {
   return parts.length ? tf(lang, 'unstableFiner', { what: parts.join(t(lang, 'finerAnd')) }) : '';
 }
 
-/** The popup's mark after an unstable value ('' for a stable one). */
-export function unstableMarkHTML(lang, all, id, i) {
-  return unstableOf(all, id)?.[i] ? ` <span class="unstable-mark">${esc(t(lang, 'unstableMark'))}</span>` : '';
+/**
+ * The popup's mark after an unstable value ('' for a stable one): the words on their own line
+ * ("⚠ số nhỏ — không ổn định"), or with `short` (a table cell) the ⚠ alone with the words as
+ * its tooltip and accessible name.
+ */
+export function unstableMarkHTML(lang, all, id, i, short = false) {
+  return unstableOf(all, id)?.[i] ? markHTML(lang, short) : '';
+}
+
+/** The small-numbers mark (see unstableMarkHTML). */
+export function markHTML(lang, short = false) {
+  const words = esc(t(lang, 'unstableMark'));
+  return short
+    ? ` <span class="unstable-mark" title="${words}" aria-label="${words}" style="color:#8a4b00">⚠</span>`
+    : `<br><span class="unstable-mark" style="font-size:12px;color:#8a4b00;white-space:nowrap">${words}</span>`;
 }
 
 const national = new Map(); // url -> Promise of the national value
