@@ -73,13 +73,15 @@ export function granularityOf(period) {
 }
 
 /**
- * The view an indicator opens on: its stable level and granularity (map/indicators `stable`,
- * e.g. SRB by province and year) with the newest period of that granularity; {} when any is
- * stable.
+ * The view an indicator opens on from granularity `g`: its stable level and granularity
+ * (map/indicators `stable`, e.g. SRB by province and year) with the newest period of that
+ * granularity. {} when any view is stable or the stable granularity is `g` already (CBR by
+ * month: the automatic level draws provinces at the national view, and a reader zoomed into
+ * communes keeps them, hatched where unstable and with the note of finerNote).
  */
-export function stableView(ind, periods) {
+export function stableView(ind, periods, g) {
   const st = ind?.stable;
-  if (!st) return {};
+  if (!st || !st.granularity || st.granularity === g) return {};
   const out = {};
   if (st.level && st.level !== 'country') out.level = st.level;
   if (st.granularity) {
