@@ -57,6 +57,10 @@ for _ in $(seq 1 1200); do
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 
+# honest.test.mjs starts a second server (port PORT+1) with $BIN on a copy of $DB without H3
+# operators.
+ROOT_BIN=$(realpath "$BIN")
+ROOT_DB=$(realpath "$DB")
 cd tests/browser
-POPMAP_URL="http://127.0.0.1:$PORT" POPMAP_HOST_PORT="$HOST_PORT" \
-    node --test --test-concurrency=1 tiles.test.mjs classes.test.mjs map.test.mjs where.test.mjs print.test.mjs
+POPMAP_URL="http://127.0.0.1:$PORT" POPMAP_HOST_PORT="$HOST_PORT" POPMAP_BIN="$ROOT_BIN" POPMAP_BROWSER_DB="$ROOT_DB" \
+    node --test --test-concurrency=1 tiles.test.mjs classes.test.mjs map.test.mjs where.test.mjs timeline.test.mjs honest.test.mjs print.test.mjs

@@ -113,8 +113,10 @@ test('changing indicator and period changes the colours of known communes', asyn
   page.on('request', (r) => {
     if (r.url().includes('/tiles/')) tiles.push(r.url());
   });
+  // The timeline slider runs over the months (index in the month list).
+  const slide = (p) => page.locator('#period').fill(String(months.findIndex((m) => m.period === p)));
   const t0 = Date.now();
-  await page.selectOption('#period', first);
+  await slide(first);
   await settle(page);
   bench.period_switch_ms = Date.now() - t0;
   const c = await sample(page, 'commune-fill');
@@ -123,7 +125,7 @@ test('changing indicator and period changes the colours of known communes', asyn
   const next = months[months.findIndex((p) => p.period === first) + 1].period;
   await page.waitForTimeout(1500);
   const t1 = Date.now();
-  await page.selectOption('#period', next);
+  await slide(next);
   await settle(page);
   bench.period_switch_prefetched_ms = Date.now() - t1;
   await page.goBack();
@@ -196,9 +198,11 @@ test('a change map compares two periods with a diverging legend', async () => {
   await waitReady(page);
   await settle(page);
   const words = (p) => { const [y, m] = p.split('-'); return `${new Date(Date.UTC(+y, +m - 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${y}`; };
-  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${words(b)}`));
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`change from ${words(b)} to ${words(a)}`));
+  // The server's diverging classes (/api/v1/map/change) and the no-data row.
+  const served = await getJSON(`/api/v1/map/change?indicator=population&period=${a}&base=${b}&level=province`);
   const swatches = await page.locator('#legend .sw').evaluateAll((els) => els.map((e) => e.style.background));
-  assert.equal(swatches.length, 8, 'seven diverging classes and no data');
+  assert.equal(swatches.length, served.classes.length + 1, 'the diverging classes and no data');
   const counted = await page.locator('#legend .ct').allTextContents();
   const total = counted.reduce((s, x) => s + Number(x), 0);
   const provinces = (await getJSON(`/api/v1/map/values?period=${a}&level=province`)).codes.length;
@@ -210,7 +214,7 @@ test('a change map compares two periods with a diverging legend', async () => {
   await page.goto(`${BASE}/?ind=population&period=${a}&cmp=${before}&lang=en`);
   await waitReady(page);
   await settle(page);
-  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`Change since ${words(before)} \\(on boundaries from 01/07/2025\\)`));
+  assert.match(await page.locator('#legend .lg-title').textContent(), new RegExp(`change from ${words(before)} to ${words(a)} \\(on boundaries from 01/07/2025\\)`));
   assert.equal(await page.locator('#status').textContent(), '');
   const counted2 = await page.locator('#legend .lg-rows li').evaluateAll((els) => els.map((li) => [li.querySelector('.rg')?.textContent, Number(li.querySelector('.ct')?.textContent)]));
   assert.equal(counted2.reduce((s, [, n]) => s + n, 0), provinces, 'every province counted once');
@@ -301,14 +305,16 @@ test('the popup shows values and rank; the language switches', async () => {
   await page.close();
 });
 
-test('the popup series switches between as reported, harmonised and H3 views', async () => {
+test('the popup series switches between harmonised (default), as reported and H3 views', async () => {
+  const words = (p) => { const [y, m] = p.split('-'); return `${new Date(Date.UTC(+y, +m - 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${y}`; };
   const page = await newPage();
   const asked = [];
   page.on('request', (r) => { if (r.url().includes('/series')) asked.push(r.url()); });
   // A Hà Nội commune of the newest (vn-2025) map, series opened on current boundaries.
   const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
   const last = months[months.length - 1].period;
-  await page.goto(`${BASE}/?ind=population&period=${last}&level=commune&at=11.00/21.0300/105.8450&lang=en&sv=harmonised`);
+  // The harmonised view is the default (no sv= in the link).
+  await page.goto(`${BASE}/?ind=population&period=${last}&level=commune&at=11.00/21.0300/105.8450&lang=en`);
   await waitReady(page);
   await settle(page);
   await page.mouse.click(640, 400);
@@ -316,12 +322,13 @@ test('the popup series switches between as reported, harmonised and H3 views', a
   const code = await page.locator('.maplibregl-popup .pp h3 small').textContent();
   assert.ok(asked.some((u) => u.includes(`/units/${code}/series`) && u.includes('view=harmonised')), asked.join('\n'));
   assert.equal(await page.locator('.sview button[aria-pressed="true"]').textContent(), 'Current boundaries');
-  // Harmonised: one boundary version for every point, so no break line; the periods before
-  // July 2025 are moved through the crosswalk.
+  // Harmonised: one boundary version for every point, the periods before July 2025 moved
+  // through the crosswalk; the reorganisation is still marked (every view marks it).
   const harmonised = await getJSON(`/api/v1/units/${code}/series?indicator=population&view=harmonised`);
   assert.deepEqual([...new Set(harmonised.points.map((p) => p.version))], ['vn-2025']);
   assert.ok(harmonised.points.some((p) => p.period < '2025-07') && harmonised.points.every((p) => Number.isFinite(p.value)));
-  assert.equal(await page.locator('.series svg .vbreak').count(), 0);
+  assert.equal(await page.locator('.series svg .vbreak').count(), 1);
+  assert.equal(await page.locator('.series svg .vbreak text').textContent(), 'Reorganised 01/07/2025');
   await page.locator('.series').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(ART, 'series-harmonised.png') });
 
@@ -333,13 +340,11 @@ test('the popup series switches between as reported, harmonised and H3 views', a
 
   await page.click('.sview button[data-view="as-reported"]');
   await page.waitForSelector('.maplibregl-popup .series[data-view="as-reported"]', { timeout: 15000 });
-  await page.waitForFunction(() => !location.search.includes('sv='));
-  // As reported, a commune code that also named a vn-2019 commune shows the boundary change
-  // (the chart draws the months, like the map's period).
-  const reported = await getJSON(`/api/v1/units/${code}/series?indicator=population`);
-  const versions = new Set(reported.points.filter((p) => /^\d{4}-\d{2}$/.test(p.period)).map((p) => p.version));
-  assert.equal(await page.locator('.series svg text').first().textContent(), months[0].period);
-  assert.equal(await page.locator('.series svg .vbreak').count(), versions.size > 1 ? 1 : 0);
+  await page.waitForFunction(() => location.search.includes('sv=as-reported'));
+  // As reported, the boundary change is marked too (the chart draws the months, like the map's
+  // period, named in words).
+  assert.equal(await page.locator('.series svg .xfirst').textContent(), words(months[0].period));
+  assert.equal(await page.locator('.series svg .vbreak').count(), 1);
   await page.screenshot({ path: join(ART, 'series-as-reported.png') });
   await page.close();
 });

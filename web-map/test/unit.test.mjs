@@ -2,9 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fold, search } from '../src/assets/fold.js';
-import { parse, format, parseCamera, locked } from '../src/assets/state.js';
-import { changeClasses, rangeLabel } from '../src/assets/legend.js';
-import { siblingRank, chartSVG, seriesNote, viewToggleHTML, periodKind } from '../src/assets/popup.js';
+import { parse, format, parseCamera, locked, DEFAULTS } from '../src/assets/state.js';
+import { rangeLabel, breaksHTML, timelineSpan } from '../src/assets/legend.js';
+import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS } from '../src/assets/popup.js';
+import { chartSVG, niceTicks, boundaryMarks, tooltipText, nearestIndex } from '../src/assets/chart.js';
+import {
+  granularityOf, periodsOf, granularitiesOf, newestOf, resolvePeriods, nextPeriod, boundaryChanges, periodLabel,
+} from '../src/assets/timeline.js';
+import { changeURL, changeLegend } from '../src/assets/change.js';
 
 test('fold ignores Vietnamese diacritics like the server', () => {
   assert.equal(fold('Hà Nội'), 'ha noi');
@@ -39,18 +44,84 @@ test('view state round-trips through the URL', () => {
   assert.ok(!locked(parse('?lock=ind'), 'level'));
 });
 
-test('change classes are symmetric and count every value', () => {
-  const v = [-10, -3, 0, 0.1, 4, 10, null];
-  const c = changeClasses(v);
-  assert.equal(c.classes.length, 7);
-  assert.equal(c.classes.reduce((a, k) => a + k.count, 0), 6);
-  assert.equal(c.no_data.count, 1);
-  assert.deepEqual(c.thresholds.slice(0, 3).map((x) => -x), c.thresholds.slice(3).reverse());
-  assert.equal(c.classes[3].count, 2); // 0 and 0.1 are in the neutral middle class
+test('range labels: open-ended classes, the last closed, a single class says so', () => {
   assert.equal(rangeLabel('en', { min: null, max: 94 }, false), '< 94');
   assert.equal(rangeLabel('en', { min: 106, max: null }, true), '≥ 106');
   assert.equal(rangeLabel('en', { min: 1, max: 2 }, false), '1 – <2');
   assert.equal(rangeLabel('en', { min: 1, max: 2 }, true), '1 – 2');
+  assert.equal(rangeLabel('vi', { min: -2.5, max: 2.5 }, false), '-2,5 – <2,5');
+  assert.equal(rangeLabel('vi', { min: null, max: null }, true), 'mọi giá trị');
+});
+
+// ---------- issue 15: one period model, stable legend, change maps, series ----------
+
+const ENTRIES = [
+  ...['2025-05', '2025-06'].map((period) => ({ period, granularity: 'month', revision: 1, version: 'vn-2019' })),
+  { period: '2025-Q2', granularity: 'quarter', revision: 1, version: 'vn-2019' },
+  ...['2025-07', '2025-08', '2025-09'].map((period) => ({ period, granularity: 'month', revision: 1, version: 'vn-2025' })),
+  { period: '2025-Q3', granularity: 'quarter', revision: 2, version: 'vn-2025' },
+];
+
+test('the period model: one granularity, newest month by default, same-length comparisons only', () => {
+  assert.deepEqual(['2025-07', '2025-Q3', '2025', '2025-07@r2'].map(granularityOf), ['month', 'quarter', 'year', 'month']);
+  assert.deepEqual(periodsOf(ENTRIES, 'month'), ['2025-05', '2025-06', '2025-07', '2025-08', '2025-09']);
+  assert.deepEqual(granularitiesOf(ENTRIES), ['month', 'quarter'], 'no year published: not offered');
+  assert.equal(newestOf(ENTRIES, 'quarter'), '2025-Q3');
+  assert.equal(newestOf(ENTRIES, 'year'), '');
+  const S = parse('');
+  assert.equal(S.g, 'month');
+  assert.deepEqual(resolvePeriods(S, ENTRIES), { g: 'month', period: '2025-09', cmp: '', refused: false });
+  assert.deepEqual(resolvePeriods(parse('?period=2025-Q2'), ENTRIES), { g: 'quarter', period: '2025-Q2', cmp: '', refused: false });
+  assert.deepEqual(resolvePeriods(parse('?g=quarter'), ENTRIES).period, '2025-Q3');
+  assert.deepEqual(resolvePeriods(parse('?g=year'), ENTRIES).g, 'month', 'a granularity without periods falls back');
+  assert.deepEqual(resolvePeriods(parse('?period=2025-09&cmp=2025-Q2'), ENTRIES), { g: 'month', period: '2025-09', cmp: '', refused: true });
+  assert.equal(resolvePeriods(parse('?period=2025-09&cmp=2025-05'), ENTRIES).cmp, '2025-05');
+  assert.equal(resolvePeriods(parse('?period=2025-09&cmp=2019-01'), ENTRIES).cmp, '');
+  const months = periodsOf(ENTRIES, 'month');
+  assert.equal(nextPeriod(months, '2025-06', false), '2025-07');
+  assert.equal(nextPeriod(months, '2025-09', false), null);
+  assert.equal(nextPeriod(months, '2025-09', true), '2025-05');
+  assert.deepEqual(boundaryChanges(ENTRIES, 'month'), ['2025-07']);
+  assert.deepEqual(boundaryChanges(ENTRIES, 'quarter'), ['2025-Q3']);
+  assert.equal(periodLabel(ENTRIES[0], 'vi'), 'Tháng 5/2025');
+  assert.equal(periodLabel(ENTRIES[6], 'vi'), 'Quý III/2025 (bản sửa 2)');
+});
+
+test('view state: granularity, change measure, breaks and the harmonised series are URL keys', () => {
+  assert.equal(DEFAULTS.sv, 'harmonised');
+  const s = parse('?g=quarter&cm=pct&br=period&sv=as-reported');
+  assert.deepEqual([s.g, s.cm, s.br, s.sv], ['quarter', 'pct', 'period', 'as-reported']);
+  assert.equal(format(s), '?sv=as-reported&g=quarter&cm=pct&br=period');
+  assert.equal(format(parse('?g=month&cm=abs&sv=harmonised')), '');
+});
+
+test('the legend states its notes, the timeline it serves and the this-period-only switch', () => {
+  const legend = { breaks: 'timeline', periods: ['2024-02', '2024-01', '2026-09'], notes: [{ code: 'merged', text: 'Hai lớp được gộp.' }] };
+  const html = breaksHTML('vi', legend);
+  assert.match(html, /<li data-note="merged">Hai lớp được gộp.<\/li>/);
+  assert.match(html, /Cùng ngưỡng cho 3 kỳ, Tháng 1\/2024 – Tháng 9\/2026/);
+  assert.match(html, /<input type="checkbox" data-breaks> Chỉ kỳ này/);
+  assert.match(breaksHTML('en', { ...legend, breaks: 'period' }), /data-breaks checked> This period only/);
+  assert.doesNotMatch(breaksHTML('vi', { ...legend, change: true }), /data-breaks/, 'no switch on a change map');
+  assert.equal(timelineSpan('vi', ['2026-09']), '');
+});
+
+test('change maps: the server URL and a legend titled from … to … in the answer\'s unit', () => {
+  assert.equal(changeURL({ indicator: 'sex_ratio', period: '2026-06', base: '2024-06', level: 'commune', version: '', measure: 'abs' }),
+    '/api/v1/map/change?indicator=sex_ratio&period=2026-06&base=2024-06&level=commune');
+  assert.match(changeURL({ indicator: 'cbr', period: '2026-06', base: '2024-06', level: 'province', measure: 'pct' }), /&measure=pct$/);
+  const r = {
+    period: '2026-06', base: '2024-06', measure: 'abs', unit: 'điểm %', unit_en: 'pp', harmonised_from: 'vn-2019',
+    thresholds: [-1, 1], neutral: [-1, 1], classes: [{ min: null, max: -1 }, { min: -1, max: 1 }, { min: 1, max: null }],
+    no_data: { count: 0, color: '#d9d9d9' }, notes: [{ code: 'neutral', vi: 'Trong ±1 điểm %.', en: 'Within ±1 pp.' }],
+  };
+  const vi = changeLegend('vi', r, { name: 'Tỷ số giới tính', ontoWords: 'ranh giới từ 01/07/2025' });
+  assert.equal(vi.title, 'Tỷ số giới tính — thay đổi từ Tháng 6/2024 đến Tháng 6/2026 (quy đổi về ranh giới từ 01/07/2025)');
+  assert.equal(vi.unit, 'điểm %');
+  assert.deepEqual(vi.notes, [{ code: 'neutral', text: 'Trong ±1 điểm %.' }]);
+  const en = changeLegend('en', { ...r, harmonised_from: null }, { name: 'Sex ratio', ontoWords: 'x' });
+  assert.equal(en.title, 'Sex ratio — change from June 2024 to June 2026');
+  assert.equal(en.unit, 'pp');
 });
 
 test('rank among siblings counts only the same parent', () => {
@@ -59,30 +130,55 @@ test('rank among siblings counts only the same parent', () => {
   assert.deepEqual(siblingRank(parents, values, 0), { rank: 2, n: 2 });
   assert.deepEqual(siblingRank(parents, values, 1), { rank: 1, n: 2 });
   assert.equal(siblingRank(parents, values, 3), null);
-  assert.match(chartSVG([{ period: '2025-01', value: 1 }, { period: '2025-02', value: 3 }]), /<path d="M/);
-  assert.equal(chartSVG([{ period: '2025-01', value: 1 }]), '');
 });
 
-test('the series chart marks estimated points and boundary changes; the toggle presses one view', () => {
+test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, estimated points, tooltips', () => {
   const pts = [
-    { period: '2025-05', value: 10, version: 'vn-2019', estimated: false },
-    { period: '2025-06', value: 11, version: 'vn-2019', estimated: true },
-    { period: '2025-07', value: 40, version: 'vn-2025', estimated: false },
-    { period: '2025-08', value: 41, version: 'vn-2025', estimated: false },
+    { period: '2025-05', value: 1000, version: 'vn-2019', estimated: false },
+    { period: '2025-06', value: 1100.5, version: 'vn-2019', estimated: true },
+    { period: '2025-07', value: 4000, version: 'vn-2025', estimated: false },
+    { period: '2025-08', value: 4100, version: 'vn-2025', estimated: false },
   ];
-  const svg = chartSVG(pts);
-  assert.equal((svg.match(/class="est"/g) || []).length, 1);
+  assert.equal(chartSVG([{ period: '2025-01', value: 1 }]), '');
+  assert.deepEqual(niceTicks(1000, 4100, 3), [0, 2000, 4000, 6000]);
+  assert.deepEqual(niceTicks(5, 5, 3).length >= 2, true);
+  const marks = [{ period: '2025-07', label: 'Sắp xếp lại 01/07/2025' }];
+  const svg = chartSVG(pts, { lang: 'vi', marks });
+  assert.equal((svg.match(/class="pt est"/g) || []).length, 1);
   assert.equal((svg.match(/class="vbreak"/g) || []).length, 1);
-  // The break sits between 2025-06 and 2025-07 (x = 4 + 1.5 * 232 / 3).
-  assert.match(svg, /<line class="vbreak" x1="120.0"/);
-  assert.equal((chartSVG(pts.map((p) => ({ ...p, version: 'vn-2025', estimated: false }))).match(/vbreak|est/g) || []).length, 0);
+  assert.match(svg, />Sắp xếp lại 01\/07\/2025<\/text>/);
+  assert.match(svg, /class="ytick"[^>]*>2\.000<\/text>/, 'y ticks in Vietnamese numbers');
+  assert.match(svg, /class="xfirst"[^>]*>Tháng 5\/2025</);
+  assert.match(svg, /class="xlast"[^>]*>Tháng 8\/2025</);
+  assert.doesNotMatch(svg, /vn-20|@r/, 'no internal ids');
+  // The boundary change, from the answer's field, a point's flag, a version change or the
+  // published periods (a harmonised line sits on one version but the reorganisation is marked).
+  const flat = pts.map((p) => ({ ...p, version: 'vn-2025' }));
+  assert.deepEqual(boundaryMarks({ points: pts }), ['2025-07']);
+  assert.deepEqual(boundaryMarks({ points: flat }), []);
+  assert.deepEqual(boundaryMarks({ points: flat }, ['2025-07']), ['2025-07']);
+  assert.deepEqual(boundaryMarks({ points: flat, boundary_changes: ['2025-07'] }), ['2025-07']);
+  assert.deepEqual(boundaryMarks({ points: flat.map((p, i) => ({ ...p, boundary_change: i === 2 })) }), ['2025-07']);
+  assert.deepEqual(boundaryMarks({ points: flat }, ['2025-05']), [], 'not before the first point');
+  const versions = [{ id: 'vn-2019', valid_from: '2019-01-01' }, { id: 'vn-2025', valid_from: '2025-07-01' }];
+  assert.deepEqual(markLabels('vi', { points: flat }, [{ period: '2025-07', version: 'vn-2025' }], versions),
+    [{ period: '2025-07', label: 'Sắp xếp lại 01/07/2025' }]);
+  assert.equal(tooltipText('vi', pts[1], 'người/km²'), 'Tháng 6/2025: 1.100,5 người/km² (ước tính)');
+  assert.equal(tooltipText('en', pts[0]), 'May 2025: 1,000');
+  assert.equal(nearestIndex([10, 20, 30], 24), 1);
+  assert.equal(nearestIndex([], 24), null);
 
+  assert.equal(VIEWS[0], 'harmonised');
   const html = viewToggleHTML('en', 'harmonised');
   assert.match(html, /data-view="harmonised" aria-pressed="true">Current boundaries/);
   assert.equal((html.match(/aria-pressed="false"/g) || []).length, 2);
+  assert.equal((viewToggleHTML('vi', 'harmonised', ['harmonised', 'as-reported']).match(/<button/g) || []).length, 2);
+  const urls = seriesURLs('26041', { indicator: 'density', g: 'quarter', view: 'harmonised', version: 'vn-2019', to: '2025-Q2' });
+  assert.equal(urls[0], '/api/v1/units/26041/series?indicator=density&view=harmonised&version=vn-2019&to=2025-Q2&granularity=quarter');
+  assert.equal(seriesURLs('26041', { indicator: 'density', view: 'as-reported', version: 'vn-2025' })[0],
+    '/api/v1/units/26041/series?indicator=density&granularity=month');
 
-  assert.equal(seriesNote('en', { view: 'as-reported', points: pts }), '○ estimated (1) · ┆ boundary change');
-  const versions = [{ id: 'vn-2025', valid_from: '2025-07-01' }];
+  assert.equal(seriesNote('en', { view: 'as-reported', points: pts }), '○ estimated (1)');
   assert.equal(seriesNote('en', { view: 'harmonised', target: 'vn-2025', points: [] }, versions), 'on boundaries from 01/07/2025');
   assert.equal(seriesNote('vi', { view: 'harmonised', target: 'vn-2025', points: [] }, versions), 'quy đổi về ranh giới từ 01/07/2025');
   assert.equal(

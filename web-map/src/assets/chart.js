@@ -132,8 +132,12 @@ export function wireTooltip(slot, points, lang, unit) {
     hl.setAttribute('cy', c.getAttribute('cy'));
     hl.setAttribute('visibility', 'visible');
     const sb = slot.getBoundingClientRect();
-    const px = box.left - sb.left + (Number(c.getAttribute('cx')) * box.width) / svg.viewBox.baseVal.width;
-    tip.style.left = `${Math.max(0, Math.min(px - 60, sb.width - 130))}px`;
+    const k2 = box.width / svg.viewBox.baseVal.width;
+    const px = box.left - sb.left + Number(c.getAttribute('cx')) * k2;
+    const py = box.top - sb.top + Number(c.getAttribute('cy')) * k2;
+    // Beside the point, below it when it is in the upper half (never over the view toggle).
+    tip.style.left = `${Math.max(0, Math.min(px - 60, sb.width - tip.offsetWidth))}px`;
+    tip.style.top = `${py < box.top - sb.top + box.height / 2 ? py + 10 : py - 30}px`;
   };
   svg.addEventListener('pointermove', show);
   svg.addEventListener('pointerleave', () => {

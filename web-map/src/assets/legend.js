@@ -1,8 +1,11 @@
 // The legend: one row per class with its range and unit count, then the no-data row.
 import { t, num } from './i18n.js';
+import { periodWords } from './layout.js';
 
 /** "a – <b" for a class, "< b" and "≥ a" for open-ended ones, "a – b" for the last one. */
 export function rangeLabel(lang, c, last) {
+  const open = (x) => x === null || x === undefined;
+  if (open(c.min) && open(c.max)) return t(lang, 'allValues');
   if (c.min === null || c.min === undefined) return `< ${num(lang, c.max)}`;
   if (c.max === null || c.max === undefined) return `≥ ${num(lang, c.min)}`;
   return `${num(lang, c.min)} – ${last ? '' : '<'}${num(lang, c.max)}`;
@@ -14,7 +17,8 @@ function esc(s) {
 
 /**
  * Renders `legend` ({title, unit, classes:[{min,max,count,color}], no_data:{count,color},
- * normal, subtitle}) into `el`.
+ * normal, subtitle, notes:[{code, text}], breaks ('timeline'|'period'), periods, neutral,
+ * change}) into `el`.
  */
 export function renderLegend(el, lang, legend) {
   if (!legend) {
@@ -25,31 +29,40 @@ export function renderLegend(el, lang, legend) {
     const range = rangeLabel(lang, c, i === legend.classes.length - 1);
     const normal = legend.normal && c.min === legend.normal[0] && c.max === legend.normal[1]
       ? ` <em>(${esc(t(lang, 'normal'))})</em>` : '';
+    const neutral = legend.neutral && c.min === legend.neutral[0] && c.max === legend.neutral[1]
+      ? ` <em>(${esc(t(lang, 'neutralBand'))})</em>` : '';
     return `<li data-class="${i}"><span class="sw" style="background:${esc(c.color)}"></span>` +
-      `<span class="rg">${range}${normal}</span><span class="ct">${c.count}</span></li>`;
+      `<span class="rg">${range}${normal}${neutral}</span><span class="ct">${c.count}</span></li>`;
   });
   rows.push(`<li data-class="none"><span class="sw" style="background:${esc(legend.no_data.color)}"></span>` +
     `<span class="rg">${esc(t(lang, 'noData'))}</span><span class="ct">${legend.no_data.count}</span></li>`);
   el.innerHTML = `<div class="lg-title">${esc(legend.title)}</div>` +
     `<div class="lg-sub">${esc(legend.subtitle || '')}${legend.unit ? ` · ${esc(legend.unit)}` : ''}</div>` +
     `<ul class="lg-rows">${rows.join('')}</ul>` +
-    `<div class="lg-foot">${esc(t(lang, 'units'))} →</div>`;
+    `<div class="lg-foot">${esc(t(lang, 'units'))} →</div>` +
+    breaksHTML(lang, legend);
 }
 
-/** Classes of a change map: symmetric breaks around 0 over the absolute range of `values`. */
-export function changeClasses(values) {
-  const colors = ['#2166ac', '#67a9cf', '#d1e5f0', '#f7f7f7', '#fddbc7', '#ef8a62', '#b2182b'];
-  const present = values.filter((v) => Number.isFinite(v));
-  const m = Math.max(1e-9, ...present.map(Math.abs));
-  const w = m / 3.5;
-  const thresholds = [-2.5 * w, -1.5 * w, -0.5 * w, 0.5 * w, 1.5 * w, 2.5 * w].map((x) => +x.toPrecision(3));
-  const counts = new Array(7).fill(0);
-  for (const v of present) counts[thresholds.filter((x) => x <= v).length] += 1;
-  const classes = colors.map((color, i) => ({
-    min: i === 0 ? -m : thresholds[i - 1],
-    max: i === 6 ? m : thresholds[i],
-    count: counts[i],
-    color,
-  }));
-  return { thresholds, classes, no_data: { count: values.length - present.length, color: '#d9d9d9' } };
+/**
+ * Under the classes: the server's notes on them (merged classes, a neutral band…) in the UI
+ * language, the line saying one legend serves the whole timeline, and the "this period only"
+ * switch (`data-breaks`; not on change maps, whose classes belong to the two periods compared).
+ */
+export function breaksHTML(lang, legend) {
+  const notes = (legend.notes || []).filter((n) => n.text)
+    .map((n) => `<li data-note="${esc(n.code)}">${esc(n.text)}</li>`);
+  const list = notes.length ? `<ul class="lg-notes">${notes.join('')}</ul>` : '';
+  if (legend.change || !legend.breaks) return list;
+  const span = legend.breaks === 'timeline' ? timelineSpan(lang, legend.periods) : '';
+  return list + (span ? `<p class="lg-span">${esc(span)}</p>` : '') +
+    `<label class="lg-breaks"><input type="checkbox" data-breaks${legend.breaks === 'period' ? ' checked' : ''}> ` +
+    `${esc(t(lang, 'thisPeriodOnly'))}</label>`;
+}
+
+/** "Cùng ngưỡng cho 33 kỳ, Tháng 1/2024 – Tháng 9/2026" from the periods the breaks pool. */
+export function timelineSpan(lang, periods) {
+  if (!periods || periods.length < 2) return '';
+  const sorted = [...periods].sort();
+  return `${t(lang, 'sameBreaks')} ${periods.length} ${t(lang, 'periodsWord')}, ` +
+    `${periodWords(sorted[0], lang)} – ${periodWords(sorted[sorted.length - 1], lang)}`;
 }

@@ -5,9 +5,16 @@
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
 import { search } from './fold.js';
-import { t } from './i18n.js';
-import { renderLegend, changeClasses } from './legend.js';
+import { t, errorText } from './i18n.js';
+// Small numbers, explanations, H3 and no dead ends (engineer D's modules).
+import { addHatchLayers, unstableOf, decorateLegend, stableView } from './unstable.js';
+import { wireExplain } from './explain.js';
+import { h3StyleURL, openCellPopup, H3_FILL } from './h3.js';
+import { correctView, showNotice, methodsOf, kRange, boundaryChoices, levelChoices } from './valid.js';
+import { renderLegend } from './legend.js';
 import { popupHTML, loadSeries, VIEWS } from './popup.js';
+import { Timeline, resolvePeriods, periodsOf, boundaryChanges } from './timeline.js';
+import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
 import { openEmbedDialog } from './embed.js';
@@ -29,7 +36,7 @@ let shown = {}; // level -> {level, codes, names, parents, ids, column, index}
 let legendByLevel = {};
 let hovered = null;
 let popup = null;
-let playTimer = null;
+let timeline = null; // the period controls (timeline.js)
 let updating = Promise.resolve();
 let searchIndex = null;
 let where = null; // selection, breadcrumb, level switch and labels (where.js)
@@ -59,8 +66,8 @@ function writeURL(push) {
 }
 
 function styleURL() {
-  if (S.level === 'h3') return `/styles/h3-density.json${qs({ period: S.period })}`;
-  return `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: S.period, method: S.method, k: S.k, version: shownVersion() })}`;
+  if (S.level === 'h3') return h3StyleURL(S.ind, S.period);
+  return `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: S.period, method: S.method, k: S.k, version: shownVersion(), breaks: S.br })}`;
 }
 
 /** The values of one level; `version` draws the period on another boundary version (harmonised). */
@@ -89,34 +96,29 @@ function styleLoaded() {
   });
 }
 
-/** Fetches the value column of every level of the style (the change since `cmp` if set). */
+/** Fetches the value column of every level of the style, or the change since `cmp` (change.js:
+ * the server's change and classes, the base moved onto the shown boundaries when they differ). */
 async function fetchColumns(doc) {
   if (S.level === 'h3') return [];
   const period = doc.metadata['popmap:period'];
   const onto = doc.metadata['popmap:harmonised'] ? doc.metadata['popmap:version'] : '';
   const jobs = levels.map(async ({ level }) => {
-    const r = await getJSON(valuesURL(period, level, S.ind, false, onto));
-    let column = r.values[S.ind];
     if (S.cmp) {
-      // A comparison period on other boundaries is moved onto the shown period's through the
-      // crosswalk (harmonised), so 2024 compares with 2026 across the 2025 reorganisation.
-      const other = periodEntry(S.cmp)?.version !== r.version;
-      const b = await tryJSON(valuesURL(S.cmp, level, S.ind, false, other ? r.version : ''));
-      if (!b || b.version !== r.version) {
+      const opts = { indicator: S.ind, period: period.split('@')[0], base: S.cmp, level, version: onto, measure: S.cm };
+      return fetchChange(opts).catch((e) => {
+        console.warn('popmap: change refused', e);
         setStatus(t(lang(), 'versionDiffers'));
-        column = column.map(() => null);
-      } else {
-        const base = b.values[S.ind];
-        column = column.map((v, i) => (Number.isFinite(v) && Number.isFinite(base[i]) ? +(v - base[i]).toFixed(3) : null));
-        if (other) r.harmonisedFrom = b.reported_on;
-      }
+        return { level, codes: [], ids: [], column: [], index: new Map(), change: null };
+      });
     }
-    return { level, ...r, column, index: new Map(r.codes.map((c, i) => [c, i])) };
+    const r = await getJSON(valuesURL(period, level, S.ind, false, onto));
+    return { level, ...r, column: r.values[S.ind], index: new Map(r.codes.map((c, i) => [c, i])) };
   });
   return Promise.all(jobs);
 }
 
-/** The legend of each level: the server's classes, or client-side change classes. */
+/** The legend of each level: the server's classes (with their notes and the timeline they
+ * serve), or the server's change classes. */
 function buildLegends(doc) {
   const ind = indicatorMeta(S.ind);
   const title = ind ? (lang() === 'vi' ? ind.name_vi : ind.name_en) : S.ind;
@@ -125,11 +127,13 @@ function buildLegends(doc) {
   const classes = doc.metadata['popmap:classes'] || {};
   for (const key of Object.keys(classes)) {
     const c = classes[key];
-    let legend = { title, unit, classes: c.classes, no_data: c.no_data, normal: c.normal, thresholds: c.thresholds };
-    if (S.cmp && shown[key]) {
-      const ch = changeClasses(shown[key].column);
-      const moved = shown[key].harmonisedFrom ? ` (${t(lang(), 'onto')} ${versionNamed(shown[key].version)})` : '';
-      legend = { ...legend, ...ch, normal: null, title: `${title} — ${t(lang(), 'change')} ${periodWords(S.cmp, lang())}${moved}` };
+    const notes = (c.notes || []).map((n) => ({ code: n.code, text: lang() === 'en' ? n.en : n.vi }));
+    let legend = { title, unit, classes: c.classes, no_data: c.no_data, normal: c.normal, thresholds: c.thresholds,
+      notes, breaks: c.breaks, periods: c.periods };
+    if (S.cmp && shown[key]?.change) {
+      legend = changeLegend(lang(), shown[key].change, { name: title, ontoWords: versionNamed(shown[key].version) });
+    } else if (S.cmp && shown[key]) {
+      legend = { ...legend, classes: [], thresholds: [], no_data: { ...legend.no_data, count: 0 }, notes: [], breaks: '' };
     }
     const onto = doc.metadata['popmap:harmonised'] ? ` · ${t(lang(), 'onto')} ${versionNamed(doc.metadata['popmap:version'])}` : '';
     // The period in words ("Quý III/2026"): the revision id ("@r1") is internal.
@@ -148,6 +152,7 @@ function applyStates() {
     const legend = legendByLevel[r.level];
     if (!legend) continue;
     const th = legend.thresholds;
+    const unstable = unstableOf(r, S.ind); // hatched where true (unstable.js)
     for (let i = 0; i < r.ids.length; i++) {
       if (r.ids[i] === null) continue;
       const v = r.column[i];
@@ -157,17 +162,17 @@ function applyStates() {
         while (k < th.length && th[k] <= v) k += 1;
         color = legend.classes[k]?.color ?? color;
       }
-      map.setFeatureState({ source: 'popmap', sourceLayer: r.level, id: r.ids[i] }, { v, color });
+      map.setFeatureState({ source: 'popmap', sourceLayer: r.level, id: r.ids[i] }, { v, color, unstable: !!unstable?.[i] });
     }
   }
 }
 
 /** The server's style with fills read from feature state (see applyStates). */
 function clientStyle(doc) {
-  const out = localiseStyle(structuredClone(doc), lang());
+  const out = addHatchLayers(localiseStyle(structuredClone(doc), lang()), S.ind);
   if (doc.metadata['popmap:join'] !== 'state') return out;
   for (const layer of out.layers) {
-    if (layer.type !== 'fill' || layer.source !== 'popmap') continue; // not the context's land
+    if (layer.type !== 'fill' || layer.source !== 'popmap' || layer.metadata?.['popmap:hatch']) continue; // not the context's land
     const nd = doc.metadata['popmap:classes']?.[layer.metadata?.['popmap:level']]?.no_data?.color || '#d9d9d9';
     layer.paint['fill-color'] = ['to-color', ['coalesce', ['feature-state', 'color'], nd]];
   }
@@ -181,6 +186,9 @@ function currentLegend() {
 
 function showLegend() {
   renderLegend($('#legend'), lang(), currentLegend());
+  const drawn = S.level === 'h3' ? 'h3' : levelAtZoom();
+  decorateLegend($('#legend'), { lang: lang(), ind: indicatorMeta(S.ind), level: drawn, values: shown[drawn] || null, map,
+    period: styleDoc?.metadata['popmap:period'], version: shownVersion(), change: !!S.cmp });
 }
 
 /** Keeps the zoom within the chosen level's range (free for `auto`). */
@@ -200,7 +208,8 @@ async function doUpdate() {
   const t0 = performance.now();
   const doc = await getJSON(styleURL());
   const t1 = performance.now();
-  const sameGeometry = styleDoc && map.getSource('popmap') &&
+  // A style whose fills read the tiles' own values (H3) is reloaded: its paint names the indicator.
+  const sameGeometry = styleDoc && map.getSource('popmap') && doc.metadata['popmap:join'] === 'state' &&
     styleDoc.sources.popmap.url === doc.sources.popmap.url &&
     styleDoc.layers.length === doc.layers.length;
   if (!sameGeometry) {
@@ -225,22 +234,16 @@ async function doUpdate() {
   prefetchNeighbours();
 }
 
-/** Periods of the same kind as `p` (months, quarters or years), in order. */
-function sameKind(p) {
-  const kind = (x) => (x.includes('Q') ? 'q' : x.includes('-') ? 'm' : 'y');
-  return meta.periods.filter((e) => kind(e.period) === kind(p)).map((e) => e.period);
-}
-
 /** Warms the style and values of the previous and next periods, so the timeline and the
  * period picker's neighbours repaint without waiting for the server. */
 function prefetchNeighbours() {
   if (S.level === 'h3' || S.cmp) return;
-  const list = sameKind(S.period);
+  const list = periodsOf(meta.periods, S.g);
   const i = list.indexOf(S.period);
   for (const p of [list[i + 1], list[i - 1]]) {
     if (!p || periodEntry(p)?.version !== periodEntry(S.period)?.version) continue;
     const version = shownVersion();
-    const url = `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: p, method: S.method, k: S.k, version })}`;
+    const url = `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: 'state', period: p, method: S.method, k: S.k, version, breaks: S.br })}`;
     tryJSON(url);
     // The values URL names the revision, as fetchColumns asks for it.
     const rev = `${p}@r${periodEntry(p).revision}`;
@@ -252,8 +255,10 @@ function prefetchNeighbours() {
 function update(push) {
   writeURL(push);
   syncControls();
+  const notes = correctView(S, meta, lang()); // no dead ends: a view the server cannot serve is corrected
+  if (notes.length || push) showNotice(notes);
   updating = updating.then(doUpdate).catch((e) => {
-    setStatus(String(e.message || e));
+    setStatus(errorText(lang(), e));
     console.warn('popmap: update failed', e);
   });
   window.popmap.updating = updating;
@@ -285,27 +290,23 @@ function buildControls() {
   for (const el of document.querySelectorAll('[data-ph]')) el.placeholder = t(L, el.dataset.ph);
   const ind = $('#ind');
   ind.replaceChildren(...meta.indicators.map((d) => option(d.id, L === 'vi' ? d.name_vi : d.name_en, d.id === S.ind)));
-  const per = $('#period');
-  const revised = (p) => (p.revision > 1 ? ` (${t(L, 'revision')} ${p.revision})` : '');
-  per.replaceChildren(...meta.periods.map((p) => option(p.period, `${periodWords(p.period, L)}${revised(p)}`, p.period === S.period)));
-  const cmp = $('#cmp');
-  cmp.replaceChildren(option('', t(L, 'none'), !S.cmp), ...meta.periods.map((p) => option(p.period, periodWords(p.period, L), p.period === S.cmp)));
+  timeline.render();
   const bv = $('#bv');
   if (bv) {
     bv.replaceChildren(option('', t(L, 'ownBoundaries'), !S.bv),
-      ...meta.versions.map((v) => option(v.id, capital(versionWords(v, L)), v.id === S.bv)));
-    $('#row-bv').hidden = meta.versions.length < 2 || S.level === 'h3';
+      ...boundaryChoices(meta, S.period).map((v) => option(v.id, capital(versionWords(v, L)), v.id === S.bv)));
+    $('#row-bv').hidden = boundaryChoices(meta, S.period).length < 2 || S.level === 'h3';
   }
   const lvl = $('#level');
-  const lv = ['auto', 'province', 'district', 'commune', ...(meta.h3 ? ['h3'] : [])];
+  const lv = levelChoices(meta, S.period, indicatorMeta(S.ind));
   lvl.replaceChildren(...lv.map((l) => option(l, t(L, l), l === S.level)));
   const method = $('#method');
-  method.replaceChildren(option('', '—', !S.method), ...['quantile', 'equal_interval', 'jenks', 'fixed'].map((m) => option(m, t(L, m), m === S.method)));
+  method.replaceChildren(option('', '—', !S.method), ...methodsOf(indicatorMeta(S.ind)).map((m) => option(m, t(L, m), m === S.method)));
   $('#k').value = S.k || '';
+  [$('#k').min, $('#k').max] = kRange(indicatorMeta(S.ind));
   $('#lang').textContent = t(L, 'language');
   const vl = $('#value-labels');
   if (vl) vl.checked = S.vl === '1';
-  $('#play').textContent = playTimer ? t(L, 'pause') : t(L, 'play');
   for (const [what, el] of [['ind', '#row-ind'], ['period', '#row-period'], ['level', '#row-level']]) {
     const row = $(el);
     if (row) row.hidden = locked(S, what);
@@ -336,9 +337,12 @@ function setAttribution() {
 }
 
 function wireControls() {
-  $('#ind').addEventListener('change', (e) => set({ ind: e.target.value, method: '', k: '' }));
-  $('#period').addEventListener('change', (e) => set({ period: e.target.value }));
-  $('#cmp').addEventListener('change', (e) => set({ cmp: e.target.value }));
+  $('#ind').addEventListener('change', (e) => set({ ind: e.target.value, method: '', k: '', ...stableView(indicatorMeta(e.target.value), meta.periods, S.g) }));
+  timeline.wire();
+  // The legend's "this period only" switch (legend.js renders it with the classes).
+  $('#legend').addEventListener('change', (e) => {
+    if (e.target.matches('[data-breaks]')) set({ br: e.target.checked ? 'period' : '' });
+  });
   $('#bv')?.addEventListener('change', (e) => set({ bv: e.target.value }));
   $('#level').addEventListener('change', (e) => {
     window.popmap.updating = where.switchLevel(e.target.value);
@@ -347,44 +351,27 @@ function wireControls() {
   $('#method').addEventListener('change', (e) => set({ method: e.target.value }));
   $('#k').addEventListener('change', (e) => set({ k: e.target.value }));
   $('#lang').addEventListener('click', () => set({ lang: lang() === 'vi' ? 'en' : 'vi' }));
-  $('#play').addEventListener('click', togglePlay);
   const q = $('#search');
   q.addEventListener('input', () => runSearch(q.value));
   q.addEventListener('focus', () => loadSearchIndex());
   const btn = (id, fn) => $(id)?.addEventListener('click', fn);
   btn('#embed', () => openEmbedDialog($('#embed-dialog'), lang(), () => ({ ...S }), camera));
   btn('#png', () => exportPNG(map, lang(), currentLegend(), fileBase(), meta.synthetic));
-  btn('#csv', () => exportCSV(map, `${levelAtZoom()}-fill`, shown[levelAtZoom()], S.ind, S.period, fileBase()));
-  btn('#geojson', () => exportGeoJSON(map, `${levelAtZoom()}-fill`, shown[levelAtZoom()], S.ind, S.period, fileBase()));
+  // At level h3 the cells carry their values: the exports read them from the tiles (values null).
+  const fill = () => (S.level === 'h3' ? H3_FILL : `${levelAtZoom()}-fill`);
+  const column = () => (S.level === 'h3' ? null : shown[levelAtZoom()]);
+  btn('#csv', () => exportCSV(map, fill(), column(), S.ind, S.period, fileBase()));
+  btn('#geojson', () => exportGeoJSON(map, fill(), column(), S.ind, S.period, fileBase()));
 }
 
 function fileBase() {
   const onto = shownVersion() ? `-on-${shownVersion()}` : '';
-  return `popmap-${S.ind}-${S.period}${onto}-${levelAtZoom()}${S.cmp ? `-vs-${S.cmp}` : ''}`;
+  return `popmap-${S.ind}-${S.period}${onto}-${S.level === 'h3' ? 'h3' : levelAtZoom()}${S.cmp ? `-vs-${S.cmp}` : ''}`;
 }
 
 function camera() {
   const c = map.getCenter();
   return formatCamera(map.getZoom(), c.lat, c.lng);
-}
-
-function togglePlay() {
-  if (playTimer) {
-    clearInterval(playTimer);
-    playTimer = null;
-    syncControls();
-    return;
-  }
-  const list = sameKind(S.period);
-  playTimer = setInterval(() => {
-    const i = list.indexOf(S.period);
-    if (i < 0 || i + 1 >= list.length) {
-      togglePlay();
-      return;
-    }
-    set({ period: list[i + 1] }, false);
-  }, 1500);
-  syncControls();
 }
 
 // ---------- search ----------
@@ -451,6 +438,11 @@ function wireMapEvents() {
     map.getCanvas().style.cursor = f ? 'pointer' : '';
   });
   map.on('click', async (e) => {
+    if (S.level === 'h3') {
+      popup?.remove();
+      popup = await openCellPopup(map, e, { lang: lang(), period: styleDoc.metadata['popmap:period'], ind: S.ind, indicators: meta.indicators });
+      return;
+    }
     const layers = levels.map((l) => l.layer).filter((id) => map.getLayer(id));
     const f = layers.length ? map.queryRenderedFeatures(e.point, { layers })[0] : null;
     if (!f) return;
@@ -465,19 +457,30 @@ function wireMapEvents() {
       .setLngLat(e.lngLat)
       .setHTML(popupHTML(lang(), all, i, meta.indicators, S.ind))
       .addTo(map);
-    const view = VIEWS.includes(S.sv) ? S.sv : 'as-reported';
+    const shownOn = all.version;
+    const newest = meta.versions[meta.versions.length - 1]?.id;
+    const onIt = meta.periods.filter((p) => p.version === shownOn).map((p) => p.period).sort();
+    const views = VIEWS.filter((v) => v !== 'h3' || meta.h3);
+    const ind = indicatorMeta(S.ind);
     loadSeries(popup.getElement(), {
       lang: lang(),
       code: all.codes[i],
       indicator: S.ind,
-      period: S.period,
-      view,
+      g: S.g,
+      view: views.includes(S.sv) ? S.sv : views[0],
+      views,
+      // Harmonised onto the boundaries shown, up to their last period when newer ones exist.
+      version: shownOn,
+      to: shownOn !== newest ? onIt[onIt.length - 1] : '',
       versions: meta.versions,
+      known: boundaryChanges(meta.periods, S.g).map((p) => ({ period: p, version: periodEntry(p)?.version })),
+      unit: ind ? (lang() === 'vi' ? ind.unit : ind.unit_en) : '',
       onView: (v) => {
         // The series view is part of the link, without redrawing the map.
         S.sv = v;
         writeURL(false);
       },
+      onDrawn: () => keepInside(popup),
     });
   });
   let lastLevel = null;
@@ -494,6 +497,17 @@ function wireMapEvents() {
   });
 }
 
+/** Pans the map so that the popup (its chart drawn) lies inside the map. */
+function keepInside(p) {
+  if (!p?.isOpen()) return;
+  const r = p.getElement().getBoundingClientRect();
+  const m = map.getContainer().getBoundingClientRect();
+  const pad = 8;
+  const dx = r.left < m.left + pad ? r.left - m.left - pad : r.right > m.right - pad ? r.right - m.right + pad : 0;
+  const dy = r.top < m.top + pad ? r.top - m.top - pad : r.bottom > m.bottom - pad ? r.bottom - m.bottom + pad : 0;
+  if (dx || dy) map.panBy([dx, dy], { duration: 0 });
+}
+
 // ---------- start ----------
 
 async function boot() {
@@ -503,16 +517,23 @@ async function boot() {
     getJSON('/api/v1/map/indicators'),
     getJSON('/api/v1/periods'),
     getJSON('/api/v1/versions'),
-    tryJSON('/tiles/h3/latest.json'),
+    // Whether H3 exists is in /api/v1/versions (`h3`); only an older server is probed.
+    getJSON('/api/v1/versions').then((vs) => (vs.some((v) => typeof v.h3 === 'boolean') ? null : tryJSON('/tiles/h3/latest.json'))),
   ]);
   meta.indicators = inds.indicators;
   meta.synthetic = inds.synthetic;
   meta.periods = periods;
   meta.versions = versions;
-  meta.h3 = !!h3;
+  meta.h3 = versions.some((v) => v.h3 === true) || !!h3;
   if (!indicatorMeta(S.ind)) S.ind = meta.indicators[0]?.id;
-  if (!periodEntry(S.period)) S.period = periods[periods.length - 1]?.period || 'latest';
-  if (S.cmp && !periodEntry(S.cmp)) S.cmp = '';
+  // A noisy ratio opens on its stable level and granularity (SRB: provinces by year) unless the link says otherwise.
+  if (!/[?&](period|g|level)=/.test(location.search)) Object.assign(S, stableView(indicatorMeta(S.ind), meta.periods, S.g));
+  // The period model: one granularity, the newest period of it by default (timeline.js).
+  const model = resolvePeriods(S, periods);
+  Object.assign(S, { g: model.g, period: model.period || 'latest', cmp: model.cmp });
+  timeline = new Timeline({ state: () => S, entries: () => meta.periods, lang, set, unitOf: () => indicatorMeta(S.ind)?.unit });
+  wireExplain(() => meta.indicators, lang);
+  showNotice(correctView(S, meta, lang()));
   if (S.level === 'h3' && !meta.h3) {
     S.level = 'auto';
     setStatus(t(lang(), 'h3Missing'));
@@ -542,6 +563,8 @@ async function boot() {
   wireMapEvents();
   styleDoc = doc; // already applied: the first update only sets values and paint
   await update(false);
+  // A comparison of periods of different lengths is refused in the UI too (contract 1).
+  if (model.refused) setStatus(t(lang(), 'cmpRefused'));
   if (!cam) await where.frameSelection();
   map.once('idle', () => {
     document.body.dataset.ready = '1';
@@ -551,7 +574,9 @@ async function boot() {
     const next = parse(location.search);
     const cam2 = parseCamera(next.at);
     S = next;
-    if (!periodEntry(S.period)) S.period = meta.periods[meta.periods.length - 1]?.period;
+    timeline.stop();
+    const model = resolvePeriods(S, meta.periods);
+    Object.assign(S, { g: model.g, period: model.period, cmp: model.cmp });
     update(false);
     if (cam2) map.jumpTo({ center: cam2.center, zoom: cam2.zoom });
   });
@@ -559,6 +584,6 @@ async function boot() {
 
 window.popmap = { state: () => ({ ...S }), set, embed: EMBED, updating };
 boot().catch((e) => {
-  setStatus(String(e.message || e));
+  setStatus(errorText(document.documentElement.lang === 'en' ? 'en' : 'vi', e));
   console.error('popmap: could not start', e);
 });

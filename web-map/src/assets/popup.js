@@ -1,9 +1,13 @@
-// The click popup: the unit's values, its rank among its siblings and a small chart of its
-// series (from /api/v1/units/{code}/series when the server has it; hidden otherwise) in one of
-// three views: as reported, harmonised onto the newest boundaries, or on the H3 grid.
+// The click popup: the unit's name and value, then (visible without scrolling) a chart of its
+// series from /api/v1/units/{code}/series in the map's granularity, in one of three views:
+// harmonised onto the boundaries shown (the default), as reported, or on the H3 grid; then its
+// rank among its siblings and its other indicators. The chart itself is chart.js.
 import { t, num } from './i18n.js';
-import { versionWords } from './layout.js';
+import { versionWords, dateWords } from './layout.js';
 import { tryJSON, qs } from './api.js';
+import { chartSVG, boundaryMarks, wireTooltip } from './chart.js';
+import { unstableMarkHTML } from './unstable.js';
+import { explainLinkHTML } from './explain.js';
 
 function esc(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -23,48 +27,13 @@ export function siblingRank(parents, values, i) {
   return { rank, n };
 }
 
-/** The series views a popup offers, in toggle order. */
-export const VIEWS = ['as-reported', 'harmonised', 'h3'];
-
-/**
- * An SVG line chart of `points` ([{period, value, version?, estimated?}]): estimated points are
- * hollow circles and a dashed line marks where the boundary version changes between points.
- */
-export function chartSVG(points, w = 240, h = 70) {
-  const vals = points.map((p) => p.value).filter(Number.isFinite);
-  if (vals.length < 2) return '';
-  const lo = Math.min(...vals);
-  const hi = Math.max(...vals);
-  const span = hi - lo || 1;
-  const xy = points.map((p, i) => [
-    4 + (i * (w - 8)) / (points.length - 1),
-    h - 14 - ((p.value - lo) / span) * (h - 22),
-  ]);
-  const d = xy.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`).join('');
-  const breaks = points
-    .map((p, i) => (i && p.version && points[i - 1].version && p.version !== points[i - 1].version ? i : -1))
-    .filter((i) => i > 0)
-    .map((i) => {
-      const x = ((xy[i - 1][0] + xy[i][0]) / 2).toFixed(1);
-      return `<line class="vbreak" x1="${x}" x2="${x}" y1="2" y2="${h - 12}" stroke="#555" stroke-dasharray="3,2"/>`;
-    });
-  const marks = points
-    .map((p, i) => (p.estimated && Number.isFinite(p.value)
-      ? `<circle class="est" cx="${xy[i][0].toFixed(1)}" cy="${xy[i][1].toFixed(1)}" r="2.2" fill="#fff" stroke="#b2182b"/>`
-      : ''))
-    .join('');
-  return `<svg class="chart" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img">` +
-    breaks.join('') +
-    `<path d="${d}" fill="none" stroke="#b2182b" stroke-width="1.5"/>${marks}` +
-    `<text x="4" y="${h - 2}" font-size="9">${esc(points[0].period)}</text>` +
-    `<text x="${w - 4}" y="${h - 2}" font-size="9" text-anchor="end">${esc(points[points.length - 1].period)}</text>` +
-    `<text x="${w - 4}" y="9" font-size="9" text-anchor="end">${num('en', hi)}</text></svg>`;
-}
+/** The series views a popup offers, in toggle order (the first is the default). */
+export const VIEWS = ['harmonised', 'as-reported', 'h3'];
 
 /** The series toggle: one button per view, the current one pressed. */
-export function viewToggleHTML(lang, view) {
+export function viewToggleHTML(lang, view, views = VIEWS) {
   const names = { 'as-reported': 'viewAsReported', harmonised: 'viewHarmonised', h3: 'viewH3' };
-  const buttons = VIEWS.map((v) =>
+  const buttons = views.map((v) =>
     `<button type="button" data-view="${v}" aria-pressed="${v === view}">${esc(t(lang, names[v]))}</button>`);
   return `<div class="sview" role="group" aria-label="${esc(t(lang, 'seriesView'))}">${buttons.join('')}</div>`;
 }
@@ -81,9 +50,6 @@ export function seriesNote(lang, s, versions = []) {
   }
   const est = (s.points || []).filter((p) => p.estimated).length;
   if (est) parts.push(`○ ${t(lang, 'estimated')} (${est})`);
-  if (s.view === 'as-reported' && new Set((s.points || []).map((p) => p.version)).size > 1) {
-    parts.push(`┆ ${t(lang, 'boundaryChange')}`);
-  }
   return parts.join(' · ');
 }
 
@@ -99,14 +65,19 @@ export function popupHTML(lang, all, i, indicators, current) {
     .map((d) => {
       const v = all.values[d.id][i];
       const cls = d.id === current ? ' class="cur"' : '';
-      return `<tr${cls}><th>${esc(lang === 'vi' ? d.name_vi : d.name_en)}</th><td>${num(lang, v)}</td>` +
+      return `<tr${cls}><th>${esc(lang === 'vi' ? d.name_vi : d.name_en)}</th><td>${num(lang, v)}${unstableMarkHTML(lang, all, d.id, i, true)}</td>` +
         `<td class="u">${esc(lang === 'vi' ? d.unit : d.unit_en)}</td></tr>`;
     });
   const r = all.values[current] ? siblingRank(all.parents, all.values[current], i) : null;
   const label = t(lang, all.parents[i] ? 'rank' : 'rankNational');
   const rank = r ? `<p class="rank">${esc(label)}: <b>${r.rank}</b> / ${r.n}</p>` : '';
-  return `<div class="pp"><h3>${esc(name)} <small>${esc(all.codes[i])}</small></h3>${rank}` +
-    `<table>${rows.join('')}</table><div class="series" data-code="${esc(all.codes[i])}"></div></div>`;
+  // The mapped value and its series first: the chart is visible without scrolling.
+  const cur = indicators.find((d) => d.id === current);
+  const value = cur && all.values[current]
+    ? `<p class="val"><b>${num(lang, all.values[current][i])}</b> ${esc(lang === 'vi' ? cur.unit : cur.unit_en)}` +
+      ` <span>${esc(lang === 'vi' ? cur.name_vi : cur.name_en)}</span>${unstableMarkHTML(lang, all, current, i)}</p>` : '';
+  return `<div class="pp"><h3>${esc(name)} <small>${esc(all.codes[i])}</small></h3>${value}` +
+    `<div class="series" data-code="${esc(all.codes[i])}"></div>${rank}<table>${rows.join('')}</table>${explainLinkHTML(lang, current)}</div>`;
 }
 
 /** The kind of a period name: `month` (2025-07), `quarter` (2025-Q3) or `year` (2025). */
@@ -116,32 +87,57 @@ export function periodKind(period) {
   return 'year';
 }
 
+/** The series URLs to try for one view: with `granularity=` first, then (a server before the
+ * parameter existed) without it, the months kept client-side. */
+export function seriesURLs(code, { indicator, g = 'month', view, version = '', to = '' }) {
+  const url = `/api/v1/units/${encodeURIComponent(code)}/series`;
+  const onto = view === 'harmonised';
+  const q = { indicator, view: view === 'as-reported' ? '' : view, version: onto ? version : '', to: onto ? to : '' };
+  return [`${url}${qs({ ...q, granularity: g })}`, `${url}${qs(q)}`];
+}
+
+/** The labelled boundary marks of a series: "Sắp xếp lại 01/07/2025" at each change period
+ * (`known`: [{period, version}] of the published periods; a version's date from `versions`). */
+export function markLabels(lang, s, known, versions) {
+  const versionAt = new Map(known.map((k) => [k.period, k.version]));
+  return boundaryMarks(s, known.map((k) => k.period)).map((period) => {
+    const id = versionAt.get(period) || (s.points || []).find((p) => p.period === period)?.version;
+    const v = versions.find((x) => x.id === id);
+    const date = v?.valid_from ? dateWords(v.valid_from) : '';
+    return { period, label: `${t(lang, 'boundaryMarker')}${date ? ` ${date}` : ''}` };
+  });
+}
+
 /**
- * Fills the popup's chart slot from the series API in `view`, with the view toggle: only
- * periods of the same kind as `period` (months with a month: a quarter's births would spike a
- * monthly line). `onView(view)` is called when the reader picks another view. The slot stays
- * empty when the server has no series endpoint; a view the unit has no series in says so.
+ * Fills the popup's chart slot from the series API in `view` and the map's granularity `g`, with
+ * the view toggle (`views`: the views this server offers). Harmonised means onto the map's
+ * boundary version `version` (up to `to`, the last period on it, when newer boundaries exist).
+ * `known` are the published boundary changes ([{period, version}]), marked on every view.
+ * `onView(view)` is called when the reader picks another view; `onDrawn()` after each draw.
  */
-export async function loadSeries(el, { lang, code, indicator, period, view = 'as-reported', versions = [], onView = () => {} }) {
+export async function loadSeries(el, opts) {
+  const { lang, code, indicator, g = 'month', view = 'harmonised', versions = [], known = [], unit = '',
+    views = VIEWS, onView = () => {}, onDrawn = () => {} } = opts;
   const slot = el.querySelector('.series');
   if (!slot) return;
-  const url = `/api/v1/units/${encodeURIComponent(code)}/series`;
-  const s = await tryJSON(`${url}${qs({ indicator, view: view === 'as-reported' ? '' : view })}`);
-  if (!s && view === 'as-reported') {
-    slot.innerHTML = '';
-    return;
+  let s = null;
+  for (const u of seriesURLs(code, { ...opts, g, view })) {
+    s = await tryJSON(u);
+    if (s) break;
   }
-  const kind = periodKind(period || '');
-  const points = (s?.points || []).filter((p) => Number.isFinite(p.value) && (!period || periodKind(p.period) === kind));
-  const svg = chartSVG(points);
+  const points = (s?.points || []).filter((p) => periodKind(p.period) === g);
+  const series = s && { ...s, points };
+  const svg = chartSVG(points, { lang, marks: series ? markLabels(lang, series, known, versions) : [] });
   slot.dataset.view = view;
-  slot.innerHTML = `<div class="lbl">${esc(t(lang, 'series'))}</div>${viewToggleHTML(lang, view)}` +
+  slot.innerHTML = `<div class="lbl">${esc(t(lang, 'series'))}</div>${viewToggleHTML(lang, view, views)}` +
     (svg || `<p class="lbl">${esc(t(lang, 'noSeries'))}</p>`) +
-    `<div class="lbl note">${esc(seriesNote(lang, s && { ...s, points }, versions))}</div>`;
+    `<div class="lbl note">${esc(seriesNote(lang, series, versions))}</div>`;
+  wireTooltip(slot, points, lang, unit);
   for (const b of slot.querySelectorAll('.sview button')) {
     b.addEventListener('click', () => {
       onView(b.dataset.view);
-      loadSeries(el, { lang, code, indicator, period, view: b.dataset.view, onView });
+      loadSeries(el, { ...opts, view: b.dataset.view });
     });
   }
+  onDrawn();
 }

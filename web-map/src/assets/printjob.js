@@ -6,7 +6,9 @@
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
 import { t } from './i18n.js';
-import { rangeLabel, changeClasses } from './legend.js';
+import { rangeLabel } from './legend.js';
+import { fetchChange } from './change.js';
+import { resolvePeriods } from './timeline.js';
 import { parseCamera } from './state.js';
 import { buildIndex, chain } from './units.js';
 import { outlineLayers, englishName } from './selection.js';
@@ -104,24 +106,20 @@ export function areaName(W, index, sel, national, centreCode, lang = 'vi') {
  */
 async function changeMap(S, doc, levels, entryOf, lang) {
   const onto = doc.metadata['popmap:harmonised'] ? doc.metadata['popmap:version'] : '';
-  const values = (period, level, version) => `/api/v1/map/values${qs({ period, level, indicators: S.ind, version })}`;
+  const period = String(doc.metadata['popmap:period']).split('@')[0];
   const classes = {};
   const states = [];
   for (const { level } of levels.filter((l) => l.level !== 'h3')) {
-    const a = await getJSON(values(doc.metadata['popmap:period'], level, onto));
-    const other = entryOf(S.cmp)?.version !== a.version;
-    const b = await tryJSON(values(S.cmp, level, other ? a.version : ''));
-    if (!b || b.version !== a.version) throw new Error(t(lang, 'versionDiffers'));
-    const column = a.values[S.ind].map((v, i) => {
-      const w = b.values[S.ind][i];
-      return Number.isFinite(v) && Number.isFinite(w) ? +(v - w).toFixed(3) : null;
-    });
-    const c = changeClasses(column);
+    // The server's change and classes (change.js), as the web map draws them.
+    const r = await fetchChange({ indicator: S.ind, period, base: S.cmp, level, version: onto, measure: S.cm })
+      .catch(() => { throw new Error(t(lang, 'versionDiffers')); });
+    const c = r.change;
     classes[level] = c;
-    a.ids.forEach((id, i) => {
+    r.ids.forEach((id, i) => {
       if (id === null) return;
-      const k = Number.isFinite(column[i]) ? c.thresholds.filter((x) => x <= column[i]).length : -1;
-      states.push([level, id, { v: column[i], color: k < 0 ? c.no_data.color : c.classes[k].color }]);
+      const v = r.column[i];
+      const k = Number.isFinite(v) ? c.thresholds.filter((x) => x <= v).length : -1;
+      states.push([level, id, { v, color: k < 0 ? c.no_data.color : c.classes[k].color }]);
     });
   }
   for (const layer of doc.layers) {
@@ -185,11 +183,13 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
     getJSON('/api/v1/map/indicators'), getJSON('/api/v1/periods'), getJSON('/api/v1/versions'), loadFonts(),
   ]);
   const ind = inds.indicators.find((d) => d.id === S.ind) || inds.indicators[0];
-  const entry = periods.find((p) => p.period === S.period) || periods[periods.length - 1];
+  // The web map's period model (timeline.js): by default the newest period of the granularity.
+  const model = resolvePeriods(S, periods);
+  const entry = periods.find((p) => p.period === model.period) || periods[periods.length - 1];
   S = { ...S, ind: ind.id, period: entry.period };
   const styleURL = S.level === 'h3'
     ? `/styles/h3-density.json${qs({ period: S.period })}`
-    : `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: S.cmp ? 'state' : '', period: S.period, method: S.method, k: S.k, version: S.bv })}`;
+    : `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: S.cmp ? 'state' : '', period: S.period, method: S.method, k: S.k, version: S.bv, breaks: S.br })}`;
   // Place names in the layout's language, as on screen.
   const doc = localiseStyle(structuredClone(await getJSON(styleURL)), lang);
   const levels = fillLevels(doc);
@@ -209,7 +209,8 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   const classes = change ? change.classes[drawn.level] : doc.metadata['popmap:classes'][drawn.level];
   const area = areaName(W, index, selected?.code, extent.national, shot.info?.code, lang);
   const name = lang === 'en' ? ind.name_en : ind.name_vi;
-  const unit = lang === 'en' ? ind.unit_en : ind.unit;
+  // A change map's unit is the change's ("điểm %" for a % indicator's absolute change).
+  const unit = (change && classes?.unit ? (lang === 'en' ? classes.unit_en : classes.unit) : '') || (lang === 'en' ? ind.unit_en : ind.unit);
   const version = versions.find((v) => v.id === (doc.metadata['popmap:version']));
   const today = dateWords(new Date());
   const published = entry.published_at ? `${W.published}: ${dateWords(entry.published_at)} · ` : '';
@@ -217,7 +218,7 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   const measure = makeMeasure(family);
   const spec = {
     paper, orient,
-    title: `${name}${change ? ` — ${t(lang, 'change')} ${periodWords(S.cmp, lang)}` : ''}${unit ? ` (${unit})` : ''}`,
+    title: `${name}${change ? ` — ${t(lang, 'changeFrom')} ${periodWords(S.cmp, lang)} ${t(lang, 'changeTo')} ${periodWords(S.period, lang)}` : ''}${unit ? ` (${unit})` : ''}`,
     subtitle: [area, periodWords(S.period, lang), drawn.level === 'h3' ? t(lang, 'h3') : W.level(t(lang, drawn.level))].join(' · '),
     legend: { unitLine: `${W.unit}: ${unit || '—'}`, rows: legendRows(lang, classes) },
     bar: scaleBar(shot.center.lat, shot.zoom, 35 * f.scale, lang),
