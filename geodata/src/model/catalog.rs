@@ -114,6 +114,11 @@ pub struct DerivedIndicator {
     /// Below this total of the named base count the value is flagged unstable (SRB: births < 100).
     #[serde(default)]
     pub min_total: Option<(String, f64)>,
+    /// Below this gross of the numerator (every term counted positive: in- plus out-migrants of a
+    /// net migration rate) the value is flagged unstable: a small difference of two flows is
+    /// not unstable, a difference of two small flows is.
+    #[serde(default)]
+    pub min_gross: Option<f64>,
     /// Public or restricted.
     #[serde(default)]
     pub access: Access,
@@ -432,6 +437,12 @@ impl DerivedIndicator {
         if let Some((t, min)) = &self.min_total {
             unstable |= get(t).is_none_or(|v| v < *min);
         }
+        if let Some(min) = self.min_gross {
+            let gross = self.numerator.iter().try_fold(0.0, |acc, t| {
+                get(t.strip_prefix('-').unwrap_or(t)).map(|v| acc + v.abs())
+            });
+            unstable |= gross.is_none_or(|g| g < min);
+        }
         let f = 10f64.powi(self.decimals as i32);
         Some(DerivedValue {
             value: (value * f).round() / f,
@@ -569,6 +580,26 @@ mod tests {
         .unwrap();
         assert_eq!(v.value, 111.0);
         assert!(!v.unstable);
+    }
+
+    #[test]
+    fn net_migration_from_few_moves_is_unstable_a_small_balance_of_many_is_not() {
+        let nmr = |i: f64, o: f64| {
+            eval(
+                "net_migration_rate",
+                &[
+                    ("in_migrants", i),
+                    ("out_migrants", o),
+                    ("population", 10_000.0),
+                ],
+                1,
+            )
+            .unwrap()
+            .unstable
+        };
+        assert!(nmr(15.0, 10.0), "25 moves: unstable");
+        assert!(!nmr(500.0, 500.0), "a zero balance of 1,000 moves is a finding");
+        assert!(!nmr(30.0, 10.0));
     }
 
     #[test]
