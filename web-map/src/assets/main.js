@@ -12,7 +12,7 @@ import { wireExplain } from './explain.js';
 import { h3StyleURL, openCellPopup, H3_FILL } from './h3.js';
 import { correctView, showNotice, methodsOf, kRange, boundaryChoices, levelChoices } from './valid.js';
 import { renderLegend } from './legend.js';
-import { popupHTML, loadSeries, VIEWS } from './popup.js';
+import { popupHTML, loadSeries, keepInside, VIEWS } from './popup.js';
 import { Timeline, resolvePeriods, periodsOf, boundaryChanges } from './timeline.js';
 import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
@@ -480,7 +480,7 @@ function wireMapEvents() {
         S.sv = v;
         writeURL(false);
       },
-      onDrawn: () => keepInside(popup),
+      onDrawn: () => keepInside(popup, map),
     });
   });
   let lastLevel = null;
@@ -495,17 +495,6 @@ function wireMapEvents() {
     S.at = camera();
     writeURL(false);
   });
-}
-
-/** Pans the map so that the popup (its chart drawn) lies inside the map. */
-function keepInside(p) {
-  if (!p?.isOpen()) return;
-  const r = p.getElement().getBoundingClientRect();
-  const m = map.getContainer().getBoundingClientRect();
-  const pad = 8;
-  const dx = r.left < m.left + pad ? r.left - m.left - pad : r.right > m.right - pad ? r.right - m.right + pad : 0;
-  const dy = r.top < m.top + pad ? r.top - m.top - pad : r.bottom > m.bottom - pad ? r.bottom - m.bottom + pad : 0;
-  if (dx || dy) map.panBy([dx, dy], { duration: 0 });
 }
 
 // ---------- start ----------

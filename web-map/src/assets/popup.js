@@ -141,3 +141,14 @@ export async function loadSeries(el, opts) {
   }
   onDrawn();
 }
+
+/** Pans `map` so that popup `p` (its chart drawn) lies inside the map, 8 px from its edges. */
+export function keepInside(p, map) {
+  if (!p?.isOpen()) return;
+  const r = p.getElement().getBoundingClientRect();
+  const m = map.getContainer().getBoundingClientRect();
+  const pad = 8;
+  const dx = r.left < m.left + pad ? r.left - m.left - pad : r.right > m.right - pad ? r.right - m.right + pad : 0;
+  const dy = r.top < m.top + pad ? r.top - m.top - pad : r.bottom > m.bottom - pad ? r.bottom - m.bottom + pad : 0;
+  if (dx || dy) map.panBy([dx, dy], { duration: 0 });
+}
