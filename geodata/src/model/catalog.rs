@@ -598,7 +598,10 @@ mod tests {
             .unstable
         };
         assert!(nmr(15.0, 10.0), "25 moves: unstable");
-        assert!(!nmr(500.0, 500.0), "a zero balance of 1,000 moves is a finding");
+        assert!(
+            !nmr(500.0, 500.0),
+            "a zero balance of 1,000 moves is a finding"
+        );
         assert!(!nmr(30.0, 10.0));
     }
 
