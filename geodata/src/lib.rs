@@ -99,6 +99,7 @@ pub use readmodel::breaks::{
 pub use readmodel::classes::{Method, ckmeans, class_of, thresholds};
 pub use readmodel::diverging::{Diverging, NEUTRAL_QUANTILE, diverging};
 pub use readmodel::harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
+pub use readmodel::latest::{LATEST_ORDER, latest_snapshot};
 pub use readmodel::series::{
     Counts, ValuesBySnapshot, as_reported_counts, footprint_series, harmonised_counts,
 };

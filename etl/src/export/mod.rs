@@ -133,14 +133,11 @@ pub fn candidate_tiles(bboxes: &[Rect<f64>], min: u8, max: u8) -> Vec<TileId> {
         .collect()
 }
 
-/// Finds the snapshot of `period` (newest revision) or the newest overall for `latest`.
+/// Finds the snapshot of `period` (newest revision) or, for `latest`, what the server's
+/// `latest` names ([`geodata::latest_snapshot`]: the newest month's newest revision).
 async fn snapshot(store: &Store, period: &str) -> Result<Snapshot, ExportError> {
     let snap = if period == "latest" {
-        store
-            .snapshots()
-            .await?
-            .into_iter()
-            .max_by_key(|s| (s.period, s.revision))
+        geodata::latest_snapshot(&store.snapshots().await?).cloned()
     } else {
         match period.parse::<Period>() {
             Ok(p) => store.latest_snapshot(&p).await?,

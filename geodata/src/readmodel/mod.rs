@@ -8,4 +8,5 @@ pub(crate) mod breaks;
 pub(crate) mod classes;
 pub(crate) mod diverging;
 pub(crate) mod harmonise;
+pub(crate) mod latest;
 pub(crate) mod series;

@@ -102,31 +102,6 @@ pub struct ChangeQuery {
     pub measure: Option<String>,
 }
 
-/// 400 when `base` and `snap` are periods of different lengths (contract: compare like with
-/// like, e.g. never a quarter's births with a month's).
-pub fn same_granularity(snap: &Snapshot, base: &Snapshot) -> Result<(), ApiError> {
-    let (a, b) = (snap.period.granularity(), base.period.granularity());
-    if a == b {
-        return Ok(());
-    }
-    let word = |g: geodata::Granularity| match g {
-        geodata::Granularity::Month => "a month",
-        geodata::Granularity::Quarter => "a quarter",
-        geodata::Granularity::Year => "a year",
-    };
-    Err(ApiError::bad_request(
-        "base",
-        format!("a period of the same length as {}", snap.period),
-        format!(
-            "{} is {} and {} {}: compare periods of the same length",
-            base.period,
-            word(b),
-            snap.period,
-            word(a)
-        ),
-    ))
-}
-
 /// Whether `indicator`'s value for `unit` is flagged unstable by the catalog's min_* rule
 /// (the rule behind the tiles' `*_unstable` fields); base counts never are.
 fn unstable_of(
@@ -245,7 +220,7 @@ pub async fn map_change(
         .published
         .load()
         .snapshot(Some(base_text), Some("base"))?;
-    same_granularity(&snap, &base)?;
+    crate::state::published::same_granularity(snap.period, base.period)?;
     let target = target_for(&st, &snap, q.get("version"))?;
     let level = level_for(&st, &snap, target.as_deref(), q.get("level"))?;
     let shown = target.clone().unwrap_or_else(|| snap.version.clone());

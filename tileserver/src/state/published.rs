@@ -1,15 +1,19 @@
 //! The published state a server answers from: boundary versions and snapshots, read from the
 //! store at start and on each reload, swapped atomically (see [`crate::state::refresh`]).
 //!
-//! Tile URLs name a period three ways ([`PeriodRef`]): `latest` (the newest period's newest
-//! revision), `2025-06` (that period's newest revision) and `2025-06@r2` (one revision, whose
-//! bytes never change: these URLs are cached as immutable).
+//! Tile URLs name a period three ways ([`PeriodRef`]): `latest` (the newest revision of the
+//! newest month; of the newest quarter, then year, when no month is published:
+//! [`geodata::latest_snapshot`]), `2025-06` (that period's newest revision) and `2025-06@r2`
+//! (one revision, whose bytes never change: these URLs are cached as immutable).
+//!
+//! Periods compare only within one granularity ([`same_granularity`]): a quarter's births are
+//! never set against a month's.
 
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
-use geodata::{BoundaryVersion, Period, Store};
+use geodata::{BoundaryVersion, Granularity, Period, Store};
 use geodata::{Snapshot, StoreError};
 
 use crate::http::error::ApiError;
@@ -17,7 +21,7 @@ use crate::http::error::ApiError;
 /// How a URL names the snapshot it wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodRef {
-    /// The newest revision of the newest period.
+    /// The newest revision of the newest month (else quarter, else year).
     Latest,
     /// The newest revision of a period.
     Newest(Period),
@@ -132,7 +136,7 @@ impl Published {
     /// The snapshot a reference names, if published.
     pub fn resolve(&self, r: &PeriodRef) -> Option<&Snapshot> {
         match r {
-            PeriodRef::Latest => self.snapshots.iter().max_by_key(|s| (s.period, s.revision)),
+            PeriodRef::Latest => geodata::latest_snapshot(&self.snapshots),
             PeriodRef::Newest(p) => self
                 .snapshots
                 .iter()
@@ -215,9 +219,86 @@ impl Published {
     }
 }
 
+/// The URL word of a granularity: `month`, `quarter` or `year`.
+pub fn granularity_name(g: Granularity) -> &'static str {
+    match g {
+        Granularity::Month => "month",
+        Granularity::Quarter => "quarter",
+        Granularity::Year => "year",
+    }
+}
+
+/// A granularity named in query parameter `parameter` (`month`, `quarter`, `year`, and `all`
+/// where `all` is allowed: `Ok(None)`); 400 otherwise.
+pub fn parse_granularity(
+    text: &str,
+    parameter: &str,
+    all: bool,
+) -> Result<Option<Granularity>, ApiError> {
+    match text {
+        "month" => Ok(Some(Granularity::Month)),
+        "quarter" => Ok(Some(Granularity::Quarter)),
+        "year" => Ok(Some(Granularity::Year)),
+        "all" if all => Ok(None),
+        other => {
+            let allowed: &[&str] = if all {
+                &["month", "quarter", "year", "all"]
+            } else {
+                &["month", "quarter", "year"]
+            };
+            Err(ApiError::bad_request(
+                parameter,
+                allowed.to_vec(),
+                format!("{parameter}='{other}' is not one of {}", allowed.join(", ")),
+            ))
+        }
+    }
+}
+
+/// The one check that two periods may be compared (change maps, comparisons): 400 naming
+/// query parameter `base` unless `base` has the length of `period`, e.g. "2026-Q3 is a quarter
+/// and 2026-09 a month: compare periods of the same length".
+pub fn same_granularity(period: Period, base: Period) -> Result<(), ApiError> {
+    let (a, b) = (period.granularity(), base.granularity());
+    if a == b {
+        return Ok(());
+    }
+    let word = |g: Granularity| match g {
+        Granularity::Month => "a month",
+        Granularity::Quarter => "a quarter",
+        Granularity::Year => "a year",
+    };
+    Err(ApiError::bad_request(
+        "base",
+        format!("a {} like {period}", granularity_name(a)),
+        format!(
+            "{base} is {} and {period} {}: compare periods of the same length",
+            word(b),
+            word(a)
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_periods_of_one_length_compare() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert!(same_granularity(p("2026-09"), p("2025-09")).is_ok());
+        let e = same_granularity(p("2026-09"), p("2026-Q3")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "2026-Q3 is a quarter and 2026-09 a month: compare periods of the same length"
+        );
+        assert!(parse_granularity("all", "granularity", false).is_err());
+        assert_eq!(parse_granularity("all", "granularity", true).unwrap(), None);
+        assert_eq!(
+            parse_granularity("year", "granularity", false).unwrap(),
+            Some(Granularity::Year)
+        );
+    }
 
     #[test]
     fn period_refs_round_trip_and_bad_ones_are_refused() {

@@ -11,7 +11,7 @@ use crate::http::query::{FormatQuery, Params};
 use crate::http::reply::{Table, reply};
 use crate::state::AppState;
 use crate::state::access::Caller;
-use crate::state::published::latest_periods;
+use crate::state::published::{granularity_name, latest_periods, parse_granularity};
 
 /// `GET /api/v1/versions`: boundary versions by `valid_from`.
 #[utoipa::path(
@@ -107,7 +107,7 @@ pub struct PeriodItem {
     pub period: String,
     /// `month`, `quarter` or `year`.
     pub granularity: String,
-    /// Newest revision (what `?period=2025-10` and `latest` resolve to).
+    /// Newest revision (what `?period=2025-10` resolves to; `latest` is the newest month's).
     pub revision: i64,
     /// Boundary version of the newest revision.
     pub version: String,
@@ -117,12 +117,27 @@ pub struct PeriodItem {
     pub revisions: Vec<i64>,
 }
 
-/// `GET /api/v1/periods`: every published period in period order.
+/// The query of `GET /api/v1/periods`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct PeriodsQuery {
+    /// Only periods of this length: `month`, `quarter` or `year` (default: all)
+    pub granularity: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
+    pub format: Option<String>,
+}
+
+/// `GET /api/v1/periods[?granularity=month|quarter|year]`: every published period (of that
+/// length) in period order.
 #[utoipa::path(
     get,
     path = "/api/v1/periods",
     tag = "catalog",
-    params(FormatQuery),
+    params(PeriodsQuery),
     responses(
         (status = 200, description = "OK", content((Vec<PeriodItem> = "application/json"), (String = "text/csv"))),
         super::openapi::ErrorResponses,
@@ -134,26 +149,30 @@ pub async fn periods(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    params.allow_for::<FormatQuery>()?;
+    params.allow_for::<PeriodsQuery>()?;
     let format = params.format(&headers)?;
+    let only = match params.str("granularity") {
+        Some(g) => parse_granularity(g, "granularity", false)?,
+        None => None,
+    };
     let published = st.published.load_full();
     let items: Vec<PeriodItem> = latest_periods(&published)
         .into_iter()
-        .map(|p| {
+        .filter_map(|p| {
+            let period = p.period.parse::<geodata::Period>().ok()?;
+            only.is_none_or(|g| period.granularity() == g)
+                .then_some((p, period))
+        })
+        .map(|(p, period)| {
             let revisions = published
                 .snapshots
                 .iter()
                 .filter(|s| s.period.to_string() == p.period)
                 .map(|s| s.revision)
                 .collect();
-            let granularity = p
-                .period
-                .parse::<geodata::Period>()
-                .map(|x| format!("{:?}", x.granularity()).to_lowercase())
-                .unwrap_or_default();
             PeriodItem {
                 period: p.period,
-                granularity,
+                granularity: granularity_name(period.granularity()).to_string(),
                 revision: p.revision,
                 version: p.version,
                 published_at: p.published_at,
