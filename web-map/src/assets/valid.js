@@ -94,17 +94,21 @@ export function correctView(s, meta, lang) {
   return notes;
 }
 
-/** Shows `notes` in the panel's notice line (made on first use, above the status line). */
+/**
+ * Shows `notes` in the panel's notice line, made on first use above the controls (where a phone
+ * reader, whose panel sits under the map, sees it first).
+ */
 export function showNotice(notes) {
   let el = document.getElementById('notice');
   if (!el) {
-    const status = document.getElementById('status');
-    if (!status) return;
+    const controls = document.querySelector('#panel .controls') || document.getElementById('status');
+    if (!controls) return;
     el = document.createElement('p');
     el.id = 'notice';
-    el.className = 'status notice';
+    el.className = 'notice';
     el.setAttribute('role', 'status');
-    status.before(el);
+    el.style.cssText = 'margin:6px 0;padding:6px 8px;background:#fff4e5;border-left:3px solid #d97a00;font-size:13px;line-height:1.35';
+    controls.before(el);
   }
   el.textContent = notes.join(' ');
   el.hidden = !notes.length;
