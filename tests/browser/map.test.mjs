@@ -321,7 +321,7 @@ test('the popup series switches between harmonised (default), as reported and H3
   await page.waitForSelector('.maplibregl-popup .series[data-view="harmonised"] svg', { timeout: 15000 });
   const code = await page.locator('.maplibregl-popup .pp h3 small').textContent();
   assert.ok(asked.some((u) => u.includes(`/units/${code}/series`) && u.includes('view=harmonised')), asked.join('\n'));
-  assert.equal(await page.locator('.sview button[aria-pressed="true"]').textContent(), 'Current boundaries');
+  assert.equal(await page.locator('.sview button[aria-pressed="true"]').textContent(), 'Map boundaries');
   // Harmonised: one boundary version for every point, the periods before July 2025 moved
   // through the crosswalk; the reorganisation is still marked (every view marks it).
   const harmonised = await getJSON(`/api/v1/units/${code}/series?indicator=population&view=harmonised`);

@@ -66,6 +66,18 @@ test('the default view is the newest month and Play on it advances (aria-pressed
   await settle(page);
   assert.match(page.url(), /period=\d{4}-\d{2}/);
   await page.close();
+  // On a phone the controls sit under the map: the timeline fits the width, nothing cut off.
+  const phone = await newPage(PHONE);
+  await phone.goto(`${BASE}/`);
+  await waitReady(phone);
+  await phone.locator('#row-period').scrollIntoViewIfNeeded();
+  const fits = await phone.evaluate(() => [...document.querySelectorAll('#row-period *')].every((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width === 0 || (r.left >= 0 && r.right <= window.innerWidth);
+  }));
+  assert.ok(fits, 'every timeline control within the phone screen');
+  await phone.screenshot({ path: join(ART, 'timeline-default-390.png') });
+  await phone.close();
 });
 
 test('Play 2025-01 → 2026-09 keeps the legend thresholds identical in every frame', async () => {
@@ -261,7 +273,7 @@ test('the popup series of 26041 (another unit before July 2025) is harmonised by
     const url = asked.find((u) => u.includes('/units/26041/series'));
     assert.match(url, /view=harmonised/);
     assert.match(url, /granularity=month/);
-    assert.equal(await page.locator('.sview button[aria-pressed="true"]').textContent(), 'Ranh giới mới');
+    assert.equal(await page.locator('.sview button[aria-pressed="true"]').textContent(), 'Ranh giới trên bản đồ');
     // The line has no reorganisation jump (as reported it falls from ~3,066 to ~2,240).
     const harmonised = await getJSON('/api/v1/units/26041/series?indicator=density&view=harmonised');
     const ms = harmonised.points.filter((p) => /^\d{4}-\d{2}$/.test(p.period)).map((p) => p.value);

@@ -170,7 +170,7 @@ test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, e
 
   assert.equal(VIEWS[0], 'harmonised');
   const html = viewToggleHTML('en', 'harmonised');
-  assert.match(html, /data-view="harmonised" aria-pressed="true">Current boundaries/);
+  assert.match(html, /data-view="harmonised" aria-pressed="true">Map boundaries/);
   assert.equal((html.match(/aria-pressed="false"/g) || []).length, 2);
   assert.equal((viewToggleHTML('vi', 'harmonised', ['harmonised', 'as-reported']).match(/<button/g) || []).length, 2);
   const urls = seriesURLs('26041', { indicator: 'density', g: 'quarter', view: 'harmonised', version: 'vn-2019', to: '2025-Q2' });

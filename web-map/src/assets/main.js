@@ -459,7 +459,7 @@ function wireMapEvents() {
       .addTo(map);
     const shownOn = all.version;
     const newest = meta.versions[meta.versions.length - 1]?.id;
-    const onIt = meta.periods.filter((p) => p.version === shownOn).map((p) => p.period).sort();
+    const onIt = periodsOf(meta.periods.filter((p) => p.version === shownOn), S.g);
     const views = VIEWS.filter((v) => v !== 'h3' || meta.h3);
     const ind = indicatorMeta(S.ind);
     loadSeries(popup.getElement(), {
