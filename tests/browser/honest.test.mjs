@@ -463,6 +463,9 @@ test('H3 cells resting on small numbers are hatched and flagged in their popup',
     return null;
   });
   assert.ok(hit, 'an unstable H3 cell in view');
+  // The legend counts the flagged cells drawn.
+  await page.waitForSelector('#legend [data-class="unstable"]');
+  assert.ok(+(await page.evaluate(() => document.querySelector('#legend [data-class="unstable"] .ct').textContent)) > 0);
   const c = await page.evaluate(() => window.popmap.map.getCanvas().getBoundingClientRect());
   await page.mouse.click(c.left + hit[0], c.top + hit[1]);
   await page.waitForSelector('.maplibregl-popup .pp-h3 tr.cur');

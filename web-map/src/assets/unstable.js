@@ -132,24 +132,40 @@ export function nationalValue(period, ind, version) {
   return national.get(url);
 }
 
+/** Flagged H3 cells (by cell index) in the tiles `map` has loaded for the view. */
+export function h3UnstableCount(map, ind) {
+  if (!map.getSource('popmap')) return 0;
+  const seen = new Set();
+  for (const f of map.querySourceFeatures('popmap', { sourceLayer: 'h3' })) {
+    if (f.properties[`${ind}_unstable`]) seen.add(f.properties.cell);
+  }
+  return seen.size;
+}
+
 /**
  * Adds to the rendered legend in `el`: the ⓘ button after the title, the hatched row with the
  * count of unstable values and why they are marked, the note for a view finer than the stable
  * one, and "Toàn quốc: 1.234,5". `c`: {lang, ind (map/indicators entry), level drawn, values
- * (the level's answer, or null), unstableCount (for H3: counted on the map), period, version,
- * change (a change map: no national value)}.
+ * (the level's answer, or null), map (H3: the flagged cells loaded are counted), period,
+ * version, change (a change map: no national value)}.
  */
 export function decorateLegend(el, c) {
   if (!el || !el.firstChild || !c.ind) return;
   const { lang } = c;
   const title = el.querySelector('.lg-title');
   if (title && !title.querySelector('[data-explain]')) title.insertAdjacentHTML('beforeend', explainButtonHTML(lang, c.ind));
-  const count = c.unstableCount ?? unstableCount(c.values, c.ind.id);
   const rows = el.querySelector('.lg-rows');
-  if (rows && count > 0) {
+  const addRow = (count) => {
+    if (!rows?.isConnected || count <= 0 || el.querySelector('[data-class="unstable"]')) return;
     rows.insertAdjacentHTML('beforeend', `<li data-class="unstable"><span class="sw hatch" style="${HATCH_CSS}"></span>` +
       `<span class="rg">${esc(t(lang, 'unstable'))}</span><span class="ct">${count}</span></li>`);
     rows.insertAdjacentHTML('afterend', `<p class="lg-unstable">${esc(t(lang, 'unstableWhy'))}</p>`);
+  };
+  if (c.level === 'h3' && c.map) {
+    // H3 cells carry their flags in the tiles: count the flagged cells loaded once drawn.
+    c.map.once('idle', () => addRow(h3UnstableCount(c.map, c.ind.id)));
+  } else {
+    addRow(unstableCount(c.values, c.ind.id));
   }
   const note = finerNote(lang, c.ind, c.level, c.period);
   if (note) el.insertAdjacentHTML('beforeend', `<p class="lg-finer" role="note">${esc(note)}</p>`);
