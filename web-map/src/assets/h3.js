@@ -33,7 +33,7 @@ export function cellHTML(lang, c, indicators, current) {
   const communes = (c.communes || []).slice().sort((a, b) => b.share - a.share).slice(0, 4)
     .map((u) => esc(u.name)).join(', ');
   const flagged = [...unstable].some((id) => id !== current) ? `<p class="lbl">${markHTML(lang, true)} ${esc(t(lang, 'unstableMark').replace(/^⚠\s*/, ''))}</p>` : '';
-  return `<div class="pp pp-h3"><h3>${esc(t(lang, 'cellOf'))} <small>r${c.resolution}</small></h3>${suppressed}` +
+  return `<div class="pp pp-h3"><h3>${esc(t(lang, 'cellOf'))} <small>${esc(t(lang, 'cellRes'))} ${c.resolution}</small></h3>${suppressed}` +
     `<table>${rows.join('')}</table>${flagged}` +
     (communes ? `<p class="lbl">${esc(t(lang, 'communesOfCell'))}: ${communes}</p>` : '') +
     explainLinkHTML(lang, current) + '</div>';

@@ -16,6 +16,8 @@ import { localiseStyle } from './labels.js';
 import { NATIONAL } from './camera.js';
 import { compose, frames, insetSize, scaleBar, periodWords, dateWords, numWords, mmToPx } from './layout.js';
 import { renderMap, loadFonts, makeMeasure, drawCanvas, drawPDF, maxCanvasSide, FONT_FAMILY } from './export.js';
+import { addHatchLayers } from './unstable.js';
+import { h3StyleURL } from './h3.js';
 
 /** The extent of the archipelagos' inset (Hoàng Sa north, Trường Sa south). */
 const INSET = [[108.6, 6.3], [117.9, 17.6]];
@@ -188,10 +190,11 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   const entry = periods.find((p) => p.period === model.period) || periods[periods.length - 1];
   S = { ...S, ind: ind.id, period: entry.period };
   const styleURL = S.level === 'h3'
-    ? `/styles/h3-density.json${qs({ period: S.period })}`
+    ? h3StyleURL(S.ind, S.period)
     : `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: S.cmp ? 'state' : '', period: S.period, method: S.method, k: S.k, version: S.bv, breaks: S.br })}`;
   // Place names in the layout's language, as on screen.
-  const doc = localiseStyle(structuredClone(await getJSON(styleURL)), lang);
+  // Unstable values hatched on paper as on screen (unstable.js).
+  const doc = addHatchLayers(localiseStyle(structuredClone(await getJSON(styleURL)), lang), S.ind);
   const levels = fillLevels(doc);
   const lock = levels.find((l) => l.level === S.level);
   const index = await unitIndex(S, doc);

@@ -32,15 +32,19 @@ export function unstableCount(r, ind) {
 /**
  * Adds to the client style `doc` one hatch layer above each data fill: the pattern is shown
  * (fill-opacity 1) where the unit's feature state says `unstable` (admin levels, values joined
- * by state) or, on H3 tiles that carry their values, where the cell's `{ind}_unstable` is true.
+ * by state) or, on tiles that carry their values (H3; admin tiles of a `join=props` style),
+ * where the feature's `{ind}_unstable` is true.
  */
 export function addHatchLayers(doc, ind) {
   const out = [];
+  // Styles whose tiles carry the values (H3, and admin tiles with `join=props` as the print
+  // layout uses) carry the flags too.
+  const props = doc.metadata?.['popmap:join'] !== 'state';
   for (const layer of doc.layers) {
     out.push(layer);
-    if (layer.type !== 'fill' || layer.source !== 'popmap') continue;
+    if (layer.type !== 'fill' || layer.source !== 'popmap' || layer.metadata?.['popmap:hatch']) continue;
     const h3 = layer['source-layer'] === 'h3';
-    const flag = h3
+    const flag = h3 || props
       ? ['boolean', ['get', `${ind}_unstable`], false]
       : ['boolean', ['feature-state', 'unstable'], false];
     const hatch = {
