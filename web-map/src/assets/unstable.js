@@ -65,6 +65,9 @@ export function addHatchLayers(doc, ind) {
 /** The legend swatch of the hatch: the sprite's lines ("/", 8 px apart) on white. */
 const HATCH_CSS = 'background:#fff repeating-linear-gradient(135deg, #282828 0 1.4px, transparent 1.4px 5.66px)';
 
+/** Legend notes: smaller than the rows they explain. */
+const SMALL = 'font-size:12px;line-height:1.35;color:#444;margin:4px 0';
+
 const LEVEL_ORDER = ['country', 'region', 'province', 'district', 'commune', 'h3'];
 const G_ORDER = ['year', 'quarter', 'month'];
 
@@ -163,7 +166,7 @@ export function decorateLegend(el, c) {
     if (!rows?.isConnected || count <= 0 || el.querySelector('[data-class="unstable"]')) return;
     rows.insertAdjacentHTML('beforeend', `<li data-class="unstable"><span class="sw hatch" style="${HATCH_CSS}"></span>` +
       `<span class="rg">${esc(t(lang, 'unstable'))}</span><span class="ct">${count}</span></li>`);
-    rows.insertAdjacentHTML('afterend', `<p class="lg-unstable">${esc(t(lang, 'unstableWhy'))}</p>`);
+    rows.insertAdjacentHTML('afterend', `<p class="lg-unstable" style="${SMALL}">${esc(t(lang, 'unstableWhy'))}</p>`);
   };
   if (c.level === 'h3' && c.map) {
     // H3 cells carry their flags in the tiles: count the flagged cells loaded once drawn.
@@ -172,7 +175,7 @@ export function decorateLegend(el, c) {
     addRow(unstableCount(c.values, c.ind.id));
   }
   const note = finerNote(lang, c.ind, c.level, c.period);
-  if (note) el.insertAdjacentHTML('beforeend', `<p class="lg-finer" role="note">${esc(note)}</p>`);
+  if (note) el.insertAdjacentHTML('beforeend', `<p class="lg-finer" role="note" style="${SMALL};color:#8a4b00">${esc(note)}</p>`);
   if (c.change) return;
   // Servers that answer level=country also flag unstable values (contract 3 brought both):
   // without the flags the national row is not asked for, so no request fails.
@@ -180,6 +183,7 @@ export function decorateLegend(el, c) {
   if (!countryServed) return;
   const line = document.createElement('p');
   line.className = 'lg-national';
+  line.style.cssText = 'margin:6px 0 0;font-weight:600';
   line.hidden = true;
   el.append(line);
   nationalValue(c.period, c.ind.id, c.version).then((v) => {
