@@ -185,7 +185,10 @@ export function decorateLegend(el, c) {
   line.className = 'lg-national';
   line.style.cssText = 'margin:6px 0 0;font-weight:600';
   line.hidden = true;
-  el.append(line);
+  // Right under the classes (and their small-numbers note), before the notes on the breaks.
+  const anchor = el.querySelector('.lg-unstable') || el.querySelector('.lg-foot') || rows;
+  if (anchor) anchor.after(line);
+  else el.append(line);
   nationalValue(c.period, c.ind.id, c.version).then((v) => {
     if (v === null || v === undefined || !line.isConnected) return;
     const unit = lang === 'vi' ? c.ind.unit : c.ind.unit_en;
