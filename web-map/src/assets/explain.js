@@ -72,7 +72,9 @@ export function openExplain(id, opener) {
   d.innerHTML = explainHTML(source.lang(), ind);
   d.dataset.indicator = id;
   d.addEventListener('close', () => {
-    if (opener?.isConnected) opener.focus();
+    // The legend may have been redrawn meanwhile: then its new button for the same indicator.
+    const back = opener?.isConnected ? opener : document.querySelector(`#legend [data-explain="${CSS.escape(id)}"]`);
+    back?.focus();
   }, { once: true });
   if (d.open) d.close();
   d.showModal();
