@@ -29,8 +29,8 @@ mod store;
 mod tiling;
 
 // The model.
-pub use model::about::{About, Stable, Texts};
 pub use model::apportion::largest_remainder;
+pub use model::catalog::about::{About, Stable, Texts};
 pub use model::catalog::{
     AREA, Access, BaseIndicator, Catalog, CatalogError, DerivedIndicator, DerivedValue, Kind,
 };

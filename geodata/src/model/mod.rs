@@ -3,7 +3,6 @@
 //! the two sparse linear maps fixed per boundary version (the H3 operator W and the crosswalk C)
 //! with the integer apportionment both use. Pure data and rules: no I/O, no geometry algorithms.
 
-pub(crate) mod about;
 pub(crate) mod apportion;
 pub(crate) mod catalog;
 pub(crate) mod crosswalk;

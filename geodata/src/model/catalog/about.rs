@@ -5,9 +5,10 @@
 
 use serde::Serialize;
 
-use super::level::Level;
-use super::period::Granularity;
-use super::text::is_nfc;
+use super::{BaseIndicator, Catalog, DerivedIndicator};
+use crate::model::level::Level;
+use crate::model::period::Granularity;
+use crate::model::text::is_nfc;
 
 /// One text in Vietnamese and English.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -157,6 +158,86 @@ fn group(n: u64, sep: char) -> String {
     out
 }
 
+impl Catalog {
+    /// The names of a derived indicator's terms (the area is "diện tích" / "area"), its scale
+    /// and annualisation: what its formula in words must say.
+    pub(crate) fn formula_terms(&self, d: &DerivedIndicator) -> FormulaTerms {
+        let names = d
+            .numerator
+            .iter()
+            .chain(&d.denominator)
+            .map(|t| t.strip_prefix('-').unwrap_or(t))
+            .map(|t| match self.base(t) {
+                Some(b) => (b.name_vi.clone(), b.name_en.clone()),
+                None => ("diện tích".to_string(), "area".to_string()),
+            })
+            .collect();
+        FormulaTerms {
+            names,
+            scale: d.scale,
+            annualised: d.annualised,
+        }
+    }
+
+    /// The explanation of indicator `id`, base or derived.
+    pub fn about(&self, id: &str) -> Option<About> {
+        self.base(id)
+            .map(BaseIndicator::about)
+            .or_else(|| self.derived(id).map(DerivedIndicator::about))
+    }
+}
+
+/// An explanation from a checked catalog's texts (definition and source are always there).
+fn about_of(f: AboutFields) -> About {
+    About {
+        definition: Texts::pair(f.definition.0, f.definition.1).unwrap_or_default(),
+        formula: Texts::pair(f.formula.0, f.formula.1),
+        source: Texts::pair(f.source.0, f.source.1).unwrap_or_default(),
+        caveats: Texts::pair(f.caveats.0, f.caveats.1),
+    }
+}
+
+impl BaseIndicator {
+    pub(crate) fn about_fields(&self) -> AboutFields<'_> {
+        AboutFields {
+            definition: (&self.definition_vi, &self.definition_en),
+            formula: (&None, &None),
+            source: (&self.source_vi, &self.source_en),
+            caveats: (&self.caveats_vi, &self.caveats_en),
+        }
+    }
+
+    /// Definition, source and caveats in both languages.
+    pub fn about(&self) -> About {
+        about_of(self.about_fields())
+    }
+}
+
+impl DerivedIndicator {
+    pub(crate) fn about_fields(&self) -> AboutFields<'_> {
+        AboutFields {
+            definition: (&self.definition_vi, &self.definition_en),
+            formula: (&self.formula_vi, &self.formula_en),
+            source: (&self.source_vi, &self.source_en),
+            caveats: (&self.caveats_vi, &self.caveats_en),
+        }
+    }
+
+    /// Definition, formula in words, source and caveats in both languages.
+    pub fn about(&self) -> About {
+        about_of(self.about_fields())
+    }
+
+    /// The level × granularity where the values are stable enough to map by default, if the
+    /// catalog names one (`None`: any).
+    pub fn stable(&self) -> Option<Stable> {
+        Some(Stable {
+            level: self.stable_level?,
+            granularity: self.stable_granularity?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +322,40 @@ mod tests {
         assert!(check(&None, &None, &src).unwrap_err().contains("required"));
         assert!(check(&d, &d, &None).unwrap_err().contains("source"));
         assert!(check(&decomposed, &d, &src).unwrap_err().contains("NFC"));
+    }
+
+    #[test]
+    fn the_builtin_catalog_is_refused_without_its_texts_or_with_a_formula_that_drifted() {
+        let builtin = include_str!("../../../catalog.toml");
+        let refused = |from: &str, to: &str| {
+            assert!(builtin.contains(from), "{from}");
+            Catalog::from_toml(&builtin.replacen(from, to, 1), "c.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        let e = refused("definition_vi = \"Số người đang sinh sống", "# ");
+        assert!(
+            e.contains("'population'") && e.contains("definition"),
+            "{e}"
+        );
+        let e = refused("source_en = \"The population", "# ");
+        assert!(e.contains("'population'") && e.contains("source"), "{e}");
+        let e = refused(
+            "formula_vi = \"Số trẻ sinh ra / Dân số",
+            "formula_vi = \"Số ca sinh / Dân số",
+        );
+        assert!(e.contains("'cbr'") && e.contains("Số trẻ sinh ra"), "{e}");
+        let c = Catalog::builtin();
+        let about = c.about("cbr").unwrap();
+        assert!(about.formula.unwrap().vi.contains("× 1.000"));
+        assert!(c.about("population").unwrap().formula.is_none());
+        assert_eq!(
+            c.derived("srb").unwrap().stable(),
+            Some(Stable {
+                level: Level::Province,
+                granularity: Granularity::Year
+            })
+        );
+        assert_eq!(c.derived("density").unwrap().stable(), None);
     }
 }

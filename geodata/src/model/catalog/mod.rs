@@ -2,19 +2,22 @@
 //!
 //! Base indicators are counts stored per unit and period. Derived indicators are ratios of sums
 //! of base counts, recomputed wherever counts are summed (up the hierarchy, over time, onto H3
-//! cells): a ratio is never averaged.
+//! cells): a ratio is never averaged. Each indicator also explains itself to readers
+//! ([`about`]: definition, formula in words, source, caveats, stable level × granularity).
+
+pub(crate) mod about;
 
 use std::collections::HashSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::about::{About, AboutFields, FormulaTerms, Stable, Texts, check_about};
 use super::level::Level;
 use super::period::Granularity;
+use about::check_about;
 
 /// The catalog shipped with popmap.
-const BUILTIN: &str = include_str!("../../catalog.toml");
+const BUILTIN: &str = include_str!("../../../catalog.toml");
 
 /// The pseudo-indicator naming a unit's area in derived formulas.
 pub const AREA: &str = "area_km2";
@@ -303,33 +306,6 @@ impl Catalog {
         Ok(())
     }
 
-    /// The names of a derived indicator's terms (the area is "diện tích" / "area"), its scale
-    /// and annualisation: what its formula in words must say.
-    fn formula_terms(&self, d: &DerivedIndicator) -> FormulaTerms {
-        let names = d
-            .numerator
-            .iter()
-            .chain(&d.denominator)
-            .map(|t| t.strip_prefix('-').unwrap_or(t))
-            .map(|t| match self.base(t) {
-                Some(b) => (b.name_vi.clone(), b.name_en.clone()),
-                None => ("diện tích".to_string(), "area".to_string()),
-            })
-            .collect();
-        FormulaTerms {
-            names,
-            scale: d.scale,
-            annualised: d.annualised,
-        }
-    }
-
-    /// The explanation of indicator `id`, base or derived.
-    pub fn about(&self, id: &str) -> Option<About> {
-        self.base(id)
-            .map(BaseIndicator::about)
-            .or_else(|| self.derived(id).map(DerivedIndicator::about))
-    }
-
     /// A base indicator by id.
     pub fn base(&self, id: &str) -> Option<&BaseIndicator> {
         self.base.iter().find(|b| b.id == id)
@@ -351,56 +327,7 @@ impl Catalog {
     }
 }
 
-/// An explanation from a checked catalog's texts (definition and source are always there).
-fn about_of(f: AboutFields) -> About {
-    About {
-        definition: Texts::pair(f.definition.0, f.definition.1).unwrap_or_default(),
-        formula: Texts::pair(f.formula.0, f.formula.1),
-        source: Texts::pair(f.source.0, f.source.1).unwrap_or_default(),
-        caveats: Texts::pair(f.caveats.0, f.caveats.1),
-    }
-}
-
-impl BaseIndicator {
-    fn about_fields(&self) -> AboutFields<'_> {
-        AboutFields {
-            definition: (&self.definition_vi, &self.definition_en),
-            formula: (&None, &None),
-            source: (&self.source_vi, &self.source_en),
-            caveats: (&self.caveats_vi, &self.caveats_en),
-        }
-    }
-
-    /// Definition, source and caveats in both languages.
-    pub fn about(&self) -> About {
-        about_of(self.about_fields())
-    }
-}
-
 impl DerivedIndicator {
-    fn about_fields(&self) -> AboutFields<'_> {
-        AboutFields {
-            definition: (&self.definition_vi, &self.definition_en),
-            formula: (&self.formula_vi, &self.formula_en),
-            source: (&self.source_vi, &self.source_en),
-            caveats: (&self.caveats_vi, &self.caveats_en),
-        }
-    }
-
-    /// Definition, formula in words, source and caveats in both languages.
-    pub fn about(&self) -> About {
-        about_of(self.about_fields())
-    }
-
-    /// The level × granularity where the values are stable enough to map by default, if the
-    /// catalog names one (`None`: any).
-    pub fn stable(&self) -> Option<Stable> {
-        Some(Stable {
-            level: self.stable_level?,
-            granularity: self.stable_granularity?,
-        })
-    }
-
     /// The base counts (and possibly `area_km2`) the formula reads.
     pub fn inputs(&self) -> impl Iterator<Item = &str> {
         self.numerator
