@@ -100,6 +100,7 @@ pub use readmodel::classes::{Method, ckmeans, class_of, thresholds};
 pub use readmodel::diverging::{Diverging, NEUTRAL_QUANTILE, diverging};
 pub use readmodel::harmonise::{HarmoniseError, Harmonised, Harmoniser, UnitCounts, harmonise};
 pub use readmodel::latest::{LATEST_ORDER, latest_snapshot};
+pub use readmodel::national::{NATIONAL_CODE, NATIONAL_NAME, NATIONAL_NAME_EN, National, national};
 pub use readmodel::series::{
     Counts, ValuesBySnapshot, as_reported_counts, footprint_series, harmonised_counts,
 };

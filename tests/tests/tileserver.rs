@@ -29,6 +29,8 @@ mod fonts;
 mod h3;
 #[path = "tileserver/jenks.rs"]
 mod jenks;
+#[path = "tileserver/periods_national.rs"]
+mod periods_national;
 #[path = "tileserver/refresh.rs"]
 mod refresh;
 #[path = "tileserver/series_views.rs"]

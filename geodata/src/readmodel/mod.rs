@@ -9,4 +9,5 @@ pub(crate) mod classes;
 pub(crate) mod diverging;
 pub(crate) mod harmonise;
 pub(crate) mod latest;
+pub(crate) mod national;
 pub(crate) mod series;

@@ -133,6 +133,15 @@ async fn series_views(addr: std::net::SocketAddr) {
             pt("2025-07", "vn-2025", 700.into(), false)
         ]
     );
+    // The point says so: the first point on vn-2025 follows one on vn-2019.
+    let marks: Vec<&Value> = body["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["boundary_change"])
+        .collect();
+    assert_eq!(marks, [&Value::Bool(false), &Value::Bool(true)]);
+    assert_eq!(body["boundary_changes"], serde_json::json!(["2025-07"]));
 
     // Harmonised on vn-2025 (the newest period's version by default): 100 + 200 + 40 % of
     // 1,000 in 2024-06, estimated because a split fed it; no jump.
@@ -149,6 +158,8 @@ async fn series_views(addr: std::net::SocketAddr) {
             pt("2025-07", "vn-2025", 700.into(), false)
         ]
     );
+    // Harmonised, every point is on one version: no boundary change.
+    assert_eq!(body["boundary_changes"], serde_json::json!([]));
     // The new commune fed only by the split: 600 estimated, nothing reported in 2025-07.
     let (_, body) =
         get("/api/v1/units/00009/series?indicator=population&view=harmonised&to=2025-07".into())
@@ -176,10 +187,10 @@ async fn series_views(addr: std::net::SocketAddr) {
     let csv = String::from_utf8(r.body).unwrap();
     assert_eq!(
         csv.lines().next().unwrap(),
-        "code,indicator,period,revision,version,value,estimated,suppressed"
+        "code,indicator,period,revision,version,value,estimated,suppressed,boundary_change"
     );
     assert!(
-        csv.contains("00002,population,2024-06,1,vn-2025,700,true,false"),
+        csv.contains("00002,population,2024-06,1,vn-2025,700,true,false,false"),
         "{csv}"
     );
 

@@ -13,7 +13,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::{AREA, Level, Snapshot, UnitInfo, ValueTable, class_of, diverging, feature_id};
+use geodata::{Level, Snapshot, class_of, diverging, feature_id};
 use serde::Serialize;
 
 use crate::http::error::ApiError;
@@ -102,28 +102,6 @@ pub struct ChangeQuery {
     pub measure: Option<String>,
 }
 
-/// Whether `indicator`'s value for `unit` is flagged unstable by the catalog's min_* rule
-/// (the rule behind the tiles' `*_unstable` fields); base counts never are.
-fn unstable_of(
-    st: &AppState,
-    indicator: &str,
-    values: &ValueTable,
-    unit: &UnitInfo,
-    months: u32,
-) -> bool {
-    let (Some(d), Some(vals)) = (st.catalog.derived(indicator), values.get(&unit.code)) else {
-        return false;
-    };
-    let get = |k: &str| {
-        if k == AREA {
-            Some(unit.area_km2)
-        } else {
-            vals.get(k).map(|v| *v as f64)
-        }
-    };
-    d.evaluate(get, months).is_some_and(|v| v.unstable)
-}
-
 /// One end of a change: values, unstable and estimated flags of `level` on `shown`.
 struct End {
     codes: Vec<String>,
@@ -141,22 +119,8 @@ async fn end(
 ) -> Result<End, ApiError> {
     let target = (snap.version != shown).then_some(shown);
     let lv = level_values(st, snap, target, level, &[indicator.to_string()]).await?;
-    let months = snap.period.month_count();
-    let flags = |table: &ValueTable| -> Vec<bool> {
-        lv.units
-            .iter()
-            .map(|u| unstable_of(st, indicator, table, u, months))
-            .collect()
-    };
-    let unstable = match target {
-        Some(t) => flags(
-            &st.tiles
-                .harmonised(&st.store, &st.catalog, snap, t)
-                .await?
-                .values,
-        ),
-        None => flags(&*st.tiles.values(&st.store, snap.id).await?),
-    };
+    // The catalog's small-number rule, as on the map: mapdata::unstable_of per unit.
+    let unstable = lv.unstable.into_iter().next().unwrap_or_default();
     Ok(End {
         codes: lv.units.iter().map(|u| u.code.clone()).collect(),
         values: lv.columns.into_iter().next().unwrap_or_default(),

@@ -45,6 +45,29 @@ pub fn value_of(
     d.evaluate(get, months).map(|v| v.value)
 }
 
+/// Whether public indicator `id`'s value for `unit` is flagged unstable by the catalog's min_*
+/// rule ([`geodata::DerivedIndicator::evaluate`], the rule behind the tiles' `*_unstable`
+/// fields); base counts and values not computable never are.
+pub fn unstable_of(
+    catalog: &Catalog,
+    id: &str,
+    values: &ValueTable,
+    unit: &UnitInfo,
+    months: u32,
+) -> bool {
+    let (Some(d), Some(vals)) = (catalog.derived(id), values.get(&unit.code)) else {
+        return false;
+    };
+    let get = |k: &str| {
+        if k == AREA {
+            Some(unit.area_km2)
+        } else {
+            vals.get(k).map(|v| *v as f64)
+        }
+    };
+    d.evaluate(get, months).is_some_and(|v| v.unstable)
+}
+
 /// What `indicator` (and each item of `indicators`) of the map routes allows.
 pub const PUBLIC_INDICATOR: &str = "a public indicator id (see /api/v1/map/indicators)";
 
@@ -94,7 +117,8 @@ pub fn target_for(
     Ok(Some(v.clone()))
 }
 
-/// The `level` query (province when absent); 400 for a level the version shown lacks.
+/// The `level` query (province when absent); 400 for a level the version shown lacks and for
+/// `region` (none are defined); `country` is the national row (see [`level_values`]).
 pub fn level_for(
     st: &AppState,
     snap: &Snapshot,
@@ -113,6 +137,15 @@ pub fn level_for(
     };
     let published = st.published.load();
     let version = target.unwrap_or(&snap.version);
+    match level {
+        Level::Country => return Ok(level),
+        Level::Region => {
+            return Err(crate::state::published::no_regions(
+                published.version(version),
+            ));
+        }
+        _ => {}
+    }
     let levels = published
         .version(version)
         .map_or(&[][..], |v| &v.levels[..]);
@@ -135,6 +168,9 @@ pub struct LevelValues {
     pub units: Vec<UnitInfo>,
     /// One column per indicator, aligned with `units`.
     pub columns: Vec<Vec<Option<f64>>>,
+    /// One column per indicator, aligned with `units`: whether the value is flagged unstable
+    /// ([`unstable_of`]).
+    pub unstable: Vec<Vec<bool>>,
     /// Each unit's WGS84 bounding box `[w, s, e, n]`, aligned with `units`.
     pub bboxes: Vec<Option<[f64; 4]>>,
     /// Whether each unit's values rest on a split estimate (harmonised periods), aligned.
@@ -142,7 +178,9 @@ pub struct LevelValues {
 }
 
 /// Reads the units of `level` and evaluates `indicators` (checked public) on them: on the
-/// snapshot's own version, or on `target` through the crosswalk (harmonised).
+/// snapshot's own version, or on `target` through the crosswalk (harmonised). `country` is the
+/// national row: one unit `VN` summed from the provinces ([`geodata::national`]; harmonising
+/// moves values between units but keeps the total, so it is never an estimate).
 pub async fn level_values(
     st: &AppState,
     snap: &Snapshot,
@@ -166,16 +204,45 @@ pub async fn level_values(
             &own
         }
     };
-    let mut picked: Vec<(usize, &UnitInfo)> = src
-        .units()
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| u.level == level)
-        .collect();
-    picked.sort_by(|a, b| a.1.code.cmp(&b.1.code));
-    let bboxes = picked.iter().map(|(i, _)| src.bbox_degrees(*i)).collect();
-    let units: Vec<UnitInfo> = picked.into_iter().map(|(_, u)| u.clone()).collect();
+    let national_table;
+    let (units, bboxes, values): (Vec<UnitInfo>, Vec<Option<[f64; 4]>>, &ValueTable) =
+        if level == Level::Country {
+            let n = geodata::national(src.units(), values);
+            national_table = n.table();
+            let bbox = (0..src.units().len())
+                .filter(|i| src.units()[*i].level == Level::Province)
+                .filter_map(|i| src.bbox_degrees(i))
+                .reduce(|a, b| {
+                    [
+                        a[0].min(b[0]),
+                        a[1].min(b[1]),
+                        a[2].max(b[2]),
+                        a[3].max(b[3]),
+                    ]
+                });
+            (vec![n.unit], vec![bbox], &national_table)
+        } else {
+            let mut picked: Vec<(usize, &UnitInfo)> = src
+                .units()
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.level == level)
+                .collect();
+            picked.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+            let bboxes = picked.iter().map(|(i, _)| src.bbox_degrees(*i)).collect();
+            (
+                picked.into_iter().map(|(_, u)| u.clone()).collect(),
+                bboxes,
+                values,
+            )
+        };
     let months = snap.period.month_count();
+    let column = |f: &dyn Fn(&str, &UnitInfo) -> bool| -> Vec<Vec<bool>> {
+        indicators
+            .iter()
+            .map(|id| units.iter().map(|u| f(id, u)).collect())
+            .collect()
+    };
     let columns = indicators
         .iter()
         .map(|id| {
@@ -185,6 +252,7 @@ pub async fn level_values(
                 .collect()
         })
         .collect();
+    let unstable = column(&|id, u| unstable_of(&st.catalog, id, values, u, months));
     let estimated = units
         .iter()
         .map(|u| {
@@ -196,6 +264,7 @@ pub async fn level_values(
     Ok(LevelValues {
         units,
         columns,
+        unstable,
         bboxes,
         estimated,
     })
@@ -233,6 +302,10 @@ pub struct MapValues {
     pub revision: i64,
     /// Whether the values are synthetic demo data.
     pub synthetic: bool,
+    /// One column per indicator asked for, aligned with `codes`: whether the value rests on
+    /// small numbers (the catalog's min_* rule, the tiles' `*_unstable` fields; always false
+    /// for base counts).
+    pub unstable: std::collections::BTreeMap<String, Vec<bool>>,
     /// One column per indicator asked for (`null` where a unit has no value).
     pub values: std::collections::BTreeMap<String, Vec<Option<f64>>>,
     /// The boundary version the units belong to (`version`, else `reported_on`).
@@ -249,7 +322,7 @@ pub struct MapValues {
 pub struct MapValuesQuery {
     /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
-    /// country, region, province, district or commune (default province)
+    /// `country` (one row, `VN`: the provinces summed), `province`, `district` or `commune` (default province); `region` is refused (no regions are defined in the catalog)
     pub level: Option<String>,
     /// Comma-separated public indicator ids, one value column each (default: none, only the units)
     pub indicators: Option<String>,
@@ -322,6 +395,7 @@ pub async fn values(
         reported_on: snap.version.clone(),
         revision: snap.revision,
         synthetic: st.config.synthetic,
+        unstable: indicators.iter().cloned().zip(lv.unstable).collect(),
         values: indicators.iter().cloned().zip(lv.columns).collect(),
         version: target.as_deref().unwrap_or(&snap.version).to_string(),
     };

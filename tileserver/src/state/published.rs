@@ -186,7 +186,12 @@ impl Published {
     /// 400 when `level` is an administrative level the snapshot's boundary version does not have:
     /// district values exist only for periods on versions with districts (vn-2019), never on
     /// vn-2025, and asking for them there is a client error, not an empty table.
+    /// `level=country` (the national row, summed from the provinces) is always there;
+    /// `level=region` is refused: the catalog defines no regions.
     pub fn require_level(&self, snap: &Snapshot, level: geodata::Level) -> Result<(), ApiError> {
+        if level == geodata::Level::Region {
+            return Err(no_regions(self.version(&snap.version)));
+        }
         let admin = matches!(
             level,
             geodata::Level::Province | geodata::Level::District | geodata::Level::Commune
@@ -217,6 +222,22 @@ impl Published {
             )
         })
     }
+}
+
+/// The 400 of `level=region`: no regions are defined in the catalog (the levels `version` has,
+/// and `country`, are what `level=` allows).
+pub fn no_regions(version: Option<&BoundaryVersion>) -> ApiError {
+    let mut allowed = vec!["country"];
+    allowed.extend(
+        version
+            .into_iter()
+            .flat_map(|v| v.levels.iter().map(|l| l.as_str())),
+    );
+    ApiError::bad_request(
+        "level",
+        allowed,
+        "level=region: no regions are defined in the catalog",
+    )
 }
 
 /// The URL word of a granularity: `month`, `quarter` or `year`.

@@ -72,7 +72,7 @@ pub struct RankingsQuery {
     pub indicator: String,
     /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
-    /// country, region, province, district or commune (default province)
+    /// province, district or commune (default province); `region` is refused (no regions are defined in the catalog)
     pub level: Option<String>,
     /// Page size, 1 to 20000 (default 20000)
     pub limit: Option<i64>,
@@ -105,6 +105,13 @@ pub async fn rankings(
     let indicator = params.required("indicator")?.to_string();
     select(&st.catalog, &caller, Some(std::slice::from_ref(&indicator)))?;
     let level = params.level("level")?.unwrap_or(geodata::Level::Province);
+    if level == geodata::Level::Country {
+        return Err(ApiError::bad_request(
+            "level",
+            ["province", "district", "commune"],
+            "level=country: the national row is one unit, there is nothing to rank (see /api/v1/values?level=country)",
+        ));
+    }
     let published = st.published.load_full();
     let (_, snap) = published.snapshot(params.str("period"), Some("period"))?;
     published.require_level(&snap, level)?;

@@ -1,13 +1,19 @@
-//! `/api/v1/units/{code}/series?indicator=&from=&to=&view=&version=`: one indicator of one
-//! unit across periods (each period's newest revision) in one of three views
-//! ([`super::view`]), derived ratios recomputed per period from the view's counts.
+//! `/api/v1/units/{code}/series?indicator=&from=&to=&view=&version=&granularity=&period=`: one
+//! indicator of one unit across periods of one length (each period's newest revision) in one of
+//! three views ([`super::view`]), derived ratios recomputed per period from the view's counts.
+//!
+//! `granularity=` picks the length (`month`, `quarter`, `year`; `all` interleaves them); by
+//! default the length of `period=` (the period the caller shows), else month. Each point says
+//! whether its boundary version differs from the previous point's (`boundary_change`: as
+//! reported, the unit behind a code may differ across a reorganisation), and the answer lists
+//! those periods (`boundary_changes`). Code `VN` is the national row, summed from the provinces.
 
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::Snapshot;
+use geodata::{Granularity, Snapshot};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -19,6 +25,7 @@ use crate::http::query::Params;
 use crate::http::reply::{Table, cell, reply};
 use crate::state::AppState;
 use crate::state::access::Caller;
+use crate::state::published::{PeriodRef, granularity_name, parse_granularity};
 
 /// One period's value.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -36,6 +43,9 @@ pub struct Point {
     pub estimated: bool,
     /// Whether the H3 footprint had too few people to show more than its total.
     pub suppressed: bool,
+    /// Whether this point's boundary version differs from the previous point's: as reported,
+    /// the unit behind the code may have changed (false for the first point).
+    pub boundary_change: bool,
 }
 
 /// A unit's series.
@@ -53,8 +63,12 @@ pub struct Series {
     /// The cells of the `h3` view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub footprint: Option<Footprint>,
+    /// `month`, `quarter`, `year` or `all` (the lengths of the points).
+    pub granularity: String,
     /// Points in period order.
     pub points: Vec<Point>,
+    /// The periods of the points with `boundary_change`, in order.
+    pub boundary_changes: Vec<String>,
 }
 
 /// The query of `GET /api/v1/units/{code}/series`.
@@ -76,6 +90,10 @@ pub struct SeriesQuery {
     pub view: Option<String>,
     /// Target boundary version of the `harmonised` and `h3` views (default: the newest period's)
     pub version: Option<String>,
+    /// `month`, `quarter`, `year` (points of that length only) or `all` (interleaved); default: the length of `period=`, else `month`
+    pub granularity: Option<String>,
+    /// The period the caller shows (`latest`, `2025-06`, `2025-Q3`, `2025`, `2025-06@r2`): its length is the default of `granularity=`
+    pub period: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
     pub format: Option<String>,
 }
@@ -116,6 +134,7 @@ pub async fn series(
             format!("from={f} is after to={t}"),
         ));
     }
+    let only = granularity(&params)?;
     let view: View = params.str("view").unwrap_or("as-reported").parse()?;
     let published = st.published.load_full();
     let target = match view {
@@ -136,7 +155,10 @@ pub async fn series(
     // Each period's newest revision in range (snapshots come by period, then revision).
     let mut snaps: Vec<&Snapshot> = Vec::new();
     for s in &published.snapshots {
-        if from.is_some_and(|f| s.period < f) || to.is_some_and(|t| s.period > t) {
+        if from.is_some_and(|f| s.period < f)
+            || to.is_some_and(|t| s.period > t)
+            || only.is_some_and(|g| s.period.granularity() != g)
+        {
             continue;
         }
         match snaps.last_mut() {
@@ -144,7 +166,19 @@ pub async fn series(
             _ => snaps.push(s),
         }
     }
+    let national = code == geodata::NATIONAL_CODE;
     let (counts, footprint) = match (view, target.as_deref()) {
+        (View::H3, _) if national => {
+            return Err(ApiError::bad_request(
+                "view",
+                ["as-reported", "harmonised"],
+                "view=h3: the national row has no H3 footprint; use as-reported or harmonised",
+            ));
+        }
+        _ if national => (
+            view::national(&st, target.as_deref(), &snaps, &inputs).await?,
+            None,
+        ),
         (View::Harmonised, Some(t)) => (
             view::harmonised(&st, &code, t, &snaps, &inputs).await?,
             None,
@@ -155,11 +189,15 @@ pub async fn series(
         }
         _ => (view::as_reported(&st, &code, &snaps, &inputs).await?, None),
     };
+    let mut previous: Option<String> = None;
     let points: Vec<Point> = snaps
         .iter()
         .filter_map(|s| {
             let c = counts.get(&s.id)?;
+            let boundary_change = previous.as_ref().is_some_and(|v| *v != c.version);
+            previous = Some(c.version.clone());
             Some(Point {
+                boundary_change,
                 period: s.period.to_string(),
                 revision: s.revision,
                 version: c.version.clone(),
@@ -182,6 +220,12 @@ pub async fn series(
         view: view.name().to_owned(),
         target,
         footprint,
+        granularity: only.map_or("all", granularity_name).to_owned(),
+        boundary_changes: points
+            .iter()
+            .filter(|p| p.boundary_change)
+            .map(|p| p.period.clone())
+            .collect(),
         points,
     };
     reply(&headers, &caller, format, &out, || {
@@ -195,6 +239,7 @@ pub async fn series(
                 "value",
                 "estimated",
                 "suppressed",
+                "boundary_change",
             ]
             .map(String::from)
             .to_vec(),
@@ -211,9 +256,33 @@ pub async fn series(
                         cell(&p.value),
                         Some(p.estimated.to_string()),
                         Some(p.suppressed.to_string()),
+                        Some(p.boundary_change.to_string()),
                     ]
                 })
                 .collect(),
         })
     })
+}
+
+/// The `granularity=` of a series (`None`: `all`); by default the length of `period=`, else
+/// month. 400 for an unknown value or a malformed `period=`.
+fn granularity(params: &Params) -> Result<Option<Granularity>, ApiError> {
+    if let Some(g) = params.str("granularity") {
+        return parse_granularity(g, "granularity", true);
+    }
+    let shown = match params.str("period") {
+        None => None,
+        Some(text) => match text.parse::<PeriodRef>() {
+            Ok(PeriodRef::Latest) => None,
+            Ok(PeriodRef::Newest(p) | PeriodRef::Revision(p, _)) => Some(p.granularity()),
+            Err(e) => {
+                return Err(ApiError::bad_request(
+                    "period",
+                    "a period: 2025-06, 2025-Q3, 2025, latest or a revision like 2025-06@r2",
+                    format!("period: {e}"),
+                ));
+            }
+        },
+    };
+    Ok(Some(shown.unwrap_or(Granularity::Month)))
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/units` (search a version's units) and `/api/v1/units/{code}` (one unit, its parent
-//! chain, children count and its values in a period).
+//! chain, children count and its values in a period). The national row (`level=country`, code
+//! `VN`) is summed from the provinces ([`geodata::national`]); `level=region` is refused.
 
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
@@ -73,7 +74,7 @@ pub fn version_param(published: &Published, params: &Params) -> Result<String, A
 pub struct UnitListQuery {
     /// Boundary version (default: the newest period's)
     pub version: Option<String>,
-    /// Only this level: country, region, province, district or commune
+    /// Only this level: `country` (the national row `VN`), `province`, `district` or `commune`; `region` is refused (no regions are defined in the catalog)
     pub level: Option<String>,
     /// Only the children of this unit code
     pub parent: Option<String>,
@@ -117,17 +118,29 @@ pub async fn list(
             "q is longer than 100 characters",
         ));
     }
-    let page = st
-        .store
-        .find_units(&UnitQuery {
-            version: version.clone(),
-            level: params.level("level")?,
-            parent: params.str("parent").map(str::to_string),
-            q,
-            limit,
-            offset,
-        })
-        .await?;
+    let level = params.level("level")?;
+    let page = match level {
+        Some(geodata::Level::Region) => {
+            return Err(crate::state::published::no_regions(
+                published.version(&version),
+            ));
+        }
+        Some(geodata::Level::Country) => {
+            national_page(&st, &version, &params, q, limit, offset).await?
+        }
+        _ => {
+            st.store
+                .find_units(&UnitQuery {
+                    version: version.clone(),
+                    level,
+                    parent: params.str("parent").map(str::to_string),
+                    q,
+                    limit,
+                    offset,
+                })
+                .await?
+        }
+    };
     let out = UnitList {
         items: page
             .items
@@ -172,6 +185,35 @@ pub async fn list(
                 })
                 .collect(),
         })
+    })
+}
+
+/// `level=country`: the national row of `version` as a page of units (none under a `parent`
+/// or when `q` matches neither its code nor its name).
+async fn national_page(
+    st: &AppState,
+    version: &str,
+    params: &Params,
+    q: Option<String>,
+    limit: i64,
+    offset: i64,
+) -> Result<geodata::UnitPage, ApiError> {
+    let units = st.api.units.get(&st.store, version).await?;
+    let n = geodata::national(&units.list, &geodata::ValueTable::new()).unit;
+    let hit = params.str("parent").is_none()
+        && q.as_deref().is_none_or(|q| {
+            n.code.starts_with(&q.to_uppercase())
+                || geodata::fold(&n.name).contains(&geodata::fold(q))
+                || geodata::fold(geodata::NATIONAL_NAME_EN).contains(&geodata::fold(q))
+        });
+    let items: Vec<geodata::UnitInfo> = if hit { vec![n] } else { Vec::new() };
+    Ok(geodata::UnitPage {
+        total: items.len() as i64,
+        items: items
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect(),
     })
 }
 
@@ -253,13 +295,22 @@ pub async fn detail(
     let published = st.published.load_full();
     let (_, snap) = published.snapshot(params.str("period"), Some("period"))?;
     let units = st.api.units.get(&st.store, &snap.version).await?;
-    let unit = units.get(&code).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "no unit '{code}' in boundary version '{}' (the version of {})",
-            snap.version, snap.period
-        ))
-    })?;
-    let values = st.tiles.values(&st.store, snap.id).await?;
+    let mut values = st.tiles.values(&st.store, snap.id).await?;
+    // `VN`: the national row, summed from the provinces (its children).
+    let national = (code == geodata::NATIONAL_CODE).then(|| {
+        let n = geodata::national(&units.list, &values);
+        values = std::sync::Arc::new(n.table());
+        n.unit
+    });
+    let unit = national
+        .as_ref()
+        .or_else(|| units.get(&code))
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "no unit '{code}' in boundary version '{}' (the version of {})",
+                snap.version, snap.period
+            ))
+        })?;
     let ids = select(&st.catalog, &caller, None)?;
     let out = UnitDetail {
         code: unit.code.clone(),
@@ -279,7 +330,10 @@ pub async fn detail(
         children_count: units
             .list
             .iter()
-            .filter(|u| u.parent_code.as_deref() == Some(code.as_str()))
+            .filter(|u| match national {
+                Some(_) => u.level == geodata::Level::Province,
+                None => u.parent_code.as_deref() == Some(code.as_str()),
+            })
             .count(),
         period: snap.period.to_string(),
         revision: snap.revision,

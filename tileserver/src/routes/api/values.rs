@@ -1,5 +1,6 @@
 //! `/api/v1/values?period=&level=&indicator=a,b&parent=&code=&limit=&offset=`: the table of one
-//! level's units for one period, by code.
+//! level's units for one period, by code (`level=country`: the national row `VN`, summed from
+//! the provinces).
 
 use axum::Extension;
 use axum::extract::State;
@@ -62,7 +63,7 @@ pub struct ValueTablePage {
 pub struct ValuesQuery {
     /// `latest` (default), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
-    /// country, region, province, district or commune (default province)
+    /// `country` (one row, `VN`: the provinces summed), `province`, `district` or `commune` (default province); `region` is refused (no regions are defined in the catalog)
     pub level: Option<String>,
     /// Comma-separated indicator ids (default: every indicator the caller may see), at most 200
     pub indicator: Option<String>,
@@ -111,11 +112,18 @@ pub async fn values(
         return Ok(hit.send(&headers, &caller));
     }
     let units = st.api.units.get(&st.store, &snap.version).await?;
-    let values = st.tiles.values(&st.store, snap.id).await?;
+    let mut values = st.tiles.values(&st.store, snap.id).await?;
     let months = snap.period.month_count();
+    // level=country: the national row, summed from the provinces (geodata::national).
+    let national = (level == geodata::Level::Country).then(|| {
+        let n = geodata::national(&units.list, &values);
+        values = std::sync::Arc::new(n.table());
+        n.unit
+    });
     let mut rows: Vec<&geodata::UnitInfo> = units
         .list
         .iter()
+        .chain(&national)
         .filter(|u| u.level == level)
         .filter(|u| parent.is_none_or(|p| u.parent_code.as_deref() == Some(p)))
         .filter(|u| codes.as_ref().is_none_or(|c| c.contains(&u.code)))

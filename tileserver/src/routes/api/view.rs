@@ -227,3 +227,46 @@ pub async fn h3(
     };
     Ok((out, footprint))
 }
+
+/// The national row (`VN`): each snapshot's province counts summed ([`geodata::national`]), as
+/// reported on the snapshot's own version, or, with a `target`, expressed on it (moving values
+/// between units through a crosswalk keeps their total, so the sums stand as they are, with the
+/// target's national area; never an estimate).
+pub async fn national(
+    st: &AppState,
+    target: Option<&str>,
+    snaps: &[&Snapshot],
+    inputs: &[&str],
+) -> Result<HashMap<i64, Counts>, ApiError> {
+    let mut units = HashMap::new();
+    for v in snaps.iter().map(|s| s.version.as_str()).chain(target) {
+        if !units.contains_key(v) {
+            units.insert(v.to_owned(), st.api.units.get(&st.store, v).await?);
+        }
+    }
+    let mut provinces: Vec<&str> = units
+        .values()
+        .flat_map(|u| u.list.iter())
+        .filter(|u| u.level == geodata::Level::Province)
+        .map(|u| u.code.as_str())
+        .collect();
+    provinces.sort_unstable();
+    provinces.dedup();
+    let values = values_by_snapshot(st, &provinces, inputs).await?;
+    let empty = geodata::ValueTable::new();
+    let area = |v: &str| geodata::national(&units[v].list, &empty).unit.area_km2;
+    Ok(snaps
+        .iter()
+        .map(|s| {
+            let n = geodata::national(&units[&s.version].list, values.get(&s.id).unwrap_or(&empty));
+            let version = target.unwrap_or(&s.version);
+            let counts = Counts {
+                version: version.to_owned(),
+                counts: n.counts,
+                area_km2: area(version),
+                ..Counts::default()
+            };
+            (s.id, counts)
+        })
+        .collect())
+}
