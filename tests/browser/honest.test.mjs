@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ART, BASE, ROOT, browser, consoleErrors, getJSON, newPage, waitReady, settle, useBrowser } from './harness.mjs';
+import { ART, BASE, ROOT, bench, browser, consoleErrors, getJSON, newPage, waitReady, settle, useBrowser } from './harness.mjs';
 import { t, tf, num } from '../../web-map/src/assets/i18n.js';
 
 useBrowser('bench-honest.json');
@@ -140,6 +140,7 @@ test('an unstable commune value is hatched on the map, counted in the legend and
   assert.ok(cu.length > 40 && cs.length > 40, `enough interior pixels (${cu.length}, ${cs.length})`);
   const hu = offShare(cu);
   const hs = offShare(cs);
+  Object.assign(bench, { hatch_unstable_off_share: hu, hatch_stable_off_share: hs, hatch_pixels: [cu.length, cs.length], hatch_units: [r.names[u], r.names[s]] });
   assert.ok(hu > 0.12, `${r.names[u]} (unstable) shows hatch lines: ${(hu * 100).toFixed(1)} % of its pixels off its fill`);
   assert.ok(hs < 0.03, `${r.names[s]} (stable) is plain: ${(hs * 100).toFixed(1)} %`);
   // The legend counts them, says why, and notes that commune-month SRB rests on small numbers.
