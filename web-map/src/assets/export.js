@@ -34,6 +34,26 @@ function grab(map) {
   });
 }
 
+/** The hatch of unstable values as a legend swatch: dark "/" lines on white, 5.7 px apart. */
+function hatchSwatch(g, x, y, w, h, ratio) {
+  g.save();
+  g.fillStyle = '#fff';
+  g.fillRect(x, y, w, h);
+  g.beginPath();
+  g.rect(x, y, w, h);
+  g.clip();
+  g.strokeStyle = '#282828';
+  g.lineWidth = 1.4 * ratio;
+  for (let d = -h; d < w + h; d += 5.66 * ratio) {
+    g.moveTo(x + d, y + h);
+    g.lineTo(x + d + h, y);
+  }
+  g.stroke();
+  g.restore();
+  g.strokeStyle = '#888';
+  g.strokeRect(x, y, w, h);
+}
+
 /** A PNG of the map with `legend` ({title, subtitle, classes, no_data}) and a source line. */
 export async function exportPNG(map, lang, legend, fileBase, synthetic) {
   const shot = await grab(map);
@@ -42,7 +62,7 @@ export async function exportPNG(map, lang, legend, fileBase, synthetic) {
   const legendW = 230 * ratio;
   const out = document.createElement('canvas');
   out.width = shot.width + legendW + pad;
-  out.height = Math.max(shot.height + 60 * ratio, (legend.classes.length + 5) * 22 * ratio);
+  out.height = Math.max(shot.height + 60 * ratio, (legend.classes.length + 7) * 22 * ratio);
   const g = out.getContext('2d');
   g.fillStyle = '#fff';
   g.fillRect(0, 0, out.width, out.height);
@@ -64,6 +84,16 @@ export async function exportPNG(map, lang, legend, fileBase, synthetic) {
     g.fillText(`${label} (${c.count})`, x + 26 * ratio, y);
     y += 22 * ratio;
   }
+  // The legend's small-numbers row and national value as the page shows them (unstable.js).
+  const unstable = document.querySelector('#legend [data-class="unstable"] .ct')?.textContent;
+  if (unstable) {
+    hatchSwatch(g, x, y - 12 * ratio, 18 * ratio, 14 * ratio, ratio);
+    g.fillStyle = '#111';
+    g.fillText(`${t(lang, 'unstable')} (${unstable})`, x + 26 * ratio, y);
+    y += 22 * ratio;
+  }
+  const national = document.querySelector('#legend .lg-national:not([hidden])')?.textContent;
+  if (national) g.fillText(national, x, y + 4 * ratio);
   g.font = `${11 * ratio}px sans-serif`;
   g.fillStyle = '#444';
   const source = `${t(lang, 'source')} · ${location.origin}${synthetic ? ' · ' + t(lang, 'synthetic') : ''}`;
