@@ -16,12 +16,14 @@ HOST_PORT=$((PORT + 10))
 DB=${POPMAP_BROWSER_DB:-target/browser-demo.db}
 
 # Debian packages the tests drive: Chromium, and for the print and label tests poppler
-# (pdftoppm, pdftotext) and tesseract with its Vietnamese language pack (OCR).
+# (pdftoppm, pdftotext) and tesseract with its Vietnamese language pack (OCR), and sqlite3.
 MISSING=()
 [[ -x /usr/bin/chromium ]] || MISSING+=(chromium)
 command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || MISSING+=(poppler-utils)
 command -v tesseract >/dev/null || MISSING+=(tesseract-ocr)
 tesseract --list-langs 2>/dev/null | grep -x vie >/dev/null || MISSING+=(tesseract-ocr-vie)
+# The H3-less server of honest.test.mjs runs on a copy of the demo database made by sqlite3.
+command -v sqlite3 >/dev/null || MISSING+=(sqlite3)
 if (( ${#MISSING[@]} )); then
     echo "browser-test.sh: installing Debian's ${MISSING[*]}" >&2
     apt-get update -qq
