@@ -264,7 +264,19 @@ async fn the_national_row_sums_the_provinces() {
         assert_eq!(d["level"], "country");
         assert_eq!(d["values"]["population"].as_f64(), Some(pop));
         assert!((d["area_km2"].as_f64().unwrap() - area).abs() < 1e-6);
+        let csv = crate::common::get(
+            addr,
+            &format!("/api/v1/download/{period}/country.csv?indicator=population"),
+            "",
+        )
+        .await;
+        assert_eq!(csv.status, 200);
+        let text = String::from_utf8(csv.body).unwrap();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        assert_eq!(row[..3], ["VN", "Việt Nam", "country"], "{text}");
+        assert_eq!(row[5].parse::<f64>().unwrap(), pop, "{text}");
     }
+    bad(addr, "/api/v1/download/latest/country.geojson", "file").await;
     let list = ok(addr, "/api/v1/units?level=country").await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["code"], "VN");

@@ -108,15 +108,24 @@ pub async fn download(
             .insert(header::CONTENT_DISPOSITION, disposition);
         return Ok(resp);
     }
-    let values = st.tiles.values(&st.store, snap.id).await?;
+    if level == Level::Country && kind != Kind::Csv {
+        return Err(bad_file(format!(
+            "'{file}': the national row is a table row without its own geometry: use country.csv"
+        )));
+    }
+    let mut values = st.tiles.values(&st.store, snap.id).await?;
     let months = snap.period.month_count();
-    let rows: Vec<(geodata::UnitInfo, Map<String, Value>)> = st
-        .api
-        .units
-        .get(&st.store, &snap.version)
-        .await?
+    let units = st.api.units.get(&st.store, &snap.version).await?;
+    // country.csv: the national row, summed from the provinces (geodata::national).
+    let national = (level == Level::Country).then(|| {
+        let n = geodata::national(&units.list, &values);
+        values = std::sync::Arc::new(n.table());
+        n.unit
+    });
+    let rows: Vec<(geodata::UnitInfo, Map<String, Value>)> = units
         .list
         .iter()
+        .chain(&national)
         .filter(|u| u.level == level)
         .map(|u| {
             let v = values_map(&st.catalog, &ids, values.get(&u.code), u.area_km2, months);
