@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::common::fixture::{populate, rows, serve, units_2025, unlimited};
 use crate::common::get_json;
 use geodata::NewSnapshot;
+use geozero::mvt::{Message, Tile};
 use popmap_tests::TestDb;
 
 /// The fixture plus 2025-09 (k = 4), 2025-Q3 and 2025 (k = 9) on vn-2025.
@@ -351,6 +352,36 @@ async fn map_values_flag_small_numbers_like_the_tiles() {
         want.contains(&json!(true)),
         "the fixture has small communes"
     );
+    // The same flags as the tiles' srb_unstable fields, decoded from the served tiles.
+    let boxes = ok(
+        addr,
+        "/api/v1/map/values?period=2025-09&level=commune&indicators=srb&bbox=1",
+    )
+    .await;
+    for (i, id) in mv["ids"].as_array().unwrap().iter().enumerate() {
+        let b: Vec<f64> = boxes["bbox"][i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let t = popmap_tests::tile_of((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 10);
+        let r = crate::common::get(
+            addr,
+            &format!("/tiles/admin/2025-09/10/{}/{}.mvt", t.x, t.y),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        let tile = Tile::decode(&r.body[..]).unwrap();
+        let layer = tile.layers.iter().find(|l| l.name == "commune").unwrap();
+        let f = layer.features.iter().find(|f| f.id == id.as_u64()).unwrap();
+        let flagged = f
+            .tags
+            .chunks(2)
+            .any(|kv| layer.keys[kv[0] as usize] == "srb_unstable");
+        assert_eq!(json!(flagged), flags[i], "unit {}", mv["codes"][i]);
+    }
     // Base counts are never flagged.
     assert!(
         mv["unstable"]["population"]
