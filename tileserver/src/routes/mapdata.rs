@@ -204,38 +204,8 @@ pub async fn level_values(
             &own
         }
     };
-    let national_table;
-    let (units, bboxes, values): (Vec<UnitInfo>, Vec<Option<[f64; 4]>>, &ValueTable) =
-        if level == Level::Country {
-            let n = geodata::national(src.units(), values);
-            national_table = n.table();
-            let bbox = (0..src.units().len())
-                .filter(|i| src.units()[*i].level == Level::Province)
-                .filter_map(|i| src.bbox_degrees(i))
-                .reduce(|a, b| {
-                    [
-                        a[0].min(b[0]),
-                        a[1].min(b[1]),
-                        a[2].max(b[2]),
-                        a[3].max(b[3]),
-                    ]
-                });
-            (vec![n.unit], vec![bbox], &national_table)
-        } else {
-            let mut picked: Vec<(usize, &UnitInfo)> = src
-                .units()
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| u.level == level)
-                .collect();
-            picked.sort_by(|a, b| a.1.code.cmp(&b.1.code));
-            let bboxes = picked.iter().map(|(i, _)| src.bbox_degrees(*i)).collect();
-            (
-                picked.into_iter().map(|(_, u)| u.clone()).collect(),
-                bboxes,
-                values,
-            )
-        };
+    let (units, bboxes, national) = units_of(&src, level, values);
+    let values = national.as_ref().unwrap_or(values);
     let months = snap.period.month_count();
     let column = |f: &dyn Fn(&str, &UnitInfo) -> bool| -> Vec<Vec<bool>> {
         indicators
@@ -268,6 +238,43 @@ pub async fn level_values(
         bboxes,
         estimated,
     })
+}
+
+/// The units of `level` in `src`, in code order, with their WGS84 boxes; for `country` the
+/// national row (its box the provinces' union) and its one-row value table.
+fn units_of(
+    src: &geodata::TileSource,
+    level: Level,
+    values: &ValueTable,
+) -> (Vec<UnitInfo>, Vec<Option<[f64; 4]>>, Option<ValueTable>) {
+    let mut picked: Vec<(usize, &UnitInfo)> = src
+        .units()
+        .iter()
+        .enumerate()
+        // The country is summed from the provinces: pick them for its box.
+        .filter(|(_, u)| u.level == level.max(Level::Province))
+        .collect();
+    picked.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+    let bboxes = picked.iter().map(|(i, _)| src.bbox_degrees(*i));
+    if level == Level::Country {
+        let n = geodata::national(src.units(), values);
+        let union = bboxes.flatten().reduce(|a, b| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        });
+        let table = n.table();
+        return (vec![n.unit], vec![union], Some(table));
+    }
+    let bboxes = bboxes.collect();
+    (
+        picked.into_iter().map(|(_, u)| u.clone()).collect(),
+        bboxes,
+        None,
+    )
 }
 
 /// The answer of `/api/v1/map/values`: one level's units as parallel columns (index `i` of

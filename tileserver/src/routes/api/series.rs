@@ -152,20 +152,7 @@ pub async fn series(
         Some(d) => d.inputs().filter(|i| *i != geodata::AREA).collect(),
         None => vec![indicator.as_str()],
     };
-    // Each period's newest revision in range (snapshots come by period, then revision).
-    let mut snaps: Vec<&Snapshot> = Vec::new();
-    for s in &published.snapshots {
-        if from.is_some_and(|f| s.period < f)
-            || to.is_some_and(|t| s.period > t)
-            || only.is_some_and(|g| s.period.granularity() != g)
-        {
-            continue;
-        }
-        match snaps.last_mut() {
-            Some(last) if last.period == s.period => *last = s,
-            _ => snaps.push(s),
-        }
-    }
+    let snaps = newest_revisions(&published.snapshots, from, to, only);
     let national = code == geodata::NATIONAL_CODE;
     let (counts, footprint) = match (view, target.as_deref()) {
         (View::H3, _) if national => {
@@ -189,31 +176,7 @@ pub async fn series(
         }
         _ => (view::as_reported(&st, &code, &snaps, &inputs).await?, None),
     };
-    let mut previous: Option<String> = None;
-    let points: Vec<Point> = snaps
-        .iter()
-        .filter_map(|s| {
-            let c = counts.get(&s.id)?;
-            let boundary_change = previous.as_ref().is_some_and(|v| *v != c.version);
-            previous = Some(c.version.clone());
-            Some(Point {
-                boundary_change,
-                period: s.period.to_string(),
-                revision: s.revision,
-                version: c.version.clone(),
-                value: value_of(
-                    &st.catalog,
-                    &ids[0],
-                    Some(&c.counts),
-                    c.area_km2,
-                    s.period.month_count(),
-                )
-                .unwrap_or(Value::Null),
-                estimated: c.estimated,
-                suppressed: c.suppressed,
-            })
-        })
-        .collect();
+    let points = points(&st.catalog, &ids[0], &snaps, &counts);
     let out = Series {
         code,
         indicator,
@@ -228,40 +191,7 @@ pub async fn series(
             .collect(),
         points,
     };
-    reply(&headers, &caller, format, &out, || {
-        Some(Table {
-            columns: [
-                "code",
-                "indicator",
-                "period",
-                "revision",
-                "version",
-                "value",
-                "estimated",
-                "suppressed",
-                "boundary_change",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: out
-                .points
-                .iter()
-                .map(|p| {
-                    vec![
-                        Some(out.code.clone()),
-                        Some(out.indicator.clone()),
-                        Some(p.period.clone()),
-                        Some(p.revision.to_string()),
-                        Some(p.version.clone()),
-                        cell(&p.value),
-                        Some(p.estimated.to_string()),
-                        Some(p.suppressed.to_string()),
-                        Some(p.boundary_change.to_string()),
-                    ]
-                })
-                .collect(),
-        })
-    })
+    reply(&headers, &caller, format, &out, || Some(table(&out)))
 }
 
 /// The `granularity=` of a series (`None`: `all`); by default the length of `period=`, else
@@ -285,4 +215,94 @@ fn granularity(params: &Params) -> Result<Option<Granularity>, ApiError> {
         },
     };
     Ok(Some(shown.unwrap_or(Granularity::Month)))
+}
+
+/// Each period's newest revision within `from`..=`to` of length `only` (`None`: any), in period
+/// order (`snapshots` come by period, then revision).
+fn newest_revisions(
+    snapshots: &[Snapshot],
+    from: Option<geodata::Period>,
+    to: Option<geodata::Period>,
+    only: Option<Granularity>,
+) -> Vec<&Snapshot> {
+    let mut snaps: Vec<&Snapshot> = Vec::new();
+    for s in snapshots {
+        if from.is_some_and(|f| s.period < f)
+            || to.is_some_and(|t| s.period > t)
+            || only.is_some_and(|g| s.period.granularity() != g)
+        {
+            continue;
+        }
+        match snaps.last_mut() {
+            Some(last) if last.period == s.period => *last = s,
+            _ => snaps.push(s),
+        }
+    }
+    snaps
+}
+
+/// The points of `indicator` from each snapshot's counts, in order; a point whose boundary
+/// version differs from the previous point's says `boundary_change`.
+fn points(
+    catalog: &geodata::Catalog,
+    indicator: &str,
+    snaps: &[&Snapshot],
+    counts: &std::collections::HashMap<i64, geodata::Counts>,
+) -> Vec<Point> {
+    let mut previous: Option<&str> = None;
+    snaps
+        .iter()
+        .filter_map(|s| {
+            let c = counts.get(&s.id)?;
+            let boundary_change = previous.is_some_and(|v| v != c.version);
+            previous = Some(&c.version);
+            let months = s.period.month_count();
+            Some(Point {
+                boundary_change,
+                period: s.period.to_string(),
+                revision: s.revision,
+                version: c.version.clone(),
+                value: value_of(catalog, indicator, Some(&c.counts), c.area_km2, months)
+                    .unwrap_or(Value::Null),
+                estimated: c.estimated,
+                suppressed: c.suppressed,
+            })
+        })
+        .collect()
+}
+
+/// The CSV of a series: one row per point.
+fn table(out: &Series) -> Table {
+    Table {
+        columns: [
+            "code",
+            "indicator",
+            "period",
+            "revision",
+            "version",
+            "value",
+            "estimated",
+            "suppressed",
+            "boundary_change",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: out
+            .points
+            .iter()
+            .map(|p| {
+                vec![
+                    Some(out.code.clone()),
+                    Some(out.indicator.clone()),
+                    Some(p.period.clone()),
+                    Some(p.revision.to_string()),
+                    Some(p.version.clone()),
+                    cell(&p.value),
+                    Some(p.estimated.to_string()),
+                    Some(p.suppressed.to_string()),
+                    Some(p.boundary_change.to_string()),
+                ]
+            })
+            .collect(),
+    }
 }
