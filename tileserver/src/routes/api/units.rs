@@ -158,34 +158,37 @@ pub async fn list(
         limit,
         offset,
     };
-    reply(&headers, &caller, format, &out, || {
-        Some(Table {
-            columns: [
-                "code",
-                "name",
-                "level",
-                "parent_code",
-                "version",
-                "area_km2",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: out
-                .items
-                .iter()
-                .map(|u| {
-                    vec![
-                        Some(u.code.clone()),
-                        Some(u.name.clone()),
-                        Some(u.level.clone()),
-                        u.parent_code.clone(),
-                        Some(u.version.clone()),
-                        Some(u.area_km2.to_string()),
-                    ]
-                })
-                .collect(),
-        })
-    })
+    reply(&headers, &caller, format, &out, || Some(list_table(&out)))
+}
+
+/// The CSV of a page of units.
+fn list_table(out: &UnitList) -> Table {
+    Table {
+        columns: [
+            "code",
+            "name",
+            "level",
+            "parent_code",
+            "version",
+            "area_km2",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: out
+            .items
+            .iter()
+            .map(|u| {
+                vec![
+                    Some(u.code.clone()),
+                    Some(u.name.clone()),
+                    Some(u.level.clone()),
+                    u.parent_code.clone(),
+                    Some(u.version.clone()),
+                    Some(u.area_km2.to_string()),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// `level=country`: the national row of `version` as a page of units (none under a `parent`
@@ -345,24 +348,27 @@ pub async fn detail(
             snap.period.month_count(),
         ),
     };
-    reply(&headers, &caller, format, &out, || {
-        Some(Table {
-            columns: ["code", "period", "revision", "indicator", "value"]
-                .map(String::from)
-                .to_vec(),
-            rows: out
-                .values
-                .iter()
-                .map(|(k, v)| {
-                    vec![
-                        Some(out.code.clone()),
-                        Some(out.period.clone()),
-                        Some(out.revision.to_string()),
-                        Some(k.clone()),
-                        crate::http::reply::cell(v),
-                    ]
-                })
-                .collect(),
-        })
-    })
+    reply(&headers, &caller, format, &out, || Some(detail_table(&out)))
+}
+
+/// The CSV of one unit: one row per indicator.
+fn detail_table(out: &UnitDetail) -> Table {
+    Table {
+        columns: ["code", "period", "revision", "indicator", "value"]
+            .map(String::from)
+            .to_vec(),
+        rows: out
+            .values
+            .iter()
+            .map(|(k, v)| {
+                vec![
+                    Some(out.code.clone()),
+                    Some(out.period.clone()),
+                    Some(out.revision.to_string()),
+                    Some(k.clone()),
+                    crate::http::reply::cell(v),
+                ]
+            })
+            .collect(),
+    }
 }
