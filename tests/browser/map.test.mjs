@@ -136,12 +136,13 @@ test('changing indicator and period changes the colours of known communes', asyn
     const byId = {};
     v.ids.forEach((id, i) => {
       const x = v.values.cbr[i];
-      byId[id] = x === null ? -1 : k.thresholds.filter((t) => t <= x).length;
+      // A value resting on small numbers is hatched (its pixels may fall on a line): not compared.
+      byId[id] = v.unstable?.cbr?.[i] ? null : x === null ? -1 : k.thresholds.filter((t) => t <= x).length;
     });
     return byId;
   };
   const [ka, kc] = [await cls(last), await cls(first)];
-  const both = Object.keys(a2).filter((id) => c[id]);
+  const both = Object.keys(a2).filter((id) => c[id] && ka[id] !== null && kc[id] !== null);
   const moved = both.filter((id) => ka[id] !== kc[id]);
   const stayed = both.filter((id) => ka[id] === kc[id]);
   assert.ok(moved.length >= 3, `${moved.length} sampled communes changed class between the periods`);
