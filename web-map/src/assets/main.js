@@ -267,6 +267,7 @@ function update(push) {
 
 function set(changes, push = true) {
   Object.assign(S, changes);
+  if (S.cmp && S.cmp === S.period) S.cmp = ''; // the slider reached the comparison period
   return update(push);
 }
 
