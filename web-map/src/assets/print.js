@@ -4,6 +4,7 @@
 import { parse, format as formatState } from './state.js';
 import { makePrint } from './printjob.js';
 import { download } from './export.js';
+import { errorText } from './i18n.js';
 
 const $ = (s) => document.querySelector(s);
 const TEXT = {
@@ -43,7 +44,8 @@ async function main() {
     document.body.dataset.ready = '1';
     window.popmapPrint = { name: out.name, spec: out.spec, notes: out.notes, boxes: out.boxes };
   } catch (e) {
-    $('#print-status').textContent = `${L.failed}: ${e.message || e}`;
+    // Never the server's or a library's text: a short sentence in the page's language.
+    $('#print-status').textContent = `${L.failed}: ${errorText(S.lang === 'en' ? 'en' : 'vi', e)}`;
     document.body.dataset.ready = 'error';
     console.warn('popmap print failed', e);
   }

@@ -4,6 +4,7 @@
 import { format as formatState } from './state.js';
 import { makePrint } from './printjob.js';
 import { download } from './export.js';
+import { errorText } from './i18n.js';
 
 const TEXT = {
   vi: { open: 'In / Tải bản đồ', format: 'Định dạng', paper: 'Khổ giấy', orient: 'Hướng giấy', landscape: 'Ngang', portrait: 'Dọc',
@@ -53,7 +54,7 @@ export function openPrintDialog(dialog, popmap) {
       download(out.name, out.blob);
       $('#print-dialog-status').textContent = [`${L.done} ${out.name}.`, ...out.notes].join(' ');
     } catch (e) {
-      $('#print-dialog-status').textContent = `${L.failed}: ${e.message || e}`;
+      $('#print-dialog-status').textContent = `${L.failed}: ${errorText(S.lang === 'en' ? 'en' : 'vi', e)}`;
     } finally {
       $('#print-make').disabled = false;
     }

@@ -5,6 +5,7 @@
 // the page around it is layout.js's, drawn by export.js.
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
+import { correctView } from './valid.js';
 import { t } from './i18n.js';
 import { rangeLabel } from './legend.js';
 import { fetchChange } from './change.js';
@@ -189,6 +190,8 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   const model = resolvePeriods(S, periods);
   const entry = periods.find((p) => p.period === model.period) || periods[periods.length - 1];
   S = { ...S, ind: ind.id, period: entry.period };
+  // No dead ends on paper either: a view the server cannot serve is corrected, and the notes say so.
+  const fixed = correctView(S, { indicators: inds.indicators, periods, versions, h3: versions.some((v) => v.h3 === true) }, lang);
   const styleURL = S.level === 'h3'
     ? h3StyleURL(S.ind, S.period)
     : `/styles/${encodeURIComponent(S.ind)}.json${qs({ join: S.cmp ? 'state' : '', period: S.period, method: S.method, k: S.k, version: S.bv, breaks: S.br })}`;
@@ -207,7 +210,7 @@ export async function makePrint(S, { paper = 'a4', orient = 'landscape', format 
   const change = S.cmp && S.level !== 'h3' ? await changeMap(S, doc, levels, (p) => periods.find((e) => e.period === p), lang) : null;
   const extent = printExtent(S, boundsParam);
   const f = frames(paper, orient);
-  const notes = [];
+  const notes = [...fixed];
   const { shot, insetShot, drawn } = await shoot(doc, levels, lock, extent, f, orient, dpi, notes, W, change?.prepare);
   const classes = change ? change.classes[drawn.level] : doc.metadata['popmap:classes'][drawn.level];
   const area = areaName(W, index, selected?.code, extent.national, shot.info?.code, lang);
