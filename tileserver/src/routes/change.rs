@@ -267,7 +267,10 @@ fn assemble(
     let nn = div.neutral;
     let mut notes = vec![Note {
         code: "neutral".into(),
-        vi: format!("Thay đổi trong khoảng ±{nn} {unit} được coi là không đáng kể (lớp giữa)."),
+        vi: format!(
+            "Thay đổi trong khoảng ±{} {unit} được coi là không đáng kể (lớp giữa).",
+            vi_number(nn)
+        ),
         en: format!("Changes within ±{nn} {unit_en} count as no change (the middle class)."),
     }];
     if counts
@@ -316,6 +319,26 @@ fn assemble(
     }
 }
 
+/// `x` written the Vietnamese way for the notes' text: decimal comma, dots between thousands
+/// ("2,5", "1.400"), as the web map's i18n `num` writes the legend rows the note sits under.
+fn vi_number(x: f64) -> String {
+    let text = format!("{}", (x * 1e6).round() / 1e6);
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +360,12 @@ mod tests {
         assert_eq!(c[6], cfg.palettes["RdBu"]["7"][0]);
         assert_eq!(c[0], cfg.palettes["RdBu"]["7"][6]);
         assert_eq!(c[3], "#f7f7f7");
+    }
+    #[test]
+    fn notes_write_numbers_the_vietnamese_way() {
+        assert_eq!(super::vi_number(2.5), "2,5");
+        assert_eq!(super::vi_number(0.1), "0,1");
+        assert_eq!(super::vi_number(1400.0), "1.400");
+        assert_eq!(super::vi_number(-12345.25), "-12.345,25");
     }
 }
