@@ -90,9 +90,9 @@ pub struct SeriesQuery {
     pub view: Option<String>,
     /// Target boundary version of the `harmonised` and `h3` views (default: the newest period's)
     pub version: Option<String>,
-    /// `month`, `quarter`, `year` (points of that length only) or `all` (interleaved); default: the length of `period=`, else `month`
+    /// `month`, `quarter`, `year` (points of that length only) or `all` (interleaved); default: the length of the period `period=` names, else `month`
     pub granularity: Option<String>,
-    /// The period the caller shows (`latest`, `2025-06`, `2025-Q3`, `2025`, `2025-06@r2`): its length is the default of `granularity=`
+    /// `latest` (default: the newest month), a period (`2025-06`, `2025-Q3`, `2025`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
     pub format: Option<String>,
