@@ -182,6 +182,21 @@ test('/print makes a 300 dpi PNG of a provincial view with unit, area and scale 
   await page.close();
 });
 
+test('/print corrects a view the server cannot serve (k=12, fixed breaks for density) instead of failing', async () => {
+  const [period] = await latestMonth();
+  const page = await newPage();
+  const failed = [];
+  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+  const url = `${BASE}/print?ind=density&period=${period}&method=fixed&k=12&at=9.20/21.0300/105.8400&paper=a4&orient=landscape&format=png`;
+  await download(page, 'print-corrected.png', () => page.goto(url));
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
+  const status = (await page.locator('#print-status').innerText()).normalize('NFC');
+  assert.match(status, /Số lớp phải từ 2 đến 9/, `the k notice in Vietnamese (status: ${status})`);
+  assert.doesNotMatch(status, /bad_request|must be|fixed breaks configured/, 'no server text');
+  assert.deepEqual(failed, [], 'no request the server refuses');
+  await page.close();
+});
+
 test('/print makes a change map (cmp=) with the change classes in the legend', async () => {
   const months = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period));
   const last = months[months.length - 1];
