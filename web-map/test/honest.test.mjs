@@ -143,6 +143,10 @@ test('a view finer than the stable one is noted; the stable one is not', () => {
   const note = finerNote('vi', srb, 'commune', '2026-09');
   assert.equal(note, 'Số liệu theo xã/tháng dựa trên số nhỏ: nhiều giá trị không ổn định.');
   assert.match(finerNote('vi', srb, 'province', '2026-Q3'), /quý/);
+  assert.match(finerNote('vi', srb, 'h3', '2024'), /theo ô lục giác H3/, 'the level drawn is named');
+  assert.doesNotMatch(finerNote('vi', srb, 'h3', '2024'), /xã/);
+  assert.match(finerNote('vi', srb, 'district', '2024'), /theo huyện/);
+  assert.match(finerNote('en', srb, 'h3', '2024'), /by H3 cell/);
 });
 
 test('the explanation names definition, formula, unit, source and caveats in the UI language, escaped', () => {

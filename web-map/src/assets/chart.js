@@ -140,6 +140,8 @@ export function wireTooltip(slot, points, lang, unit) {
     tip.style.top = `${py < box.top - sb.top + box.height / 2 ? py + 10 : py - 30}px`;
   };
   svg.addEventListener('pointermove', show);
+  // A tap on a phone moves no pointer: it shows the point's tooltip too.
+  svg.addEventListener('pointerdown', show);
   svg.addEventListener('pointerleave', () => {
     tip.hidden = true;
     hl.setAttribute('visibility', 'hidden');

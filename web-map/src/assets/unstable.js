@@ -104,7 +104,7 @@ export function finerNote(lang, ind, level, period) {
   const st = ind?.stable;
   if (!st) return '';
   const parts = [];
-  if (st.level && LEVEL_ORDER.indexOf(level) > LEVEL_ORDER.indexOf(st.level)) parts.push(t(lang, 'finerLevel'));
+  if (st.level && LEVEL_ORDER.indexOf(level) > LEVEL_ORDER.indexOf(st.level)) parts.push(t(lang, `finer_${level}`)); // the level drawn: xã, huyện or ô lục giác
   const g = granularityOf(period);
   if (st.granularity && G_ORDER.indexOf(g) > G_ORDER.indexOf(st.granularity)) {
     parts.push(t(lang, g === 'month' ? 'finerMonth' : 'finerQuarter'));
