@@ -65,20 +65,10 @@ export async function settle(page) {
  * the feature id and the pixel colour. Pixels are read from the canvas on a render frame.
  */
 export async function sample(page, layer) {
+  await installCanvasReader(page);
   return page.evaluate(async (layer) => {
     const map = window.popmap.map;
-    const pixels = await new Promise((resolve) => {
-      map.once('render', () => {
-        const c = map.getCanvas();
-        const g = document.createElement('canvas');
-        g.width = c.width;
-        g.height = c.height;
-        const ctx = g.getContext('2d');
-        ctx.drawImage(c, 0, 0);
-        resolve({ data: ctx.getImageData(0, 0, c.width, c.height).data, w: c.width, ratio: c.width / c.clientWidth });
-      });
-      map.triggerRepaint();
-    });
+    const pixels = await window.popmapCanvas();
     const out = {};
     const w = map.getCanvas().clientWidth;
     const h = map.getCanvas().clientHeight;
@@ -103,9 +93,34 @@ export async function sample(page, layer) {
 
 /** Distinct colours in the map canvas (a blank canvas has one or two). */
 export async function distinctColours(page) {
+  await installCanvasReader(page);
   return page.evaluate(async () => {
-    const map = window.popmap.map;
-    return new Promise((resolve) => {
+    const d = (await window.popmapCanvas()).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  });
+}
+
+/** The map canvas's pixels on the next render frame, in node: {data: [r,g,b,a,…], w, ratio}. */
+export async function canvasPixels(page) {
+  await installCanvasReader(page);
+  return page.evaluate(async () => {
+    const p = await window.popmapCanvas();
+    return { ...p, data: Array.from(p.data) };
+  });
+}
+
+/**
+ * Defines `window.popmapCanvas()` in the page (once): the map canvas copied on the next render
+ * frame (WebGL keeps no drawing buffer), as {data, w (device pixels), ratio (device per CSS px)}.
+ * The one canvas reader of sample, distinctColours and canvasPixels.
+ */
+async function installCanvasReader(page) {
+  await page.evaluate(() => {
+    if (window.popmapCanvas) return;
+    window.popmapCanvas = () => new Promise((resolve) => {
+      const map = window.popmap.map;
       map.once('render', () => {
         const c = map.getCanvas();
         const g = document.createElement('canvas');
@@ -113,10 +128,7 @@ export async function distinctColours(page) {
         g.height = c.height;
         const ctx = g.getContext('2d');
         ctx.drawImage(c, 0, 0);
-        const d = ctx.getImageData(0, 0, c.width, c.height).data;
-        const seen = new Set();
-        for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-        resolve(seen.size);
+        resolve({ data: ctx.getImageData(0, 0, c.width, c.height).data, w: c.width, ratio: c.width / c.clientWidth });
       });
       map.triggerRepaint();
     });

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ART, BASE, ROOT, bench, browser, consoleErrors, getJSON, newPage, waitReady, settle, useBrowser } from './harness.mjs';
+import { ART, BASE, ROOT, bench, browser, canvasPixels, consoleErrors, getJSON, newPage, waitReady, settle, useBrowser } from './harness.mjs';
 import { t, tf, num } from '../../web-map/src/assets/i18n.js';
 
 useBrowser('bench-honest.json');
@@ -34,31 +34,12 @@ async function watchedPage(viewport = DESKTOP) {
   return page;
 }
 
-/** The canvas pixels (device pixels) and the CSS-to-device ratio. */
-async function pixels(page) {
-  return page.evaluate(async () => {
-    const map = window.popmap.map;
-    return new Promise((resolve) => {
-      map.once('render', () => {
-        const c = map.getCanvas();
-        const g = document.createElement('canvas');
-        g.width = c.width;
-        g.height = c.height;
-        const ctx = g.getContext('2d');
-        ctx.drawImage(c, 0, 0);
-        resolve({ data: Array.from(ctx.getImageData(0, 0, c.width, c.height).data), w: c.width, ratio: c.width / c.clientWidth });
-      });
-      map.triggerRepaint();
-    });
-  });
-}
-
 /**
  * Colours inside units `ids` of `layer` on a 2 px grid: points whose 3 px neighbourhood is the
  * same unit and that no label covers. Returns {id: [[r,g,b], …]} and one interior point per id.
  */
 async function interior(page, layer, ids) {
-  const px = await pixels(page);
+  const px = await canvasPixels(page);
   const found = await page.evaluate(({ layer, ids }) => {
     const map = window.popmap.map;
     const want = new Set(ids.map(String));
@@ -396,11 +377,11 @@ test('H3 level: its own classes, an indicator switch recolours, a cell click ope
   assert.deepEqual(counts, h3.classes.map((c) => c.count), 'the legend shows the H3 classes');
   assert.ok(await page.evaluate(() => !!window.popmap.map.getLayer('h3-fill-hatch')), 'H3 cells get the hatch layer');
   await page.screenshot({ path: join(ART, 'honest-h3-density-1366.png') });
-  const a = await pixels(page);
+  const a = await canvasPixels(page);
   await page.selectOption('#ind', 'sex_ratio');
   await settle(page);
   assert.equal(await page.evaluate(() => window.popmap.state().level), 'h3', 'the switch stays on H3');
-  const b = await pixels(page);
+  const b = await canvasPixels(page);
   let changed = 0;
   for (let i = 0; i < a.data.length; i += 4 * 13) if (Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) > 40) changed += 1;
   const share = changed / (a.data.length / (4 * 13));
