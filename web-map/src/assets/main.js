@@ -4,7 +4,6 @@
 // classes come from the server (/styles/{indicator}.json?join=state).
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
-import { search } from './fold.js';
 import { t, errorText } from './i18n.js';
 // Small numbers, explanations, H3 and no dead ends (engineer D's modules).
 import { addHatchLayers, unstableOf, decorateLegend, stableView } from './unstable.js';
@@ -19,7 +18,7 @@ import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
 import { openEmbedDialog } from './embed.js';
 import { NATIONAL } from './camera.js';
-import { buildIndex } from './units.js';
+import { Search } from './search.js';
 import { localiseStyle } from './labels.js';
 import { Where } from './where.js';
 import { periodWords, versionWords } from './layout.js';
@@ -38,7 +37,6 @@ let hovered = null;
 let popup = null;
 let timeline = null; // the period controls (timeline.js)
 let updating = Promise.resolve();
-let searchIndex = null;
 let where = null; // selection, breadcrumb, level switch and labels (where.js)
 
 const lang = () => (S.lang === 'en' ? 'en' : 'vi');
@@ -352,9 +350,7 @@ function wireControls() {
   $('#method').addEventListener('change', (e) => set({ method: e.target.value }));
   $('#k').addEventListener('change', (e) => set({ k: e.target.value }));
   $('#lang').addEventListener('click', () => set({ lang: lang() === 'vi' ? 'en' : 'vi' }));
-  const q = $('#search');
-  q.addEventListener('input', () => runSearch(q.value));
-  q.addEventListener('focus', () => loadSearchIndex());
+  search.wire();
   const btn = (id, fn) => $(id)?.addEventListener('click', fn);
   btn('#embed', () => openEmbedDialog($('#embed-dialog'), lang(), () => ({ ...S }), camera));
   btn('#png', () => exportPNG(map, lang(), currentLegend(), fileBase(), meta.synthetic));
@@ -375,51 +371,19 @@ function camera() {
   return formatCamera(map.getZoom(), c.lat, c.lng);
 }
 
-// ---------- search ----------
+// ---------- search (search.js) ----------
 
-/** The units of the version on the map (names, boxes, parents), loaded once per version. */
-async function loadSearchIndex() {
-  const version = styleDoc?.metadata['popmap:version'];
-  if (!version || searchIndex?.version === version) return searchIndex;
-  const lists = await Promise.all(levels.map(({ level }) => getJSON(valuesURL(S.period, level, '', true, shownVersion()))));
-  searchIndex = buildIndex(version, lists);
-  return searchIndex;
-}
-
-async function runSearch(text) {
-  const out = $('#results');
-  const idx = await loadSearchIndex();
-  const found = idx ? search(idx.units, text, 12) : [];
-  out.replaceChildren(...found.map((u) => {
-    const li = document.createElement('li');
-    li.innerHTML = `<b></b> <small></small>`;
-    li.querySelector('b').textContent = u.name;
-    li.querySelector('small').textContent = `${t(lang(), u.level)} ${u.code}${u.parent ? ' · ' + u.parent : ''}`;
-    li.addEventListener('click', () => {
-      goTo(u);
-      where.select(u.code);
-    });
-    return li;
-  }));
-}
-
-function goTo(u) {
-  const row = levels.find((l) => l.level === u.level);
-  if (S.level !== 'auto' && S.level !== u.level) set({ level: 'auto' });
-  if (u.bbox) {
-    const maxZoom = row?.max !== undefined ? row.max - 0.1 : 12;
-    map.fitBounds([[u.bbox[0], u.bbox[1]], [u.bbox[2], u.bbox[3]]], { padding: 40, maxZoom, duration: 0 });
-    if (row && map.getZoom() < row.min) map.jumpTo({ zoom: row.min + 0.2 });
-  }
-  $('#results').replaceChildren();
-}
+const search = new Search({
+  get map() { return map; }, get where() { return where; }, state: () => S, set, lang,
+  levels: () => levels, styleDoc: () => styleDoc, valuesURL, shownVersion,
+});
 
 // ---------- interaction ----------
 
 function wireWhere() {
   where = new Where({
-    map, state: () => S, writeURL, set, loadIndex: loadSearchIndex, index: () => searchIndex,
-    levels: () => levels, levelAtZoom, shown: () => shown, styleDoc: () => styleDoc, lang, goTo,
+    map, state: () => S, writeURL, set, loadIndex: () => search.loadIndex(), index: () => search.index(),
+    levels: () => levels, levelAtZoom, shown: () => shown, styleDoc: () => styleDoc, lang, goTo: (u) => search.goTo(u),
   });
 }
 
