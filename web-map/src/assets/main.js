@@ -11,8 +11,8 @@ import { wireExplain } from './explain.js';
 import { h3StyleURL, openCellPopup, H3_FILL } from './h3.js';
 import { correctView, showNotice, methodsOf, kRange, boundaryChoices, levelChoices } from './valid.js';
 import { renderLegend } from './legend.js';
-import { popupHTML, loadSeries, keepInside, VIEWS } from './popup.js';
-import { Timeline, resolvePeriods, periodsOf, boundaryChanges } from './timeline.js';
+import { openUnitPopup, replacePopup } from './unitpopup.js';
+import { Timeline, resolvePeriods, periodsOf } from './timeline.js';
 import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
@@ -22,6 +22,7 @@ import { Search } from './search.js';
 import { localiseStyle } from './labels.js';
 import { Where } from './where.js';
 import { periodWords, versionWords } from './layout.js';
+import { TableView } from './table.js';
 
 const EMBED = document.body.dataset.embed === '1';
 const $ = (sel) => document.querySelector(sel);
@@ -34,10 +35,10 @@ let levels = []; // [{level, min, max, layer}] of the current style
 let shown = {}; // level -> {level, codes, names, parents, ids, column, index}
 let legendByLevel = {};
 let hovered = null;
-let popup = null;
 let timeline = null; // the period controls (timeline.js)
 let updating = Promise.resolve();
 let where = null; // selection, breadcrumb, level switch and labels (where.js)
+let table = null; // the table view of the map (table.js)
 
 const lang = () => (S.lang === 'en' ? 'en' : 'vi');
 /** Version `id` in words (the legend and pickers never show an id). */
@@ -187,6 +188,7 @@ function showLegend() {
   const drawn = S.level === 'h3' ? 'h3' : levelAtZoom();
   decorateLegend($('#legend'), { lang: lang(), ind: indicatorMeta(S.ind), level: drawn, values: shown[drawn] || null, map,
     period: styleDoc?.metadata['popmap:period'], version: shownVersion(), change: !!S.cmp });
+  table?.refresh(); // the table follows the map's indicator, period, level and comparison
 }
 
 /** Keeps the zoom within the chosen level's range (free for `auto`). */
@@ -380,6 +382,12 @@ const search = new Search({
 
 // ---------- interaction ----------
 
+// What the unit popup (unitpopup.js) needs from here; map and where are set later.
+const popupCtx = {
+  get map() { return map; }, get where() { return where; }, state: () => S, meta, lang, valuesURL, shownVersion, writeURL,
+  index: () => search.index(), indicatorMeta, periodEntry,
+};
+
 function wireWhere() {
   where = new Where({
     map, state: () => S, writeURL, set, loadIndex: () => search.loadIndex(), index: () => search.index(),
@@ -404,49 +412,13 @@ function wireMapEvents() {
   });
   map.on('click', async (e) => {
     if (S.level === 'h3') {
-      popup?.remove();
-      popup = await openCellPopup(map, e, { lang: lang(), period: styleDoc.metadata['popmap:period'], ind: S.ind, indicators: meta.indicators });
+      replacePopup(await openCellPopup(map, e, { lang: lang(), period: styleDoc.metadata['popmap:period'], ind: S.ind, indicators: meta.indicators }));
       return;
     }
     const layers = levels.map((l) => l.layer).filter((id) => map.getLayer(id));
     const f = layers.length ? map.queryRenderedFeatures(e.point, { layers })[0] : null;
     if (!f) return;
-    const level = f.sourceLayer;
-    where.select(f.properties.code);
-    const ids = meta.indicators.map((d) => d.id).join(',');
-    const all = await getJSON(valuesURL(S.period, level, ids, false, shownVersion()));
-    const i = all.codes.indexOf(f.properties.code);
-    if (i < 0) return;
-    popup?.remove();
-    popup = new maplibregl.Popup({ maxWidth: '320px' })
-      .setLngLat(e.lngLat)
-      .setHTML(popupHTML(lang(), all, i, meta.indicators, S.ind))
-      .addTo(map);
-    const shownOn = all.version;
-    const newest = meta.versions[meta.versions.length - 1]?.id;
-    const onIt = periodsOf(meta.periods.filter((p) => p.version === shownOn), S.g);
-    const views = VIEWS.filter((v) => v !== 'h3' || meta.h3);
-    const ind = indicatorMeta(S.ind);
-    loadSeries(popup.getElement(), {
-      lang: lang(),
-      code: all.codes[i],
-      indicator: S.ind,
-      g: S.g,
-      view: views.includes(S.sv) ? S.sv : views[0],
-      views,
-      // Harmonised onto the boundaries shown, up to their last period when newer ones exist.
-      version: shownOn,
-      to: shownOn !== newest ? onIt[onIt.length - 1] : '',
-      versions: meta.versions,
-      known: boundaryChanges(meta.periods, S.g).map((p) => ({ period: p, version: periodEntry(p)?.version })),
-      unit: ind ? (lang() === 'vi' ? ind.unit : ind.unit_en) : '',
-      onView: (v) => {
-        // The series view is part of the link, without redrawing the map.
-        S.sv = v;
-        writeURL(false);
-      },
-      onDrawn: () => keepInside(popup, map),
-    });
+    openUnitPopup(popupCtx, { code: f.properties.code, level: f.sourceLayer, lngLat: e.lngLat });
   });
   let lastLevel = null;
   map.on('zoomend', () => {
@@ -512,6 +484,9 @@ async function boot() {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   setAttribution();
   wireWhere();
+  table = new TableView({ button: $('#table-open'), dialog: $('#table-dialog'), lang, state: () => S, shown: () => shown, meta,
+    legend: (l) => legendByLevel[l], level: () => (S.level === 'h3' ? 'h3' : levelAtZoom()), levels: () => levels, styleDoc: () => styleDoc,
+    map: () => map, loadIndex: () => where.ctx.loadIndex(), openPopup: (code, level, lngLat) => openUnitPopup(popupCtx, { code, level, lngLat }) });
   map.on('error', (e) => console.warn('popmap: map error', e.error?.message || e));
   await styleLoaded();
   wireMapEvents();
