@@ -49,6 +49,7 @@ const STRINGS = {
     errGeneric: 'Không tải được bản đồ.',
     errParam: { period: 'kỳ', base: 'kỳ so sánh', version: 'ranh giới', method: 'cách phân lớp', k: 'số lớp', level: 'cấp', indicator: 'chỉ tiêu', indicators: 'chỉ tiêu', cell: 'ô lưới' },
     errAbout: 'Lựa chọn không hợp lệ',
+    tableOpen: 'Bảng số liệu', tableName: 'Tên', tableParent: 'Thuộc', tableValue: 'Giá trị', tableChange: 'Thay đổi', tableClass: 'Lớp màu', tableRank: 'Hạng', tableFlags: 'Ghi chú', tableAll: 'Tất cả', tableFilter: 'Lọc theo đơn vị cấp trên', tableCountOf: '{n} trên {total} đơn vị', flagUnstable: 'không ổn định', flagNoData: 'không có số liệu', tableH3: 'Ở lưới lục giác H3, bảng chỉ liệt kê đơn vị hành chính (các tỉnh), không liệt kê từng ô; màu trên bản đồ là màu của ô.',
   },
   en: {
     title: 'Electronic population map',
@@ -99,6 +100,7 @@ const STRINGS = {
     errGeneric: 'The map could not be loaded.',
     errParam: { period: 'period', base: 'comparison period', version: 'boundaries', method: 'classification', k: 'number of classes', level: 'level', indicator: 'indicator', indicators: 'indicator', cell: 'grid cell' },
     errAbout: 'Invalid choice',
+    tableOpen: 'Data table', tableName: 'Name', tableParent: 'Part of', tableValue: 'Value', tableChange: 'Change', tableClass: 'Colour class', tableRank: 'Rank', tableFlags: 'Notes', tableAll: 'All', tableFilter: 'Filter by parent unit', tableCountOf: '{n} of {total} units', flagUnstable: 'unstable', flagNoData: 'no data', tableH3: 'On the H3 hexagon grid the table lists administrative units only (the provinces), not each cell; the map colours are the cells\' colours.',
   },
 };
 
