@@ -16,6 +16,8 @@ const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<
 const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 /** Phones: the layout of contract 2 (the dialog gives way to the popup). */
 const PHONE = '(max-width: 700px)';
+/** Map width (px) a popup needs beside the dialog; with less, the dialog gives way to it. */
+const POPUP_ROOM = 330;
 /** Up to this many rows are all written; more (10,040 communes) are virtual: only the rows
  * around the scrolled position are in the table (a 10,040-row table took 1.6 s to lay out). */
 const WINDOW = 600;
@@ -162,6 +164,8 @@ export class TableView {
     this.rows = rows;
     this.level = lv === 'h3' ? 'province' : lv;
     this.hasParents = rows.some((r) => r.parent);
+    this.hasFlags = rows.some((r) => r.flags.length);
+    this.ctx.dialog.dataset.level = this.level;
     this.rowH = 0;
     const t1 = performance.now();
     this.renderFrame();
@@ -233,7 +237,7 @@ export class TableView {
       th('value', `${t(L, change ? 'tableChange' : 'tableValue')}${changeUnit ? ` (${changeUnit})` : ''}`, true),
       ...(lv === 'h3' ? [] : [th('class', t(L, 'tableClass'), false)]),
       th('rank', t(L, 'tableRank'), true),
-      th('flags', t(L, 'tableFlags'), false),
+      ...(this.hasFlags ? [th('flags', t(L, 'tableFlags'), false)] : []),
     ];
     const note = lv === 'h3' ? `<p class="tb-note">${esc(t(L, 'tableH3'))}</p>` : '';
     d.setAttribute('aria-labelledby', 'table-title');
@@ -400,32 +404,53 @@ export class TableView {
       (change ? `<td class="num">${num(L, r.from)}</td><td class="num">${num(L, r.to)}</td>` : '') +
       `<td class="num" data-v>${num(L, r.value)}</td>` +
       (h3 ? '' : `<td class="cls"><span class="sw" style="background:${esc(r.cls.color)}"></span>${esc(r.cls.range)}</td>`) +
-      `<td class="num">${r.rank ?? '—'}</td><td class="flags" title="${esc(r.flags.join(', '))}">${esc(r.flags.join(', '))}</td></tr>`;
+      `<td class="num rk">${r.rank ?? '—'}</td>` +
+      (this.hasFlags ? `<td class="flags" title="${esc(r.flags.join(', '))}">${esc(r.flags.join(', '))}</td>` : '') + '</tr>';
   }
 
-  /** A row's name: frames the unit beside the dialog, selects it and opens its popup; on a
-   * phone the dialog closes so the popup is visible. */
+  /** A row's name: frames the unit beside the dialog, selects it and opens its popup. On a
+   * phone, or where the dialog leaves too little map for the popup, the dialog closes. */
   async choose(code) {
     const { map, levels, loadIndex, openPopup } = this.ctx;
     const level = this.level;
-    const phone = matchMedia(PHONE).matches;
+    const m = map();
+    const d = this.ctx.dialog.getBoundingClientRect();
+    const mapBox = m?.getContainer().getBoundingClientRect();
+    const free = mapBox ? d.left - mapBox.left : 0;
+    const giveWay = matchMedia(PHONE).matches || free < POPUP_ROOM;
     const idx = await loadIndex().catch(() => null);
     const u = idx?.byCode.get(code);
-    const m = map();
     let lngLat;
     if (u?.bbox && m) {
       const row = levels().find((l) => l.level === level);
-      const d = this.ctx.dialog.getBoundingClientRect();
-      const mapBox = m.getContainer().getBoundingClientRect();
-      const right = phone ? 20 : Math.max(20, Math.min(mapBox.right - d.left + 20, mapBox.width / 2));
+      const right = giveWay ? 20 : mapBox.right - d.left + 20;
       const maxZoom = row?.max !== undefined ? row.max - 0.1 : 12;
-      m.fitBounds([[u.bbox[0], u.bbox[1]], [u.bbox[2], u.bbox[3]]], { padding: { top: 40, bottom: 40, left: 20, right }, maxZoom, duration: 0 });
+      m.fitBounds([[u.bbox[0], u.bbox[1]], [u.bbox[2], u.bbox[3]]], { padding: { top: 60, bottom: 20, left: 20, right }, maxZoom, duration: 0 });
       if (row && m.getZoom() < row.min) m.jumpTo({ zoom: row.min + 0.2 });
       lngLat = [(u.bbox[0] + u.bbox[2]) / 2, (u.bbox[1] + u.bbox[3]) / 2];
     }
-    if (phone) this.close(false);
+    if (giveWay) this.close(false);
     const p = await openPopup(code, level, lngLat);
-    if (phone) (p?.getElement().querySelector('button') || this.ctx.button)?.focus();
+    if (giveWay) (p?.getElement().querySelector('button') || this.ctx.button)?.focus();
+    else if (p) this.keepBeside(p);
     return p;
+  }
+
+  /** Pans the map so the popup `p` (growing when its chart arrives) is neither under the
+   * dialog nor under the breadcrumb at the map's top. */
+  keepBeside(p) {
+    const el = p.getElement();
+    const m = this.ctx.map();
+    const fix = () => {
+      if (!this.isOpen || !p.isOpen()) return ro.disconnect();
+      const r = el.getBoundingClientRect();
+      const over = r.right - (this.ctx.dialog.getBoundingClientRect().left - 8);
+      const crumbs = m.getContainer().querySelector('.maplibregl-ctrl-top-left')?.getBoundingClientRect();
+      const up = crumbs && crumbs.height ? r.top - (crumbs.bottom + 8) : 0;
+      if (over > 0 || up < 0) m.panBy([Math.max(over, 0), Math.min(up, 0)], { duration: 0 });
+    };
+    const ro = new ResizeObserver(fix);
+    ro.observe(el);
+    setTimeout(() => ro.disconnect(), 5000);
   }
 }
