@@ -5,7 +5,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -168,4 +168,29 @@ export function useBrowser(benchFile = 'bench.json') {
     for (const h of hosts) h.close();
     if (Object.keys(bench).length) writeFileSync(join(ART, benchFile), JSON.stringify(bench, null, 2));
   });
+}
+
+// axe-core's script, read once per test file.
+let axeSource = '';
+
+/**
+ * axe-core's accessibility check of `page` (axe-core from npm, read from node_modules): the
+ * violations [{id, impact, help, nodes: [{target, html, failureSummary}]}] of WCAG 2.x A/AA
+ * and best-practice rules. `context` narrows it (a selector or axe's {include, exclude}).
+ * The script is evaluated through the DevTools protocol, not added as a <script> tag
+ * (page.addScriptTag): the server's CSP (script-src 'self') refuses inline scripts, rightly.
+ */
+export async function axe(page, context = null) {
+  if (!(await page.evaluate(() => !!window.axe))) {
+    axeSource ||= readFileSync(join(ROOT, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    await page.evaluate(`${axeSource}\n;0`);
+  }
+  return page.evaluate(async (context) => {
+    const r = await window.axe.run(context || document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 160), failureSummary: n.failureSummary })) }));
+  }, context);
 }

@@ -49,6 +49,9 @@ const STRINGS = {
     errGeneric: 'Không tải được bản đồ.',
     errParam: { period: 'kỳ', base: 'kỳ so sánh', version: 'ranh giới', method: 'cách phân lớp', k: 'số lớp', level: 'cấp', indicator: 'chỉ tiêu', indicators: 'chỉ tiêu', cell: 'ô lưới' },
     errAbout: 'Lựa chọn không hợp lệ',
+    // Keyboard and screen readers (issue 16, engineer A); ml* are MapLibre's own UI texts.
+    mlMap: 'Bản đồ', mlZoomIn: 'Phóng to', mlZoomOut: 'Thu nhỏ', mlBearing: 'Kéo để xoay bản đồ, bấm để về hướng bắc', mlClose: 'Đóng thông tin', mlAttrib: 'Hiện/ẩn nguồn bản đồ', mlFeedback: 'Góp ý về bản đồ', mlFsEnter: 'Toàn màn hình', mlFsExit: 'Thoát toàn màn hình', mlLocate: 'Tìm vị trí của tôi', mlNoLocation: 'Không xác định được vị trí', mlLogo: 'Biểu trưng MapLibre', mlMarker: 'Điểm đánh dấu', mlGlobeOn: 'Bật chế độ quả cầu', mlGlobeOff: 'Tắt chế độ quả cầu', mlTerrainOn: 'Bật địa hình', mlTerrainOff: 'Tắt địa hình', mlCtrlScroll: 'Giữ Ctrl và cuộn để thu phóng bản đồ', mlCmdScroll: 'Giữ ⌘ và cuộn để thu phóng bản đồ', mlTwoFingers: 'Dùng hai ngón tay để di chuyển bản đồ',
+    keysHint: 'Phím N / P: đơn vị kế tiếp / trước · Alt + mũi tên: đơn vị bên cạnh · Enter: xem số liệu · Esc: đóng · Mũi tên: di chuyển bản đồ · + / −: thu phóng', keySelected: 'Đã chọn {name}. Nhấn Enter để xem số liệu.', keyNoUnit: 'Không có đơn vị nào trong khung nhìn.', keyH3: 'Ở lưới lục giác H3, hãy chọn đơn vị bằng ô tìm kiếm hoặc bảng số liệu.', popupOf: 'Số liệu: {name}', legendLive: 'Chú giải: {title}, {sub}, {n} lớp',
     tableOpen: 'Bảng số liệu', tableName: 'Tên', tableParent: 'Thuộc', tableValue: 'Giá trị', tableChange: 'Thay đổi', tableClass: 'Lớp màu', tableRank: 'Hạng', tableFlags: 'Ghi chú', tableAll: 'Tất cả', tableFilter: 'Lọc theo đơn vị cấp trên', tableCountOf: '{n} trên {total} đơn vị', flagUnstable: 'không ổn định', flagNoData: 'không có số liệu', tableH3: 'Ở lưới lục giác H3, bảng chỉ liệt kê đơn vị hành chính (các tỉnh), không liệt kê từng ô; màu trên bản đồ là màu của ô.',
   },
   en: {
@@ -100,6 +103,9 @@ const STRINGS = {
     errGeneric: 'The map could not be loaded.',
     errParam: { period: 'period', base: 'comparison period', version: 'boundaries', method: 'classification', k: 'number of classes', level: 'level', indicator: 'indicator', indicators: 'indicator', cell: 'grid cell' },
     errAbout: 'Invalid choice',
+    // Keyboard and screen readers (issue 16, engineer A); ml* are MapLibre's own UI texts.
+    mlMap: 'Map', mlZoomIn: 'Zoom in', mlZoomOut: 'Zoom out', mlBearing: 'Drag to rotate map, click to reset north', mlClose: 'Close popup', mlAttrib: 'Toggle attribution', mlFeedback: 'Map feedback', mlFsEnter: 'Enter fullscreen', mlFsExit: 'Exit fullscreen', mlLocate: 'Find my location', mlNoLocation: 'Location not available', mlLogo: 'MapLibre logo', mlMarker: 'Map marker', mlGlobeOn: 'Enable globe', mlGlobeOff: 'Disable globe', mlTerrainOn: 'Enable terrain', mlTerrainOff: 'Disable terrain', mlCtrlScroll: 'Use Ctrl + scroll to zoom the map', mlCmdScroll: 'Use ⌘ + scroll to zoom the map', mlTwoFingers: 'Use two fingers to move the map',
+    keysHint: 'N / P: next / previous unit · Alt + arrows: the neighbouring unit · Enter: show its data · Esc: close · Arrows: move the map · + / −: zoom', keySelected: '{name} selected. Press Enter to show its data.', keyNoUnit: 'No unit in view.', keyH3: 'On the H3 grid, choose a unit with the search box or the data table.', popupOf: 'Data: {name}', legendLive: 'Legend: {title}, {sub}, {n} classes',
     tableOpen: 'Data table', tableName: 'Name', tableParent: 'Part of', tableValue: 'Value', tableChange: 'Change', tableClass: 'Colour class', tableRank: 'Rank', tableFlags: 'Notes', tableAll: 'All', tableFilter: 'Filter by parent unit', tableCountOf: '{n} of {total} units', flagUnstable: 'unstable', flagNoData: 'no data', tableH3: 'On the H3 hexagon grid the table lists administrative units only (the provinces), not each cell; the map colours are the cells\' colours.',
   },
 };

@@ -1,5 +1,5 @@
 // The legend: one row per class with its range and unit count, then the no-data row.
-import { t, num } from './i18n.js';
+import { t, tf, num } from './i18n.js';
 import { periodWords } from './layout.js';
 
 /** "a – <b" for a class, "< b" and "≥ a" for open-ended ones, "a – b" for the last one. */
@@ -41,6 +41,40 @@ export function renderLegend(el, lang, legend) {
     `<ul class="lg-rows">${rows.join('')}</ul>` +
     `<div class="lg-foot">${esc(t(lang, 'units'))} →</div>` +
     breaksHTML(lang, legend);
+  announce(el, legendSummary(lang, legend));
+}
+
+/** The legend in one short sentence for screen readers: "Chú giải: Mật độ dân số, Tháng 9/2026, Xã, 5 lớp". */
+export function legendSummary(lang, legend) {
+  const sub = (legend.subtitle || '').split(' · ').filter(Boolean).join(', ');
+  return tf(lang, 'legendLive', { title: legend.title, sub, n: legend.classes.length }).replace(', ,', ',');
+}
+
+// The polite live region saying the legend's summary when it changes: after the changes
+// settle (0.8 s) and at most every 4 s, so Play is not read frame by frame.
+const live = { el: null, said: '', pending: '', timer: null, at: 0 };
+const SETTLE_MS = 800;
+const EVERY_MS = 4000;
+
+function announce(legendEl, text) {
+  if (!live.el || !live.el.isConnected) {
+    live.el = document.createElement('div');
+    live.el.id = 'legend-live';
+    live.el.className = 'sr-only';
+    live.el.setAttribute('role', 'status');
+    live.el.setAttribute('aria-live', 'polite');
+    legendEl.after(live.el);
+  }
+  live.pending = text;
+  if (live.timer) return;
+  const wait = Math.max(SETTLE_MS, live.at + EVERY_MS - Date.now());
+  live.timer = setTimeout(() => {
+    live.timer = null;
+    if (live.pending === live.said) return;
+    live.said = live.pending;
+    live.at = Date.now();
+    live.el.textContent = live.said;
+  }, wait);
 }
 
 /**

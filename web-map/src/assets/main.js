@@ -23,6 +23,8 @@ import { localiseStyle } from './labels.js';
 import { Where } from './where.js';
 import { periodWords, versionWords } from './layout.js';
 import { TableView } from './table.js';
+import { KeyNav } from './keynav.js';
+import { mapLocale, followLanguage } from './maplocale.js';
 
 const EMBED = document.body.dataset.embed === '1';
 const $ = (sel) => document.querySelector(sel);
@@ -479,11 +481,16 @@ async function boot() {
     maxPitch: 0,
     fadeDuration: 0,
     dragRotate: false,
+    locale: mapLocale(lang()), // MapLibre's own texts in the UI language (maplocale.js)
   });
   window.popmap.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   setAttribution();
   wireWhere();
+  // Units chosen with the keyboard on the canvas (keynav.js); texts follow the language.
+  const keys = new KeyNav({ map, lang, state: () => S, select: (c) => where.select(c), open: (u) => openUnitPopup(popupCtx, u),
+    layer: () => (S.level === 'h3' ? null : levels.find((l) => l.level === levelAtZoom())?.layer), levelOf: (c) => search.index()?.byCode.get(c)?.level });
+  followLanguage(map, () => keys.render());
   table = new TableView({ button: $('#table-open'), dialog: $('#table-dialog'), lang, state: () => S, shown: () => shown, meta,
     legend: (l) => legendByLevel[l], level: () => (S.level === 'h3' ? 'h3' : levelAtZoom()), levels: () => levels, styleDoc: () => styleDoc,
     map: () => map, loadIndex: () => where.ctx.loadIndex(), openPopup: (code, level, lngLat) => openUnitPopup(popupCtx, { code, level, lngLat }) });

@@ -3,7 +3,7 @@
 // harmonised onto the boundaries shown (the default), as reported, or on the H3 grid; then its
 // rank among its siblings and its other indicators. The chart itself is chart.js.
 import { t, num } from './i18n.js';
-import { versionWords, dateWords } from './layout.js';
+import { versionWords, dateWords, periodWords } from './layout.js';
 import { tryJSON, qs } from './api.js';
 import { chartSVG, boundaryMarks, wireTooltip } from './chart.js';
 import { unstableMarkHTML } from './unstable.js';
@@ -132,6 +132,10 @@ export async function loadSeries(el, opts) {
   slot.innerHTML = `<div class="lbl">${esc(t(lang, 'series'))}</div>${viewToggleHTML(lang, view, views)}` +
     (svg || `<p class="lbl">${esc(t(lang, 'noSeries'))}</p>`) +
     `<div class="lbl note">${esc(seriesNote(lang, series, versions))}</div>`;
+  // The chart's name for screen readers: its first and last values (the table below has the rest).
+  const ends = points.filter((p) => Number.isFinite(p.value));
+  slot.querySelector('svg.chart')?.setAttribute('aria-label', ends.length ? `${t(lang, 'series')}: ` +
+    `${periodWords(ends[0].period, lang)} ${num(lang, ends[0].value)} → ${periodWords(ends[ends.length - 1].period, lang)} ${num(lang, ends[ends.length - 1].value)} ${unit}`.trim() : t(lang, 'series'));
   wireTooltip(slot, points, lang, unit);
   for (const b of slot.querySelectorAll('.sview button')) {
     b.addEventListener('click', () => {

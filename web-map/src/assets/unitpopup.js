@@ -6,6 +6,7 @@ import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON } from './api.js';
 import { popupHTML, loadSeries, keepInside, VIEWS } from './popup.js';
 import { periodsOf, boundaryChanges } from './timeline.js';
+import { tf } from './i18n.js';
 
 // The one popup on the map (a unit's or an H3 cell's): opening another replaces it.
 let current = null;
@@ -19,7 +20,33 @@ export function currentPopup() {
 export function replacePopup(p) {
   if (current && current !== p) current.remove();
   current = p;
+  if (p) asDialog(p);
   return p;
+}
+
+/**
+ * Makes popup `p` a dialog for assistive technology: role=dialog named "Số liệu: <its
+ * heading>", Escape inside it closes it, and focus goes back to the map's canvas when it
+ * closes with focus inside it (its close button, Escape), so a keyboard user is not lost.
+ */
+function asDialog(p) {
+  const el = p.getElement();
+  if (!el) return;
+  const lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
+  const heading = el.querySelector('h3, h4, b');
+  const name = heading ? (heading.firstChild?.textContent || heading.textContent).trim() : '';
+  el.setAttribute('role', 'dialog');
+  el.setAttribute('aria-label', name ? tf(lang, 'popupOf', { name }) : tf(lang, 'popupOf', { name: '' }).replace(/[:\s]+$/, ''));
+  el.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation(); // where.js's Escape clears the selection: here only the popup closes
+    p.remove();
+  });
+  const canvas = p._map?.getCanvas();
+  p.on('close', () => {
+    const a = document.activeElement;
+    if (canvas && (!a || a === document.body || el.contains(a))) canvas.focus();
+  });
 }
 
 /** The centre of unit `code`: its box's centre from the unit index, else the centre of its
