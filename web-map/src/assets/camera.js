@@ -6,6 +6,15 @@
 /** The national view: mainland Vietnam with Hoàng Sa and Trường Sa, [[w, s], [e, n]]. */
 export const NATIONAL = [[102.1, 7.4], [116.6, 23.4]];
 
+/**
+ * The padding of the national view in a `width` px wide map: 10 px, and on a phone (≤ 700 px)
+ * more on the east, where the centred label "Quần đảo Trường Sa (Khánh Hòa)" reaches past the
+ * islands (at a phone's zoom it is wider than the sea east of them).
+ */
+export function nationalPadding(width) {
+  return width > 700 ? 10 : { top: 10, bottom: 10, left: 8, right: Math.round(Math.min(90, width * 0.13)) };
+}
+
 /** Vietnam's territory as a box (the national view's box): a centre outside it is abroad. */
 export const VIETNAM_BBOX = [102.1, 7.4, 116.6, 23.4];
 

@@ -17,7 +17,8 @@ import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
 import { openEmbedDialog } from './embed.js';
-import { NATIONAL } from './camera.js';
+import { NATIONAL, nationalPadding } from './camera.js';
+import { initSheet, attributionOptions, collapseAttribution } from './sheet.js';
 import { Search } from './search.js';
 import { localiseStyle } from './labels.js';
 import { Where } from './where.js';
@@ -334,9 +335,10 @@ function setAttribution() {
   if (attribution) map.removeControl(attribution.control);
   if (attribution) map.removeControl(attribution.scale);
   // Bottom controls stack upwards: the attribution first, the scale bar above it.
-  attribution = { text, control: new maplibregl.AttributionControl({ compact: false, customAttribution: text }), scale: new maplibregl.ScaleControl() };
+  attribution = { text, control: new maplibregl.AttributionControl({ ...attributionOptions(), customAttribution: text }), scale: new maplibregl.ScaleControl() };
   map.addControl(attribution.control, 'bottom-right');
   map.addControl(attribution.scale, 'bottom-right');
+  collapseAttribution(map.getContainer()); // phones: the ⓘ opens it (sheet.js)
 }
 
 function wireControls() {
@@ -466,6 +468,7 @@ async function boot() {
     S.level = 'auto';
     setStatus(t(lang(), 'h3Missing'));
   }
+  initSheet(lang); // phones: the panel is a bottom sheet (sheet.js, phone.css)
   buildControls();
   wireControls();
   const doc = await getJSON(styleURL());
@@ -476,7 +479,7 @@ async function boot() {
   map = new maplibregl.Map({
     container: 'map',
     style: clientStyle(doc),
-    ...(cam ? { center: cam.center, zoom: cam.zoom } : { bounds: NATIONAL, fitBoundsOptions: { padding: 10 } }),
+    ...(cam ? { center: cam.center, zoom: cam.zoom } : { bounds: NATIONAL, fitBoundsOptions: { padding: nationalPadding($('#map').clientWidth) } }),
     attributionControl: false, // added by setAttribution, in the UI language
     maxPitch: 0,
     fadeDuration: 0,

@@ -7,6 +7,7 @@ import { versionWords, dateWords, periodWords } from './layout.js';
 import { tryJSON, qs } from './api.js';
 import { chartSVG, boundaryMarks, wireTooltip } from './chart.js';
 import { unstableMarkHTML } from './unstable.js';
+import { isPhone } from './sheet.js';
 import { explainLinkHTML } from './explain.js';
 
 function esc(s) {
@@ -146,11 +147,18 @@ export async function loadSeries(el, opts) {
   onDrawn();
 }
 
-/** Pans `map` so that popup `p` (its chart drawn) lies inside the map, 8 px from its edges. */
+/** Pans `map` so that popup `p` (its chart drawn) lies inside the map, 8 px from its edges. On a
+ * phone the popup is a sheet at the bottom (phone.css): the unit's point is kept above it. */
 export function keepInside(p, map) {
   if (!p?.isOpen()) return;
   const r = p.getElement().getBoundingClientRect();
   const m = map.getContainer().getBoundingClientRect();
+  if (isPhone()) {
+    const above = Math.min(r.top, m.bottom) - m.top; // the map's height left above the sheet
+    const y = map.project(p.getLngLat()).y;
+    if (above > 40 && (y < 20 || y > above - 20)) map.panBy([0, y - above / 2], { duration: 0 });
+    return;
+  }
   const pad = 8;
   const dx = r.left < m.left + pad ? r.left - m.left - pad : r.right > m.right - pad ? r.right - m.right + pad : 0;
   const dy = r.top < m.top + pad ? r.top - m.top - pad : r.bottom > m.bottom - pad ? r.bottom - m.bottom + pad : 0;

@@ -1,7 +1,7 @@
 // Where am I: wires the selection (outline + breadcrumb), the level switch camera and the
 // labels (language, value labels) into the map. main.js hands it what it needs as getters,
 // because its view state is replaced on back/forward.
-import { NATIONAL, CAPITAL, levelSwitchCamera } from './camera.js';
+import { NATIONAL, CAPITAL, levelSwitchCamera, nationalPadding } from './camera.js';
 import { provinceOf } from './units.js';
 import { Breadcrumb, applyOutline, crumbs } from './selection.js';
 import { applyLanguage, ValueLabels } from './labels.js';
@@ -80,7 +80,7 @@ export class Where {
     const u = code ? this.ctx.index()?.byCode.get(code) : null;
     if (!u) {
       this.select('');
-      this.ctx.map.fitBounds(NATIONAL, { padding: 10, duration: 0 });
+      this.ctx.map.fitBounds(NATIONAL, { padding: nationalPadding(this.ctx.map.getContainer().clientWidth), duration: 0 });
       return;
     }
     this.ctx.goTo(u);

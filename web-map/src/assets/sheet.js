@@ -1,0 +1,160 @@
+// The panel as a bottom sheet on phones (issue 16, contract 2). At widths up to 700 px the panel
+// sits under the map in three states, kept in `document.body.dataset.sheet`: `peek` (the
+// indicator, the period in words, a compact legend and a one-line synthetic-data note; the map
+// fills the rest of the screen above it), `half` (the pickers) and `full` (everything). A grab
+// handle button changes the state by a tap or a drag; Escape and the handle go back. Wider
+// screens keep the side panel: there `data-sheet` is absent and phone.css applies nothing.
+// The layout itself is phone.css; this module only moves between the states.
+import { t } from './i18n.js';
+
+/** The phone breakpoint (contract 2): at or below it the panel is a bottom sheet. */
+export const PHONE = '(max-width: 700px)';
+
+/** The sheet's states, from the lowest to the highest. */
+export const STATES = ['peek', 'half', 'full'];
+
+/** Whether the page is laid out for a phone now. */
+export function isPhone() {
+  return typeof matchMedia === 'function' && matchMedia(PHONE).matches;
+}
+
+/** The state after `state` for a step `dir` (+1 up, -1 down), clamped to the ends. */
+export function stepState(state, dir) {
+  const i = STATES.indexOf(state);
+  return STATES[Math.max(0, Math.min(STATES.length - 1, (i < 0 ? 0 : i) + dir))];
+}
+
+/** The state a tap on the handle leads to: up one, and from `full` back down to `peek`. */
+export function tapState(state) {
+  return state === 'full' ? 'peek' : stepState(state, 1);
+}
+
+/** The state a vertical drag of `dy` px (negative: up) leads to; a short drag changes nothing. */
+export function dragState(state, dy, threshold = 32) {
+  if (Math.abs(dy) < threshold) return state;
+  // A long fling moves two states at once (peek → full, full → peek).
+  const steps = Math.abs(dy) > 260 ? 2 : 1;
+  return stepState(state, dy < 0 ? steps : -steps);
+}
+
+/** The attribution control's options: compact (an ⓘ button) on phones, as a line elsewhere. */
+export function attributionOptions() {
+  return { compact: isPhone() };
+}
+
+/** Closes MapLibre's compact attribution once it is added (it opens expanded): the ⓘ opens it. */
+export function collapseAttribution(container) {
+  if (!isPhone()) return;
+  for (const el of container.querySelectorAll('.maplibregl-ctrl-attrib.maplibregl-compact-show')) {
+    el.classList.remove('maplibregl-compact-show');
+    el.removeAttribute('open');
+  }
+}
+
+/** The bottom sheet over `panel` (#panel); `lang()` is the UI language. */
+export class Sheet {
+  constructor(panel, lang) {
+    this.panel = panel;
+    this.lang = lang;
+    this.state = 'peek';
+    this.handle = document.createElement('button');
+    this.handle.type = 'button';
+    this.handle.className = 'sheet-handle';
+    this.handle.setAttribute('aria-controls', panel.id);
+    this.handle.innerHTML = '<span class="grip" aria-hidden="true"></span>';
+    panel.prepend(this.handle);
+    this.media = matchMedia(PHONE);
+    this.media.addEventListener('change', () => this.apply());
+    // The embed's hidden controls (`controls=0`) keep their floating legend: no sheet then.
+    new MutationObserver(() => this.apply()).observe(panel, { attributes: true, attributeFilter: ['class'] });
+    // The handle's label follows the UI language (main.js sets <html lang> on every render).
+    new MutationObserver(() => this.apply()).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+    this.wireHandle();
+    panel.addEventListener('keydown', (e) => this.onKey(e));
+    this.apply();
+  }
+
+  /** Whether the sheet is in use (a phone-wide page whose panel shows its controls). */
+  active() {
+    return this.media.matches && !this.panel.classList.contains('hidden-controls');
+  }
+
+  /** Moves to `state` (peek, half or full). */
+  set(state) {
+    if (!STATES.includes(state)) return;
+    const wasInside = this.panel.contains(document.activeElement) && document.activeElement !== this.handle;
+    this.state = state;
+    this.panel.scrollTop = 0;
+    this.apply();
+    // Focus never stays on a control the lower state hides.
+    if (wasInside && document.activeElement && !document.activeElement.offsetParent) this.handle.focus();
+  }
+
+  /** Writes the state to the page (`body[data-sheet]`) and the handle's label and expanded state. */
+  apply() {
+    const on = this.active();
+    if (on) document.body.dataset.sheet = this.state;
+    else delete document.body.dataset.sheet;
+    const L = this.lang();
+    const label = { peek: 'sheetExpand', half: 'sheetFull', full: 'sheetCollapse' }[this.state];
+    this.handle.setAttribute('aria-label', t(L, label));
+    this.handle.title = t(L, label);
+    this.handle.setAttribute('aria-expanded', String(this.state !== 'peek'));
+  }
+
+  /** Tap: up one state (full: back to peek); drag: up or down by the drag's length. */
+  wireHandle() {
+    let start = null;
+    let dragged = false;
+    const h = this.handle;
+    h.addEventListener('pointerdown', (e) => {
+      if (!this.active()) return;
+      start = { y: e.clientY, id: e.pointerId };
+      dragged = false;
+      h.setPointerCapture?.(e.pointerId);
+    });
+    h.addEventListener('pointermove', (e) => {
+      if (!start || e.pointerId !== start.id) return;
+      const dy = e.clientY - start.y;
+      if (Math.abs(dy) > 6) dragged = true;
+      // The sheet follows the finger while dragging (phone.css reads --drag).
+      this.panel.style.setProperty('--drag', `${Math.round(dy)}px`);
+    });
+    const end = (e) => {
+      if (!start || e.pointerId !== start.id) return;
+      const dy = e.clientY - start.y;
+      start = null;
+      this.panel.style.removeProperty('--drag');
+      if (dragged) this.set(dragState(this.state, dy));
+    };
+    h.addEventListener('pointerup', end);
+    h.addEventListener('pointercancel', end);
+    h.addEventListener('click', (e) => {
+      // A drag ends with a click too: it has already moved the sheet.
+      if (dragged) {
+        dragged = false;
+        e.preventDefault();
+        return;
+      }
+      this.set(tapState(this.state));
+    });
+  }
+
+  /** Escape inside the sheet goes down one state (an open search list closes first, in where.js). */
+  onKey(e) {
+    if (e.key !== 'Escape' || !this.active() || this.state === 'peek') return;
+    if (document.querySelector('dialog[open]') || document.querySelector('#results')?.children.length) return;
+    e.stopPropagation();
+    this.set(stepState(this.state, -1));
+    this.handle.focus();
+  }
+}
+
+let sheet = null;
+
+/** Makes the panel a bottom sheet on phones (once); returns the Sheet. */
+export function initSheet(lang) {
+  const panel = document.getElementById('panel');
+  if (!sheet && panel) sheet = new Sheet(panel, lang);
+  return sheet;
+}
