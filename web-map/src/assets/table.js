@@ -221,7 +221,9 @@ export class TableView {
     const lv = this.ctx.level();
     const change = this.rows.length && this.rows[0].from !== undefined ? this.ctx.shown()[lv]?.change : null;
     const vid = doc?.metadata['popmap:version'];
-    const version = lv === 'h3' ? '' : capital(versionWords(meta.versions.find((v) => v.id === vid) || { id: vid }, L));
+    const words = versionWords(meta.versions.find((v) => v.id === vid) || { id: vid }, L);
+    // Harmonised (bv=): "Quy đổi về ranh giới từ 01/07/2025", as the legend says it.
+    const version = lv === 'h3' ? '' : capital(doc?.metadata['popmap:harmonised'] ? `${t(L, 'onto')} ${words}` : words);
     const what = change
       ? `${name} — ${t(L, 'changeFrom')} ${periodWords(change.base, L)} ${t(L, 'changeTo')} ${periodWords(change.period, L)}`
       : `${name}${unit ? ` (${unit})` : ''}`;
@@ -243,12 +245,12 @@ export class TableView {
     d.setAttribute('aria-labelledby', 'table-title');
     d.innerHTML = `<div class="tb-head"><h2 id="table-title" tabindex="-1">${esc(t(L, 'tableOpen'))}</h2>` +
       `<button type="button" class="tb-close" aria-label="${esc(t(L, 'close'))}">×</button></div>` +
-      `<div class="tb-tools"><label for="table-parent">${esc(t(L, 'tableFilter'))}</label> ${this.parentSelect(L)}` +
+      `<div class="tb-tools">${this.hasParents ? `<label for="table-parent">${esc(t(L, 'tableFilter'))}</label> ${this.parentSelect(L)}` : ''}` +
       `<p id="table-count" class="tb-count" role="status" aria-live="polite"></p></div>${note}` +
       `<div class="tb-scroll" tabindex="-1"><table id="table-data"><caption>${esc(caption)}</caption>` +
       `<thead><tr>${heads.join('')}</tr></thead><tbody></tbody></table></div>`;
     d.querySelector('.tb-close').addEventListener('click', () => this.close());
-    d.querySelector('#table-parent').addEventListener('change', (e) => {
+    d.querySelector('#table-parent')?.addEventListener('change', (e) => {
       this.parent = e.target.value;
       this.renderBody();
     });
