@@ -251,6 +251,9 @@ test('on a phone the table fits 390×844, scrolls inside, and gives way to the p
   await page.click(`#table-data button[data-code="${code}"]`);
   await page.waitForSelector('.maplibregl-popup .pp', { timeout: 20000 });
   assert.equal(await page.evaluate(() => document.querySelector('#table-dialog').open), false, 'the dialog closes for the popup');
+  assert.notEqual(await page.evaluate(() => document.body.dataset.sheet), 'full', 'the bottom sheet goes down for the popup');
+  const pop = await page.$eval('.maplibregl-popup', (e) => e.getBoundingClientRect().toJSON());
+  assert.ok(pop.top >= 0 && pop.left >= 0 && pop.right <= 390 && pop.bottom <= 844 + 1, `popup on screen: ${JSON.stringify(pop)}`);
   await page.screenshot({ path: join(ART, 'table-390-popup.png') });
   await page.close();
   assert.deepEqual(consoleErrors, []);

@@ -11,6 +11,7 @@ import { rangeLabel } from './legend.js';
 import { periodWords, versionWords } from './layout.js';
 import { unstableOf } from './unstable.js';
 import { getJSON, qs } from './api.js';
+import { initSheet } from './sheet.js';
 
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -129,6 +130,7 @@ export class TableView {
     if (!d.open) d.show();
     this.key = '';
     document.body.dataset.table = 'open';
+    this.ctx.button?.setAttribute('aria-expanded', 'true');
     await this.refresh();
     d.querySelector('#table-title')?.focus();
   }
@@ -140,6 +142,7 @@ export class TableView {
     d.close();
     this.job += 1;
     document.body.dataset.table = '';
+    this.ctx.button?.setAttribute('aria-expanded', 'false');
     if (refocus) this.ctx.button?.focus();
   }
 
@@ -432,6 +435,8 @@ export class TableView {
       lngLat = [(u.bbox[0] + u.bbox[2]) / 2, (u.bbox[1] + u.bbox[3]) / 2];
     }
     if (giveWay) this.close(false);
+    // Phones: the bottom sheet goes down to its peek, so the map and the popup show (sheet.js).
+    if (matchMedia(PHONE).matches) initSheet()?.set('peek');
     const p = await openPopup(code, level, lngLat);
     if (giveWay) (p?.getElement().querySelector('button') || this.ctx.button)?.focus();
     else if (p) this.keepBeside(p);
