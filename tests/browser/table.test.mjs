@@ -142,6 +142,7 @@ test('the table lists every unit of the level with the API values, sorts, filter
   await page.waitForFunction((name) => document.querySelector('.maplibregl-popup .pp h3')?.textContent.includes(name), pick.name, { timeout: 20000 });
   assert.equal(await page.evaluate(() => document.body.dataset.selected), pick.code);
   assert.ok(await page.evaluate(() => document.querySelector('#table-dialog').open), 'the table stays open on a laptop');
+  assert.equal(await page.getAttribute(`#table-data tr[data-code="${pick.code}"]`, 'aria-current'), 'true', 'the row of the selection is marked');
   await page.waitForSelector('.maplibregl-popup .series[data-view]', { timeout: 20000 }); // its chart drawn
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const pop = await page.$eval('.maplibregl-popup', (e) => e.getBoundingClientRect().toJSON());

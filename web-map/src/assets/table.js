@@ -404,7 +404,8 @@ export class TableView {
     const change = r.from !== undefined;
     const parents = this.hasParents;
     const h3 = this.ctx.level() === 'h3';
-    return `<tr data-code="${esc(r.code)}" data-i="${i}" aria-rowindex="${i + 2}"><th scope="row"><button type="button" class="tb-unit" data-code="${esc(r.code)}">${esc(r.name)}</button></th>` +
+    const sel = r.code === this.ctx.state().sel ? ' class="tb-sel" aria-current="true"' : '';
+    return `<tr data-code="${esc(r.code)}" data-i="${i}" aria-rowindex="${i + 2}"${sel}><th scope="row"><button type="button" class="tb-unit" data-code="${esc(r.code)}">${esc(r.name)}</button></th>` +
       (parents ? `<td class="tb-parent" title="${esc(r.parentName)}">${esc(r.parentName)}</td>` : '') +
       (change ? `<td class="num">${num(L, r.from)}</td><td class="num">${num(L, r.to)}</td>` : '') +
       `<td class="num" data-v>${num(L, r.value)}</td>` +
@@ -438,9 +439,20 @@ export class TableView {
     // Phones: the bottom sheet goes down to its peek, so the map and the popup show (sheet.js).
     if (matchMedia(PHONE).matches) initSheet()?.set('peek');
     const p = await openPopup(code, level, lngLat);
+    this.markSelected(code);
     if (giveWay) (p?.getElement().querySelector('button') || this.ctx.button)?.focus();
     else if (p) this.keepBeside(p);
     return p;
+  }
+
+  /** Marks the selected unit's row (the map's outline, in the table). */
+  markSelected(code) {
+    for (const tr of this.ctx.dialog.querySelectorAll('#table-data tbody tr[data-code]')) {
+      const on = tr.dataset.code === code;
+      tr.classList.toggle('tb-sel', on);
+      if (on) tr.setAttribute('aria-current', 'true');
+      else tr.removeAttribute('aria-current');
+    }
   }
 
   /** Pans the map so the popup `p` (growing when its chart arrives) is neither under the
