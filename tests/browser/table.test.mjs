@@ -160,7 +160,7 @@ test('the table lists every unit of the level with the API values, sorts, filter
   assert.deepEqual(consoleErrors, []);
 });
 
-test('10,040 vn-2019 communes: virtual rows, sorted over all, no freeze; change mode shows from and to', async () => {
+test('10,040 vn-2019 communes: virtual rows, sorted over all, no freeze; harmonised estimates and change mode in words', async () => {
   const page = await newPage({ width: 1366, height: 768 });
   await page.goto(`${process.env.POPMAP_URL || 'http://127.0.0.1:18103'}/?ind=density&period=2025-06&g=month&level=commune`);
   await waitReady(page);
@@ -214,9 +214,22 @@ test('10,040 vn-2019 communes: virtual rows, sorted over all, no freeze; change 
   for (let k = 0; k < 150; k++) await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.closest('tr')?.getAttribute('aria-rowindex')), '152');
 
+  // Harmonised onto the 2025 boundaries (bv=): split estimates say 'ước tính' in words.
+  const est = await getJSON('/api/v1/map/values?period=2025-06&level=province&indicators=density&version=vn-2025');
+  await rerender(page, () => page.evaluate(() => window.popmap.set({ bv: 'vn-2025', level: 'province' })), est.codes.length);
+  assert.match(await page.textContent('#table-data caption'), /Quy đổi về ranh giới từ 01\/07\/2025/);
+  const erows = await rowsOf(page);
+  assert.equal(erows.length, 34);
+  assert.ok(est.estimated.some(Boolean) && !est.estimated.every(Boolean), 'the demo has estimated and exact provinces');
+  for (const r of erows) {
+    const i = est.codes.indexOf(r.code);
+    assert.equal(/ước tính/.test(r.flags || ''), est.estimated[i], `${r.name}: estimated in words iff the API says so`);
+    assert.equal(r.value, fmt(est.values.density[i]));
+  }
+
   // Change mode (cmp=): the change column and the two periods' values, from map/change.
   const change = await getJSON('/api/v1/map/change?indicator=density&period=2026-09&base=2026-06&level=province');
-  await rerender(page, () => page.evaluate(() => window.popmap.set({ period: '2026-09', cmp: '2026-06', level: 'province' })), change.codes.length);
+  await rerender(page, () => page.evaluate(() => window.popmap.set({ period: '2026-09', cmp: '2026-06', level: 'province', bv: '' })), change.codes.length);
   const heads = await page.$$eval('#table-data thead th', (ths) => ths.map((th) => th.textContent.trim()));
   assert.ok(heads.includes('Tháng 6/2026') && heads.includes('Tháng 9/2026'), heads.join(' | '));
   assert.match(await page.textContent('#table-data caption'), /thay đổi từ Tháng 6\/2026 đến Tháng 9\/2026/);
