@@ -212,7 +212,12 @@ test('10,040 vn-2019 communes: virtual rows, sorted over all, no freeze; harmoni
   await page.waitForFunction(() => document.querySelector('#table-data tbody tr[aria-rowindex="2"]'));
   await page.focus('#table-data tbody tr[aria-rowindex="2"] .tb-unit');
   for (let k = 0; k < 150; k++) await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.closest('tr')?.getAttribute('aria-rowindex')), '152');
+  const focusedRow = () => page.evaluate(() => document.activeElement.closest('tr')?.getAttribute('aria-rowindex'));
+  assert.equal(await focusedRow(), '152');
+  for (let k = 0; k < 100; k++) await page.keyboard.press('ArrowDown');
+  assert.equal(await focusedRow(), '252', 'ArrowDown moves row by row');
+  for (let k = 0; k < 2; k++) await page.keyboard.press('ArrowUp');
+  assert.equal(await focusedRow(), '250');
 
   // Harmonised onto the 2025 boundaries (bv=): split estimates say 'ước tính' in words.
   const est = await getJSON('/api/v1/map/values?period=2025-06&level=province&indicators=density&version=vn-2025');

@@ -345,6 +345,15 @@ export class TableView {
       });
       // Tabbing or arrowing onto the last rows written brings the next ones in.
       tbody.addEventListener('focusin', () => this.renderWindow());
+      // ↑ / ↓ move between the names, row by row.
+      tbody.addEventListener('keydown', (e) => {
+        if ((e.key !== 'ArrowDown' && e.key !== 'ArrowUp') || !e.target.matches('.tb-unit')) return;
+        const i = Number(e.target.closest('tr').dataset.i) + (e.key === 'ArrowDown' ? 1 : -1);
+        const next = tbody.querySelector(`tr[data-i="${i}"] .tb-unit`);
+        if (!next) return;
+        e.preventDefault();
+        next.focus();
+      });
     }
     this.renderWindow(true);
     d.dataset.complete = '1';
