@@ -73,14 +73,22 @@ async function assertTouchTargets(page, where) {
   return found;
 }
 
-/** Elements of the page wider than the screen (their right edge past the viewport). */
-function tooWide(page, root = 'body') {
-  return page.evaluate((root) => [...document.querySelector(root).querySelectorAll('*')]
+/**
+ * Elements of the page wider than the screen (their right edge past the viewport). With
+ * `scrolled`, an element inside a container that fits and scrolls sideways (the one-line legend
+ * of a small embed) is not counted: the reader scrolls it into view.
+ */
+function tooWide(page, root = 'body', scrolled = false) {
+  return page.evaluate(([root, scrolled]) => [...document.querySelector(root).querySelectorAll('*')]
     .filter((el) => {
       const r = el.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && r.right > innerWidth + 1;
+      if (!(r.width > 0 && r.height > 0 && r.right > innerWidth + 1)) return false;
+      for (let a = el.parentElement; scrolled && a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX === 'auto' && a.getBoundingClientRect().right <= innerWidth + 1) return false;
+      }
+      return true;
     })
-    .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} right=${Math.round(el.getBoundingClientRect().right)}`), root);
+    .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} right=${Math.round(el.getBoundingClientRect().right)}`), [root, scrolled]);
 }
 
 /** Taps the sheet's handle and waits for the state `want`. */
@@ -264,7 +272,7 @@ test('a narrow /embed keeps the map first, with the legend on screen', async () 
     const map = await box(page, '#map');
     assert.ok(inside(map, viewport) && map[3] - map[1] >= 0.65 * viewport.height, `${viewport.width}×${viewport.height}: the map is most of the frame: ${map}`);
     for (const sel of ['#legend .lg-title', '#legend .lg-sub', '#legend .lg-rows li']) assert.ok(inside(await box(page, sel), viewport), `${sel} on screen`);
-    assert.deepEqual(await tooWide(page), [], 'nothing wider than the frame');
+    assert.deepEqual(await tooWide(page, 'body', true), [], 'nothing wider than the frame (the one-line legend scrolls)');
     await page.screenshot({ path: join(ART, `phone-embed-${viewport.width}x${viewport.height}.png`) });
     await page.context().close();
   }
