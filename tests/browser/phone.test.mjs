@@ -188,6 +188,7 @@ test('at 390×844 with touch the map and a compact legend are on screen at first
 
 test('a tapped unit opens a popup sheet inside the screen, clear of the attribution, scale bar and breadcrumb, its chart reachable', async () => {
   const page = shared;
+  await tapHandle(page, 'half'); // the popup sends the sheet down
   // Tap Hà Nội (its label point is inside the province).
   const at = await page.evaluate(() => {
     const m = window.popmap.map;
@@ -201,6 +202,7 @@ test('a tapped unit opens a popup sheet inside the screen, clear of the attribut
   await page.waitForSelector('.maplibregl-popup .pp .series svg', { timeout: 20000 });
   await page.waitForFunction(() => document.body.dataset.selected === '01');
   await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => document.body.dataset.sheet), 'peek', 'the sheet went down for the popup');
   const popup = await box(page, '.maplibregl-popup');
   assert.ok(inside(popup), `the popup inside the screen: ${popup}`);
   assert.ok(popup[2] - popup[0] >= PHONE.width - 1, 'the popup is the width of the screen');

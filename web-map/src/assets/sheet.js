@@ -69,6 +69,14 @@ export class Sheet {
     new MutationObserver(() => this.apply()).observe(panel, { attributes: true, attributeFilter: ['class'] });
     // The handle's label follows the UI language (main.js sets <html lang> on every render).
     new MutationObserver(() => this.apply()).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+    // A unit's popup (a sheet of its own on phones, phone.css) sends the panel down to peek, so
+    // the unit stays in sight between the two.
+    const map = document.getElementById('map');
+    if (map) {
+      new MutationObserver(() => {
+        if (this.active() && this.state !== 'peek' && map.querySelector(':scope > .maplibregl-popup')) this.set('peek');
+      }).observe(map, { childList: true });
+    }
     this.wireHandle();
     panel.addEventListener('keydown', (e) => this.onKey(e));
     this.apply();
