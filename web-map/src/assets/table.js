@@ -124,10 +124,14 @@ export class TableView {
     return !!this.ctx.dialog?.open;
   }
 
-  /** Opens the (non-modal: the map and the popup stay usable) dialog, focus on its title. */
+  /** Opens the dialog, focus on its title: beside the map on a laptop (non-modal: the map and
+   * the popup stay usable), modal on a phone, where it covers the page. */
   async open() {
     const d = this.ctx.dialog;
-    if (!d.open) d.show();
+    if (!d.open) {
+      if (matchMedia(PHONE).matches) d.showModal();
+      else d.show();
+    }
     this.key = '';
     document.body.dataset.table = 'open';
     this.ctx.button?.setAttribute('aria-expanded', 'true');
