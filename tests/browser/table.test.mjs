@@ -259,6 +259,7 @@ test('on a phone the table fits 390×844, scrolls inside, and gives way to the p
   await page.focus('#table-open');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => window.popmap.tableTimings?.rows > 0);
+  assert.ok(await page.$eval('#table-dialog', (d) => d.matches(':modal')), 'modal on a phone: the page behind is inert');
   const box = await page.$eval('#table-dialog', (e) => e.getBoundingClientRect().toJSON());
   assert.ok(box.left >= 0 && box.top >= 0 && box.right <= 390 && box.bottom <= 844, `dialog inside the screen: ${JSON.stringify(box)}`);
   const wide = await page.$$eval('#table-dialog *', (els) => els.filter((e) => e.getBoundingClientRect().right > 390.5 && e.getClientRects().length).map((e) => e.tagName + '.' + e.className));
