@@ -77,6 +77,8 @@ export class Sheet {
         if (this.active() && this.state !== 'peek' && map.querySelector(':scope > .maplibregl-popup')) this.set('peek');
       }).observe(map, { childList: true });
     }
+    // The map ends where the peek begins: --peek follows the peek's height (its legend's rows).
+    new ResizeObserver(() => this.measure()).observe(panel);
     this.wireHandle();
     panel.addEventListener('keydown', (e) => this.onKey(e));
     this.apply();
@@ -108,6 +110,13 @@ export class Sheet {
     this.handle.setAttribute('aria-label', t(L, label));
     this.handle.title = t(L, label);
     this.handle.setAttribute('aria-expanded', String(this.state !== 'peek'));
+  }
+
+  /** Keeps --peek (phone.css: the map's bottom edge) at the height of the sheet at peek. */
+  measure() {
+    if (!this.active() || this.state !== 'peek') return;
+    const h = Math.ceil(this.panel.offsetHeight);
+    if (h > 40 && document.body.style.getPropertyValue('--peek') !== `${h}px`) document.body.style.setProperty('--peek', `${h}px`);
   }
 
   /** Tap: up one state (full: back to peek); drag: up or down by the drag's length. */
