@@ -29,6 +29,7 @@ mod store;
 mod tiling;
 
 // The model.
+pub use model::alias::{ALIASES, TYPE_ABBREVIATIONS};
 pub use model::apportion::largest_remainder;
 pub use model::catalog::about::{About, Stable, Texts};
 pub use model::catalog::{
@@ -37,6 +38,7 @@ pub use model::catalog::{
 pub use model::crosswalk::{Crosswalk, CrosswalkError, Moved, Part, SHARE_TOLERANCE};
 pub use model::hierarchy::{Hierarchy, to_table};
 pub use model::level::{Level, UnknownLevel};
+pub use model::namequery::{NameMatch, NameQuery, search_key};
 pub use model::operator::{
     COARSEST_BUILD, COARSEST_OUTPUT, DEFAULT_RESOLUTION, FINEST, Operator, OperatorError,
     check_resolution,
@@ -45,6 +47,7 @@ pub use model::period::{Granularity, InvalidPeriod, Period};
 pub use model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable};
 pub use model::text::{fold, is_nfc, nfc};
 pub use model::unit::{Unit, UnitInfo};
+pub use model::unittype::UnitType;
 pub use model::version::BoundaryVersion;
 
 // Geometry algorithms.
@@ -88,7 +91,7 @@ pub use h3::grid::{BOUNDS as H3_BOUNDS, Grid, GridError, GridLevel, SUMS as H3_S
 // The store.
 pub use store::{
     ApiKey, Backend, CrosswalkMeta, CrosswalkRow, OperatorInfo, SeriesValue, Store, StoreError,
-    UnitPage, UnitQuery,
+    UnitHit, UnitPage, UnitQuery, rank_units,
 };
 
 // Read models.

@@ -33,6 +33,8 @@ mod jenks;
 mod periods_national;
 #[path = "tileserver/refresh.rs"]
 mod refresh;
+#[path = "tileserver/search_api.rs"]
+mod search_api;
 #[path = "tileserver/series_views.rs"]
 mod series_views;
 #[path = "tileserver/server.rs"]

@@ -103,6 +103,11 @@ impl Harmoniser {
         &self.crosswalk.to
     }
 
+    /// The stored crosswalk itself (where each old unit went, with shares).
+    pub fn crosswalk(&self) -> &Crosswalk {
+        &self.crosswalk
+    }
+
     /// Moves `old` (values on the source version) onto the target's units: communes through
     /// the crosswalk, upper levels as sums of their communes. Returns the values and the
     /// estimated units (a commune fed by a split, and every ancestor of one).

@@ -32,7 +32,7 @@ pub mod wkb;
 
 pub use keys::ApiKey;
 pub use operators::OperatorInfo;
-pub use search::{SeriesValue, UnitPage, UnitQuery};
+pub use search::{SeriesValue, UnitHit, UnitPage, UnitQuery, rank_units};
 
 use std::collections::BTreeMap;
 use std::str::FromStr;

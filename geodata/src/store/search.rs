@@ -1,5 +1,7 @@
-//! Unit look-ups for the data API: paged search by level, parent and folded name or code
-//! prefix, one unit by code, children counts, and one unit's values across all snapshots.
+//! Unit look-ups for the data API: paged search by level, parent or ancestor and by name as
+//! people type it ([`NameQuery`]: folded, spaceless, aliases, type word optional) or code
+//! prefix, ranked exact > prefix > substring and the higher level first; one unit by code,
+//! children counts, and one unit's values across all snapshots.
 
 use std::collections::HashMap;
 
@@ -8,7 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::units::{INFO_COLUMNS, require_version, unit_info};
 use super::{Result, Store, StoreError, packed};
 use crate::model::level::Level;
-use crate::model::text;
+use crate::model::namequery::{NameMatch, NameQuery};
 use crate::model::unit::UnitInfo;
 
 /// What `/units` asks for: every filter is optional except the version.
@@ -20,7 +22,9 @@ pub struct UnitQuery {
     pub level: Option<Level>,
     /// Only children of this unit code.
     pub parent: Option<String>,
-    /// Folded-name substring or code prefix (diacritics and case ignored).
+    /// Only descendants of this unit code (children, their children, ...).
+    pub within: Option<String>,
+    /// Name as people type it (see [`NameQuery`]) or code prefix.
     pub q: Option<String>,
     /// Page size.
     pub limit: i64,
@@ -31,22 +35,75 @@ pub struct UnitQuery {
 /// One page of units and the number of units matching in all.
 #[derive(Debug, Clone)]
 pub struct UnitPage {
-    /// Units of the page, by level (top first) then code.
+    /// Units of the page: best match first, then by level (top first) then code.
     pub items: Vec<UnitInfo>,
     /// Units matching the query, all pages.
     pub total: i64,
 }
 
-/// `s` with LIKE's wildcards and the escape character escaped (escape character `\`).
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
+/// A unit a query found and how well its name matched (`None`: no `q` was asked).
+#[derive(Debug, Clone, Copy)]
+pub struct UnitHit<'a> {
+    /// The unit.
+    pub unit: &'a UnitInfo,
+    /// How well it matched `q`.
+    pub rank: Option<NameMatch>,
+}
+
+/// The units of `list` (one version's) that `query` asks for (its version, limit and offset
+/// ignored), best first: by match ([`NameMatch`]), then level (top first), then code.
+pub fn rank_units<'a>(list: &'a [UnitInfo], query: &UnitQuery) -> Vec<UnitHit<'a>> {
+    let text = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let parsed = text.and_then(NameQuery::parse);
+    if text.is_some() && parsed.is_none() {
+        return Vec::new();
     }
-    out
+    let parents: HashMap<&str, &str> = match &query.within {
+        Some(_) => list
+            .iter()
+            .filter_map(|u| Some((u.code.as_str(), u.parent_code.as_deref()?)))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let inside = |u: &UnitInfo| {
+        let Some(root) = query.within.as_deref() else {
+            return true;
+        };
+        let mut cur = u.parent_code.as_deref();
+        for _ in 0..Level::ALL.len() {
+            match cur {
+                Some(c) if c == root => return true,
+                Some(c) => cur = parents.get(c).copied(),
+                None => return false,
+            }
+        }
+        false
+    };
+    let mut hits: Vec<UnitHit> = list
+        .iter()
+        .filter(|u| query.level.is_none_or(|l| u.level == l))
+        .filter(|u| {
+            query
+                .parent
+                .as_deref()
+                .is_none_or(|p| u.parent_code.as_deref() == Some(p))
+        })
+        .filter(|u| inside(u))
+        .filter_map(|u| {
+            let rank = match &parsed {
+                Some(q) => Some(q.matches(&u.code, &u.name)?),
+                None => None,
+            };
+            Some(UnitHit { unit: u, rank })
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        b.rank
+            .cmp(&a.rank)
+            .then(a.unit.level.depth().cmp(&b.unit.level.depth()))
+            .then(a.unit.code.cmp(&b.unit.code))
+    });
+    hits
 }
 
 /// `CASE level WHEN 'country' THEN 0 ... END`: the level's depth, for ordering in SQL.
@@ -61,6 +118,21 @@ fn depth_sql() -> String {
 
 pub(super) async fn find_units(store: &Store, q: &UnitQuery) -> Result<UnitPage> {
     require_version(store, &q.version).await?;
+    if q.q.is_some() || q.within.is_some() {
+        // Matching names as people type them and walking ancestors is done over the
+        // version's unit list (a few thousand rows), by the same code the server runs.
+        let list = super::units::units(store, &q.version).await?;
+        let hits = rank_units(&list, q);
+        return Ok(UnitPage {
+            total: hits.len() as i64,
+            items: hits
+                .into_iter()
+                .skip(q.offset.max(0) as usize)
+                .take(q.limit.max(0) as usize)
+                .map(|h| h.unit.clone())
+                .collect(),
+        });
+    }
     let mut conds = vec!["version = $1".to_string()];
     let mut binds: Vec<String> = vec![q.version.clone()];
     if let Some(level) = q.level {
@@ -70,15 +142,6 @@ pub(super) async fn find_units(store: &Store, q: &UnitQuery) -> Result<UnitPage>
     if let Some(parent) = &q.parent {
         binds.push(parent.clone());
         conds.push(format!("parent_code = ${}", binds.len()));
-    }
-    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        binds.push(format!("%{}%", like_escape(&text::fold(text))));
-        let name = binds.len();
-        binds.push(format!("{}%", like_escape(text)));
-        let code = binds.len();
-        conds.push(format!(
-            "(name_folded LIKE ${name} ESCAPE '\\' OR code LIKE ${code} ESCAPE '\\')"
-        ));
     }
     let wher = conds.join(" AND ");
     let mut count = sqlx::query(AssertSqlSafe(format!(
@@ -220,8 +283,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_escape("a%b_c\\"), "a\\%b\\_c\\\\");
+    fn depth_orders_levels() {
         assert!(depth_sql().contains("WHEN 'commune' THEN 4"));
     }
 }

@@ -14,6 +14,7 @@ pub mod periods;
 pub mod rankings;
 pub mod series;
 pub mod units;
+pub mod unitsearch;
 pub mod values;
 pub mod view;
 

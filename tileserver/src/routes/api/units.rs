@@ -1,4 +1,4 @@
-//! `/api/v1/units` (search a version's units) and `/api/v1/units/{code}` (one unit, its parent
+//! `/api/v1/units` (search a version's units, or every version's: [`super::unitsearch`]) and `/api/v1/units/{code}` (one unit, its parent
 //! chain, children count and its values in a period). The national row (`level=country`, code
 //! `VN`) is summed from the provinces ([`geodata::national`]); `level=region` is refused.
 
@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::indicators::{select, values_map};
+use super::unitsearch::{self, Found, PartOf, TypeLabel};
 use crate::http::error::ApiError;
 use crate::http::query::{MAX_UNITS_PAGE, Params};
 use crate::http::reply::{Table, reply};
@@ -30,16 +31,45 @@ pub struct UnitItem {
     pub level: String,
     /// Parent's code (`null` at the top).
     pub parent_code: Option<String>,
+    /// Parent's name (`null` at the top).
+    pub parent_name: Option<String>,
+    /// The unit's type as its name states it (`null` when the name starts with no type word).
+    #[serde(rename = "type")]
+    pub kind: Option<TypeLabel>,
     /// Boundary version.
     pub version: String,
     /// Geodesic area in km².
     pub area_km2: f64,
+    /// Only for a unit of an older boundary version (`versions=all`): the units of the newest
+    /// version it is now part of, largest share first (empty when no stored crosswalk leads
+    /// there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now_part_of: Option<Vec<PartOf>>,
+}
+
+impl UnitItem {
+    /// The item of a unit found by the search.
+    fn of(f: Found) -> UnitItem {
+        UnitItem {
+            kind: TypeLabel::of_name(&f.unit.name),
+            code: f.unit.code,
+            name: f.unit.name,
+            level: f.unit.level.to_string(),
+            parent_code: f.unit.parent_code,
+            parent_name: f.parent_name,
+            version: f.version,
+            area_km2: f.unit.area_km2,
+            now_part_of: f.now_part_of,
+        }
+    }
 }
 
 /// A page of units.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitList {
-    /// The units, by level (top first) then code.
+    /// The units: with `q`, best match first (exact name > prefix > substring, where the name
+    /// is read without its type word, spaces and punctuation); then by level (top first), the
+    /// newer version first, then code.
     pub items: Vec<UnitItem>,
     /// Units matching, all pages.
     pub total: i64,
@@ -72,13 +102,17 @@ pub fn version_param(published: &Published, params: &Params) -> Result<String, A
     reason = "never built: the handler reads the same names through Params getters"
 )]
 pub struct UnitListQuery {
-    /// Boundary version (default: the newest period's)
+    /// Boundary version (default: the newest period's); not with `versions`
     pub version: Option<String>,
+    /// `all`: search every boundary version; a unit of an older version carries `now_part_of`, the units of the newest version it went into (through the stored crosswalk)
+    pub versions: Option<String>,
     /// Only this level: `country` (the national row `VN`), `province`, `district` or `commune`; `region` is refused (no regions are defined in the catalog)
     pub level: Option<String>,
     /// Only the children of this unit code
     pub parent: Option<String>,
-    /// Name (accents and case ignored: `ha noi` finds Hà Nội) or code prefix
+    /// Only the descendants of this unit code (children, their children, ...), in each version searched
+    pub within: Option<String>,
+    /// Name as people type it or code prefix: accents, case, spaces and punctuation ignored (`hanoi`, `ha noi` find Thành phố Hà Nội), the type word optional (`binh duong` and `tinh binh duong` find Tỉnh Bình Dương) or short (`tp hcm`, `q 1`), and a few common abbreviations (`tphcm`, `hcm`, `sai gon`, `brvt`)
     pub q: Option<String>,
     /// Page size, 1 to 1000 (default 100)
     pub limit: Option<i64>,
@@ -88,7 +122,7 @@ pub struct UnitListQuery {
     pub format: Option<String>,
 }
 
-/// `GET /api/v1/units?version=&level=&parent=&q=&limit=&offset=`.
+/// `GET /api/v1/units?version=&versions=&level=&parent=&within=&q=&limit=&offset=`.
 #[utoipa::path(
     get,
     path = "/api/v1/units",
@@ -108,6 +142,24 @@ pub async fn list(
     params.allow_for::<UnitListQuery>()?;
     let format = params.format(&headers)?;
     let published = st.published.load_full();
+    let all = match params.str("versions") {
+        None => false,
+        Some("all") if params.str("version").is_none() => true,
+        Some("all") => {
+            return Err(ApiError::bad_request(
+                "versions",
+                serde_json::json!(["all"]),
+                "versions=all searches every boundary version: leave out version",
+            ));
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "versions",
+                serde_json::json!(["all"]),
+                "versions takes only `all`",
+            ));
+        }
+    };
     let version = version_param(&published, &params)?;
     let (limit, offset) = params.page(100, MAX_UNITS_PAGE)?;
     let q = params.str("q").map(str::to_string);
@@ -119,42 +171,49 @@ pub async fn list(
         ));
     }
     let level = params.level("level")?;
-    let page = match level {
+    let (items, total) = match level {
         Some(geodata::Level::Region) => {
             return Err(crate::state::published::no_regions(
                 published.version(&version),
             ));
         }
         Some(geodata::Level::Country) => {
-            national_page(&st, &version, &params, q, limit, offset).await?
+            let page = national_page(&st, &version, &params, q, limit, offset).await?;
+            let items = page
+                .items
+                .into_iter()
+                .map(|unit| {
+                    UnitItem::of(Found {
+                        unit,
+                        version: version.clone(),
+                        parent_name: None,
+                        now_part_of: None,
+                    })
+                })
+                .collect();
+            (items, page.total)
         }
         _ => {
-            st.store
-                .find_units(&UnitQuery {
-                    version: version.clone(),
-                    level,
-                    parent: params.str("parent").map(str::to_string),
-                    q,
-                    limit,
-                    offset,
-                })
-                .await?
+            let versions = match all {
+                true => published.versions.iter().map(|v| v.id.clone()).collect(),
+                false => vec![version.clone()],
+            };
+            let query = UnitQuery {
+                version: version.clone(),
+                level,
+                parent: params.str("parent").map(str::to_string),
+                within: params.str("within").map(str::to_string),
+                q,
+                limit,
+                offset,
+            };
+            let (found, total) = unitsearch::search(&st, &published, &versions, &query).await?;
+            (found.into_iter().map(UnitItem::of).collect(), total)
         }
     };
     let out = UnitList {
-        items: page
-            .items
-            .into_iter()
-            .map(|u| UnitItem {
-                code: u.code,
-                name: u.name,
-                level: u.level.to_string(),
-                parent_code: u.parent_code,
-                version: version.clone(),
-                area_km2: u.area_km2,
-            })
-            .collect(),
-        total: page.total,
+        items,
+        total,
         limit,
         offset,
     };
@@ -169,6 +228,9 @@ fn list_table(out: &UnitList) -> Table {
             "name",
             "level",
             "parent_code",
+            "parent_name",
+            "type_vi",
+            "type_en",
             "version",
             "area_km2",
         ]
@@ -183,6 +245,9 @@ fn list_table(out: &UnitList) -> Table {
                     Some(u.name.clone()),
                     Some(u.level.clone()),
                     u.parent_code.clone(),
+                    u.parent_name.clone(),
+                    u.kind.as_ref().map(|t| t.vi.clone()),
+                    u.kind.as_ref().map(|t| t.en.clone()),
                     Some(u.version.clone()),
                     Some(u.area_km2.to_string()),
                 ]
