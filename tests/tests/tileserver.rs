@@ -23,6 +23,8 @@ mod classes;
 mod context;
 #[path = "tileserver/crosswalk.rs"]
 mod crosswalk;
+#[path = "tileserver/downloads.rs"]
+mod downloads;
 #[path = "tileserver/fonts.rs"]
 mod fonts;
 #[path = "tileserver/h3.rs"]

@@ -43,7 +43,9 @@ async fn csv(addr: std::net::SocketAddr, path: &str, extra: &str) -> Vec<BTreeMa
         "{}",
         r.headers
     );
-    let mut rd = csv::Reader::from_reader(&r.body[..]);
+    // Every CSV starts with a UTF-8 byte order mark (for Excel); the csv crate keeps it.
+    let body = r.body.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 BOM");
+    let mut rd = csv::Reader::from_reader(body);
     let head: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     rd.records()
         .map(|rec| {

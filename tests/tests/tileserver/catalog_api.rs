@@ -211,7 +211,7 @@ async fn versions_say_where_they_harmonise_onto_and_whether_h3_exists() {
     let csv = crate::common::get(addr, "/api/v1/versions?format=csv", "").await;
     let text = String::from_utf8(csv.body).unwrap();
     assert!(
-        text.starts_with("id,valid_from,valid_to,levels,onto,h3"),
+        text.starts_with("\u{feff}id,valid_from,valid_to,levels,onto,h3"),
         "{text}"
     );
     assert!(text.contains(",vn-2025,true"), "{text}");

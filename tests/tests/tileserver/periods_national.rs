@@ -275,7 +275,8 @@ async fn the_national_row_sums_the_provinces() {
         let text = String::from_utf8(csv.body).unwrap();
         let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
         assert_eq!(row[..3], ["VN", "Việt Nam", "country"], "{text}");
-        assert_eq!(row[5].parse::<f64>().unwrap(), pop, "{text}");
+        // code, name, level, parent_code, parent_name, area_km2, population, …
+        assert_eq!(row[6].parse::<f64>().unwrap(), pop, "{text}");
     }
     bad(addr, "/api/v1/download/latest/country.geojson", "file").await;
     let list = ok(addr, "/api/v1/units?level=country").await;

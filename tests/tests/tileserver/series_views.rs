@@ -187,7 +187,7 @@ async fn series_views(addr: std::net::SocketAddr) {
     let csv = String::from_utf8(r.body).unwrap();
     assert_eq!(
         csv.lines().next().unwrap(),
-        "code,indicator,period,revision,version,value,estimated,suppressed,boundary_change"
+        "\u{feff}code,indicator,period,revision,version,value,estimated,suppressed,boundary_change"
     );
     assert!(
         csv.contains("00002,population,2024-06,1,vn-2025,700,true,false,false"),

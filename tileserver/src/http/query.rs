@@ -54,7 +54,11 @@ pub enum Format {
     /// `application/json` (the default).
     Json,
     /// `text/csv` (`?format=csv` or `Accept: text/csv`).
-    Csv,
+    Csv {
+        /// Whether the CSV starts with a UTF-8 byte order mark (`bom=1`, the default: Excel
+        /// on Windows reads UTF-8 only with it); `bom=0` leaves it out.
+        bom: bool,
+    },
 }
 
 impl Params {
@@ -70,11 +74,15 @@ impl Params {
     pub fn allow_for<T: utoipa::IntoParams>(&self) -> Result<(), ApiError> {
         use utoipa::openapi::path::ParameterIn;
         let declared = T::into_params(|| Some(ParameterIn::Query));
-        let names: Vec<&str> = declared
+        let mut names: Vec<&str> = declared
             .iter()
             .filter(|p| p.parameter_in == ParameterIn::Query)
             .map(|p| p.name.as_str())
             .collect();
+        // Every answer with a CSV form takes `bom` (see [`BomQuery`], documented the same way).
+        if names.contains(&"format") && !names.contains(&"bom") {
+            names.push("bom");
+        }
         self.allow(&names)
     }
 
@@ -181,11 +189,26 @@ impl Params {
         Ok(Some(items))
     }
 
-    /// `format=json|csv`, else `Accept: text/csv`, else JSON.
+    /// `bom=1|0` (default 1): whether a CSV answer starts with a UTF-8 byte order mark.
+    pub fn bom(&self) -> Result<bool, ApiError> {
+        match self.get("bom").map(String::as_str) {
+            None | Some("1") => Ok(true),
+            Some("0") => Ok(false),
+            Some(b) => Err(ApiError::bad_request(
+                "bom",
+                ["0", "1"],
+                format!("bom='{b}': use 1 (the default: a UTF-8 byte order mark) or 0"),
+            )),
+        }
+    }
+
+    /// `format=json|csv`, else `Accept: text/csv`, else JSON; a CSV with the byte order
+    /// mark unless `bom=0`.
     pub fn format(&self, headers: &axum::http::HeaderMap) -> Result<Format, ApiError> {
+        let csv = Format::Csv { bom: self.bom()? };
         match self.str("format") {
             Some("json") => return Ok(Format::Json),
-            Some("csv") => return Ok(Format::Csv),
+            Some("csv") => return Ok(csv),
             Some(other) => {
                 return Err(ApiError::bad_request(
                     "format",
@@ -200,7 +223,7 @@ impl Params {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")));
-        Ok(if wants_csv { Format::Csv } else { Format::Json })
+        Ok(if wants_csv { csv } else { Format::Json })
     }
 }
 
@@ -243,6 +266,20 @@ pub fn level_names() -> Vec<&'static str> {
 pub struct FormatQuery {
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
     pub format: Option<String>,
+}
+
+/// The `bom` query every answer with a CSV form takes: declared once here, added to those
+/// answers' OpenAPI parameters by `routes::api::openapi` and accepted by
+/// [`Params::allow_for`] wherever `format` is.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "never built: the handler reads the same names through Params getters"
+)]
+pub struct BomQuery {
+    /// CSV only: `1` (default) starts the file with a UTF-8 byte order mark, so that Excel reads Vietnamese names right; `0` leaves it out
+    pub bom: Option<String>,
 }
 
 /// Refuses the first of `names` not in `allowed`.

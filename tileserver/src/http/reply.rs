@@ -22,9 +22,12 @@ pub struct Table {
 }
 
 impl Table {
-    /// The table as CSV (RFC 4180, header row first).
-    pub fn to_csv(&self) -> Result<Vec<u8>, ApiError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+    /// The table as CSV (RFC 4180, header row first), after a UTF-8 byte order mark when
+    /// `bom` (Excel on Windows reads a CSV as UTF-8 only with it). The one CSV writer of the
+    /// API: every CSV answer is made here.
+    pub fn to_csv(&self, bom: bool) -> Result<Vec<u8>, ApiError> {
+        let start = if bom { BOM.to_vec() } else { Vec::new() };
+        let mut w = csv::Writer::from_writer(start);
         let fail = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
         w.write_record(&self.columns).map_err(fail)?;
         for r in &self.rows {
@@ -35,6 +38,9 @@ impl Table {
             .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
     }
 }
+
+/// The UTF-8 byte order mark.
+pub const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// A JSON number or null as a CSV cell.
 pub fn cell(v: &serde_json::Value) -> Option<String> {
@@ -118,7 +124,7 @@ pub fn prepare<T: Serialize>(
                 .map_err(|e| ApiError::Internal(format!("writing JSON: {e}")))?;
             Ok(Prepared::new("application/json", body))
         }
-        Format::Csv => {
+        Format::Csv { bom } => {
             let t = table().ok_or_else(|| {
                 ApiError::bad_request(
                     "format",
@@ -126,7 +132,7 @@ pub fn prepare<T: Serialize>(
                     "this resource has no CSV form: use format=json",
                 )
             })?;
-            Ok(Prepared::new("text/csv; charset=utf-8", t.to_csv()?))
+            Ok(Prepared::new("text/csv; charset=utf-8", t.to_csv(bom)?))
         }
     }
 }

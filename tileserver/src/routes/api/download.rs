@@ -1,6 +1,11 @@
-//! `/api/v1/download/{period}/{level}.{csv|geojson|fgb}`: one level's units of a period with
-//! their values, as CSV (no geometry), GeoJSON or FlatGeobuf (WGS84, with the spatial index),
-//! for GIS tools. Restricted indicators are included only for callers with an API key.
+//! `/api/v1/download/{period}/{level}.{csv|xlsx|geojson|fgb}`: every unit of one level of a
+//! period (or, with `parent=`, the descendants of one unit at that level) with its parent and
+//! the values of every indicator the caller may see, as CSV (no geometry, a UTF-8 byte order
+//! mark unless `bom=0`), an Excel workbook ([`super::workbook`]), GeoJSON or FlatGeobuf (the
+//! full stored geometry in WGS84). `version=` shows the period on another boundary version,
+//! harmonised through the crosswalk. Every file says which period, revision and boundary
+//! version it holds and whether it was harmonised. Restricted indicators are included only for
+//! callers with an API key.
 
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
@@ -9,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use flatgeobuf::{ColumnType, FgbWriter, FgbWriterOptions, GeometryType};
 use geodata::Catalog;
-use geodata::{Level, Unit};
+use geodata::{Level, Snapshot, Unit, UnitInfo};
 use geozero::{ColumnValue, PropertyProcessor, ToJson};
 use serde_json::{Map, Value};
 
@@ -24,6 +29,7 @@ use crate::state::access::Caller;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Csv,
+    Xlsx,
     GeoJson,
     Fgb,
 }
@@ -38,20 +44,92 @@ enum Kind {
 pub struct DownloadQuery {
     /// Comma-separated indicator ids (default: every indicator the caller may see)
     pub indicator: Option<String>,
+    /// A unit code of the boundary version shown: only its descendants at the file's level (400 for an unknown code or one not above that level)
+    pub parent: Option<String>,
+    /// Show the period on this boundary version, harmonised through the crosswalk (default: the period's own)
+    pub version: Option<String>,
+    /// CSV only: `1` (default) starts the file with a UTF-8 byte order mark, so that Excel reads Vietnamese names right; `0` leaves it out
+    pub bom: Option<String>,
 }
 
-/// `GET /api/v1/download/{period}/{level}.{csv|geojson|fgb}`.
+/// What a downloaded file holds, besides its rows.
+#[derive(Debug, Clone)]
+pub struct About {
+    /// The snapshot served.
+    pub snapshot: Snapshot,
+    /// The level of the rows.
+    pub level: Level,
+    /// The boundary version of the rows (the snapshot's own, or the one harmonised onto).
+    pub version: String,
+    /// First day `version` is in force.
+    pub version_from: Option<chrono::NaiveDate>,
+    /// The version the values were reported on, when harmonised onto `version`.
+    pub harmonised_from: Option<String>,
+    /// The `parent=` unit, when the rows are its descendants.
+    pub parent: Option<UnitInfo>,
+    /// Whether the values are synthetic demo data.
+    pub synthetic: bool,
+}
+
+/// One row of a download: a unit, its direct parent's name and its values.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The unit.
+    pub unit: UnitInfo,
+    /// The direct parent's name (`None` at the top).
+    pub parent_name: Option<String>,
+    /// The values of the indicators, by id (`null` where missing).
+    pub values: Map<String, Value>,
+}
+
+/// The rows of a download with what they are.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// Period, revision, version, harmonisation, parent.
+    pub about: About,
+    /// Indicator ids, in column order.
+    pub ids: Vec<String>,
+    /// Rows in code order.
+    pub rows: Vec<Row>,
+}
+
+impl Sheet {
+    /// The columns every row ends with: period, revision, boundary version, harmonisation.
+    fn meta_columns() -> [&'static str; 5] {
+        [
+            "period",
+            "revision",
+            "boundary_version",
+            "harmonised",
+            "harmonised_from",
+        ]
+    }
+
+    /// The cells of [`Sheet::meta_columns`], the same on every row.
+    fn meta_cells(&self) -> [Value; 5] {
+        let a = &self.about;
+        [
+            a.snapshot.period.to_string().into(),
+            a.snapshot.revision.into(),
+            a.version.clone().into(),
+            a.harmonised_from.is_some().into(),
+            a.harmonised_from.clone().unwrap_or_default().into(),
+        ]
+    }
+}
+
+/// `GET /api/v1/download/{period}/{level}.{csv|xlsx|geojson|fgb}`.
 #[utoipa::path(
     get,
     path = "/api/v1/download/{period}/{file}",
     tag = "tables",
     params(
         ("period" = String, Path, description = "`latest`, a period or one revision", example = "latest"),
-        ("file" = String, Path, description = "`LEVEL.csv`, `LEVEL.geojson` or `LEVEL.fgb`, e.g. `province.geojson`", example = "province.geojson"),
+        ("file" = String, Path, description = "`LEVEL.csv`, `LEVEL.xlsx`, `LEVEL.geojson` or `LEVEL.fgb`, e.g. `province.geojson`", example = "province.geojson"),
         DownloadQuery
     ),
     responses(
-        (status = 200, description = "The file", content((String = "text/csv"), (serde_json::Value = "application/geo+json"), (String = "application/flatgeobuf"))),
+        (status = 200, description = "The file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (serde_json::Value = "application/geo+json"), (String = "application/flatgeobuf"))),
         super::openapi::ErrorResponses,
     )
 )]
@@ -64,156 +142,282 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let (period, file) = crate::http::query::path(path)?;
     params.allow_for::<DownloadQuery>()?;
-    let bad_file = |message: String| {
-        ApiError::bad_request(
-            "file",
-            format!(
-                "LEVEL.csv, LEVEL.geojson or LEVEL.fgb, LEVEL one of {}",
-                crate::http::query::level_names().join(", ")
-            ),
-            message,
-        )
-    };
-    let (level, ext) = file.rsplit_once('.').ok_or_else(|| {
-        bad_file(format!(
-            "'{file}': name the file LEVEL.csv, .geojson or .fgb"
-        ))
-    })?;
-    let kind = match ext {
-        "csv" => Kind::Csv,
-        "geojson" => Kind::GeoJson,
-        "fgb" => Kind::Fgb,
-        _ => {
-            return Err(bad_file(format!(
-                "'{file}': the format must be csv, geojson or fgb"
-            )));
-        }
-    };
-    let level: Level = level
-        .parse()
-        .map_err(|e: geodata::UnknownLevel| bad_file(e.to_string()))?;
+    let (level, kind, ext) = parse_file(&file)?;
+    let bom = params.bom()?;
     let asked = params.list("indicator")?;
     let ids = select(&st.catalog, &caller, asked.as_deref())?;
-    let published = st.published.load_full();
     let by_period = Params(std::iter::once(("period".to_string(), period)).collect());
-    let (_, snap) = published.snapshot(by_period.str("period"), Some("period"))?;
-    published.require_level(&snap, level)?;
+    let (_, snap) = st
+        .published
+        .load()
+        .snapshot(by_period.str("period"), Some("period"))?;
+    let target = crate::routes::mapdata::target_for(&st, &snap, params.get("version"))?;
+    let mut shown = snap.clone();
+    shown.version = target.clone().unwrap_or_else(|| snap.version.clone());
+    st.published.load().require_level(&shown, level)?;
     let key = ResponseCache::key("download", snap.id, &caller, &params, &file);
-    let name = format!("popmap-{}-r{}-{level}", snap.period, snap.revision);
+    let mut name = format!("popmap-{}-r{}-{level}", snap.period, snap.revision);
+    if let Some(t) = &target {
+        name.push_str(&format!("-on-{t}"));
+    }
+    if let Some(p) = params.str("parent") {
+        name.push_str(&format!("-in-{p}"));
+    }
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\""))
-        .map_err(|e| ApiError::Internal(format!("file name header: {e}")))?;
-    if let Some(hit) = st.api.responses.get(&key).await {
-        let mut resp = hit.send(&headers, &caller);
-        resp.headers_mut()
-            .insert(header::CONTENT_DISPOSITION, disposition);
-        return Ok(resp);
-    }
-    if level == Level::Country && kind != Kind::Csv {
-        return Err(bad_file(format!(
-            "'{file}': the national row is a table row without its own geometry: use country.csv"
-        )));
-    }
-    let mut values = st.tiles.values(&st.store, snap.id).await?;
-    let months = snap.period.month_count();
-    let units = st.api.units.get(&st.store, &snap.version).await?;
-    // country.csv: the national row, summed from the provinces (geodata::national).
-    let national = (level == Level::Country).then(|| {
-        let n = geodata::national(&units.list, &values);
-        values = std::sync::Arc::new(n.table());
-        n.unit
-    });
-    let rows: Vec<(geodata::UnitInfo, Map<String, Value>)> = units
-        .list
-        .iter()
-        .chain(&national)
-        .filter(|u| u.level == level)
-        .map(|u| {
-            let v = values_map(&st.catalog, &ids, values.get(&u.code), u.area_km2, months);
-            (u.clone(), v)
-        })
-        .collect();
-    let (body, content_type) = match kind {
-        Kind::Csv => (csv_table(&ids, &rows).to_csv()?, "text/csv; charset=utf-8"),
-        Kind::GeoJson | Kind::Fgb => {
-            let mut units: Vec<Unit> = st
-                .store
-                .units_with_geometry(&snap.version)
-                .await?
-                .into_iter()
-                .filter(|u| u.level == level)
-                .collect();
-            units.sort_by(|a, b| a.code.cmp(&b.code));
-            let catalog = st.catalog.clone();
-            let fgb = kind == Kind::Fgb;
-            let title = name.clone();
-            tokio::task::spawn_blocking(move || {
-                if fgb {
-                    fgb_file(&catalog, &title, &ids, &units, &rows)
-                        .map(|b| (b, "application/flatgeobuf"))
-                } else {
-                    geojson(&units, &rows).map(|b| (b, "application/geo+json"))
-                }
-            })
-            .await
-            .map_err(|e| ApiError::Internal(format!("download build failed: {e}")))??
+        .map_err(|_| bad_parent(params.str("parent").unwrap_or(""), "a unit code"))?;
+    let answer = match st.api.responses.get(&key).await {
+        Some(hit) => hit,
+        None => {
+            if level == Level::Country && matches!(kind, Kind::GeoJson | Kind::Fgb) {
+                return Err(bad_file(format!(
+                    "'{file}': the national row is a table row without its own geometry: use country.csv or country.xlsx"
+                )));
+            }
+            let sheet = sheet(&st, &snap, target, level, params.str("parent"), ids).await?;
+            let prepared = build(&st, kind, bom, name, sheet).await?;
+            st.api.responses.put(key, prepared).await
         }
     };
-    let answer = st
-        .api
-        .responses
-        .put(key, Prepared::new(content_type, body))
-        .await;
     let mut resp = answer.send(&headers, &caller);
     resp.headers_mut()
         .insert(header::CONTENT_DISPOSITION, disposition);
     Ok(resp)
 }
 
-fn csv_table(ids: &[String], rows: &[(geodata::UnitInfo, Map<String, Value>)]) -> Table {
-    let mut columns: Vec<String> = ["code", "name", "level", "parent_code", "area_km2"]
-        .map(String::from)
-        .to_vec();
-    columns.extend(ids.iter().cloned());
+/// A 400 about the `file` path segment.
+fn bad_file(message: String) -> ApiError {
+    ApiError::bad_request(
+        "file",
+        format!(
+            "LEVEL.csv, LEVEL.xlsx, LEVEL.geojson or LEVEL.fgb, LEVEL one of {}",
+            crate::http::query::level_names().join(", ")
+        ),
+        message,
+    )
+}
+
+/// A 400 about `parent=`.
+fn bad_parent(code: &str, why: &str) -> ApiError {
+    ApiError::bad_request(
+        "parent",
+        "a unit code of the boundary version shown, above the file's level",
+        format!("parent='{code}': {why}"),
+    )
+}
+
+/// `LEVEL.EXT` of the path: the level, the format and the extension.
+fn parse_file(file: &str) -> Result<(Level, Kind, &str), ApiError> {
+    let (level, ext) = file.rsplit_once('.').ok_or_else(|| {
+        bad_file(format!(
+            "'{file}': name the file LEVEL.csv, .xlsx, .geojson or .fgb"
+        ))
+    })?;
+    let kind = match ext {
+        "csv" => Kind::Csv,
+        "xlsx" => Kind::Xlsx,
+        "geojson" => Kind::GeoJson,
+        "fgb" => Kind::Fgb,
+        _ => {
+            return Err(bad_file(format!(
+                "'{file}': the format must be csv, xlsx, geojson or fgb"
+            )));
+        }
+    };
+    let level: Level = level
+        .parse()
+        .map_err(|e: geodata::UnknownLevel| bad_file(e.to_string()))?;
+    Ok((level, kind, ext))
+}
+
+/// The rows of `level` on `target` (else the snapshot's own version), under `parent` when
+/// given, with the values of `ids`.
+async fn sheet(
+    st: &AppState,
+    snap: &Snapshot,
+    target: Option<String>,
+    level: Level,
+    parent: Option<&str>,
+    ids: Vec<String>,
+) -> Result<Sheet, ApiError> {
+    let version = target.clone().unwrap_or_else(|| snap.version.clone());
+    let mut values = match &target {
+        Some(t) => {
+            let h = st.tiles.harmonised(&st.store, &st.catalog, snap, t).await?;
+            std::sync::Arc::new(h.values.clone())
+        }
+        None => st.tiles.values(&st.store, snap.id).await?,
+    };
+    let units = st.api.units.get(&st.store, &version).await?;
+    let parent = match parent {
+        None => None,
+        Some(code) => {
+            let p = units
+                .get(code)
+                .ok_or_else(|| bad_parent(code, "no such unit on this boundary version"))?;
+            if p.level >= level {
+                return Err(bad_parent(
+                    code,
+                    &format!("a {} is not above {level}", p.level),
+                ));
+            }
+            Some(p.clone())
+        }
+    };
+    // country: the national row, summed from the provinces (geodata::national).
+    let national = (level == Level::Country).then(|| {
+        let n = geodata::national(&units.list, &values);
+        values = std::sync::Arc::new(n.table());
+        n.unit
+    });
+    let months = snap.period.month_count();
+    let mut rows: Vec<Row> = units
+        .list
+        .iter()
+        .chain(&national)
+        .filter(|u| u.level == level)
+        .filter(|u| {
+            parent
+                .as_ref()
+                .is_none_or(|p| units.parents(u).iter().any(|a| a.code == p.code))
+        })
+        .map(|u| Row {
+            parent_name: u
+                .parent_code
+                .as_deref()
+                .and_then(|c| units.get(c))
+                .map(|p| p.name.clone()),
+            values: values_map(&st.catalog, &ids, values.get(&u.code), u.area_km2, months),
+            unit: u.clone(),
+        })
+        .collect();
+    rows.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+    let published = st.published.load();
+    Ok(Sheet {
+        about: About {
+            snapshot: snap.clone(),
+            level,
+            version_from: published.version(&version).map(|v| v.valid_from),
+            harmonised_from: target.is_some().then(|| snap.version.clone()),
+            version,
+            parent,
+            synthetic: st.config.synthetic,
+        },
+        ids,
+        rows,
+    })
+}
+
+/// The file of `kind` made from `sheet` (geometry read for GeoJSON and FlatGeobuf), off the
+/// async threads.
+async fn build(
+    st: &AppState,
+    kind: Kind,
+    bom: bool,
+    title: String,
+    sheet: Sheet,
+) -> Result<Prepared, ApiError> {
+    let units: Vec<Unit> = match kind {
+        Kind::GeoJson | Kind::Fgb => {
+            let mut units: Vec<Unit> = st
+                .store
+                .units_with_geometry(&sheet.about.version)
+                .await?
+                .into_iter()
+                .filter(|u| u.level == sheet.about.level)
+                .collect();
+            // Only the rows' units (`parent=` picks some), in the rows' (code) order.
+            let codes: std::collections::HashSet<&str> =
+                sheet.rows.iter().map(|r| r.unit.code.as_str()).collect();
+            units.retain(|u| codes.contains(u.code.as_str()));
+            units.sort_by(|a, b| a.code.cmp(&b.code));
+            if units.len() != sheet.rows.len() {
+                return Err(ApiError::Internal(format!(
+                    "{} units of {} without geometry",
+                    sheet.rows.len() - units.len(),
+                    sheet.about.version
+                )));
+            }
+            units
+        }
+        Kind::Csv | Kind::Xlsx => Vec::new(),
+    };
+    let catalog = st.catalog.clone();
+    tokio::task::spawn_blocking(move || -> Result<Prepared, ApiError> {
+        Ok(match kind {
+            Kind::Csv => Prepared::new("text/csv; charset=utf-8", csv_table(&sheet).to_csv(bom)?),
+            Kind::Xlsx => Prepared::new(
+                super::workbook::CONTENT_TYPE,
+                super::workbook::workbook(&catalog, &sheet)?,
+            ),
+            Kind::GeoJson => Prepared::new("application/geo+json", geojson(&units, &sheet)?),
+            Kind::Fgb => Prepared::new(
+                "application/flatgeobuf",
+                fgb_file(&catalog, &title, &sheet.ids, &units, &sheet.rows)?,
+            ),
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("download build failed: {e}")))?
+}
+
+/// The columns of a CSV row before the values.
+const UNIT_COLUMNS: [&str; 6] = [
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "parent_name",
+    "area_km2",
+];
+
+fn csv_table(sheet: &Sheet) -> Table {
+    let mut columns: Vec<String> = UNIT_COLUMNS.map(String::from).to_vec();
+    columns.extend(sheet.ids.iter().cloned());
+    columns.extend(Sheet::meta_columns().map(String::from));
+    let meta: Vec<Option<String>> = sheet.meta_cells().iter().map(cell).collect();
     Table {
         columns,
-        rows: rows
+        rows: sheet
+            .rows
             .iter()
-            .map(|(u, v)| {
-                let mut r = vec![
+            .map(|r| {
+                let u = &r.unit;
+                let mut c = vec![
                     Some(u.code.clone()),
                     Some(u.name.clone()),
                     Some(u.level.to_string()),
                     u.parent_code.clone(),
+                    r.parent_name.clone(),
                     Some(u.area_km2.to_string()),
                 ];
-                r.extend(ids.iter().map(|id| cell(&v[id])));
-                r
+                c.extend(sheet.ids.iter().map(|id| cell(&r.values[id])));
+                c.extend(meta.iter().cloned());
+                c
             })
             .collect(),
     }
 }
 
-/// The properties of one feature: attributes then values.
-fn properties(u: &geodata::UnitInfo, values: &Map<String, Value>) -> Map<String, Value> {
+/// The properties of one feature: the unit, its parent, the values, then what the file is.
+fn properties(sheet: &Sheet, r: &Row) -> Map<String, Value> {
+    let u = &r.unit;
     let mut p = Map::new();
     p.insert("code".into(), u.code.clone().into());
     p.insert("name".into(), u.name.clone().into());
     p.insert("level".into(), u.level.to_string().into());
-    p.insert(
-        "parent_code".into(),
-        u.parent_code.clone().map_or(Value::Null, Value::from),
-    );
+    p.insert("parent_code".into(), u.parent_code.clone().into());
+    p.insert("parent_name".into(), r.parent_name.clone().into());
     p.insert("area_km2".into(), u.area_km2.into());
-    p.extend(values.clone());
+    p.extend(r.values.clone());
+    for (k, v) in Sheet::meta_columns().into_iter().zip(sheet.meta_cells()) {
+        p.insert(k.into(), v);
+    }
     p
 }
 
-fn geojson(
-    units: &[Unit],
-    rows: &[(geodata::UnitInfo, Map<String, Value>)],
-) -> Result<Vec<u8>, ApiError> {
+fn geojson(units: &[Unit], sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
-    for (i, (u, (info, vals))) in units.iter().zip(rows).enumerate() {
+    for (i, (u, r)) in units.iter().zip(&sheet.rows).enumerate() {
         let geom = geo_types::Geometry::MultiPolygon(u.geometry.clone())
             .to_json()
             .map_err(|e| ApiError::Internal(format!("unit {}: GeoJSON: {e}", u.code)))?;
@@ -221,7 +425,7 @@ fn geojson(
             out.push(',');
         }
         out.push_str("{\"type\":\"Feature\",\"properties\":");
-        out.push_str(&Value::Object(properties(info, vals)).to_string());
+        out.push_str(&Value::Object(properties(sheet, r)).to_string());
         out.push_str(",\"geometry\":");
         out.push_str(&geom);
         out.push('}');
@@ -235,7 +439,7 @@ fn fgb_file(
     title: &str,
     ids: &[String],
     units: &[Unit],
-    rows: &[(geodata::UnitInfo, Map<String, Value>)],
+    rows: &[Row],
 ) -> Result<Vec<u8>, ApiError> {
     let fail = |e: flatgeobuf::Error| ApiError::Internal(format!("writing FlatGeobuf: {e}"));
     let mut w = FgbWriter::create_with_options(
@@ -264,7 +468,15 @@ fn fgb_file(
         };
         w.add_column(id, t, |_, _| {});
     }
-    for (u, (info, vals)) in units.iter().zip(rows) {
+    for (
+        u,
+        Row {
+            unit: info,
+            values: vals,
+            ..
+        },
+    ) in units.iter().zip(rows)
+    {
         let mut err = None;
         w.add_feature_geom(geo_types::Geometry::MultiPolygon(u.geometry.clone()), |f| {
             let mut put = |i: usize, name: &str, v: &ColumnValue| {

@@ -17,6 +17,7 @@ pub mod units;
 pub mod unitsearch;
 pub mod values;
 pub mod view;
+pub mod workbook;
 
 use axum::Router;
 use axum::routing::get;

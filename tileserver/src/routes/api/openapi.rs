@@ -70,6 +70,7 @@ pub enum ErrorResponses {
         super::indicators::list,
         super::units::list,
         super::units::detail,
+        super::geometry::geometry,
         super::series::series,
         super::values::values,
         super::rankings::rankings,
@@ -82,7 +83,7 @@ pub enum ErrorResponses {
         crate::routes::h3::cell,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerKey),
+    modifiers(&BearerKey, &CsvBom),
     tags(
         (name = "catalog", description = "Periods, boundary versions and indicators"),
         (name = "units", description = "Administrative units and their values"),
@@ -109,6 +110,29 @@ impl utoipa::Modify for BearerKey {
         doc.components
             .get_or_insert_with(Default::default)
             .add_security_scheme("api_key", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Documents `bom` ([`crate::http::query::BomQuery`]) on every operation with a CSV form
+/// (those that take `format`), where [`Params::allow_for`] accepts it.
+struct CsvBom;
+
+impl utoipa::Modify for CsvBom {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::IntoParams;
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::ParameterIn;
+        let bom = crate::http::query::BomQuery::into_params(|| Some(ParameterIn::Query));
+        let named = |p: &RefOr<utoipa::openapi::path::Parameter>, name: &str| matches!(p, RefOr::T(p) if p.name == name);
+        for item in doc.paths.paths.values_mut() {
+            let Some(params) = item.get.as_mut().and_then(|op| op.parameters.as_mut()) else {
+                continue;
+            };
+            if params.iter().any(|p| named(p, "format")) && !params.iter().any(|p| named(p, "bom"))
+            {
+                params.extend(bom.iter().cloned().map(RefOr::T));
+            }
+        }
     }
 }
 
@@ -244,7 +268,7 @@ mod tests {
         for (path, item) in doc["paths"].as_object().unwrap() {
             for p in item["get"]["parameters"].as_array().into_iter().flatten() {
                 let name = p["name"].as_str().unwrap();
-                if p["in"] == "query" && ["format", "period", "offset"].contains(&name) {
+                if p["in"] == "query" && ["format", "period", "offset", "bom"].contains(&name) {
                     seen.entry(name)
                         .or_default()
                         .entry(p["description"].as_str().unwrap())
@@ -253,7 +277,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert_eq!(seen.len(), 4, "{seen:?}");
         for (name, texts) in &seen {
             assert_eq!(
                 texts.len(),
