@@ -266,7 +266,11 @@ async fn map_values_classes_styles_and_pages() {
     // Pages: CSP frame-ancestors per page, ETag and 304; the status page moved to /status.
     let page = get(addr, "/", "").await;
     assert_eq!(page.status, 200);
-    assert!(header(&page, "content-security-policy").ends_with("frame-ancestors 'self'"));
+    // `/` may be framed where `/embed` may (it then shows a link to the embed, frame.js).
+    assert!(
+        header(&page, "content-security-policy")
+            .ends_with("frame-ancestors 'self' https://portal.example.gov.vn")
+    );
     let embed = get(addr, "/embed", "").await;
     assert!(
         header(&embed, "content-security-policy")
@@ -288,6 +292,33 @@ async fn map_values_classes_styles_and_pages() {
     )
     .await;
     assert_eq!(js2.status, 304);
+    // One unit's full geometry (embeds frame a unit with it), on the period's version.
+    let g = json(addr, "/api/v1/units/01/geometry?period=latest").await;
+    assert_eq!(g["type"], "Feature");
+    assert_eq!(g["properties"]["name"], "Hà Nội");
+    assert_eq!(g["properties"]["version"], "vn-2025");
+    assert_eq!(g["geometry"]["type"], "MultiPolygon");
+    let b: Vec<f64> = serde_json::from_value(g["bbox"].clone()).unwrap();
+    assert!(
+        (b[0] - 105.0).abs() < 1e-9 && (b[3] - 21.1).abs() < 1e-9,
+        "{b:?}"
+    );
+    let v = json(addr, "/api/v1/units/00004/geometry?version=vn-2025").await;
+    assert_eq!(v["properties"]["parent_code"], "01");
+    for (path, status) in [
+        ("/api/v1/units/99/geometry", 404),
+        ("/api/v1/units/01/geometry?version=vn-1990", 400),
+        ("/api/v1/units/01/geometry?period=bad", 400),
+        ("/api/v1/units/01/geometry?zoom=3", 400),
+    ] {
+        let r = get(addr, path, "").await;
+        assert_eq!(r.status, status, "{path}");
+        let e: Value = serde_json::from_slice(&r.body).unwrap();
+        assert!(
+            e["error"].is_string() && e["message"].is_string(),
+            "{path}: {e}"
+        );
+    }
     let status = get(addr, "/status", "").await;
     assert!(String::from_utf8_lossy(&status.body).contains("vn-2025"));
     let ind = json(addr, "/api/v1/map/indicators").await;

@@ -4,7 +4,12 @@
 //!
 //! Every answer has a strong ETag and `Cache-Control: no-cache` (revalidated, 304 when
 //! unchanged). Pages carry a Content-Security-Policy: same-origin everything, and
-//! `frame-ancestors` `'self'` for `/` and `/print` and the configured allow-list for `/embed`.
+//! `frame-ancestors` `'self'` for `/print` and the configured allow-list for `/embed` and `/`.
+//! `/` may be framed by a portal only so that it can say why it should not be: the page sees it
+//! is framed (web-map `frame.js`) and replaces itself with a link to the matching `/embed`, instead
+//! of the browser's bare refusal. That is safe: `/` has no state-changing action (every request it
+//! makes is a GET of public data; there is no login, form post or cookie), so there is nothing a
+//! framing page could trick a user into doing (clickjacking needs an action to hijack).
 
 use std::path::{Path as FsPath, PathBuf};
 
@@ -127,9 +132,10 @@ fn not_built(st: &AppState) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, Html(body)).into_response()
 }
 
-/// `GET /`: the web map.
+/// `GET /`: the web map; framed by a portal, it shows a link to the embed (see the module doc).
 pub async fn index(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    match file(&st, "index.html", &headers, Some("'self'".into())).await {
+    let ancestors = embed_ancestors(&st.config.frame_ancestors);
+    match file(&st, "index.html", &headers, Some(ancestors)).await {
         Ok(r) => r,
         Err(ApiError::NotFound(_)) => not_built(&st),
         Err(e) => e.into_response(),

@@ -8,6 +8,7 @@
 //! from a per-version cache ([`crate::state::units::UnitsCache`]); both hold immutable things only.
 
 pub mod download;
+pub mod geometry;
 pub mod indicators;
 pub mod openapi;
 pub mod periods;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/units", get(units::list))
         .route("/api/v1/units/{code}", get(units::detail))
         .route("/api/v1/units/{code}/series", get(series::series))
+        .route("/api/v1/units/{code}/geometry", get(geometry::geometry))
         .route("/api/v1/values", get(values::values))
         .route("/api/v1/rankings", get(rankings::rankings))
         .route("/api/v1/download/{period}/{file}", get(download::download))
