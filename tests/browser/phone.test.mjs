@@ -146,7 +146,7 @@ test('at 390×844 with touch the map and a compact legend are on screen at first
   // Tap: half (the pickers on screen), then full (the exports), then back to peek.
   await tapHandle(page, 'half');
   assert.equal(await handle.getAttribute('aria-expanded'), 'true');
-  for (const sel of ['#ind', '#period', '#gran button', '#level']) assert.ok(inside(await box(page, sel)), `${sel} on screen at half`);
+  for (const sel of ['#search', '#ind', '#gran button', '#period']) assert.ok(inside(await box(page, sel)), `${sel} on screen at half`);
   await assertTouchTargets(page, 'half');
   await page.screenshot({ path: join(ART, 'phone-half.png') });
   // Further down the half sheet: the rest of the pickers, still 44 px.
@@ -184,6 +184,18 @@ test('at 390×844 with touch the map and a compact legend are on screen at first
   assert.equal(await drag(-160), 'half', 'dragged up one state');
   assert.equal(await drag(140), 'peek', 'dragged down one state');
   assert.equal(await drag(-10), 'peek', 'a short drag changes nothing');
+  // At peek the whole sheet is a handle: a tap on the legend opens it.
+  await page.tap('#legend .lg-rows li');
+  await page.waitForFunction(() => document.body.dataset.sheet === 'half');
+  // The search box comes first in the open sheet, and focusing it opens the whole sheet.
+  const first = await page.evaluate(() => ['#search', '#ind'].map((s) => document.querySelector(s).getBoundingClientRect().top));
+  assert.ok(first[0] < first[1], `the search box above the pickers: ${first}`);
+  await page.tap('#search');
+  await page.waitForFunction(() => document.body.dataset.sheet === 'full');
+  assert.ok(inside(await box(page, '#search')), 'the search box on screen');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.body.dataset.sheet === 'peek');
 });
 
 test('a tapped unit opens a popup sheet inside the screen, clear of the attribution, scale bar and breadcrumb, its chart reachable', async () => {

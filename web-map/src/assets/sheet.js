@@ -119,34 +119,43 @@ export class Sheet {
     if (h > 40 && document.body.style.getPropertyValue('--peek') !== `${h}px`) document.body.style.setProperty('--peek', `${h}px`);
   }
 
+  /** Whether a pointer at `target` grabs the sheet: the handle always, and at peek the whole
+   * sheet except its buttons (the peek has nothing else to tap or scroll). */
+  grabs(target) {
+    if (!this.active()) return false;
+    if (target.closest('.sheet-handle')) return true;
+    return this.state === 'peek' && !target.closest('button, a, input, select, textarea, label, summary');
+  }
+
   /** Tap: up one state (full: back to peek); drag: up or down by the drag's length. */
   wireHandle() {
     let start = null;
     let dragged = false;
-    const h = this.handle;
-    h.addEventListener('pointerdown', (e) => {
-      if (!this.active()) return;
+    const p = this.panel;
+    p.addEventListener('pointerdown', (e) => {
+      if (!this.grabs(e.target)) return;
       start = { y: e.clientY, id: e.pointerId };
       dragged = false;
-      h.setPointerCapture?.(e.pointerId);
+      p.setPointerCapture?.(e.pointerId);
     });
-    h.addEventListener('pointermove', (e) => {
+    p.addEventListener('pointermove', (e) => {
       if (!start || e.pointerId !== start.id) return;
       const dy = e.clientY - start.y;
       if (Math.abs(dy) > 6) dragged = true;
       // The sheet follows the finger while dragging (phone.css reads --drag).
-      this.panel.style.setProperty('--drag', `${Math.round(dy)}px`);
+      if (dragged) p.style.setProperty('--drag', `${Math.round(dy)}px`);
     });
     const end = (e) => {
       if (!start || e.pointerId !== start.id) return;
       const dy = e.clientY - start.y;
       start = null;
-      this.panel.style.removeProperty('--drag');
+      p.style.removeProperty('--drag');
       if (dragged) this.set(dragState(this.state, dy));
     };
-    h.addEventListener('pointerup', end);
-    h.addEventListener('pointercancel', end);
-    h.addEventListener('click', (e) => {
+    p.addEventListener('pointerup', end);
+    p.addEventListener('pointercancel', end);
+    p.addEventListener('click', (e) => {
+      if (!this.grabs(e.target)) return;
       // A drag ends with a click too: it has already moved the sheet.
       if (dragged) {
         dragged = false;
@@ -154,6 +163,13 @@ export class Sheet {
         return;
       }
       this.set(tapState(this.state));
+    });
+    // The search box opens the whole sheet: its results need the room.
+    p.addEventListener('focusin', (e) => {
+      if (this.active() && e.target.id === 'search' && this.state !== 'full') {
+        this.set('full');
+        e.target.scrollIntoView({ block: 'start' });
+      }
     });
   }
 
