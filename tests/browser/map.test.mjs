@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import colorbrewer from 'colorbrewer/index.es.js';
 import {
-  ROOT, ART, BASE, HOST_PORT, OTHER_PORT, consoleErrors, bench, browser,
+  ROOT, ART, BASE, consoleErrors, bench, browser,
   getJSON, newPage, waitReady, settle, sample, distinctColours, useBrowser,
 } from './harness.mjs';
 
@@ -350,44 +350,7 @@ test('the popup series switches between harmonised (default), as reported and H3
   await page.close();
 });
 
-test('the embed page renders in an allowed portal iframe and is refused elsewhere', async () => {
-  const page = await newPage({ width: 1000, height: 700 });
-  await page.goto(`http://127.0.0.1:${HOST_PORT}/`);
-  const frame = await (await page.waitForSelector('#f')).contentFrame();
-  await frame.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
-  const n = await frame.evaluate(() => window.popmap.map.queryRenderedFeatures().length);
-  assert.ok(n > 0, 'embedded map has features');
-  assert.equal(await frame.locator('#row-ind').isHidden(), true, 'locked indicator picker is hidden');
-  await page.screenshot({ path: join(ART, 'embed-in-portal.png') });
-  await page.close();
-
-  const other = await browser.newPage();
-  const blocked = [];
-  other.on('console', (m) => blocked.push(m.text()));
-  await other.goto(`http://127.0.0.1:${OTHER_PORT}/`);
-  await other.waitForTimeout(1500);
-  const f2 = await (await other.waitForSelector('#f')).contentFrame();
-  const ready = await f2.evaluate(() => document.body?.dataset?.ready ?? null).catch(() => null);
-  assert.notEqual(ready, '1', 'a portal not in the allow-list cannot frame the map');
-  assert.ok(blocked.some((m) => /frame-ancestors/.test(m)), 'Chromium reports the CSP refusal');
-  await other.close();
-});
-
-test('the embed dialog builds iframe code with a live preview', async () => {
-  const page = await newPage();
-  await page.goto(`${BASE}/?ind=cbr`);
-  await waitReady(page);
-  await page.click('#embed');
-  const code = await page.locator('#embed-code').inputValue();
-  assert.match(code, /<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\?ind=cbr/);
-  assert.match(code, /lock=ind/);
-  const preview = await (await page.waitForSelector('#embed-preview')).contentFrame();
-  await preview.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
-  await page.screenshot({ path: join(ART, 'embed-dialog.png') });
-  await page.close();
-});
-
-test('exports: CSV and GeoJSON of the view, PNG with legend', async () => {
+test('exports: PNG with legend (the data downloads are the API\'s: downloads.test.mjs)', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/?ind=density`);
   await waitReady(page);
@@ -397,12 +360,6 @@ test('exports: CSV and GeoJSON of the view, PNG with legend', async () => {
     await d.saveAs(path);
     return path;
   };
-  const csv = readFileSync(await dl('#csv'), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'code,name,level,period,density');
-  assert.ok(csv.length > 30, `${csv.length - 1} rows`);
-  const gj = JSON.parse(readFileSync(await dl('#geojson'), 'utf8'));
-  assert.equal(gj.type, 'FeatureCollection');
-  assert.ok(gj.features.length > 30 && gj.features[0].geometry.coordinates.length > 0);
   const png = readFileSync(await dl('#png'));
   assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
   await page.close();

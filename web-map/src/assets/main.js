@@ -17,6 +17,7 @@ import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
 import { openEmbedDialog } from './embed.js';
+import { Frame, checkView, explainFramed } from './frame.js';
 import { NATIONAL, nationalPadding } from './camera.js';
 import { initSheet, attributionOptions, collapseAttribution } from './sheet.js';
 import { Search } from './search.js';
@@ -232,6 +233,7 @@ async function doUpdate() {
   applyLevelLock();
   showLegend();
   where?.afterUpdate();
+  await frame.afterUpdate(map); // area=: the unit outlined, the rest dimmed (frame.js)
   document.body.dataset.period = doc.metadata['popmap:period'];
   document.body.dataset.indicator = S.ind;
   prefetchNeighbours();
@@ -358,7 +360,8 @@ function wireControls() {
   $('#lang').addEventListener('click', () => set({ lang: lang() === 'vi' ? 'en' : 'vi' }));
   search.wire();
   const btn = (id, fn) => $(id)?.addEventListener('click', fn);
-  btn('#embed', () => openEmbedDialog($('#embed-dialog'), lang(), () => ({ ...S }), camera));
+  btn('#embed', () => openEmbedDialog($('#embed-dialog'), lang(), () => ({ ...S }), camera, meta,
+    () => (S.sel ? { code: S.sel, name: search.index()?.byCode?.get(S.sel)?.name || S.sel } : null)));
   btn('#png', () => exportPNG(map, lang(), currentLegend(), fileBase(), meta.synthetic));
   // At level h3 the cells carry their values: the exports read them from the tiles (values null).
   const fill = () => (S.level === 'h3' ? H3_FILL : `${levelAtZoom()}-fill`);
@@ -382,7 +385,11 @@ function camera() {
 const search = new Search({
   get map() { return map; }, get where() { return where; }, state: () => S, set, lang,
   levels: () => levels, styleDoc: () => styleDoc, valuesURL, shownVersion,
+  get within() { return S.sa === '1' ? S.area : ''; }, // sa=1: search only inside the framed unit (a code, '' = everywhere)
 });
+
+// The unit an embed frames (area=), its version following the period's (frame.js).
+const frame = new Frame({ state: () => S, lang, meta, embed: EMBED, version: () => shownVersion() || periodEntry(S.period)?.version });
 
 // ---------- interaction ----------
 
@@ -441,6 +448,7 @@ function wireMapEvents() {
 // ---------- start ----------
 
 async function boot() {
+  if (!EMBED && explainFramed(S, lang())) return; // `/` in a portal's frame: the embed link instead
   // Start MapLibre's workers now, while the metadata and the style are fetched.
   maplibregl.prewarm();
   const [inds, periods, versions, h3] = await Promise.all([
@@ -455,6 +463,9 @@ async function boot() {
   meta.periods = periods;
   meta.versions = versions;
   meta.h3 = versions.some((v) => v.h3 === true) || !!h3;
+  // Embeds are strict: a bad indicator, period or unit is an error over the map (frame.js).
+  const frameNotes = await checkView(S, meta, lang(), EMBED);
+  if (!frameNotes) return;
   if (!indicatorMeta(S.ind)) S.ind = meta.indicators[0]?.id;
   // A noisy ratio opens on its stable level and granularity (SRB: provinces by year) unless the link says otherwise.
   if (!/[?&](period|g|level)=/.test(location.search)) Object.assign(S, stableView(indicatorMeta(S.ind), meta.periods, S.g));
@@ -463,7 +474,7 @@ async function boot() {
   Object.assign(S, { g: model.g, period: model.period || 'latest', cmp: model.cmp });
   timeline = new Timeline({ state: () => S, entries: () => meta.periods, lang, set, unitOf: () => indicatorMeta(S.ind)?.unit });
   wireExplain(() => meta.indicators, lang);
-  showNotice(correctView(S, meta, lang()));
+  showNotice([...frameNotes, ...correctView(S, meta, lang())]);
   if (S.level === 'h3' && !meta.h3) {
     S.level = 'auto';
     setStatus(t(lang(), 'h3Missing'));
@@ -475,7 +486,7 @@ async function boot() {
   // Start fetching the values while MapLibre loads its worker and the tiles.
   levels = levelsOf(doc).filter((l) => l.level !== 'h3');
   fetchColumns(doc).catch(() => {});
-  const cam = parseCamera(S.at);
+  const cam = S.area ? null : parseCamera(S.at); // a framed unit fits the camera (area wins over at)
   map = new maplibregl.Map({
     container: 'map',
     style: clientStyle(doc),
@@ -504,7 +515,8 @@ async function boot() {
   await update(false);
   // A comparison of periods of different lengths is refused in the UI too (contract 1).
   if (model.refused) setStatus(t(lang(), 'cmpRefused'));
-  if (!cam) await where.frameSelection();
+  if (S.area) frame.fit(map);
+  else if (!cam) await where.frameSelection();
   map.once('idle', () => {
     document.body.dataset.ready = '1';
     window.popmap.readyAt = performance.now();

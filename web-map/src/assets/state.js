@@ -4,7 +4,9 @@
 // boundary version the period is drawn on, the selected unit (`sel`, its code), whether value
 // labels are shown (`vl=1`), the timeline's granularity (`g`: month|quarter|year), the change
 // measure (`cm`: abs|pct) and the legend's breaks (`br`: '' = one legend for the whole timeline,
-// `period` = this period only).
+// `period` = this period only), and for embeds the unit framed (`area`: a unit code on the
+// boundary version of the period shown — outlined, the rest dimmed, the camera fitted) and
+// whether search stays inside it (`sa=1`).
 
 export const DEFAULTS = {
   ind: 'density',
@@ -24,6 +26,8 @@ export const DEFAULTS = {
   g: 'month',
   cm: 'abs',
   br: '',
+  area: '',
+  sa: '',
 };
 
 const KEYS = Object.keys(DEFAULTS);

@@ -1,8 +1,10 @@
 // No dead ends: what the server can serve for the view, learnt from the metadata the page loads
 // anyway (/api/v1/map/indicators `methods`, `k_range`, `h3`; /api/v1/versions `onto`, `h3`,
 // `levels`), so the pickers offer only that and a URL asking for anything else is corrected to
-// the nearest valid view before any request, with a short notice in the UI language.
+// the nearest valid view before any request, with a short notice in the UI language. Embeds
+// are strict instead (strictProblems): an unknown indicator, period or unit is an error.
 import { t, tf } from './i18n.js';
+import { periodWords, versionWords } from './layout.js';
 
 const ALL_METHODS = ['quantile', 'equal_interval', 'jenks', 'fixed'];
 
@@ -92,6 +94,37 @@ export function correctView(s, meta, lang) {
     s.level = 'auto';
   }
   return notes;
+}
+
+/**
+ * Strict mode, for embeds (a portal's frame must never show another indicator than the one
+ * its editor asked for): the check of a view before any correction: the problems of `s` as
+ * [{param, value, text}] in `lang`, naming the parameter, the bad value and what is available.
+ * `area` (the feature fetchArea found, null when not found, undefined when not asked) is
+ * checked by the caller's fetch; pass its result.
+ */
+export function strictProblems(s, meta, lang, area) {
+  const out = [];
+  if (!meta.indicators.some((d) => d.id === s.ind)) {
+    const names = meta.indicators.map((d) => `${d.id} (${lang === 'en' ? d.name_en : d.name_vi})`).join(', ');
+    out.push({ param: 'ind', value: s.ind, text: tf(lang, 'badInd', { value: s.ind, list: names }) });
+  }
+  if (s.period && s.period !== 'latest' && !meta.periods.some((e) => e.period === s.period)) {
+    // One span per length of period (months, quarters, years), oldest to newest.
+    const kinds = [/^\d{4}-\d{2}$/, /^\d{4}-Q[1-4]$/, /^\d{4}$/];
+    const span = kinds.map((re) => meta.periods.map((e) => e.period).filter((p) => re.test(p)).sort())
+      .filter((ps) => ps.length)
+      .map((ps) => (ps.length === 1 ? `${periodWords(ps[0], lang)} (${ps[0]})`
+        : `${periodWords(ps[0], lang)} – ${periodWords(ps[ps.length - 1], lang)} (${ps[0]} … ${ps[ps.length - 1]})`))
+      .join('; ') || '—';
+    out.push({ param: 'period', value: s.period, text: tf(lang, 'badPeriod', { value: s.period, list: span }) });
+  }
+  if (s.area && area === null) {
+    const entry = meta.periods.find((e) => e.period === s.period) || meta.periods[meta.periods.length - 1];
+    const v = meta.versions.find((x) => x.id === entry?.version);
+    out.push({ param: 'area', value: s.area, text: tf(lang, 'badArea', { value: s.area, version: versionWords(v, lang) }) });
+  }
+  return out;
 }
 
 /**
