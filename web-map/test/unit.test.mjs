@@ -1,7 +1,8 @@
 // Unit tests of the web map's pure modules (node --test, no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fold, search } from '../src/assets/fold.js';
+import { fold } from '../src/assets/fold.js';
+import { searchURL, distinct, detail } from '../src/assets/search.js';
 import { parse, format, parseCamera, locked, DEFAULTS } from '../src/assets/state.js';
 import { rangeLabel, breaksHTML, timelineSpan } from '../src/assets/legend.js';
 import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS } from '../src/assets/popup.js';
@@ -18,16 +19,17 @@ test('fold ignores Vietnamese diacritics like the server', () => {
   assert.equal(fold('Hà Nội'.normalize('NFD')), 'ha noi');
 });
 
-test('search finds by folded name and by code', () => {
-  const mk = (code, name, depth) => ({ code, name, key: fold(name), depth });
-  const units = [mk('01', 'Thành phố Hà Nội', 0), mk('00004', 'Phường Phúc Xá', 2), mk('79', 'Thành phố Hồ Chí Minh', 0), mk('001', 'Quận Ba Đình', 1)];
-  assert.equal(search(units, 'ha noi')[0].code, '01');
-  assert.equal(search(units, 'HÀ NỘI')[0].code, '01');
-  assert.equal(search(units, 'phuc xa')[0].code, '00004');
-  assert.deepEqual(search(units, '0000').map((u) => u.code), ['00004']);
-  assert.equal(search(units, 'tp ho').length, 0);
-  assert.equal(search(units, 'ho chi')[0].code, '79');
-  assert.deepEqual(search(units, ''), []);
+test('the search box asks the server once and lists each unit once', () => {
+  assert.equal(searchURL(' hà nội ', ''), '/api/v1/units?q=h%C3%A0+n%E1%BB%99i&versions=all&limit=12');
+  assert.match(searchURL('sa pa', '15'), /&within=15$/);
+  const hn = (version) => ({ code: '01', name: 'Thành phố Hà Nội', version });
+  const bd = { code: '74', name: 'Tỉnh Bình Dương', version: 'vn-2019' };
+  assert.deepEqual(distinct([hn('vn-2025'), hn('vn-2019'), bd]), [hn('vn-2025'), bd]);
+  const old = { ...bd, level: 'province', type: { vi: 'Tỉnh', en: 'Province' }, now_part_of: [{ code: '79', name: 'Thành phố Hồ Chí Minh' }] };
+  assert.equal(detail(old, 'vi', false), 'Tỉnh · nay thuộc Thành phố Hồ Chí Minh');
+  assert.equal(detail(old, 'en', false), 'Province · now part of Thành phố Hồ Chí Minh');
+  const ward = { code: '26068', name: 'Phường Biên Hòa', level: 'commune', type: { vi: 'Phường', en: 'Ward' }, parent_name: 'Tỉnh Đồng Nai' };
+  assert.equal(detail(ward, 'vi', true), 'Phường · Tỉnh Đồng Nai · 26068');
 });
 
 test('view state round-trips through the URL', () => {

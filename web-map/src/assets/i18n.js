@@ -21,6 +21,7 @@ const STRINGS = {
     boundaries: 'Ranh giới', ownBoundaries: 'Của kỳ (như báo cáo)', since: 'từ',
     country: 'Việt Nam', whereAmI: 'Đơn vị đang chọn', clearSelection: 'Bỏ chọn đơn vị', valueLabels: 'Nhãn giá trị',
     revision: 'bản sửa',
+    searchLabel: 'Tìm đơn vị hành chính theo tên hoặc mã', searchResults: 'Kết quả tìm kiếm', searchNone: 'Không tìm thấy “{q}”', searchCount: '{n} kết quả; dùng phím mũi tên lên, xuống để chọn và Enter để mở', nowPartOf: 'nay thuộc', searchElsewhere: '{name} không có trên ranh giới đang hiển thị.',
     // Timeline, change maps and series (issue 15, engineer C).
     gMonth: 'Tháng', gQuarter: 'Quý', gYear: 'Năm', granularity: 'Độ dài kỳ', loop: 'Lặp lại', speed: 'Tốc độ',
     measure: 'Cách đo thay đổi', measureAbs: 'Tuyệt đối', measurePp: 'Tuyệt đối (điểm %)', measurePct: '%',
@@ -77,6 +78,7 @@ const STRINGS = {
     boundaries: 'Boundaries', ownBoundaries: "The period's own (as reported)", since: 'from',
     country: 'Vietnam', whereAmI: 'Selected area', clearSelection: 'Clear the selection', valueLabels: 'Value labels',
     revision: 'revision',
+    searchLabel: 'Find an administrative unit by name or code', searchResults: 'Search results', searchNone: 'No unit matches “{q}”', searchCount: '{n} results; use the up and down arrow keys to choose and Enter to open', nowPartOf: 'now part of', searchElsewhere: '{name} is not on the boundaries shown.',
     // Timeline, change maps and series (issue 15, engineer C).
     gMonth: 'Month', gQuarter: 'Quarter', gYear: 'Year', granularity: 'Period length', loop: 'Loop', speed: 'Speed',
     measure: 'Change measure', measureAbs: 'Absolute', measurePp: 'Absolute (pp)', measurePct: '%',
