@@ -106,6 +106,12 @@ test('area= frames a unit on the version of the period: outline, mask, camera fi
     assert.equal(r.maskInside, 0, 'the unit itself is not dimmed');
     assert.equal(await page.title(), 'Mật độ dân số — Tỉnh Lào Cai — Tháng 9/2026');
     assert.match(await page.locator('#area-name').textContent(), /Tỉnh Lào Cai/);
+    if (vp.width === 1366) {
+      // The title follows the view.
+      await page.evaluate(() => window.popmap.set({ period: '2026-08' }));
+      await settle(page);
+      assert.equal(await page.title(), 'Mật độ dân số — Tỉnh Lào Cai — Tháng 8/2026');
+    }
     await page.screenshot({ path: join(ART, `embed-area-${vp.width}.png`) });
     await page.close();
   }

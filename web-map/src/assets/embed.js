@@ -19,7 +19,11 @@ export function embedURL(origin, s, opts, camera) {
     // A framed unit sets the camera itself (fitted to any frame size): `at` is left out.
     at: opts.frameView && !area ? camera : '', area, sa: area && opts.searchArea ? '1' : '',
   };
-  return `${origin}/embed${format(e)}`;
+  // The indicator always named (even the default one): a portal's frame must not change
+  // indicator if the map's default ever does.
+  let q = format(e);
+  if (!/[?&]ind=/.test(q)) q = `?ind=${encodeURIComponent(s.ind)}${q ? `&${q.slice(1)}` : ''}`;
+  return `${origin}/embed${q}`;
 }
 
 /** The iframe snippet of `url` titled `title`: responsive (`size.mode` 'fluid') or fixed. */
@@ -40,6 +44,8 @@ async function copyText(text, area) {
     return document.execCommand('copy');
   }
 }
+
+const form0 = (dialog) => dialog.querySelector('form');
 
 function formHTML(L, sel, aspect) {
   const check = (name, on) => `<label><input type="checkbox" name="${name}"${on ? ' checked' : ''}> ${esc(t(L, name))}</label>`;
@@ -82,6 +88,11 @@ export function openEmbedDialog(dialog, lang, getState, camera, meta, selected =
   const sel = selected();
   dialog.setAttribute('aria-labelledby', 'embed-title');
   dialog.innerHTML = formHTML(L, sel, '16/10');
+  const framed = getState().area; // the map already frames a unit (area=): offered as the typed code
+  if (framed) {
+    form0(dialog).elements.code.value = framed;
+    form0(dialog).elements.frame.value = 'code';
+  }
   dialog.querySelector('h2').id = 'embed-title';
   const form = dialog.querySelector('form');
   const el = form.elements;
