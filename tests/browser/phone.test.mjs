@@ -135,6 +135,17 @@ test('at 390×844 with touch the map and a compact legend are on screen at first
     return [[112.0, 16.5], [114.3, 10.0], [102.2, 22.5], [104.8, 8.6]].map((p) => { const q = m.project(p); return q.x >= 0 && q.x <= w && q.y >= 0; });
   });
   assert.deepEqual(archipelagos, [true, true, true, true], 'Hoàng Sa, Trường Sa, the north-west and Cà Mau in view');
+  // Both archipelagos' names are drawn whole: neither label touches the map's left or right edge.
+  const names = await page.evaluate(() => {
+    const m = window.popmap.map;
+    const w = m.getCanvas().clientWidth;
+    const h = m.getCanvas().clientHeight;
+    const layers = ['context-archipelago-label'];
+    const at = (box) => m.queryRenderedFeatures(box, { layers }).map((f) => f.properties.name);
+    return { drawn: at(undefined).sort(), cut: [...at([[0, 0], [2, h]]), ...at([[w - 2, 0], [w, h]])] };
+  });
+  assert.deepEqual(names.drawn, ['Quần đảo Hoàng Sa (Đà Nẵng)', 'Quần đảo Trường Sa (Khánh Hòa)']);
+  assert.deepEqual(names.cut, [], 'no archipelago name cut at the edge');
   await page.screenshot({ path: join(ART, 'phone-peek.png') });
 
   // The handle: a labelled button that says whether the sheet is open.
