@@ -114,7 +114,7 @@ export class Sheet {
 
   /** Keeps --peek (phone.css: the map's bottom edge) at the height of the sheet at peek. */
   measure() {
-    if (!this.active() || this.state !== 'peek') return;
+    if (!this.active() || this.state !== 'peek' || this.dragging) return;
     const h = Math.ceil(this.panel.offsetHeight);
     if (h > 40 && document.body.style.getPropertyValue('--peek') !== `${h}px`) document.body.style.setProperty('--peek', `${h}px`);
   }
@@ -134,7 +134,7 @@ export class Sheet {
     const p = this.panel;
     p.addEventListener('pointerdown', (e) => {
       if (!this.grabs(e.target)) return;
-      start = { y: e.clientY, id: e.pointerId };
+      start = { y: e.clientY, id: e.pointerId, h: p.offsetHeight };
       dragged = false;
       p.setPointerCapture?.(e.pointerId);
     });
@@ -142,14 +142,22 @@ export class Sheet {
       if (!start || e.pointerId !== start.id) return;
       const dy = e.clientY - start.y;
       if (Math.abs(dy) > 6) dragged = true;
-      // The sheet follows the finger while dragging (phone.css reads --drag).
-      if (dragged) p.style.setProperty('--drag', `${Math.round(dy)}px`);
+      if (!dragged) return;
+      this.dragging = true; // the peek's height is not the map's edge while the finger moves
+      // The sheet follows the finger: taller when pulled up, lower when pushed down (phone.css
+      // reads --drag).
+      p.style.setProperty('--drag', `${Math.max(0, Math.round(dy))}px`);
+      p.style.height = dy < 0 ? `${Math.min(innerHeight - 36, start.h - dy)}px` : '';
+      p.style.maxHeight = dy < 0 ? 'none' : '';
     });
     const end = (e) => {
       if (!start || e.pointerId !== start.id) return;
       const dy = e.clientY - start.y;
       start = null;
       p.style.removeProperty('--drag');
+      p.style.height = '';
+      p.style.maxHeight = '';
+      this.dragging = false;
       if (dragged) this.set(dragState(this.state, dy));
     };
     p.addEventListener('pointerup', end);
