@@ -101,23 +101,28 @@ impl NameQuery {
         };
         let full = search_key(name);
         let (kind, core) = split_folded(&full);
+        // Each key once without spaces too: this runs for every unit of a version.
+        let (full, core) = (
+            (full.as_str(), full.replace(' ', "")),
+            (core, core.replace(' ', "")),
+        );
         let by_name = self
             .forms
             .iter()
             .filter_map(|f| match f.kind {
                 Some(k) if Some(k) != kind => None,
-                Some(_) => compare(f, core),
-                None => compare(f, core).max(compare(f, &full)),
+                Some(_) => compare(f, &core),
+                None => compare(f, &core).max(compare(f, &full)),
             })
             .max();
         code_match.max(by_name)
     }
 }
 
-/// How `name` (a search key) matches the form `f`.
-fn compare(f: &Form, name: &str) -> Option<NameMatch> {
-    let compact = name.replace(' ', "");
-    if name == f.core || compact == f.compact {
+/// How a name (a search key, and the same without spaces) matches the form `f`.
+fn compare(f: &Form, (name, compact): &(&str, String)) -> Option<NameMatch> {
+    let name = *name;
+    if name == f.core || *compact == f.compact {
         Some(NameMatch::Exact)
     } else if name.starts_with(&f.core) || compact.starts_with(&f.compact) {
         Some(NameMatch::Prefix)

@@ -165,8 +165,7 @@ async fn now_part_of(
     } else {
         old.list
             .iter()
-            .filter(|c| c.level == Level::Commune)
-            .filter(|c| old.parents(c).iter().any(|p| p.code == unit.code))
+            .filter(|c| c.level == Level::Commune && is_under(old, c, &unit.code))
             .collect()
     };
     let mut weights: BTreeMap<String, f64> = BTreeMap::new();
@@ -209,6 +208,20 @@ async fn now_part_of(
         .collect();
     out.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.code.cmp(&b.code)));
     Ok(out)
+}
+
+/// Whether `code` is an ancestor of `unit` (walked up by code, without collecting the chain:
+/// this runs for every commune of a version).
+fn is_under(units: &VersionUnits, unit: &UnitInfo, code: &str) -> bool {
+    let mut cur = unit.parent_code.as_deref();
+    for _ in 0..Level::ALL.len() {
+        match cur {
+            Some(c) if c == code => return true,
+            Some(c) => cur = units.get(c).and_then(|p| p.parent_code.as_deref()),
+            None => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
