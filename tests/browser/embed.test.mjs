@@ -6,11 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ART, BASE, HOST_PORT, OTHER_PORT, browser, consoleErrors, getJSON, newPage, waitReady, settle, useBrowser } from './harness.mjs';
+import { ART, BASE, HOST_PORT, OTHER_PORT, axe, browser, consoleErrors, getJSON, newPage, waitReady, settle, useBrowser } from './harness.mjs';
 
 useBrowser('bench-embed.json');
 
 const LAST = '2026-09';
+
+/** axe-core's serious and critical violations in `page` (a page or a frame), as readable lines. */
+async function serious(page, context) {
+  return (await axe(page, context)).filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target).join(', ')}`);
+}
 
 /** The API requests a page makes (path + query), recorded from now on. */
 function apiRequests(page) {
@@ -58,7 +64,10 @@ test('an embed with a bad indicator, period or area shows the error and draws no
     assert.equal(await p.locator('#legend .lg-rows li').count(), 0, `${c.q}: no legend`);
     assert.deepEqual(seen.filter((s) => /^\/api\/v1\/map\/values|^\/styles\//.test(s)), [], `${c.q}: nothing drawn`);
     assert.equal(await p.getAttribute('#embed-error', 'role'), 'alert');
-    if (c.param === 'ind') await p.screenshot({ path: join(ART, 'embed-error.png') });
+    if (c.param === 'ind') {
+      await p.screenshot({ path: join(ART, 'embed-error.png') });
+      assert.deepEqual(await serious(p), [], 'axe on the error');
+    }
     await p.close();
   }
   // In English, by `lang`.
@@ -159,6 +168,7 @@ test('controls=0: the compact legend covers at most a fifth of a 400×300 frame 
   assert.match(await page.locator('#legend .lg-sub').textContent(), /Tháng 9\/2026/);
   assert.ok(await page.locator('#legend .lg-rows li').first().isVisible(), 'classes shown');
   await page.screenshot({ path: join(ART, 'embed-compact-400x300.png') });
+  assert.deepEqual(await serious(page), [], 'axe on the compact embed');
   const toggle = page.locator('#legend-toggle');
   assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
   assert.equal(await toggle.getAttribute('aria-label'), 'Ẩn/hiện chú giải');
@@ -240,6 +250,7 @@ test('the embed dialog: frame, live validation, responsive and fixed snippets, C
     assert.ok(fit.p[0] >= fit.d[0] && fit.p[1] <= fit.d[1], 'preview inside the dialog');
     assert.equal(fit.wide, 0, 'no element wider than the viewport');
     await page.screenshot({ path: join(ART, `embed-dialog-${vp.width}.png`) });
+    assert.deepEqual(await serious(page, '#embed-dialog'), [], 'axe on the dialog');
     await context.close();
   }
 });
@@ -265,6 +276,7 @@ test('/ inside a portal frame explains to use the embed link', async () => {
   await page.waitForTimeout(300);
   assert.deepEqual(seen, [], 'no data fetched');
   await page.screenshot({ path: join(ART, 'embed-framed-root.png') });
+  assert.deepEqual(await serious(frame), [], 'axe on the explanation');
   await page.close();
 });
 
