@@ -5,7 +5,7 @@
 // Escape, and a click elsewhere closing the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, newPage, waitReady, settle, consoleErrors, BASE } from './harness.mjs';
+import { useBrowser, newPage, waitReady, settle, consoleErrors, axe, BASE } from './harness.mjs';
 
 useBrowser('bench-search.json');
 
@@ -54,6 +54,9 @@ test('search: a keyboard-only combobox over the server search, across boundary v
   assert.match(hn[0].detail, /^Thành phố/, 'the real type, not "Tỉnh"');
   assert.equal(hn.filter((o) => o.name === 'Thành phố Hà Nội').length, 1, 'listed once, not once per boundary version');
   await page.keyboard.press('ArrowDown');
+  // The open combobox, its listbox and options pass axe (serious or critical: none).
+  const bad = (await axe(page, '.search')).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], JSON.stringify(bad, null, 1));
   const active = await box.getAttribute('aria-activedescendant');
   assert.equal(await page.getAttribute(`#${active}`, 'aria-selected'), 'true');
   assert.match(await page.textContent(`#${active}`), /Thành phố Hà Nội/);
@@ -105,6 +108,17 @@ test('search: a keyboard-only combobox over the server search, across boundary v
   assert.ok(await page.locator('#results').isVisible());
   await page.mouse.click(900, 400);
   assert.equal(await page.locator('#results').isVisible(), false);
+
+  // In English: the types, "now part of" and the no-result text; the box's name too.
+  await page.goto(`${BASE}/?lang=en`);
+  await waitReady(page);
+  assert.match(await box.getAttribute('aria-label'), /^Find an administrative unit/);
+  await typeInto(page, 'binh duong');
+  const en = await options(page);
+  assert.ok(en.some((o) => o.name === 'Tỉnh Bình Dương' && o.detail === 'Province · now part of Thành phố Hồ Chí Minh'), JSON.stringify(en));
+  assert.ok(en.some((o) => o.name === 'Phường Bình Dương' && o.detail === 'Ward · Thành phố Hồ Chí Minh'), JSON.stringify(en));
+  await typeInto(page, 'zzzz');
+  assert.equal(await page.textContent('#search-status'), 'No unit matches “zzzz”');
   await page.close();
   assert.deepEqual(consoleErrors, []);
 });

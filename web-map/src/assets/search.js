@@ -85,6 +85,8 @@ export class Search {
     list.setAttribute('role', 'listbox');
     this.status = $('#search-status') || this.makeStatus();
     this.label();
+    // The names follow the UI language (main.js sets <html lang> on a switch).
+    new MutationObserver(() => this.label()).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     input.addEventListener('input', () => {
       clearTimeout(this.timer);
       list.setAttribute('aria-busy', 'true'); // until the answer to this text is listed
