@@ -109,6 +109,15 @@ test('search: a keyboard-only combobox over the server search, across boundary v
   await page.mouse.click(900, 400);
   assert.equal(await page.locator('#results').isVisible(), false);
 
+  // On a 2024 period (2019 boundaries) the old province is framed on its own boundaries.
+  await page.goto(`${BASE}/?period=2024-06`);
+  await waitReady(page);
+  await typeInto(page, 'tinh binh duong');
+  assert.equal((await options(page))[0]?.name, 'Tỉnh Bình Dương');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.selected === '74', null, { timeout: 20000 });
+
   // In English: the types, "now part of" and the no-result text; the box's name too.
   await page.goto(`${BASE}/?lang=en`);
   await waitReady(page);
