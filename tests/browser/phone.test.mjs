@@ -179,6 +179,13 @@ test('at 390×844 with touch the map and a compact legend are on screen at first
   await tapHandle(page, 'half');
   await tapHandle(page, 'full');
   await tapHandle(page, 'peek');
+  // A mouse click works the same (a narrow desktop window).
+  await page.click('.sheet-handle');
+  await page.waitForFunction(() => document.body.dataset.sheet === 'half');
+  await page.click('.sheet-handle');
+  await page.waitForFunction(() => document.body.dataset.sheet === 'full');
+  await page.click('.sheet-handle');
+  await page.waitForFunction(() => document.body.dataset.sheet === 'peek');
 
   // A drag up opens the sheet, a drag down closes it.
   const drag = async (dy) => {

@@ -131,8 +131,10 @@ export class Sheet {
   wireHandle() {
     let start = null;
     let dragged = false;
+    let down = null; // what was pressed: the capture sends the click to the sheet itself
     const p = this.panel;
     p.addEventListener('pointerdown', (e) => {
+      down = e.target;
       if (!this.grabs(e.target)) return;
       start = { y: e.clientY, id: e.pointerId, h: p.offsetHeight };
       dragged = false;
@@ -163,7 +165,9 @@ export class Sheet {
     p.addEventListener('pointerup', end);
     p.addEventListener('pointercancel', end);
     p.addEventListener('click', (e) => {
-      if (!this.grabs(e.target)) return;
+      const target = e.target === p && down ? down : e.target;
+      down = null;
+      if (!this.grabs(target)) return;
       // A drag ends with a click too: it has already moved the sheet.
       if (dragged) {
         dragged = false;
