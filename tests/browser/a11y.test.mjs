@@ -71,6 +71,7 @@ test('axe: / and /embed at 1366×768 and 390×844, with the popup and the table 
     writeFileSync(join(ART, 'a11y.json'), JSON.stringify(seen, null, 2));
   }
   assert.deepEqual(grave, [], `serious or critical axe violations:\n${grave.join('\n')}`);
+  assert.deepEqual(consoleErrors, []);
 });
 
 async function axeAll(grave) {
@@ -133,8 +134,10 @@ test('the map says its keys, MapLibre speaks the UI language, every control is l
   const first = await page.evaluate(() => document.body.dataset.selected);
   await page.keyboard.press('Alt+ArrowRight');
   await page.waitForFunction((c) => document.body.dataset.selected && document.body.dataset.selected !== c, first);
-  const live = await page.evaluate(() => document.querySelector('.maplibregl-map [role=status]').textContent);
-  assert.match(live, /^Đã chọn .+\. Nhấn Enter/);
+  // Announced (the live region is emptied, then written 50 ms later so a repeat is read again).
+  await page.waitForFunction(() => document.getElementById('map-live')?.textContent);
+  assert.match(await page.textContent('#map-live'), /^Đã chọn .+\. Nhấn Enter/);
+  assert.equal(await page.getAttribute('#map-live', 'role'), 'status');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.maplibregl-popup[role=dialog] .pp .val');
   const dialog = await page.evaluate(() => {
@@ -184,7 +187,8 @@ test('the map says its keys, MapLibre speaks the UI language, every control is l
   periods.push(...(await page.evaluate(() => { clearInterval(window.periodTimer); return [...window.periodsSeen]; })));
   const writes = await page.evaluate(() => window.liveWrites);
   Object.assign(bench, { play_frames_8s: periods.length, legend_live_announcements_8s: writes });
-  assert.ok(periods.length >= 4, `Play advanced (${periods.join(', ')})`);
+  // 1.5 s a frame at 1× (fewer on a loaded machine); at most one announcement per 4 s.
+  assert.ok(periods.length >= 3, `Play advanced (${periods.join(', ')})`);
   assert.ok(writes <= 3 && writes < periods.length, `${writes} live announcements for ${periods.length} frames`);
 
   // English: the same texts follow the language switch.

@@ -84,6 +84,7 @@ export class KeyNav {
     this.hint.id = 'map-keys';
     this.live = document.createElement('div');
     this.live.className = 'sr-only';
+    this.live.id = 'map-live';
     this.live.setAttribute('role', 'status');
     this.live.setAttribute('aria-live', 'polite');
     // After the canvas, so `canvas:focus-visible + .keyhint` shows it.
