@@ -57,6 +57,7 @@ export class Sheet {
     this.panel = panel;
     this.lang = lang;
     this.state = 'peek';
+    this.dragging = false; // a finger is moving the sheet (measure() waits)
     this.handle = document.createElement('button');
     this.handle.type = 'button';
     this.handle.className = 'sheet-handle';
