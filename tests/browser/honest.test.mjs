@@ -414,11 +414,14 @@ test('H3 level: its own classes, an indicator switch recolours, a cell click ope
   const popupText = await page.evaluate(() => document.querySelector('.maplibregl-popup .pp-h3').innerText);
   assert.match(popupText, /Tỷ số giới tính/);
   await page.screenshot({ path: join(ART, 'honest-h3-popup-1366.png') });
-  // CSV of the cells in view, with their values.
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+  // CSV of the cells in view, with their values (the download menu's H3 entry; a BOM for Excel).
+  await page.click('#downloads summary');
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click('#csv-cells')]);
   const path = join(ART, d.suggestedFilename());
   await d.saveAs(path);
-  const rows = readFileSync(path, 'utf8').trim().split('\n');
+  const raw = readFileSync(path);
+  assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 BOM first');
+  const rows = raw.subarray(3).toString('utf8').trim().split('\n');
   assert.equal(rows[0], 'cell,resolution,period,sex_ratio,sex_ratio_unstable,suppressed');
   assert.ok(rows.length > 20, `${rows.length - 1} cells`);
   assert.ok(rows.slice(1).filter((l) => l.split(',')[3] !== '').length > 10, 'cells carry values');

@@ -103,23 +103,13 @@ export async function exportPNG(map, lang, legend, fileBase, synthetic) {
   return blob;
 }
 
-/** Units drawn in the view on `layer`, one per code, with their tile geometry. */
-export function viewFeatures(map, layer) {
-  const seen = new Map();
-  for (const f of map.queryRenderedFeatures({ layers: [layer] })) {
-    const code = f.properties.code;
-    if (!seen.has(code)) seen.set(code, f);
-  }
-  return [...seen.values()];
-}
-
 function csvCell(v) {
   const s = v === null || v === undefined ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** H3 cells in view on `layer` (one per cell index), with the values the tiles carry. */
-export function viewCells(map, layer) {
+function viewCells(map, layer) {
   const seen = new Map();
   for (const f of map.queryRenderedFeatures({ layers: [layer] })) {
     const cell = f.properties.cell;
@@ -128,71 +118,19 @@ export function viewCells(map, layer) {
   return [...seen.values()];
 }
 
-/** CSV of the H3 cells in view: cell, resolution, period, value, unstable and suppressed flags. */
-function cellsCSV(map, layer, indicator, period) {
+/**
+ * CSV of the H3 cells in view: cell, resolution, period, value, unstable and suppressed flags,
+ * after a UTF-8 BOM (Excel). The grid has no file download in the API: a cell's value is the
+ * same in every tile, so the tiles' values are the served ones (units use the API downloads).
+ */
+export function exportCellsCSV(map, layer, indicator, period, fileBase) {
   const rows = [['cell', 'resolution', 'period', indicator, `${indicator}_unstable`, 'suppressed']];
   for (const f of viewCells(map, layer)) {
     const p = f.properties;
     rows.push([p.cell, p.resolution, period, p[indicator] ?? '', p[`${indicator}_unstable`] ? 1 : 0, p.suppressed ? 1 : 0]);
   }
-  return rows;
-}
-
-/**
- * CSV of the units in view: code, name, period, indicator value; with `values` null (the H3
- * level, whose tiles carry the values) the cells in view.
- */
-export function exportCSV(map, layer, values, indicator, period, fileBase) {
-  if (!values) {
-    const text = cellsCSV(map, layer, indicator, period).map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-    download(`${fileBase}.csv`, new Blob([text], { type: 'text/csv;charset=utf-8' }));
-    return text;
-  }
-  const rows = [['code', 'name', 'level', 'period', indicator]];
-  for (const f of viewFeatures(map, layer)) {
-    const i = values.index.get(f.properties.code);
-    rows.push([f.properties.code, f.properties.name, values.level, period, i === undefined ? '' : values.column[i]]);
-  }
   const text = rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-  download(`${fileBase}.csv`, new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  return text;
-}
-
-/** GeoJSON of the H3 cells in view (hexagons as drawn) with their value and flags. */
-function cellsGeoJSON(map, layer, indicator, period) {
-  return viewCells(map, layer).map((f) => {
-    const p = f.properties;
-    return {
-      type: 'Feature',
-      id: p.cell,
-      geometry: f.geometry,
-      properties: { cell: p.cell, resolution: p.resolution, period, [indicator]: p[indicator] ?? null,
-        [`${indicator}_unstable`]: !!p[`${indicator}_unstable`], suppressed: !!p.suppressed },
-    };
-  });
-}
-
-/**
- * GeoJSON of the units in view (geometry as drawn, clipped to the loaded tiles); with `values`
- * null (the H3 level) the cells in view.
- */
-export function exportGeoJSON(map, layer, values, indicator, period, fileBase) {
-  if (!values) {
-    const text = JSON.stringify({ type: 'FeatureCollection', features: cellsGeoJSON(map, layer, indicator, period) });
-    download(`${fileBase}.geojson`, new Blob([text], { type: 'application/geo+json' }));
-    return text;
-  }
-  const features = viewFeatures(map, layer).map((f) => {
-    const i = values.index.get(f.properties.code);
-    return {
-      type: 'Feature',
-      id: f.id,
-      geometry: f.geometry,
-      properties: { code: f.properties.code, name: f.properties.name, period, [indicator]: i === undefined ? null : values.column[i] },
-    };
-  });
-  const text = JSON.stringify({ type: 'FeatureCollection', features });
-  download(`${fileBase}.geojson`, new Blob([text], { type: 'application/geo+json' }));
+  download(`${fileBase}.csv`, new Blob(['\ufeff', text], { type: 'text/csv;charset=utf-8' }));
   return text;
 }
 

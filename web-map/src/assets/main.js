@@ -11,11 +11,12 @@ import { wireExplain } from './explain.js';
 import { h3StyleURL, openCellPopup, H3_FILL } from './h3.js';
 import { correctView, showNotice, methodsOf, kRange, boundaryChoices, levelChoices } from './valid.js';
 import { renderLegend } from './legend.js';
-import { openUnitPopup, replacePopup } from './unitpopup.js';
+import { openUnitPopup, replacePopup, currentPopup } from './unitpopup.js';
 import { Timeline, resolvePeriods, periodsOf } from './timeline.js';
 import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
-import { exportPNG, exportCSV, exportGeoJSON } from './export.js';
+import { exportPNG } from './export.js';
+import { Downloads } from './downloads.js';
 import { openEmbedDialog } from './embed.js';
 import { Frame, checkView, explainFramed } from './frame.js';
 import { NATIONAL, nationalPadding } from './camera.js';
@@ -363,11 +364,9 @@ function wireControls() {
   btn('#embed', () => openEmbedDialog($('#embed-dialog'), lang(), () => ({ ...S }), camera, meta,
     () => (S.sel ? { code: S.sel, name: search.index()?.byCode?.get(S.sel)?.name || S.sel } : null)));
   btn('#png', () => exportPNG(map, lang(), currentLegend(), fileBase(), meta.synthetic));
-  // At level h3 the cells carry their values: the exports read them from the tiles (values null).
-  const fill = () => (S.level === 'h3' ? H3_FILL : `${levelAtZoom()}-fill`);
-  const column = () => (S.level === 'h3' ? null : shown[levelAtZoom()]);
-  btn('#csv', () => exportCSV(map, fill(), column(), S.ind, S.period, fileBase()));
-  btn('#geojson', () => exportGeoJSON(map, fill(), column(), S.ind, S.period, fileBase()));
+  // Data downloads are the API's complete files (downloads.js), not the tiles in view.
+  if ($('#downloads')) new Downloads({ root: $('#downloads'), map: () => map, state: () => S, lang, levelAtZoom, shownVersion,
+    shown: () => shown, index: () => search.index(), styleDoc: () => styleDoc, fileBase, cellLayer: H3_FILL });
 }
 
 function fileBase() {
@@ -502,7 +501,7 @@ async function boot() {
   setAttribution();
   wireWhere();
   // Units chosen with the keyboard on the canvas (keynav.js); texts follow the language.
-  const keys = new KeyNav({ map, lang, state: () => S, select: (c) => where.select(c), open: (u) => openUnitPopup(popupCtx, u),
+  const keys = new KeyNav({ map, lang, state: () => S, select: (c) => where.select(c), open: (u) => openUnitPopup(popupCtx, u), popup: currentPopup,
     layer: () => (S.level === 'h3' ? null : levels.find((l) => l.level === levelAtZoom())?.layer), levelOf: (c) => search.index()?.byCode.get(c)?.level });
   followLanguage(map, () => keys.render());
   table = new TableView({ button: $('#table-open'), dialog: $('#table-dialog'), lang, state: () => S, shown: () => shown, meta,
