@@ -46,14 +46,18 @@ pub fn alias_of(compact: &str) -> Option<&'static str> {
 }
 
 /// The type a leading short form of `key` (a search key) names and the rest after it
-/// ("tp hcm" → (City, "hcm")); `None` when it starts with none or nothing follows it.
+/// ("tp hcm" → (City, "hcm"), and a number written on it: "q1" → (UrbanDistrict, "1"));
+/// `None` when it starts with none or nothing follows it.
 pub fn type_abbreviation(key: &str) -> Option<(UnitType, &str)> {
-    let (first, rest) = key.split_once(' ')?;
-    let t = TYPE_ABBREVIATIONS
-        .iter()
-        .find(|(short, _)| *short == first)?
-        .1;
-    (!rest.is_empty()).then_some((t, rest))
+    TYPE_ABBREVIATIONS.iter().find_map(|(short, t)| {
+        let rest = key.strip_prefix(short)?;
+        let rest = match rest.strip_prefix(' ') {
+            Some(words) => words,
+            None if rest.bytes().all(|b| b.is_ascii_digit()) => rest,
+            None => return None,
+        };
+        (!rest.is_empty()).then_some((*t, rest))
+    })
 }
 
 #[cfg(test)]
@@ -70,6 +74,13 @@ mod tests {
         assert_eq!(alias_of("hn"), None);
         assert_eq!(type_abbreviation("tp hcm"), Some((UnitType::City, "hcm")));
         assert_eq!(type_abbreviation("tphcm"), None);
+        assert_eq!(
+            type_abbreviation("q12"),
+            Some((UnitType::UrbanDistrict, "12"))
+        );
+        assert_eq!(type_abbreviation("p 7"), Some((UnitType::Ward, "7")));
+        assert_eq!(type_abbreviation("phu"), None);
+        assert_eq!(type_abbreviation("q"), None);
         assert_eq!(type_abbreviation("quan 1"), None);
     }
 }

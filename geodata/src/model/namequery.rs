@@ -175,6 +175,7 @@ mod tests {
         assert_eq!(m("brvt", "Tỉnh Bà Rịa - Vũng Tàu"), Some(Exact));
         assert_eq!(m("ba ria vung tau", "Tỉnh Bà Rịa - Vũng Tàu"), Some(Exact));
         assert_eq!(m("q 1", "Quận 1"), Some(Exact));
+        assert_eq!(m("Q1", "Quận 1"), Some(Exact));
         assert_eq!(m("q. 1", "Quận 10"), Some(Prefix));
         assert_eq!(m("phuong", "Phường Bến Nghé"), Some(Prefix));
         assert_eq!(m("hue", "Thành phố Huế"), Some(Exact));
