@@ -153,6 +153,13 @@ test('the map says its keys, MapLibre speaks the UI language, every control is l
   await page.waitForSelector('.maplibregl-popup', { state: 'detached' });
   assert.ok(await page.evaluate(onCanvas), 'focus returns to the canvas');
   assert.ok(await page.evaluate(() => !!document.body.dataset.selected), 'Escape in the popup keeps the selection');
+  // Enter again from the canvas reopens it; Escape on the canvas closes it, the selection stays.
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.maplibregl-popup[role=dialog] .pp .val');
+  await page.focus('.maplibregl-canvas');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.maplibregl-popup', { state: 'detached' });
+  assert.ok(await page.evaluate(() => !!document.body.dataset.selected), 'Escape on the canvas closes the popup only');
 
   // Labels: the number of classes has a real one; no placeholder-only control, no title="k".
   assert.equal(await page.getByLabel('Số lớp', { exact: true }).getAttribute('id'), 'k');

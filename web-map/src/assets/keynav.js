@@ -6,7 +6,6 @@
 // while the canvas has keyboard focus and in the canvas's description, in the UI language;
 // each selection is announced in a polite live region.
 import { t, tf } from './i18n.js';
-import { currentPopup } from './unitpopup.js';
 
 const DIRS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
 
@@ -73,7 +72,8 @@ export function nearestInDirection(units, from, dir) {
  * Wires the keys on `ctx.map`'s canvas. `ctx`: map, lang(), state() (the view; `sel` is the
  * selection), layer() (the style layer of the admin level drawn, null on the H3 grid),
  * select(code) (the selection: outline, breadcrumb, link), open({code, level, lngLat}) (the
- * unit's popup), levelOf(code) (a unit's level from the unit index, or null).
+ * unit's popup), popup() (the popup on the map, unitpopup.js's currentPopup), levelOf(code)
+ * (a unit's level from the unit index, or null).
  */
 export class KeyNav {
   constructor(ctx) {
@@ -116,10 +116,10 @@ export class KeyNav {
     } else if (key === 'Enter' && !e.altKey && !e.shiftKey) {
       e.preventDefault();
       this.openSelected();
-    } else if (key === 'Escape' && currentPopup()?.isOpen()) {
+    } else if (key === 'Escape' && this.ctx.popup()?.isOpen()) {
       e.preventDefault();
       e.stopPropagation(); // where.js's Escape would clear the selection: only the popup closes
-      currentPopup().remove();
+      this.ctx.popup().remove();
     }
   }
 
