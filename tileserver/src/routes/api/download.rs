@@ -434,6 +434,23 @@ fn geojson(units: &[Unit], sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     Ok(out.into_bytes())
 }
 
+/// The FlatGeobuf columns: the unit's, then one per indicator (counts as integers).
+fn fgb_columns(w: &mut FgbWriter, catalog: &Catalog, ids: &[String]) {
+    w.add_column("code", ColumnType::String, |_, c| c.nullable = false);
+    w.add_column("name", ColumnType::String, |_, c| c.nullable = false);
+    w.add_column("level", ColumnType::String, |_, c| c.nullable = false);
+    w.add_column("parent_code", ColumnType::String, |_, _| {});
+    w.add_column("area_km2", ColumnType::Double, |_, c| c.nullable = false);
+    for id in ids {
+        let t = if catalog.base(id).is_some() {
+            ColumnType::Long
+        } else {
+            ColumnType::Double
+        };
+        w.add_column(id, t, |_, _| {});
+    }
+}
+
 fn fgb_file(
     catalog: &Catalog,
     title: &str,
@@ -455,19 +472,7 @@ fn fgb_file(
         },
     )
     .map_err(fail)?;
-    w.add_column("code", ColumnType::String, |_, c| c.nullable = false);
-    w.add_column("name", ColumnType::String, |_, c| c.nullable = false);
-    w.add_column("level", ColumnType::String, |_, c| c.nullable = false);
-    w.add_column("parent_code", ColumnType::String, |_, _| {});
-    w.add_column("area_km2", ColumnType::Double, |_, c| c.nullable = false);
-    for id in ids {
-        let t = if catalog.base(id).is_some() {
-            ColumnType::Long
-        } else {
-            ColumnType::Double
-        };
-        w.add_column(id, t, |_, _| {});
-    }
+    fgb_columns(&mut w, catalog, ids);
     for (
         u,
         Row {
