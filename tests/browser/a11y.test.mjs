@@ -124,7 +124,12 @@ test('the map says its keys, MapLibre speaks the UI language, every control is l
   assert.match(info.description, /N \/ P.*Enter.*Esc/);
   assert.equal(info.hint, info.description);
   assert.equal(info.shown, false, 'the key hint is hidden until the canvas has keyboard focus');
-  bench.tabs_to_map_canvas = await tabTo(page, onCanvas);
+  // The first Tab stop is the skip link to the map; Enter puts the focus on the canvas.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-map');
+  assert.equal(await page.textContent('.skip-map'), 'Đến bản đồ (chọn đơn vị bằng bàn phím)');
+  await page.keyboard.press('Enter');
+  assert.ok(await page.evaluate(onCanvas), 'the skip link leads to the canvas');
   assert.equal((await canvasInfo()).shown, true, 'the key hint shows on keyboard focus');
 
   // Alt + arrow moves to a neighbour, Enter opens a named dialog whose close button is reachable
@@ -207,6 +212,7 @@ test('the map says its keys, MapLibre speaks the UI language, every control is l
   assert.equal(info.label, 'Map');
   assert.equal(info.zoomIn, 'Zoom in');
   assert.match(info.description, /^N \/ P: next/);
+  assert.equal(await page.textContent('.skip-map'), 'Skip to the map (choose units with the keyboard)');
   assert.equal(await page.getByLabel('Classes', { exact: true }).getAttribute('id'), 'k');
   await page.close();
 

@@ -4,7 +4,8 @@
 // the selected unit's popup (unitpopup.js), Escape closes it (focus comes back to the canvas).
 // Plain arrows and + / − stay MapLibre's panning and zoom. The keys are said in a hint shown
 // while the canvas has keyboard focus and in the canvas's description, in the UI language;
-// each selection is announced in a polite live region.
+// each selection is announced in a polite live region. A skip link, the page's first Tab stop,
+// leads to the canvas.
 import { t, tf } from './i18n.js';
 
 const DIRS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
@@ -91,6 +92,15 @@ export class KeyNav {
     canvas.after(this.hint);
     ctx.map.getContainer().append(this.live);
     canvas.setAttribute('aria-describedby', 'map-keys');
+    // The page's first stop for Tab: straight to the map (the panel has some twenty controls).
+    this.skip = document.createElement('a');
+    this.skip.className = 'skip-map';
+    this.skip.href = '#map';
+    this.skip.addEventListener('click', (e) => {
+      e.preventDefault();
+      canvas.focus();
+    });
+    document.body.prepend(this.skip);
     canvas.addEventListener('keydown', (e) => this.onKey(e));
     this.render();
   }
@@ -99,6 +109,7 @@ export class KeyNav {
   render() {
     const text = t(this.ctx.lang(), 'keysHint');
     this.hint.textContent = text;
+    this.skip.textContent = t(this.ctx.lang(), 'skipToMap');
     this.ctx.map.getCanvas().setAttribute('aria-description', text);
   }
 
