@@ -229,3 +229,21 @@ fn table(ws: &mut Worksheet, sheet: &Sheet, cols: &[Column], at: u32) -> Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_and_levels_read_as_the_web_map_writes_them() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert_eq!(period_words(&p("2026-09")), "Tháng 9/2026");
+        assert_eq!(period_words(&p("2026-Q3")), "Quý III/2026");
+        assert_eq!(period_words(&p("2024")), "Năm 2024");
+        assert_eq!(level_words(Level::Commune), "cấp xã");
+        assert_eq!(
+            date_words(chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()),
+            "01/07/2025"
+        );
+    }
+}
