@@ -219,6 +219,24 @@ async fn downloads_open_in_excel_python_and_gis() {
 
     parent_filters(addr).await;
     workbook_opens(addr, &public).await;
+    // The workbook follows the same access rule: restricted columns only with a key.
+    let keyed = ok(
+        addr,
+        "/api/v1/download/latest/province.xlsx",
+        &format!("Authorization: Bearer {key}\r\n"),
+    )
+    .await;
+    if let Some(py) = python_check("xlsx", &keyed.body) {
+        let header = py["header"].as_array().unwrap();
+        assert!(header.len() > 5 + public.len(), "{header:?}");
+        let divorces = &catalog.base("divorces").unwrap().name_vi;
+        assert!(
+            header
+                .iter()
+                .any(|h| h.as_str().unwrap().starts_with(divorces.as_str())),
+            "{header:?}"
+        );
+    }
     harmonised_says_so(addr).await;
     geojson_is_full_geometry(addr).await;
 }
