@@ -244,6 +244,10 @@ async fn rate_limits_answer_429_with_retry_after() {
     assert!((1..=2).contains(&retry), "{retry}");
     let e: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(e["error"], "rate_limited");
+    // The web map's static files do not spend the budget: served (or 404 without a built web
+    // folder), never 429.
+    let asset = get(addr, "/assets/main.js", "").await.status;
+    assert!(matches!(asset, 200 | 404), "{asset}");
     // A key has its own budget, independent of the address's.
     let mut v = Vec::new();
     for _ in 0..4 {

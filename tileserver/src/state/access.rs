@@ -154,8 +154,13 @@ pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> 
     let authorization = req.headers().get(header::AUTHORIZATION).cloned();
     let caller = identify(&st, authorization).await;
     let key_id = caller.as_ref().ok().and_then(|c| c.key_id);
+    // The web map's own files (scripts, style sheets) are static and revalidated by ETag: a page
+    // load or an embed preview must not spend the address's budget on them.
+    let limited = !path.starts_with("/assets/");
     let outcome = caller.and_then(|c| {
-        st.limiters.check(c.key_id, ip)?;
+        if limited {
+            st.limiters.check(c.key_id, ip)?;
+        }
         Ok(c)
     });
     let resp = match outcome {

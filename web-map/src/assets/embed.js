@@ -99,6 +99,7 @@ export function openEmbedDialog(dialog, lang, getState, camera, meta, selected =
   const $ = (s) => form.querySelector(s);
   let edited = null; // the address as the editor typed it (wins over the options until they change)
   let seq = 0;
+  let reload = 0; // the preview's pending reload
   const areaCode = () => (el.frame.value === 'sel' ? sel?.code || '' : el.frame.value === 'code' ? el.code.value.trim() : '');
   const size = () => ({ mode: el.size.value, aspect: el.aspect.value, w: +el.w.value || 800, h: +el.h.value || 500 });
 
@@ -123,7 +124,9 @@ export function openEmbedDialog(dialog, lang, getState, camera, meta, selected =
     box.style.width = sz.mode === 'fixed' ? `min(100%, ${sz.w}px)` : '100%';
     const preview = $('#embed-preview');
     preview.title = `${t(L, 'preview')}: ${title}`;
-    if (preview.getAttribute('src') !== url) preview.setAttribute('src', url);
+    // The preview reloads once the editor pauses: each load of /embed is some fifty requests.
+    clearTimeout(reload);
+    reload = setTimeout(() => preview.getAttribute('src') !== url && preview.setAttribute('src', url), 400);
     dialog.dataset.checked = String(my);
   };
   const update = (e) => {

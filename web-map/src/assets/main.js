@@ -234,9 +234,11 @@ async function doUpdate() {
   applyLevelLock();
   showLegend();
   where?.afterUpdate();
-  await frame.afterUpdate(map); // area=: the unit outlined, the rest dimmed (frame.js)
+  // The period drawn is recorded before the area's outline is awaited: the timeline's Play
+  // reads the legend of each frame by this mark.
   document.body.dataset.period = doc.metadata['popmap:period'];
   document.body.dataset.indicator = S.ind;
+  await frame.afterUpdate(map); // area=: the unit outlined, the rest dimmed (frame.js)
   prefetchNeighbours();
 }
 
