@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBrowser, newPage, waitReady, settle, getJSON, consoleErrors, axe, bench, BASE, ART } from './harness.mjs';
+import { useBrowser, newPage, waitReady, settle, getJSON, consoleErrors, axe, bench, BASE, ART, tabTo, onCanvas } from './harness.mjs';
 
 useBrowser('bench-a11y.json');
 
@@ -24,16 +24,6 @@ async function check(page, where, context = null) {
   return v.filter((x) => GRAVE.has(x.impact)).map((x) => `${where}: ${x.impact} ${x.id} (${x.help}) at ${x.nodes.map((n) => n.target).join(', ')}`);
 }
 
-/** Presses Tab until `pred(document.activeElement)` holds (at most `max` times); the count. */
-async function tabTo(page, pred, max = 80) {
-  for (let i = 1; i <= max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(pred)) return i;
-  }
-  throw new Error(`focus never reached: ${pred}`);
-}
-
-const onCanvas = () => document.activeElement?.classList.contains('maplibregl-canvas');
 
 /** With the keyboard only: focus the canvas, choose the next unit with N, open its popup with Enter. */
 async function keyboardPopup(page) {

@@ -194,3 +194,15 @@ export async function axe(page, context = null) {
       nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 160), failureSummary: n.failureSummary })) }));
   }, context);
 }
+
+/** Presses Tab until `pred(document.activeElement)` holds (at most `max` times); the count. */
+export async function tabTo(page, pred, max = 80) {
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(pred)) return i;
+  }
+  throw new Error(`focus never reached: ${pred}`);
+}
+
+/** Whether the map canvas has focus (run in the page). */
+export const onCanvas = () => document.activeElement?.classList.contains('maplibregl-canvas');

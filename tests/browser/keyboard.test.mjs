@@ -4,22 +4,12 @@
 // mouse or touch event dispatched at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, newPage, waitReady, settle, getJSON, consoleErrors, bench, BASE } from './harness.mjs';
+import { useBrowser, newPage, waitReady, settle, getJSON, consoleErrors, bench, BASE, tabTo, onCanvas } from './harness.mjs';
 
 useBrowser('bench-keyboard.json');
 
 const DESKTOP = { width: 1366, height: 768 };
 
-/** Presses Tab until `pred(document.activeElement)` holds (at most `max` times); the count. */
-async function tabTo(page, pred, max = 80) {
-  for (let i = 1; i <= max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(pred)) return i;
-  }
-  throw new Error(`focus never reached: ${pred}`);
-}
-
-const onCanvas = () => document.activeElement?.classList.contains('maplibregl-canvas');
 
 test('keyboard only: search "ha noi", open the table, sort by value, read a value; choose a unit on the map and read its popup — no pointer event', async () => {
   const page = await newPage(DESKTOP);

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::common;
 use crate::common::fixture::{populate, serve, unlimited};
 use crate::common::get;
+use crate::common::ok_json as ok;
 
 async fn json(addr: std::net::SocketAddr, path: &str) -> (u16, Value) {
     let r = get(addr, path, "").await;
@@ -21,12 +22,6 @@ async fn json(addr: std::net::SocketAddr, path: &str) -> (u16, Value) {
         )
     });
     (r.status, v)
-}
-
-async fn ok(addr: std::net::SocketAddr, path: &str) -> Value {
-    let (st, v) = json(addr, path).await;
-    assert_eq!(st, 200, "{path}: {v}");
-    v
 }
 
 /// A CSV answer as rows of column → cell.

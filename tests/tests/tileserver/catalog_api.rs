@@ -10,13 +10,8 @@ use popmap_tests::TestDb;
 use serde_json::{Value, json};
 
 use crate::common::fixture::{populate, serve, units_2025, unlimited};
+use crate::common::ok_json as ok;
 use crate::common::{get_json, two_versions};
-
-async fn ok(addr: std::net::SocketAddr, path: &str) -> Value {
-    let (status, body) = get_json(addr, path).await;
-    assert_eq!(status, 200, "{path}: {body}");
-    body
-}
 
 /// `about.<field>` of `entry` in both languages: non-empty NFC text.
 fn texts<'a>(entry: &'a Value, field: &str) -> (&'a str, &'a str) {

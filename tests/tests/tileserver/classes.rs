@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::common;
 use crate::common::get_json;
+use crate::common::ok_json as ok;
 use crate::common::two_versions;
 
 /// 20 communes of province 01 on vn-2025.
@@ -60,12 +61,6 @@ async fn publish(store: &Store, period: &str, pop: impl Fn(i64) -> i64) {
         })
         .await
         .unwrap();
-}
-
-async fn ok(addr: std::net::SocketAddr, path: &str) -> Value {
-    let (status, body) = get_json(addr, path).await;
-    assert_eq!(status, 200, "{path}: {body}");
-    body
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use etl::publish::Options;
 use geodata::{Catalog, Period};
 use serde_json::Value;
 
-use crate::common::{self, get};
+use crate::common::{self, get, ok};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -44,18 +44,6 @@ async fn serve_demo() -> (std::net::SocketAddr, String, popmap_tests::DemoStore)
     };
     let addr = common::fixture::serve(demo.store.clone(), config).await;
     (addr, secret, demo)
-}
-
-/// `GET path`, asserting 200; the response.
-async fn ok(addr: std::net::SocketAddr, path: &str, extra: &str) -> common::Resp {
-    let r = get(addr, path, extra).await;
-    assert_eq!(
-        r.status,
-        200,
-        "{path}: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    r
 }
 
 /// What tests/python/xlsx_check.py reports of `bytes` read as `kind` (`xlsx` or `csv`), or

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::common::fixture::{populate, rows, serve, units_2025, unlimited};
 use crate::common::get_json;
+use crate::common::ok_json as ok;
 use geodata::NewSnapshot;
 use geozero::mvt::{Message, Tile};
 use popmap_tests::TestDb;
@@ -32,12 +33,6 @@ async fn store() -> (TestDb, geodata::Store) {
             .unwrap();
     }
     (db, store)
-}
-
-async fn ok(addr: std::net::SocketAddr, path: &str) -> Value {
-    let (status, body) = get_json(addr, path).await;
-    assert_eq!(status, 200, "{path}: {body}");
-    body
 }
 
 async fn bad(addr: std::net::SocketAddr, path: &str, parameter: &str) -> String {

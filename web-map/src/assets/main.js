@@ -174,6 +174,9 @@ function applyStates() {
 /** The server's style with fills read from feature state (see applyStates). */
 function clientStyle(doc) {
   const out = addHatchLayers(localiseStyle(structuredClone(doc), lang()), S.ind);
+  // A source's own attribution beats its TileJSON's (whose synthetic-data line is English):
+  // the page's attribution line says it in the UI language (setAttribution).
+  for (const src of Object.values(out.sources)) if (src.url) src.attribution = 'popmap';
   if (doc.metadata['popmap:join'] !== 'state') return out;
   for (const layer of out.layers) {
     if (layer.type !== 'fill' || layer.source !== 'popmap' || layer.metadata?.['popmap:hatch']) continue; // not the context's land

@@ -104,6 +104,25 @@ pub async fn get_json(addr: std::net::SocketAddr, path: &str) -> (u16, serde_jso
     (r.status, body)
 }
 
+/// `GET path` as JSON, asserting 200; the body.
+pub async fn ok_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Value {
+    let (status, body) = get_json(addr, path).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+/// `GET path` with `extra` header lines, asserting 200; the response.
+pub async fn ok(addr: std::net::SocketAddr, path: &str, extra: &str) -> Resp {
+    let r = get(addr, path, extra).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r
+}
+
 /// A response: status, lower-cased header block, de-chunked body.
 pub struct Resp {
     pub status: u16,
