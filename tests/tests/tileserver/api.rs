@@ -26,13 +26,7 @@ async fn json(addr: std::net::SocketAddr, path: &str) -> (u16, Value) {
 
 /// A CSV answer as rows of column → cell.
 async fn csv(addr: std::net::SocketAddr, path: &str, extra: &str) -> Vec<BTreeMap<String, String>> {
-    let r = get(addr, path, extra).await;
-    assert_eq!(
-        r.status,
-        200,
-        "{path}: {}",
-        String::from_utf8_lossy(&r.body)
-    );
+    let r = common::ok(addr, path, extra).await;
     assert!(
         r.headers.contains("content-type: text/csv"),
         "{}",
