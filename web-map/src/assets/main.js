@@ -313,7 +313,9 @@ function buildControls() {
   const lv = levelChoices(meta, S.period, indicatorMeta(S.ind));
   lvl.replaceChildren(...lv.map((l) => option(l, t(L, l), l === S.level)));
   const method = $('#method');
-  method.replaceChildren(option('', '—', !S.method), ...methodsOf(indicatorMeta(S.ind)).map((m) => option(m, t(L, m), m === S.method)));
+  // The empty choice is the indicator's own default, named ("Mặc định (Phân vị)"), not a bare dash.
+  const own = indicatorMeta(S.ind)?.method;
+  method.replaceChildren(option('', own ? `${t(L, 'byDefault')} (${t(L, own)})` : t(L, 'byDefault'), !S.method), ...methodsOf(indicatorMeta(S.ind)).map((m) => option(m, t(L, m), m === S.method)));
   $('#k').value = S.k || '';
   [$('#k').min, $('#k').max] = kRange(indicatorMeta(S.ind));
   $('#lang').textContent = t(L, 'language');
