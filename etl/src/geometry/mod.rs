@@ -350,9 +350,26 @@ pub fn to_raw(mp: &MultiPolygon<f64>) -> RawMultiPolygon {
         .collect()
 }
 
-/// Geodesic area on the WGS84 ellipsoid (Karney's algorithm via geo), in km².
+/// Geodesic area on the WGS84 ellipsoid (Karney's algorithm via geo), in km²: each polygon's
+/// shell less its holes, never below zero, every ring measured by [`ring_area_m2`].
 pub fn geodesic_area_km2(mp: &MultiPolygon<f64>) -> f64 {
-    mp.geodesic_area_unsigned() / 1e6
+    let polygon = |p: &Polygon<f64>| {
+        let holes: f64 = p.interiors().iter().map(ring_area_m2).sum();
+        (ring_area_m2(p.exterior()) - holes).max(0.0)
+    };
+    mp.0.iter().map(polygon).sum::<f64>() / 1e6
+}
+
+/// The area enclosed by `ring` in m², whatever its winding: the smaller of the two parts of the
+/// ellipsoid the ring divides. A ring's winding says which part it encloses, and for a ring of
+/// 1e-16 deg² (real boundary files hold hundreds) rounding can lose it, so the ring's area read
+/// as "the rest of the globe" (510 million km²); no administrative ring encloses half the Earth.
+fn ring_area_m2(ring: &LineString<f64>) -> f64 {
+    let one = Polygon::new(ring.clone(), vec![]).geodesic_area_unsigned();
+    let mut reversed = ring.clone();
+    reversed.0.reverse();
+    let other = Polygon::new(reversed, vec![]).geodesic_area_unsigned();
+    one.min(other)
 }
 
 #[cfg(test)]

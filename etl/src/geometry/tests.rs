@@ -262,3 +262,55 @@ fn long_rings_are_checked_in_near_linear_time() {
     assert!(repairs.is_empty());
     assert_eq!(mp.0[0].exterior().0.len(), n + 1);
 }
+
+/// A square of side `d` degrees at (106.1, 20.3), counter-clockwise or clockwise.
+fn tiny_square(d: f64, ccw: bool) -> LineString<f64> {
+    let (x, y) = (106.1, 20.3);
+    let mut pts = vec![c(x, y), c(x + d, y), c(x + d, y + d), c(x, y + d), c(x, y)];
+    if !ccw {
+        pts.reverse();
+    }
+    LineString::new(pts)
+}
+
+#[test]
+fn tiny_rings_never_take_the_rest_of_the_globe() {
+    // Real boundary files hold 4-point islands of ~1e-16 deg² and sliver holes of ~1e-17 deg²,
+    // whose orientation is lost to rounding: each is at most its own small side of the Earth.
+    let shell = ring(&[
+        (106.0, 20.0),
+        (106.5, 20.0),
+        (106.5, 20.5),
+        (106.0, 20.5),
+        (106.0, 20.0),
+    ]);
+    let plain = MultiPolygon(vec![Polygon::new(LineString::new(shell.clone()), vec![])]);
+    let base = geodesic_area_km2(&plain);
+    assert!((2_850.0..2_950.0).contains(&base), "{base}");
+    for d in [1e-8, 1.3e-8, 4e-9] {
+        for ccw in [true, false] {
+            let island = Polygon::new(tiny_square(d, ccw), vec![]);
+            let with_island = MultiPolygon(vec![plain.0[0].clone(), island]);
+            let got = geodesic_area_km2(&with_island);
+            assert!(
+                (got - base).abs() < 1e-6,
+                "island {d} ccw={ccw}: {got} vs {base}"
+            );
+            let holed = MultiPolygon(vec![Polygon::new(
+                LineString::new(shell.clone()),
+                vec![tiny_square(d, !ccw)],
+            )]);
+            let got = geodesic_area_km2(&holed);
+            assert!(
+                (got - base).abs() < 1e-6,
+                "hole {d} ccw={ccw}: {got} vs {base}"
+            );
+        }
+    }
+    // Winding never changes a ring's area.
+    let cw = MultiPolygon(vec![Polygon::new(
+        LineString::new(shell.iter().rev().copied().collect()),
+        vec![],
+    )]);
+    assert!((geodesic_area_km2(&cw) - base).abs() < 1e-9);
+}
