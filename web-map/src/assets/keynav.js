@@ -7,6 +7,7 @@
 // each selection is announced in a polite live region. A skip link, the page's first Tab stop,
 // leads to the canvas.
 import { t, tf } from './i18n.js';
+import { liveRegion } from './live.js';
 
 const DIRS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
 
@@ -83,11 +84,7 @@ export class KeyNav {
     this.hint = document.createElement('div');
     this.hint.className = 'keyhint';
     this.hint.id = 'map-keys';
-    this.live = document.createElement('div');
-    this.live.className = 'sr-only';
-    this.live.id = 'map-live';
-    this.live.setAttribute('role', 'status');
-    this.live.setAttribute('aria-live', 'polite');
+    this.live = liveRegion('map-live');
     // After the canvas, so `canvas:focus-visible + .keyhint` shows it.
     canvas.after(this.hint);
     ctx.map.getContainer().append(this.live);

@@ -1,6 +1,7 @@
 // The legend: one row per class with its range and unit count, then the no-data row.
 import { t, tf, num } from './i18n.js';
 import { periodWords } from './layout.js';
+import { liveRegion } from './live.js';
 
 /** "a – <b" for a class, "< b" and "≥ a" for open-ended ones, "a – b" for the last one. */
 export function rangeLabel(lang, c, last) {
@@ -58,11 +59,7 @@ const EVERY_MS = 4000;
 
 function announce(legendEl, text) {
   if (!live.el || !live.el.isConnected) {
-    live.el = document.createElement('div');
-    live.el.id = 'legend-live';
-    live.el.className = 'sr-only';
-    live.el.setAttribute('role', 'status');
-    live.el.setAttribute('aria-live', 'polite');
+    live.el = liveRegion('legend-live');
     legendEl.after(live.el);
   }
   live.pending = text;
