@@ -3,7 +3,7 @@ CARGO  ?= cargo
 DB     ?= sqlite://data/build/popmap.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo web test test-browser lint fmt bench bench-h3 load api-load clean-demo
+.PHONY: demo web test test-browser lint fmt bench bench-h3 load api-load bench-national clean-demo
 
 ## Build, prepare the demo database (real boundaries, synthetic values) and serve it.
 demo: web
@@ -44,6 +44,10 @@ load:
 ## Data-API load figures (values of every commune, series over every period) with wrk.
 api-load:
 	bash scripts/api_load.sh
+
+## Real national boundaries (GADM wards, official codes) against tippecanoe, PostGIS+martin, nginx.
+bench-national:
+	bash scripts/national/bench.sh
 
 clean-demo:
 	rm -rf data/build

