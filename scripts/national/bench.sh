@@ -17,7 +17,8 @@
 # Usage: bash scripts/national/bench.sh
 #   STAGES="cold warm" bash scripts/national/bench.sh   reruns some stages (figures of the other
 #   stages stay in target/national/results/results.json); TILES_PER_ZOOM (100), WARM_SECONDS (15),
-#   NO_MARTIN=1 leaves martin out (popmap, nginx and tippecanoe only).
+#   NO_MARTIN=1 leaves martin out (popmap, nginx and tippecanoe only); POPMAP_BIN=path measures
+#   another popmap binary (skip `build`), e.g. a copy of the one before a change.
 # Debian: postgresql + postgis, gdal-bin, nginx, wrk (apt-get, as scripts/load.sh and pg.sh do);
 # PyPI: scripts/national/requirements.txt; crates.io: martin 1.14.0 (PostgreSQL sources only)
 # into target/national/tools.
@@ -28,7 +29,7 @@ STAGES=${STAGES:-build import tippe area postgis serve cold warm}
 OUT=target/national
 RES=$OUT/results
 PY=$OUT/venv/bin/python
-BIN=./target/release/popmap
+BIN=${POPMAP_BIN:-./target/release/popmap}
 DB=sqlite://$OUT/bench.db
 PERIOD=2024-01
 MARTIN_VERSION=1.14.0

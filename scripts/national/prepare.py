@@ -137,7 +137,8 @@ def load_official(db: Path, repo_communes: Path):
             if isl is None:
                 sys.exit(f"prepare.py: district {dc} {d} has no wards and no pseudo-commune in {repo_communes}")
             wc, w, lat, lon = isl["code"], isl["name"], float(isl["lat"]), float(isl["lon"])
-        wards.append({"code": wc, "name": w, "district": dc, "province": pc, "lat": lat, "lon": lon})
+        wards.append({"code": wc, "name": w, "district": dc, "province": pc, "lat": lat, "lon": lon,
+                      "island": dc in islands})
     return wards, districts, provinces
 
 
@@ -173,6 +174,12 @@ def join(gadm, wards, districts, provinces):
     for pc, gs in gadm_in.items():
         ws = wards_in[pc]
         dkey = lambda w: fold(districts[w["district"]]["short"])  # noqa: E731
+        # 0. an island district without wards: every GADM ward of it is its pseudo-commune.
+        for w in ws:
+            if w["island"]:
+                for g in gs:
+                    if g["i"] not in assigned and fold(g["district"]) == dkey(w):
+                        take(g, w, "island district")
         # 1. same district name, same ward name.
         exact = defaultdict(list)
         for w in ws:
