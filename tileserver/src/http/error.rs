@@ -80,11 +80,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, id) = self.status();
-        if matches!(
-            self,
-            ApiError::Store(_) | ApiError::Internal(_) | ApiError::Unavailable(_)
-        ) {
-            tracing::error!(error = %self, "request failed");
+        match &self {
+            // A bug: every occurrence is worth a line.
+            ApiError::Internal(_) => tracing::error!(error = %self, "request failed"),
+            // An outage: WARN once, not once per request of a busy server.
+            ApiError::Store(_) | ApiError::Unavailable(_) => {
+                crate::http::failure::STORE_OUTAGE.log(&self);
+            }
+            _ => {}
         }
         let details = match &self {
             ApiError::Invalid { details, .. } => details.clone(),
