@@ -3,6 +3,7 @@
 // follow `level depth × 10⁹ + code`, properties are typed, rings are wound as MVT 2.1 says
 // (exterior clockwise in tile coordinates: positive by the spec's shoelace formula, holes
 // negative) and coordinates stay within the extent plus the 64-unit buffer.
+// Default admin tiles are compact (code and name); `fields=all` carries every public value.
 // Runs against the demo server started by scripts/browser-test.sh (POPMAP_URL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,10 +147,34 @@ const PLACES = [
   ['Đà Nẵng', 108.22, 16.05],
 ];
 
+test('admin tiles are compact by default and carry every public value with fields=all', async () => {
+  const compact = await getJSON('/tiles/admin/latest.json');
+  assert.deepEqual(Object.keys(compact.vector_layers[0].fields), ['code', 'name']);
+  assert.doesNotMatch(compact.tiles[0], /fields=/);
+  const all = await getJSON('/tiles/admin/latest.json?fields=all');
+  assert.match(all.tiles[0], /\?fields=population,/);
+  assert.ok('population' in all.vector_layers[0].fields && 'density' in all.vector_layers[0].fields);
+  const [x, y] = tileOf(105.85, 21.03, 10);
+  const keysOf = async (tj) => {
+    const url = tj.tiles[0].replace(/^https?:\/\/[^/]+/, '').replace('{z}', 10).replace('{x}', x).replace('{y}', y);
+    const r = await fetch(BASE + url, { headers: { 'Accept-Encoding': 'identity' } });
+    assert.equal(r.status, 200, url);
+    const tile = new VectorTile(new PbfReader(new Uint8Array(await r.arrayBuffer())));
+    const layer = tile.layers.commune;
+    const keys = new Set();
+    for (let i = 0; i < layer.length; i++) for (const k of Object.keys(layer.feature(i).properties)) keys.add(k);
+    return keys;
+  };
+  assert.deepEqual([...await keysOf(compact)].sort(), ['code', 'name']);
+  const full = await keysOf(all);
+  assert.ok(full.has('population') && full.has('density'), [...full].join(','));
+});
+
 test('admin and boundary tiles decode with @mapbox/vector-tile and follow MVT 2.1', async () => {
   const periods = await getJSON('/api/v1/periods');
   assert.ok(periods.length > 0);
-  const tj = await getJSON('/tiles/admin/latest.json');
+  // fields=all: every public value, each checked against the TileJSON's fields.
+  const tj = await getJSON('/tiles/admin/latest.json?fields=all');
   assert.equal(tj.tilejson, '3.0.0');
   const layerZooms = Object.fromEntries(tj.vector_layers.map((l) => [l.id, [l.minzoom, l.maxzoom]]));
   const fields = new Set(Object.keys(tj.vector_layers[0].fields));

@@ -1,16 +1,13 @@
 //! MBTiles 1.3 archive writing: a SQLite file with `metadata` and `tiles` tables, gzip-compressed
-//! vector tiles, rows in TMS order (y flipped).
+//! vector tiles (compressed by [`super::cut`]), rows in TMS order (y flipped).
 //!
 //! Written with the workspace's own sqlx SQLite driver rather than the `mbtiles` crate: that crate
 //! is built on an older sqlx whose `libsqlite3-sys` cannot be linked beside sqlx 0.9's in one
 //! binary, and the format itself is two tables.
 
-use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use geodata::TileId;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
@@ -28,8 +25,9 @@ fn db_err(path: &Path, e: sqlx::Error) -> ExportError {
     }
 }
 
-/// Writes the non-empty tiles of `tiles` to a new MBTiles file at `path`; returns how many were
-/// written. `vector_layers` is the TileJSON layer list stored in the `json` metadata row.
+/// Writes `tiles` (gzipped by [`super::cut`]; an empty one is left out) to a new MBTiles file at
+/// `path`; returns how many were written. `vector_layers` is the TileJSON layer list stored in
+/// the `json` metadata row.
 pub async fn write(
     path: &Path,
     meta: &Meta,
@@ -101,16 +99,7 @@ pub async fn write(
         batch.clear();
         batch.extend(tiles.by_ref().take(BATCH));
         let mut tx = conn.begin().await.map_err(err)?;
-        for (id, bytes) in &batch {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
-            gz.write_all(bytes).map_err(|source| ExportError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let data = gz.finish().map_err(|source| ExportError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        for (id, data) in batch.drain(..) {
             let tms_row = (1u32 << id.z) - 1 - id.y;
             sqlx::query(
                 "INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?, ?, ?, ?)",

@@ -2,8 +2,11 @@
 //! (PMTiles v3 or MBTiles 1.3) for hosting on object storage + CDN without a server.
 //!
 //! Tile bytes come from [`geodata::admin_tile`], the function the server uses, so an
-//! exported tile is byte-identical to the served one.
+//! exported tile is byte-identical to the served one: compact by default (codes and names),
+//! every public indicator with `fields = "all"`. Tiles are cut on every core ([`cut`]) and
+//! written in one order, so the archive does not depend on the thread count.
 
+pub mod cut;
 pub mod mbtiles;
 pub mod pmtiles;
 
@@ -56,6 +59,14 @@ pub enum ExportError {
     /// The PMTiles writer failed.
     #[error("pmtiles: {0}")]
     Pmtiles(#[from] ::pmtiles::PmtError),
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} export threads: {message}")]
+    Threads {
+        /// Threads asked for (0: one per core).
+        threads: usize,
+        /// The cause.
+        message: String,
+    },
 }
 
 /// The archive format written.
@@ -100,10 +111,13 @@ pub struct ExportOptions {
     pub min_zoom: u8,
     /// Highest zoom written.
     pub max_zoom: u8,
-    /// Comma-separated field ids; `None` for all public fields.
+    /// Comma-separated field ids, or `all` for every public one; `None` for compact tiles
+    /// (codes and names only, as the server's default).
     pub fields: Option<String>,
     /// Replace an existing output.
     pub force: bool,
+    /// Threads cutting tiles; `None` for one per core (or `RAYON_NUM_THREADS`).
+    pub threads: Option<usize>,
 }
 
 /// What an export wrote.
@@ -165,8 +179,17 @@ pub async fn export(
     }
     let fields = match &opts.fields {
         Some(list) => FieldSet::parse(catalog, list).map_err(ExportError::Fields)?,
-        None => FieldSet::all_public(catalog),
+        None => FieldSet::compact(),
     };
+    let threads = opts.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("popmap-export-{i}"))
+        .build()
+        .map_err(|e| ExportError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
     let snap = snapshot(store, &opts.period).await?;
     let units = store.units_with_geometry(&snap.version).await?;
     let mut bboxes = Vec::with_capacity(units.len());
@@ -210,10 +233,12 @@ pub async fn export(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     progress.set_message(format!("export {}", snap.period));
-    let cut = tiles.into_iter().map(|id| {
-        progress.inc(1);
-        (id, admin_tile(&src, id, catalog, &fields, &values, months))
-    });
+    let cut = cut::cut_in_order(
+        &pool,
+        &tiles,
+        |id| admin_tile(&src, id, catalog, &fields, &values, months),
+        || progress.inc(1),
+    );
     let res = match opts.format {
         Format::Pmtiles => pmtiles::write(&partial, &meta, &layers, cut),
         Format::Mbtiles => mbtiles::write(&partial, &meta, &layers, cut).await,

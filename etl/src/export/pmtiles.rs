@@ -1,11 +1,13 @@
-//! PMTiles v3 archive writing via the `pmtiles` crate (gzip tiles, content-hash dedupe).
+//! PMTiles v3 archive writing via the `pmtiles` crate (gzip tiles, content-hash dedupe). The
+//! tiles come gzipped ([`super::cut`] compresses them on every core), so the writer only
+//! dedupes, indexes and writes.
 
 use std::io::BufWriter;
 use std::path::Path;
 
 use geo_types::Rect;
 use geodata::TileId;
-use pmtiles::{PmTilesWriter, TileCoord, TileType};
+use pmtiles::{Compression, PmTilesWriter, TileCoord, TileType};
 
 use super::ExportError;
 
@@ -24,8 +26,8 @@ pub struct Meta {
     pub max_zoom: u8,
 }
 
-/// Writes the non-empty tiles of `tiles` to `path`; returns how many were written.
-/// `vector_layers` (TileJSON layers) goes into the archive's JSON metadata.
+/// Writes `tiles` (gzipped; an empty one is left out) to `path`; returns how many were
+/// written. `vector_layers` (TileJSON layers) goes into the archive's JSON metadata.
 pub fn write(
     path: &Path,
     meta: &Meta,
@@ -49,6 +51,7 @@ pub fn write(
         "vector_layers": vector_layers,
     });
     let mut w = PmTilesWriter::new(TileType::Mvt)
+        .precompressed(Compression::Gzip)
         .min_zoom(meta.min_zoom)
         .max_zoom(meta.max_zoom)
         .bounds(b.min().x, b.min().y, b.max().x, b.max().y)

@@ -1,5 +1,10 @@
-//! The fields an admin tile carries (`?fields=a,b`) and each unit's values of a published
-//! snapshot, shared by the tile server and `popmap export`.
+//! The fields an admin tile carries and each unit's values of a published snapshot, shared by
+//! the tile server and `popmap export`.
+//!
+//! Without `fields=` a tile is compact ([`FieldSet::compact`]): each unit's `code` and `name` and
+//! its feature id, which is all the web map needs (it joins the values through feature-state
+//! from `/api/v1/map/values`). `fields=a,b` adds those indicators, `fields=all`
+//! ([`ALL_FIELDS`]) every one the caller may read.
 
 use std::collections::BTreeSet;
 
@@ -9,6 +14,9 @@ use crate::model::{Catalog, UnitInfo};
 use crate::tiling::mvt::PropValue;
 use crate::tiling::tile::TileId;
 use crate::tiling::tileset::TileSource;
+
+/// The `fields=` value naming every indicator the caller may read.
+pub const ALL_FIELDS: &str = "all";
 
 /// The indicators an admin tile carries: public base counts and public derived values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +28,20 @@ pub struct FieldSet {
 }
 
 impl FieldSet {
-    /// Every public indicator of `catalog` (what a tile carries without `?fields=`).
+    /// No indicator: codes and names only (what an admin tile or export carries by default).
+    pub fn compact() -> FieldSet {
+        FieldSet {
+            base: Vec::new(),
+            derived: Vec::new(),
+        }
+    }
+
+    /// Whether the set names no indicator.
+    pub fn is_compact(&self) -> bool {
+        self.base.is_empty() && self.derived.is_empty()
+    }
+
+    /// Every public indicator of `catalog` (what `fields=all` gives without an API key).
     pub fn all_public(catalog: &Catalog) -> FieldSet {
         FieldSet {
             base: catalog
@@ -38,8 +59,8 @@ impl FieldSet {
         }
     }
 
-    /// Every indicator of `catalog`, restricted ones included when `restricted` (what a tile
-    /// carries without `?fields=` for a caller with an API key).
+    /// Every indicator of `catalog`, restricted ones included when `restricted` (what
+    /// `fields=all` gives a caller with an API key).
     pub fn all(catalog: &Catalog, restricted: bool) -> FieldSet {
         if !restricted {
             return FieldSet::all_public(catalog);
@@ -50,8 +71,9 @@ impl FieldSet {
         }
     }
 
-    /// The fields named in `list` (comma-separated indicator ids); an unknown or restricted
-    /// id is an error naming it. An empty list means no indicator (codes and names only).
+    /// The fields named in `list` (comma-separated indicator ids, or [`ALL_FIELDS`] for every
+    /// public one); an unknown or restricted id is an error naming it. An empty list means no
+    /// indicator (codes and names only).
     pub fn parse(catalog: &Catalog, list: &str) -> Result<FieldSet, String> {
         FieldSet::parse_with(catalog, list, false)
     }
@@ -59,6 +81,9 @@ impl FieldSet {
     /// Like [`FieldSet::parse`], accepting restricted ids when `restricted` (an API key).
     pub fn parse_with(catalog: &Catalog, list: &str, restricted: bool) -> Result<FieldSet, String> {
         let all = FieldSet::all(catalog, restricted);
+        if list.trim() == ALL_FIELDS {
+            return Ok(all);
+        }
         let mut asked: Vec<&str> = Vec::new();
         for f in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
             let known = all.base.iter().chain(&all.derived).any(|id| id == f);
@@ -69,8 +94,12 @@ impl FieldSet {
                     format!(
                         "field '{f}' is a restricted indicator: send Authorization: Bearer <API key>"
                     )
+                } else if f == ALL_FIELDS {
+                    format!("'{ALL_FIELDS}' stands alone: fields=all, or a list of indicator ids")
                 } else {
-                    format!("unknown field '{f}' (see /api/v1/indicators for the ids)")
+                    format!(
+                        "unknown field '{f}' (see /api/v1/indicators for the ids, or fields=all)"
+                    )
                 });
             }
             asked.push(f);
@@ -91,7 +120,13 @@ impl FieldSet {
 
     /// A short stable key of the set, for cache keys (`*` for every public field).
     pub fn key(&self, catalog: &Catalog) -> String {
-        if *self == FieldSet::all_public(catalog) {
+        // Compared in place: every cached tile's request makes its key, and building the public
+        // set to compare with cost ~40 string copies a request.
+        let public_base = catalog.base.iter().filter(|b| b.access == Access::Public);
+        let public_derived = catalog.derived.iter().filter(|d| d.access == Access::Public);
+        if self.base.iter().eq(public_base.map(|b| &b.id))
+            && self.derived.iter().eq(public_derived.map(|d| &d.id))
+        {
             "*".to_string()
         } else {
             let mut v: Vec<&str> = self
@@ -195,7 +230,30 @@ mod tests {
         assert!(e.contains("unknown field 'nope'"), "{e}");
         let e = FieldSet::parse(&c, "cpr").unwrap_err();
         assert!(e.contains("restricted"), "{e}");
-        assert!(FieldSet::parse(&c, "").unwrap().base.is_empty());
+        assert!(FieldSet::parse(&c, "").unwrap().is_compact());
+        assert_eq!(FieldSet::parse(&c, "").unwrap(), FieldSet::compact());
+    }
+
+    #[test]
+    fn all_names_every_field_the_caller_may_read() {
+        let c = Catalog::builtin();
+        assert_eq!(
+            FieldSet::parse(&c, "all").unwrap(),
+            FieldSet::all_public(&c)
+        );
+        assert_eq!(FieldSet::parse(&c, " all ").unwrap().key(&c), "*");
+        let keyed = FieldSet::parse_with(&c, "all", true).unwrap();
+        assert_eq!(keyed, FieldSet::all(&c, true));
+        assert!(keyed.base.iter().any(|b| b == "divorces"), "{keyed:?}");
+        assert!(
+            !FieldSet::all_public(&c)
+                .base
+                .iter()
+                .any(|b| b == "divorces")
+        );
+        let e = FieldSet::parse(&c, "all,population").unwrap_err();
+        assert!(e.contains("stands alone"), "{e}");
+        assert!(!FieldSet::all_public(&c).is_compact());
     }
 
     #[test]

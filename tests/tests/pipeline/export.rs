@@ -1,6 +1,8 @@
 //! `popmap export` to PMTiles read back with the pmtiles crate's own reader, and to MBTiles read
 //! back with plain SQL: every non-empty admin tile is in the archive with exactly the bytes the
-//! server would serve, the layer metadata is there, and bad requests leave no file behind.
+//! server would serve (compact by default, every public indicator with `fields = all`), the
+//! layer metadata is there, bad requests leave no file behind, and the archive is the same cut
+//! on one thread or on four.
 
 use chrono::NaiveDate;
 use geo_types::{MultiPolygon, polygon};
@@ -83,8 +85,12 @@ async fn fixture(store: &Store) -> Snapshot {
         .unwrap()
 }
 
-/// What the server renders for `snap`: the tile source, values and default fields.
-async fn served(store: &Store, snap: &Snapshot) -> (TileSource, ValueTable, FieldSet) {
+/// What the server renders for `snap` with `fields`: the tile source, values and fields.
+async fn served(
+    store: &Store,
+    snap: &Snapshot,
+    fields: FieldSet,
+) -> (TileSource, ValueTable, FieldSet) {
     let pairs: Vec<(UnitInfo, MultiPolygon<f64>)> = store
         .units_with_geometry(&snap.version)
         .await
@@ -93,11 +99,21 @@ async fn served(store: &Store, snap: &Snapshot) -> (TileSource, ValueTable, Fiel
         .map(|u| (u.info(), u.geometry))
         .collect();
     let vals = store.values(snap.id).await.unwrap();
-    (
-        TileSource::new(pairs),
-        vals,
-        FieldSet::all_public(&Catalog::builtin()),
-    )
+    (TileSource::new(pairs), vals, fields)
+}
+
+/// The property names of the polygon layers' features of an MVT tile.
+fn polygon_keys(bytes: &[u8]) -> std::collections::BTreeSet<String> {
+    let t = Tile::decode(bytes).unwrap();
+    t.layers
+        .iter()
+        .filter(|l| !l.name.ends_with("_label"))
+        .flat_map(|l| {
+            l.features
+                .iter()
+                .flat_map(|f| f.tags.chunks(2).map(|kv| l.keys[kv[0] as usize].clone()))
+        })
+        .collect()
 }
 
 /// Tiles around the fixture's units at zoom z (a ring of empty tiles included).
@@ -132,6 +148,7 @@ async fn pmtiles_archive_holds_the_served_tiles() {
         max_zoom: 10,
         fields: None,
         force: false,
+        threads: None,
     };
     let summary = etl::export::export(&store, &catalog, &opts, &out)
         .await
@@ -139,7 +156,8 @@ async fn pmtiles_archive_holds_the_served_tiles() {
     assert_eq!(summary.snapshot.id, snap.id);
     assert!(!dir.path().join("2025-10.pmtiles.partial").exists());
 
-    let (src, vals, fields) = served(&store, &snap).await;
+    // The default is the server's default: compact tiles, codes and names only.
+    let (src, vals, fields) = served(&store, &snap, FieldSet::compact()).await;
 
     let reader = AsyncPmTilesReader::new_with_path(&out).await.unwrap();
     let mut found = 0;
@@ -155,6 +173,13 @@ async fn pmtiles_archive_holds_the_served_tiles() {
                     assert_eq!(&bytes[..], &want[..], "tile {z}/{}/{}", id.x, id.y);
                     let t = Tile::decode(&bytes[..]).unwrap();
                     assert!(!t.layers.is_empty());
+                    let keys = polygon_keys(&bytes);
+                    assert!(
+                        keys.iter().all(|k| k == "code" || k == "name") && keys.contains("code"),
+                        "tile {z}/{}/{}: {keys:?}",
+                        id.x,
+                        id.y
+                    );
                     found += 1;
                 }
                 None => assert!(want.is_empty(), "tile {z}/{}/{} missing", id.x, id.y),
@@ -181,6 +206,16 @@ async fn pmtiles_archive_holds_the_served_tiles() {
             "commune_label",
             "province_outline"
         ]
+    );
+    let described: Vec<&String> = meta["vector_layers"][1]["fields"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        described,
+        ["code", "name"],
+        "compact layers describe no value"
     );
 
     // An existing output is refused without --force and left untouched; bad requests write nothing.
@@ -221,15 +256,17 @@ async fn mbtiles_archive_holds_the_served_tiles_in_tms_rows() {
         period: "2025-10".into(),
         min_zoom: 2,
         max_zoom: 9,
-        fields: None,
+        // The full set, one flag away: the tiles of `?fields=all`.
+        fields: Some("all".into()),
         force: false,
+        threads: Some(2),
     };
     assert_eq!(opts.format, etl::export::Format::Mbtiles);
     let summary = etl::export::export(&store, &catalog, &opts, &out)
         .await
         .unwrap();
     assert!(!dir.path().join("2025-10.mbtiles.partial").exists());
-    let (src, vals, fields) = served(&store, &snap).await;
+    let (src, vals, fields) = served(&store, &snap, FieldSet::all_public(&catalog)).await;
 
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", out.display()))
         .await
@@ -287,6 +324,11 @@ async fn mbtiles_archive_holds_the_served_tiles_in_tms_rows() {
                         .read_to_end(&mut raw)
                         .unwrap();
                     assert_eq!(raw, want, "tile {z}/{}/{}", id.x, id.y);
+                    let keys = polygon_keys(&raw);
+                    assert!(
+                        keys.contains("population") && keys.contains("sex_ratio"),
+                        "{keys:?}"
+                    );
                     found += 1;
                 }
                 None => assert!(
@@ -300,4 +342,147 @@ async fn mbtiles_archive_holds_the_served_tiles_in_tms_rows() {
     }
     assert_eq!(found as u64, summary.tiles);
     assert!(found >= 8);
+}
+
+/// A province of 20 × 20 communes (0.05° squares) published for 2025-10: exported to z14 it
+/// makes several of the export's parallel batches.
+async fn grid_fixture(store: &Store) {
+    let version = BoundaryVersion {
+        id: "vn-2025".into(),
+        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        valid_to: None,
+        levels: vec![Level::Province, Level::Commune],
+    };
+    let (x0, y0, step, n) = (105.4, 20.6, 0.05, 20);
+    let unit = |code: String, level, parent: Option<&str>, g: MultiPolygon<f64>| Unit {
+        name: format!("Đơn vị {code}"),
+        code,
+        level,
+        parent_code: parent.map(Into::into),
+        area_km2: etl::geometry::geodesic_area_km2(&g),
+        geometry: g,
+    };
+    let side = step * f64::from(n);
+    let mut units = vec![unit(
+        "01".into(),
+        Level::Province,
+        None,
+        rect(x0, y0, x0 + side, y0 + side),
+    )];
+    let mut values = Vec::new();
+    let mut total = 0;
+    for i in 0..n {
+        for j in 0..n {
+            let (x, y) = (x0 + step * f64::from(i), y0 + step * f64::from(j));
+            let code = format!("{:05}", 4 * (i * n + j + 1));
+            let pop = i64::from(1000 + 37 * i + 101 * j);
+            total += pop;
+            units.push(unit(
+                code.clone(),
+                Level::Commune,
+                Some("01"),
+                rect(x, y, x + step, y + step),
+            ));
+            for (ind, v) in [
+                ("population", pop),
+                ("males", pop / 2),
+                ("females", pop - pop / 2),
+            ] {
+                values.push(ValueRow {
+                    unit_code: code.clone(),
+                    indicator: ind.into(),
+                    value: v,
+                    reported: true,
+                });
+            }
+        }
+    }
+    for (ind, v) in [
+        ("population", total),
+        ("males", total / 2),
+        ("females", total - total / 2),
+    ] {
+        values.push(ValueRow {
+            unit_code: "01".into(),
+            indicator: ind.into(),
+            value: v,
+            reported: false,
+        });
+    }
+    store.import_version(&version, &units, false).await.unwrap();
+    store
+        .publish(&NewSnapshot {
+            period: "2025-10".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "t.csv".into(),
+            checksum: "00".into(),
+            report_json: "{}".into(),
+            values,
+        })
+        .await
+        .unwrap();
+}
+
+/// The tile rows of an MBTiles file, in key order.
+async fn mbtiles_rows(path: &std::path::Path) -> Vec<(i64, i64, i64, Vec<u8>)> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles ORDER BY 1, 2, 3")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archives_are_the_same_on_one_thread_and_on_many() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    grid_fixture(&store).await;
+    let catalog = Catalog::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    for (format, fields) in [
+        (etl::export::Format::Pmtiles, None),
+        (etl::export::Format::Mbtiles, Some("all".to_string())),
+    ] {
+        let mut written = Vec::new();
+        for threads in [1usize, 4] {
+            let out = dir
+                .path()
+                .join(format!("{format:?}-{}-{threads}", fields.is_some()));
+            let opts = etl::export::ExportOptions {
+                format,
+                period: "2025-10".into(),
+                min_zoom: 0,
+                max_zoom: 14,
+                fields: fields.clone(),
+                force: false,
+                threads: Some(threads),
+            };
+            let sum = etl::export::export(&store, &catalog, &opts, &out)
+                .await
+                .unwrap();
+            assert!(
+                sum.tiles as usize > 2 * etl::export::cut::BATCH,
+                "{} tiles: several parallel batches",
+                sum.tiles
+            );
+            written.push((sum.tiles, out));
+        }
+        let ((n1, one), (n4, four)) = (&written[0], &written[1]);
+        assert_eq!(n1, n4, "{format:?} {fields:?}");
+        match format {
+            etl::export::Format::Pmtiles => assert!(
+                std::fs::read(one).unwrap() == std::fs::read(four).unwrap(),
+                "{format:?} {fields:?}: the archives differ"
+            ),
+            etl::export::Format::Mbtiles => {
+                assert_eq!(mbtiles_rows(one).await, mbtiles_rows(four).await)
+            }
+        }
+    }
 }

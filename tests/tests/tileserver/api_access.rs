@@ -147,8 +147,18 @@ async fn check_access(store: Store) {
     .unwrap();
     assert_eq!(s["points"][2]["value"], vals["00004"]["divorces"]);
 
-    // Tiles: the default field set and ?fields= follow the caller.
-    let tile = "/tiles/admin/latest/12/3252/1802.mvt";
+    // Tiles: `fields=all` and `fields=a,b` follow the caller; the compact default is the same
+    // for everyone.
+    let compact = "/tiles/admin/latest/12/3252/1802.mvt";
+    let anon = get(addr, compact, "").await;
+    assert_eq!(anon.status, 200);
+    assert!(!tile_keys(&anon.body).contains(&"population".to_string()));
+    let keyed = get(addr, compact, &bearer(&user)).await;
+    assert_eq!(
+        keyed.body, anon.body,
+        "the compact tile carries no restricted value"
+    );
+    let tile = "/tiles/admin/latest/12/3252/1802.mvt?fields=all";
     let anon = get(addr, tile, "").await;
     assert_eq!(anon.status, 200);
     let keys = tile_keys(&anon.body);
@@ -161,23 +171,27 @@ async fn check_access(store: Store) {
             .contains("vary: accept-encoding, authorization")
     );
     assert_eq!(
-        get(addr, &format!("{tile}?fields=divorces"), "")
+        get(addr, &format!("{compact}?fields=divorces"), "")
             .await
             .status,
         400
     );
     assert_eq!(get(addr, tile, &bearer(&revoked)).await.status, 401);
     assert_eq!(
-        get(addr, &format!("{tile}?fields=divorces"), &bearer(&revoked))
-            .await
-            .status,
+        get(
+            addr,
+            &format!("{compact}?fields=divorces"),
+            &bearer(&revoked)
+        )
+        .await
+        .status,
         401
     );
     let with = get(addr, tile, &bearer(&user)).await;
     assert_eq!(with.status, 200);
     assert!(tile_keys(&with.body).contains(&"divorces".to_string()));
     assert!(with.headers.contains("cache-control: private"));
-    let only = get(addr, &format!("{tile}?fields=cpr"), &bearer(&user)).await;
+    let only = get(addr, &format!("{compact}?fields=cpr"), &bearer(&user)).await;
     assert_eq!(only.status, 200);
     assert!(tile_keys(&only.body).contains(&"cpr".to_string()));
     // The anonymous answer after a key holder's is still the public one (separate cache keys).

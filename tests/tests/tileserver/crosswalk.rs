@@ -101,16 +101,22 @@ async fn lineage_and_harmonised_admin_tiles() {
             })
             .collect::<BTreeMap<String, String>>()
     };
-    let native = tile_props(1.05, "").await;
+    let native = tile_props(1.05, "?fields=all").await;
     assert_eq!(native["code"], "00002");
     assert_eq!(native["population"], "200");
     assert!(!native.contains_key("estimated"));
-    let same = tile_props(1.05, "?version=vn-2019").await;
+    let same = tile_props(1.05, "?version=vn-2019&fields=all").await;
     assert_eq!(same["population"], "200");
-    let moved = tile_props(0.05, "?version=vn-2025").await;
+    let moved = tile_props(0.05, "?version=vn-2025&fields=all").await;
     assert_eq!(moved["code"], "00002");
     assert_eq!(moved["population"], "700");
     assert_eq!(moved["estimated"], "true");
+    // Compact (the default), harmonised tiles still say which units are estimated.
+    let compact = tile_props(0.05, "?version=vn-2025").await;
+    assert_eq!(
+        compact.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["code", "estimated", "name"]
+    );
     let moved = tile_props(2.05, "?version=vn-2025&fields=population").await;
     assert_eq!(
         (moved["code"].as_str(), moved["population"].as_str()),
@@ -172,6 +178,6 @@ async fn lineage_and_harmonised_admin_tiles() {
     .await;
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(body["points"][0]["value"], 800, "{body}");
-    let moved = tile_props(0.05, "?version=vn-2025").await;
+    let moved = tile_props(0.05, "?version=vn-2025&fields=population").await;
     assert_eq!(moved["population"], "800");
 }

@@ -364,7 +364,7 @@ async fn map_values_flag_small_numbers_like_the_tiles() {
         let t = popmap_tests::tile_of((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 10);
         let r = crate::common::get(
             addr,
-            &format!("/tiles/admin/2025-09/10/{}/{}.mvt", t.x, t.y),
+            &format!("/tiles/admin/2025-09/10/{}/{}.mvt?fields=srb", t.x, t.y),
             "",
         )
         .await;

@@ -141,14 +141,24 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     );
 
     // `latest` resolves (short max-age, Content-Location); the revision URL is immutable.
-    let latest = get(addr, "/tiles/admin/latest/9/406/225.mvt", "").await;
+    let latest = get(
+        addr,
+        "/tiles/admin/latest/9/406/225.mvt?fields=population",
+        "",
+    )
+    .await;
     assert_eq!(latest.status, 200);
     assert_eq!(header(&latest, "cache-control"), Some("public, max-age=60"));
     assert_eq!(
         header(&latest, "content-location"),
-        Some("/tiles/admin/2025-10@r1/9/406/225.mvt")
+        Some("/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population")
     );
-    let r1 = get(addr, "/tiles/admin/2025-10@r1/9/406/225.mvt", "").await;
+    let r1 = get(
+        addr,
+        "/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population",
+        "",
+    )
+    .await;
     assert_eq!(
         header(&r1, "cache-control"),
         Some("public, max-age=31536000, immutable")
@@ -160,7 +170,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     // validates a conditional request.
     let gz = get(
         addr,
-        "/tiles/admin/2025-10@r1/9/406/225.mvt",
+        "/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population",
         "Accept-Encoding: gzip\r\n",
     )
     .await;
@@ -172,7 +182,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     assert_eq!(out, r1.body);
     let br = get(
         addr,
-        "/tiles/admin/2025-10@r1/9/406/225.mvt",
+        "/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population",
         "Accept-Encoding: gzip, br\r\n",
     )
     .await;
@@ -186,7 +196,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     assert_eq!(header(&br, "vary"), Some("accept-encoding, authorization"));
     let nm = get(
         addr,
-        "/tiles/admin/2025-10@r1/9/406/225.mvt",
+        "/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population",
         &format!("If-None-Match: {}\r\n", header(&gz, "etag").unwrap()),
     )
     .await;
@@ -195,7 +205,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     // CORS: the listed portal is allowed, another origin gets no allow header.
     let ok = get(
         addr,
-        "/tiles/admin/2025-10@r1/9/406/225.mvt",
+        "/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population",
         "Origin: https://portal.example.gov.vn\r\n",
     )
     .await;
@@ -205,7 +215,7 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     );
     let other = get(
         addr,
-        "/tiles/admin/2025-10@r1/9/406/225.mvt",
+        "/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population",
         "Origin: https://elsewhere.example\r\n",
     )
     .await;
@@ -215,9 +225,13 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     publish(&store, 2000).await;
     assert_eq!(
         population(
-            &get(addr, "/tiles/admin/latest/9/406/225.mvt", "")
-                .await
-                .body
+            &get(
+                addr,
+                "/tiles/admin/latest/9/406/225.mvt?fields=population",
+                ""
+            )
+            .await
+            .body
         ),
         1000
     );
@@ -244,14 +258,24 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     let reloaded = post("Authorization: Bearer a-long-admin-token-for-tests\r\n").await;
     assert!(reloaded.starts_with("HTTP/1.1 200"), "{reloaded}");
     assert!(reloaded.contains("\"latest\":\"2025-10@r2\""), "{reloaded}");
-    let now = get(addr, "/tiles/admin/latest/9/406/225.mvt", "").await;
+    let now = get(
+        addr,
+        "/tiles/admin/latest/9/406/225.mvt?fields=population",
+        "",
+    )
+    .await;
     assert_eq!(population(&now.body), 2000);
     assert_eq!(
         header(&now, "content-location"),
-        Some("/tiles/admin/2025-10@r2/9/406/225.mvt")
+        Some("/tiles/admin/2025-10@r2/9/406/225.mvt?fields=population")
     );
     // The old revision's URL keeps its bytes.
-    let old = get(addr, "/tiles/admin/2025-10@r1/9/406/225.mvt", "").await;
+    let old = get(
+        addr,
+        "/tiles/admin/2025-10@r1/9/406/225.mvt?fields=population",
+        "",
+    )
+    .await;
     assert_eq!(old.body, r1.body);
 
     // Metrics count requests per route, cache hits and misses, and tile bytes.

@@ -62,12 +62,17 @@ async fn harmonised_styles_and_values(addr: std::net::SocketAddr) {
     assert_eq!(style["metadata"]["popmap:harmonised"], true);
     let url = style["sources"]["popmap"]["url"].as_str().unwrap();
     assert!(
-        url.ends_with("/tiles/admin/2024-06@r1.json?version=vn-2025"),
+        url.ends_with("/tiles/admin/2024-06@r1.json?fields=population&version=vn-2025"),
         "{url}"
     );
     let (status, tj) = get(url[url.find("/tiles/").unwrap()..].to_string()).await;
     assert_eq!(status, 200, "{tj}");
     assert_eq!(tj["popmap"]["estimated"], true);
+    let tiles = tj["tiles"][0].as_str().unwrap();
+    assert!(
+        tiles.ends_with("/{z}/{x}/{y}.mvt?fields=population&version=vn-2025"),
+        "{tiles}"
+    );
     let (_, style) =
         get("/styles/population.json?period=2024-06&version=vn-2025&join=state".into()).await;
     let url = style["sources"]["popmap"]["url"].as_str().unwrap();

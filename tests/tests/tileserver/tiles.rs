@@ -101,11 +101,29 @@ async fn tiles_decode_and_answer_the_right_status() {
     .await;
     assert_eq!(again.status, 304);
 
-    // Admin tiles carry public values, typed, and never a restricted indicator.
-    for period in ["2025-10", "latest"] {
-        let r = get(addr, &format!("/tiles/admin/{period}/12/{x}/{y}.mvt"), "").await;
+    // Admin tiles are compact by default: the feature id, code and name, no value (the map
+    // joins values by feature id). `fields=all` gives every public value, typed, and never a
+    // restricted indicator; `fields=a,b` just those.
+    let compact = get(addr, &format!("/tiles/admin/latest/12/{x}/{y}.mvt"), "").await;
+    assert_eq!(compact.status, 200);
+    let t = Tile::decode(&compact.body[..]).unwrap();
+    let layer = &t.layers[0];
+    assert_eq!(layer.features[0].id, Some(4_000_000_008));
+    let keys: Vec<String> = props(layer, &layer.features[0])
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys, ["code", "name"]);
+    for (period, query) in [("2025-10", "?fields=all"), ("latest", "?fields=all")] {
+        let r = get(
+            addr,
+            &format!("/tiles/admin/{period}/12/{x}/{y}.mvt{query}"),
+            "",
+        )
+        .await;
         assert_eq!(r.status, 200, "{period}");
         assert!(r.headers.contains("cache-control: public, max-age=60"));
+        assert!(r.body.len() > compact.body.len());
         let t = Tile::decode(&r.body[..]).unwrap();
         let layer = &t.layers[0];
         let p = props(layer, &layer.features[0]);
@@ -113,8 +131,53 @@ async fn tiles_decode_and_answer_the_right_status() {
         assert_eq!(find("code").unwrap().string_value.as_deref(), Some("00008"));
         assert_eq!(find("population").unwrap().int_value, Some(2000));
         assert_eq!(find("sex_ratio").unwrap().double_value, Some(98.0));
+        assert!(
+            find("births").is_none(),
+            "no births published, none in the tile"
+        );
         assert!(find("divorces").is_none(), "restricted indicator in a tile");
     }
+    let r = get(
+        addr,
+        &format!("/tiles/admin/latest/12/{x}/{y}.mvt?fields=sex_ratio"),
+        "",
+    )
+    .await;
+    let t = Tile::decode(&r.body[..]).unwrap();
+    let keys: Vec<String> = props(&t.layers[0], &t.layers[0].features[0])
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys, ["code", "name", "sex_ratio"]);
+    assert!(r.headers.contains(&format!(
+        "content-location: /tiles/admin/2025-10@r1/12/{x}/{y}.mvt?fields=sex_ratio"
+    )));
+    // The TileJSON of the default describes what the compact tiles carry, and `fields=` names
+    // the chosen set in its tile URL.
+    let tj: serde_json::Value =
+        serde_json::from_slice(&get(addr, "/tiles/admin/latest.json", "").await.body).unwrap();
+    let url = tj["tiles"][0].as_str().unwrap();
+    assert!(
+        url.ends_with("/tiles/admin/2025-10@r1/{z}/{x}/{y}.mvt"),
+        "{url}"
+    );
+    let described: Vec<&String> = tj["vector_layers"][0]["fields"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(described, ["code", "name"]);
+    assert_eq!(tj["popmap"]["fields"], serde_json::json!([]));
+    let tj: serde_json::Value = serde_json::from_slice(
+        &get(addr, "/tiles/admin/latest.json?fields=all", "")
+            .await
+            .body,
+    )
+    .unwrap();
+    let url = tj["tiles"][0].as_str().unwrap();
+    assert!(url.contains("?fields=population,"), "{url}");
+    assert!(!url.contains("divorces"), "{url}");
+    assert!(tj["vector_layers"][0]["fields"]["sex_ratio"].is_string());
     // At z5 only provinces are drawn.
     let (x5, y5) = tile_of(105.9, 21.1, 5);
     let r = get(addr, &format!("/tiles/admin/2025-10/5/{x5}/{y5}.mvt"), "").await;
@@ -149,6 +212,8 @@ async fn tiles_decode_and_answer_the_right_status() {
         ("/tiles/admin/2025-10/2/+1/0.mvt", 400),
         ("/tiles/admin/2025-10/2/0/0.mvt?fields=nope", 400),
         ("/tiles/admin/2025-10/2/0/0.mvt?fields=divorces", 400),
+        ("/tiles/admin/2025-10/2/0/0.mvt?fields=all,population", 400),
+        ("/tiles/admin/2025-10.json?fields=al", 400),
         ("/tiles/admin/2025-10/2/0/0.mvt?v=1", 400),
         ("/tiles/boundaries/vn-2025/2/0/0.mvt?fields=population", 400),
         ("/tiles/admin/2025-10.png", 404),

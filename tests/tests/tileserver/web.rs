@@ -3,6 +3,7 @@
 
 use geodata::Level;
 use geodata::{NewSnapshot, ValueRow};
+use geozero::mvt::Message;
 use popmap_tests::TestDb;
 use serde_json::Value;
 
@@ -191,7 +192,39 @@ async fn map_values_classes_styles_and_pages() {
     assert_eq!(s["version"], 8);
     assert_eq!(
         s["sources"]["popmap"]["url"],
-        "http://t/tiles/admin/2025-10@r1.json"
+        "http://t/tiles/admin/2025-10@r1.json?fields=density"
+    );
+    // Admin tiles are compact by default: the style's TileJSON asks for the property the fills
+    // colour by, in its tile URL, so any MapLibre page given the style gets the values.
+    let tj = json(addr, "/tiles/admin/2025-10@r1.json?fields=density").await;
+    let tiles = tj["tiles"][0].as_str().unwrap();
+    assert_eq!(
+        tiles,
+        "http://t/tiles/admin/2025-10@r1/{z}/{x}/{y}.mvt?fields=density"
+    );
+    assert!(tj["vector_layers"][1]["fields"]["density_unstable"].is_string());
+    let t = popmap_tests::tile_of(105.15, 21.05, 9);
+    let path = tiles
+        .trim_start_matches("http://t")
+        .replace("{z}", "9")
+        .replace("{x}", &t.x.to_string())
+        .replace("{y}", &t.y.to_string());
+    let r = get(addr, &path, "").await;
+    assert_eq!(r.status, 200, "{path}");
+    let mvt = geozero::mvt::Tile::decode(&r.body[..]).unwrap();
+    let communes = mvt.layers.iter().find(|l| l.name == "commune").unwrap();
+    let keys: std::collections::BTreeSet<&str> = communes
+        .features
+        .iter()
+        .flat_map(|f| {
+            f.tags
+                .chunks(2)
+                .map(|kv| communes.keys[kv[0] as usize].as_str())
+        })
+        .collect();
+    assert!(
+        keys.contains("density") && !keys.contains("population"),
+        "{keys:?}"
     );
     let fills: Vec<&str> = s["layers"]
         .as_array()

@@ -70,12 +70,16 @@ pub enum Command {
         /// Highest zoom written (at most 16).
         #[arg(long)]
         max_zoom: u8,
-        /// Comma-separated field ids (default: all public fields).
+        /// Indicators the tiles carry: comma-separated ids, or `all` for every public one
+        /// (default: none, compact tiles with codes and names, like the server's default).
         #[arg(long)]
         fields: Option<String>,
         /// Replace OUT if it exists.
         #[arg(long)]
         force: bool,
+        /// Threads cutting tiles (default or 0: one per core); the archive is the same either way.
+        #[arg(long, value_parser = clap::value_parser!(usize))]
+        threads: Option<usize>,
         /// The archive to write (.pmtiles or .mbtiles).
         out: PathBuf,
     },

@@ -5,6 +5,8 @@
 //! document was asked for `latest` or a bare period: a map that loads the TileJSON then fetches
 //! immutable, cacheable tiles, and picks up a new revision when it reloads the TileJSON (which is
 //! `max-age=60`). URLs start with the configured public URL, or `http://{Host}` without one.
+//! Admin tiles are compact unless `fields=` asks for indicators (`fields=all`: every public one);
+//! the TileJSON then names them in its `tiles` URL, so a map loading it gets what it describes.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -67,7 +69,8 @@ pub(crate) fn respond(doc: Value, cache_control: &'static str) -> Response {
     r
 }
 
-/// `GET /tiles/admin/{period}.json[?fields=a,b]`.
+/// `GET /tiles/admin/{period}.json[?fields=a,b|all]`: compact tiles (codes and names) without
+/// `fields=`; with it, the `tiles` URL names the chosen ids and `vector_layers` describes them.
 pub async fn admin(
     State(st): State<AppState>,
     Path(file): Path<String>,
@@ -82,11 +85,11 @@ pub async fn admin(
         Some(list) => FieldSet::parse(&st.catalog, list).map_err(|m| {
             ApiError::bad_request(
                 "fields",
-                "comma-separated public indicator ids of /api/v1/indicators",
+                "all, or comma-separated public indicator ids of /api/v1/indicators",
                 m,
             )
         })?,
-        None => FieldSet::all_public(&st.catalog),
+        None => FieldSet::compact(),
     };
     let published = st.published.load_full();
     let (pref, snap) = published.snapshot(Some(name), None)?;
@@ -115,7 +118,7 @@ pub async fn admin(
         revision_name(&snap)
     );
     let mut params = Vec::new();
-    if query.get("fields").is_some() {
+    if !fields.is_compact() {
         params.push(format!("fields={}", fields_list(&fields)));
     }
     if target.is_some() {
@@ -155,6 +158,9 @@ pub async fn admin(
             "reported_on": snap.version,
             "harmonised": target.is_some(),
             "estimated": estimated,
+            // The indicators the tiles carry beyond code and name (none by default; the
+            // TileJSON of `?fields=all` lists every public one).
+            "fields": fields.base.iter().chain(&fields.derived).collect::<Vec<_>>(),
             "published_at": snap.published_at.to_rfc3339(),
             "synthetic": st.config.synthetic,
             "empty_tiles": "204 No Content",
@@ -186,10 +192,7 @@ pub async fn boundaries(
         .version(id)
         .ok_or_else(|| ApiError::NotFound(format!("unknown boundary version '{id}'")))?;
     let b = bounds(&st, id).await?;
-    let none = FieldSet {
-        base: Vec::new(),
-        derived: Vec::new(),
-    };
+    let none = FieldSet::compact();
     let doc = json!({
         "tilejson": "3.0.0",
         "name": format!("popmap boundaries {id}"),

@@ -1,7 +1,8 @@
 //! Vector-tile endpoints: `/tiles/boundaries/{version}/{z}/{x}/{y}.mvt` (geometry, codes and
-//! names) and `/tiles/admin/{period}/{z}/{x}/{y}.mvt` (plus the period's indicator values:
-//! public ones, and restricted ones too for a caller with an API key; `?fields=a,b` chooses
-//! them; `?version=vn-2025` serves the period harmonised onto that version through the stored
+//! names) and `/tiles/admin/{period}/{z}/{x}/{y}.mvt` (compact by default: codes, names and
+//! feature ids, all a map joining values by feature-state needs; `?fields=a,b` adds those
+//! indicators, `?fields=all` every public one, and restricted ones too for a caller with an API
+//! key; `?version=vn-2025` serves the period harmonised onto that version through the stored
 //! crosswalk, `estimated = true` on units resting on a split; 400 when no crosswalk leads there).
 //!
 //! HTTP semantics:
@@ -147,7 +148,7 @@ pub async fn boundaries(
     Ok(tile_response(&st, &tile, "boundaries", &headers, IMMUTABLE))
 }
 
-/// `GET /tiles/admin/{period}/{z}/{x}/{y}.mvt[?fields=a,b]`.
+/// `GET /tiles/admin/{period}/{z}/{x}/{y}.mvt[?fields=a,b|all]`.
 pub async fn admin(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -162,11 +163,11 @@ pub async fn admin(
         Some(list) => FieldSet::parse_with(&st.catalog, list, restricted).map_err(|m| {
             ApiError::bad_request(
                 "fields",
-                "comma-separated indicator ids of /api/v1/indicators",
+                "all, or comma-separated indicator ids of /api/v1/indicators",
                 m,
             )
         })?,
-        None => FieldSet::all(&st.catalog, restricted),
+        None => FieldSet::compact(),
     };
     let published = st.published.load_full();
     let (pref, snap) = published.snapshot(Some(&period), None)?;
@@ -213,8 +214,8 @@ pub async fn admin(
                 .await?
         }
     };
-    // The default field set depends on the caller: caches must key on Authorization, and an
-    // answer made for a key holder must never be kept by a shared cache.
+    // `fields=all` depends on the caller: caches must key on Authorization, and an answer made
+    // for a key holder must never be kept by a shared cache.
     let private = |mut r: Response| {
         let h = r.headers_mut();
         h.insert(
@@ -243,7 +244,7 @@ pub async fn admin(
         id.y
     );
     let mut params = Vec::new();
-    if query.get("fields").is_some() {
+    if !key_fields.is_compact() {
         params.push(format!("fields={}", fields_list(&key_fields)));
     }
     if let Some(v) = query.get("version") {

@@ -56,6 +56,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             max_zoom,
             fields,
             force,
+            threads,
             out,
         } => {
             let opts = etl::export::ExportOptions {
@@ -65,6 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_zoom,
                 fields,
                 force,
+                threads,
             };
             export::run(&open(&db).await?, &catalog, &opts, &out).await
         }

@@ -3,7 +3,9 @@
 //!
 //! Query: `period=` (default `latest`), `method=`, `k=`, and `join=`:
 //! - `join=props` (default): a self-contained style over the admin tiles of one revision, each
-//!   level's fill a `step` expression over the indicator property with the server's classes;
+//!   level's fill a `step` expression over the indicator property with the server's classes
+//!   (its source's TileJSON asks for that property, `?fields={indicator}`: tiles are compact
+//!   by default);
 //! - `join=state`: the same classes over `["feature-state", "v"]` on boundary tiles, for the
 //!   web map, which loads per-period values from `/api/v1/map/values` and so never refetches
 //!   geometry when only the period changes.
@@ -274,9 +276,14 @@ async fn admin_layers(
     out.extend(context::islands(b));
     out.extend(labels);
     out.extend(context::labels(b));
+    // Admin tiles are compact by default: a style colouring by a tile property asks for it
+    // (and so gets its `_unstable` flag), so any MapLibre page given the style draws the same.
+    let ind = f.indicator;
     let url = match (f.join, f.target) {
-        (Join::Props, None) => format!("{base}/tiles/admin/{rev}.json"),
-        (Join::Props, Some(v)) => format!("{base}/tiles/admin/{rev}.json?version={v}"),
+        (Join::Props, None) => format!("{base}/tiles/admin/{rev}.json?fields={ind}"),
+        (Join::Props, Some(v)) => {
+            format!("{base}/tiles/admin/{rev}.json?fields={ind}&version={v}")
+        }
         (Join::State, _) => format!("{base}/tiles/boundaries/{}.json", version.id),
     };
     let mut sources = serde_json::Map::new();
