@@ -170,6 +170,39 @@ test('admin tiles are compact by default and carry every public value with field
   assert.ok(full.has('population') && full.has('density'), [...full].join(','));
 });
 
+test('a join=props style gets from its compact-by-default tiles the values the web map joins', async () => {
+  // A third-party MapLibre page given the style follows source → TileJSON → tiles; the fills
+  // colour by ["get", indicator] with the style's classes, so the same values as the web map's
+  // feature-state join (/api/v1/map/values) mean the same colours.
+  for (const ind of ['density', 'sex_ratio']) {
+    const style = await getJSON(`/styles/${ind}.json`);
+    const tj = await getJSON(style.sources.popmap.url.replace(/^https?:\/\/[^/]+/, ''));
+    assert.deepEqual(tj.popmap.fields, [ind], `${ind}: the style's TileJSON asks for its property`);
+    const period = style.metadata['popmap:period'];
+    const mv = await getJSON(`/api/v1/map/values?period=${encodeURIComponent(period)}&level=commune&indicators=${ind}`);
+    const want = new Map(mv.codes.map((c, i) => [c, mv.values[ind][i]]));
+    const [x, y] = tileOf(105.85, 21.03, 10);
+    const url = tj.tiles[0].replace(/^https?:\/\/[^/]+/, '').replace('{z}', 10).replace('{x}', x).replace('{y}', y);
+    const r = await fetch(BASE + url);
+    assert.equal(r.status, 200, url);
+    const layer = new VectorTile(new PbfReader(new Uint8Array(await r.arrayBuffer()))).layers.commune;
+    assert.ok(layer.length >= 20, `${ind}: ${layer.length} communes in the Hà Nội tile`);
+    let valued = 0;
+    for (let i = 0; i < layer.length; i++) {
+      const p = layer.feature(i).properties;
+      assert.deepEqual(Object.keys(p).filter((k) => !k.startsWith(ind)).sort(), ['code', 'name'], `${ind} ${p.code}: only what the style uses`);
+      const v = want.get(p.code);
+      if (v === null || v === undefined) {
+        assert.equal(p[ind], undefined, `${ind} ${p.code}: no value, none in the tile`);
+        continue;
+      }
+      assert.ok(Math.abs(p[ind] - v) <= 1e-9 * Math.max(1, Math.abs(v)), `${ind} ${p.code}: tile ${p[ind]} vs map values ${v}`);
+      valued++;
+    }
+    assert.ok(valued >= 20, `${ind}: ${valued} communes with a value`);
+  }
+});
+
 test('admin and boundary tiles decode with @mapbox/vector-tile and follow MVT 2.1', async () => {
   const periods = await getJSON('/api/v1/periods');
   assert.ok(periods.length > 0);
