@@ -7,7 +7,8 @@ rerun alone and `summary` still prints the whole table of ratios.
   tippecanoe-input GEOJSON OUT    features as GeoJSON lines with popmap's zooms per level
   sample DB VERSION OUT           the seeded tile sample inside Vietnam, z0–12 (+ 8/203/112)
   serve NAME URL PIDFILE -- CMD   start CMD, time to the first 200 from URL, leave it running
-  cold NAME BASE TEMPLATE TILES   each tile once: p50/p99 ms per zoom (TEMPLATE has {z}/{x}/{y})
+  cold TILES NAME|BASE|TEMPLATE...  each tile once from each server, interleaved: p50/p99 ms per
+                                  zoom (TEMPLATE has {z}/{x}/{y})
   save-static BASE TEMPLATE TILES DIR KEPT  popmap's gzip bodies as files for nginx (same bytes)
   warm NAME BASE TEMPLATE TILES   wrk -t2 -c64 -d$WARM_SECONDS over the tile URLs, gzip
   rss NAME PID                    resident memory of a process (and its children)
@@ -15,6 +16,7 @@ rerun alone and `summary` still prints the whole table of ratios.
   summary                         the table of ratios from every recorded figure
 """
 
+import http.client
 import json
 import math
 import os
@@ -25,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -109,13 +112,25 @@ def read_tiles(path):
     return [tuple(int(v) for v in line.split()) for line in Path(path).read_text().splitlines() if line.strip()]
 
 
+CONNECTIONS = {}
+
+
 def get(base, path):
-    req = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
-    try:
-        with urllib.request.urlopen(req, timeout=120) as r:
+    """GET with gzip accepted over one kept-alive connection per server (no connect per tile)."""
+    for attempt in range(2):
+        c = CONNECTIONS.get(base)
+        if c is None:
+            u = urllib.parse.urlsplit(base)
+            c = CONNECTIONS[base] = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+        try:
+            c.request("GET", path, headers={"Accept-Encoding": "gzip"})
+            r = c.getresponse()
             return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+        except (http.client.HTTPException, OSError):
+            c.close()
+            del CONNECTIONS[base]
+            if attempt:
+                raise
 
 
 def serve(name, url, pidfile, cmd):
@@ -146,30 +161,38 @@ def pct(v, q):
     return v[min(len(v) - 1, int(q * len(v)))] if v else 0.0
 
 
-def cold(name, base, template, tiles):
-    by_zoom, sizes, bad = {}, {}, []
+def cold(tiles, *servers):
+    """Each tile once from every server, interleaved tile by tile so that the machine's load
+    (others compiling) weighs on all servers alike. `servers`: NAME|BASE|TEMPLATE each."""
+    servers = [s.split("|") for s in servers]
+    by_zoom = {n: {} for n, _, _ in servers}
+    sizes = {n: {} for n, _, _ in servers}
+    bad = {n: [] for n, _, _ in servers}
     for z, x, y in read_tiles(tiles):
-        path = template.format(z=z, x=x, y=y)
-        t = time.perf_counter()
-        status, body = get(base, path)
-        ms = (time.perf_counter() - t) * 1000
-        if status not in (200, 204):
-            bad.append(f"{path}: {status} {body[:120]!r}")
-        by_zoom.setdefault(z, []).append(ms)
-        sizes.setdefault(z, []).append(len(body))
-        if (z, x, y) == DENSEST:
-            record("cold-densest", name, ms=round(ms, 2), bytes=len(body))
-    zooms = {}
-    for z, v in sorted(by_zoom.items()):
-        v.sort()
-        zooms[str(z)] = {"n": len(v), "p50": round(statistics.median(v), 2), "p99": round(pct(v, 0.99), 2),
-                         "total": round(sum(v), 1), "bytes_p50": int(statistics.median(sizes[z]))}
-    record("cold", name, total_ms=round(sum(sum(v) for v in by_zoom.values()), 1), errors=len(bad), zooms=zooms)
-    print(f"| zoom | tiles | {name} p50 ms | p99 ms | gzip p50 B |")
-    for z, s in zooms.items():
-        print(f"| {z} | {s['n']} | {s['p50']} | {s['p99']} | {s['bytes_p50']} |")
-    for b in bad[:10]:
-        print("  error:", b)
+        for name, base, template in servers:
+            path = template.format(z=z, x=x, y=y)
+            t = time.perf_counter()
+            status, body = get(base, path)
+            ms = (time.perf_counter() - t) * 1000
+            if status not in (200, 204):
+                bad[name].append(f"{path}: {status} {body[:120]!r}")
+            by_zoom[name].setdefault(z, []).append(ms)
+            sizes[name].setdefault(z, []).append(len(body))
+            if (z, x, y) == DENSEST:
+                record("cold-densest", name, ms=round(ms, 2), bytes=len(body))
+    for name, _, _ in servers:
+        zooms = {}
+        for z, v in sorted(by_zoom[name].items()):
+            v.sort()
+            zooms[str(z)] = {"n": len(v), "p50": round(statistics.median(v), 2), "p99": round(pct(v, 0.99), 2),
+                             "total": round(sum(v), 1), "bytes_p50": int(statistics.median(sizes[name][z]))}
+        total = round(sum(sum(v) for v in by_zoom[name].values()), 1)
+        record("cold", name, total_ms=total, errors=len(bad[name]), zooms=zooms)
+        print(f"| zoom | tiles | {name} p50 ms | p99 ms | gzip p50 B |")
+        for z, st in zooms.items():
+            print(f"| {z} | {st['n']} | {st['p50']} | {st['p99']} | {st['bytes_p50']} |")
+        for b in bad[name][:10]:
+            print("  error:", b)
 
 
 def save_static(base, template, tiles, out, kept):

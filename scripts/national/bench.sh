@@ -135,11 +135,12 @@ PTPL="/tiles/admin/$PERIOD/{z}/{x}/{y}.mvt"
 if has cold; then
     say "cold tiles"
     bench sample $DB vn-2019 $RES/tiles.txt
-    bench cold popmap "http://127.0.0.1:$PPORT" "$PTPL" $RES/tiles.txt
+    SERVERS=("popmap|http://127.0.0.1:$PPORT|$PTPL")
     if [[ -z ${NO_MARTIN:-} ]]; then
-        bench cold martin-table "http://127.0.0.1:$MPORT" "/communes/{z}/{x}/{y}" $RES/tiles.txt
-        bench cold martin-function "http://127.0.0.1:$MPORT" "/units_fn/{z}/{x}/{y}" $RES/tiles.txt
+        SERVERS+=("martin-table|http://127.0.0.1:$MPORT|/communes/{z}/{x}/{y}"
+            "martin-function|http://127.0.0.1:$MPORT|/units_fn/{z}/{x}/{y}")
     fi
+    bench cold $RES/tiles.txt "${SERVERS[@]}"
 fi
 
 if has warm; then
