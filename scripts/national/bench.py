@@ -258,6 +258,10 @@ def summary():
     d = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     b, s, c, w = d.get("build", {}), d.get("serve", {}), d.get("cold", {}), d.get("warm", {})
     print("\n## National benchmark (issue 17): ratios")
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    mem = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+    print(f"machine: {os.cpu_count()} cores, {cpu.group(1) if cpu else '?'}, "
+          f"{int(mem.group(1)) // 1024 // 1024 if mem else '?'} GB RAM")
     print(f"figures: {RESULTS}; each line names the load average (1/5/15 min) when it was taken\n")
     print("| measure | popmap | other | ratio (popmap / other) | target | load |")
     print("|---|---:|---:|---:|---|---|")

@@ -119,6 +119,7 @@ if has postgis; then
 fi
 
 if has serve || has cold || has warm; then
+    [[ -s $OUT/bench.db ]] || { echo "bench.sh: no $OUT/bench.db yet: run the import stage first (STAGES=import)" >&2; exit 1; }
     say "popmap serve (release)"
     bench serve popmap "http://127.0.0.1:$PPORT/readyz" $RES/popmap.pid -- \
         $BIN --db $DB serve --listen 127.0.0.1:$PPORT --poll-seconds 0 --rate-ip 0 --rate-key 0
@@ -145,6 +146,7 @@ fi
 
 if has warm; then
     say "warm throughput"
+    [[ -s $RES/tiles.txt ]] || bench sample $DB vn-2019 $RES/tiles.txt
     rm -rf $RES/static
     bench save-static "http://127.0.0.1:$PPORT" "$PTPL" $RES/tiles.txt $RES/static $RES/tiles-200.txt
     bench warm popmap "http://127.0.0.1:$PPORT" "$PTPL" $RES/tiles-200.txt
