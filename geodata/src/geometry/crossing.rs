@@ -9,6 +9,8 @@
 use geo::LineIntersection;
 use geo::line_intersection::line_intersection;
 use geo_types::{Coord, Line, LineString};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 
 /// Whether the rings (exterior first, then holes) form a valid polygon by the rules above.
 pub fn polygon_is_valid(rings: &[&LineString<f64>]) -> bool {
@@ -111,72 +113,134 @@ pub fn crossings(rings: &[&LineString<f64>], first_only: bool) -> Vec<(usize, us
     found
 }
 
-/// Arcs of a coverage that cross or touch another arc (or themselves) anywhere but at a shared
-/// end node: the check that catches two simplified borders of units that never share a polygon
-/// (which [`crossings`] on one polygon's rings cannot see). Segments are indexed in an R-tree.
-pub fn arc_crossings(arcs: &[Vec<Coord<f64>>]) -> Vec<u32> {
-    use rstar::primitives::{GeomWithData, Rectangle};
-    use rstar::{AABB, RTree};
-    let mut segs: Vec<(u32, usize, Line<f64>)> = Vec::new();
-    for (a, cs) in arcs.iter().enumerate() {
-        for (i, w) in cs.windows(2).enumerate() {
-            segs.push((a as u32, i, Line::new(w[0], w[1])));
+/// One indexed segment: its box, and (arc, index of its first vertex in the arc).
+type SegEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+
+/// Every segment of a band's arcs in an R-tree, to find the arcs that cross or touch another
+/// arc (or themselves) anywhere but at a shared end node: the check that catches two simplified
+/// borders of units that never share a polygon (which [`crossings`] on one polygon's rings
+/// cannot see). It is kept across refinement rounds: after a round
+/// changes a few arcs, [`ArcIndex::update`] swaps their segments and re-checks only them against
+/// all others, instead of re-indexing and re-checking every segment (which, on a national file,
+/// was most of the generalisation's time).
+///
+/// A pair of unchanged segments need not be checked again: it was fine at the last check, or it
+/// crossed, and then each of its arcs was refined (so changed) unless already unsimplified, in
+/// which case refining is no longer possible and the pair changes nothing. So the arcs found are
+/// exactly those a full check would find that can still be refined.
+pub struct ArcIndex {
+    tree: RTree<SegEntry>,
+    /// Each arc's coordinates as indexed.
+    indexed: Vec<Vec<Coord<f64>>>,
+}
+
+impl ArcIndex {
+    /// Indexes `arcs` and checks every pair of segments: the index and the arcs at fault.
+    pub fn new(arcs: &[Vec<Coord<f64>>]) -> (ArcIndex, Vec<u32>) {
+        let entries: Vec<SegEntry> = arcs
+            .iter()
+            .enumerate()
+            .flat_map(|(a, cs)| segment_entries(a as u32, cs))
+            .collect();
+        let index = ArcIndex {
+            tree: RTree::bulk_load(entries),
+            indexed: arcs.to_vec(),
+        };
+        let mut bad = Vec::new();
+        for (a, cs) in arcs.iter().enumerate() {
+            for i in 0..cs.len().saturating_sub(1) {
+                let seg = (a as u32, i as u32);
+                // Each pair once: only partners after this segment in (arc, index) order.
+                index.check(seg, |other| other > seg, &mut bad);
+            }
         }
+        bad.sort_unstable();
+        bad.dedup();
+        (index, bad)
     }
-    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = segs
-        .iter()
-        .enumerate()
-        .map(|(k, (_, _, l))| {
-            GeomWithData::new(
-                Rectangle::from_corners([l.start.x, l.start.y], [l.end.x, l.end.y]),
-                k,
-            )
-        })
-        .collect();
-    let tree = RTree::bulk_load(boxes);
-    let is_node = |a: u32, c: Coord<f64>| {
-        let cs = &arcs[a as usize];
-        cs.first() == Some(&c) || cs.last() == Some(&c)
-    };
-    let mut bad = Vec::new();
-    for (k, (a, i, l)) in segs.iter().enumerate() {
+
+    /// Re-indexes the `changed` arcs (now as in `arcs`) and checks their segments against every
+    /// segment: the arcs at fault in pairs that involve a changed arc.
+    pub fn update(&mut self, arcs: &[Vec<Coord<f64>>], changed: &[u32]) -> Vec<u32> {
+        for &a in changed {
+            for e in segment_entries(a, &self.indexed[a as usize]) {
+                self.tree.remove(&e);
+            }
+            self.indexed[a as usize].clone_from(&arcs[a as usize]);
+            for e in segment_entries(a, &self.indexed[a as usize]) {
+                self.tree.insert(e);
+            }
+        }
+        let mut bad = Vec::new();
+        for &a in changed {
+            for i in 0..self.indexed[a as usize].len().saturating_sub(1) {
+                let seg = (a, i as u32);
+                self.check(seg, |other| other != seg, &mut bad);
+            }
+        }
+        bad.sort_unstable();
+        bad.dedup();
+        bad
+    }
+
+    fn line(&self, (a, i): (u32, u32)) -> Line<f64> {
+        let cs = &self.indexed[a as usize];
+        Line::new(cs[i as usize], cs[i as usize + 1])
+    }
+
+    /// Tests segment `seg` against the indexed segments whose box meets its box and that
+    /// `partner` accepts; pushes both arcs of every bad pair to `bad`.
+    fn check(&self, seg: (u32, u32), partner: impl Fn((u32, u32)) -> bool, bad: &mut Vec<u32>) {
+        let l = self.line(seg);
         let env = AABB::from_corners(
             [l.start.x.min(l.end.x), l.start.y.min(l.end.y)],
             [l.start.x.max(l.end.x), l.start.y.max(l.end.y)],
         );
-        for other in tree.locate_in_envelope_intersecting(&env) {
-            let m = other.data;
-            if m <= k {
-                continue;
-            }
-            let (b, j, t) = &segs[m];
-            let Some(hit) = line_intersection(*l, *t) else {
-                continue;
-            };
-            let ok = match hit {
-                LineIntersection::SinglePoint {
-                    intersection: p, ..
-                } => {
-                    let ends_l = p == l.start || p == l.end;
-                    let ends_t = p == t.start || p == t.end;
-                    let consecutive = a == b
-                        && (i.abs_diff(*j) == 1 || {
-                            // A closed arc (an island ring) meets itself at its node.
-                            let n = arcs[*a as usize].len() - 1;
-                            i.abs_diff(*j) + 1 == n
-                        });
-                    ends_l && ends_t && (consecutive || (is_node(*a, p) && is_node(*b, p)))
-                }
-                LineIntersection::Collinear { .. } => false,
-            };
-            if !ok {
-                bad.extend([*a, *b]);
+        for other in self.tree.locate_in_envelope_intersecting(&env) {
+            if partner(other.data) && self.bad_pair(seg, other.data) {
+                bad.extend([seg.0, other.data.0]);
             }
         }
     }
-    bad.sort_unstable();
-    bad.dedup();
-    bad
+
+    /// Whether two segments meet anywhere but at a shared vertex of consecutive segments of one
+    /// arc, or at an end node of both arcs.
+    fn bad_pair(&self, (a, i): (u32, u32), (b, j): (u32, u32)) -> bool {
+        let (l, t) = (self.line((a, i)), self.line((b, j)));
+        let Some(hit) = line_intersection(l, t) else {
+            return false;
+        };
+        let is_node = |a: u32, c: Coord<f64>| {
+            let cs = &self.indexed[a as usize];
+            cs.first() == Some(&c) || cs.last() == Some(&c)
+        };
+        match hit {
+            LineIntersection::SinglePoint {
+                intersection: p, ..
+            } => {
+                let ends_l = p == l.start || p == l.end;
+                let ends_t = p == t.start || p == t.end;
+                let consecutive = a == b
+                    && (i.abs_diff(j) == 1 || {
+                        // A closed arc (an island ring) meets itself at its node.
+                        let n = self.indexed[a as usize].len() - 1;
+                        i.abs_diff(j) as usize + 1 == n
+                    });
+                !(ends_l && ends_t && (consecutive || (is_node(a, p) && is_node(b, p))))
+            }
+            LineIntersection::Collinear { .. } => true,
+        }
+    }
+}
+
+/// The index entries of arc `a`'s segments.
+fn segment_entries(a: u32, cs: &[Coord<f64>]) -> impl Iterator<Item = SegEntry> + '_ {
+    cs.windows(2).enumerate().map(move |(i, w)| {
+        GeomWithData::new(
+            Rectangle::from_corners([w[0].x, w[0].y], [w[1].x, w[1].y]),
+            (a, i as u32),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -211,6 +275,10 @@ mod tests {
         assert!(!polygon_is_valid(&[&sq, &touching]));
     }
 
+    fn arc_crossings(arcs: &[Vec<Coord<f64>>]) -> Vec<u32> {
+        ArcIndex::new(arcs).1
+    }
+
     #[test]
     fn arcs_meeting_at_nodes_pass_and_crossing_arcs_are_found() {
         let c = |x: f64, y: f64| Coord { x, y };
@@ -228,6 +296,32 @@ mod tests {
         assert!(arc_crossings(std::slice::from_ref(&island)).is_empty());
         let touch = vec![c(25., 0.), c(25., -5.)];
         assert_eq!(arc_crossings(&[island, touch]), [0, 1]);
+    }
+
+    #[test]
+    fn an_update_rechecks_the_changed_arcs_against_all_others() {
+        let c = |x: f64, y: f64| Coord { x, y };
+        let mut arcs = vec![
+            vec![c(0., 0.), c(5., 0.), c(10., 1.)],
+            vec![c(0., 0.), c(0., 5.), c(1., 10.)],
+            vec![c(-2., 20.), c(3., 20.)],
+        ];
+        let (mut index, bad) = ArcIndex::new(&arcs);
+        assert!(bad.is_empty());
+        // Arc 2 moves down across arc 1: found although arc 1 did not change.
+        arcs[2] = vec![c(-2., 6.), c(3., 6.)];
+        assert_eq!(index.update(&arcs, &[2]), [1, 2]);
+        // Its old segment is gone from the index: moving it back clears it, and an update of
+        // an unrelated arc finds nothing.
+        arcs[2] = vec![c(-2., 20.), c(3., 20.)];
+        assert!(index.update(&arcs, &[2]).is_empty());
+        arcs[0] = vec![c(0., 0.), c(10., 1.)];
+        assert!(index.update(&arcs, &[0]).is_empty());
+        // Arc 0 made to touch arc 1 mid-segment, and a self-crossing arc 2.
+        arcs[0] = vec![c(0., 0.), c(8., 0.), c(0., 3.)];
+        arcs[2] = vec![c(20., 0.), c(30., 10.), c(30., 0.), c(20., 10.)];
+        assert_eq!(index.update(&arcs, &[0, 2]), [0, 1, 2]);
+        assert_eq!(ArcIndex::new(&arcs).1, [0, 1, 2]);
     }
 
     #[test]

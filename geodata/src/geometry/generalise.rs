@@ -28,12 +28,14 @@
 //!   step, unsimplified after [`MAX_REFINEMENTS`] steps) and every unit using those arcs is
 //!   rebuilt; this repeats until all are valid. The arcs at fault are those carrying a crossing
 //!   segment, or every arc of a ring that collapsed (under four coordinates or zero area).
-//! - Then all arcs of the band are checked against each other ([`crate::geometry::crossing::arc_crossings`]):
+//! - Then all arcs of the band are checked against each other ([`crate::geometry::crossing::ArcIndex`]):
 //!   two borders of units that never share a polygon may cross once simplified (a thin unit
 //!   between them), which would make those units overlap. Such arcs are refined the same way and
-//!   their units rebuilt, until no two arcs cross.
+//!   their units rebuilt, until no two arcs cross. The segment index is built once per band;
+//!   each later round re-indexes and re-checks only the arcs simplified again since the last
+//!   check (the result is the same as checking every pair again, see `ArcIndex`).
 
-use crate::geometry::crossing::{crossings, ring_shape_ok};
+use crate::geometry::crossing::{ArcIndex, crossings, ring_shape_ok};
 use crate::geometry::mercator::project_multipolygon;
 use crate::geometry::mercator::{MAX_ZOOM, unit_metres};
 use crate::geometry::simplify::simplify_arc;
@@ -124,6 +126,22 @@ impl Generalised {
         }
     }
 
+    /// A generalisation made earlier (e.g. stored and read back): `geometries[band][unit]`.
+    /// `None` unless there is one list per band, all of the same length.
+    pub fn from_parts(
+        bands: Vec<ZoomBand>,
+        geometries: Vec<Vec<MultiPolygon<f64>>>,
+    ) -> Option<Generalised> {
+        let n = geometries.first().map_or(0, Vec::len);
+        (bands.len() == geometries.len() && geometries.iter().all(|g| g.len() == n))
+            .then_some(Generalised { bands, geometries })
+    }
+
+    /// Every unit's geometry in band `band` (input order), in Web Mercator metres.
+    pub fn band_geometries(&self, band: usize) -> &[MultiPolygon<f64>] {
+        &self.geometries[band]
+    }
+
     /// The geometry of unit `unit` (input order) in band `band`, in Web Mercator metres.
     pub fn geometry(&self, band: usize, unit: usize) -> &MultiPolygon<f64> {
         &self.geometries[band][unit]
@@ -181,10 +199,13 @@ struct BandArcs<'a> {
     tolerance: f64,
     level: Vec<u8>,
     coords: Vec<Vec<Coord<f64>>>,
+    /// Arcs simplified again since the last crossing check.
+    changed: Vec<u32>,
 }
 
 impl BandArcs<'_> {
     fn simplify(&mut self, arc: usize) {
+        self.changed.push(arc as u32);
         let level = self.level[arc];
         let eps = if level >= MAX_REFINEMENTS {
             0.0
@@ -215,10 +236,12 @@ fn generalise_band(
         tolerance: band.tolerance(),
         level: vec![0; n_arcs],
         coords: vec![Vec::new(); n_arcs],
+        changed: Vec::new(),
     };
     for a in 0..n_arcs {
         arcs.simplify(a);
     }
+    let mut index: Option<ArcIndex> = None;
     let min_area = band.min_ring_area();
     let mut out = vec![MultiPolygon::new(vec![]); topo.units.len()];
     let mut pending: Vec<u32> = (0..topo.units.len() as u32).collect();
@@ -235,8 +258,22 @@ fn generalise_band(
         );
         // Borders of units that never share a polygon can still cross once simplified; refine
         // every arc of such a crossing and rebuild the units using them, until none is left.
+        // The first round checks every arc; later rounds only the arcs changed since.
+        let mut changed = std::mem::take(&mut arcs.changed);
+        let bad = match &mut index {
+            None => {
+                let (built, bad) = ArcIndex::new(&arcs.coords);
+                index = Some(built);
+                bad
+            }
+            Some(index) => {
+                changed.sort_unstable();
+                changed.dedup();
+                index.update(&arcs.coords, &changed)
+            }
+        };
         pending = Vec::new();
-        for a in crate::geometry::crossing::arc_crossings(&arcs.coords) {
+        for a in bad {
             let a = a as usize;
             if arcs.level[a] < MAX_REFINEMENTS {
                 arcs.level[a] += 1;
