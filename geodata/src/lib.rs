@@ -36,6 +36,7 @@ pub use model::catalog::{
     AREA, Access, BaseIndicator, Catalog, CatalogError, DerivedIndicator, DerivedValue, Kind,
 };
 pub use model::crosswalk::{Crosswalk, CrosswalkError, Moved, Part, SHARE_TOLERANCE};
+pub use model::generalisation::{StoredBand, StoredGeneralisation};
 pub use model::hierarchy::{Hierarchy, to_table};
 pub use model::level::{Level, UnknownLevel};
 pub use model::namequery::{NameMatch, NameQuery, search_key};
@@ -71,6 +72,7 @@ pub use tiling::h3tile::{LAYER as H3_LAYER, cell_props, h3_tile, resolution_for_
 pub use tiling::labels::{Label, english_name, short_name};
 pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, outline_zooms, vector_layers};
 pub use tiling::mvt::{LayerBuilder, MVT_VERSION, PropValue, encode_tile};
+pub use tiling::stored::{STORED_FORMAT, StoredSourceError};
 pub use tiling::tile::{TileError, TileId, tiles_covering};
 pub use tiling::tileset::{
     LABEL_GRID, LEVEL_ZOOMS, OUTLINE_LAYER, TILE_BUFFER, TileSource, draws_outline, feature_id,

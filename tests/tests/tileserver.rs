@@ -1,7 +1,8 @@
 //! The tileserver suite: the server over real TCP (tiles, map fonts, data API, access control,
-//! refresh, web map, crosswalk, H3, series views), its OpenAPI conformance checked by
-//! schemathesis, and the natural-breaks classes checked against `jenkspy`. One test binary; each
-//! file under `tileserver/` is a module, and `common` holds the fixtures they share.
+//! refresh, web map, crosswalk, H3, series views, the stored generalisation's fallback), its
+//! OpenAPI conformance checked by schemathesis, and the natural-breaks classes checked against
+//! `jenkspy`. One test binary; each file under `tileserver/` is a module, and `common` holds
+//! the fixtures they share.
 //!
 //! A suite root resolves `mod` files beside itself (`tests/tests/`), hence one `#[path]` per
 //! module.
@@ -41,6 +42,8 @@ mod search_api;
 mod series_views;
 #[path = "tileserver/server.rs"]
 mod server;
+#[path = "tileserver/stored_source.rs"]
+mod stored_source;
 #[path = "tileserver/tiles.rs"]
 mod tiles;
 #[path = "tileserver/web.rs"]

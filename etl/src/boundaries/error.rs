@@ -170,6 +170,10 @@ pub enum BoundaryError {
     /// The store refused the version (already exists, in use, database error).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Generalising the units for the tiles stopped (a panic in the geometry code); nothing
+    /// was written.
+    #[error("generalising the boundaries failed: {0}")]
+    Generalise(String),
 }
 
 impl BoundaryError {

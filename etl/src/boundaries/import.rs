@@ -1,11 +1,14 @@
-//! The whole import: read every file, build and check the units, then one store write.
+//! The whole import: read every file, build and check the units, generalise them for every
+//! zoom band and place their labels (stored, so the server never generalises at start), then
+//! one store write.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use geodata::BoundaryVersion;
+use geo_types::MultiPolygon;
 use geodata::Store;
+use geodata::{BoundaryVersion, StoredGeneralisation, TileSource, UnitInfo};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::error::BoundaryError;
@@ -37,8 +40,9 @@ fn bar(show: bool, len: Option<u64>, message: String) -> ProgressBar {
 }
 
 /// Imports boundary version `version_id`, in force from `valid_from`, from `files` (GeoJSON or
-/// FlatGeobuf, e.g. one per level): reads them all, builds and checks the units, then writes
-/// the version with ONE `Store::import_version` call, so the import is all or nothing.
+/// FlatGeobuf, e.g. one per level): reads them all, builds and checks the units, generalises
+/// them, then writes the version, its units and its generalisation with ONE
+/// `Store::import_generalised_version` call, so the import is all or nothing.
 /// `replace` swaps an existing version that has no snapshots. `progress` shows bars on stderr
 /// (only if it is a terminal).
 pub async fn import(
@@ -71,6 +75,25 @@ pub async fn import(
         valid_to: None,
         levels,
     };
-    store.import_version(&version, &units, replace).await?;
+    let pb = bar(progress, None, "generalising".to_string());
+    let generalisation = generalise(&units).await?;
+    pb.finish_and_clear();
+    store
+        .import_generalised_version(&version, &units, &generalisation, replace)
+        .await?;
     Ok(report)
+}
+
+/// The generalisation of `units` in the store's form (per-band geometry and label points, see
+/// `geodata::TileSource`), made on a blocking thread from the units in the store's order (level,
+/// then code), the order the server reads them in, so what it loads is what it would have built.
+async fn generalise(units: &[geodata::Unit]) -> Result<StoredGeneralisation, BoundaryError> {
+    let mut pairs: Vec<(UnitInfo, MultiPolygon<f64>)> = units
+        .iter()
+        .map(|u| (u.info(), u.geometry.clone()))
+        .collect();
+    pairs.sort_by(|a, b| (a.0.level, &a.0.code).cmp(&(b.0.level, &b.0.code)));
+    tokio::task::spawn_blocking(move || TileSource::new(pairs).to_stored())
+        .await
+        .map_err(|e| BoundaryError::Generalise(e.to_string()))
 }

@@ -7,6 +7,7 @@ pub(crate) mod alias;
 pub(crate) mod apportion;
 pub(crate) mod catalog;
 pub(crate) mod crosswalk;
+pub(crate) mod generalisation;
 pub(crate) mod hierarchy;
 pub(crate) mod level;
 pub(crate) mod namequery;

@@ -18,10 +18,12 @@
 //! `snapshots` (UNIQUE period, revision), `snapshot_values` (PRIMARY KEY snapshot, unit,
 //! indicator; `WITHOUT ROWID` on SQLite), `crosswalk_meta` and `crosswalk` (old → new unit shares),
 //! `api_keys` (SHA-256 of each key, never the key), `h3_operators` and `h3_operator_units` (one
-//! row per version and per unit, entries packed as bytes).
+//! row per version and per unit, entries packed as bytes), `generalisations` and
+//! `generalised_bands` (a version's packed generalised geometry per zoom band and label points).
 
 mod crosswalks;
 mod dump;
+mod generalised;
 mod keys;
 mod operators;
 mod packed;
@@ -48,6 +50,7 @@ use sqlx::{ConnectOptions, Connection, Executor};
 pub use crosswalks::{CrosswalkMeta, CrosswalkRow};
 
 use crate::model::crosswalk::Crosswalk;
+use crate::model::generalisation::StoredGeneralisation;
 use crate::model::level::Level;
 use crate::model::operator::Operator;
 use crate::model::period::Period;
@@ -228,14 +231,38 @@ impl Store {
     }
 
     /// Writes a boundary version and all its units in one transaction; `replace` swaps an
-    /// existing version that has no snapshots.
+    /// existing version that has no snapshots. No generalisation is stored: the server makes
+    /// and stores it on first use (see [`Store::import_generalised_version`]).
     pub async fn import_version(
         &self,
         version: &BoundaryVersion,
         units: &[Unit],
         replace: bool,
     ) -> Result<()> {
-        units::import_version(self, version, units, replace).await
+        units::import_version(self, version, units, None, replace).await
+    }
+
+    /// Like [`Store::import_version`], with the version's generalisation written in the same
+    /// transaction.
+    pub async fn import_generalised_version(
+        &self,
+        version: &BoundaryVersion,
+        units: &[Unit],
+        generalisation: &StoredGeneralisation,
+        replace: bool,
+    ) -> Result<()> {
+        units::import_version(self, version, units, Some(generalisation), replace).await
+    }
+
+    /// The stored generalisation of `version`, if one was written.
+    pub async fn generalisation(&self, version: &str) -> Result<Option<StoredGeneralisation>> {
+        generalised::load(self, version).await
+    }
+
+    /// Stores `g` as the generalisation of `version` (an existing version), replacing any, in
+    /// one transaction.
+    pub async fn save_generalisation(&self, version: &str, g: &StoredGeneralisation) -> Result<()> {
+        generalised::save(self, version, g).await
     }
 
     /// Units of a version without geometry, ordered by level then code.

@@ -7,7 +7,9 @@ use geo::BoundingRect;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Row};
 
+use super::generalised;
 use super::{Backend, Result, Store, StoreError, tuples, wkb};
+use crate::model::generalisation::StoredGeneralisation;
 use crate::model::level::Level;
 use crate::model::text;
 use crate::model::unit::{Unit, UnitInfo};
@@ -62,6 +64,7 @@ pub(super) async fn import_version(
     store: &Store,
     version: &BoundaryVersion,
     units: &[Unit],
+    generalisation: Option<&StoredGeneralisation>,
     replace: bool,
 ) -> Result<()> {
     // Encode before the transaction opens: no write lock is held while geometry is converted.
@@ -97,6 +100,7 @@ pub(super) async fn import_version(
         }
         // New units invalidate every crosswalk from or to the version, and the H3 operator
         // built from the old polygons.
+        generalised::delete(&mut tx, &version.id).await?;
         for sql in [
             "DELETE FROM crosswalk WHERE from_version = $1 OR to_version = $1",
             "DELETE FROM crosswalk_meta WHERE from_version = $1 OR to_version = $1",
@@ -153,6 +157,9 @@ pub(super) async fn import_version(
                 .bind(&r.wkb);
         }
         q.execute(&mut *tx).await?;
+    }
+    if let Some(g) = generalisation {
+        generalised::insert(&mut tx, &version.id, g).await?;
     }
     tx.commit().await?;
     Ok(())

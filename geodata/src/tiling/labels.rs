@@ -180,19 +180,27 @@ pub fn label_point(mp: &MultiPolygon<f64>) -> Option<Coord<f64>> {
     }
 }
 
-/// Every unit's [`Label`], in input order: `geometry(i)` is unit `i`'s generalised geometry in
-/// Web Mercator metres; `None` where it is empty.
-pub fn labels<'a>(
-    units: &[UnitInfo],
+/// Every unit's label point, in input order: `geometry(i)` is unit `i`'s generalised geometry
+/// in Web Mercator metres; `None` where it is empty. This is the costly part of a label, computed
+/// once when a boundary version is imported and stored with its generalisation.
+pub fn label_points<'a>(
+    count: usize,
     geometry: impl Fn(usize) -> &'a MultiPolygon<f64>,
-) -> Vec<Option<Label>> {
+) -> Vec<Option<Coord<f64>>> {
+    (0..count).map(|i| label_point(geometry(i))).collect()
+}
+
+/// Every unit's [`Label`] at its point (`points[i]` for `units[i]`), in input order; `None`
+/// where the point is.
+pub fn labels(units: &[UnitInfo], points: &[Option<Coord<f64>>]) -> Vec<Option<Label>> {
     let ranks = ranks(units);
     units
         .iter()
+        .zip(points)
         .enumerate()
-        .map(|(i, u)| {
+        .map(|(i, (u, point))| {
             Some(Label {
-                point: label_point(geometry(i))?,
+                point: (*point)?,
                 label: short_name(&u.name),
                 label_en: english_name(u.level, &u.name),
                 rank: ranks[i],

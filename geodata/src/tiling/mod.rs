@@ -9,5 +9,6 @@ pub(crate) mod h3tile;
 pub(crate) mod labels;
 pub(crate) mod layers;
 pub(crate) mod mvt;
+pub(crate) mod stored;
 pub(crate) mod tile;
 pub(crate) mod tileset;

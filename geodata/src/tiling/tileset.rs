@@ -42,7 +42,7 @@ use crate::geometry::snapround::HotPixels;
 use crate::model::level::Level;
 use crate::model::unit::UnitInfo;
 use crate::tiling::clip::clip_ring;
-use crate::tiling::labels::{LABEL_ZOOM, Label, labels};
+use crate::tiling::labels::{LABEL_ZOOM, Label, label_points, labels};
 use crate::tiling::layers::layer_zooms;
 use crate::tiling::mvt::{LayerBuilder, PropValue, encode_tile};
 use crate::tiling::tile::TileId;
@@ -130,6 +130,30 @@ impl TileSource {
     pub fn new(units: Vec<(UnitInfo, MultiPolygon<f64>)>) -> TileSource {
         let (infos, geoms): (Vec<UnitInfo>, Vec<MultiPolygon<f64>>) = units.into_iter().unzip();
         let generalised = Generalised::build(&geoms, &DEFAULT_BANDS);
+        drop(geoms);
+        let levels = levels_of(&infos);
+        // Each level's labels are placed on the geometry of the finest zoom it is shown at.
+        let zooms = layer_zooms(&levels, LABEL_ZOOM);
+        let band_of = |level: Level| {
+            let z = zooms
+                .iter()
+                .find(|r| r.0 == level)
+                .map_or(LABEL_ZOOM, |r| r.2);
+            generalised.band_for_zoom(z)
+        };
+        let points = label_points(infos.len(), |u| {
+            generalised.geometry(band_of(infos[u].level), u)
+        });
+        TileSource::assemble(infos, generalised, &points)
+    }
+
+    /// A source of `infos` from their generalised geometry and label points (computed by
+    /// [`TileSource::new`], or stored and read back): indexes each band's boxes and the labels.
+    pub(crate) fn assemble(
+        infos: Vec<UnitInfo>,
+        generalised: Generalised,
+        points: &[Option<Coord<f64>>],
+    ) -> TileSource {
         let trees = (0..generalised.bands().len())
             .map(|b| {
                 let entries = (0..infos.len())
@@ -143,20 +167,9 @@ impl TileSource {
                 RTree::bulk_load(entries)
             })
             .collect();
-        let mut levels: Vec<Level> = infos.iter().map(|u| u.level).collect();
-        levels.sort();
-        levels.dedup();
+        let levels = levels_of(&infos);
         let ids = infos.iter().map(|u| feature_id(u.level, &u.code)).collect();
-        // Each level's labels are placed on the geometry of the finest zoom it is shown at.
-        let zooms = layer_zooms(&levels, LABEL_ZOOM);
-        let band_of = |level: Level| {
-            let z = zooms
-                .iter()
-                .find(|r| r.0 == level)
-                .map_or(LABEL_ZOOM, |r| r.2);
-            generalised.band_for_zoom(z)
-        };
-        let labels = labels(&infos, |u| generalised.geometry(band_of(infos[u].level), u));
+        let labels = labels(&infos, points);
         let label_tree = RTree::bulk_load(
             labels
                 .iter()
@@ -178,6 +191,11 @@ impl TileSource {
             labels,
             label_tree,
         }
+    }
+
+    /// The generalised geometry of every unit.
+    pub(crate) fn generalised(&self) -> &Generalised {
+        &self.generalised
     }
 
     /// The levels present in this version, shallowest first.
@@ -345,6 +363,14 @@ impl TileSource {
         }
         layer
     }
+}
+
+/// The distinct levels of `infos`, shallowest first.
+fn levels_of(infos: &[UnitInfo]) -> Vec<Level> {
+    let mut levels: Vec<Level> = infos.iter().map(|u| u.level).collect();
+    levels.sort();
+    levels.dedup();
+    levels
 }
 
 /// Whether point `p` (Web Mercator metres) lies in tile `id`, by the tile index computed from

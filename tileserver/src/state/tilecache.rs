@@ -136,6 +136,45 @@ fn shared(e: Arc<ApiError>) -> ApiError {
     }
 }
 
+/// The tile source of `version` from its stored generalisation (packed per-band geometry and
+/// label points, written by `popmap import boundaries`): only unpacked and indexed. A version
+/// imported before generalisations were stored (or stored in another format) is generalised
+/// here once and its generalisation stored, so the next start reads it; a store that refuses
+/// the write (read-only) only costs the next start the same work.
+async fn load_source(store: &Store, id: &str) -> Result<TileSource, ApiError> {
+    let t = std::time::Instant::now();
+    if let Some(stored) = store.generalisation(id).await? {
+        let infos = store.units(id).await?;
+        let loaded = tokio::task::spawn_blocking(move || TileSource::from_stored(infos, &stored))
+            .await
+            .map_err(|e| ApiError::Internal(format!("tile source load failed: {e}")))?;
+        match loaded {
+            Ok(src) => {
+                tracing::info!(version = %id, ms = t.elapsed().as_millis(), "tile source loaded");
+                return Ok(src);
+            }
+            Err(e) => {
+                tracing::warn!(version = %id, error = %e, "stored generalisation not used; generalising again");
+            }
+        }
+    }
+    let units = store.units_with_geometry(id).await?;
+    let pairs: Vec<(UnitInfo, _)> = units.into_iter().map(|u| (u.info(), u.geometry)).collect();
+    let (src, stored) = tokio::task::spawn_blocking(move || {
+        let src = TileSource::new(pairs);
+        let stored = src.to_stored();
+        (src, stored)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("tile source build failed: {e}")))?;
+    tracing::info!(version = %id, ms = t.elapsed().as_millis(), "tile source built");
+    match store.save_generalisation(id, &stored).await {
+        Ok(()) => tracing::info!(version = %id, "generalisation stored for the next start"),
+        Err(e) => tracing::warn!(version = %id, error = %e, "could not store the generalisation"),
+    }
+    Ok(src)
+}
+
 impl TileCache {
     /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources, 64 snapshots'
     /// values, 4 H3 operators and [`GRID_BYTES`] of snapshots' H3 grids.
@@ -166,21 +205,14 @@ impl TileCache {
         }
     }
 
-    /// The tile source of `version` (known to exist), generalised on first use.
+    /// The tile source of `version` (known to exist), read once from its stored generalisation
+    /// (see [`load_source`]).
     pub async fn source(&self, store: &Store, version: &str) -> Result<Arc<TileSource>, ApiError> {
         let store = store.clone();
         let id = version.to_string();
         self.sources
             .try_get_with(version.to_string(), async move {
-                let units = store.units_with_geometry(&id).await?;
-                let pairs: Vec<(UnitInfo, _)> =
-                    units.into_iter().map(|u| (u.info(), u.geometry)).collect();
-                let t = std::time::Instant::now();
-                let src = tokio::task::spawn_blocking(move || TileSource::new(pairs))
-                    .await
-                    .map_err(|e| ApiError::Internal(format!("tile source build failed: {e}")))?;
-                tracing::info!(version = %id, ms = t.elapsed().as_millis(), "tile source built");
-                Ok::<_, ApiError>(Arc::new(src))
+                load_source(&store, &id).await.map(Arc::new)
             })
             .await
             .map_err(shared)
@@ -312,7 +344,7 @@ impl TileCache {
         F: FnOnce() -> Vec<u8> + Send + 'static,
     {
         let labels = FamilyLabels {
-            family: key.family().to_string(),
+            family: key.family(),
         };
         let entry = self
             .tiles

@@ -1,0 +1,112 @@
+//! A boundary version's stored generalisation: the packed bytes of its generalised geometry per
+//! zoom band and of its units' label points, written with the version's import (or once by the
+//! server for a version imported before they were stored) and read at every start.
+//!
+//! The store keeps the bytes as given: packing and unpacking belong to the tiling side
+//! (`TileSource::to_stored`, `TileSource::from_stored`), above this floor.
+
+use chrono::{SecondsFormat, Utc};
+use sqlx::{Any, Row, Transaction};
+
+use super::{Result, Store, units::require_version};
+use crate::model::generalisation::{StoredBand, StoredGeneralisation};
+
+/// Deletes the stored generalisation of `version` inside `tx`.
+pub(super) async fn delete(tx: &mut Transaction<'static, Any>, version: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM generalised_bands WHERE version = $1",
+        "DELETE FROM generalisations WHERE version = $1",
+    ] {
+        sqlx::query(sql).bind(version).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Writes `g` as the generalisation of `version` inside `tx` (after [`delete`] if one exists).
+pub(super) async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    version: &str,
+    g: &StoredGeneralisation,
+) -> Result<()> {
+    let built_at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+    sqlx::query(
+        "INSERT INTO generalisations (version, format, units, built_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(version)
+    .bind(g.format)
+    .bind(&g.units)
+    .bind(&built_at)
+    .execute(&mut **tx)
+    .await?;
+    // One row per band: a few megabytes each at most, so one statement each.
+    for (i, b) in g.bands.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO generalised_bands (version, band, min_zoom, max_zoom, geometry) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(version)
+        .bind(i as i64)
+        .bind(i64::from(b.min_zoom))
+        .bind(i64::from(b.max_zoom))
+        .bind(&b.geometry)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the stored generalisation of `version` (which must exist), in one transaction.
+pub(super) async fn save(store: &Store, version: &str, g: &StoredGeneralisation) -> Result<()> {
+    require_version(store, version).await?;
+    let mut tx = store.begin_write().await?;
+    delete(&mut tx, version).await?;
+    insert(&mut tx, version, g).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The stored generalisation of `version`, if one was written.
+pub(super) async fn load(store: &Store, version: &str) -> Result<Option<StoredGeneralisation>> {
+    let head: Option<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT format, units FROM generalisations WHERE version = $1")
+            .bind(version)
+            .fetch_optional(&store.pool)
+            .await?;
+    let Some((format, units)) = head else {
+        return Ok(None);
+    };
+    let rows = sqlx::query(
+        "SELECT band, min_zoom, max_zoom, geometry FROM generalised_bands WHERE version = $1 \
+         ORDER BY band",
+    )
+    .bind(version)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut bands = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let band: i64 = r.try_get("band")?;
+        let zoom = |col: &str| -> Result<u8> {
+            let z: i64 = r.try_get(col)?;
+            u8::try_from(z).map_err(|_| corrupt(version, &format!("band {band}: {col} {z}")))
+        };
+        if band != i as i64 {
+            return Err(corrupt(version, &format!("band {i} missing")));
+        }
+        bands.push(StoredBand {
+            min_zoom: zoom("min_zoom")?,
+            max_zoom: zoom("max_zoom")?,
+            geometry: r.try_get("geometry")?,
+        });
+    }
+    Ok(Some(StoredGeneralisation {
+        format,
+        units,
+        bands,
+    }))
+}
+
+fn corrupt(version: &str, what: &str) -> super::StoreError {
+    super::StoreError::Corrupt(format!(
+        "stored generalisation of boundary version '{version}': {what}"
+    ))
+}

@@ -1,0 +1,130 @@
+//! A [`TileSource`]'s costly part in the store's form and back: the generalised geometry of
+//! every zoom band and each unit's label point, packed exactly
+//! ([`crate::geometry::packing`]), so a source read back cuts the very same tiles as the one
+//! that was built, without generalising again.
+//!
+//! The units' order is the store's (level, then code); the packed codes must match the units
+//! given to [`TileSource::from_stored`] one for one, and the bands must be
+//! [`DEFAULT_BANDS`]. Anything else is a [`StoredSourceError`], upon which the caller builds the
+//! source again (and may store it anew).
+
+use crate::geometry::generalise::{DEFAULT_BANDS, Generalised, ZoomBand};
+use crate::geometry::packing::{
+    pack_coded_points, pack_multipolygons, unpack_coded_points, unpack_multipolygons,
+};
+use crate::model::generalisation::{StoredBand, StoredGeneralisation};
+use crate::model::unit::UnitInfo;
+use crate::tiling::tileset::TileSource;
+
+/// The packing written by this build; a stored generalisation of another format is rebuilt.
+pub const STORED_FORMAT: i64 = 1;
+
+/// Why a stored generalisation cannot be used as it is (the caller rebuilds it).
+#[derive(Debug, thiserror::Error)]
+pub enum StoredSourceError {
+    /// Written by a build with another packing.
+    #[error("stored in format {found}, this build reads format {STORED_FORMAT}")]
+    Format {
+        /// The stored format.
+        found: i64,
+    },
+    /// Generalised for other zoom bands.
+    #[error("stored for other zoom bands")]
+    Bands,
+    /// The stored codes are not the version's units.
+    #[error("stored for other units: {0}")]
+    Units(String),
+    /// Bytes that do not unpack.
+    #[error("corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl TileSource {
+    /// The generalisation and label points of this source, in the store's form.
+    pub fn to_stored(&self) -> StoredGeneralisation {
+        let g = self.generalised();
+        let units: Vec<(&str, _)> = self
+            .units()
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.as_str(), self.label(i).map(|l| l.point)))
+            .collect();
+        StoredGeneralisation {
+            format: STORED_FORMAT,
+            units: pack_coded_points(&units),
+            bands: g
+                .bands()
+                .iter()
+                .enumerate()
+                .map(|(b, band)| StoredBand {
+                    min_zoom: band.min_zoom,
+                    max_zoom: band.max_zoom,
+                    geometry: pack_multipolygons(g.band_geometries(b)),
+                })
+                .collect(),
+        }
+    }
+
+    /// The source of `infos` (the version's units in the store's order) from its stored
+    /// generalisation: no generalising, only the boxes and label points indexed.
+    pub fn from_stored(
+        infos: Vec<UnitInfo>,
+        stored: &StoredGeneralisation,
+    ) -> Result<TileSource, StoredSourceError> {
+        if stored.format != STORED_FORMAT {
+            return Err(StoredSourceError::Format {
+                found: stored.format,
+            });
+        }
+        let bands: Vec<ZoomBand> = stored
+            .bands
+            .iter()
+            .map(|b| ZoomBand {
+                min_zoom: b.min_zoom,
+                max_zoom: b.max_zoom,
+            })
+            .collect();
+        if bands != DEFAULT_BANDS {
+            return Err(StoredSourceError::Bands);
+        }
+        let units = unpack_coded_points(&stored.units).map_err(StoredSourceError::Corrupt)?;
+        if units.len() != infos.len() {
+            return Err(StoredSourceError::Units(format!(
+                "{} stored, {} in the version",
+                units.len(),
+                infos.len()
+            )));
+        }
+        if let Some((i, (code, _))) = units
+            .iter()
+            .enumerate()
+            .find(|(i, (code, _))| *code != infos[*i].code)
+        {
+            return Err(StoredSourceError::Units(format!(
+                "unit {i} is '{code}' stored, '{}' in the version",
+                infos[i].code
+            )));
+        }
+        let geometries = stored
+            .bands
+            .iter()
+            .enumerate()
+            .map(|(b, band)| {
+                unpack_multipolygons(&band.geometry)
+                    .map_err(|e| StoredSourceError::Corrupt(format!("band {b}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let generalised = Generalised::from_parts(bands, geometries).ok_or_else(|| {
+            StoredSourceError::Corrupt("bands of different unit counts".to_string())
+        })?;
+        if generalised.unit_count() != infos.len() {
+            return Err(StoredSourceError::Corrupt(format!(
+                "{} geometries for {} units",
+                generalised.unit_count(),
+                infos.len()
+            )));
+        }
+        let points: Vec<_> = units.into_iter().map(|(_, p)| p).collect();
+        Ok(TileSource::assemble(infos, generalised, &points))
+    }
+}
