@@ -7,8 +7,8 @@ rerun alone and `summary` still prints the whole table of ratios.
   tippecanoe-input GEOJSON OUT    features as GeoJSON lines with popmap's zooms per level
   sample DB VERSION OUT           the seeded tile sample inside Vietnam, z0–12 (+ 8/203/112)
   serve NAME URL PIDFILE -- CMD   start CMD, time to the first 200 from URL, leave it running
-  cold TILES NAME|BASE|TEMPLATE...  each tile once from each server, interleaved: p50/p99 ms per
-                                  zoom (TEMPLATE has {z}/{x}/{y})
+  cold TILES NAME|BASE|TEMPLATE|PIDS...  each tile once from each server, interleaved: wall and
+                                  server CPU p50/p99 ms per zoom (TEMPLATE has {z}/{x}/{y})
   save-static BASE TEMPLATE TILES DIR KEPT  popmap's gzip bodies as files for nginx (same bytes)
   warm NAME BASE TEMPLATE TILES   wrk -t2 -c64 -d$WARM_SECONDS over the tile URLs, gzip
   rss NAME PID                    resident memory of a process (and its children)
@@ -161,36 +161,82 @@ def pct(v, q):
     return v[min(len(v) - 1, int(q * len(v)))] if v else 0.0
 
 
+def pg_backends(db):
+    """PIDs of the PostgreSQL backends (scripts/pg.sh's cluster) connected to database `db`."""
+    pm = Path(os.environ.get("POPMAP_PG_DIR", "/tmp/popmap-pg")) / "postmaster.pid"
+    try:
+        master = pm.read_text().split()[0]
+        kids = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except (FileNotFoundError, IndexError):
+        return []
+    out = []
+    for k in kids:
+        try:
+            if f" {db} " in Path(f"/proc/{k}/cmdline").read_text(errors="replace").replace("\0", " "):
+                out.append(k)
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def server_pids(spec):
+    """`PIDFILE` or `PIDFILE+pg:DB`: the server's process and, for martin, its database backends."""
+    pidfile, _, pg = spec.partition("+pg:")
+    return [Path(pidfile).read_text().strip()] + (pg_backends(pg) if pg else [])
+
+
+def cpu_ns(pids):
+    """On-CPU nanoseconds so far of every thread of `pids` (/proc/PID/task/*/schedstat)."""
+    out = {}
+    for p in pids:
+        try:
+            out[p] = sum(int(Path(f"/proc/{p}/task/{t}/schedstat").read_text().split()[0])
+                         for t in os.listdir(f"/proc/{p}/task"))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return out
+
+
 def cold(tiles, *servers):
     """Each tile once from every server, interleaved tile by tile so that the machine's load
-    (others compiling) weighs on all servers alike. `servers`: NAME|BASE|TEMPLATE each."""
+    (others compiling) weighs on all servers alike. `servers`: NAME|BASE|TEMPLATE|PIDS each
+    (PIDS as in `server_pids`). Besides the wall time seen by the client, the CPU time the
+    server (and its database) spent on the tile, which others' load disturbs much less."""
     servers = [s.split("|") for s in servers]
-    by_zoom = {n: {} for n, _, _ in servers}
-    sizes = {n: {} for n, _, _ in servers}
-    bad = {n: [] for n, _, _ in servers}
+    by_zoom = {n[0]: {} for n in servers}
+    cpu = {n[0]: {} for n in servers}
+    sizes = {n[0]: {} for n in servers}
+    bad = {n[0]: [] for n in servers}
     for z, x, y in read_tiles(tiles):
-        for name, base, template in servers:
+        for name, base, template, pids in servers:
             path = template.format(z=z, x=x, y=y)
+            before = cpu_ns(server_pids(pids))
             t = time.perf_counter()
             status, body = get(base, path)
             ms = (time.perf_counter() - t) * 1000
+            after = cpu_ns(server_pids(pids))
+            cpu[name].setdefault(z, []).append(sum(v - before.get(p, 0) for p, v in after.items()) / 1e6)
             if status not in (200, 204):
                 bad[name].append(f"{path}: {status} {body[:120]!r}")
             by_zoom[name].setdefault(z, []).append(ms)
             sizes[name].setdefault(z, []).append(len(body))
             if (z, x, y) == DENSEST:
-                record("cold-densest", name, ms=round(ms, 2), bytes=len(body))
-    for name, _, _ in servers:
+                record("cold-densest", name, ms=round(ms, 2), cpu_ms=round(cpu[name][z][-1], 2), bytes=len(body))
+    for name, *_ in servers:
         zooms = {}
         for z, v in sorted(by_zoom[name].items()):
             v.sort()
+            c = sorted(cpu[name][z])
             zooms[str(z)] = {"n": len(v), "p50": round(statistics.median(v), 2), "p99": round(pct(v, 0.99), 2),
-                             "total": round(sum(v), 1), "bytes_p50": int(statistics.median(sizes[name][z]))}
+                             "total": round(sum(v), 1), "cpu_p50": round(statistics.median(c), 2),
+                             "cpu_p99": round(pct(c, 0.99), 2), "cpu_total": round(sum(c), 1),
+                             "bytes_p50": int(statistics.median(sizes[name][z]))}
         total = round(sum(sum(v) for v in by_zoom[name].values()), 1)
-        record("cold", name, total_ms=total, errors=len(bad[name]), zooms=zooms)
-        print(f"| zoom | tiles | {name} p50 ms | p99 ms | gzip p50 B |")
+        cpu_total = round(sum(sum(v) for v in cpu[name].values()), 1)
+        record("cold", name, total_ms=total, cpu_total_ms=cpu_total, errors=len(bad[name]), zooms=zooms)
+        print(f"| zoom | tiles | {name} p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | gzip p50 B |")
         for z, st in zooms.items():
-            print(f"| {z} | {st['n']} | {st['p50']} | {st['p99']} | {st['bytes_p50']} |")
+            print(f"| {z} | {st['n']} | {st['p50']} | {st['p99']} | {st['cpu_p50']} | {st['cpu_p99']} | {st['bytes_p50']} |")
         for b in bad[name][:10]:
             print("  error:", b)
 
@@ -287,6 +333,12 @@ def summary():
                 if o:
                     print(f"| cold z{z} p50 / p99 ms vs {other} | {p['p50']} / {p['p99']} | {o['p50']} / {o['p99']} | {ratio(p['p50'], o['p50'])} / {ratio(p['p99'], o['p99'])} | {tgt if z in ('11', '12') else ('p99 ≤ 20 ms' if z == '8' else '')} | {c['popmap']['load']} |")
             print(f"| cold total ms vs {other} | {c['popmap']['total_ms']} | {c[other]['total_ms']} | {ratio(c['popmap']['total_ms'], c[other]['total_ms'])} | | {c[other]['load']} |")
+            for z in ("8", "11", "12"):
+                p, o = c["popmap"]["zooms"].get(z), c[other]["zooms"].get(z)
+                if p and o and "cpu_p50" in p and "cpu_p50" in o:
+                    print(f"| cold z{z} server CPU p50 / p99 ms vs {other} (+ its PostgreSQL backends) | {p['cpu_p50']} / {p['cpu_p99']} | {o['cpu_p50']} / {o['cpu_p99']} | {ratio(p['cpu_p50'], o['cpu_p50'])} / {ratio(p['cpu_p99'], o['cpu_p99'])} | | {c['popmap']['load']} |")
+            if "cpu_total_ms" in c["popmap"] and "cpu_total_ms" in c[other]:
+                print(f"| cold server CPU total ms vs {other} | {c['popmap']['cpu_total_ms']} | {c[other]['cpu_total_ms']} | {ratio(c['popmap']['cpu_total_ms'], c[other]['cpu_total_ms'])} | | {c[other]['load']} |")
     dn = d.get("cold-densest", {})
     if dn.get("popmap"):
         others = ", ".join(f"{k} {v['ms']} ms" for k, v in dn.items() if k != "popmap")

@@ -9,7 +9,8 @@
 #   postgis the same units in PostGIS (ogr2ogr, EPSG:3857): table `communes` (martin's plain table
 #           source) and function `units_fn` (popmap's levels per zoom, simplified like its bands)
 #   serve   popmap serve: start to /readyz 200; martin: start to /health
-#   cold    each tile of a seeded sample z0–12 (+ 8/203/112) once: popmap, martin table, function
+#   cold    each tile of a seeded sample z0–12 (+ 8/203/112) once: popmap, martin table, function,
+#           interleaved; wall time and the server's CPU time (martin: + its PostgreSQL backends)
 #   warm    wrk -t2 -c64 over the same URLs: popmap vs nginx (popmap's gzip bodies) vs martin;
 #           RSS of popmap and martin after the warm pass
 #   then the table of ratios (scripts/national/bench.py summary).
@@ -136,10 +137,10 @@ PTPL="/tiles/admin/$PERIOD/{z}/{x}/{y}.mvt"
 if has cold; then
     say "cold tiles"
     bench sample $DB vn-2019 $RES/tiles.txt
-    SERVERS=("popmap|http://127.0.0.1:$PPORT|$PTPL")
+    SERVERS=("popmap|http://127.0.0.1:$PPORT|$PTPL|$RES/popmap.pid")
     if [[ -z ${NO_MARTIN:-} ]]; then
-        SERVERS+=("martin-table|http://127.0.0.1:$MPORT|/communes/{z}/{x}/{y}"
-            "martin-function|http://127.0.0.1:$MPORT|/units_fn/{z}/{x}/{y}")
+        SERVERS+=("martin-table|http://127.0.0.1:$MPORT|/communes/{z}/{x}/{y}|$RES/martin.pid+pg:$PG_DB"
+            "martin-function|http://127.0.0.1:$MPORT|/units_fn/{z}/{x}/{y}|$RES/martin.pid+pg:$PG_DB")
     fi
     bench cold $RES/tiles.txt "${SERVERS[@]}"
 fi
