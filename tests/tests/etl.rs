@@ -5,6 +5,8 @@
 //! A suite root resolves `mod` files beside itself (`tests/tests/`), hence one `#[path]` per
 //! module.
 
+#[path = "etl/areas.rs"]
+mod areas;
 #[path = "etl/boundaries.rs"]
 mod boundaries;
 #[path = "etl/demo.rs"]

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::geometry::{geodesic_area_km2, repair};
+use crate::geometry::{Repair, checked_area_km2, repair};
 use geodata::Level;
 use geodata::Unit;
 use geodata::nfc;
@@ -22,7 +22,8 @@ const AREA_MISMATCH: f64 = 0.01;
 /// Returns the units (in input order), the levels present (top first) and the report. Refuses,
 /// naming the file, feature and rule: duplicate codes, empty names, geometry that cannot be
 /// repaired, a top-level unit with a parent, a lower unit without one, a parent code that does
-/// not exist, parent codes that form a cycle, a parent not at the level directly above.
+/// not exist, parent codes that form a cycle, a parent not at the level directly above, an area
+/// that fails its cross-check ([`crate::geometry::checked_area_km2`]).
 pub fn build_units(
     features: Vec<RawFeature>,
     version: &str,
@@ -86,8 +87,9 @@ pub(crate) fn build_units_with(
             message: r.to_string(),
             repair: r,
         }));
+        let area_km2 = checked_area_km2(&geometry).map_err(|e| BoundaryError::feature(&f.at, e))?;
         units.push(Unit {
-            area_km2: geodesic_area_km2(&geometry),
+            area_km2,
             code: f.code,
             name,
             level: f.level,
@@ -118,6 +120,10 @@ pub(crate) fn build_units_with(
             .map(|u| u.area_km2)
             .sum(),
         names_normalised,
+        slivers_removed: repairs
+            .iter()
+            .filter(|r| matches!(r.repair, Repair::RemovedTinyRing { .. }))
+            .count(),
         repairs,
         warnings: warnings(&units, &levels),
     };

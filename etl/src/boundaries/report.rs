@@ -23,6 +23,9 @@ pub struct ImportReport {
     pub names_normalised: usize,
     /// Every geometry repair, with the feature it was made on.
     pub repairs: Vec<RepairNote>,
+    /// How many of `repairs` removed a ring below [`crate::geometry::MIN_RING_M2`] (a sliver
+    /// hole or island); real boundary files hold hundreds.
+    pub slivers_removed: usize,
     /// Things that look wrong but do not stop the import.
     pub warnings: Vec<String>,
 }
@@ -63,6 +66,29 @@ impl fmt::Display for RepairNote {
     }
 }
 
+impl ImportReport {
+    /// The repairs counted by kind, most frequent first, e.g. `129 sliver ring(s) removed`.
+    pub fn repair_summary(&self) -> Vec<String> {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for r in &self.repairs {
+            let kind = match r.repair {
+                Repair::ClosedRing { .. } => "unclosed ring(s) closed",
+                Repair::RemovedRepeatedPoints { .. } => "ring(s) with repeated points cleaned",
+                Repair::DroppedRing { .. } => "degenerate hole(s) dropped",
+                Repair::DroppedPolygon { .. } => "degenerate polygon(s) dropped",
+                Repair::RemovedTinyRing { .. } => "sliver ring(s) below the tolerance removed",
+                Repair::MadeValid { .. } => "invalid geometries rebuilt",
+            };
+            match counts.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((kind, 1)),
+            }
+        }
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        counts.iter().map(|(k, n)| format!("{n} {k}")).collect()
+    }
+}
+
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -86,7 +112,12 @@ impl fmt::Display for ImportReport {
             writeln!(f, "  {} name(s) normalised to NFC", self.names_normalised)?;
         }
         if !self.repairs.is_empty() {
-            writeln!(f, "  {} geometry repair(s):", self.repairs.len())?;
+            writeln!(
+                f,
+                "  {} geometry repair(s): {}",
+                self.repairs.len(),
+                self.repair_summary().join(", ")
+            )?;
             for r in &self.repairs {
                 writeln!(f, "    {r}")?;
             }

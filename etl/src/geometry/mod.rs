@@ -3,14 +3,21 @@
 //! Boundaries arrive as raw rings ([`RawMultiPolygon`]) so that problems geo-types would hide
 //! (an unclosed ring is closed silently by `Polygon::new`) can be seen and reported. [`repair`]
 //! turns them into a valid, consistently oriented WGS84 [`MultiPolygon`] or refuses them with a
-//! [`GeometryError`] that says which rule was broken.
+//! [`GeometryError`] that says which rule was broken. Rings below [`MIN_RING_M2`] are removed
+//! and reported; `area.rs` gives the geodesic area and the checks that keep it honest.
 
 use std::fmt;
 
 use geo::algorithm::orient::{Direction, Orient};
-use geo::{Area, GeodesicArea, MakeValid, Validation, unary_union};
+use geo::{Area, MakeValid, Validation, unary_union};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use serde::Serialize;
+
+mod area;
+pub use area::{
+    AREA_CROSS_CHECK, MIN_RING_M2, bbox_area_km2, checked_area_km2, geodesic_area_km2,
+    planar_area_km2, ring_geodesic_m2, ring_planar_bound_m2, ring_planar_m2,
+};
 
 /// A ring as read from a file: points in order, possibly unclosed or with repeats.
 pub type RawRing = Vec<Coord<f64>>;
@@ -54,6 +61,17 @@ pub enum Repair {
         polygon: usize,
         /// Why it was dropped.
         reason: DropReason,
+    },
+    /// A ring enclosing less than [`MIN_RING_M2`] was removed: a hole, or an island (its polygon
+    /// dropped with it) when the unit keeps another polygon.
+    RemovedTinyRing {
+        /// Polygon index in the input multipolygon.
+        polygon: usize,
+        /// Ring index in the polygon (0 = exterior: the whole polygon was dropped).
+        ring: usize,
+        /// The area the ring encloses, m² (planar, equal-area; for a ring that crosses itself, an
+        /// upper bound).
+        area_m2: f64,
     },
     /// An invalid geometry (self-intersection, overlapping parts...) was rebuilt as a valid one.
     MadeValid {
@@ -130,6 +148,21 @@ impl fmt::Display for Repair {
                     "dropped polygon {polygon}: its exterior ring has {reason}"
                 ),
             },
+            Repair::RemovedTinyRing {
+                polygon,
+                ring,
+                area_m2,
+            } => {
+                let what = if *ring == 0 {
+                    format!("polygon {polygon} (an island)")
+                } else {
+                    format!("hole {ring} of polygon {polygon}")
+                };
+                write!(
+                    f,
+                    "removed {what}: it encloses {area_m2:.2e} m², below the {MIN_RING_M2} m² tolerance (a sliver, not a place)"
+                )
+            }
             Repair::MadeValid { problem, polygons } => write!(
                 f,
                 "repaired invalid geometry ({problem}) into {polygons} valid polygon(s)"
@@ -160,6 +193,53 @@ pub enum GeometryError {
         x: f64,
         /// The offending y (latitude) value.
         y: f64,
+    },
+    /// An edge jumps more than 180° of longitude: the ring crosses the antimeridian.
+    #[error(
+        "{} of polygon {polygon} crosses the antimeridian between points {point} and {} (longitude {from} to {to}); split it at ±180° into one polygon on each side", ring_name(*.ring), .point + 1
+    )]
+    Antimeridian {
+        /// Polygon index.
+        polygon: usize,
+        /// Ring index (0 = exterior).
+        ring: usize,
+        /// Index of the edge's first point.
+        point: usize,
+        /// Longitude of that point.
+        from: f64,
+        /// Longitude of the next point.
+        to: f64,
+    },
+    /// Every polygon's exterior encloses no area: its points lie on one line.
+    #[error("geometry encloses no area (every polygon's points lie on one line)")]
+    ZeroArea,
+    /// Every polygon is smaller than the tolerance: the unit is made of slivers only.
+    #[error(
+        "geometry is only slivers: its largest polygon encloses {largest_m2:.2e} m², below the {MIN_RING_M2} m² tolerance"
+    )]
+    OnlySlivers {
+        /// The area of the largest polygon's exterior, m².
+        largest_m2: f64,
+    },
+    /// The geodesic and planar areas disagree: a ring was measured around the wrong side.
+    #[error(
+        "area check failed: the geodesic area {geodesic:.6} km² and the planar (equal-area) area {planar:.6} km² differ by more than {}%", AREA_CROSS_CHECK * 100.0
+    )]
+    AreaDisagrees {
+        /// Geodesic area, km².
+        geodesic: f64,
+        /// Planar area in the cylindrical equal-area projection, km².
+        planar: f64,
+    },
+    /// The geodesic area is larger than the unit's lat/lon bounding box.
+    #[error(
+        "area check failed: the geodesic area {geodesic:.6} km² exceeds the {bbox:.6} km² of the unit's bounding box"
+    )]
+    AreaExceedsBox {
+        /// Geodesic area, km².
+        geodesic: f64,
+        /// Area of the lat/lon bounding box, km².
+        bbox: f64,
     },
     /// Nothing usable is left once degenerate parts are dropped.
     #[error("geometry is empty (no polygon with at least 4 points and non-zero area)")]
@@ -192,7 +272,9 @@ fn is_degenerate(ring: &[Coord<f64>]) -> bool {
     abs_area <= 1e-12 * extent * extent
 }
 
-/// Checks every coordinate is finite and within WGS84 lon/lat bounds.
+/// Checks every coordinate is finite and within WGS84 lon/lat bounds, and no edge crosses the
+/// antimeridian (Vietnam never does; an edge of more than 180° would be measured the short way
+/// round by the geodesic area and the long way by everything else).
 fn check_coords(raw: &RawMultiPolygon) -> Result<(), GeometryError> {
     for (p, poly) in raw.iter().enumerate() {
         for (r, ring) in poly.iter().enumerate() {
@@ -207,6 +289,22 @@ fn check_coords(raw: &RawMultiPolygon) -> Result<(), GeometryError> {
                 if !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y) {
                     return Err(GeometryError::OutOfRange { x: c.x, y: c.y });
                 }
+            }
+        }
+    }
+    for (p, poly) in raw.iter().enumerate() {
+        for (r, ring) in poly.iter().enumerate() {
+            if let Some(i) = ring
+                .windows(2)
+                .position(|w| (w[1].x - w[0].x).abs() > 180.0)
+            {
+                return Err(GeometryError::Antimeridian {
+                    polygon: p,
+                    ring: r,
+                    point: i,
+                    from: ring[i].x,
+                    to: ring[i + 1].x,
+                });
             }
         }
     }
@@ -252,49 +350,97 @@ fn clean_ring(
     Ok(LineString(pts))
 }
 
+/// What became of one raw polygon in [`repair`].
+enum Cleaned {
+    /// Kept, possibly with rings closed or dropped.
+    Kept(Polygon<f64>),
+    /// Dropped: no rings, or a degenerate exterior.
+    Dropped(DropReason),
+    /// Dropped: its exterior encloses this many m², below [`MIN_RING_M2`].
+    Sliver(f64),
+}
+
+/// Cleans one polygon: its exterior, then its holes, each by [`clean_ring`] and the
+/// [`MIN_RING_M2`] tolerance; every change goes to `repairs`.
+fn clean_polygon(poly: &RawPolygon, p: usize, repairs: &mut Vec<Repair>) -> Cleaned {
+    let Some(exterior) = poly.first() else {
+        repairs.push(Repair::DroppedPolygon {
+            polygon: p,
+            reason: DropReason::NoRings,
+        });
+        return Cleaned::Dropped(DropReason::NoRings);
+    };
+    let exterior = match clean_ring(exterior, p, 0, repairs) {
+        Ok(ls) => ls,
+        Err(reason) => {
+            repairs.push(Repair::DroppedPolygon { polygon: p, reason });
+            return Cleaned::Dropped(reason);
+        }
+    };
+    let area_m2 = ring_planar_bound_m2(&exterior);
+    if area_m2 < MIN_RING_M2 {
+        repairs.push(Repair::RemovedTinyRing {
+            polygon: p,
+            ring: 0,
+            area_m2,
+        });
+        return Cleaned::Sliver(area_m2);
+    }
+    let mut holes = Vec::with_capacity(poly.len() - 1);
+    for (r, ring) in poly.iter().enumerate().skip(1) {
+        match clean_ring(ring, p, r, repairs) {
+            Ok(ls) => {
+                let area_m2 = ring_planar_bound_m2(&ls);
+                if area_m2 < MIN_RING_M2 {
+                    repairs.push(Repair::RemovedTinyRing {
+                        polygon: p,
+                        ring: r,
+                        area_m2,
+                    });
+                } else {
+                    holes.push(ls);
+                }
+            }
+            Err(reason) => repairs.push(Repair::DroppedRing {
+                polygon: p,
+                ring: r,
+                reason,
+            }),
+        }
+    }
+    Cleaned::Kept(Polygon::new(exterior, holes))
+}
+
 /// Checks and repairs a raw boundary into a valid multipolygon.
 ///
-/// Rules, in order: every coordinate finite and within lon −180..180 / lat −90..90 (else an
-/// error); repeated consecutive points removed and unclosed rings closed (reported); holes
-/// with < 4 points or zero area dropped, and polygons with no rings or a degenerate exterior
-/// dropped (reported); nothing left → [`GeometryError::Empty`]; an invalid result
-/// (self-intersection, bow-tie, overlapping parts) rebuilt with geo's `MakeValid` and a unary
-/// union (reported), or refused if still invalid. Exterior rings end counter-clockwise and holes
-/// clockwise.
+/// Rules, in order: every coordinate finite and within lon −180..180 / lat −90..90, and no edge
+/// across the antimeridian (else an error); repeated consecutive points removed and unclosed
+/// rings closed (reported); holes with < 4 points or zero area dropped, and polygons with no
+/// rings or a degenerate exterior dropped (reported); rings enclosing less than
+/// [`MIN_RING_M2`] removed, a hole alone or an island with its polygon (reported); nothing left
+/// → [`GeometryError::OnlySlivers`], [`GeometryError::ZeroArea`] or [`GeometryError::Empty`];
+/// an invalid result (self-intersection, bow-tie, overlapping parts) rebuilt with geo's
+/// `MakeValid` and a unary union (reported), or refused if still invalid. Exterior rings end
+/// counter-clockwise and holes clockwise (geo's winding test uses robust predicates, so even a
+/// ring of 1e-16 deg² gets it right).
 pub fn repair(raw: &RawMultiPolygon) -> Result<(MultiPolygon<f64>, Vec<Repair>), GeometryError> {
     check_coords(raw)?;
     let mut repairs = Vec::new();
     let mut polygons = Vec::with_capacity(raw.len());
+    let (mut largest_sliver, mut flat) = (None::<f64>, false);
     for (p, poly) in raw.iter().enumerate() {
-        let Some(exterior) = poly.first() else {
-            repairs.push(Repair::DroppedPolygon {
-                polygon: p,
-                reason: DropReason::NoRings,
-            });
-            continue;
-        };
-        let exterior = match clean_ring(exterior, p, 0, &mut repairs) {
-            Ok(ls) => ls,
-            Err(reason) => {
-                repairs.push(Repair::DroppedPolygon { polygon: p, reason });
-                continue;
-            }
-        };
-        let mut holes = Vec::with_capacity(poly.len() - 1);
-        for (r, ring) in poly.iter().enumerate().skip(1) {
-            match clean_ring(ring, p, r, &mut repairs) {
-                Ok(ls) => holes.push(ls),
-                Err(reason) => repairs.push(Repair::DroppedRing {
-                    polygon: p,
-                    ring: r,
-                    reason,
-                }),
-            }
+        match clean_polygon(poly, p, &mut repairs) {
+            Cleaned::Kept(polygon) => polygons.push(polygon),
+            Cleaned::Dropped(reason) => flat |= reason == DropReason::ZeroArea,
+            Cleaned::Sliver(m2) => largest_sliver = Some(largest_sliver.unwrap_or(0.0).max(m2)),
         }
-        polygons.push(Polygon::new(exterior, holes));
     }
     if polygons.is_empty() {
-        return Err(GeometryError::Empty);
+        return Err(match (largest_sliver, flat) {
+            (Some(largest_m2), _) => GeometryError::OnlySlivers { largest_m2 },
+            (None, true) => GeometryError::ZeroArea,
+            (None, false) => GeometryError::Empty,
+        });
     }
     let mut mp = MultiPolygon(polygons);
     if !valid::surely_valid(&mp)
@@ -348,28 +494,6 @@ pub fn to_raw(mp: &MultiPolygon<f64>) -> RawMultiPolygon {
                 .collect()
         })
         .collect()
-}
-
-/// Geodesic area on the WGS84 ellipsoid (Karney's algorithm via geo), in km²: each polygon's
-/// shell less its holes, never below zero, every ring measured by [`ring_area_m2`].
-pub fn geodesic_area_km2(mp: &MultiPolygon<f64>) -> f64 {
-    let polygon = |p: &Polygon<f64>| {
-        let holes: f64 = p.interiors().iter().map(ring_area_m2).sum();
-        (ring_area_m2(p.exterior()) - holes).max(0.0)
-    };
-    mp.0.iter().map(polygon).sum::<f64>() / 1e6
-}
-
-/// The area enclosed by `ring` in m², whatever its winding: the smaller of the two parts of the
-/// ellipsoid the ring divides. A ring's winding says which part it encloses, and for a ring of
-/// 1e-16 deg² (real boundary files hold hundreds) rounding can lose it, so the ring's area read
-/// as "the rest of the globe" (510 million km²); no administrative ring encloses half the Earth.
-fn ring_area_m2(ring: &LineString<f64>) -> f64 {
-    let one = Polygon::new(ring.clone(), vec![]).geodesic_area_unsigned();
-    let mut reversed = ring.clone();
-    reversed.0.reverse();
-    let other = Polygon::new(reversed, vec![]).geodesic_area_unsigned();
-    one.min(other)
 }
 
 #[cfg(test)]

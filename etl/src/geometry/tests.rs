@@ -131,7 +131,11 @@ fn refuses_empty_and_projected() {
         (2.0, 2.0),
         (0.0, 0.0),
     ])]];
-    assert_eq!(repair(&line).unwrap_err(), GeometryError::Empty);
+    assert_eq!(repair(&line).unwrap_err(), GeometryError::ZeroArea);
+    assert_eq!(
+        GeometryError::ZeroArea.to_string(),
+        "geometry encloses no area (every polygon's points lie on one line)"
+    );
     let metres = vec![vec![ring(&[
         (590_000.0, 2_300_000.0),
         (600_000.0, 2_300_000.0),
@@ -313,4 +317,154 @@ fn tiny_rings_never_take_the_rest_of_the_globe() {
         vec![],
     )]);
     assert!((geodesic_area_km2(&cw) - base).abs() < 1e-9);
+}
+
+/// A 0.5° square near Nam Định, counter-clockwise.
+fn shell() -> RawRing {
+    ring(&[
+        (106.0, 20.0),
+        (106.5, 20.0),
+        (106.5, 20.5),
+        (106.0, 20.5),
+        (106.0, 20.0),
+    ])
+}
+
+/// A 4-point ring (a triangle) of `deg2` deg² at (x, y), counter-clockwise or clockwise.
+fn sliver(x: f64, y: f64, deg2: f64, ccw: bool) -> RawRing {
+    let d = (2.0 * deg2).sqrt();
+    let mut r = ring(&[(x, y), (x + d, y), (x, y + d), (x, y)]);
+    if !ccw {
+        r.reverse();
+    }
+    r
+}
+
+#[test]
+fn slivers_below_the_tolerance_are_removed_and_reported() {
+    let (plain, _) = repair(&vec![vec![shell()]]).unwrap();
+    let base = checked_area_km2(&plain).unwrap();
+    for ccw in [true, false] {
+        let raw = vec![
+            vec![shell(), sliver(106.2, 20.2, 1e-17, !ccw)],
+            vec![sliver(106.7, 20.1, 1.8e-16, ccw)],
+        ];
+        let (mp, repairs) = repair(&raw).unwrap();
+        assert_eq!(mp.0.len(), 1, "ccw={ccw}");
+        assert!(mp.0[0].interiors().is_empty());
+        assert_eq!(mp, plain);
+        assert_eq!(checked_area_km2(&mp).unwrap(), base);
+        let text: Vec<String> = repairs.iter().map(|r| r.to_string()).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(
+            text[0].starts_with("removed hole 1 of polygon 0: it encloses 1.1"),
+            "{}",
+            text[0]
+        );
+        assert!(
+            text[0].ends_with("e-7 m², below the 1 m² tolerance (a sliver, not a place)"),
+            "{}",
+            text[0]
+        );
+        assert!(
+            text[1].starts_with("removed polygon 1 (an island): it encloses 2.08e-6 m²"),
+            "{}",
+            text[1]
+        );
+        let Repair::RemovedTinyRing { area_m2, .. } = repairs[1] else {
+            panic!("{:?}", repairs[1]);
+        };
+        // 1.8e-16 deg² at 20° N: 1.8e-16 × 111,320² × cos 20° ≈ 2.1e-6 m².
+        assert!((2.0e-6..2.2e-6).contains(&area_m2), "{area_m2}");
+    }
+}
+
+#[test]
+fn a_unit_of_slivers_only_is_refused() {
+    let raw = vec![
+        vec![sliver(106.2, 20.2, 1.8e-16, true)],
+        vec![sliver(106.3, 20.2, 1e-17, false)],
+    ];
+    let err = repair(&raw).unwrap_err();
+    assert!(
+        matches!(err, GeometryError::OnlySlivers { largest_m2 } if (2.0e-6..2.2e-6).contains(&largest_m2)),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("geometry is only slivers: its largest polygon encloses 2.08e-6 m²"),
+        "{err}"
+    );
+    // A ring just above the tolerance is a place: 2 m² (a 1.4 m square) is kept.
+    let (mp, repairs) = repair(&vec![vec![sliver(106.2, 20.2, 2.0 / 1.16e10, true)]]).unwrap();
+    assert!(repairs.is_empty());
+    let m2 = checked_area_km2(&mp).unwrap() * 1e6;
+    assert!((1.9..2.1).contains(&m2), "{m2}");
+}
+
+#[test]
+fn rings_across_the_antimeridian_are_refused() {
+    let raw = vec![vec![ring(&[
+        (179.5, -16.0),
+        (-179.5, -16.0),
+        (-179.5, -17.0),
+        (179.5, -17.0),
+        (179.5, -16.0),
+    ])]];
+    assert_eq!(
+        repair(&raw).unwrap_err().to_string(),
+        "exterior ring of polygon 0 crosses the antimeridian between points 0 and 1 (longitude 179.5 to -179.5); split it at ±180° into one polygon on each side"
+    );
+}
+
+#[test]
+fn planar_area_is_exact_on_the_ellipsoid_band() {
+    // A lat/lon box is a rectangle in the cylindrical equal-area projection.
+    let raw = vec![vec![shell()]];
+    let (mp, _) = repair(&raw).unwrap();
+    let band = ellipsoid_band_km2(20.0, 20.5, 0.5);
+    assert!(((planar_area_km2(&mp) - band) / band).abs() < 1e-12);
+    assert!(((bbox_area_km2(&mp) - band) / band).abs() < 1e-12);
+    // The geodesic edges along the parallels bulge poleward, and the two nearly cancel.
+    let g = checked_area_km2(&mp).unwrap();
+    assert!(((g - band) / band).abs() < 1e-5, "{g} vs {band}");
+    // Tiny rings: the planar area works on offsets, so a 1e-17 deg² sliver is measured to 1e-6.
+    let tiny = LineString::new(sliver(106.123456789, 20.987654321, 1e-17, true));
+    let want = 1e-17 * ellipsoid_band_km2(20.0, 21.0, 1.0) * 1e6;
+    assert!(((ring_planar_m2(&tiny) - want) / want).abs() < 1e-2);
+}
+
+#[test]
+fn areas_that_cannot_be_right_are_refused() {
+    // Its top edge is a geodesic over the pole's side, far outside the box of its vertices.
+    let over = MultiPolygon(vec![Polygon::new(
+        LineString::new(ring(&[
+            (0.0, 60.0),
+            (170.0, 60.0),
+            (85.0, 61.0),
+            (0.0, 60.0),
+        ])),
+        vec![],
+    )]);
+    let err = checked_area_km2(&over).unwrap_err();
+    assert!(
+        matches!(err, GeometryError::AreaExceedsBox { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("area check failed: the geodesic area ")
+    );
+    assert!(err.to_string().contains(" km² of the unit's bounding box"));
+    // A 40° triangle: its top geodesic bulges 1.5° north of the parallel, +20 % of its area.
+    let coarse = MultiPolygon(vec![Polygon::new(
+        LineString::new(ring(&[(0.0, 10.0), (20.0, 0.0), (40.0, 10.0), (0.0, 10.0)])),
+        vec![],
+    )]);
+    let err = checked_area_km2(&coarse).unwrap_err();
+    let GeometryError::AreaDisagrees { geodesic, planar } = err else {
+        panic!("{err:?}");
+    };
+    assert!(geodesic > 1.05 * planar, "{geodesic} vs {planar}");
+    assert!(err.to_string().ends_with("differ by more than 1%"), "{err}");
 }
