@@ -344,7 +344,7 @@ impl TileCache {
         F: FnOnce() -> Vec<u8> + Send + 'static,
     {
         let labels = FamilyLabels {
-            family: key.family(),
+            family: key.family().to_string(),
         };
         let entry = self
             .tiles
