@@ -62,7 +62,7 @@ mod tests {
 
     /// A stand-in cut whose cost and emptiness vary by tile, so threads finish out of order.
     fn fake_cut(id: TileId) -> Vec<u8> {
-        if (id.x + id.y) % 3 == 0 {
+        if (id.x + id.y).is_multiple_of(3) {
             return Vec::new();
         }
         let n = ((id.x * 7919 + id.y * 104_729) % 5000) as usize;

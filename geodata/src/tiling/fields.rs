@@ -123,7 +123,10 @@ impl FieldSet {
         // Compared in place: every cached tile's request makes its key, and building the public
         // set to compare with cost ~40 string copies a request.
         let public_base = catalog.base.iter().filter(|b| b.access == Access::Public);
-        let public_derived = catalog.derived.iter().filter(|d| d.access == Access::Public);
+        let public_derived = catalog
+            .derived
+            .iter()
+            .filter(|d| d.access == Access::Public);
         if self.base.iter().eq(public_base.map(|b| &b.id))
             && self.derived.iter().eq(public_derived.map(|d| &d.id))
         {
