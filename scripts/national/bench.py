@@ -10,7 +10,8 @@ rerun alone and `summary` still prints the whole table of ratios.
   cold TILES NAME|BASE|TEMPLATE|PIDS...  each tile once from each server, interleaved: wall and
                                   server CPU p50/p99 ms per zoom (TEMPLATE has {z}/{x}/{y})
   save-static BASE TEMPLATE TILES DIR KEPT  popmap's gzip bodies as files for nginx (same bytes)
-  warm NAME BASE TEMPLATE TILES   wrk -t2 -c64 -d$WARM_SECONDS over the tile URLs, gzip
+  warm NAME BASE TEMPLATE TILES [PIDS]  wrk -t2 -c64 -d$WARM_SECONDS over the tile URLs, gzip;
+                                  with PIDS also the server's CPU µs per request
   rss NAME PID                    resident memory of a process (and its children)
   bytes NAME FILE                 size of an output
   summary                         the table of ratios from every recorded figure
@@ -180,21 +181,38 @@ def pg_backends(db):
 
 
 def server_pids(spec):
-    """`PIDFILE` or `PIDFILE+pg:DB`: the server's process and, for martin, its database backends."""
+    """`PIDFILE` or `PIDFILE+pg:DB`: the server's process, its children (nginx's workers) and,
+    for martin, its database backends."""
     pidfile, _, pg = spec.partition("+pg:")
-    return [Path(pidfile).read_text().strip()] + (pg_backends(pg) if pg else [])
+    pid = Path(pidfile).read_text().strip()
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        kids = []
+    return [pid] + kids + (pg_backends(pg) if pg else [])
 
 
 def cpu_ns(pids):
-    """On-CPU nanoseconds so far of every thread of `pids` (/proc/PID/task/*/schedstat)."""
+    """On-CPU nanoseconds so far of every thread of `pids`, by thread id (/proc/PID/task/*/schedstat).
+
+    Deltas are taken per thread: a thread that ends inside the window loses only its time in the
+    window (a process total would lose its whole life), one that starts counts from zero."""
     out = {}
     for p in pids:
         try:
-            out[p] = sum(int(Path(f"/proc/{p}/task/{t}/schedstat").read_text().split()[0])
-                         for t in os.listdir(f"/proc/{p}/task"))
+            tids = os.listdir(f"/proc/{p}/task")
         except (FileNotFoundError, ProcessLookupError):
-            pass
+            continue
+        for t in tids:
+            try:
+                out[t] = int(Path(f"/proc/{p}/task/{t}/schedstat").read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
     return out
+
+
+def cpu_delta_ms(before, after):
+    return sum(v - before.get(t, 0) for t, v in after.items()) / 1e6
 
 
 def cold(tiles, *servers):
@@ -215,7 +233,7 @@ def cold(tiles, *servers):
             status, body = get(base, path)
             ms = (time.perf_counter() - t) * 1000
             after = cpu_ns(server_pids(pids))
-            cpu[name].setdefault(z, []).append(sum(v - before.get(p, 0) for p, v in after.items()) / 1e6)
+            cpu[name].setdefault(z, []).append(cpu_delta_ms(before, after))
             if status not in (200, 204):
                 bad[name].append(f"{path}: {status} {body[:120]!r}")
             by_zoom[name].setdefault(z, []).append(ms)
@@ -258,7 +276,8 @@ def save_static(base, template, tiles, out, kept):
     print(f"static: {len(urls)} tiles (popmap's gzip bodies) under {out}")
 
 
-def warm(name, base, template, tiles):
+def warm(name, base, template, tiles, pids=None):
+    """wrk over the tiles; with `pids` (see `server_pids`) also the server's CPU µs per request."""
     lua = RESULTS.parent / f"wrk-{name}.lua"
     urls = RESULTS.parent / f"urls-{name}.txt"
     urls.write_text("".join(template.format(z=z, x=x, y=y) + "\n" for z, x, y in read_tiles(tiles)))
@@ -273,13 +292,17 @@ def warm(name, base, template, tiles):
         for z, x, y in read_tiles(tiles):
             get(base, template.format(z=z, x=x, y=y))
     secs = os.environ.get("WARM_SECONDS", "15")
+    before = cpu_ns(server_pids(pids)) if pids else {}
     out = subprocess.run(["wrk", "-t2", "-c64", f"-d{secs}s", "--latency", "-s", str(lua), base + "/"],
                          capture_output=True, text=True, check=True).stdout
+    after = cpu_ns(server_pids(pids)) if pids else {}
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+    n = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_us = round(cpu_delta_ms(before, after) * 1e3 / n, 1) if pids and n else None
     p99 = re.search(r"99%\s+(\S+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     record("warm", name, req_per_s=round(rps), p99=p99.group(1) if p99 else "?",
-           non_2xx=int(non2xx.group(1)) if non2xx else 0)
+           non_2xx=int(non2xx.group(1)) if non2xx else 0, server_cpu_us_per_req=cpu_us)
 
 
 def rss_mb(pid):
@@ -346,6 +369,9 @@ def summary():
     for other, tgt in (("nginx", "≥ 0.8×"), ("martin", "")):
         if w.get("popmap") and w.get(other):
             print(f"| warm req/s (wrk -t2 -c64) vs {other} | {w['popmap']['req_per_s']} | {w[other]['req_per_s']} | {ratio(w['popmap']['req_per_s'], w[other]['req_per_s'])} | {tgt} | {w[other]['load']} |")
+            pc, oc = w["popmap"].get("server_cpu_us_per_req"), w[other].get("server_cpu_us_per_req")
+            if pc and oc:
+                print(f"| warm server CPU µs per request vs {other} | {pc} | {oc} | {ratio(pc, oc)} | {'≤ 1.25×' if other == 'nginx' else ''} | {w[other]['load']} |")
     a = d.get("area", {}).get("popmap")
     if a:
         print(f"| units with area beyond 0.5 % of pyproj | {a['beyond']} of {a['units']} | | | 0 | {a['load']} |")

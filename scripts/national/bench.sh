@@ -150,7 +150,7 @@ if has warm; then
     [[ -s $RES/tiles.txt ]] || bench sample $DB vn-2019 $RES/tiles.txt
     rm -rf $RES/static
     bench save-static "http://127.0.0.1:$PPORT" "$PTPL" $RES/tiles.txt $RES/static $RES/tiles-200.txt
-    bench warm popmap "http://127.0.0.1:$PPORT" "$PTPL" $RES/tiles-200.txt
+    bench warm popmap "http://127.0.0.1:$PPORT" "$PTPL" $RES/tiles-200.txt $RES/popmap.pid
     bench rss popmap "$(cat $RES/popmap.pid)"
     cat > $RES/nginx.conf <<NGX
 worker_processes 2;
@@ -169,9 +169,10 @@ http {
 NGX
     nginx -c "$PWD/$RES/nginx.conf"
     sleep 0.5
-    bench warm nginx "http://127.0.0.1:$NPORT" "$PTPL" $RES/tiles-200.txt
+    bench warm nginx "http://127.0.0.1:$NPORT" "$PTPL" $RES/tiles-200.txt $RES/nginx.pid
     if [[ -z ${NO_MARTIN:-} ]]; then
-        bench warm martin "http://127.0.0.1:$MPORT" "/units_fn/{z}/{x}/{y}" $RES/tiles-200.txt
+        bench warm martin "http://127.0.0.1:$MPORT" "/units_fn/{z}/{x}/{y}" $RES/tiles-200.txt \
+            "$RES/martin.pid+pg:$PG_DB"
         bench rss martin "$(cat $RES/martin.pid)"
     fi
 fi
