@@ -81,6 +81,23 @@ impl TileKey {
 /// Byte budget of the cached H3 grids (an r9 grid of Vietnam is ~0.5 GB, r8 ~70 MB).
 pub const GRID_BYTES: u64 = 1 << 30;
 
+/// Byte budget of the cached snapshots' values (and half as much for harmonised ones): a
+/// national period (10,000 communes and their districts and provinces, 4 base counts) weighs
+/// about 5 MB, so some 6 periods stay while a timeline of 33 months is pooled, and memory stays
+/// flat as periods accumulate (it was 64 tables, whatever their size).
+pub const VALUE_BYTES: u64 = 32 << 20;
+
+/// The estimated heap bytes of a value table: per unit its code and a map node, per value the
+/// indicator id and an entry (BTreeMap nodes hold up to 11 entries; `String`s are 24 bytes plus
+/// their text rounded up by the allocator).
+fn table_weight(t: &ValueTable) -> u32 {
+    let bytes: usize = t
+        .iter()
+        .map(|(code, row)| 96 + code.len() + row.keys().map(|k| 56 + k.len()).sum::<usize>())
+        .sum();
+    u32::try_from(bytes).unwrap_or(u32::MAX)
+}
+
 /// A stored H3 operator with its description.
 pub type StoredOperator = Arc<(OperatorInfo, Operator)>;
 
@@ -176,17 +193,23 @@ async fn load_source(store: &Store, id: &str) -> Result<TileSource, ApiError> {
 }
 
 impl TileCache {
-    /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources, 64 snapshots'
-    /// values, 4 H3 operators and [`GRID_BYTES`] of snapshots' H3 grids.
+    /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources, [`VALUE_BYTES`] of
+    /// snapshots' values (half as much harmonised), 4 crosswalks, 4 H3 operators and
+    /// [`GRID_BYTES`] of snapshots' H3 grids.
     pub fn new(tile_bytes: u64) -> TileCache {
         TileCache {
             sources: Cache::builder().max_capacity(8).build(),
             values: Cache::builder()
-                .max_capacity(64)
+                .max_capacity(VALUE_BYTES)
+                .weigher(|_k, v: &Arc<ValueTable>| table_weight(v))
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
             harmonised: Cache::builder()
-                .max_capacity(16)
+                .max_capacity(VALUE_BYTES / 2)
+                .weigher(|_k, v: &Arc<Harmonised>| {
+                    table_weight(&v.values)
+                        .saturating_add(u32::try_from(v.estimated.len() * 64).unwrap_or(u32::MAX))
+                })
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
             harmonisers: Cache::builder().max_capacity(4).build(),
