@@ -129,6 +129,9 @@ pub struct ExportSummary {
     pub tiles: u64,
     /// Archive size in bytes.
     pub bytes: u64,
+    /// Whether the geometry came from the generalisation stored at import (else it was
+    /// generalised for this export).
+    pub stored_generalisation: bool,
 }
 
 /// The tiles worth rendering at zooms `min..=max`: those touching a unit's bounding box (Web
@@ -191,29 +194,16 @@ pub async fn export(
             message: e.to_string(),
         })?;
     let snap = snapshot(store, &opts.period).await?;
-    let units = store.units_with_geometry(&snap.version).await?;
-    let mut bboxes = Vec::with_capacity(units.len());
-    let mut world: Option<Rect<f64>> = None;
-    let mut pairs: Vec<(UnitInfo, _)> = Vec::with_capacity(units.len());
-    for u in units {
-        if let Some(r) = u.geometry.bounding_rect() {
-            world = Some(match world {
-                None => r,
-                Some(w) => Rect::new(
-                    (w.min().x.min(r.min().x), w.min().y.min(r.min().y)),
-                    (w.max().x.max(r.max().x), w.max().y.max(r.max().y)),
-                ),
-            });
-            let (x0, y0) = geodata::to_metres(r.min().x, r.min().y);
-            let (x1, y1) = geodata::to_metres(r.max().x, r.max().y);
-            bboxes.push(Rect::new((x0, y0), (x1, y1)));
-        }
-        pairs.push((u.info(), u.geometry));
-    }
+    let Loaded {
+        src,
+        bboxes,
+        world,
+        stored,
+    } = load(store, &snap.version).await?;
     let values = store.values(snap.id).await?;
     let months = snap.period.month_count();
-    let src = TileSource::new(pairs);
     let tiles = candidate_tiles(&bboxes, opts.min_zoom, opts.max_zoom);
+    drop(bboxes);
     let description = format!(
         "popmap admin tiles: values of period {} revision {} on boundary version {}",
         snap.period, snap.revision, snap.version
@@ -260,6 +250,63 @@ pub async fn export(
         snapshot: snap,
         tiles: count,
         bytes,
+        stored_generalisation: stored,
+    })
+}
+
+/// A version's tile source and extent, as an export needs them.
+struct Loaded {
+    /// The tile source.
+    src: TileSource,
+    /// Each unit's bounding box in Web Mercator metres.
+    bboxes: Vec<Rect<f64>>,
+    /// The version's extent in degrees.
+    world: Option<Rect<f64>>,
+    /// Whether `src` came from the stored generalisation.
+    stored: bool,
+}
+
+/// The tile source of `version` the way the server builds it: from the generalisation stored
+/// at import when there is a usable one (so exported tiles are the served bytes, and nothing
+/// is generalised again), else generalised here (nothing is written: an export only reads);
+/// and the units' boxes from their full geometry.
+async fn load(store: &Store, version: &str) -> Result<Loaded, ExportError> {
+    let from_store = match store.generalisation(version).await? {
+        Some(g) => TileSource::from_stored(store.units(version).await?, &g).ok(),
+        None => None,
+    };
+    let units = store.units_with_geometry(version).await?;
+    let mut bboxes = Vec::with_capacity(units.len());
+    let mut world: Option<Rect<f64>> = None;
+    // The full geometry is kept only when it must be generalised here.
+    let mut pairs: Vec<(UnitInfo, _)> = Vec::new();
+    for u in units {
+        if let Some(r) = u.geometry.bounding_rect() {
+            world = Some(match world {
+                None => r,
+                Some(w) => Rect::new(
+                    (w.min().x.min(r.min().x), w.min().y.min(r.min().y)),
+                    (w.max().x.max(r.max().x), w.max().y.max(r.max().y)),
+                ),
+            });
+            let (x0, y0) = geodata::to_metres(r.min().x, r.min().y);
+            let (x1, y1) = geodata::to_metres(r.max().x, r.max().y);
+            bboxes.push(Rect::new((x0, y0), (x1, y1)));
+        }
+        if from_store.is_none() {
+            pairs.push((u.info(), u.geometry));
+        }
+    }
+    let stored = from_store.is_some();
+    let src = match from_store {
+        Some(src) => src,
+        None => TileSource::new(pairs),
+    };
+    Ok(Loaded {
+        src,
+        bboxes,
+        world,
+        stored,
     })
 }
 

@@ -239,6 +239,28 @@ async fn pmtiles_archive_holds_the_served_tiles() {
         );
         assert!(!other.exists());
     }
+
+    // Store::import_version stores no generalisation: the export generalised the version
+    // itself. With the generalisation stored (as `popmap import boundaries` does and the server
+    // reads), the export reads it and writes the same archive.
+    assert!(!summary.stored_generalisation);
+    store
+        .save_generalisation(&snap.version, &src.to_stored())
+        .await
+        .unwrap();
+    let again = etl::export::export(
+        &store,
+        &catalog,
+        &etl::export::ExportOptions {
+            force: true,
+            ..opts.clone()
+        },
+        &out,
+    )
+    .await
+    .unwrap();
+    assert!(again.stored_generalisation);
+    assert!(std::fs::read(&out).unwrap() == before, "same archive");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

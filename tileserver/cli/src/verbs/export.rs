@@ -23,14 +23,19 @@ pub async fn run(
         }
     };
     eprintln!(
-        "popmap: exported {} revision {} on {}: {} tiles, {} bytes to {} in {:.1} s",
+        "popmap: exported {} revision {} on {}: {} tiles, {} bytes to {} in {:.1} s ({})",
         sum.snapshot.period,
         sum.snapshot.revision,
         sum.snapshot.version,
         sum.tiles,
         sum.bytes,
         out.display(),
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        if sum.stored_generalisation {
+            "geometry generalised at import"
+        } else {
+            "no stored generalisation: geometry generalised for this export"
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
