@@ -18,8 +18,22 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let t = std::time::Instant::now();
     let rep = etl::boundaries::import(store, version_id, valid_from, files, replace, true).await?;
-    for r in &rep.repairs {
+    // A national file can carry hundreds of sliver removals: the first few, then a count by
+    // kind; the report file lists them all.
+    const SHOWN: usize = 20;
+    for r in rep.repairs.iter().take(SHOWN) {
         eprintln!("popmap: repaired {r}");
+    }
+    if rep.repairs.len() > SHOWN {
+        eprintln!(
+            "popmap: … and {} more repair(s); in all {} ({})",
+            rep.repairs.len() - SHOWN,
+            rep.repair_summary().join(", "),
+            match &report {
+                Some(path) => format!("every one in {}", path.display()),
+                None => "--report FILE lists every one".to_string(),
+            }
+        );
     }
     for w in &rep.warnings {
         eprintln!("popmap: warning: {w}");
