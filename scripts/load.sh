@@ -6,32 +6,52 @@
 #   2. warm throughput: wrk (Debian) over the same URLs, gzip accepted, 2 threads;
 #   3. the ceiling: the same tiles (gzip bodies) served as static files by nginx (Debian) with
 #      the same wrk run;
-#   4. server RSS with the cache warm.
+#   4. server RSS with the cache warm;
+#   5. with POPMAP_LOAD_IR=N: instructions per warm request, the figure other processes on the
+#      machine do not disturb: the server under valgrind's callgrind, counters zeroed once the
+#      cache is warm, then N requests over one keep-alive connection cycling through the sample.
 # Usage: bash scripts/load.sh [PERIOD]   (default latest)
+# Environment (all optional): POPMAP_LOAD_BIN (a built popmap; default: cargo build --release),
+# POPMAP_LOAD_DB (a prepared database, e.g. sqlite:///tmp/x.db; default: the demo generated into
+# data/build/popmap.db), POPMAP_LOAD_PORT / POPMAP_LOAD_NGINX_PORT (18089 / 18090),
+# POPMAP_LOAD_QUERY (appended to every tile URL, e.g. '?fields=all'), POPMAP_LOAD_IR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERIOD=${1:-latest}
-PORT=18089
-DB=sqlite://data/build/popmap.db
+PORT=${POPMAP_LOAD_PORT:-18089}
+NPORT=${POPMAP_LOAD_NGINX_PORT:-18090}
+QUERY=${POPMAP_LOAD_QUERY:-}
+TMP=/tmp/popmap-load-$PORT
+mkdir -p $TMP
 
 need() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ] || apt-get install -y -q "$2" >&2; }
 need wrk wrk
 need nginx nginx
-cargo build --release --bin popmap >&2
-BIN=./target/release/popmap
-mkdir -p data/build
-$BIN --db $DB demo --no-serve >&2
+if [ -n "${POPMAP_LOAD_BIN:-}" ]; then
+  BIN=$POPMAP_LOAD_BIN
+else
+  cargo build --release --bin popmap >&2
+  BIN=./target/release/popmap
+fi
+if [ -n "${POPMAP_LOAD_DB:-}" ]; then
+  DB=$POPMAP_LOAD_DB
+else
+  DB=sqlite://data/build/popmap.db
+  mkdir -p data/build
+  $BIN --db $DB demo --no-serve >&2
+fi
+echo "binary $BIN, database $DB, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-$BIN --db $DB serve --listen 127.0.0.1:$PORT --poll-seconds 0 --cache-mb 512 --rate-ip 0 --rate-key 0 >/tmp/popmap-load.log 2>&1 &
+$BIN --db $DB serve --listen 127.0.0.1:$PORT --poll-seconds 0 --cache-mb 512 --rate-ip 0 --rate-key 0 >$TMP/server.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
 
-STATIC=/tmp/popmap-static
+STATIC=$TMP/static
 rm -rf $STATIC && mkdir -p $STATIC
-python3 - "$PORT" "$PERIOD" "$STATIC" <<'PY'
+python3 - "$PORT" "$PERIOD" "$STATIC" "$QUERY" "$TMP/urls.txt" <<'PY'
 import gzip, math, os, random, statistics, sys, time, urllib.request
-port, period, static = sys.argv[1], sys.argv[2], sys.argv[3]
+port, period, static, query, url_file = sys.argv[1:6]
 rnd = random.Random(42)
 def tile(lon, lat, z):
     n = 2 ** z
@@ -47,7 +67,7 @@ for z in range(0, 13):
     times, sizes = [], []
     for x, y in sample:
         path = f"/tiles/admin/{period}/{z}/{x}/{y}.mvt"
-        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"})
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}{query}", headers={"Accept-Encoding": "gzip"})
         t = time.perf_counter()
         with urllib.request.urlopen(req) as r:
             body = r.read()
@@ -55,7 +75,7 @@ for z in range(0, 13):
         times.append((time.perf_counter() - t) * 1000)
         if status == 200:
             sizes.append(len(body))
-            urls.append(path)
+            urls.append(path + query)
             out = os.path.join(static, path.lstrip("/"))
             os.makedirs(os.path.dirname(out), exist_ok=True)
             with open(out, "wb") as f:
@@ -64,13 +84,13 @@ for z in range(0, 13):
     p = lambda v, q: v[min(len(v) - 1, int(q * len(v)))] if v else 0
     print(f"| {z} | {len(sample)} | {len(sizes)} | {statistics.median(times):.1f} | {p(times, 0.99):.1f} | "
           f"{(statistics.median(sizes) if sizes else 0)/1024:.1f} | {(max(sizes) if sizes else 0)/1024:.1f} |")
-with open("/tmp/popmap-load-urls.txt", "w") as f:
+with open(url_file, "w") as f:
     f.write("\n".join(urls) + "\n")
 PY
 
-cat > /tmp/popmap-load.lua <<'LUA'
+cat > $TMP/load.lua <<LUA
 local paths = {}
-for line in io.lines("/tmp/popmap-load-urls.txt") do paths[#paths + 1] = line end
+for line in io.lines("$TMP/urls.txt") do paths[#paths + 1] = line end
 math.randomseed(7)
 request = function()
   return wrk.format("GET", paths[math.random(#paths)], { ["Accept-Encoding"] = "gzip" })
@@ -78,15 +98,14 @@ end
 LUA
 echo
 echo "warm throughput (wrk -t2 -c64 -d15s, random URL from the sample, gzip):"
-wrk -t2 -c64 -d15s --latency -s /tmp/popmap-load.lua http://127.0.0.1:$PORT/ | sed -n '1,20p'
+wrk -t2 -c64 -d15s --latency -s $TMP/load.lua http://127.0.0.1:$PORT/ | sed -n '1,20p'
 echo "server RSS after the warm run: $(awk '/VmRSS/{print int($2/1024)" MB"}' /proc/$PID/status)"
 
 # The ceiling: nginx serving the same gzip bodies from disk (2 workers, like the 2 cores).
-NPORT=18090
-cat > /tmp/popmap-nginx.conf <<NGX
+cat > $TMP/nginx.conf <<NGX
 worker_processes 2;
-pid /tmp/popmap-nginx.pid;
-error_log /tmp/popmap-nginx-error.log;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx-error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
@@ -102,9 +121,46 @@ http {
 }
 NGX
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-$NGINX -c /tmp/popmap-nginx.conf
-trap 'kill $PID 2>/dev/null || true; $NGINX -c /tmp/popmap-nginx.conf -s stop 2>/dev/null || true' EXIT
+$NGINX -c $TMP/nginx.conf
+trap 'kill $PID 2>/dev/null || true; $NGINX -c $TMP/nginx.conf -s stop 2>/dev/null || true' EXIT
 sleep 0.5
 echo
 echo "ceiling: nginx static files, same URLs (wrk -t2 -c64 -d15s):"
-wrk -t2 -c64 -d15s --latency -s /tmp/popmap-load.lua http://127.0.0.1:$NPORT/ | sed -n '1,20p'
+wrk -t2 -c64 -d15s --latency -s $TMP/load.lua http://127.0.0.1:$NPORT/ | sed -n '1,20p'
+
+# Instructions per warm request (optional): undisturbed by whatever else the machine runs.
+if [ -n "${POPMAP_LOAD_IR:-}" ]; then
+  need valgrind valgrind
+  kill $PID 2>/dev/null || true
+  wait $PID 2>/dev/null || true
+  rm -f $TMP/callgrind.out*
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$TMP/callgrind.out \
+    $BIN --db $DB serve --listen 127.0.0.1:$PORT --poll-seconds 0 --cache-mb 512 --rate-ip 0 --rate-key 0 \
+    >$TMP/server-callgrind.log 2>&1 &
+  PID=$!
+  for _ in $(seq 600); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.5; done
+  python3 - "$PORT" "$TMP/urls.txt" "$POPMAP_LOAD_IR" "$PID" <<'PY'
+import http.client, subprocess, sys
+port, url_file, n, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+urls = [l.strip() for l in open(url_file) if l.strip()]
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+def get(path):
+    c.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    r = c.getresponse()
+    r.read()
+    return r.status
+for u in urls:  # warm the cache (uninstrumented)
+    get(u)
+subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+statuses = [get(urls[i % len(urls)]) for i in range(n)]
+subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
+assert all(s == 200 for s in statuses), set(statuses)
+PY
+  kill -INT $PID 2>/dev/null || true
+  wait $PID 2>/dev/null || true
+  # Only the part dumped after the requests (the dump at exit holds the shutdown).
+  IR=$(grep -l '^desc: Trigger: dump' $TMP/callgrind.out* | xargs awk '/^summary:/{s+=$2} END{print s}')
+  echo
+  echo "instructions per warm request (callgrind, $POPMAP_LOAD_IR requests, one keep-alive connection, gzip): $((IR / POPMAP_LOAD_IR))"
+  echo "profile: callgrind_annotate --inclusive=yes $(grep -l '^desc: Trigger: dump' $TMP/callgrind.out* | head -1)"
+fi

@@ -30,7 +30,8 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
 
 /// The full router of the server.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let tiles = tile_routes();
+    let others = Router::new()
         .route("/", get(crate::routes::web::index))
         .route("/embed", get(crate::routes::web::embed))
         .route("/print", get(crate::routes::web::print))
@@ -61,25 +62,9 @@ pub fn router(state: AppState) -> Router {
             "/tiles/boundaries/{file}",
             get(crate::routes::tilejson::boundaries),
         )
-        .route(
-            "/tiles/boundaries/{version}/{z}/{x}/{y}",
-            get(crate::routes::tiles::boundaries),
-        )
         .route("/tiles/admin/{file}", get(crate::routes::tilejson::admin))
-        .route(
-            "/tiles/admin/{period}/{z}/{x}/{y}",
-            get(crate::routes::tiles::admin),
-        )
         .route("/tiles/context.json", get(crate::routes::context::tilejson))
-        .route(
-            "/tiles/context/{z}/{x}/{y}",
-            get(crate::routes::context::tile),
-        )
         .route("/tiles/h3/{file}", get(crate::routes::h3::tilejson))
-        .route(
-            "/tiles/h3/{period}/{z}/{x}/{y}",
-            get(crate::routes::h3::tile),
-        )
         .route("/api/v1/h3/{period}/{cell}", get(crate::routes::h3::cell))
         .route("/admin/reload", post(crate::routes::admin::admin_reload))
         .route(
@@ -87,7 +72,41 @@ pub fn router(state: AppState) -> Router {
             post(crate::routes::admin::admin_purge),
         )
         .merge(crate::routes::api::routes())
-        .fallback(not_found)
+        .fallback(not_found);
+    // Tiles are answered in the coding negotiated when they were cached (`TileBody`), so they
+    // skip the compression layer: for them it changed nothing but cost every cached tile a
+    // large body wrapper allocated and freed (~9,000 instructions of a ~140,000 answer).
+    with_access(&state, tiles)
+        .merge(with_access(&state, others).layer(CompressionLayer::new()))
+        .layer(cors(&state.config.cors))
+        .layer(TraceLayer::new_for_http().on_failure(crate::http::failure::on_failure))
+        .with_state(state)
+}
+
+/// The tile routes (`z/x/y` of every family).
+fn tile_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/tiles/boundaries/{version}/{z}/{x}/{y}",
+            get(crate::routes::tiles::boundaries),
+        )
+        .route(
+            "/tiles/admin/{period}/{z}/{x}/{y}",
+            get(crate::routes::tiles::admin),
+        )
+        .route(
+            "/tiles/context/{z}/{x}/{y}",
+            get(crate::routes::context::tile),
+        )
+        .route(
+            "/tiles/h3/{period}/{z}/{x}/{y}",
+            get(crate::routes::h3::tile),
+        )
+}
+
+/// `routes` behind the access guard (keys, limits, access log) and the request metrics.
+fn with_access(state: &AppState, routes: Router<AppState>) -> Router<AppState> {
+    routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::state::access::guard,
@@ -96,10 +115,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::state::metrics::track,
         ))
-        .layer(CompressionLayer::new())
-        .layer(cors(&state.config.cors))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// Binds `listen` and serves until Ctrl-C, polling for new snapshots if configured; prints the

@@ -19,6 +19,9 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| "warn,popmap::access=info".into()),
         )
         .with_writer(writer)
+        // Colours only for a person at a terminal: escape codes in a log file are noise, and
+        // colouring cost the access log a third of a cached tile's instructions.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = args::Cli::parse();
     match verbs::run(cli).await {

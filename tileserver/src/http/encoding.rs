@@ -5,8 +5,8 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use axum::body::Bytes;
-use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_ENCODING;
+use axum::http::{HeaderMap, HeaderValue};
 use sha2::{Digest, Sha256};
 
 /// A content coding the server sends tiles in.
@@ -30,6 +30,15 @@ impl Encoding {
         }
     }
 
+    /// The position of the coding in `[Identity, Gzip, Br]`.
+    fn index(self) -> usize {
+        match self {
+            Encoding::Identity => 0,
+            Encoding::Gzip => 1,
+            Encoding::Br => 2,
+        }
+    }
+
     /// The coding to answer with: the acceptable one with the highest q-value, preferring
     /// brotli, then gzip, on ties; identity when neither is acceptable.
     pub fn negotiate(headers: &HeaderMap) -> Encoding {
@@ -38,16 +47,18 @@ impl Encoding {
             let Ok(v) = v.to_str() else { continue };
             for item in v.split(',') {
                 let mut parts = item.split(';');
-                let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+                let name = parts.next().unwrap_or("").trim();
                 let q = parts
                     .filter_map(|p| p.trim().strip_prefix("q="))
                     .find_map(|q| q.trim().parse::<f32>().ok())
                     .unwrap_or(1.0);
-                match name.as_str() {
-                    "br" => br = Some(q),
-                    "gzip" | "x-gzip" => gzip = Some(q),
-                    "*" => star = Some(q),
-                    _ => {}
+                let is = |token: &str| name.eq_ignore_ascii_case(token);
+                if is("br") {
+                    br = Some(q);
+                } else if is("gzip") || is("x-gzip") {
+                    gzip = Some(q);
+                } else if name == "*" {
+                    star = Some(q);
                 }
             }
         }
@@ -76,18 +87,38 @@ pub struct TileBody {
     br: OnceLock<Bytes>,
     /// Hex SHA-256 prefix of `raw` (128 bits).
     pub digest: String,
+    /// The `ETag` header of each coding (see [`TileBody::etag`]), made once: a cached tile is
+    /// answered without formatting one.
+    etags: [HeaderValue; 3],
+}
+
+/// The three ETag header values of `digest`, in [`Encoding::index`] order.
+fn etag_headers(digest: &str) -> [HeaderValue; 3] {
+    [Encoding::Identity, Encoding::Gzip, Encoding::Br].map(|e| {
+        HeaderValue::from_str(&etag_text(digest, e)).expect("quoted hex is a header value")
+    })
+}
+
+/// The strong ETag of the coding `enc` of a body whose digest is `digest`.
+fn etag_text(digest: &str, enc: Encoding) -> String {
+    match enc {
+        Encoding::Identity => format!("\"{digest}\""),
+        e => format!("\"{digest}-{}\"", e.token()),
+    }
 }
 
 impl TileBody {
     /// Compresses `raw` once in both codings.
     pub fn new(raw: Vec<u8>) -> TileBody {
         let digest = hex::encode(&Sha256::digest(&raw)[..16]);
+        let etags = etag_headers(&digest);
         if raw.is_empty() {
             return TileBody {
                 raw: Bytes::new(),
                 gzip: Bytes::new(),
                 br: OnceLock::from(Bytes::new()),
                 digest,
+                etags,
             };
         }
         let mut gz = flate2::write::GzEncoder::new(
@@ -101,6 +132,7 @@ impl TileBody {
             gzip: gzip.into(),
             br: OnceLock::new(),
             digest,
+            etags,
         }
     }
 
@@ -125,10 +157,12 @@ impl TileBody {
     /// The strong ETag of the representation in `enc` (each coding has its own, as RFC 9110
     /// requires of strong validators).
     pub fn etag(&self, enc: Encoding) -> String {
-        match enc {
-            Encoding::Identity => format!("\"{}\"", self.digest),
-            e => format!("\"{}-{}\"", self.digest, e.token()),
-        }
+        etag_text(&self.digest, enc)
+    }
+
+    /// [`TileBody::etag`] as a header value, made when the tile was.
+    pub fn etag_header(&self, enc: Encoding) -> &HeaderValue {
+        &self.etags[enc.index()]
     }
 
     /// Whether an `If-None-Match` value matches any coding of this tile (weak comparison, as
@@ -156,7 +190,6 @@ impl TileBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
     use std::io::Read;
 
     fn accept(v: &str) -> Encoding {
@@ -175,6 +208,8 @@ mod tests {
         assert_eq!(accept("*"), Encoding::Br);
         assert_eq!(accept("*;q=0.1, br;q=0"), Encoding::Gzip);
         assert_eq!(accept("deflate"), Encoding::Identity);
+        assert_eq!(accept("GZIP, X-Gzip;q=0.2"), Encoding::Gzip);
+        assert_eq!(accept("Br;q=0.9, gzip;q=0.8"), Encoding::Br);
     }
 
     #[test]
@@ -196,6 +231,12 @@ mod tests {
         let tags = [Encoding::Identity, Encoding::Gzip, Encoding::Br].map(|e| t.etag(e));
         assert_ne!(tags[0], tags[1]);
         assert_ne!(tags[1], tags[2]);
+        for (e, tag) in [Encoding::Identity, Encoding::Gzip, Encoding::Br]
+            .iter()
+            .zip(&tags)
+        {
+            assert_eq!(t.etag_header(*e), tag.as_str());
+        }
         for tag in &tags {
             assert!(t.matches(tag));
             assert!(t.matches(&format!("W/{tag}, \"zzz\"")));

@@ -89,8 +89,8 @@ pub(crate) fn tile_response(
         st.metrics
             .tile_bytes
             .get_or_create(&BytesLabels {
-                family: family.to_string(),
-                encoding: enc.token().to_string(),
+                family,
+                encoding: enc.token(),
             })
             .inc_by(body.len() as u64);
         let mut r = body.into_response();
@@ -112,10 +112,7 @@ pub(crate) fn tile_response(
         HeaderValue::from_static(cache_control),
     );
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    h.insert(
-        header::ETAG,
-        HeaderValue::from_str(&tile.etag(enc)).expect("hex etag"),
-    );
+    h.insert(header::ETAG, tile.etag_header(enc).clone());
     resp
 }
 

@@ -70,18 +70,18 @@ impl Limiters {
 
     /// Ok, or the 429 for `key` (if any) else `ip`.
     fn check(&self, key: Option<i64>, ip: Option<IpAddr>) -> Result<(), ApiError> {
-        let now = DefaultClock::default().now();
+        let now = || DefaultClock::default().now();
         let denied = match (key, ip) {
             (Some(k), _) => self
                 .by_key
                 .as_ref()
                 .and_then(|l| l.check_key(&k).err())
-                .map(|n| (format!("key {k}"), n.wait_time_from(now))),
+                .map(|n| (format!("key {k}"), n.wait_time_from(now()))),
             (None, Some(ip)) => self
                 .by_ip
                 .as_ref()
                 .and_then(|l| l.check_key(&ip).err())
-                .map(|n| (format!("address {ip}"), n.wait_time_from(now))),
+                .map(|n| (format!("address {ip}"), n.wait_time_from(now()))),
             (None, None) => None,
         };
         match denied {
@@ -142,11 +142,34 @@ async fn identify(
     }
 }
 
+/// `-` for nothing, else the value: how the access log writes an absent key or address.
+struct OrDash<T>(Option<T>);
+
+impl<T: std::fmt::Display> std::fmt::Display for OrDash<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(v) => v.fmt(f),
+            None => f.write_str("-"),
+        }
+    }
+}
+
+/// Milliseconds to one decimal, as the access log writes a request's time.
+struct Millis(std::time::Duration);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.1}", self.0.as_secs_f64() * 1000.0)
+    }
+}
+
 /// The middleware: identifies the caller, applies the rate limits, logs the request.
 pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    // The path is kept for the log line only (none is written when the log is off).
+    let logged = tracing::enabled!(target: "popmap::access", tracing::Level::INFO);
+    let path = logged.then(|| req.uri().path().to_owned());
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -156,7 +179,7 @@ pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> 
     let key_id = caller.as_ref().ok().and_then(|c| c.key_id);
     // The web map's own files (scripts, style sheets) are static and revalidated by ETag: a page
     // load or an embed preview must not spend the address's budget on them.
-    let limited = !path.starts_with("/assets/");
+    let limited = !req.uri().path().starts_with("/assets/");
     let outcome = caller.and_then(|c| {
         if limited {
             st.limiters.check(c.key_id, ip)?;
@@ -170,16 +193,18 @@ pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> 
         }
         Err(e) => e.into_response(),
     };
-    tracing::info!(
-        target: "popmap::access",
-        %method,
-        %path,
-        status = resp.status().as_u16(),
-        ms = %format!("{:.1}", start.elapsed().as_secs_f64() * 1000.0),
-        key = %key_id.map_or_else(|| "-".to_string(), |k| k.to_string()),
-        ip = %ip.map_or_else(|| "-".to_string(), |i| i.to_string()),
-        "request"
-    );
+    if let Some(path) = path {
+        tracing::info!(
+            target: "popmap::access",
+            %method,
+            %path,
+            status = resp.status().as_u16(),
+            ms = %Millis(start.elapsed()),
+            key = %OrDash(key_id),
+            ip = %OrDash(ip),
+            "request"
+        );
+    }
     resp
 }
 

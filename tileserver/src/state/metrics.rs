@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -16,13 +17,55 @@ use prometheus_client::registry::Registry;
 
 use crate::state::AppState;
 
+/// A route pattern as a label value, e.g. `/tiles/admin/{period}/{z}/{x}/{y}`, or `unmatched`:
+/// the router's own shared pattern, so labelling a request copies no text.
+#[derive(Debug, Clone)]
+pub struct Route(Option<MatchedPath>);
+
+impl Route {
+    /// The pattern's text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_ref().map_or("unmatched", MatchedPath::as_str)
+    }
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Route) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Route {}
+
+impl std::hash::Hash for Route {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h);
+    }
+}
+
+impl EncodeLabelValue for Route {
+    fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> std::fmt::Result {
+        EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
+}
+
+/// An HTTP method as a label value (the standard methods are copied without allocating).
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+pub struct MethodLabel(pub Method);
+
+impl EncodeLabelValue for MethodLabel {
+    fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> std::fmt::Result {
+        EncodeLabelValue::encode(&self.0.as_str(), encoder)
+    }
+}
+
 /// Labels of a request counter: the route pattern (not the raw path: bounded cardinality).
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    /// Route pattern, e.g. `/tiles/admin/{period}/{z}/{x}/{y}`, or `unmatched`.
-    pub route: String,
+    /// Route pattern.
+    pub route: Route,
     /// HTTP method.
-    pub method: String,
+    pub method: MethodLabel,
     /// Status code.
     pub status: u16,
 }
@@ -31,23 +74,23 @@ pub struct RequestLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
     /// Route pattern.
-    pub route: String,
+    pub route: Route,
 }
 
 /// Labels of tile counters: the tile family (`admin`, `boundaries`).
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct FamilyLabels {
     /// Tile family.
-    pub family: String,
+    pub family: &'static str,
 }
 
 /// Labels of the tile byte counter.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct BytesLabels {
     /// Tile family.
-    pub family: String,
+    pub family: &'static str,
     /// Content encoding sent: `identity`, `gzip` or `br`.
-    pub encoding: String,
+    pub encoding: &'static str,
 }
 
 type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
@@ -162,25 +205,20 @@ impl Metrics {
 
 /// Middleware counting every request and its latency under its route pattern.
 pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().to_string();
+    let route = Route(req.extensions().get::<MatchedPath>().cloned());
+    let method = MethodLabel(req.method().clone());
     let start = Instant::now();
     let resp = next.run(req).await;
-    st.metrics
-        .latency
-        .get_or_create(&RouteLabels {
-            route: route.clone(),
-        })
-        .observe(start.elapsed().as_secs_f64());
+    let elapsed = start.elapsed().as_secs_f64();
+    let status = resp.status().as_u16();
+    let route = RouteLabels { route };
+    st.metrics.latency.get_or_create(&route).observe(elapsed);
     st.metrics
         .requests
         .get_or_create(&RequestLabels {
-            route,
+            route: route.route,
             method,
-            status: resp.status().as_u16(),
+            status,
         })
         .inc();
     resp

@@ -95,6 +95,9 @@ pub struct Published {
     pub operators: Vec<String>,
     /// 1 for the state read at start, +1 for each reload that changed it.
     pub generation: u64,
+    /// Index in `snapshots` of what `latest` names, found once at load (every tile URL with
+    /// `latest` asks, and the search compares dates of every snapshot).
+    latest: Option<usize>,
 }
 
 impl Published {
@@ -111,13 +114,17 @@ impl Published {
                 .map(|o| format!("operator {} {}", o.version, o.built_at.to_rfc3339())),
         );
         builds.sort();
+        let snapshots = store.snapshots().await?;
+        let latest = geodata::latest_snapshot(&snapshots)
+            .and_then(|l| snapshots.iter().position(|s| std::ptr::eq(s, l)));
         Ok(Published {
             versions: store.versions().await?,
-            snapshots: store.snapshots().await?,
+            snapshots,
             builds,
             crosswalks: metas.into_iter().map(|m| (m.from, m.to)).collect(),
             operators: ops.into_iter().map(|o| o.version).collect(),
             generation,
+            latest,
         })
     }
 
@@ -136,7 +143,7 @@ impl Published {
     /// The snapshot a reference names, if published.
     pub fn resolve(&self, r: &PeriodRef) -> Option<&Snapshot> {
         match r {
-            PeriodRef::Latest => geodata::latest_snapshot(&self.snapshots),
+            PeriodRef::Latest => self.latest.map(|i| &self.snapshots[i]),
             PeriodRef::Newest(p) => self
                 .snapshots
                 .iter()

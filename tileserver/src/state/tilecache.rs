@@ -367,7 +367,7 @@ impl TileCache {
         F: FnOnce() -> Vec<u8> + Send + 'static,
     {
         let labels = FamilyLabels {
-            family: key.family().to_string(),
+            family: key.family(),
         };
         let entry = self
             .tiles
