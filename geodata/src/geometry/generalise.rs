@@ -97,11 +97,17 @@ impl ZoomBand {
 }
 
 /// Every unit's geometry, in Web Mercator metres, for every zoom band.
+///
+/// A unit whose geometry in a band is the same (bit for bit) as in the band below holds it
+/// once: at the finest bands most units no longer change (on the national file 9,655 and
+/// 10,067 of 10,660 units, 38 % of all coordinates), and a server keeps this in memory.
 #[derive(Debug, Clone)]
 pub struct Generalised {
     bands: Vec<ZoomBand>,
-    /// `geometries[band][unit]`
-    geometries: Vec<Vec<MultiPolygon<f64>>>,
+    /// The distinct geometries.
+    pool: Vec<MultiPolygon<f64>>,
+    /// `index[band][unit]`: the unit's geometry in `pool`.
+    index: Vec<Vec<u32>>,
 }
 
 impl Generalised {
@@ -116,35 +122,56 @@ impl Generalised {
     pub fn build_projected(units: &[MultiPolygon<f64>], bands: &[ZoomBand]) -> Generalised {
         let topo = Topology::build(units);
         let arc_units = arc_units(&topo);
-        let geometries = bands
-            .iter()
-            .map(|b| generalise_band(&topo, &arc_units, b))
-            .collect();
+        let mut g = Generalised::empty();
+        for b in bands {
+            g.push_band(*b, generalise_band(&topo, &arc_units, b));
+        }
+        g
+    }
+
+    /// A generalisation of no band yet, to [`Generalised::push_band`] into (bands lowest zoom
+    /// first).
+    pub fn empty() -> Generalised {
         Generalised {
-            bands: bands.to_vec(),
-            geometries,
+            bands: Vec::new(),
+            pool: Vec::new(),
+            index: Vec::new(),
         }
     }
 
-    /// A generalisation made earlier (e.g. stored and read back): `geometries[band][unit]`.
-    /// `None` unless there is one list per band, all of the same length.
-    pub fn from_parts(
-        bands: Vec<ZoomBand>,
-        geometries: Vec<Vec<MultiPolygon<f64>>>,
-    ) -> Option<Generalised> {
-        let n = geometries.first().map_or(0, Vec::len);
-        (bands.len() == geometries.len() && geometries.iter().all(|g| g.len() == n))
-            .then_some(Generalised { bands, geometries })
+    /// Adds the next band's geometry of every unit (input order), e.g. one stored band read
+    /// back; `false` (and nothing added) when the unit count differs from the bands before.
+    pub fn push_band(&mut self, band: ZoomBand, geometries: Vec<MultiPolygon<f64>>) -> bool {
+        if !self.index.is_empty() && geometries.len() != self.unit_count() {
+            return false;
+        }
+        let mut index = Vec::with_capacity(geometries.len());
+        for (u, g) in geometries.into_iter().enumerate() {
+            let below = self.index.last().map(|b| b[u]);
+            match below {
+                Some(i) if same_bits(&self.pool[i as usize], &g) => index.push(i),
+                _ => {
+                    index.push(self.pool.len() as u32);
+                    self.pool.push(g);
+                }
+            }
+        }
+        self.bands.push(band);
+        self.index.push(index);
+        true
     }
 
     /// Every unit's geometry in band `band` (input order), in Web Mercator metres.
-    pub fn band_geometries(&self, band: usize) -> &[MultiPolygon<f64>] {
-        &self.geometries[band]
+    pub fn band_geometries(
+        &self,
+        band: usize,
+    ) -> impl ExactSizeIterator<Item = &MultiPolygon<f64>> {
+        self.index[band].iter().map(|&i| &self.pool[i as usize])
     }
 
     /// The geometry of unit `unit` (input order) in band `band`, in Web Mercator metres.
     pub fn geometry(&self, band: usize, unit: usize) -> &MultiPolygon<f64> {
-        &self.geometries[band][unit]
+        &self.pool[self.index[band][unit] as usize]
     }
 
     /// The index of the band that serves zoom `z` (the last band serves every higher zoom).
@@ -162,17 +189,49 @@ impl Generalised {
 
     /// Number of units.
     pub fn unit_count(&self) -> usize {
-        self.geometries.first().map_or(0, Vec::len)
+        self.index.first().map_or(0, Vec::len)
     }
 
     /// Total number of coordinates of all units in band `band` (closing vertices included).
     pub fn vertex_count(&self, band: usize) -> usize {
-        self.geometries[band]
-            .iter()
-            .flat_map(|mp| &mp.0)
-            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-            .sum()
+        self.band_geometries(band).map(coord_count).sum()
     }
+
+    /// Number of coordinates held in memory, each shared geometry counted once.
+    pub fn stored_vertex_count(&self) -> usize {
+        self.pool.iter().map(coord_count).sum()
+    }
+}
+
+fn coord_count(mp: &MultiPolygon<f64>) -> usize {
+    mp.0.iter()
+        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .sum()
+}
+
+/// Whether two geometries have the same rings with the same coordinate bits (`==` on f64 would
+/// take −0.0 for 0.0).
+fn same_bits(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
+    let rings = |mp: &MultiPolygon<f64>| -> Vec<usize> {
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.0.len())
+            .collect()
+    };
+    let coords = |mp: &MultiPolygon<f64>| {
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.0.iter())
+            .map(|c| (c.x.to_bits(), c.y.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    a.0.len() == b.0.len()
+        && a.0
+            .iter()
+            .zip(&b.0)
+            .all(|(p, q)| p.interiors().len() == q.interiors().len())
+        && rings(a) == rings(b)
+        && coords(a) == coords(b)
 }
 
 /// For every arc, the units whose rings reference it.

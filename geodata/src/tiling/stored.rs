@@ -105,24 +105,18 @@ impl TileSource {
                 infos[i].code
             )));
         }
-        let geometries = stored
-            .bands
-            .iter()
-            .enumerate()
-            .map(|(b, band)| {
-                unpack_multipolygons(&band.geometry)
-                    .map_err(|e| StoredSourceError::Corrupt(format!("band {b}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let generalised = Generalised::from_parts(bands, geometries).ok_or_else(|| {
-            StoredSourceError::Corrupt("bands of different unit counts".to_string())
-        })?;
-        if generalised.unit_count() != infos.len() {
-            return Err(StoredSourceError::Corrupt(format!(
-                "{} geometries for {} units",
-                generalised.unit_count(),
-                infos.len()
-            )));
+        // Band by band, shared with the band below where unchanged (see `Generalised`).
+        let mut generalised = Generalised::empty();
+        for (b, band) in stored.bands.iter().enumerate() {
+            let geometries = unpack_multipolygons(&band.geometry)
+                .map_err(|e| StoredSourceError::Corrupt(format!("band {b}: {e}")))?;
+            let n = geometries.len();
+            if n != infos.len() || !generalised.push_band(bands[b], geometries) {
+                return Err(StoredSourceError::Corrupt(format!(
+                    "band {b}: {n} geometries for {} units",
+                    infos.len()
+                )));
+            }
         }
         let points: Vec<_> = units.into_iter().map(|(_, p)| p).collect();
         Ok(TileSource::assemble(infos, generalised, &points))
