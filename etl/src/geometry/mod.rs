@@ -15,7 +15,7 @@ use serde::Serialize;
 
 mod area;
 pub use area::{
-    AREA_CROSS_CHECK, MIN_RING_M2, bbox_area_km2, checked_area_km2, geodesic_area_km2,
+    MIN_RING_M2, bbox_area_km2, checked_area_km2, geodesic_area_km2, lens_bound_m2,
     planar_area_km2, ring_geodesic_m2, ring_planar_bound_m2, ring_planar_m2,
 };
 
@@ -223,17 +223,19 @@ pub enum GeometryError {
     },
     /// The geodesic and planar areas disagree: a ring was measured around the wrong side.
     #[error(
-        "area check failed: the geodesic area {geodesic:.6} km² and the planar (equal-area) area {planar:.6} km² differ by more than {}%", AREA_CROSS_CHECK * 100.0
+        "area check failed: the geodesic area {geodesic:.6} km² and the planar (equal-area) area {planar:.6} km² differ by more than the {allowed:.6} km² its edges allow"
     )]
     AreaDisagrees {
         /// Geodesic area, km².
         geodesic: f64,
         /// Planar area in the cylindrical equal-area projection, km².
         planar: f64,
+        /// The largest difference the unit's edge lengths explain, km².
+        allowed: f64,
     },
     /// The geodesic area is larger than the unit's lat/lon bounding box.
     #[error(
-        "area check failed: the geodesic area {geodesic:.6} km² exceeds the {bbox:.6} km² of the unit's bounding box"
+        "area check failed: the geodesic area {geodesic:.6} km² exceeds the {bbox:.6} km² of the unit's bounding box by more than 1%"
     )]
     AreaExceedsBox {
         /// Geodesic area, km².

@@ -179,3 +179,52 @@ async fn slivers_are_removed_and_areas_match_pyproj_on_both_stores() {
         }
     }
 }
+
+/// The real national file (scripts/national/prepare.sh writes it; not in the repository): every
+/// unit imports, and every area is within 1e-6 of pyproj's, except where the importer
+/// unioned overlapping parts (pyproj's plain sum counts the overlap twice). Run with
+/// `cargo test -p popmap-tests --test etl national -- --ignored`.
+#[test]
+#[ignore = "needs target/national/communes.geojson from scripts/national/prepare.sh"]
+fn national_file_imports_with_true_areas() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/national/communes.geojson");
+    assert!(file.exists(), "run scripts/national/prepare.sh first");
+    let (units, _, report) =
+        etl::boundaries::build_units(etl::boundaries::read_file(&file).unwrap(), VERSION).unwrap();
+    eprintln!(
+        "{} units, {} repairs: {}",
+        units.len(),
+        report.repairs.len(),
+        report.repair_summary().join(", ")
+    );
+    let Some(python) = python() else { return };
+    let expected = pyproj_areas(&python, &file);
+    let unioned: Vec<&str> = report
+        .repairs
+        .iter()
+        .filter(|n| matches!(n.repair, Repair::MadeValid { .. }))
+        .map(|n| n.code.as_str())
+        .collect();
+    let mut worst = (0.0, String::new());
+    for u in &units {
+        let want = expected[&u.code];
+        let rel = ((u.area_km2 - want) / want).abs();
+        if unioned.contains(&u.code.as_str()) {
+            assert!(u.area_km2 < want, "{}: a union is no larger", u.code);
+            continue;
+        }
+        assert!(
+            rel < 1e-6,
+            "{}: {} km² vs pyproj {want} km²",
+            u.code,
+            u.area_km2
+        );
+        if rel > worst.0 {
+            worst = (rel, u.code.clone());
+        }
+    }
+    eprintln!(
+        "worst relative difference from pyproj: {:.1e} ({})",
+        worst.0, worst.1
+    );
+}
