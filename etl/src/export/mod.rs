@@ -18,7 +18,7 @@ use geo_types::Rect;
 use geodata::Snapshot;
 use geodata::TileSource;
 use geodata::vector_layers;
-use geodata::{Catalog, Period, Store, UnitInfo};
+use geodata::{Catalog, Period, Store, Unit};
 use geodata::{FieldSet, admin_tile};
 use geodata::{TileId, tiles_covering};
 
@@ -271,36 +271,22 @@ struct Loaded {
 /// is generalised again), else generalised here (nothing is written: an export only reads);
 /// and the units' boxes from their full geometry.
 async fn load(store: &Store, version: &str) -> Result<Loaded, ExportError> {
-    let from_store = match store.generalisation(version).await? {
-        Some(g) => TileSource::from_stored(store.units(version).await?, &g).ok(),
-        None => None,
-    };
+    let packed = store.generalisation(version).await?;
     let units = store.units_with_geometry(version).await?;
-    let mut bboxes = Vec::with_capacity(units.len());
-    let mut world: Option<Rect<f64>> = None;
-    // The full geometry is kept only when it must be generalised here.
-    let mut pairs: Vec<(UnitInfo, _)> = Vec::new();
-    for u in units {
-        if let Some(r) = u.geometry.bounding_rect() {
-            world = Some(match world {
-                None => r,
-                Some(w) => Rect::new(
-                    (w.min().x.min(r.min().x), w.min().y.min(r.min().y)),
-                    (w.max().x.max(r.max().x), w.max().y.max(r.max().y)),
-                ),
-            });
-            let (x0, y0) = geodata::to_metres(r.min().x, r.min().y);
-            let (x1, y1) = geodata::to_metres(r.max().x, r.max().y);
-            bboxes.push(Rect::new((x0, y0), (x1, y1)));
+    let (bboxes, world) = boxes(&units);
+    let generalise = |units: Vec<Unit>| {
+        TileSource::new(units.into_iter().map(|u| (u.info(), u.geometry)).collect())
+    };
+    let (src, stored) = match packed {
+        Some(g) => {
+            // The full geometry goes before the stored form is unpacked: never both in memory.
+            drop(units);
+            match TileSource::from_stored(store.units(version).await?, &g) {
+                Ok(src) => (src, true),
+                Err(_) => (generalise(store.units_with_geometry(version).await?), false),
+            }
         }
-        if from_store.is_none() {
-            pairs.push((u.info(), u.geometry));
-        }
-    }
-    let stored = from_store.is_some();
-    let src = match from_store {
-        Some(src) => src,
-        None => TileSource::new(pairs),
+        None => (generalise(units), false),
     };
     Ok(Loaded {
         src,
@@ -308,6 +294,25 @@ async fn load(store: &Store, version: &str) -> Result<Loaded, ExportError> {
         world,
         stored,
     })
+}
+
+/// Each unit's bounding box in Web Mercator metres, and their union in degrees.
+fn boxes(units: &[Unit]) -> (Vec<Rect<f64>>, Option<Rect<f64>>) {
+    let mut bboxes = Vec::with_capacity(units.len());
+    let mut world: Option<Rect<f64>> = None;
+    for r in units.iter().filter_map(|u| u.geometry.bounding_rect()) {
+        world = Some(match world {
+            None => r,
+            Some(w) => Rect::new(
+                (w.min().x.min(r.min().x), w.min().y.min(r.min().y)),
+                (w.max().x.max(r.max().x), w.max().y.max(r.max().y)),
+            ),
+        });
+        let (x0, y0) = geodata::to_metres(r.min().x, r.min().y);
+        let (x1, y1) = geodata::to_metres(r.max().x, r.max().y);
+        bboxes.push(Rect::new((x0, y0), (x1, y1)));
+    }
+    (bboxes, world)
 }
 
 /// `OUT.partial` next to `OUT`.
