@@ -6,7 +6,7 @@
 //! (`TileSource::to_stored`, `TileSource::from_stored`), above this floor.
 
 use chrono::{SecondsFormat, Utc};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
 use super::{Result, Store, units::require_version};
 use crate::model::generalisation::{StoredBand, StoredGeneralisation};
@@ -65,8 +65,24 @@ pub(super) async fn save(store: &Store, version: &str, g: &StoredGeneralisation)
     Ok(())
 }
 
-/// The stored generalisation of `version`, if one was written.
-pub(super) async fn load(store: &Store, version: &str) -> Result<Option<StoredGeneralisation>> {
+/// The packed geometry of band `band` of `version`'s stored generalisation, if there is one.
+pub(super) async fn band(store: &Store, version: &str, band: usize) -> Result<Option<Vec<u8>>> {
+    let row: Option<(Vec<u8>,)> =
+        sqlx::query_as("SELECT geometry FROM generalised_bands WHERE version = $1 AND band = $2")
+            .bind(version)
+            .bind(band as i64)
+            .fetch_optional(&store.pool)
+            .await?;
+    Ok(row.map(|(g,)| g))
+}
+
+/// The stored generalisation of `version`, if one was written; with `geometry`, the bands'
+/// packed geometry too, else each band's left empty (see [`band`]).
+pub(super) async fn load(
+    store: &Store,
+    version: &str,
+    geometry: bool,
+) -> Result<Option<StoredGeneralisation>> {
     let head: Option<(i64, Vec<u8>)> =
         sqlx::query_as("SELECT format, units FROM generalisations WHERE version = $1")
             .bind(version)
@@ -75,10 +91,14 @@ pub(super) async fn load(store: &Store, version: &str) -> Result<Option<StoredGe
     let Some((format, units)) = head else {
         return Ok(None);
     };
-    let rows = sqlx::query(
-        "SELECT band, min_zoom, max_zoom, geometry FROM generalised_bands WHERE version = $1 \
-         ORDER BY band",
-    )
+    let columns = if geometry {
+        "band, min_zoom, max_zoom, geometry"
+    } else {
+        "band, min_zoom, max_zoom"
+    };
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {columns} FROM generalised_bands WHERE version = $1 ORDER BY band"
+    )))
     .bind(version)
     .fetch_all(&store.pool)
     .await?;
@@ -95,7 +115,11 @@ pub(super) async fn load(store: &Store, version: &str) -> Result<Option<StoredGe
         bands.push(StoredBand {
             min_zoom: zoom("min_zoom")?,
             max_zoom: zoom("max_zoom")?,
-            geometry: r.try_get("geometry")?,
+            geometry: if geometry {
+                r.try_get("geometry")?
+            } else {
+                Vec::new()
+            },
         });
     }
     Ok(Some(StoredGeneralisation {

@@ -256,7 +256,18 @@ impl Store {
 
     /// The stored generalisation of `version`, if one was written.
     pub async fn generalisation(&self, version: &str) -> Result<Option<StoredGeneralisation>> {
-        generalised::load(self, version).await
+        generalised::load(self, version, true).await
+    }
+
+    /// The stored generalisation of `version` without the bands' packed geometry (each band's
+    /// `geometry` empty), to read band by band with [`Store::generalisation_band`].
+    pub async fn generalisation_head(&self, version: &str) -> Result<Option<StoredGeneralisation>> {
+        generalised::load(self, version, false).await
+    }
+
+    /// The packed geometry of band `band` of `version`'s stored generalisation.
+    pub async fn generalisation_band(&self, version: &str, band: usize) -> Result<Option<Vec<u8>>> {
+        generalised::band(self, version, band).await
     }
 
     /// Stores `g` as the generalisation of `version` (an existing version), replacing any, in

@@ -71,6 +71,19 @@ impl TileSource {
         infos: Vec<UnitInfo>,
         stored: &StoredGeneralisation,
     ) -> Result<TileSource, StoredSourceError> {
+        TileSource::from_stored_bands(infos, stored, |b| Ok(stored.bands[b].geometry.clone()))
+    }
+
+    /// Like [`TileSource::from_stored`] with each band's packed geometry read by `band(b)` when
+    /// its turn comes, and dropped once unpacked (the bands' `geometry` in `stored` is not
+    /// read): a server then never holds every packed band at once (46 MB on the national file)
+    /// next to the unpacked geometry, memory the allocator would keep. `band`'s error (e.g. the
+    /// store's) is reported as [`StoredSourceError::Corrupt`].
+    pub fn from_stored_bands(
+        infos: Vec<UnitInfo>,
+        stored: &StoredGeneralisation,
+        mut band: impl FnMut(usize) -> Result<Vec<u8>, String>,
+    ) -> Result<TileSource, StoredSourceError> {
         if stored.format != STORED_FORMAT {
             return Err(StoredSourceError::Format {
                 found: stored.format,
@@ -107,11 +120,14 @@ impl TileSource {
         }
         // Band by band, shared with the band below where unchanged (see `Generalised`).
         let mut generalised = Generalised::empty();
-        for (b, band) in stored.bands.iter().enumerate() {
-            let geometries = unpack_multipolygons(&band.geometry)
+        for (b, &zooms) in bands.iter().enumerate() {
+            let bytes =
+                band(b).map_err(|e| StoredSourceError::Corrupt(format!("band {b}: {e}")))?;
+            let geometries = unpack_multipolygons(&bytes)
                 .map_err(|e| StoredSourceError::Corrupt(format!("band {b}: {e}")))?;
+            drop(bytes);
             let n = geometries.len();
-            if n != infos.len() || !generalised.push_band(bands[b], geometries) {
+            if n != infos.len() || !generalised.push_band(zooms, geometries) {
                 return Err(StoredSourceError::Corrupt(format!(
                     "band {b}: {n} geometries for {} units",
                     infos.len()

@@ -92,6 +92,43 @@ async fn the_stored_generalisation_cuts_the_same_tiles_as_generalising_again() {
             assert_eq!(loaded.label(i), built.label(i), "{version}: label {i}");
         }
         assert_same_tiles(&built, &loaded, version);
+        // Band by band, as the server reads it: the head has the bands without their bytes.
+        let head = demo
+            .store
+            .generalisation_head(version)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((head.format, &head.units), (stored.format, &stored.units));
+        let mut blobs = Vec::new();
+        for (b, band) in head.bands.iter().enumerate() {
+            assert!(band.geometry.is_empty());
+            assert_eq!(band.min_zoom, stored.bands[b].min_zoom);
+            let blob = demo.store.generalisation_band(version, b).await.unwrap();
+            assert!(blob.as_ref() == Some(&stored.bands[b].geometry), "band {b}");
+            blobs.push(blob.unwrap());
+        }
+        assert!(
+            demo.store
+                .generalisation_band(version, 6)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let infos = demo.store.units(version).await.unwrap();
+        let banded =
+            TileSource::from_stored_bands(infos.clone(), &head, |b| Ok(blobs[b].clone())).unwrap();
+        assert!(banded.to_stored() == stored);
+        let e = TileSource::from_stored_bands(infos, &head, |b| {
+            if b == 2 {
+                Err("gone".into())
+            } else {
+                Ok(blobs[b].clone())
+            }
+        })
+        .err()
+        .expect("a band that cannot be read is refused");
+        assert!(e.to_string().contains("band 2: gone"), "{e}");
     }
 }
 

@@ -160,11 +160,22 @@ fn shared(e: Arc<ApiError>) -> ApiError {
 /// the write (read-only) only costs the next start the same work.
 async fn load_source(store: &Store, id: &str) -> Result<TileSource, ApiError> {
     let t = std::time::Instant::now();
-    if let Some(stored) = store.generalisation(id).await? {
+    if let Some(head) = store.generalisation_head(id).await? {
         let infos = store.units(id).await?;
-        let loaded = tokio::task::spawn_blocking(move || TileSource::from_stored(infos, &stored))
-            .await
-            .map_err(|e| ApiError::Internal(format!("tile source load failed: {e}")))?;
+        let (store, version) = (store.clone(), id.to_string());
+        let runtime = tokio::runtime::Handle::current();
+        // One packed band at a time (see `TileSource::from_stored_bands`).
+        let loaded = tokio::task::spawn_blocking(move || {
+            TileSource::from_stored_bands(infos, &head, |b| {
+                match runtime.block_on(store.generalisation_band(&version, b)) {
+                    Ok(Some(bytes)) => Ok(bytes),
+                    Ok(None) => Err("missing".to_string()),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("tile source load failed: {e}")))?;
         match loaded {
             Ok(src) => {
                 tracing::info!(version = %id, ms = t.elapsed().as_millis(), "tile source loaded");
