@@ -196,3 +196,43 @@ async fn a_stale_or_damaged_generalisation_is_refused_and_a_replace_drops_it() {
         assert_eq!(loaded.bbox_degrees(i), src.bbox_degrees(i));
     }
 }
+
+/// The generalisation written with an import and read back, whole and band by band, on
+/// PostgreSQL as on SQLite (migration 0005 of both folders), and dropped by a replace.
+#[tokio::test(flavor = "multi_thread")]
+async fn both_backends_store_the_same_generalisation() {
+    let demo = popmap_tests::DemoStore::boundaries().await;
+    let version = demo.store.version("vn-2025").await.unwrap().unwrap();
+    let units = demo.store.units_with_geometry("vn-2025").await.unwrap();
+    let stored = demo.store.generalisation("vn-2025").await.unwrap().unwrap();
+    let mut dbs = vec![popmap_tests::TestDb::sqlite()];
+    dbs.extend(popmap_tests::TestDb::postgres().await);
+    for db in &dbs {
+        let store = db.store().await;
+        store
+            .import_generalised_version(&version, &units, &stored, false)
+            .await
+            .unwrap();
+        let back = store.generalisation("vn-2025").await.unwrap().unwrap();
+        assert!(back == stored, "{}", db.url());
+        let head = store.generalisation_head("vn-2025").await.unwrap().unwrap();
+        assert_eq!(head.bands.len(), stored.bands.len());
+        for (b, band) in stored.bands.iter().enumerate() {
+            let blob = store.generalisation_band("vn-2025", b).await.unwrap();
+            assert!(
+                blob.as_ref() == Some(&band.geometry),
+                "{} band {b}",
+                db.url()
+            );
+        }
+        store.import_version(&version, &units, true).await.unwrap();
+        assert!(store.generalisation("vn-2025").await.unwrap().is_none());
+        assert!(
+            store
+                .generalisation_head("vn-2025")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
