@@ -159,7 +159,7 @@ PY
   kill -INT $PID 2>/dev/null || true
   wait $PID 2>/dev/null || true
   # Only the part dumped after the requests (the dump at exit holds the shutdown).
-  IR=$(grep -l '^desc: Trigger: dump' $TMP/callgrind.out* | xargs awk '/^summary:/{s+=$2} END{print s}')
+  IR=$(grep -l '^desc: Trigger: dump' $TMP/callgrind.out* | xargs awk '/^summary:/{s+=$2} END{printf "%.0f", s}')
   echo
   echo "instructions per warm request (callgrind, $POPMAP_LOAD_IR requests, one keep-alive connection, gzip): $((IR / POPMAP_LOAD_IR))"
   echo "profile: callgrind_annotate --inclusive=yes $(grep -l '^desc: Trigger: dump' $TMP/callgrind.out* | head -1)"

@@ -8,13 +8,16 @@ use geo_types::{Coord, Rect};
 /// each ring is clipped independently in four cheap passes and the enclosed area is exact. A
 /// concave ring cut into several pieces comes back as one ring joined by zero-width edges along
 /// the tile border, which fills and sums areas correctly and lies in the buffer, out of sight.
-pub(crate) fn clip_ring(pts: &[Coord<f64>], r: Rect<f64>) -> Vec<Coord<f64>> {
+///
+/// Takes the ring by value: a ring wholly inside (most rings of a tile) is given back as it is,
+/// not copied.
+pub(crate) fn clip_ring(pts: Vec<Coord<f64>>, r: Rect<f64>) -> Vec<Coord<f64>> {
     let (min, max) = (r.min(), r.max());
     if pts
         .iter()
         .all(|c| c.x >= min.x && c.x <= max.x && c.y >= min.y && c.y <= max.y)
     {
-        return pts.to_vec();
+        return pts;
     }
     // (axis, bound, keep values >= bound?)
     let edges = [
@@ -23,7 +26,7 @@ pub(crate) fn clip_ring(pts: &[Coord<f64>], r: Rect<f64>) -> Vec<Coord<f64>> {
         (1, min.y, true),
         (1, max.y, false),
     ];
-    let mut cur: Vec<Coord<f64>> = pts.to_vec();
+    let mut cur = pts;
     if cur.len() > 1 && cur.first() == cur.last() {
         cur.pop();
     }
@@ -81,7 +84,7 @@ mod tests {
             (5.0, 5.0),
         ]
         .map(|(x, y)| Coord { x, y });
-        let out = clip_ring(&sq, r);
+        let out = clip_ring(sq.to_vec(), r);
         let area: f64 = (0..out.len())
             .map(|i| {
                 let (a, b) = (out[i], out[(i + 1) % out.len()]);
@@ -92,10 +95,11 @@ mod tests {
         assert_eq!(area, 25.0);
         assert!(
             clip_ring(
-                &sq.map(|c| Coord {
+                sq.map(|c| Coord {
                     x: c.x + 20.0,
                     y: c.y
-                }),
+                })
+                .to_vec(),
                 r
             )
             .is_empty()

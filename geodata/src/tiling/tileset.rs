@@ -421,7 +421,7 @@ impl TileFrame {
     fn clip(&self, mp: &MultiPolygon<f64>) -> ClippedUnit {
         let ring = |ls: &LineString<f64>| -> Vec<Coord<f64>> {
             let pts: Vec<Coord<f64>> = ls.0.iter().map(|&c| self.to_tile(c)).collect();
-            let mut r = clip_ring(&pts, self.clip);
+            let mut r = clip_ring(pts, self.clip);
             if r.len() >= 3 && r.first() != r.last() {
                 r.push(r[0]);
             }
