@@ -75,18 +75,22 @@ pub fn ring_geodesic_m2(ring: &LineString<f64>) -> f64 {
 /// noise of products of absolute coordinates. Hand-written: geo's `signed_area` works on
 /// absolute coordinates.
 pub fn ring_planar_m2(ring: &LineString<f64>) -> f64 {
-    let Some(&first) = ring.0.first() else {
-        return 0.0;
-    };
-    let o = equal_area(first);
-    let mut twice = 0.0;
-    let mut prev = Coord { x: 0.0, y: 0.0 };
-    for &c in &ring.0[1..] {
-        let p = equal_area(c) - o;
-        twice += prev.x * p.y - p.x * prev.y;
-        prev = p;
-    }
-    (twice / 2.0).abs()
+    (fan_crosses(ring).sum::<f64>() / 2.0).abs()
+}
+
+/// Twice the signed area of each triangle fanning from `ring`'s first vertex to each of its
+/// edges, in the equal-area projection, on offsets from that vertex (see [`ring_planar_m2`]).
+fn fan_crosses(ring: &LineString<f64>) -> impl Iterator<Item = f64> + '_ {
+    let o = ring.0.first().map(|&c| equal_area(c));
+    ring.0
+        .iter()
+        .skip(1)
+        .scan(Coord { x: 0.0, y: 0.0 }, move |prev, &c| {
+            let p = equal_area(c) - o?;
+            let cross = prev.x * p.y - p.x * prev.y;
+            *prev = p;
+            Some(cross)
+        })
 }
 
 /// An upper bound of the area `ring` encloses in the equal-area projection, m²: the sum of the
@@ -95,18 +99,7 @@ pub fn ring_planar_m2(ring: &LineString<f64>) -> f64 {
 /// is zero) below the bound encloses less; for a simple ring of a few points (GADM's slivers)
 /// it is the area.
 pub fn ring_planar_bound_m2(ring: &LineString<f64>) -> f64 {
-    let Some(&first) = ring.0.first() else {
-        return 0.0;
-    };
-    let o = equal_area(first);
-    let mut twice = 0.0;
-    let mut prev = Coord { x: 0.0, y: 0.0 };
-    for &c in &ring.0[1..] {
-        let p = equal_area(c) - o;
-        twice += (prev.x * p.y - p.x * prev.y).abs();
-        prev = p;
-    }
-    twice / 2.0
+    fan_crosses(ring).map(f64::abs).sum::<f64>() / 2.0
 }
 
 /// How far a polygon's geodesic area may honestly stray from its planar equal-area area, m²:
