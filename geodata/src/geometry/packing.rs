@@ -39,7 +39,14 @@ struct Reader<'a> {
     prev: (u64, u64),
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader {
+            rest: bytes,
+            prev: (0, 0),
+        }
+    }
+
     fn varint(&mut self, what: &str) -> Result<u64, String> {
         decode_varint(&mut self.rest).map_err(|_| format!("truncated or bad varint ({what})"))
     }
@@ -110,10 +117,7 @@ pub fn pack_multipolygons<'a>(
 
 /// The multipolygons of a [`pack_multipolygons`] blob; the error says what is wrong.
 pub fn unpack_multipolygons(bytes: &[u8]) -> Result<Vec<MultiPolygon<f64>>, String> {
-    let mut r = Reader {
-        rest: bytes,
-        prev: (0, 0),
-    };
+    let mut r = Reader::new(bytes);
     let n = r.count("units")?;
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
@@ -155,10 +159,7 @@ pub fn pack_coded_points(units: &[(&str, Option<Coord<f64>>)]) -> Vec<u8> {
 
 /// The codes and points of a [`pack_coded_points`] blob; the error says what is wrong.
 pub fn unpack_coded_points(bytes: &[u8]) -> Result<Vec<CodedPoint>, String> {
-    let mut r = Reader {
-        rest: bytes,
-        prev: (0, 0),
-    };
+    let mut r = Reader::new(bytes);
     let n = r.count("units")?;
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {

@@ -72,17 +72,7 @@ async fn fixture(store: &Store) -> Snapshot {
             });
         }
     }
-    store
-        .publish(&NewSnapshot {
-            period: "2025-10".parse().unwrap(),
-            version: "vn-2025".into(),
-            source: "t.csv".into(),
-            checksum: "00".into(),
-            report_json: "{}".into(),
-            values,
-        })
-        .await
-        .unwrap()
+    publish_october(store, values).await
 }
 
 /// What the server renders for `snap` with `fields`: the tile source, values and fields.
@@ -432,6 +422,11 @@ async fn grid_fixture(store: &Store) {
         });
     }
     store.import_version(&version, &units, false).await.unwrap();
+    publish_october(store, values).await;
+}
+
+/// Publishes `values` as 2025-10 on vn-2025, the period both fixtures export.
+async fn publish_october(store: &Store, values: Vec<ValueRow>) -> Snapshot {
     store
         .publish(&NewSnapshot {
             period: "2025-10".parse().unwrap(),
@@ -442,7 +437,7 @@ async fn grid_fixture(store: &Store) {
             values,
         })
         .await
-        .unwrap();
+        .unwrap()
 }
 
 /// The tile rows of an MBTiles file, in key order.
