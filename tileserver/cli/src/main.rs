@@ -1,18 +1,23 @@
 //! The `popmap` command-line binary: import, validate, publish, aggregate, demo and serve.
 
 mod args;
+mod logwriter;
 mod verbs;
 
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    // Log lines (one per request: the access log) are written by a background thread, so a
-    // request never waits on stderr; the guard flushes what is queued when main returns.
-    // Lossy off: under a burst the queue blocks rather than dropping access-log lines.
-    let (writer, _flush_on_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .finish(std::io::stderr());
+    // Log lines (one per request: the access log) are written in batches by a background
+    // thread, so a request never waits on stderr; the guard writes what is queued when main
+    // returns. Never lossy: under a burst a logger waits rather than dropping a line.
+    let (writer, _flush_on_exit) = match logwriter::spawn(std::io::stderr()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("popmap: error: cannot start the log writer thread: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("POPMAP_LOG")
