@@ -29,30 +29,84 @@ pub struct HotPixels {
     len: usize,
 }
 
-/// Side of a block of the two-level bitmap, in pixels (one `u64` per row of a block).
+/// Side of a block of the two-level bitmap, in pixels (one `u64` per line of a block).
 const BLOCK: i64 = 64;
 
-/// The set of hot pixels. A segment is tested against every pixel it passes, so the lookup is
-/// the inner loop of snap rounding: a bitmap answers it with one shift (a SipHash set spent half
-/// of a dense z8 tile's time hashing). The bitmap has two levels: the pixels' bounding box cut
-/// into 64 × 64 blocks, only the blocks holding a hot pixel stored. Zeroing a flat bitmap of a
-/// whole buffered tile (2.2 MB) cost a z12 tile a seventh of its time, and an empty block lets a
-/// long segment (a border across the tile, a ring clipped along the tile's edge) skip 64
-/// columns at once.
+/// The set of hot pixels. Finding the hot pixels a segment passes is the inner loop of snap
+/// rounding, so they are kept as bitmaps (a SipHash set spent half of a dense z8 tile's time
+/// hashing), in two levels: the pixels' bounding box cut into 64 × 64 blocks, only the blocks
+/// holding a hot pixel stored (zeroing a flat bitmap of a whole buffered tile, 2.2 MB, cost a z12
+/// tile a seventh of its time). The bitmap is kept twice, by rows and by columns, so that a
+/// segment is always walked along the axis it runs most along, 64 pixels per word read (see
+/// [`HotPixels::pixels_on`]).
 #[derive(Debug)]
 enum Pixels {
-    /// Blocks of the box with corner `(x0, y0)`: `index[row * cols + col]` is 0 for an empty
-    /// block, else 1 + its position in `blocks` (one `u64` per pixel row, bit = column).
+    /// The same pixels by rows (bits over x) and by columns (bits over y).
     Bitmap {
-        x0: i32,
-        y0: i32,
-        cols: i64,
-        rows: i64,
-        index: Vec<u32>,
-        blocks: Vec<[u64; BLOCK as usize]>,
+        /// Major axis x, minor axis y.
+        rows: Plane,
+        /// Major axis y, minor axis x.
+        cols: Plane,
     },
     /// Points too far apart for a bitmap.
     Set(HashSet<(i32, i32)>),
+}
+
+/// A two-level bitmap in (major, minor) coordinates: along each minor line, one `u64` per block
+/// of 64 major positions. `index[minor block * size.0 + major block]` is 0 for an empty block,
+/// else 1 + its position in `blocks` (one word per minor line of the block, bit = major offset).
+#[derive(Debug)]
+struct Plane {
+    /// The (major, minor) corner of the box.
+    origin: (i64, i64),
+    /// Blocks along the major and the minor axis.
+    size: (i64, i64),
+    index: Vec<u32>,
+    blocks: Vec<[u64; BLOCK as usize]>,
+}
+
+impl Plane {
+    fn new(origin: (i64, i64), size: (i64, i64)) -> Plane {
+        Plane {
+            origin,
+            size,
+            index: vec![0; (size.0 * size.1) as usize],
+            blocks: Vec::new(),
+        }
+    }
+
+    /// Sets the bit of `(major, minor)` (inside the box); whether it was clear.
+    fn insert(&mut self, major: i64, minor: i64) -> bool {
+        let (dm, dn) = (major - self.origin.0, minor - self.origin.1);
+        let cell = &mut self.index[((dn / BLOCK) * self.size.0 + dm / BLOCK) as usize];
+        if *cell == 0 {
+            self.blocks.push([0; BLOCK as usize]);
+            *cell = u32::try_from(self.blocks.len()).expect("at most 2^26 / 4096 blocks");
+        }
+        let word = &mut self.blocks[*cell as usize - 1][(dn % BLOCK) as usize];
+        let bit = 1u64 << (dm % BLOCK);
+        let clear = *word & bit == 0;
+        *word |= bit;
+        clear
+    }
+
+    /// The word of major block `block` (counted from the origin) on minor line `minor`; 0
+    /// outside the box.
+    fn word(&self, block: i64, minor: i64) -> u64 {
+        let dn = minor - self.origin.1;
+        if !(0..self.size.1 * BLOCK).contains(&dn) || !(0..self.size.0).contains(&block) {
+            return 0;
+        }
+        match self.index[((dn / BLOCK) * self.size.0 + block) as usize] {
+            0 => 0,
+            k => self.blocks[k as usize - 1][(dn % BLOCK) as usize],
+        }
+    }
+
+    fn contains(&self, major: i64, minor: i64) -> bool {
+        let dm = major - self.origin.0;
+        dm >= 0 && self.word(dm / BLOCK, minor) >> (dm % BLOCK) & 1 != 0
+    }
 }
 
 impl Default for HotPixels {
@@ -61,8 +115,18 @@ impl Default for HotPixels {
     }
 }
 
+/// `v.round() as i32` (half away from zero, saturating, NaN → 0) without a call into libm
+/// (x86-64's baseline has no rounding instruction; every vertex is rounded at least twice).
+fn round_i32(v: f64) -> i32 {
+    let v = v.clamp(f64::from(i32::MIN), f64::from(i32::MAX));
+    let t = v as i64;
+    // Exact: the fraction of a double below 2^31 is representable.
+    let f = v - t as f64;
+    (t + i64::from(f >= 0.5) - i64::from(f <= -0.5)) as i32
+}
+
 fn round(c: Coord<f64>) -> (i32, i32) {
-    (c.x.round() as i32, c.y.round() as i32)
+    (round_i32(c.x), round_i32(c.y))
 }
 
 /// The pixel both ends of segment a→b lie strictly inside (at less than half a unit from its
@@ -87,6 +151,59 @@ fn ceil_i64(v: f64) -> i64 {
     t + i64::from((t as f64) < v)
 }
 
+/// A segment in (major, minor) coordinates, its major axis the one it runs most along, and
+/// whether a pixel's closed square meets it. The one test both walks apply to a candidate pixel,
+/// so they report the same pixels.
+struct Span {
+    p0: (f64, f64),
+    p1: (f64, f64),
+    slope: f64,
+}
+
+impl Span {
+    /// `p`→`q` with major axis y when `steep`, else x; the ends ordered along it.
+    fn new(p: Coord<f64>, q: Coord<f64>, steep: bool) -> Span {
+        let key = |c: Coord<f64>| if steep { (c.y, c.x) } else { (c.x, c.y) };
+        let (mut p0, mut p1) = (key(p), key(q));
+        if p0.0 > p1.0 {
+            std::mem::swap(&mut p0, &mut p1);
+        }
+        let slope = if p1.0 > p0.0 {
+            (p1.1 - p0.1) / (p1.0 - p0.0)
+        } else {
+            0.0
+        };
+        Span { p0, p1, slope }
+    }
+
+    /// The minor coordinate at major coordinate `m`.
+    fn at(&self, m: f64) -> f64 {
+        self.p0.1 + (m - self.p0.0) * self.slope
+    }
+
+    /// The major columns whose closed pixel squares the segment can meet.
+    fn columns(&self) -> (i64, i64) {
+        (ceil_i64(self.p0.0 - 0.5), floor_i64(self.p1.0 + 0.5))
+    }
+
+    /// The minor range the segment spans over major columns `a..=b` (`None` when it misses them).
+    fn minor_range(&self, a: i64, b: i64) -> Option<(f64, f64)> {
+        let lo = (a as f64 - 0.5).max(self.p0.0);
+        let hi = (b as f64 + 0.5).min(self.p1.0);
+        if lo > hi {
+            return None;
+        }
+        let (m0, m1) = (self.at(lo), self.at(hi));
+        Some((m0.min(m1), m0.max(m1)))
+    }
+
+    /// The minor pixels whose closed squares the segment meets in major column `i`, if any.
+    fn pixels_in_column(&self, i: i64) -> Option<std::ops::RangeInclusive<i64>> {
+        let (lo, hi) = self.minor_range(i, i)?;
+        Some(ceil_i64(lo - 0.5)..=floor_i64(hi + 0.5))
+    }
+}
+
 impl HotPixels {
     /// Hot pixels of every vertex in `points` (tile units).
     pub fn new(points: impl IntoIterator<Item = Coord<f64>>) -> HotPixels {
@@ -104,36 +221,21 @@ impl HotPixels {
                 pixels: Pixels::Set(set),
             };
         }
-        let (cols, rows) = (
-            (width.div_ceil(BLOCK as u64) as i64).max(1),
-            (height.div_ceil(BLOCK as u64) as i64).max(1),
-        );
-        let mut index = vec![0u32; (cols * rows) as usize];
-        let mut blocks: Vec<[u64; BLOCK as usize]> = Vec::new();
+        let blocks = |n: u64| (n.div_ceil(BLOCK as u64) as i64).max(1);
+        let (bx, by) = (blocks(width), blocks(height));
+        let (x0, y0) = (i64::from(x0), i64::from(y0));
+        let mut rows = Plane::new((x0, y0), (bx, by));
+        let mut cols = Plane::new((y0, x0), (by, bx));
         let mut len = 0;
         for (x, y) in rounded {
-            let (dx, dy) = (i64::from(x) - i64::from(x0), i64::from(y) - i64::from(y0));
-            let cell = &mut index[((dy / BLOCK) * cols + dx / BLOCK) as usize];
-            if *cell == 0 {
-                blocks.push([0; BLOCK as usize]);
-                *cell = u32::try_from(blocks.len()).expect("at most 2^26 / 4096 blocks");
-            }
-            let row = &mut blocks[*cell as usize - 1][(dy % BLOCK) as usize];
-            let bit = 1u64 << (dx % BLOCK);
-            if *row & bit == 0 {
-                *row |= bit;
+            let (x, y) = (i64::from(x), i64::from(y));
+            if rows.insert(x, y) {
+                cols.insert(y, x);
                 len += 1;
             }
         }
         HotPixels {
-            pixels: Pixels::Bitmap {
-                x0,
-                y0,
-                cols,
-                rows,
-                index,
-                blocks,
-            },
+            pixels: Pixels::Bitmap { rows, cols },
             len,
         }
     }
@@ -151,52 +253,9 @@ impl HotPixels {
     /// Whether pixel `(x, y)` is hot.
     fn contains(&self, (x, y): (i32, i32)) -> bool {
         match &self.pixels {
-            Pixels::Bitmap {
-                x0,
-                y0,
-                cols,
-                rows,
-                index,
-                blocks,
-            } => {
-                let (dx, dy) = (i64::from(x) - i64::from(*x0), i64::from(y) - i64::from(*y0));
-                if dx < 0 || dy < 0 || dx >= cols * BLOCK || dy >= rows * BLOCK {
-                    return false;
-                }
-                match index[((dy / BLOCK) * cols + dx / BLOCK) as usize] {
-                    0 => false,
-                    k => blocks[k as usize - 1][(dy % BLOCK) as usize] >> (dx % BLOCK) & 1 != 0,
-                }
-            }
+            Pixels::Bitmap { rows, .. } => rows.contains(i64::from(x), i64::from(y)),
             Pixels::Set(set) => set.contains(&(x, y)),
         }
-    }
-
-    /// Whether some block holding a hot pixel meets the pixel box `[xa, xb] × [ya, yb]` (may
-    /// answer `true` for a box with no hot pixel, never `false` for one with).
-    fn any_in(&self, (xa, xb): (i64, i64), (ya, yb): (i64, i64)) -> bool {
-        let Pixels::Bitmap {
-            x0,
-            y0,
-            cols,
-            rows,
-            index,
-            ..
-        } = &self.pixels
-        else {
-            return true;
-        };
-        let block =
-            |v: i64, origin: i32, n: i64| (v - i64::from(origin)).div_euclid(BLOCK).clamp(-1, n);
-        let (ca, cb) = (
-            block(xa, *x0, *cols).max(0),
-            block(xb, *x0, *cols).min(cols - 1),
-        );
-        let (ra, rb) = (
-            block(ya, *y0, *rows).max(0),
-            block(yb, *y0, *rows).min(rows - 1),
-        );
-        (ra..=rb).any(|r| (ca..=cb).any(|c| index[(r * cols + c) as usize] != 0))
     }
 
     /// The ring (closed or not, tile units) routed through the hot pixels its segments cross,
@@ -265,65 +324,73 @@ impl HotPixels {
     }
 
     /// Calls `f` with every hot pixel whose closed unit square the segment p→q meets.
+    ///
+    /// The segment is walked along its major axis (the one it runs most along), in the plane
+    /// whose words run along that axis, one block of 64 columns at a time: the minor lines the
+    /// segment spans over the block (slope ≤ 1: at most 66) are read one word each, masked to the
+    /// columns the segment covers, and only the set bits are tested exactly
+    /// ([`Span::pixels_in_column`]). A border across a z12 tile costs a word per line instead of
+    /// a test per pixel, and an empty block costs nothing.
     fn pixels_on(&self, p: Coord<f64>, q: Coord<f64>, mut f: impl FnMut((i32, i32))) {
-        // Walk the major axis column by column; in each column the segment spans a small range
-        // of the minor axis.
         let steep = (q.y - p.y).abs() > (q.x - p.x).abs();
-        let key = |c: Coord<f64>| if steep { (c.y, c.x) } else { (c.x, c.y) };
-        let (mut p0, mut p1) = (key(p), key(q));
-        if p0.0 > p1.0 {
-            std::mem::swap(&mut p0, &mut p1);
-        }
-        let slope = if p1.0 > p0.0 {
-            (p1.1 - p0.1) / (p1.0 - p0.0)
-        } else {
-            0.0
+        let s = Span::new(p, q, steep);
+        let (first, last) = s.columns();
+        let plane = match &self.pixels {
+            Pixels::Bitmap { rows, cols } => {
+                if steep {
+                    cols
+                } else {
+                    rows
+                }
+            }
+            Pixels::Set(_) => return self.walk(steep, &s, first..=last, &mut f),
         };
-        let at = |m: f64| p0.1 + (m - p0.0) * slope;
-        let first = ceil_i64(p0.0 - 0.5);
-        let last = floor_i64(p1.0 + 0.5);
-        // Columns go by in chunks of a block's width; a chunk whose band of the minor axis
-        // (one pixel wider on each side than the segment there) meets no block holding a hot
-        // pixel has nothing to report and is skipped whole.
+        let pixel = |i: i64, j: i64| {
+            let (i, j) = (i as i32, j as i32);
+            if steep { (j, i) } else { (i, j) }
+        };
         let mut start = first;
         while start <= last {
-            let end = (start + BLOCK - 1).min(last);
-            let lo = (start as f64 - 0.5).max(p0.0);
-            let hi = (end as f64 + 0.5).min(p1.0);
-            let (m0, m1) = (at(lo), at(hi));
-            let band = (floor_i64(m0.min(m1)) - 1, ceil_i64(m0.max(m1)) + 1);
-            let hot = if steep {
-                self.any_in(band, (start, end))
-            } else {
-                self.any_in((start, end), band)
-            };
-            if hot {
-                self.walk(steep, start..=end, (p0, p1), &at, &mut f);
+            let block = (start - plane.origin.0).div_euclid(BLOCK);
+            if block >= plane.size.0 {
+                break;
+            }
+            let base = plane.origin.0 + block * BLOCK;
+            if block < 0 {
+                start = plane.origin.0;
+                continue;
+            }
+            let end = (base + BLOCK - 1).min(last);
+            // Bits start - base ..= end - base.
+            let width = end - start + 1;
+            let mask = (u64::MAX >> (BLOCK - width)) << (start - base);
+            if let Some((lo, hi)) = s.minor_range(start, end) {
+                for j in floor_i64(lo) - 1..=ceil_i64(hi) + 1 {
+                    let mut bits = plane.word(block, j) & mask;
+                    while bits != 0 {
+                        let i = base + i64::from(bits.trailing_zeros());
+                        bits &= bits - 1;
+                        if s.pixels_in_column(i).is_some_and(|r| r.contains(&j)) {
+                            f(pixel(i, j));
+                        }
+                    }
+                }
             }
             start = end + 1;
         }
     }
 
-    /// [`HotPixels::pixels_on`] over the major-axis columns `cols`: the hot pixels whose closed
-    /// square the segment `p0`→`p1` (major, minor coordinates; `at` gives the minor coordinate
-    /// at a major one) meets in those columns.
+    /// [`HotPixels::pixels_on`] for a set: every pixel the segment meets in columns `cols`,
+    /// looked up one by one.
     fn walk(
         &self,
         steep: bool,
+        s: &Span,
         cols: std::ops::RangeInclusive<i64>,
-        (p0, p1): ((f64, f64), (f64, f64)),
-        at: &impl Fn(f64) -> f64,
         f: &mut impl FnMut((i32, i32)),
     ) {
         for i in cols {
-            let lo = (i as f64 - 0.5).max(p0.0);
-            let hi = (i as f64 + 0.5).min(p1.0);
-            if lo > hi {
-                continue;
-            }
-            let (m0, m1) = (at(lo), at(hi));
-            let (mlo, mhi) = (m0.min(m1), m0.max(m1));
-            for j in ceil_i64(mlo - 0.5)..=floor_i64(mhi + 0.5) {
+            for j in s.pixels_in_column(i).into_iter().flatten() {
                 let px = if steep {
                     (j as i32, i as i32)
                 } else {
@@ -443,6 +510,59 @@ mod tests {
         ] {
             assert_eq!(floor_i64(v), v.floor() as i64, "{v}");
             assert_eq!(ceil_i64(v), v.ceil() as i64, "{v}");
+        }
+        let ties = [
+            -2.5,
+            -1.5,
+            -0.5,
+            -0.49999999999999994,
+            0.49999999999999994,
+            2.5,
+            4159.5,
+        ];
+        let huge = [
+            f64::NAN,
+            f64::INFINITY,
+            -1e300,
+            3e9,
+            -3e9,
+            2147483647.6,
+            -2147483648.6,
+        ];
+        for v in ties
+            .into_iter()
+            .chain(huge)
+            .chain((-300..300).map(|i| f64::from(i) * 0.37))
+        {
+            assert_eq!(round_i32(v), v.round() as i32, "{v}");
+        }
+    }
+
+    #[test]
+    fn word_walks_find_what_pixel_walks_find() {
+        // Dense hot pixels (several per block line) and segments of every length and slope,
+        // some starting left of or above the pixels' box: the bitmap's word walk and the set's
+        // pixel-by-pixel walk report the same pixels, so routes are identical.
+        let mut seed = 99u64;
+        let mut next = |range: f64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 * range
+        };
+        let pts: Vec<Coord<f64>> = (0..3000).map(|_| c(next(300.0), next(300.0))).collect();
+        let words = HotPixels::new(pts.iter().copied());
+        let set = HotPixels::new(pts.iter().copied().chain([c(1.0e5, 1.0e5)]));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for k in 0..4000 {
+            let len = [0.7, 3.0, 40.0, 400.0][k % 4];
+            let p = c(next(360.0) - 30.0, next(360.0) - 30.0);
+            let q = c(p.x + next(2.0 * len) - len, p.y + next(2.0 * len) - len);
+            a.clear();
+            b.clear();
+            words.pixels_on(p, q, |px| a.push(px));
+            set.pixels_on(p, q, |px| b.push(px));
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b, "{p:?} {q:?}");
         }
     }
 
