@@ -1,5 +1,6 @@
 //! The `popmap` command-line binary: import, validate, publish, aggregate, demo and serve.
 
+mod alloc;
 mod args;
 mod logwriter;
 mod verbs;
@@ -8,6 +9,7 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    alloc::tune();
     // Log lines (one per request: the access log) are written in batches by a background
     // thread, so a request never waits on stderr; the guard writes what is queued when main
     // returns. Never lossy: under a burst a logger waits rather than dropping a line.

@@ -82,9 +82,11 @@ impl TileKey {
 pub const GRID_BYTES: u64 = 1 << 30;
 
 /// Byte budget of the cached snapshots' values (and half as much for harmonised ones): a
-/// national period (10,000 communes and their districts and provinces, 4 base counts) weighs
-/// about 5 MB, so some 6 periods stay while a timeline of 33 months is pooled, and memory stays
-/// flat as periods accumulate (it was 64 tables, whatever their size).
+/// national period (9,904 communes, 693 districts, 63 provinces, 17 counts each) weighs about
+/// 14 MB, so two stay (a change map's two ends) and memory stays bounded as periods accumulate
+/// (it was 64 tables, whatever their size); any other period is read again (~0.13 s on the
+/// national file). Half as much (one national period) measured 19 MiB less resident with six
+/// periods browsed but would read both ends of every change map again.
 pub const VALUE_BYTES: u64 = 32 << 20;
 
 /// The estimated heap bytes of a value table: per unit its code and a map node, per value the
@@ -119,6 +121,27 @@ pub struct TileCache {
     operators: Cache<String, StoredOperator>,
     grids: Cache<i64, Arc<H3Snapshot>>,
     tiles: Cache<TileKey, Arc<TileBody>>,
+    /// The one body of every empty tile (204): most tiles of a national box are sea, and a
+    /// body each (digest and three ETags) cost ~0.5 kB apiece.
+    empty: Arc<TileBody>,
+}
+
+/// Heap bytes a cached tile holds beside its codings ([`TileBody::weight`] counts those), in
+/// jemalloc's size classes: the body's struct behind its `Arc` (320), its digest (32) and three
+/// ETag headers (3 × 48), moka's entry (the key in an `Arc`, 80; the value entry with its
+/// info, ~200; the access-order node and hash-table slot, ~100).
+const TILE_ENTRY_BYTES: u32 = 896;
+
+/// Heap bytes of a cached empty tile: its key and moka's entry (the body is shared).
+const EMPTY_ENTRY_BYTES: u32 = 384;
+
+/// What a cached tile weighs against the tile cache's budget.
+fn tile_weight(body: &TileBody) -> u32 {
+    if body.raw.is_empty() {
+        EMPTY_ENTRY_BYTES
+    } else {
+        body.weight().saturating_add(TILE_ENTRY_BYTES)
+    }
 }
 
 impl std::fmt::Debug for TileCache {
@@ -234,8 +257,9 @@ impl TileCache {
                 .build(),
             tiles: Cache::builder()
                 .max_capacity(tile_bytes)
-                .weigher(|_k, v: &Arc<TileBody>| v.weight())
+                .weigher(|_k, v: &Arc<TileBody>| tile_weight(v))
                 .build(),
+            empty: Arc::new(TileBody::new(Vec::new())),
         }
     }
 
@@ -380,13 +404,21 @@ impl TileCache {
         let labels = FamilyLabels {
             family: key.family(),
         };
+        let empty = self.empty.clone();
         let entry = self
             .tiles
             .entry(key)
             .or_try_insert_with(async move {
-                tokio::task::spawn_blocking(move || Arc::new(TileBody::new(build())))
-                    .await
-                    .map_err(|e| ApiError::Internal(format!("tile build failed: {e}")))
+                tokio::task::spawn_blocking(move || {
+                    let raw = build();
+                    if raw.is_empty() {
+                        empty
+                    } else {
+                        Arc::new(TileBody::new(raw))
+                    }
+                })
+                .await
+                .map_err(|e| ApiError::Internal(format!("tile build failed: {e}")))
             })
             .await
             .map_err(shared)?;
