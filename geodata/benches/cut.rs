@@ -21,8 +21,9 @@
 //!   `scripts/national/bench.sh`): lines `z x y`; `POPMAP_CUT_ONLY=8/203/112,12/…` cuts only
 //!   those tiles, `POPMAP_CUT_ZOOMS=8,12` only those zooms.
 //! - `POPMAP_CUT_REPEAT` (default 5): cuts per tile.
-//! - `POPMAP_CUT_GZIP` (default 6, as the server): the gzip level of the stored bytes; `none`
-//!   leaves gzip out of the timing.
+//! - `POPMAP_CUT_GZIP` (default 6): the gzip level of the stored bytes, with one compressor
+//!   reset per tile (as the server's tile cache); `fresh6` makes a new encoder per tile (the
+//!   server before); `none` leaves gzip out of the timing.
 //! - `POPMAP_CUT_DIGESTS=<file>`: writes `z/x/y raw-bytes digest` per tile, to show that a change
 //!   cuts the same bytes (compare two files with `diff`).
 
@@ -66,7 +67,13 @@ fn main() {
         .expect("POPMAP_CUT_REPEAT: a count");
     let gzip = match env_or("POPMAP_CUT_GZIP", "6").as_str() {
         "none" => None,
-        l => Some(l.parse::<u32>().expect("POPMAP_CUT_GZIP: 0–9 or none")),
+        l => {
+            let (fresh, level) = l.strip_prefix("fresh").map_or((false, l), |n| (true, n));
+            let level = level
+                .parse()
+                .expect("POPMAP_CUT_GZIP: 0–9, fresh0–9 or none");
+            Some(Gzip::new(level, fresh))
+        }
     };
     let tiles = tile_list();
     let t = Instant::now();
@@ -167,7 +174,12 @@ fn load(db: &str, version: &str) -> Input {
 
 /// Cuts every tile `repeat` times (and gzips it at `gzip` when given), keeping the fastest.
 #[inline(never)]
-fn cut_all(input: &Input, tiles: &[TileId], repeat: usize, gzip: Option<u32>) -> Vec<Measured> {
+fn cut_all(
+    input: &Input,
+    tiles: &[TileId],
+    repeat: usize,
+    mut gzip: Option<Gzip>,
+) -> Vec<Measured> {
     tiles
         .iter()
         .map(|&id| {
@@ -183,8 +195,8 @@ fn cut_all(input: &Input, tiles: &[TileId], repeat: usize, gzip: Option<u32>) ->
                     &input.values,
                     input.months,
                 );
-                if let Some(level) = gzip.filter(|_| !raw.is_empty()) {
-                    gz = gzip_len(&raw, level);
+                if let Some(g) = gzip.as_mut().filter(|_| !raw.is_empty()) {
+                    gz = g.len(&raw);
                 }
                 best = best.min(t.elapsed().as_secs_f64() * 1e6);
             }
@@ -201,14 +213,43 @@ fn cut_all(input: &Input, tiles: &[TileId], repeat: usize, gzip: Option<u32>) ->
         .collect()
 }
 
-/// The gzip length of `raw` at `level`, coded as the server's tile cache codes it.
-fn gzip_len(raw: &[u8], level: u32) -> usize {
-    let mut gz = flate2::write::GzEncoder::new(
-        Vec::with_capacity(raw.len() / 2),
-        flate2::Compression::new(level),
-    );
-    gz.write_all(raw).expect("writing to a Vec cannot fail");
-    gz.finish().expect("writing to a Vec cannot fail").len()
+/// gzip at one level, by one compressor reset per tile or (`fresh`) a new encoder per tile.
+#[derive(Debug)]
+struct Gzip {
+    level: flate2::Compression,
+    reused: Option<flate2::Compress>,
+}
+
+impl Gzip {
+    fn new(level: u32, fresh: bool) -> Gzip {
+        let level = flate2::Compression::new(level);
+        Gzip {
+            level,
+            reused: (!fresh).then(|| flate2::Compress::new_gzip(level, 15)),
+        }
+    }
+
+    /// The gzip length of `raw`.
+    #[inline(never)]
+    fn len(&mut self, raw: &[u8]) -> usize {
+        let mut out = Vec::with_capacity(raw.len() / 2 + 64);
+        let Some(c) = self.reused.as_mut() else {
+            let mut gz = flate2::write::GzEncoder::new(out, self.level);
+            gz.write_all(raw).expect("writing to a Vec cannot fail");
+            return gz.finish().expect("writing to a Vec cannot fail").len();
+        };
+        c.reset();
+        loop {
+            let done = c.total_in() as usize;
+            let status = c
+                .compress_vec(&raw[done..], &mut out, flate2::FlushCompress::Finish)
+                .expect("deflate of a whole buffer");
+            if status == flate2::Status::StreamEnd {
+                return out.len();
+            }
+            out.reserve(out.capacity().max(1024));
+        }
+    }
 }
 
 /// The process's user + system CPU seconds (from `/proc/self/stat`; 0 where there is none).

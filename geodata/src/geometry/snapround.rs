@@ -13,7 +13,8 @@
 //! generalisation that is popmap's product. Hot pixels must be collected from every ring that can
 //! share a border (all units of the tile), then each ring is snapped with [`HotPixels::snap_ring`].
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use geo_types::Coord;
 
@@ -27,6 +28,29 @@ const MAX_BITMAP_PIXELS: u64 = 1 << 26;
 pub struct HotPixels {
     pixels: Pixels,
     len: usize,
+    /// The routes found so far: a border shared by two units (and a province's again in the
+    /// outline layer) is routed once.
+    routes: RefCell<Routes>,
+}
+
+/// Routes of segments by their canonical ends: the range of their pixels in `pixels`. Hashed by
+/// foldhash over one word folded from the ends ([`Ends`]): hashing the four words as a slice,
+/// or with SipHash, cost as much as the walks the cache saves.
+#[derive(Debug, Default)]
+struct Routes {
+    by_ends: HashMap<Ends, (u32, u32), foldhash::fast::FixedState>,
+    pixels: Vec<(i32, i32)>,
+}
+
+/// The bits of a segment's canonical ends p.x, p.y, q.x, q.y.
+#[derive(Debug, PartialEq, Eq)]
+struct Ends([u64; 4]);
+
+impl std::hash::Hash for Ends {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let [a, b, c, d] = self.0;
+        h.write_u64(a ^ b.rotate_left(16) ^ c.rotate_left(32) ^ d.rotate_left(48));
+    }
 }
 
 /// Side of a block of the two-level bitmap, in pixels (one `u64` per line of a block).
@@ -66,28 +90,49 @@ struct Plane {
 }
 
 impl Plane {
-    fn new(origin: (i64, i64), size: (i64, i64)) -> Plane {
-        Plane {
+    /// The plane of the box at `origin` (major, minor) of `size` blocks holding `points`, each
+    /// put in (major, minor) order by `key` and inside the box; and how many are distinct.
+    /// The blocks are counted first and allocated zeroed at once (pushed one by one, the
+    /// reallocations copied a dense z8 tile's 2 MB of blocks again).
+    fn of_points(
+        origin: (i64, i64),
+        size: (i64, i64),
+        points: &[(i32, i32)],
+        key: impl Fn((i32, i32)) -> (i64, i64),
+    ) -> (Plane, usize) {
+        let at = |p: (i32, i32)| {
+            let (m, n) = key(p);
+            let (dm, dn) = (m - origin.0, n - origin.1);
+            (
+                ((dn / BLOCK) * size.0 + dm / BLOCK) as usize,
+                dm % BLOCK,
+                dn % BLOCK,
+            )
+        };
+        let mut index = vec![0u32; (size.0 * size.1) as usize];
+        let mut count = 0u32;
+        for &p in points {
+            let cell = &mut index[at(p).0];
+            if *cell == 0 {
+                count += 1;
+                *cell = count;
+            }
+        }
+        let mut blocks = vec![[0u64; BLOCK as usize]; count as usize];
+        let mut len = 0;
+        for &p in points {
+            let (cell, dm, dn) = at(p);
+            let word = &mut blocks[index[cell] as usize - 1][dn as usize];
+            len += usize::from(*word >> dm & 1 == 0);
+            *word |= 1 << dm;
+        }
+        let plane = Plane {
             origin,
             size,
-            index: vec![0; (size.0 * size.1) as usize],
-            blocks: Vec::new(),
-        }
-    }
-
-    /// Sets the bit of `(major, minor)` (inside the box); whether it was clear.
-    fn insert(&mut self, major: i64, minor: i64) -> bool {
-        let (dm, dn) = (major - self.origin.0, minor - self.origin.1);
-        let cell = &mut self.index[((dn / BLOCK) * self.size.0 + dm / BLOCK) as usize];
-        if *cell == 0 {
-            self.blocks.push([0; BLOCK as usize]);
-            *cell = u32::try_from(self.blocks.len()).expect("at most 2^26 / 4096 blocks");
-        }
-        let word = &mut self.blocks[*cell as usize - 1][(dn % BLOCK) as usize];
-        let bit = 1u64 << (dm % BLOCK);
-        let clear = *word & bit == 0;
-        *word |= bit;
-        clear
+            index,
+            blocks,
+        };
+        (plane, len)
     }
 
     /// The word of major block `block` (counted from the origin) on minor line `minor`; 0
@@ -219,24 +264,28 @@ impl HotPixels {
             return HotPixels {
                 len: set.len(),
                 pixels: Pixels::Set(set),
+                routes: RefCell::default(),
             };
         }
         let blocks = |n: u64| (n.div_ceil(BLOCK as u64) as i64).max(1);
         let (bx, by) = (blocks(width), blocks(height));
         let (x0, y0) = (i64::from(x0), i64::from(y0));
-        let mut rows = Plane::new((x0, y0), (bx, by));
-        let mut cols = Plane::new((y0, x0), (by, bx));
-        let mut len = 0;
-        for (x, y) in rounded {
-            let (x, y) = (i64::from(x), i64::from(y));
-            if rows.insert(x, y) {
-                cols.insert(y, x);
-                len += 1;
-            }
-        }
+        let (rows, len) = Plane::of_points((x0, y0), (bx, by), &rounded, |(x, y)| {
+            (i64::from(x), i64::from(y))
+        });
+        let (cols, _) = Plane::of_points((y0, x0), (by, bx), &rounded, |(x, y)| {
+            (i64::from(y), i64::from(x))
+        });
+        // Most vertices start a segment that is walked, about half of them shared: sized for
+        // that, the table is not grown (rehashed) while a tile is cut.
+        let routes = Routes {
+            by_ends: HashMap::with_capacity_and_hasher(rounded.len() / 2, Default::default()),
+            pixels: Vec::with_capacity(rounded.len()),
+        };
         HotPixels {
             pixels: Pixels::Bitmap { rows, cols },
             len,
+            routes: RefCell::new(routes),
         }
     }
 
@@ -299,6 +348,16 @@ impl HotPixels {
         let flip = (b.x, b.y) < (a.x, a.y);
         let (p, q) = if flip { (b, a) } else { (a, b) };
         let (rp, rq) = if flip { (rb, ra) } else { (ra, rb) };
+        let key = Ends([p.x, p.y, q.x, q.y].map(f64::to_bits));
+        let start = out.len();
+        let mut routes = self.routes.borrow_mut();
+        if let Some(&(at, n)) = routes.by_ends.get(&key) {
+            out.extend_from_slice(&routes.pixels[at as usize..(at + n) as usize]);
+            if flip {
+                out[start..].reverse();
+            }
+            return;
+        }
         let d = Coord {
             x: q.x - p.x,
             y: q.y - p.y,
@@ -314,10 +373,13 @@ impl HotPixels {
             });
         }
         mid.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let start = out.len();
         out.push(rp);
         out.extend(mid.iter().map(|&(_, px)| px));
         out.push(rq);
+        let at = u32::try_from(routes.pixels.len()).expect("fewer than 2^32 routed pixels");
+        routes.pixels.extend_from_slice(&out[start..]);
+        let n = (out.len() - start) as u32;
+        routes.by_ends.insert(key, (at, n));
         if flip {
             out[start..].reverse();
         }
