@@ -2,6 +2,7 @@
 
 mod alloc;
 mod args;
+mod logformat;
 mod logwriter;
 mod verbs;
 
@@ -29,6 +30,8 @@ async fn main() -> std::process::ExitCode {
         // Colours only for a person at a terminal: escape codes in a log file are noise, and
         // colouring cost the access log a third of a cached tile's instructions.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // The default format, with the access log's lines written by a shorter path.
+        .event_format(logformat::LineFormat::default())
         .init();
     let cli = args::Cli::parse();
     match verbs::run(cli).await {
