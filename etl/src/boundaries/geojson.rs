@@ -2,22 +2,12 @@
 
 use crate::geometry::{RawMultiPolygon, RawPolygon, RawRing};
 use geo_types::Coord;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use std::fmt;
 
 use super::error::{BoundaryError, FeatureRef, FeatureRule};
 use super::reader::{Prop, Props, RawFeature};
-
-/// What a JSON value is, for messages.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
 
 /// A JSON property as a [`Prop`].
 fn prop(v: Option<&Value>) -> Prop {
@@ -30,27 +20,36 @@ fn prop(v: Option<&Value>) -> Prop {
 }
 
 /// Parses the text of a GeoJSON file named `file`.
+///
+/// The document is streamed: only one feature is held as a `serde_json::Value` at a time and
+/// turned into compact rings at once (the whole national file as one `Value` tree was ~200 MB,
+/// five times the text). Precedence of errors is as if the whole tree were read first: a JSON
+/// syntax error anywhere, then the collection's shape (`type`, `features`), then the first bad
+/// feature.
 pub(crate) fn parse(
     file: &str,
     text: &str,
     tick: &mut dyn FnMut(u64),
 ) -> Result<Vec<RawFeature>, BoundaryError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| BoundaryError::Json {
+    let root = Root { file, tick };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let json = |e: serde_json::Error| BoundaryError::Json {
         file: file.to_string(),
         message: e.to_string(),
-    })?;
+    };
+    let shape = root.deserialize(&mut de).map_err(json)?;
+    de.end().map_err(json)?;
     let format = |message: String| BoundaryError::Format {
         file: file.to_string(),
         message,
     };
-    let ty = match &root {
-        Value::Object(o) => o.get("type"),
-        other => {
+    let (ty, features) = match shape {
+        Shape::NotObject(kind) => {
             return Err(format(format!(
-                "expected a GeoJSON FeatureCollection, found {}",
-                json_kind(other)
+                "expected a GeoJSON FeatureCollection, found {kind}"
             )));
         }
+        Shape::Object { ty, features } => (ty, features),
     };
     match ty {
         Some(Value::String(t)) if t == "FeatureCollection" => {}
@@ -66,22 +65,161 @@ pub(crate) fn parse(
             ));
         }
     }
-    let Some(Value::Array(features)) = root.get("features") else {
-        return Err(format(
+    match features {
+        Some(Features::Read(read)) => read,
+        _ => Err(format(
             "a FeatureCollection needs a \"features\" array".to_string(),
-        ));
-    };
-    let mut out = Vec::with_capacity(features.len());
-    for (index, f) in features.iter().enumerate() {
-        let at = FeatureRef {
-            file: file.to_string(),
-            index,
-            code: None,
-        };
-        out.push(feature(at, f)?);
-        tick(1);
+        )),
     }
-    Ok(out)
+}
+
+/// The document's root as far as the reader cares.
+enum Shape {
+    /// Not an object: what it was, for the message.
+    NotObject(&'static str),
+    /// An object: its `type` member and what its `features` member gave.
+    Object {
+        /// The `type` member, if any.
+        ty: Option<Value>,
+        /// The `features` member, if any.
+        features: Option<Features>,
+    },
+}
+
+/// What the `features` member held.
+enum Features {
+    /// An array: its features, or the first feature's error.
+    Read(Result<Vec<RawFeature>, BoundaryError>),
+    /// Anything else.
+    NotArray,
+}
+
+/// Seed for the root: the file name for errors and the progress callback.
+struct Root<'a, 'b> {
+    /// File name for messages.
+    file: &'a str,
+    /// Called once per feature read.
+    tick: &'b mut dyn FnMut(u64),
+}
+
+/// Visits any JSON value without keeping it, answering only what kind it was.
+macro_rules! kind_visits {
+    ($out:ty, $wrap:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$out, E> {
+            Ok($wrap("a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$out, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$out, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$out, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<$out, E> {
+            Ok($wrap("a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<$out, E> {
+            Ok($wrap("null"))
+        }
+    };
+}
+
+impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
+    type Value = Shape;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Root<'_, '_> {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection")
+    }
+
+    kind_visits!(Shape, Shape::NotObject);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Shape::NotObject("an array"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let (mut ty, mut features) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "type" => ty = Some(map.next_value::<Value>()?),
+                "features" => {
+                    features = Some(map.next_value_seed(FeatureArray {
+                        file: self.file,
+                        tick: &mut *self.tick,
+                    })?)
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Shape::Object { ty, features })
+    }
+}
+
+/// Seed for the `features` member: reads features one at a time.
+struct FeatureArray<'a, 'b> {
+    /// File name for messages.
+    file: &'a str,
+    /// Called once per feature read.
+    tick: &'b mut dyn FnMut(u64),
+}
+
+impl<'de> DeserializeSeed<'de> for FeatureArray<'_, '_> {
+    type Value = Features;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Features, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeatureArray<'_, '_> {
+    type Value = Features;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of features")
+    }
+
+    kind_visits!(Features, |_| Features::NotArray);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Features, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Features::NotArray)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Features, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let mut index = 0;
+        // After the first bad feature the rest are only checked to be JSON.
+        while let Some(f) = seq.next_element::<Value>()? {
+            let at = FeatureRef {
+                file: self.file.to_string(),
+                index,
+                code: None,
+            };
+            match feature(at, &f) {
+                Ok(read) => out.push(read),
+                Err(e) => {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    return Ok(Features::Read(Err(e)));
+                }
+            }
+            (self.tick)(1);
+            index += 1;
+        }
+        Ok(Features::Read(Ok(out)))
+    }
 }
 
 /// One GeoJSON Feature.

@@ -567,3 +567,68 @@ fn flatgeobuf_numeric_code_and_point_are_refused() {
         "point.fgb: feature 0 (code \"01\"): unsupported geometry: geometry type \"Point\" (expected Polygon or MultiPolygon)"
     );
 }
+
+/// The GeoJSON reader streams the document, yet reports as if it had read it whole: a JSON
+/// syntax error first, then the collection's shape (whatever the member order), then the first
+/// bad feature; and members it does not know (`bbox`, `name`, foreign members) are skipped.
+#[test]
+fn geojson_errors_keep_their_precedence_in_any_member_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_feature = r#"{"type": "Feature", "properties": {"code": 7}, "geometry": null}"#;
+    let good = r#"{"type": "Feature", "properties": {"code": "01", "name": "A", "level": "province"},
+        "geometry": {"type": "Polygon", "coordinates": [[[105, 20], [106, 20], [106, 21], [105, 20]]]}}"#;
+    let cases = [
+        (
+            "[1, 2]",
+            "expected a GeoJSON FeatureCollection, found an array",
+        ),
+        ("42", "expected a GeoJSON FeatureCollection, found a number"),
+        ("null", "expected a GeoJSON FeatureCollection, found null"),
+        (
+            &format!(r#"{{"features": [{bad_feature}], "type": "Feature"}}"#),
+            "expected a GeoJSON FeatureCollection, found type \"Feature\"",
+        ),
+        (
+            &format!(r#"{{"features": [{bad_feature}], "type": 3}}"#),
+            "expected a GeoJSON FeatureCollection, found an object without a \"type\"",
+        ),
+        (
+            r#"{"type": "FeatureCollection", "features": {"a": [1]}}"#,
+            "a FeatureCollection needs a \"features\" array",
+        ),
+        (
+            r#"{"type": "FeatureCollection"}"#,
+            "a FeatureCollection needs a \"features\" array",
+        ),
+        (
+            &format!(
+                r#"{{"features": [{good}, {bad_feature}, {{"x": [}}], "type": "FeatureCollection"}}"#
+            ),
+            "malformed JSON",
+        ),
+        (
+            &format!(
+                r#"{{"features": [{good}, {bad_feature}, {good}], "type": "FeatureCollection"}}"#
+            ),
+            "feature 1: property \"code\" is a number",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("case{i}.geojson"));
+        std::fs::write(&path, text).unwrap();
+        let message = read_file(&path).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("case{i}.geojson: {expected}")),
+            "case {i}: {message}"
+        );
+    }
+    let path = dir.path().join("ok.geojson");
+    let text = format!(
+        r#"{{"name": "x", "bbox": [105, 20, 106, 21], "features": [{good}], "crs": {{"type": "name"}}, "type": "FeatureCollection"}}"#
+    );
+    std::fs::write(&path, text).unwrap();
+    let read = read_file(&path).unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].code, "01");
+    assert_eq!(read[0].geometry[0][0].len(), 4);
+}
