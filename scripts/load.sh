@@ -6,7 +6,9 @@
 #   2. warm throughput: wrk (Debian) over the same URLs, gzip accepted, 2 threads;
 #   3. the ceiling: the same tiles (gzip bodies) served as static files by nginx (Debian) with
 #      the same wrk run;
-#   4. server RSS with the cache warm;
+#   4. server RSS with the cache warm, and each server's CPU per request over its wrk run
+#      (user and system µs from /proc/PID/task/*/stat, nginx's workers included; wrk shares
+#      the cores, so this is the steadier figure on a busy machine);
 #   5. with POPMAP_LOAD_IR=N: instructions per warm request, the figure other processes on the
 #      machine do not disturb: the server under valgrind's callgrind, counters zeroed once the
 #      cache is warm, then N requests over one keep-alive connection cycling through the sample.
@@ -88,6 +90,33 @@ with open(url_file, "w") as f:
     f.write("\n".join(urls) + "\n")
 PY
 
+# CPU ticks (user system) of PID and its children's threads, for the CPU per request of a run.
+cpu_ticks() {
+  local u=0 s=0 f
+  for f in /proc/$1/task/*/stat $(for c in $(cat /proc/$1/task/*/children 2>/dev/null); do echo /proc/$c/task/*/stat; done); do
+    read -r a b < <(sed 's/.*) //' "$f" 2>/dev/null | awk '{print $12, $13}') || continue
+    u=$((u + a)); s=$((s + b))
+  done
+  echo "$u $s"
+}
+# wrk over the sample against port $1, with the CPU per request of process $2 (and children).
+warm_run() {
+  local before after out n
+  before=$(cpu_ticks "$2")
+  out=$(wrk -t2 -c64 -d15s --latency -s $TMP/load.lua http://127.0.0.1:$1/)
+  after=$(cpu_ticks "$2")
+  echo "$out" | sed -n '1,20p'
+  n=$(echo "$out" | awk '/requests in/{print $1}')
+  python3 - "$before" "$after" "$n" <<'PY'
+import os, sys
+b, a = (list(map(int, v.split())) for v in sys.argv[1:3])
+n, tick = int(sys.argv[3]), os.sysconf("SC_CLK_TCK")
+u, s = ((a[i] - b[i]) / tick * 1e6 / n for i in (0, 1))
+load = " ".join(open("/proc/loadavg").read().split()[:3])
+print(f"server CPU per request: {u + s:.1f} µs (user {u:.1f}, system {s:.1f}); load {load}")
+PY
+}
+
 cat > $TMP/load.lua <<LUA
 local paths = {}
 for line in io.lines("$TMP/urls.txt") do paths[#paths + 1] = line end
@@ -98,7 +127,7 @@ end
 LUA
 echo
 echo "warm throughput (wrk -t2 -c64 -d15s, random URL from the sample, gzip):"
-wrk -t2 -c64 -d15s --latency -s $TMP/load.lua http://127.0.0.1:$PORT/ | sed -n '1,20p'
+warm_run $PORT $PID
 echo "server RSS after the warm run: $(awk '/VmRSS/{print int($2/1024)" MB"}' /proc/$PID/status)"
 
 # The ceiling: nginx serving the same gzip bodies from disk (2 workers, like the 2 cores).
@@ -126,7 +155,7 @@ trap 'kill $PID 2>/dev/null || true; $NGINX -c $TMP/nginx.conf -s stop 2>/dev/nu
 sleep 0.5
 echo
 echo "ceiling: nginx static files, same URLs (wrk -t2 -c64 -d15s):"
-wrk -t2 -c64 -d15s --latency -s $TMP/load.lua http://127.0.0.1:$NPORT/ | sed -n '1,20p'
+warm_run $NPORT "$(cat $TMP/nginx.pid)"
 
 # Instructions per warm request (optional): undisturbed by whatever else the machine runs.
 if [ -n "${POPMAP_LOAD_IR:-}" ]; then
