@@ -43,6 +43,7 @@ use crate::geometry::topology::{ArcRef, PolygonArcs, Topology, assemble_ring};
 use geo::Area;
 use geo::orient::{Direction, Orient};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use rayon::prelude::*;
 
 /// How many times an arc's tolerance is divided by four before it is left unsimplified.
 pub const MAX_REFINEMENTS: u8 = 5;
@@ -123,8 +124,17 @@ impl Generalised {
         let topo = Topology::build(units);
         let arc_units = arc_units(&topo);
         let mut g = Generalised::empty();
-        for b in bands {
-            g.push_band(*b, generalise_band(&topo, &arc_units, b));
+        // Bands are independent of each other: generalise as many at once as there are threads
+        // (the import's longest step), pushing them in order so the result does not depend on
+        // the thread count; at most one batch of bands' unshared geometry is held at once.
+        for batch in bands.chunks(rayon::current_num_threads().max(1)) {
+            let geometries: Vec<_> = batch
+                .par_iter()
+                .map(|b| generalise_band(&topo, &arc_units, b))
+                .collect();
+            for (b, geometry) in batch.iter().zip(geometries) {
+                g.push_band(*b, geometry);
+            }
         }
         g
     }
