@@ -202,9 +202,7 @@ impl Metrics {
             .expect("writing to a String cannot fail");
         out
     }
-}
 
-impl Metrics {
     /// Counts one answered request and its latency under its route pattern (called by the access
     /// guard, [`crate::state::access::guard`], once the answer is made: one middleware layer
     /// instead of two for every request).
