@@ -174,13 +174,12 @@ fn round(c: Coord<f64>) -> (i32, i32) {
     (round_i32(c.x), round_i32(c.y))
 }
 
-/// The pixel both ends of segment a→b lie strictly inside (at less than half a unit from its
-/// centre on both axes), if any: the segment then meets no other pixel's closed square.
-fn inside_one_pixel(a: Coord<f64>, b: Coord<f64>) -> Option<(i32, i32)> {
-    let p = round(a);
+/// Whether both ends of segment a→b lie strictly inside pixel `p`, a's pixel (at less than half
+/// a unit from its centre on both axes): the segment then meets no other pixel's closed square.
+fn inside_one_pixel(a: Coord<f64>, b: Coord<f64>, p: (i32, i32)) -> bool {
     let (cx, cy) = (f64::from(p.0), f64::from(p.1));
     let near = |c: Coord<f64>| (c.x - cx).abs() < 0.5 && (c.y - cy).abs() < 0.5;
-    (near(a) && near(b)).then_some(p)
+    near(a) && near(b)
 }
 
 /// `v.floor() as i64` without a call into libm (x86-64's baseline has no rounding
@@ -317,47 +316,75 @@ impl HotPixels {
             }
         };
         let (mut route, mut mid) = (Vec::new(), Vec::new());
+        let Some(&first) = ring.first() else {
+            return out;
+        };
+        // Each vertex is rounded once, as the end of one segment and the start of the next.
+        let mut ra = round(first);
         for w in ring.windows(2) {
+            let rb = round(w[1]);
             // Most segments of a detailed border at a low zoom lie inside one pixel: their
             // route is that pixel alone, and no other pixel's closed square can meet them.
-            if let Some(p) = inside_one_pixel(w[0], w[1]) {
-                push(p);
-                continue;
+            if ra == rb && inside_one_pixel(w[0], w[1], ra) {
+                push(ra);
+            } else {
+                route.clear();
+                self.segment_route((w[0], ra), (w[1], rb), &mut mid, &mut route);
+                route.iter().copied().for_each(&mut push);
             }
-            route.clear();
-            self.segment_route(w[0], w[1], &mut mid, &mut route);
-            route.iter().copied().for_each(&mut push);
+            ra = rb;
         }
         if ring.len() == 1 {
-            push(round(ring[0]));
+            push(ra);
         }
         out
     }
 
-    /// The hot pixels segment a→b passes through, from a's pixel to b's pixel (`mid` is
-    /// scratch space).
+    /// The hot pixels segment a→b passes through, from a's pixel to b's pixel (each end given
+    /// with its rounded pixel; `mid` is scratch space).
     fn segment_route(
         &self,
-        a: Coord<f64>,
-        b: Coord<f64>,
+        (a, ra): (Coord<f64>, (i32, i32)),
+        (b, rb): (Coord<f64>, (i32, i32)),
         mid: &mut Vec<(f64, (i32, i32))>,
         out: &mut Vec<(i32, i32)>,
     ) {
-        let (ra, rb) = (round(a), round(b));
         // Work in one canonical direction so both traversals of a shared segment agree.
         let flip = (b.x, b.y) < (a.x, a.y);
         let (p, q) = if flip { (b, a) } else { (a, b) };
         let (rp, rq) = if flip { (rb, ra) } else { (ra, rb) };
-        let key = Ends([p.x, p.y, q.x, q.y].map(f64::to_bits));
         let start = out.len();
-        let mut routes = self.routes.borrow_mut();
-        if let Some(&(at, n)) = routes.by_ends.get(&key) {
-            out.extend_from_slice(&routes.pixels[at as usize..(at + n) as usize]);
-            if flip {
-                out[start..].reverse();
+        // A segment between neighbouring pixels (most segments of a dense tile) is walked again
+        // each time: its walk reads a few words, less than hashing and storing its route costs.
+        if (ra.0 - rb.0).abs() <= 1 && (ra.1 - rb.1).abs() <= 1 {
+            self.walk_route((p, rp), (q, rq), mid, out);
+        } else {
+            let key = Ends([p.x, p.y, q.x, q.y].map(f64::to_bits));
+            let mut routes = self.routes.borrow_mut();
+            if let Some(&(at, n)) = routes.by_ends.get(&key) {
+                out.extend_from_slice(&routes.pixels[at as usize..(at + n) as usize]);
+            } else {
+                self.walk_route((p, rp), (q, rq), mid, out);
+                let at = u32::try_from(routes.pixels.len()).expect("fewer than 2^32 routed pixels");
+                routes.pixels.extend_from_slice(&out[start..]);
+                let n = (out.len() - start) as u32;
+                routes.by_ends.insert(key, (at, n));
             }
-            return;
         }
+        if flip {
+            out[start..].reverse();
+        }
+    }
+
+    /// Appends to `out` the route of segment p→q (in canonical order, each end with its
+    /// pixel): p's pixel, the hot pixels the segment meets ordered along it, q's pixel.
+    fn walk_route(
+        &self,
+        (p, rp): (Coord<f64>, (i32, i32)),
+        (q, rq): (Coord<f64>, (i32, i32)),
+        mid: &mut Vec<(f64, (i32, i32))>,
+        out: &mut Vec<(i32, i32)>,
+    ) {
         let d = Coord {
             x: q.x - p.x,
             y: q.y - p.y,
@@ -376,13 +403,6 @@ impl HotPixels {
         out.push(rp);
         out.extend(mid.iter().map(|&(_, px)| px));
         out.push(rq);
-        let at = u32::try_from(routes.pixels.len()).expect("fewer than 2^32 routed pixels");
-        routes.pixels.extend_from_slice(&out[start..]);
-        let n = (out.len() - start) as u32;
-        routes.by_ends.insert(key, (at, n));
-        if flip {
-            out[start..].reverse();
-        }
     }
 
     /// Calls `f` with every hot pixel whose closed unit square the segment p→q meets.
@@ -427,7 +447,9 @@ impl HotPixels {
             let width = end - start + 1;
             let mask = (u64::MAX >> (BLOCK - width)) << (start - base);
             if let Some((lo, hi)) = s.minor_range(start, end) {
-                for j in floor_i64(lo) - 1..=ceil_i64(hi) + 1 {
+                // The lines whose closed pixels reach [lo, hi]: every line a column of the block
+                // can report (`Span::at` is monotonic, so no column's range leaves [lo, hi]).
+                for j in ceil_i64(lo - 0.5)..=floor_i64(hi + 0.5) {
                     let mut bits = plane.word(block, j) & mask;
                     while bits != 0 {
                         let i = base + i64::from(bits.trailing_zeros());
@@ -642,22 +664,28 @@ mod tests {
             })
             .collect();
         let hot = HotPixels::new(ring.iter().copied());
-        let (mut mid, mut walked) = (Vec::new(), Vec::new());
+        let (mut mid, mut walked, mut back) = (Vec::new(), Vec::new(), Vec::new());
         let mut shortcuts = 0;
         for w in ring.windows(2) {
+            let (a, b) = ((w[0], round(w[0])), (w[1], round(w[1])));
             walked.clear();
-            hot.segment_route(w[0], w[1], &mut mid, &mut walked);
-            if let Some(p) = inside_one_pixel(w[0], w[1]) {
+            hot.segment_route(a, b, &mut mid, &mut walked);
+            // Walked again each time (neighbouring pixels, not kept): the same route backwards.
+            back.clear();
+            hot.segment_route(b, a, &mut mid, &mut back);
+            back.reverse();
+            assert_eq!(walked, back, "{w:?}");
+            if a.1 == b.1 && inside_one_pixel(w[0], w[1], a.1) {
                 shortcuts += 1;
-                assert_eq!(walked, [p, p], "{w:?}");
+                assert_eq!(walked, [a.1, a.1], "{w:?}");
             }
         }
         assert!(
             shortcuts > 100 && shortcuts < ring.len() - 20,
             "{shortcuts}"
         );
-        assert_eq!(inside_one_pixel(c(0.2, 0.2), c(0.5, 0.2)), None);
-        assert_eq!(inside_one_pixel(c(-0.4, 0.2), c(0.4, -0.49)), Some((0, 0)));
+        assert!(!inside_one_pixel(c(0.2, 0.2), c(0.5, 0.2), (0, 0)));
+        assert!(inside_one_pixel(c(-0.4, 0.2), c(0.4, -0.49), (0, 0)));
     }
 
     #[test]
