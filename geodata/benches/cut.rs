@@ -21,9 +21,9 @@
 //!   `scripts/national/bench.sh`): lines `z x y`; `POPMAP_CUT_ONLY=8/203/112,12/…` cuts only
 //!   those tiles, `POPMAP_CUT_ZOOMS=8,12` only those zooms.
 //! - `POPMAP_CUT_REPEAT` (default 5): cuts per tile.
-//! - `POPMAP_CUT_GZIP` (default 6): the gzip level of the stored bytes, with one compressor
-//!   reset per tile (as the server's tile cache); `fresh6` makes a new encoder per tile (the
-//!   server before); `none` leaves gzip out of the timing.
+//! - `POPMAP_CUT_GZIP` (default 2, the server's level): the gzip level of the stored bytes, with
+//!   one compressor reset per tile (as the server's tile cache keeps them); `fresh2` makes a new
+//!   encoder per tile (the server before); `none` leaves gzip out of the timing.
 //! - `POPMAP_CUT_DIGESTS=<file>`: writes `z/x/y raw-bytes digest` per tile, to show that a change
 //!   cuts the same bytes (compare two files with `diff`).
 
@@ -65,7 +65,7 @@ fn main() {
     let repeat: usize = env_or("POPMAP_CUT_REPEAT", "5")
         .parse()
         .expect("POPMAP_CUT_REPEAT: a count");
-    let gzip = match env_or("POPMAP_CUT_GZIP", "6").as_str() {
+    let gzip = match env_or("POPMAP_CUT_GZIP", "2").as_str() {
         "none" => None,
         l => {
             let (fresh, level) = l.strip_prefix("fresh").map_or((false, l), |n| (true, n));
