@@ -76,7 +76,7 @@ pub async fn import(
         levels,
     };
     let pb = bar(progress, None, "generalising".to_string());
-    let generalisation = generalise(&units).await?;
+    let (units, generalisation) = generalise(units).await?;
     pb.finish_and_clear();
     store
         .import_generalised_version(&version, &units, &generalisation, replace)
@@ -87,13 +87,20 @@ pub async fn import(
 /// The generalisation of `units` in the store's form (per-band geometry and label points, see
 /// `geodata::TileSource`), made on a blocking thread from the units in the store's order (level,
 /// then code), the order the server reads them in, so what it loads is what it would have built.
-async fn generalise(units: &[geodata::Unit]) -> Result<StoredGeneralisation, BoundaryError> {
-    let mut pairs: Vec<(UnitInfo, MultiPolygon<f64>)> = units
-        .iter()
-        .map(|u| (u.info(), u.geometry.clone()))
-        .collect();
-    pairs.sort_by(|a, b| (a.0.level, &a.0.code).cmp(&(b.0.level, &b.0.code)));
-    tokio::task::spawn_blocking(move || TileSource::new(pairs).to_stored())
-        .await
-        .map_err(|e| BoundaryError::Generalise(e.to_string()))
+/// Band by band, reading the units' geometry in place (no copy): the units come back with it.
+async fn generalise(
+    units: Vec<geodata::Unit>,
+) -> Result<(Vec<geodata::Unit>, StoredGeneralisation), BoundaryError> {
+    tokio::task::spawn_blocking(move || {
+        let stored = {
+            let mut order: Vec<&geodata::Unit> = units.iter().collect();
+            order.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
+            let infos: Vec<UnitInfo> = order.iter().map(|u| u.info()).collect();
+            let geometries: Vec<&MultiPolygon<f64>> = order.iter().map(|u| &u.geometry).collect();
+            TileSource::build_stored(&infos, &geometries)
+        };
+        (units, stored)
+    })
+    .await
+    .map_err(|e| BoundaryError::Generalise(e.to_string()))
 }

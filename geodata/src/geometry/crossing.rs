@@ -10,7 +10,7 @@ use geo::LineIntersection;
 use geo::line_intersection::line_intersection;
 use geo_types::{Coord, Line, LineString};
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
+use rstar::{AABB, Envelope, RTree, RTreeObject};
 
 /// Whether the rings (exterior first, then holes) form a valid polygon by the rules above.
 pub fn polygon_is_valid(rings: &[&LineString<f64>]) -> bool {
@@ -113,69 +113,71 @@ pub fn crossings(rings: &[&LineString<f64>], first_only: bool) -> Vec<(usize, us
     found
 }
 
-/// One indexed segment: its box, and (arc, index of its first vertex in the arc).
-type SegEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+/// Consecutive segments of an arc indexed under one box: the national file's finest band has
+/// about a million segments, and an R-tree entry per segment (64 bytes in rstar's nodes, two
+/// bands generalised at once) was most of the import's peak memory; per chunk it is an eighth,
+/// and the pairs inside two chunks whose boxes meet are tested one by one.
+const CHUNK: u32 = 8;
 
-/// Every segment of a band's arcs in an R-tree, to find the arcs that cross or touch another
-/// arc (or themselves) anywhere but at a shared end node: the check that catches two simplified
-/// borders of units that never share a polygon (which [`crossings`] on one polygon's rings
-/// cannot see). It is kept across refinement rounds: after a round
-/// changes a few arcs, [`ArcIndex::update`] swaps their segments and re-checks only them against
-/// all others, instead of re-indexing and re-checking every segment (which, on a national file,
-/// was most of the generalisation's time).
+/// One indexed chunk: the box of its segments, and (arc, index of its first segment).
+type ChunkEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+
+/// Every segment of a band's arcs in an R-tree (by chunks of [`CHUNK`] consecutive segments),
+/// to find the arcs that cross or touch another arc (or themselves) anywhere but at a shared
+/// end node: the check that catches two simplified borders of units that never share a polygon
+/// (which [`crossings`] on one polygon's rings cannot see). It is kept across refinement
+/// rounds: after a round changes a few arcs, [`ArcIndex::update`] swaps their chunks and
+/// re-checks only their segments against all others, instead of re-indexing and re-checking
+/// every segment (which, on a national file, was most of the generalisation's time).
 ///
 /// A pair of unchanged segments need not be checked again: it was fine at the last check, or it
 /// crossed, and then each of its arcs was refined (so changed) unless already unsimplified, in
 /// which case refining is no longer possible and the pair changes nothing. So the arcs found are
-/// exactly those a full check would find that can still be refined.
+/// exactly those a full check would find that can still be refined. The index keeps no copy of
+/// the arcs: between checks only the arcs listed as changed may differ from what was indexed.
 pub struct ArcIndex {
-    tree: RTree<SegEntry>,
-    /// Each arc's coordinates as indexed.
-    indexed: Vec<Vec<Coord<f64>>>,
+    tree: RTree<ChunkEntry>,
+    /// Each arc's chunks as indexed (to take them out when the arc changes).
+    chunks: Vec<Vec<ChunkEntry>>,
 }
 
 impl ArcIndex {
     /// Indexes `arcs` and checks every pair of segments: the index and the arcs at fault.
     pub fn new(arcs: &[Vec<Coord<f64>>]) -> (ArcIndex, Vec<u32>) {
-        let entries: Vec<SegEntry> = arcs
+        let chunks: Vec<Vec<ChunkEntry>> = arcs
             .iter()
             .enumerate()
-            .flat_map(|(a, cs)| segment_entries(a as u32, cs))
+            .map(|(a, cs)| chunk_entries(a as u32, cs))
             .collect();
-        let index = ArcIndex {
-            tree: RTree::bulk_load(entries),
-            indexed: arcs.to_vec(),
-        };
+        let tree = RTree::bulk_load(chunks.iter().flatten().copied().collect());
+        let index = ArcIndex { tree, chunks };
         let mut bad = Vec::new();
-        for (a, cs) in arcs.iter().enumerate() {
-            for i in 0..cs.len().saturating_sub(1) {
-                let seg = (a as u32, i as u32);
-                // Each pair once: only partners after this segment in (arc, index) order.
-                index.check(seg, |other| other > seg, &mut bad);
-            }
+        for c in index.chunks.iter().flatten() {
+            // Each pair once: partners in this chunk after the segment, or in later chunks.
+            index.check(arcs, c, |seg, other| other > seg, &mut bad);
         }
         bad.sort_unstable();
         bad.dedup();
         (index, bad)
     }
 
-    /// Re-indexes the `changed` arcs (now as in `arcs`) and checks their segments against every
-    /// segment: the arcs at fault in pairs that involve a changed arc.
+    /// Re-indexes the `changed` arcs (now as in `arcs`; every other arc as last indexed) and
+    /// checks their segments against every segment: the arcs at fault in pairs that involve a
+    /// changed arc.
     pub fn update(&mut self, arcs: &[Vec<Coord<f64>>], changed: &[u32]) -> Vec<u32> {
         for &a in changed {
-            for e in segment_entries(a, &self.indexed[a as usize]) {
-                self.tree.remove(&e);
+            for e in &self.chunks[a as usize] {
+                self.tree.remove(e);
             }
-            self.indexed[a as usize].clone_from(&arcs[a as usize]);
-            for e in segment_entries(a, &self.indexed[a as usize]) {
-                self.tree.insert(e);
+            self.chunks[a as usize] = chunk_entries(a, &arcs[a as usize]);
+            for e in &self.chunks[a as usize] {
+                self.tree.insert(*e);
             }
         }
         let mut bad = Vec::new();
         for &a in changed {
-            for i in 0..self.indexed[a as usize].len().saturating_sub(1) {
-                let seg = (a, i as u32);
-                self.check(seg, |other| other != seg, &mut bad);
+            for c in &self.chunks[a as usize] {
+                self.check(arcs, c, |seg, other| other != seg, &mut bad);
             }
         }
         bad.sort_unstable();
@@ -183,64 +185,101 @@ impl ArcIndex {
         bad
     }
 
-    fn line(&self, (a, i): (u32, u32)) -> Line<f64> {
-        let cs = &self.indexed[a as usize];
-        Line::new(cs[i as usize], cs[i as usize + 1])
-    }
-
-    /// Tests segment `seg` against the indexed segments whose box meets its box and that
-    /// `partner` accepts; pushes both arcs of every bad pair to `bad`.
-    fn check(&self, seg: (u32, u32), partner: impl Fn((u32, u32)) -> bool, bad: &mut Vec<u32>) {
-        let l = self.line(seg);
-        let env = AABB::from_corners(
-            [l.start.x.min(l.end.x), l.start.y.min(l.end.y)],
-            [l.start.x.max(l.end.x), l.start.y.max(l.end.y)],
-        );
-        for other in self.tree.locate_in_envelope_intersecting(&env) {
-            if partner(other.data) && self.bad_pair(seg, other.data) {
-                bad.extend([seg.0, other.data.0]);
+    /// Tests each segment of chunk `c` against the indexed segments whose box meets its box
+    /// and that `partner(segment, other)` accepts; pushes both arcs of every bad pair to `bad`.
+    fn check(
+        &self,
+        arcs: &[Vec<Coord<f64>>],
+        c: &ChunkEntry,
+        partner: impl Fn((u32, u32), (u32, u32)) -> bool,
+        bad: &mut Vec<u32>,
+    ) {
+        let (a, first) = c.data;
+        for other in self.tree.locate_in_envelope_intersecting(&c.envelope()) {
+            let (b, other_first) = other.data;
+            for i in chunk_range(arcs, a, first) {
+                let l = line(arcs, (a, i));
+                let env = line_box(l);
+                for j in chunk_range(arcs, b, other_first) {
+                    let t = line(arcs, (b, j));
+                    if partner((a, i), (b, j))
+                        && env.intersects(&line_box(t))
+                        && bad_pair(arcs, (a, i), l, (b, j), t)
+                    {
+                        bad.extend([a, b]);
+                    }
+                }
             }
-        }
-    }
-
-    /// Whether two segments meet anywhere but at a shared vertex of consecutive segments of one
-    /// arc, or at an end node of both arcs.
-    fn bad_pair(&self, (a, i): (u32, u32), (b, j): (u32, u32)) -> bool {
-        let (l, t) = (self.line((a, i)), self.line((b, j)));
-        let Some(hit) = line_intersection(l, t) else {
-            return false;
-        };
-        let is_node = |a: u32, c: Coord<f64>| {
-            let cs = &self.indexed[a as usize];
-            cs.first() == Some(&c) || cs.last() == Some(&c)
-        };
-        match hit {
-            LineIntersection::SinglePoint {
-                intersection: p, ..
-            } => {
-                let ends_l = p == l.start || p == l.end;
-                let ends_t = p == t.start || p == t.end;
-                let consecutive = a == b
-                    && (i.abs_diff(j) == 1 || {
-                        // A closed arc (an island ring) meets itself at its node.
-                        let n = self.indexed[a as usize].len() - 1;
-                        i.abs_diff(j) as usize + 1 == n
-                    });
-                !(ends_l && ends_t && (consecutive || (is_node(a, p) && is_node(b, p))))
-            }
-            LineIntersection::Collinear { .. } => true,
         }
     }
 }
 
-/// The index entries of arc `a`'s segments.
-fn segment_entries(a: u32, cs: &[Coord<f64>]) -> impl Iterator<Item = SegEntry> + '_ {
-    cs.windows(2).enumerate().map(move |(i, w)| {
-        GeomWithData::new(
-            Rectangle::from_corners([w[0].x, w[0].y], [w[1].x, w[1].y]),
-            (a, i as u32),
-        )
-    })
+/// Segment `i` of arc `a`.
+fn line(arcs: &[Vec<Coord<f64>>], (a, i): (u32, u32)) -> Line<f64> {
+    let cs = &arcs[a as usize];
+    Line::new(cs[i as usize], cs[i as usize + 1])
+}
+
+/// The box of a segment.
+fn line_box(l: Line<f64>) -> AABB<[f64; 2]> {
+    AABB::from_corners([l.start.x, l.start.y], [l.end.x, l.end.y])
+}
+
+/// The segments of arc `a`'s chunk starting at segment `first`.
+fn chunk_range(arcs: &[Vec<Coord<f64>>], a: u32, first: u32) -> std::ops::Range<u32> {
+    let segments = arcs[a as usize].len().saturating_sub(1) as u32;
+    first..(first + CHUNK).min(segments)
+}
+
+/// Whether segments `l` (segment `i` of arc `a`) and `t` (segment `j` of arc `b`) meet anywhere
+/// but at a shared vertex of consecutive segments of one arc, or at an end node of both arcs.
+fn bad_pair(
+    arcs: &[Vec<Coord<f64>>],
+    (a, i): (u32, u32),
+    l: Line<f64>,
+    (b, j): (u32, u32),
+    t: Line<f64>,
+) -> bool {
+    let Some(hit) = line_intersection(l, t) else {
+        return false;
+    };
+    let is_node = |a: u32, c: Coord<f64>| {
+        let cs = &arcs[a as usize];
+        cs.first() == Some(&c) || cs.last() == Some(&c)
+    };
+    match hit {
+        LineIntersection::SinglePoint {
+            intersection: p, ..
+        } => {
+            let ends_l = p == l.start || p == l.end;
+            let ends_t = p == t.start || p == t.end;
+            let consecutive = a == b
+                && (i.abs_diff(j) == 1 || {
+                    // A closed arc (an island ring) meets itself at its node.
+                    let n = arcs[a as usize].len() - 1;
+                    i.abs_diff(j) as usize + 1 == n
+                });
+            !(ends_l && ends_t && (consecutive || (is_node(a, p) && is_node(b, p))))
+        }
+        LineIntersection::Collinear { .. } => true,
+    }
+}
+
+/// The index entries of arc `a`'s chunks of [`CHUNK`] segments.
+fn chunk_entries(a: u32, cs: &[Coord<f64>]) -> Vec<ChunkEntry> {
+    let segments = cs.len().saturating_sub(1);
+    (0..segments)
+        .step_by(CHUNK as usize)
+        .map(|first| {
+            let last = (first + CHUNK as usize).min(segments);
+            let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+            for c in &cs[first..=last] {
+                lo = [lo[0].min(c.x), lo[1].min(c.y)];
+                hi = [hi[0].max(c.x), hi[1].max(c.y)];
+            }
+            GeomWithData::new(Rectangle::from_corners(lo, hi), (a, first as u32))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -322,6 +361,62 @@ mod tests {
         arcs[2] = vec![c(20., 0.), c(30., 10.), c(30., 0.), c(20., 10.)];
         assert_eq!(index.update(&arcs, &[0, 2]), [0, 1, 2]);
         assert_eq!(ArcIndex::new(&arcs).1, [0, 1, 2]);
+    }
+
+    /// Every pair of segments tested, no index: what the chunked index must find.
+    fn all_pairs(arcs: &[Vec<Coord<f64>>]) -> Vec<u32> {
+        let seg = |a: usize| (0..arcs[a].len() - 1).map(move |i| (a as u32, i as u32));
+        let mut bad = Vec::new();
+        for a in 0..arcs.len() {
+            for s in seg(a) {
+                for b in a..arcs.len() {
+                    for t in seg(b).filter(|&t| t > s) {
+                        if bad_pair(arcs, s, line(arcs, s), t, line(arcs, t)) {
+                            bad.extend([s.0, t.0]);
+                        }
+                    }
+                }
+            }
+        }
+        bad.sort_unstable();
+        bad.dedup();
+        bad
+    }
+
+    #[test]
+    fn long_arcs_are_checked_across_chunks_as_every_pair_would_be() {
+        // Zig-zag arcs of 40 segments (five chunks) in a 100 × 100 square, some crossing each
+        // other or themselves far from their first chunk; a fixed pseudo-random walk.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 10_000) as f64 / 100.0
+        };
+        let mut arcs: Vec<Vec<Coord<f64>>> = (0..12)
+            .map(|k| {
+                let y0 = f64::from(k) * 9.0;
+                (0..41)
+                    .map(|i| Coord {
+                        x: f64::from(i) * 2.5,
+                        y: y0 + next() / 25.0,
+                    })
+                    .collect()
+            })
+            .collect();
+        // Arc 3 dips across arcs 2 and 1 at its 30th vertex; arc 7 folds back over itself.
+        arcs[3][30].y = 5.0;
+        arcs[7][25] = Coord { x: 40.0, y: 64.0 };
+        let expected = all_pairs(&arcs);
+        assert!(expected.contains(&1) && expected.contains(&3) && expected.contains(&7));
+        let (mut index, bad) = ArcIndex::new(&arcs);
+        assert_eq!(bad, expected);
+        // Arc 3 straightened: an update finds only what involves it, as a full check would.
+        arcs[3] = arcs[3].iter().map(|c| Coord { x: c.x, y: 27.5 }).collect();
+        assert_eq!(index.update(&arcs, &[3]), [] as [u32; 0]);
+        assert_eq!(ArcIndex::new(&arcs).1, all_pairs(&arcs));
+        assert_eq!(all_pairs(&arcs), [7]);
     }
 
     #[test]

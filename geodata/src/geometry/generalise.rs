@@ -115,27 +115,23 @@ impl Generalised {
     /// Projects `units` (WGS84 degrees, neighbours sharing exact vertices) and generalises them
     /// for each of `bands` (sorted by zoom, e.g. [`DEFAULT_BANDS`]).
     pub fn build(units: &[MultiPolygon<f64>], bands: &[ZoomBand]) -> Generalised {
-        let projected: Vec<_> = units.iter().map(project_multipolygon).collect();
-        Generalised::build_projected(&projected, bands)
+        let mut g = Generalised::empty();
+        generalise_bands(
+            units.iter().map(project_multipolygon),
+            bands,
+            |band, geometry| {
+                g.push_band(band, geometry);
+            },
+        );
+        g
     }
 
     /// Like [`Generalised::build`] for units already in Web Mercator metres.
     pub fn build_projected(units: &[MultiPolygon<f64>], bands: &[ZoomBand]) -> Generalised {
-        let topo = Topology::build(units);
-        let arc_units = arc_units(&topo);
         let mut g = Generalised::empty();
-        // Bands are independent of each other: generalise as many at once as there are threads
-        // (the import's longest step), pushing them in order so the result does not depend on
-        // the thread count; at most one batch of bands' unshared geometry is held at once.
-        for batch in bands.chunks(rayon::current_num_threads().max(1)) {
-            let geometries: Vec<_> = batch
-                .par_iter()
-                .map(|b| generalise_band(&topo, &arc_units, b))
-                .collect();
-            for (b, geometry) in batch.iter().zip(geometries) {
-                g.push_band(*b, geometry);
-            }
-        }
+        generalise_bands(units.iter(), bands, |band, geometry| {
+            g.push_band(band, geometry);
+        });
         g
     }
 
@@ -186,10 +182,7 @@ impl Generalised {
 
     /// The index of the band that serves zoom `z` (the last band serves every higher zoom).
     pub fn band_for_zoom(&self, z: u8) -> usize {
-        self.bands
-            .iter()
-            .position(|b| z <= b.max_zoom)
-            .unwrap_or(self.bands.len() - 1)
+        band_for_zoom(&self.bands, z)
     }
 
     /// The bands, in the order given to `build`.
@@ -211,6 +204,39 @@ impl Generalised {
     pub fn stored_vertex_count(&self) -> usize {
         self.pool.iter().map(coord_count).sum()
     }
+}
+
+/// Generalises `units` (Web Mercator metres, neighbours sharing exact vertices; each read once,
+/// so they may be projected on the fly) for each of `bands`, handing every band's geometry of
+/// all units (input order) to `sink` in band order, so a caller can pack it and drop it before
+/// the next: at most one batch of bands (as many as there are threads) is held at once, plus
+/// the arcs. Bands are independent of each other and generalised on as many threads as there
+/// are (the import's longest step); the result does not depend on the thread count.
+pub fn generalise_bands<M: std::borrow::Borrow<MultiPolygon<f64>>>(
+    units: impl IntoIterator<Item = M>,
+    bands: &[ZoomBand],
+    mut sink: impl FnMut(ZoomBand, Vec<MultiPolygon<f64>>),
+) {
+    let topo = Topology::build(units);
+    let arc_units = arc_units(&topo);
+    for batch in bands.chunks(rayon::current_num_threads().max(1)) {
+        let geometries: Vec<_> = batch
+            .par_iter()
+            .map(|b| generalise_band(&topo, &arc_units, b))
+            .collect();
+        for (b, geometry) in batch.iter().zip(geometries) {
+            sink(*b, geometry);
+        }
+    }
+}
+
+/// The index in `bands` of the band that serves zoom `z` (the last band serves every higher
+/// zoom).
+pub fn band_for_zoom(bands: &[ZoomBand], z: u8) -> usize {
+    bands
+        .iter()
+        .position(|b| z <= b.max_zoom)
+        .unwrap_or(bands.len().saturating_sub(1))
 }
 
 fn coord_count(mp: &MultiPolygon<f64>) -> usize {

@@ -112,6 +112,9 @@ pub fn pack_multipolygons<'a>(
             }
         }
     }
+    // Exactly the bytes: the doubling left up to half of each band unused (27 MB of an
+    // import's 46 MB of packed bands on the national file), held until the store write.
+    w.out.shrink_to_fit();
     w.out
 }
 

@@ -64,13 +64,18 @@ impl Topology {
     ///
     /// Consecutive duplicate vertices are removed; rings with fewer than three distinct vertices
     /// are skipped (a polygon whose exterior is skipped is skipped whole).
-    pub fn build(units: &[MultiPolygon<f64>]) -> Topology {
+    /// `units` are read once, in order (e.g. projected one at a time).
+    pub fn build<M: std::borrow::Borrow<MultiPolygon<f64>>>(
+        units: impl IntoIterator<Item = M>,
+    ) -> Topology {
         let mut interner = Interner::default();
         // unit → polygon → ring (0 = exterior) → vertex ids, without the closing vertex
         let rings: Vec<Vec<Vec<Vec<u32>>>> = units
-            .iter()
+            .into_iter()
             .map(|mp| {
-                mp.0.iter()
+                mp.borrow()
+                    .0
+                    .iter()
                     .filter_map(|p| {
                         let ext = interner.ring(p.exterior())?;
                         let mut rs = vec![ext];

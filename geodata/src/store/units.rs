@@ -158,6 +158,8 @@ pub(super) async fn import_version(
         }
         q.execute(&mut *tx).await?;
     }
+    // The units' WKB (22 MB on the national file) is written: not held while the bands are.
+    drop(rows);
     if let Some(g) = generalisation {
         generalised::insert(&mut tx, &version.id, g).await?;
     }

@@ -8,13 +8,17 @@
 //! [`DEFAULT_BANDS`]. Anything else is a [`StoredSourceError`], upon which the caller builds the
 //! source again (and may store it anew).
 
-use crate::geometry::generalise::{DEFAULT_BANDS, Generalised, ZoomBand};
+use geo_types::MultiPolygon;
+
+use crate::geometry::generalise::{DEFAULT_BANDS, Generalised, ZoomBand, generalise_bands};
+use crate::geometry::mercator::project_multipolygon;
 use crate::geometry::packing::{
     pack_coded_points, pack_multipolygons, unpack_coded_points, unpack_multipolygons,
 };
 use crate::model::generalisation::{StoredBand, StoredGeneralisation};
 use crate::model::unit::UnitInfo;
-use crate::tiling::tileset::TileSource;
+use crate::tiling::labels::label_points;
+use crate::tiling::tileset::{TileSource, label_bands};
 
 /// The packing written by this build; a stored generalisation of another format is rebuilt.
 pub const STORED_FORMAT: i64 = 1;
@@ -62,6 +66,44 @@ impl TileSource {
                     geometry: pack_multipolygons(g.band_geometries(b)),
                 })
                 .collect(),
+        }
+    }
+
+    /// What `TileSource::new` of these units then [`TileSource::to_stored`] give, bit for bit,
+    /// built band by band: each band is generalised, the label points placed on it are taken,
+    /// and it is packed and dropped before the next, so an import never holds every band's
+    /// geometry (nor a `TileSource`) at once. `infos[i]`'s geometry is `geometries[i]` (WGS84
+    /// degrees, projected one unit at a time), in the store's order.
+    pub fn build_stored(
+        infos: &[UnitInfo],
+        geometries: &[&MultiPolygon<f64>],
+    ) -> StoredGeneralisation {
+        let label_band = label_bands(infos, &DEFAULT_BANDS);
+        let mut points = vec![None; infos.len()];
+        let mut bands = Vec::with_capacity(DEFAULT_BANDS.len());
+        let projected = geometries.iter().map(|g| project_multipolygon(g));
+        generalise_bands(projected, &DEFAULT_BANDS, |zooms, geometry| {
+            let b = bands.len();
+            let here: Vec<usize> = (0..infos.len()).filter(|&u| label_band[u] == b).collect();
+            let placed = label_points(here.len(), |k| &geometry[here[k]]);
+            for (&u, p) in here.iter().zip(placed) {
+                points[u] = p;
+            }
+            bands.push(StoredBand {
+                min_zoom: zooms.min_zoom,
+                max_zoom: zooms.max_zoom,
+                geometry: pack_multipolygons(geometry.iter()),
+            });
+        });
+        let units: Vec<(&str, _)> = infos
+            .iter()
+            .zip(points)
+            .map(|(u, p)| (u.code.as_str(), p))
+            .collect();
+        StoredGeneralisation {
+            format: STORED_FORMAT,
+            units: pack_coded_points(&units),
+            bands,
         }
     }
 

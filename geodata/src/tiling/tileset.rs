@@ -36,7 +36,7 @@ use geo_types::{Coord, LineString, MultiPolygon, Polygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::geometry::generalise::{DEFAULT_BANDS, Generalised};
+use crate::geometry::generalise::{DEFAULT_BANDS, Generalised, ZoomBand, band_for_zoom};
 use crate::geometry::mercator::{EXTENT, HALF_WORLD, tile_size};
 use crate::geometry::snapround::HotPixels;
 use crate::model::level::Level;
@@ -131,19 +131,8 @@ impl TileSource {
         let (infos, geoms): (Vec<UnitInfo>, Vec<MultiPolygon<f64>>) = units.into_iter().unzip();
         let generalised = Generalised::build(&geoms, &DEFAULT_BANDS);
         drop(geoms);
-        let levels = levels_of(&infos);
-        // Each level's labels are placed on the geometry of the finest zoom it is shown at.
-        let zooms = layer_zooms(&levels, LABEL_ZOOM);
-        let band_of = |level: Level| {
-            let z = zooms
-                .iter()
-                .find(|r| r.0 == level)
-                .map_or(LABEL_ZOOM, |r| r.2);
-            generalised.band_for_zoom(z)
-        };
-        let points = label_points(infos.len(), |u| {
-            generalised.geometry(band_of(infos[u].level), u)
-        });
+        let bands = label_bands(&infos, &DEFAULT_BANDS);
+        let points = label_points(infos.len(), |u| generalised.geometry(bands[u], u));
         TileSource::assemble(infos, generalised, &points)
     }
 
@@ -363,6 +352,22 @@ impl TileSource {
         }
         layer
     }
+}
+
+/// The band (index into `bands`) whose geometry each unit's label is placed on: that of the
+/// finest zoom its level is shown at.
+pub(crate) fn label_bands(infos: &[UnitInfo], bands: &[ZoomBand]) -> Vec<usize> {
+    let zooms = layer_zooms(&levels_of(infos), LABEL_ZOOM);
+    infos
+        .iter()
+        .map(|u| {
+            let z = zooms
+                .iter()
+                .find(|r| r.0 == u.level)
+                .map_or(LABEL_ZOOM, |r| r.2);
+            band_for_zoom(bands, z)
+        })
+        .collect()
 }
 
 /// The distinct levels of `infos`, shallowest first.
