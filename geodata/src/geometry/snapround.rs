@@ -251,7 +251,18 @@ impl Span {
 impl HotPixels {
     /// Hot pixels of every vertex in `points` (tile units).
     pub fn new(points: impl IntoIterator<Item = Coord<f64>>) -> HotPixels {
-        let rounded: Vec<(i32, i32)> = points.into_iter().map(round).collect();
+        let points: Vec<Coord<f64>> = points.into_iter().collect();
+        HotPixels::of_rings([&points[..]])
+    }
+
+    /// Hot pixels of every vertex of `rings` (tile units): [`HotPixels::new`] for a tile's
+    /// rings, read ring by ring (a flattened iterator of rings cost a dense tile ~8M
+    /// instructions in its adapters and its guesses of the length).
+    pub fn of_rings<'a>(rings: impl IntoIterator<Item = &'a [Coord<f64>]>) -> HotPixels {
+        let mut rounded: Vec<(i32, i32)> = Vec::new();
+        for ring in rings {
+            rounded.extend(ring.iter().map(|&c| round(c)));
+        }
         let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
         for &(x, y) in &rounded {
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
