@@ -257,13 +257,12 @@ impl TileSource {
             .iter()
             .map(|&u| frame.clip(self.generalised.geometry(band, u)))
             .collect();
-        let hot = HotPixels::new(
+        let hot = HotPixels::of_rings(
             clipped
                 .iter()
                 .flatten()
                 .flat_map(|p| &p.rings)
-                .flatten()
-                .copied(),
+                .map(Vec::as_slice),
         );
         let cut = Cut {
             hits: &hits,
@@ -483,9 +482,12 @@ fn snap(unit: &ClippedUnit, hot: &HotPixels) -> MultiPolygon<i32> {
             continue;
         }
         let holes: Vec<LineString<i32>> = rings.filter(|h| h.0.len() >= 4).collect();
-        let ext_key = key(&ext);
-        if holes.iter().any(|h| key(h) == ext_key) {
-            continue;
+        // Sorted only when there is a hole to compare (most polygons have none).
+        if !holes.is_empty() {
+            let ext_key = key(&ext);
+            if holes.iter().any(|h| key(h) == ext_key) {
+                continue;
+            }
         }
         polys.push(Polygon::new(ext, holes));
     }
