@@ -3,7 +3,7 @@ CARGO  ?= cargo
 DB     ?= sqlite://data/build/popmap.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: demo web test test-browser lint fmt bench bench-h3 load api-load bench-national clean-demo
+.PHONY: demo web test test-browser fuzz lint fmt bench bench-h3 load api-load bench-national clean-demo
 
 ## Build, prepare the demo database (real boundaries, synthetic values) and serve it.
 demo: web
@@ -21,6 +21,11 @@ test:
 ## Only the real-browser tests of the web map (Chromium + Playwright, demo database).
 test-browser:
 	bash scripts/browser-test.sh
+
+## The fuzz suite's property tests at FUZZ_CASES cases per target (`make test` runs a few hundred).
+FUZZ_CASES ?= 20000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test -p popmap-tests --test fuzz
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -132,6 +132,15 @@ pub(crate) fn read(
     let mut reader = BufReader::new(f);
     let fgb = FgbReader::open(&mut reader).map_err(format)?;
     let count = fgb.header().features_count() as usize;
+    // A damaged count (found by the fuzz suite) made flatgeobuf's index size overflow and our
+    // reservation abort: every feature takes bytes, so no more features than the file's bytes.
+    let len = std::fs::metadata(path).map_or(0, |m| m.len()) as usize;
+    if count > len {
+        return Err(BoundaryError::Format {
+            file: file.to_string(),
+            message: format!("the header says {count} features but the file holds {len} bytes"),
+        });
+    }
     let mut iter = fgb.select_all_seq().map_err(format)?;
     let mut out = Vec::with_capacity(count);
     let mut index = 0;
@@ -142,12 +151,20 @@ pub(crate) fn read(
             code: None,
         };
         let mut props = PropCollector(Props::default());
-        feature
-            .process_properties(&mut props)
-            .map_err(|e| BoundaryError::Format {
+        // flatgeobuf 6 slices property bytes by the lengths in the file unchecked: a damaged
+        // length panics (found by the fuzz suite), caught here and reported as damage.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            feature
+                .process_properties(&mut props)
+                .map_err(|e| e.to_string())
+        }));
+        let past_end = "a property's length runs past the feature's bytes";
+        if let Err(why) = read.unwrap_or_else(|_| Err(past_end.to_string())) {
+            return Err(BoundaryError::Format {
                 file: file.to_string(),
-                message: format!("feature {index}: unreadable properties: {e}"),
-            })?;
+                message: format!("feature {index}: unreadable properties: {why}"),
+            });
+        }
         let placeholder = props.0.into_feature(at, Vec::new())?;
         let mut rings = RingCollector::default();
         if feature.fbs_feature().geometry().is_none() {
@@ -174,6 +191,13 @@ pub(crate) fn read(
         });
         index += 1;
         tick(1);
+    }
+    // A count of 0 means "unknown" (streamed writers); any other must match what was read.
+    if count != 0 && index != count {
+        return Err(BoundaryError::Format {
+            file: file.to_string(),
+            message: format!("the header says {count} features but the file holds {index}"),
+        });
     }
     Ok(out)
 }
