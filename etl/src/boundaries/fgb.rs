@@ -141,6 +141,11 @@ pub(crate) fn read(
             message: format!("the header says {count} features but the file holds {len} bytes"),
         });
     }
+    let types: Vec<flatgeobuf::ColumnType> = fgb
+        .header()
+        .columns()
+        .map(|c| c.iter().map(|c| c.type_()).collect())
+        .unwrap_or_default();
     let mut iter = fgb.select_all_seq().map_err(format)?;
     let mut out = Vec::with_capacity(count);
     let mut index = 0;
@@ -151,15 +156,17 @@ pub(crate) fn read(
             code: None,
         };
         let mut props = PropCollector(Props::default());
-        // flatgeobuf 6 slices property bytes by the lengths in the file unchecked: a damaged
-        // length panics (found by the fuzz suite), caught here and reported as damage.
-        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            feature
-                .process_properties(&mut props)
-                .map_err(|e| e.to_string())
-        }));
-        let past_end = "a property's length runs past the feature's bytes";
-        if let Err(why) = read.unwrap_or_else(|_| Err(past_end.to_string())) {
+        // flatgeobuf 6 slices property bytes by the lengths in the file unchecked, so a damaged
+        // length would panic inside it (found by the fuzz suite): walk them first.
+        if !properties_fit(feature, &types) {
+            return Err(BoundaryError::Format {
+                file: file.to_string(),
+                message: format!(
+                    "feature {index}: unreadable properties: a property's length runs past the feature's bytes"
+                ),
+            });
+        }
+        if let Err(why) = feature.process_properties(&mut props) {
             return Err(BoundaryError::Format {
                 file: file.to_string(),
                 message: format!("feature {index}: unreadable properties: {why}"),
@@ -200,4 +207,39 @@ pub(crate) fn read(
         });
     }
     Ok(out)
+}
+
+/// Whether every property value of `feature` (columns of `types`) lies within its bytes, walked as
+/// flatgeobuf 6's `process_properties` walks them (a u16 column index, then a fixed-size value
+/// or a u32 length and that many bytes). Written here because flatgeobuf does not check the
+/// lengths itself; an unknown column index is left for flatgeobuf to refuse.
+fn properties_fit(feature: &flatgeobuf::FgbFeature, types: &[flatgeobuf::ColumnType]) -> bool {
+    use flatgeobuf::ColumnType as T;
+    let Some(props) = feature.fbs_feature().properties() else {
+        return true;
+    };
+    let bytes = props.bytes();
+    let mut at = 0usize;
+    while at + 1 < bytes.len() {
+        let column = u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
+        at += 2;
+        let Some(&kind) = types.get(column) else {
+            return true;
+        };
+        let size = match kind {
+            T::Byte | T::UByte | T::Bool => 1,
+            T::Short | T::UShort => 2,
+            T::Int | T::UInt | T::Float => 4,
+            T::Long | T::ULong | T::Double => 8,
+            _ => match bytes.get(at..at + 4) {
+                Some(len) => 4 + u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize,
+                None => return false,
+            },
+        };
+        match at.checked_add(size) {
+            Some(end) if end <= bytes.len() => at = end,
+            _ => return false,
+        }
+    }
+    true
 }
