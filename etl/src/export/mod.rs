@@ -18,7 +18,7 @@ use geo_types::Rect;
 use geodata::Snapshot;
 use geodata::TileSource;
 use geodata::vector_layers;
-use geodata::{Catalog, Period, Store, Unit};
+use geodata::{Catalog, Period, Store, StoredGeneralisation, Unit, UnitInfo};
 use geodata::{FieldSet, admin_tile};
 use geodata::{TileId, tiles_covering};
 
@@ -59,6 +59,14 @@ pub enum ExportError {
     /// The PMTiles writer failed.
     #[error("pmtiles: {0}")]
     Pmtiles(#[from] ::pmtiles::PmtError),
+    /// A band of the stored generalisation did not unpack (its head did, so it was used).
+    #[error("the stored generalisation of boundary version '{version}' is damaged: {reason}")]
+    Stored {
+        /// The boundary version.
+        version: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The worker threads could not be started.
     #[error("cannot start {threads} export threads: {message}")]
     Threads {
@@ -195,11 +203,11 @@ pub async fn export(
         })?;
     let snap = snapshot(store, &opts.period).await?;
     let Loaded {
-        src,
+        source,
         bboxes,
         world,
         stored,
-    } = load(store, &snap.version).await?;
+    } = load(store, &snap.version, opts.max_zoom).await?;
     let values = store.values(snap.id).await?;
     let months = snap.period.month_count();
     let tiles = candidate_tiles(&bboxes, opts.min_zoom, opts.max_zoom);
@@ -217,23 +225,72 @@ pub async fn export(
         min_zoom: opts.min_zoom,
         max_zoom: opts.max_zoom,
     };
-    let layers = vector_layers(&snap.version, src.levels(), catalog, &fields, opts.max_zoom);
+    let layers = vector_layers(
+        &snap.version,
+        source.first().levels(),
+        catalog,
+        &fields,
+        opts.max_zoom,
+    );
     let progress = indicatif::ProgressBar::new(tiles.len() as u64).with_style(
         indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} tiles, {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     progress.set_message(format!("export {}", snap.period));
-    let cut = cut::cut_in_order(
-        &pool,
-        &tiles,
-        |id| admin_tile(&src, id, catalog, &fields, &values, months),
-        || progress.inc(1),
-    );
+    let done = || progress.inc(1);
+    let damaged = std::sync::Mutex::new(None);
+    let cut: Box<dyn Iterator<Item = (TileId, Vec<u8>)> + Send> = match source {
+        Source::Whole(src) => Box::new(cut::cut_in_order(
+            &pool,
+            &tiles,
+            move |id| admin_tile(&src, id, catalog, &fields, &values, months),
+            &done,
+        )),
+        Source::Banded {
+            first,
+            infos,
+            mut stored,
+        } => {
+            // Zooms in order, one band's source at a time: each made when its first zoom comes
+            // and dropped after its last (tiles are sorted by zoom).
+            let groups = band_groups(&tiles, |z| first.band_for_zoom(z));
+            let mut first = Some(first);
+            let (pool, tiles, fields, values) = (&pool, &tiles, &fields, &values);
+            let (done, damaged) = (&done, &damaged);
+            Box::new(groups.into_iter().flat_map(move |(band, range)| {
+                let src = match first.take().filter(|_| band == 0) {
+                    Some(src) => Ok(src),
+                    None => {
+                        let bytes = std::mem::take(&mut stored.bands[band].geometry);
+                        TileSource::from_stored_band(infos.clone(), &stored, band, &bytes)
+                    }
+                };
+                let src = src
+                    .map_err(|e| *damaged.lock().unwrap_or_else(|p| p.into_inner()) = Some(e))
+                    .ok();
+                src.into_iter().flat_map(move |src| {
+                    cut::cut_in_order(
+                        pool,
+                        &tiles[range.clone()],
+                        move |id| admin_tile(&src, id, catalog, fields, values, months),
+                        done,
+                    )
+                })
+            }))
+        }
+    };
     let res = match opts.format {
         Format::Pmtiles => pmtiles::write(&partial, &meta, &layers, cut),
         Format::Mbtiles => mbtiles::write(&partial, &meta, &layers, cut).await,
     };
     progress.finish_and_clear();
+    let res = match damaged.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(ExportError::Stored {
+            version: snap.version.clone(),
+            reason: e.to_string(),
+        }),
+        None => res,
+    };
     let count = match res {
         Ok(n) => n,
         Err(e) => {
@@ -254,46 +311,105 @@ pub async fn export(
     })
 }
 
+/// Where an export's tiles are cut from.
+enum Source {
+    /// Generalised here (no usable stored generalisation): one source for every zoom.
+    Whole(TileSource),
+    /// The stored generalisation, unpacked one band at a time as the zooms reach it (a whole
+    /// unpacked national source is ~117 MB; one band is a fifth of that).
+    Banded {
+        /// The source of band 0, made while loading (which checks the stored head).
+        first: TileSource,
+        /// The version's units in the store's order.
+        infos: Vec<UnitInfo>,
+        /// The stored generalisation, each band's bytes taken when it is unpacked.
+        stored: StoredGeneralisation,
+    },
+}
+
+impl Source {
+    /// The source of the lowest zooms (levels and bands are the same in every band's).
+    fn first(&self) -> &TileSource {
+        match self {
+            Source::Whole(src) | Source::Banded { first: src, .. } => src,
+        }
+    }
+}
+
 /// A version's tile source and extent, as an export needs them.
 struct Loaded {
-    /// The tile source.
-    src: TileSource,
+    /// Where the tiles are cut from.
+    source: Source,
     /// Each unit's bounding box in Web Mercator metres.
     bboxes: Vec<Rect<f64>>,
     /// The version's extent in degrees.
     world: Option<Rect<f64>>,
-    /// Whether `src` came from the stored generalisation.
+    /// Whether `source` is the stored generalisation.
     stored: bool,
 }
 
 /// The tile source of `version` the way the server builds it: from the generalisation stored
 /// at import when there is a usable one (so exported tiles are the served bytes, and nothing
 /// is generalised again), else generalised here (nothing is written: an export only reads);
-/// and the units' boxes from their full geometry.
-async fn load(store: &Store, version: &str) -> Result<Loaded, ExportError> {
+/// and the units' boxes from their full geometry. Bands above `max_zoom` are not kept.
+async fn load(store: &Store, version: &str, max_zoom: u8) -> Result<Loaded, ExportError> {
+    // Read before the units' full geometry (gone before a band is unpacked): this order
+    // peaked lower on the national file (158-163 MB against 181-189).
     let packed = store.generalisation(version).await?;
-    let units = store.units_with_geometry(version).await?;
-    let (bboxes, world) = boxes(&units);
-    let generalise = |units: Vec<Unit>| {
-        TileSource::new(units.into_iter().map(|u| (u.info(), u.geometry)).collect())
-    };
-    let (src, stored) = match packed {
-        Some(g) => {
-            // The full geometry goes before the stored form is unpacked: never both in memory.
-            drop(units);
-            match TileSource::from_stored(store.units(version).await?, &g) {
-                Ok(src) => (src, true),
-                Err(_) => (generalise(store.units_with_geometry(version).await?), false),
+    let (bboxes, world) = boxes(&store.units_with_geometry(version).await?);
+    let banded = match packed {
+        Some(mut g) => {
+            for band in g.bands.iter_mut().filter(|b| b.min_zoom > max_zoom) {
+                band.geometry = Vec::new();
             }
+            let infos = store.units(version).await?;
+            let bytes = g
+                .bands
+                .first_mut()
+                .map(|b| std::mem::take(&mut b.geometry))
+                .unwrap_or_default();
+            TileSource::from_stored_band(infos.clone(), &g, 0, &bytes)
+                .ok()
+                .map(|first| Source::Banded {
+                    first,
+                    infos,
+                    stored: g,
+                })
         }
-        None => (generalise(units), false),
+        None => None,
+    };
+    let stored = banded.is_some();
+    let source = match banded {
+        Some(source) => source,
+        None => {
+            let units = store.units_with_geometry(version).await?;
+            Source::Whole(TileSource::new(
+                units.into_iter().map(|u| (u.info(), u.geometry)).collect(),
+            ))
+        }
     };
     Ok(Loaded {
-        src,
+        source,
         bboxes,
         world,
         stored,
     })
+}
+
+/// `tiles` (sorted by zoom) as runs of the same band, `band(z)` being zoom `z`'s.
+fn band_groups(
+    tiles: &[TileId],
+    band: impl Fn(u8) -> usize,
+) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut groups: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    for (i, t) in tiles.iter().enumerate() {
+        let b = band(t.z);
+        match groups.last_mut() {
+            Some((last, range)) if *last == b => range.end = i + 1,
+            _ => groups.push((b, i..i + 1)),
+        }
+    }
+    groups
 }
 
 /// Each unit's bounding box in Web Mercator metres, and their union in degrees.

@@ -145,6 +145,17 @@ impl Generalised {
         }
     }
 
+    /// Every one of `bands` served by the same `geometries` (one per unit, input order): a
+    /// generalisation for the zooms of one band only (see `TileSource::from_stored_band`).
+    pub fn uniform(bands: &[ZoomBand], geometries: Vec<MultiPolygon<f64>>) -> Generalised {
+        let index: Vec<u32> = (0..geometries.len() as u32).collect();
+        Generalised {
+            bands: bands.to_vec(),
+            pool: geometries,
+            index: vec![index; bands.len()],
+        }
+    }
+
     /// Adds the next band's geometry of every unit (input order), e.g. one stored band read
     /// back; `false` (and nothing added) when the unit count differs from the bands before.
     pub fn push_band(&mut self, band: ZoomBand, geometries: Vec<MultiPolygon<f64>>) -> bool {

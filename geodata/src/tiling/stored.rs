@@ -8,7 +8,7 @@
 //! [`DEFAULT_BANDS`]. Anything else is a [`StoredSourceError`], upon which the caller builds the
 //! source again (and may store it anew).
 
-use geo_types::MultiPolygon;
+use geo_types::{Coord, MultiPolygon};
 
 use crate::geometry::generalise::{DEFAULT_BANDS, Generalised, ZoomBand, generalise_bands};
 use crate::geometry::mercator::project_multipolygon;
@@ -126,43 +126,10 @@ impl TileSource {
         stored: &StoredGeneralisation,
         mut band: impl FnMut(usize) -> Result<Vec<u8>, String>,
     ) -> Result<TileSource, StoredSourceError> {
-        if stored.format != STORED_FORMAT {
-            return Err(StoredSourceError::Format {
-                found: stored.format,
-            });
-        }
-        let bands: Vec<ZoomBand> = stored
-            .bands
-            .iter()
-            .map(|b| ZoomBand {
-                min_zoom: b.min_zoom,
-                max_zoom: b.max_zoom,
-            })
-            .collect();
-        if bands != DEFAULT_BANDS {
-            return Err(StoredSourceError::Bands);
-        }
-        let units = unpack_coded_points(&stored.units).map_err(StoredSourceError::Corrupt)?;
-        if units.len() != infos.len() {
-            return Err(StoredSourceError::Units(format!(
-                "{} stored, {} in the version",
-                units.len(),
-                infos.len()
-            )));
-        }
-        if let Some((i, (code, _))) = units
-            .iter()
-            .enumerate()
-            .find(|(i, (code, _))| *code != infos[*i].code)
-        {
-            return Err(StoredSourceError::Units(format!(
-                "unit {i} is '{code}' stored, '{}' in the version",
-                infos[i].code
-            )));
-        }
+        let points = stored_points(&infos, stored)?;
         // Band by band, shared with the band below where unchanged (see `Generalised`).
         let mut generalised = Generalised::empty();
-        for (b, &zooms) in bands.iter().enumerate() {
+        for (b, &zooms) in DEFAULT_BANDS.iter().enumerate() {
             let bytes =
                 band(b).map_err(|e| StoredSourceError::Corrupt(format!("band {b}: {e}")))?;
             let geometries = unpack_multipolygons(&bytes)
@@ -176,7 +143,73 @@ impl TileSource {
                 )));
             }
         }
-        let points: Vec<_> = units.into_iter().map(|(_, p)| p).collect();
         Ok(TileSource::assemble(infos, generalised, &points))
     }
+
+    /// The source of `infos` with band `band` of their stored generalisation only (`packed`,
+    /// that band's bytes; the bands' `geometry` in `stored` is not read), serving every zoom
+    /// with it: it cuts the very tiles of the whole source at that band's zooms, and others
+    /// wrongly. An export cutting zooms in order holds one band unpacked at a time this way.
+    pub fn from_stored_band(
+        infos: Vec<UnitInfo>,
+        stored: &StoredGeneralisation,
+        band: usize,
+        packed: &[u8],
+    ) -> Result<TileSource, StoredSourceError> {
+        let points = stored_points(&infos, stored)?;
+        let geometries = unpack_multipolygons(packed)
+            .map_err(|e| StoredSourceError::Corrupt(format!("band {band}: {e}")))?;
+        if geometries.len() != infos.len() {
+            return Err(StoredSourceError::Corrupt(format!(
+                "band {band}: {} geometries for {} units",
+                geometries.len(),
+                infos.len()
+            )));
+        }
+        let generalised = Generalised::uniform(&DEFAULT_BANDS, geometries);
+        Ok(TileSource::assemble(infos, generalised, &points))
+    }
+}
+
+/// Each unit's stored label point, once the stored format, bands and units are checked against
+/// this build and `infos`.
+fn stored_points(
+    infos: &[UnitInfo],
+    stored: &StoredGeneralisation,
+) -> Result<Vec<Option<Coord<f64>>>, StoredSourceError> {
+    if stored.format != STORED_FORMAT {
+        return Err(StoredSourceError::Format {
+            found: stored.format,
+        });
+    }
+    let bands: Vec<ZoomBand> = stored
+        .bands
+        .iter()
+        .map(|b| ZoomBand {
+            min_zoom: b.min_zoom,
+            max_zoom: b.max_zoom,
+        })
+        .collect();
+    if bands != DEFAULT_BANDS {
+        return Err(StoredSourceError::Bands);
+    }
+    let units = unpack_coded_points(&stored.units).map_err(StoredSourceError::Corrupt)?;
+    if units.len() != infos.len() {
+        return Err(StoredSourceError::Units(format!(
+            "{} stored, {} in the version",
+            units.len(),
+            infos.len()
+        )));
+    }
+    if let Some((i, (code, _))) = units
+        .iter()
+        .enumerate()
+        .find(|(i, (code, _))| *code != infos[*i].code)
+    {
+        return Err(StoredSourceError::Units(format!(
+            "unit {i} is '{code}' stored, '{}' in the version",
+            infos[i].code
+        )));
+    }
+    Ok(units.into_iter().map(|(_, p)| p).collect())
 }

@@ -187,6 +187,11 @@ impl TileSource {
         &self.generalised
     }
 
+    /// The index of the zoom band whose geometry cuts zoom `z`'s tiles.
+    pub fn band_for_zoom(&self, z: u8) -> usize {
+        self.generalised.band_for_zoom(z)
+    }
+
     /// The levels present in this version, shallowest first.
     pub fn levels(&self) -> &[Level] {
         &self.levels
