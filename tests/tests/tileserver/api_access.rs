@@ -262,6 +262,13 @@ async fn rate_limits_answer_429_with_retry_after() {
     // folder), never 429.
     let asset = get(addr, "/assets/main.js", "").await.status;
     assert!(matches!(asset, 200 | 404), "{asset}");
+    // Health probes (often from behind the same proxy address as every user) are never
+    // limited: the address's budget is spent, yet both answer.
+    for _ in 0..3 {
+        assert_eq!(get(addr, "/healthz", "").await.status, 200);
+        assert_eq!(get(addr, "/readyz", "").await.status, 200);
+    }
+    assert_eq!(get(addr, "/api/v1/periods", "").await.status, 429);
     // A key has its own budget, independent of the address's.
     let mut v = Vec::new();
     for _ in 0..4 {

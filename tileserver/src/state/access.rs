@@ -185,8 +185,11 @@ pub async fn guard(State(st): State<Arc<AppState>>, mut req: Request, next: Next
     let caller = identify(&st, authorization).await;
     let key_id = caller.as_ref().ok().and_then(|c| c.key_id);
     // The web map's own files (scripts, style sheets) are static and revalidated by ETag: a page
-    // load or an embed preview must not spend the address's budget on them.
-    let limited = !req.uri().path().starts_with("/assets/");
+    // load or an embed preview must not spend the address's budget on them. Health probes come
+    // from a load balancer or orchestrator, often through the same proxy address as every user:
+    // limiting them would mark a healthy server dead under normal load.
+    let path = req.uri().path();
+    let limited = !(path.starts_with("/assets/") || path == "/healthz" || path == "/readyz");
     let outcome = caller.and_then(|c| {
         if limited {
             st.limiters.check(c.key_id, ip)?;
