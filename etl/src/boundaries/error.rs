@@ -164,6 +164,12 @@ pub enum BoundaryError {
         /// Which rule.
         rule: FeatureRule,
     },
+    /// The version id is not a safe id (it goes into URLs and file names).
+    #[error(
+        "version id '{0}' is not allowed: use 1-40 lowercase letters, digits, '.', '_' or '-', \
+         starting with a letter or digit (e.g. vn-2025)"
+    )]
+    VersionId(String),
     /// No file was given or the files hold no feature.
     #[error("no features to import{0}")]
     NoFeatures(String),

@@ -53,6 +53,7 @@ pub async fn import(
     replace: bool,
     progress: bool,
 ) -> Result<ImportReport, BoundaryError> {
+    super::check_version_id(version_id)?;
     if files.is_empty() {
         return Err(BoundaryError::NoFeatures(": no file given".to_string()));
     }

@@ -11,9 +11,11 @@ mod hierarchy;
 mod import;
 mod reader;
 mod report;
+mod versionid;
 
 pub use error::{BoundaryError, FeatureRef, FeatureRule};
 pub use hierarchy::build_units;
 pub use import::import;
 pub use reader::{RawFeature, read_file};
 pub use report::{ImportReport, LevelReport, RepairNote};
+pub use versionid::check_version_id;

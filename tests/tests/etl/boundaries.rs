@@ -520,6 +520,26 @@ async fn import_writes_one_version_all_or_nothing() {
     etl::boundaries::import(&store, VERSION, from, &files, true, false)
         .await
         .unwrap();
+
+    // Ids go into URLs and file names: a path or a 10,000-character id is refused before any
+    // file is read, and nothing is stored.
+    for bad in ["../../../etc/passwd".to_string(), "v".repeat(10_000)] {
+        let err = etl::boundaries::import(&store, &bad, from, &files, false, false)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("version id '"), "{err}");
+        assert!(err.contains("lowercase letters"), "{err}");
+        assert!(err.len() < 300, "{err}");
+    }
+    let ids: Vec<String> = store
+        .versions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(ids, [VERSION]);
 }
 
 #[test]
