@@ -67,6 +67,19 @@ pub enum StoreError {
     /// A boundary version with this id already exists.
     #[error("boundary version '{0}' already exists (use --replace to replace it)")]
     VersionExists(String),
+    /// Another boundary version is already in force from the same day.
+    #[error(
+        "boundary version '{id}' cannot start on {valid_from}: version '{other}' already starts \
+         that day (give another --valid-from, or --replace '{other}')"
+    )]
+    ValidFromTaken {
+        /// The version being imported.
+        id: String,
+        /// The version holding that day.
+        other: String,
+        /// The day, YYYY-MM-DD.
+        valid_from: String,
+    },
     /// A boundary version cannot be replaced because snapshots are published on it.
     #[error("boundary version '{0}' has published snapshots and cannot be replaced")]
     VersionInUse(String),

@@ -87,6 +87,21 @@ pub(super) async fn import_version(
             .bind(&version.id)
             .fetch_optional(&mut *tx)
             .await?;
+    // Two versions cannot start on the same day (which one would be in force?): named here
+    // rather than left to the UNIQUE constraint, whose text is the database's.
+    let same_day: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM boundary_versions WHERE valid_from = $1 AND id <> $2")
+            .bind(&valid_from)
+            .bind(&version.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((other,)) = same_day {
+        return Err(StoreError::ValidFromTaken {
+            id: version.id.clone(),
+            other,
+            valid_from,
+        });
+    }
     if exists.is_some() {
         if !replace {
             return Err(StoreError::VersionExists(version.id.clone()));

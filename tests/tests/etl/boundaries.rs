@@ -532,6 +532,16 @@ async fn import_writes_one_version_all_or_nothing() {
         assert!(err.contains("lowercase letters"), "{err}");
         assert!(err.len() < 300, "{err}");
     }
+    // A second version starting the same day is named, not a database's UNIQUE message.
+    let err = etl::boundaries::import(&store, "vn-2025b", from, &files, false, false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("boundary version 'vn-2025b' cannot start on ")
+            && err.contains("version 'vn-2025' already starts that day"),
+        "{err}"
+    );
     let ids: Vec<String> = store
         .versions()
         .await
