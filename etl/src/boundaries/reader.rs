@@ -135,15 +135,23 @@ pub(crate) fn read_file_with(
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    match ext.as_str() {
+    let features = match ext.as_str() {
         "geojson" | "json" => {
             let text = std::fs::read_to_string(path).map_err(|source| BoundaryError::Io {
                 file: file.clone(),
                 source,
             })?;
-            super::geojson::parse(&file, &text, tick)
+            super::geojson::parse(&file, &text, tick)?
         }
-        "fgb" => super::fgb::read(&file, path, tick),
-        _ => Err(BoundaryError::UnsupportedFormat { file }),
+        "fgb" => super::fgb::read(&file, path, tick)?,
+        _ => return Err(BoundaryError::UnsupportedFormat { file }),
+    };
+    // An empty file (a failed export, the wrong layer) is named, also among several files.
+    if features.is_empty() {
+        return Err(BoundaryError::Format {
+            file,
+            message: "the file holds no feature (an empty FeatureCollection)".to_string(),
+        });
     }
+    Ok(features)
 }

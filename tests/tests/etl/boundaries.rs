@@ -36,6 +36,10 @@ fn corpus_errors_have_exact_messages() {
             "malformed.geojson: malformed JSON: expected `,` or `}` at line 5 column 32",
         ),
         (
+            "empty_collection.geojson",
+            "empty_collection.geojson: the file holds no feature (an empty FeatureCollection)",
+        ),
+        (
             "not_collection.geojson",
             "not_collection.geojson: expected a GeoJSON FeatureCollection, found type \"Feature\"",
         ),

@@ -180,7 +180,7 @@ pub enum Import {
         #[arg(long = "version")]
         version_id: String,
         /// First day the version is in force (YYYY-MM-DD).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         valid_from: NaiveDate,
         /// Replace the version if it exists and has no published snapshots.
         #[arg(long)]
@@ -285,6 +285,24 @@ pub struct DemoArgs {
     pub options: ServeOptions,
 }
 
+/// A calendar day written YYYY-MM-DD, with a message that says which rule failed (chrono's
+/// own reads "input is out of range" for 2031-02-30).
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shape {
+        return Err(format!("'{text}' is not a day written YYYY-MM-DD"));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a day of the calendar"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,5 +331,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("invalid period '2025-13'"), "{err}");
+        for (day, says) in [
+            ("2031-02-30", "'2031-02-30' is not a day of the calendar"),
+            ("2025-7-1", "'2025-7-1' is not a day written YYYY-MM-DD"),
+        ] {
+            let err = Cli::try_parse_from([
+                "popmap",
+                "import",
+                "boundaries",
+                "--version",
+                "vn-x",
+                "--valid-from",
+                day,
+                "a.fgb",
+            ])
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("--valid-from") && err.contains(says), "{err}");
+        }
+        assert_eq!(
+            parse_day("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29).ok_or(String::new())
+        );
     }
 }
