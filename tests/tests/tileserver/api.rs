@@ -481,6 +481,12 @@ async fn check_api(store: Store) {
     }
     let page = get(addr, "/api/docs", "").await;
     assert_eq!(page.status, 200);
+    assert!(
+        page.headers
+            .contains("content-security-policy: default-src 'self'; script-src 'self';"),
+        "{}",
+        page.headers
+    );
     let html = String::from_utf8(page.body).unwrap();
     assert!(
         html.contains("GET /api/v1/rankings")

@@ -354,6 +354,13 @@ async fn map_values_classes_styles_and_pages() {
     }
     let status = get(addr, "/status", "").await;
     assert!(String::from_utf8_lossy(&status.body).contains("vn-2025"));
+    assert!(
+        status
+            .headers
+            .contains("content-security-policy: default-src 'self'; script-src 'self';"),
+        "{}",
+        status.headers
+    );
     let ind = json(addr, "/api/v1/map/indicators").await;
     let ids: Vec<&str> = ind["indicators"]
         .as_array()

@@ -60,6 +60,17 @@ pub fn csp(ancestors: &str) -> String {
     )
 }
 
+/// `resp` with the pages' policy (framed by this site only) unless it has one: for the pages
+/// built by the server itself (`/status`, `/api/docs`, the "not built" page).
+pub fn with_csp(mut resp: Response) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&csp("'self'")) {
+        resp.headers_mut()
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(v);
+    }
+    resp
+}
+
 /// The `frame-ancestors` sources of `/embed`.
 fn embed_ancestors(origins: &CorsOrigins) -> String {
     match origins {
@@ -129,7 +140,7 @@ fn not_built(st: &AppState) -> Response {
          (or <code>make demo</code>). The server itself is up: see <a href=\"/status\">/status</a>.</p>",
         web_dir(st).display()
     );
-    (StatusCode::SERVICE_UNAVAILABLE, Html(body)).into_response()
+    with_csp((StatusCode::SERVICE_UNAVAILABLE, Html(body)).into_response())
 }
 
 /// `GET /`: the web map; framed by a portal, it shows a link to the embed (see the module doc).
@@ -171,15 +182,18 @@ pub async fn asset(
 }
 
 /// `GET /status`: what the store holds (the page `/` served before the web map).
-pub async fn status(State(st): State<AppState>) -> Html<String> {
+pub async fn status(State(st): State<AppState>) -> Response {
     let published = st.published.load_full();
     let periods = latest_periods(&published);
-    Html(crate::routes::status::page(
-        &published.versions,
-        &periods,
-        &st.catalog,
-        st.config.synthetic,
-    ))
+    with_csp(
+        Html(crate::routes::status::page(
+            &published.versions,
+            &periods,
+            &st.catalog,
+            st.config.synthetic,
+        ))
+        .into_response(),
+    )
 }
 
 #[cfg(test)]

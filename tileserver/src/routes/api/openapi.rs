@@ -247,12 +247,12 @@ pub async fn docs(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     params.allow(&[])?;
-    Ok(bytes(
+    Ok(crate::routes::web::with_csp(bytes(
         &headers,
         &caller,
         "text/html; charset=utf-8",
         PAGE.as_bytes().to_vec(),
-    ))
+    )))
 }
 
 #[cfg(test)]
