@@ -80,6 +80,11 @@ pub fn router(state: AppState) -> Router {
         .merge(with_access(&state, others).layer(CompressionLayer::new()))
         .layer(cors(&state.config.cors))
         .layer(TraceLayer::new_for_http().on_failure(crate::http::failure::on_failure))
+        // A plain function, not axum's async `map_response`: no future boxed per request on
+        // the cached-tile path.
+        .layer(tower::util::MapResponseLayer::new(
+            crate::http::error::json_errors,
+        ))
         .with_state(state)
 }
 

@@ -310,6 +310,11 @@ async fn admin_endpoints_are_off_without_a_token() {
         .await
         .unwrap();
     assert!(buf.starts_with("HTTP/1.1 403"), "{buf}");
-    // GET on a POST route is 405, not 500.
-    assert_eq!(get(addr, "/admin/reload", "").await.status, 405);
+    // GET on a POST route is 405, not 500: JSON like every error, and Allow says POST.
+    let r = get(addr, "/admin/reload", "").await;
+    assert_eq!(r.status, 405);
+    assert_eq!(common::header(&r, "allow"), "post"); // the helper lower-cases headers
+    assert_eq!(common::header(&r, "content-type"), "application/json");
+    let e: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(e["error"], "method_not_allowed");
 }

@@ -5,6 +5,7 @@ use geo_types::{MultiPolygon, polygon};
 use geodata::{BoundaryVersion, Level, Unit};
 use geodata::{NewSnapshot, ValueRow};
 use popmap_tests::TestDb;
+use serde_json::json;
 
 use crate::common;
 
@@ -98,9 +99,14 @@ async fn serves_status_and_lists() {
         .warmed
         .store(false, std::sync::atomic::Ordering::SeqCst);
     let (st, body) = get(addr, "/readyz").await;
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
-        (st, body.as_str()),
-        (503, "warming up: building tile sources")
+        (st, &e["error"], &e["message"]),
+        (
+            503,
+            &json!("not_ready"),
+            &json!("warming up: building tile sources")
+        )
     );
     tileserver::state::refresh::spawn_warm_up(state.clone())
         .await

@@ -219,8 +219,23 @@ async fn tiles_decode_and_answer_the_right_status() {
         ("/tiles/admin/2025-10.png", 404),
         ("/tiles/admin/2020-01.json", 404),
         ("/tiles/boundaries/vn-1999.json", 404),
+        ("/tiles/admin/%FF/2/0/0.mvt", 400),
+        ("/tiles/boundaries/%C3%28/2/0/0.mvt", 400),
+        ("/api/v1/units/%FF", 400),
     ] {
         let r = get(addr, path, "").await;
         assert_eq!(r.status, status, "{path}");
+        // Every error is the documented JSON, also those the framework writes itself (a path
+        // that is not UTF-8), with a message of ours, never the library's.
+        let e: serde_json::Value = serde_json::from_slice(&r.body)
+            .unwrap_or_else(|_| panic!("{path}: {}", String::from_utf8_lossy(&r.body)));
+        assert!(
+            e["error"].is_string() && e["message"].is_string(),
+            "{path}: {e}"
+        );
+        assert!(
+            !e["message"].as_str().unwrap().contains("Invalid URL"),
+            "{path}: {e}"
+        );
     }
 }

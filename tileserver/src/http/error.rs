@@ -42,6 +42,9 @@ pub enum ApiError {
         /// Seconds until a request would be allowed again.
         retry_after_secs: u64,
     },
+    /// The server is starting: no version loaded yet, or tile sources still being built (503).
+    #[error("{0}")]
+    NotReady(String),
     /// The store could not answer (503: the request may succeed later).
     #[error("store unavailable: {0}")]
     Store(#[from] geodata::StoreError),
@@ -73,6 +76,7 @@ impl ApiError {
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
+            ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
         }
     }
 }
@@ -118,4 +122,49 @@ impl IntoResponse for ApiError {
         }
         resp
     }
+}
+
+/// Gives every error answer the documented JSON shape: the answers the framework writes itself
+/// (a path or query it cannot decode: plain text 400; a method the route lacks: empty 405)
+/// get `{error, message, details}` with a message of ours — never the library's text — and
+/// keep their other headers (`Allow`). JSON and HTML answers pass untouched; a success is
+/// never looked at beyond its status.
+pub fn json_errors(resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    // Ours are JSON, pages HTML: only the framework's bare answers (no type, or plain text).
+    let bare = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !bare {
+        return resp;
+    }
+    let (id, message) = match status {
+        StatusCode::BAD_REQUEST => (
+            "bad_request",
+            "the request's path or query cannot be read (invalid characters or encoding)",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this method is not allowed here: the Allow header lists those that are",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request is too large"),
+        StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+        s if s.is_client_error() => ("bad_request", "the request cannot be answered as sent"),
+        _ => ("internal", "the server could not answer this request"),
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.remove(axum::http::header::CONTENT_ENCODING);
+    let body = Json(json!({"error": id, "message": message, "details": null}));
+    let mut out = (status, body).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != axum::http::header::CONTENT_TYPE {
+            out.headers_mut().insert(name, value.clone());
+        }
+    }
+    out
 }

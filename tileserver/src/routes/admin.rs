@@ -74,18 +74,10 @@ pub async fn healthz() -> &'static str {
 /// the store cannot answer.
 pub async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
     if st.published.load().versions.is_empty() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no boundary version loaded",
-        )
-            .into_response();
+        return ApiError::NotReady("no boundary version loaded".into()).into_response();
     }
     if !st.warmed.load(std::sync::atomic::Ordering::SeqCst) {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "warming up: building tile sources",
-        )
-            .into_response();
+        return ApiError::NotReady("warming up: building tile sources".into()).into_response();
     }
     match st.store.versions().await {
         Ok(_) => (StatusCode::OK, "ready").into_response(),
