@@ -277,6 +277,28 @@ async fn rate_limits_answer_429_with_retry_after() {
     assert_eq!(v, [200, 200, 200, 429]);
 }
 
+#[tokio::test]
+async fn oversized_headers_are_refused_with_431() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    populate(&store).await;
+    let addr = serve(store, unlimited()).await;
+    // A 100 kB header value (the case), and a block of many 4 kB headers.
+    let big = format!("X-Junk: {}\r\n", "a".repeat(100_000));
+    let many: String = (0..10)
+        .map(|i| format!("X-Junk-{i}: {}\r\n", "b".repeat(4_000)))
+        .collect();
+    for extra in [big, many] {
+        let r = get(addr, "/api/v1/periods", &extra).await;
+        assert_eq!(r.status, 431);
+        let e: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(e["error"], "headers_too_large", "{e}");
+    }
+    // Ordinary headers, a long Referer included, still pass.
+    let referer = format!("Referer: https://a.gov.vn/{}\r\n", "p".repeat(2_000));
+    assert_eq!(get(addr, "/api/v1/periods", &referer).await.status, 200);
+}
+
 /// Collects what the tracing subscriber writes.
 #[derive(Clone, Default)]
 struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

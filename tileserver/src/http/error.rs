@@ -42,6 +42,9 @@ pub enum ApiError {
         /// Seconds until a request would be allowed again.
         retry_after_secs: u64,
     },
+    /// The request's header block, or one header, is larger than the server reads (431).
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// The server is starting: no version loaded yet, or tile sources still being built (503).
     #[error("{0}")]
     NotReady(String),
@@ -77,6 +80,10 @@ impl ApiError {
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+            ApiError::HeadersTooLarge(_) => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers_too_large",
+            ),
         }
     }
 }

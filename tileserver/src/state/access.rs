@@ -165,6 +165,31 @@ impl std::fmt::Display for Millis {
     }
 }
 
+/// Largest header value read, and largest header block (names and values), in bytes: a
+/// browser's biggest (a long Referer or cookie) is a few kB; nginx's default is 8 kB a line.
+const HEADER_VALUE_BYTES: usize = 8 << 10;
+/// See [`HEADER_VALUE_BYTES`].
+const HEADER_BLOCK_BYTES: usize = 32 << 10;
+
+/// A 431 when one header value or the whole block is larger than the server reads.
+fn oversized(headers: &axum::http::HeaderMap) -> Option<ApiError> {
+    let mut total = 0;
+    for (name, value) in headers {
+        if value.len() > HEADER_VALUE_BYTES {
+            return Some(ApiError::HeadersTooLarge(format!(
+                "header {name} is {} bytes; at most {HEADER_VALUE_BYTES} are read",
+                value.len()
+            )));
+        }
+        total += name.as_str().len() + value.len();
+    }
+    (total > HEADER_BLOCK_BYTES).then(|| {
+        ApiError::HeadersTooLarge(format!(
+            "the headers hold {total} bytes; at most {HEADER_BLOCK_BYTES} are read"
+        ))
+    })
+}
+
 /// The one middleware in front of every route: identifies the caller, applies the rate limits,
 /// logs the request and counts it in the metrics ([`crate::state::metrics::Metrics::observe`]).
 /// One layer rather than two, over the state behind one `Arc`: axum clones a route's layers
@@ -182,7 +207,10 @@ pub async fn guard(State(st): State<Arc<AppState>>, mut req: Request, next: Next
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let authorization = req.headers().get(header::AUTHORIZATION).cloned();
-    let caller = identify(&st, authorization).await;
+    let caller = match oversized(req.headers()) {
+        Some(e) => Err(e),
+        None => identify(&st, authorization).await,
+    };
     let key_id = caller.as_ref().ok().and_then(|c| c.key_id);
     // The web map's own files (scripts, style sheets) are static and revalidated by ETag: a page
     // load or an embed preview must not spend the address's budget on them. Health probes come

@@ -173,6 +173,7 @@ fn shared(e: Arc<ApiError>) -> ApiError {
         ApiError::Internal(m) => ApiError::Internal(m.clone()),
         ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
         ApiError::NotReady(m) => ApiError::NotReady(m.clone()),
+        ApiError::HeadersTooLarge(m) => ApiError::HeadersTooLarge(m.clone()),
         ApiError::Store(s) => ApiError::Unavailable(s.to_string()),
     }
 }
