@@ -278,6 +278,28 @@ async fn rate_limits_answer_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn unknown_keys_spend_the_address_budget() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    populate(&store).await;
+    let config = tileserver::ServerConfig {
+        rate_per_ip: RateLimit {
+            per_second: 1,
+            burst: 3,
+        },
+        ..Default::default()
+    };
+    let addr = serve(store, config).await;
+    // Guessing keys from one address: 401 while the address has budget, then 429.
+    let mut v = Vec::new();
+    for i in 0..5 {
+        let guess = bearer(&format!("pm_{i:064}"));
+        v.push(get(addr, "/api/v1/periods", &guess).await.status);
+    }
+    assert_eq!(v, [401, 401, 401, 429, 429]);
+}
+
+#[tokio::test]
 async fn oversized_headers_are_refused_with_431() {
     let db = TestDb::sqlite();
     let store = db.store().await;

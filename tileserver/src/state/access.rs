@@ -209,7 +209,15 @@ pub async fn guard(State(st): State<Arc<AppState>>, mut req: Request, next: Next
     let authorization = req.headers().get(header::AUTHORIZATION).cloned();
     let caller = match oversized(req.headers()) {
         Some(e) => Err(e),
-        None => identify(&st, authorization).await,
+        // A key that is unknown or revoked spends the address's budget like an anonymous
+        // request: guessing keys is rate-limited, and past the budget it is a 429.
+        None => match identify(&st, authorization).await {
+            Err(ApiError::Unauthorized(m)) => match st.limiters.check(None, ip) {
+                Ok(()) => Err(ApiError::Unauthorized(m)),
+                Err(limited) => Err(limited),
+            },
+            other => other,
+        },
     };
     let key_id = caller.as_ref().ok().and_then(|c| c.key_id);
     // The web map's own files (scripts, style sheets) are static and revalidated by ETag: a page
