@@ -22,6 +22,8 @@ mod table;
 #[path = "fuzz/tile_path.rs"]
 mod tile_path;
 
+use proptest::prelude::*;
+use proptest::sample::Index;
 use proptest::test_runner::Config;
 
 /// The proptest configuration of a target: `default` cases unless `PROPTEST_CASES` says more,
@@ -36,5 +38,25 @@ pub fn config(default: u32) -> Config {
         cases,
         failure_persistence: None,
         ..Config::default()
+    }
+}
+
+/// Damage to a byte string: `(where, byte, kind)`, kind 0 overwrites, 1 inserts, 2 cuts the rest.
+pub type Edits = Vec<(Index, u8, u8)>;
+
+/// One to `max - 1` random [`Edits`].
+pub fn edits(max: usize) -> impl Strategy<Value = Edits> {
+    proptest::collection::vec((any::<Index>(), any::<u8>(), 0..3u8), 1..max)
+}
+
+/// Applies `edits` to `bytes` in order (the damage of the "damaged file" targets).
+pub fn damage(bytes: &mut Vec<u8>, edits: &Edits) {
+    for &(at, byte, kind) in edits {
+        let i = at.index(bytes.len().max(1)).min(bytes.len());
+        match kind {
+            0 if i < bytes.len() => bytes[i] = byte,
+            1 => bytes.insert(i, byte),
+            _ => bytes.truncate(i),
+        }
     }
 }

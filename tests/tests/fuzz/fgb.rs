@@ -70,17 +70,10 @@ proptest! {
     #[test]
     fn damaged_files_give_named_errors(
         units in proptest::collection::vec(unit(), 1..6),
-        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 1..6),
+        edits in crate::edits(6),
     ) {
         let mut bytes = fgb(&units);
-        for (at, byte, kind) in edits {
-            let i = at.index(bytes.len().max(1)).min(bytes.len());
-            match kind {
-                0 if i < bytes.len() => bytes[i] = byte,
-                1 => bytes.insert(i, byte),
-                _ => bytes.truncate(i),
-            }
-        }
+        crate::damage(&mut bytes, &edits);
         let dir = tempfile::tempdir().unwrap();
         if let Err(e) = read(dir.path(), FILE, &bytes) {
             named(&e, FILE)?;

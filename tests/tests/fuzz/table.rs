@@ -104,17 +104,10 @@ proptest! {
     #[test]
     fn damaged_tables_give_named_issues(
         g in generated(),
-        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 1..8),
+        edits in crate::edits(8),
     ) {
         let mut bytes = csv(&g).into_bytes();
-        for (at, byte, kind) in edits {
-            let i = at.index(bytes.len().max(1)).min(bytes.len());
-            match kind {
-                0 if i < bytes.len() => bytes[i] = byte,
-                1 => bytes.insert(i, byte),
-                _ => bytes.truncate(i),
-            }
-        }
+        crate::damage(&mut bytes, &edits);
         let t = parse_table(FILE, &bytes, &Catalog::builtin());
         issues_are_named(&t, bytes.split(|b| *b == b'\n').count())?;
     }
