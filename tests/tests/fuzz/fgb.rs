@@ -6,7 +6,7 @@ use geo_types::{Geometry, LineString, MultiPolygon, Polygon};
 use geozero::{ColumnValue, PropertyProcessor};
 use proptest::prelude::*;
 
-use crate::geojson::{Unit, named, read, unit};
+use crate::geojson::{Unit, named, read, read_back, unit};
 
 const FILE: &str = "fuzz.fgb";
 
@@ -56,12 +56,7 @@ proptest! {
         want.sort_by(|a, b| (&a.code, &a.name).cmp(&(&b.code, &b.name)));
         prop_assert_eq!(features.len(), want.len());
         for (f, u) in features.iter().zip(&want) {
-            prop_assert_eq!(&f.code, &u.code);
-            prop_assert_eq!(&f.name, &u.name);
-            prop_assert_eq!(f.level, u.level);
-            prop_assert_eq!(&f.parent_code, &u.parent);
-            prop_assert_eq!(f.geometry.len(), 1);
-            prop_assert_eq!(&f.at.file, FILE);
+            read_back(f, u, FILE)?;
         }
     }
 

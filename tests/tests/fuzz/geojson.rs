@@ -84,12 +84,7 @@ proptest! {
         let features = read(dir.path(), FILE, collection(&units).as_bytes()).unwrap();
         prop_assert_eq!(features.len(), units.len());
         for (i, (f, u)) in features.iter().zip(&units).enumerate() {
-            prop_assert_eq!(&f.code, &u.code);
-            prop_assert_eq!(&f.name, &u.name);
-            prop_assert_eq!(f.level, u.level);
-            prop_assert_eq!(&f.parent_code, &u.parent);
-            prop_assert_eq!(f.geometry.len(), 1);
-            prop_assert_eq!(&f.at.file, FILE);
+            read_back(f, u, FILE)?;
             prop_assert_eq!(f.at.index, i);
         }
     }
@@ -117,6 +112,21 @@ proptest! {
             named(&e, FILE)?;
         }
     }
+}
+
+/// `f` is `u` read back from `file`: code, name, level, parent and one polygon.
+pub fn read_back(
+    f: &etl::boundaries::RawFeature,
+    u: &Unit,
+    file: &str,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&f.code, &u.code);
+    prop_assert_eq!(&f.name, &u.name);
+    prop_assert_eq!(f.level, u.level);
+    prop_assert_eq!(&f.parent_code, &u.parent);
+    prop_assert_eq!(f.geometry.len(), 1);
+    prop_assert_eq!(&f.at.file, file);
+    Ok(())
 }
 
 /// The error names `file` (a feature's error also its index) and says more than that.
