@@ -222,6 +222,11 @@ async fn tiles_decode_and_answer_the_right_status() {
         ("/tiles/admin/%FF/2/0/0.mvt", 400),
         ("/tiles/boundaries/%C3%28/2/0/0.mvt", 400),
         ("/api/v1/units/%FF", 400),
+        (
+            "/tiles/admin/2025-10/2/0/0.mvt?fields=population&fields=births",
+            400,
+        ),
+        ("/tiles/admin/2025-10/2/0/0.mvt?fields=%FF", 400),
     ] {
         let r = get(addr, path, "").await;
         assert_eq!(r.status, status, "{path}");

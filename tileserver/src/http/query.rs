@@ -26,11 +26,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
         let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
-            .map_err(|e| {
+            .map_err(|_| {
+                // serde's own words (the rejection's text) are not for users.
                 ApiError::bad_request(
                     "query string",
                     "name=value pairs joined by &, percent-encoded",
-                    format!("bad query string: {e}"),
+                    "the query string cannot be read: name=value pairs joined by &, \
+                     percent-encoded UTF-8",
                 )
             })?;
         let mut map = BTreeMap::new();
