@@ -168,9 +168,10 @@ pub fn json_errors(resp: Response) -> Response {
     parts.headers.remove(axum::http::header::CONTENT_ENCODING);
     let body = Json(json!({"error": id, "message": message, "details": null}));
     let mut out = (status, body).into_response();
+    // `append`, not `insert`: a header given several times (Vary from CORS) keeps every value.
     for (name, value) in parts.headers.iter() {
         if name != axum::http::header::CONTENT_TYPE {
-            out.headers_mut().insert(name, value.clone());
+            out.headers_mut().append(name, value.clone());
         }
     }
     out
