@@ -206,8 +206,8 @@ pub async fn export(
         source,
         bboxes,
         world,
-        stored,
     } = load(store, &snap.version, opts.max_zoom).await?;
+    let stored = matches!(source, Source::Banded { .. });
     let values = store.values(snap.id).await?;
     let months = snap.period.month_count();
     let tiles = candidate_tiles(&bboxes, opts.min_zoom, opts.max_zoom);
@@ -344,8 +344,6 @@ struct Loaded {
     bboxes: Vec<Rect<f64>>,
     /// The version's extent in degrees.
     world: Option<Rect<f64>>,
-    /// Whether `source` is the stored generalisation.
-    stored: bool,
 }
 
 /// The tile source of `version` the way the server builds it: from the generalisation stored
@@ -378,7 +376,6 @@ async fn load(store: &Store, version: &str, max_zoom: u8) -> Result<Loaded, Expo
         }
         None => None,
     };
-    let stored = banded.is_some();
     let source = match banded {
         Some(source) => source,
         None => {
@@ -392,7 +389,6 @@ async fn load(store: &Store, version: &str, max_zoom: u8) -> Result<Loaded, Expo
         source,
         bboxes,
         world,
-        stored,
     })
 }
 
