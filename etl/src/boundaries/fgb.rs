@@ -129,12 +129,12 @@ pub(crate) fn read(
         file: file.to_string(),
         message: format!("not a readable FlatGeobuf file: {e}"),
     };
+    let len = f.metadata().map_or(0, |m| m.len()) as usize;
     let mut reader = BufReader::new(f);
     let fgb = FgbReader::open(&mut reader).map_err(format)?;
     let count = fgb.header().features_count() as usize;
     // A damaged count (found by the fuzz suite) made flatgeobuf's index size overflow and our
     // reservation abort: every feature takes bytes, so no more features than the file's bytes.
-    let len = std::fs::metadata(path).map_or(0, |m| m.len()) as usize;
     if count > len {
         return Err(BoundaryError::Format {
             file: file.to_string(),
@@ -158,15 +158,14 @@ pub(crate) fn read(
         let mut props = PropCollector(Props::default());
         // flatgeobuf 6 slices property bytes by the lengths in the file unchecked, so a damaged
         // length would panic inside it (found by the fuzz suite): walk them first.
-        if !properties_fit(feature, &types) {
-            return Err(BoundaryError::Format {
-                file: file.to_string(),
-                message: format!(
-                    "feature {index}: unreadable properties: a property's length runs past the feature's bytes"
-                ),
-            });
-        }
-        if let Err(why) = feature.process_properties(&mut props) {
+        let read = if properties_fit(feature, &types) {
+            feature
+                .process_properties(&mut props)
+                .map_err(|e| e.to_string())
+        } else {
+            Err("a property's length runs past the feature's bytes".to_string())
+        };
+        if let Err(why) = read {
             return Err(BoundaryError::Format {
                 file: file.to_string(),
                 message: format!("feature {index}: unreadable properties: {why}"),
