@@ -212,10 +212,10 @@ pub async fn guard(State(st): State<Arc<AppState>>, mut req: Request, next: Next
         // A key that is unknown or revoked spends the address's budget like an anonymous
         // request: guessing keys is rate-limited, and past the budget it is a 429.
         None => match identify(&st, authorization).await {
-            Err(ApiError::Unauthorized(m)) => match st.limiters.check(None, ip) {
-                Ok(()) => Err(ApiError::Unauthorized(m)),
-                Err(limited) => Err(limited),
-            },
+            Err(ApiError::Unauthorized(m)) => st
+                .limiters
+                .check(None, ip)
+                .and(Err(ApiError::Unauthorized(m))),
             other => other,
         },
     };
