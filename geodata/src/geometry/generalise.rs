@@ -115,21 +115,21 @@ impl Generalised {
     /// Projects `units` (WGS84 degrees, neighbours sharing exact vertices) and generalises them
     /// for each of `bands` (sorted by zoom, e.g. [`DEFAULT_BANDS`]).
     pub fn build(units: &[MultiPolygon<f64>], bands: &[ZoomBand]) -> Generalised {
-        let mut g = Generalised::empty();
-        generalise_bands(
-            units.iter().map(project_multipolygon),
-            bands,
-            |band, geometry| {
-                g.push_band(band, geometry);
-            },
-        );
-        g
+        Generalised::of_bands(units.iter().map(project_multipolygon), bands)
     }
 
     /// Like [`Generalised::build`] for units already in Web Mercator metres.
     pub fn build_projected(units: &[MultiPolygon<f64>], bands: &[ZoomBand]) -> Generalised {
+        Generalised::of_bands(units.iter(), bands)
+    }
+
+    /// Every band of [`generalise_bands`] kept (units in Web Mercator metres).
+    fn of_bands<M: std::borrow::Borrow<MultiPolygon<f64>>>(
+        units: impl IntoIterator<Item = M>,
+        bands: &[ZoomBand],
+    ) -> Generalised {
         let mut g = Generalised::empty();
-        generalise_bands(units.iter(), bands, |band, geometry| {
+        generalise_bands(units, bands, |band, geometry| {
             g.push_band(band, geometry);
         });
         g
