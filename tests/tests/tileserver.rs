@@ -32,6 +32,8 @@ mod fonts;
 mod h3;
 #[path = "tileserver/jenks.rs"]
 mod jenks;
+#[path = "tileserver/memory.rs"]
+mod memory;
 #[path = "tileserver/periods_national.rs"]
 mod periods_national;
 #[path = "tileserver/refresh.rs"]

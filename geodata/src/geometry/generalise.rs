@@ -215,6 +215,23 @@ impl Generalised {
     pub fn stored_vertex_count(&self) -> usize {
         self.pool.iter().map(coord_count).sum()
     }
+
+    /// Estimated heap bytes held (for a server cache's weigher): every pooled coordinate,
+    /// each polygon and ring's vector header, and the per-band index.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let rings: usize = self
+            .pool
+            .iter()
+            .flat_map(|mp| &mp.0)
+            .map(|p| size_of::<Polygon<f64>>() + std::mem::size_of_val(p.interiors()))
+            .sum();
+        let index: usize = self.index.iter().map(|b| 24 + b.len() * 4).sum();
+        self.stored_vertex_count() * size_of::<Coord<f64>>()
+            + rings
+            + self.pool.len() * size_of::<MultiPolygon<f64>>()
+            + index
+    }
 }
 
 /// Generalises `units` (Web Mercator metres, neighbours sharing exact vertices; each read once,

@@ -192,6 +192,37 @@ impl TileSource {
         self.generalised.band_for_zoom(z)
     }
 
+    /// Estimated heap bytes held (for the server's cache weigher): the generalised geometry,
+    /// the units' and labels' text, and the R-trees (each entry plus a third for the nodes).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let units: usize = self
+            .units
+            .iter()
+            .map(|u| size_of::<UnitInfo>() + u.code.len() + u.name.len() + opt(&u.parent_code))
+            .sum();
+        let labels: usize = self
+            .labels
+            .iter()
+            .map(|l| {
+                size_of::<Option<Label>>()
+                    + l.as_ref().map_or(0, |l| l.label.len() + opt(&l.label_en))
+            })
+            .sum();
+        let trees: usize = self
+            .trees
+            .iter()
+            .map(|t| t.size() * size_of::<Entry>())
+            .sum::<usize>()
+            + self.label_tree.size() * size_of::<PointEntry>();
+        self.generalised.heap_bytes()
+            + units
+            + labels
+            + trees * 4 / 3
+            + self.ids.len() * size_of::<Option<u64>>()
+    }
+
     /// The levels present in this version, shallowest first.
     pub fn levels(&self) -> &[Level] {
         &self.levels

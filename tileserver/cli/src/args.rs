@@ -110,11 +110,19 @@ pub struct ServeOptions {
     /// Origins allowed to read the server from a browser (CORS): `*` or a comma-separated list.
     #[arg(long, env = "POPMAP_CORS", default_value = "*")]
     pub cors: String,
-    /// Size of the in-memory tile cache in MiB (compressed bytes count). 32 holds about 70 % of
-    /// a national file's compact admin tiles z0–12 (45 MB in all) and keeps a national server
-    /// near its memory budget; raise it on a server with memory to spare.
-    #[arg(long, default_value_t = 32)]
-    pub cache_mb: u64,
+    /// Memory budget of the process in MiB (at least 256): 128 for the process itself, the
+    /// rest split into byte shares for each cache (tile sources 18 %, crosswalks and H3
+    /// operators 17.5 %, H3 grids 16 %, tiles 12.5 %, values 12.5 %, API answers 10 %,
+    /// harmonised values 6 %, fonts 4 %, unit lists 3.5 %; /metrics shows each share and what
+    /// it holds). A national server with one period stays near 120 MiB; a tile source, H3
+    /// operator or grid larger than its share is made for every request and the log says so:
+    /// raise the budget then (an r9 grid of Vietnam, ~0.5 GB, needs an estimated 4,000).
+    #[arg(long, env = "POPMAP_MEMORY_MB", default_value_t = tileserver::state::budget::DEFAULT_MEMORY_MB)]
+    pub memory_mb: u64,
+    /// Deprecated (use --memory-mb): the tile cache's size in MiB (compressed bytes count)
+    /// instead of its share; the budget grows or shrinks by the difference.
+    #[arg(long)]
+    pub cache_mb: Option<u64>,
     /// Seconds between checks for newly published snapshots; 0 turns polling off.
     #[arg(long, default_value_t = 2)]
     pub poll_seconds: u64,

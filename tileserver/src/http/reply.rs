@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::caller::Caller;
 use super::query::Format;
 use crate::http::error::ApiError;
+use prometheus_client::metrics::counter::Counter;
 
 /// A table for CSV answers: a header row and rows of cells (`None` is an empty cell).
 #[derive(Debug, Clone, Default)]
@@ -63,8 +64,11 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Hashes `body` once.
-    pub fn new(content_type: &'static str, body: Vec<u8>) -> Prepared {
+    /// Hashes `body` once. The body is cut to its length first: a serialiser's vector grows by
+    /// doubling, and `Bytes` keeps the whole allocation, so a cached answer could hold up to
+    /// twice what [`Prepared::weight`] counts.
+    pub fn new(content_type: &'static str, mut body: Vec<u8>) -> Prepared {
+        body.shrink_to_fit();
         Prepared {
             etag: etag_of(&body),
             body: body.into(),
@@ -72,9 +76,10 @@ impl Prepared {
         }
     }
 
-    /// Bytes the cache charges for this answer.
+    /// Bytes the cache charges for this answer: its body, its struct behind an `Arc` and the
+    /// ETag's text.
     pub fn weight(&self) -> u32 {
-        u32::try_from(self.body.len() + 64).unwrap_or(u32::MAX)
+        u32::try_from(self.body.len() + 96 + self.etag.len()).unwrap_or(u32::MAX)
     }
 
     /// The answer: body (or 304 when the client holds it), ETag, `Cache-Control`, `Vary`.
@@ -138,10 +143,17 @@ pub fn prepare<T: Serialize>(
 }
 
 /// Answers over one snapshot, cached by request: they never change for a snapshot id, so
-/// nothing is ever purged (a publish makes a new id); byte-weighted.
+/// nothing is ever purged (a publish makes a new id); bounded by its share of the memory
+/// budget, each answer weighed by its body, ETag, key and moka's entry.
 pub struct ResponseCache {
     cache: moka::future::Cache<String, std::sync::Arc<Prepared>>,
+    hits: Counter,
+    misses: Counter,
 }
+
+/// Heap bytes of a cached answer besides its [`Prepared::weight`]: moka's entry (the key behind
+/// an `Arc`, the value entry, the access-order node and the hash-table slot).
+const ENTRY_BYTES: usize = 384;
 
 impl std::fmt::Debug for ResponseCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -151,18 +163,29 @@ impl std::fmt::Debug for ResponseCache {
     }
 }
 
-impl Default for ResponseCache {
-    fn default() -> ResponseCache {
+impl ResponseCache {
+    /// Answers of at most `share` bytes, counting lookups on `hits` and `misses` (the state's
+    /// meter of this cache: see `state::meter`).
+    pub fn new(share: u64, hits: Counter, misses: Counter) -> ResponseCache {
         ResponseCache {
             cache: moka::future::Cache::builder()
-                .max_capacity(128 << 20)
-                .weigher(|_k, v: &std::sync::Arc<Prepared>| v.weight())
+                .max_capacity(share)
+                .weigher(|k: &String, v: &std::sync::Arc<Prepared>| {
+                    let entry = u32::try_from(k.len() + ENTRY_BYTES).unwrap_or(u32::MAX);
+                    v.weight().saturating_add(entry)
+                })
                 .build(),
+            hits,
+            misses,
         }
     }
-}
 
-impl ResponseCache {
+    /// The bytes and entries held, once pending evictions have run.
+    pub async fn size(&self) -> (u64, u64) {
+        self.cache.run_pending_tasks().await;
+        (self.cache.weighted_size(), self.cache.entry_count())
+    }
+
     /// The key of a request: route, snapshot, whether restricted values are visible, and
     /// the query parameters (sorted by name).
     pub fn key(
@@ -184,7 +207,12 @@ impl ResponseCache {
 
     /// The cached answer for `key`.
     pub async fn get(&self, key: &str) -> Option<std::sync::Arc<Prepared>> {
-        self.cache.get(key).await
+        let found = self.cache.get(key).await;
+        match found {
+            Some(_) => self.hits.inc(),
+            None => self.misses.inc(),
+        };
+        found
     }
 
     /// Keeps `answer` under `key` and hands it back.

@@ -56,7 +56,7 @@ pub async fn admin_purge(
 
 /// `GET /metrics`.
 pub async fn metrics(State(st): State<AppState>) -> Response {
-    st.tiles.publish_gauges(&st.metrics);
+    st.report_caches().await;
     let mut resp = st.metrics.render().into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -31,6 +31,7 @@ use crate::routes::mapdata::{
 use crate::routes::palette::StyleConfig;
 use crate::state::AppState;
 use crate::state::breaks::{BreaksKey, Timeline};
+use crate::state::budget::MAX_BUILDS;
 
 /// One class of a classification.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -323,14 +324,21 @@ where
                     _ => newest.push(s),
                 }
             }
-            // The periods load concurrently (a cold demo month is ~0.25 s, mostly the store).
+            // The periods load a few at a time (a cold demo month is ~0.25 s, mostly the
+            // store): each holds its whole table (or H3 grid) until its column is taken, so
+            // all at once held every period of the timeline (memory budget, issue 18).
             let mut jobs = tokio::task::JoinSet::new();
-            for (i, s) in newest.iter().enumerate() {
-                let job = load((*s).clone());
-                jobs.spawn(async move { (i, job.await) });
-            }
             let mut loaded: Vec<(usize, Vec<f64>)> = Vec::new();
-            while let Some(done) = jobs.join_next().await {
+            let mut pending = newest.iter().enumerate();
+            loop {
+                while jobs.len() < MAX_BUILDS {
+                    let Some((i, s)) = pending.next() else { break };
+                    let job = load((*s).clone());
+                    jobs.spawn(async move { (i, job.await) });
+                }
+                let Some(done) = jobs.join_next().await else {
+                    break;
+                };
                 let (i, values) =
                     done.map_err(|e| ApiError::Internal(format!("timeline values: {e}")))?;
                 if let Some(v) = values? {

@@ -1,4 +1,4 @@
-//! Server settings that do not come from the store: public URL, CORS, cache size, refresh.
+//! Server settings that do not come from the store: public URL, CORS, memory budget, refresh.
 
 use std::time::Duration;
 
@@ -52,8 +52,8 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// CORS allow-list.
     pub cors: CorsOrigins,
-    /// Byte budget of the in-memory tile cache (compressed bytes count).
-    pub cache_bytes: u64,
+    /// The memory budget and its shares for the caches (`--memory-mb`, `--cache-mb`).
+    pub memory: crate::state::budget::MemoryBudget,
     /// How often the store is polled for new snapshots; `None` turns polling off.
     pub poll: Option<Duration>,
     /// SHA-256 of the admin token guarding `/admin/*` (admin API keys work too).
@@ -89,7 +89,7 @@ impl Default for ServerConfig {
             synthetic: false,
             public_url: None,
             cors: CorsOrigins::Any,
-            cache_bytes: 256 << 20,
+            memory: crate::state::budget::MemoryBudget::default(),
             poll: Some(Duration::from_secs(2)),
             admin_token_sha256: None,
             frame_ancestors: CorsOrigins::Any,

@@ -10,29 +10,29 @@ use moka::future::Cache;
 
 use crate::http::encoding::TileBody;
 use crate::http::error::ApiError;
+use crate::state::budget::{Cache as Share, MemoryBudget};
+use crate::state::meter::CacheMeter;
+use crate::state::weight::{self, ENTRY_BYTES};
 
-/// Bytes of glyph ranges kept (a full range of Noto Sans is about 100 kB, an empty one a few
-/// bytes; the Vietnamese labels need four ranges per style).
-const RANGE_BYTES: u64 = 32 << 20;
+/// [`ENTRY_BYTES`] as moka's weight.
+const ENTRY: u32 = ENTRY_BYTES as u32;
 
-/// Parsed fonts, glyph ranges and font files, keyed by file name within the fonts folder.
+/// Parsed fonts, glyph ranges and font files, keyed by file name within the fonts folder;
+/// together within the fonts' share of the memory budget: glyph ranges (a full range of Noto
+/// Sans is about 100 kB, an empty one a few bytes; the Vietnamese labels need four ranges per
+/// style) get 3/4 of it, font files (each kept in every coding) 3/16, parsed faces (each
+/// holding its file's bytes) 1/16.
 #[derive(Debug)]
 pub struct Fonts {
-    faces: Cache<String, Arc<FontFace>>,
+    faces: Cache<String, (Arc<FontFace>, u32)>,
     ranges: Cache<(String, GlyphRange), Arc<TileBody>>,
     files: Cache<String, Arc<TileBody>>,
+    meter: CacheMeter,
 }
 
 impl Default for Fonts {
     fn default() -> Fonts {
-        Fonts {
-            faces: Cache::new(16),
-            ranges: Cache::builder()
-                .max_capacity(RANGE_BYTES)
-                .weigher(|_k, v: &Arc<TileBody>| v.weight())
-                .build(),
-            files: Cache::new(16),
-        }
+        Fonts::new(&MemoryBudget::default())
     }
 }
 
@@ -57,6 +57,43 @@ async fn read(dir: &Path, file: &str) -> Result<Vec<u8>, ApiError> {
 }
 
 impl Fonts {
+    /// The fonts' caches within their share of `budget`.
+    pub fn new(budget: &MemoryBudget) -> Fonts {
+        let meter = CacheMeter::new(Share::Fonts, budget);
+        let share = meter.share();
+        Fonts {
+            faces: Cache::builder()
+                .max_capacity(share / 16)
+                .weigher(|_k, v: &(Arc<FontFace>, u32)| v.1.saturating_add(ENTRY))
+                .build(),
+            ranges: Cache::builder()
+                .max_capacity(share * 3 / 4)
+                .weigher(|_k, v: &Arc<TileBody>| v.weight().saturating_add(ENTRY))
+                .build(),
+            files: Cache::builder()
+                .max_capacity(share * 3 / 16)
+                .weigher(|_k, v: &Arc<TileBody>| v.weight().saturating_add(ENTRY))
+                .build(),
+            meter,
+        }
+    }
+
+    /// The meter of the fonts' caches.
+    pub fn meter(&self) -> &CacheMeter {
+        &self.meter
+    }
+
+    /// Runs the caches' pending evictions and copies their summed size into the meter.
+    pub async fn report(&self) {
+        self.faces.run_pending_tasks().await;
+        self.ranges.run_pending_tasks().await;
+        self.files.run_pending_tasks().await;
+        self.meter.set_size(
+            self.faces.weighted_size() + self.ranges.weighted_size() + self.files.weighted_size(),
+            self.faces.entry_count() + self.ranges.entry_count() + self.files.entry_count(),
+        );
+    }
+
     /// The font `dir/file`, parsed once and served as the stack `name`.
     pub async fn face(
         &self,
@@ -65,18 +102,23 @@ impl Fonts {
         name: &str,
     ) -> Result<Arc<FontFace>, ApiError> {
         let (dir, owned, name) = (dir.to_path_buf(), file.to_string(), name.to_string());
-        self.faces
-            .try_get_with(file.to_string(), async move {
+        let entry = self
+            .faces
+            .entry(file.to_string())
+            .or_try_insert_with(async move {
                 let bytes = read(&dir, &owned).await?;
+                let size = weight::clamp(bytes.len());
                 tokio::task::spawn_blocking(move || FontFace::parse(&name, bytes))
                     .await
                     .map_err(|e| ApiError::Internal(format!("parsing a font failed: {e}")))?
-                    .map(Arc::new)
+                    .map(|f| (Arc::new(f), size))
                     // The server's own font files are broken: not the client's fault.
                     .map_err(|e| ApiError::Internal(e.to_string()))
             })
             .await
-            .map_err(shared)
+            .map_err(shared)?;
+        self.meter.record(entry.is_fresh());
+        Ok(entry.into_value().0)
     }
 
     /// The glyph protobuf of `range` in `face` (read from `file`), made once.
@@ -86,8 +128,10 @@ impl Fonts {
         file: &str,
         range: GlyphRange,
     ) -> Result<Arc<TileBody>, ApiError> {
-        self.ranges
-            .try_get_with((file.to_string(), range), async move {
+        let entry = self
+            .ranges
+            .entry((file.to_string(), range))
+            .or_try_insert_with(async move {
                 let t = std::time::Instant::now();
                 let body = tokio::task::spawn_blocking(move || TileBody::new(face.glyphs(range)))
                     .await
@@ -96,21 +140,27 @@ impl Fonts {
                 Ok::<_, ApiError>(Arc::new(body))
             })
             .await
-            .map_err(shared)
+            .map_err(shared)?;
+        self.meter.record(entry.is_fresh());
+        Ok(entry.into_value())
     }
 
     /// The font file `dir/file`, read and compressed once.
     pub async fn file(&self, dir: &Path, file: &str) -> Result<Arc<TileBody>, ApiError> {
         let dir: PathBuf = dir.to_path_buf();
         let owned = file.to_string();
-        self.files
-            .try_get_with(file.to_string(), async move {
+        let entry = self
+            .files
+            .entry(file.to_string())
+            .or_try_insert_with(async move {
                 let bytes = read(&dir, &owned).await?;
                 tokio::task::spawn_blocking(move || Arc::new(TileBody::new(bytes)))
                     .await
                     .map_err(|e| ApiError::Internal(format!("reading a font failed: {e}")))
             })
             .await
-            .map_err(shared)
+            .map_err(shared)?;
+        self.meter.record(entry.is_fresh());
+        Ok(entry.into_value())
     }
 }

@@ -195,6 +195,26 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Registers the memory budget (`memory_budget_bytes`) and each cache's meter
+    /// (`cache_bytes`, `cache_entries`, `cache_budget_bytes`, `cache_hits`, `cache_misses`,
+    /// labelled `cache="<name>"`; see [`crate::state::meter`]). Called once, at start.
+    pub fn register_caches(
+        &mut self,
+        budget_bytes: u64,
+        meters: &[crate::state::meter::CacheMeter],
+    ) {
+        let budget = Gauge::<i64>::default();
+        budget.set(i64::try_from(budget_bytes).unwrap_or(i64::MAX));
+        self.registry.register(
+            "memory_budget_bytes",
+            "The memory budget (--memory-mb) the caches' shares are cut from",
+            budget,
+        );
+        for m in meters {
+            m.register(&mut self.registry);
+        }
+    }
+
     /// The registry in the Prometheus text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();

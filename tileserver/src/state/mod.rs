@@ -5,13 +5,16 @@
 
 pub mod access;
 pub mod breaks;
+pub mod budget;
 pub mod config;
 pub mod fonts;
+pub mod meter;
 pub mod metrics;
 pub mod published;
 pub mod refresh;
 pub mod tilecache;
 pub mod units;
+pub mod weight;
 
 use std::sync::Arc;
 
@@ -60,22 +63,40 @@ impl AppState {
         config: ServerConfig,
     ) -> Result<AppState, StoreError> {
         let published = Published::load(&store, 1).await?;
-        let metrics = Metrics::default();
+        let budget = &config.memory;
+        let (tiles, api, fonts) = (
+            TileCache::new(budget),
+            units::ApiState::new(budget),
+            fonts::Fonts::new(budget),
+        );
+        let mut meters = tiles.meters();
+        meters.extend(api.meters());
+        meters.push(fonts.meter().clone());
+        let mut metrics = Metrics::default();
+        metrics.register_caches(budget.total(), &meters);
         metrics.generation.set(1);
         let limiters = access::Limiters::new(config.rate_per_key, config.rate_per_ip);
         Ok(AppState {
-            api: Arc::default(),
+            api: Arc::new(api),
             limiters: Arc::new(limiters),
             store,
             catalog,
-            tiles: Arc::new(TileCache::new(config.cache_bytes)),
+            tiles: Arc::new(tiles),
             config: Arc::new(config),
             published: Arc::new(ArcSwap::from_pointee(published)),
             metrics: Arc::new(metrics),
             reload_lock: Arc::default(),
             warmed: Arc::new(std::sync::atomic::AtomicBool::new(true)),
-            fonts: Arc::default(),
+            fonts: Arc::new(fonts),
             breaks: Arc::default(),
         })
+    }
+
+    /// Copies every cache's size (after its pending evictions) into its meter, for
+    /// `/metrics`.
+    pub async fn report_caches(&self) {
+        self.tiles.report(&self.metrics).await;
+        self.api.report().await;
+        self.fonts.report().await;
     }
 }

@@ -1,5 +1,6 @@
-//! In-memory caches (moka): per-version tile sources, per-snapshot values, and built tiles
-//! weighted by their bytes. Concurrent misses for one key are computed once: the other
+//! In-memory caches (moka): per-version tile sources, per-snapshot values, H3 grids and built
+//! tiles, each bounded by its byte share of the memory budget ([`crate::state::budget`]) as
+//! [`crate::state::weight`] estimates it. Concurrent misses for one key are computed once: the other
 //! requests wait for the first one's result.
 //!
 //! Keys name immutable things only (a version id, a snapshot id), so a reload never has to
@@ -17,10 +18,14 @@ use geodata::{DisclosureRules, protect};
 use geodata::{HarmoniseError, Harmonised, Harmoniser};
 use geodata::{Snapshot, ValueTable};
 use moka::future::Cache;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::http::encoding::TileBody;
 use crate::http::error::ApiError;
+use crate::state::budget::{Cache as BudgetCache, MAX_BUILDS, MemoryBudget};
+use crate::state::meter::CacheMeter;
 use crate::state::metrics::{FamilyLabels, Metrics};
+use crate::state::weight;
 
 /// What a cached tile is of.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,28 +83,6 @@ impl TileKey {
     }
 }
 
-/// Byte budget of the cached H3 grids (an r9 grid of Vietnam is ~0.5 GB, r8 ~70 MB).
-pub const GRID_BYTES: u64 = 1 << 30;
-
-/// Byte budget of the cached snapshots' values (and half as much for harmonised ones): a
-/// national period (9,904 communes, 693 districts, 63 provinces, 17 counts each) weighs about
-/// 14 MB, so two stay (a change map's two ends) and memory stays bounded as periods accumulate
-/// (it was 64 tables, whatever their size); any other period is read again (~0.13 s on the
-/// national file). Half as much (one national period) measured 19 MiB less resident with six
-/// periods browsed but would read both ends of every change map again.
-pub const VALUE_BYTES: u64 = 32 << 20;
-
-/// The estimated heap bytes of a value table: per unit its code and a map node, per value the
-/// indicator id and an entry (BTreeMap nodes hold up to 11 entries; `String`s are 24 bytes plus
-/// their text rounded up by the allocator).
-fn table_weight(t: &ValueTable) -> u32 {
-    let bytes: usize = t
-        .iter()
-        .map(|(code, row)| 96 + code.len() + row.keys().map(|k| 56 + k.len()).sum::<usize>())
-        .sum();
-    u32::try_from(bytes).unwrap_or(u32::MAX)
-}
-
 /// A stored H3 operator with its description.
 pub type StoredOperator = Arc<(OperatorInfo, Operator)>;
 
@@ -112,7 +95,7 @@ pub struct H3Snapshot {
     pub operator: StoredOperator,
 }
 
-/// The server's caches.
+/// The server's caches, each bounded by its byte share of the memory budget.
 pub struct TileCache {
     sources: Cache<String, Arc<TileSource>>,
     values: Cache<i64, Arc<ValueTable>>,
@@ -124,24 +107,24 @@ pub struct TileCache {
     /// The one body of every empty tile (204): most tiles of a national box are sea, and a
     /// body each (digest and three ETags) cost ~0.5 kB apiece.
     empty: Arc<TileBody>,
+    /// At most [`MAX_BUILDS`] large fills (sources, values, harmonised values, crosswalks,
+    /// operators) at once: what they hold while being made is not in any cache yet.
+    builds: Arc<Semaphore>,
+    /// One H3 grid made at a time: applying an operator holds several times the grid it
+    /// makes (every resolution's sums), the largest build the server runs.
+    grid_gate: Arc<Semaphore>,
+    meters: Meters,
 }
 
-/// Heap bytes a cached tile holds beside its codings ([`TileBody::weight`] counts those), in
-/// jemalloc's size classes: the body's struct behind its `Arc` (320), its digest (32) and three
-/// ETag headers (3 × 48), moka's entry (the key in an `Arc`, 80; the value entry with its
-/// info, ~200; the access-order node and hash-table slot, ~100).
-const TILE_ENTRY_BYTES: u32 = 896;
-
-/// Heap bytes of a cached empty tile: its key and moka's entry (the body is shared).
-const EMPTY_ENTRY_BYTES: u32 = 384;
-
-/// What a cached tile weighs against the tile cache's budget.
-fn tile_weight(body: &TileBody) -> u32 {
-    if body.raw.is_empty() {
-        EMPTY_ENTRY_BYTES
-    } else {
-        body.weight().saturating_add(TILE_ENTRY_BYTES)
-    }
+/// The meters of [`TileCache`]'s caches.
+#[derive(Debug, Clone)]
+struct Meters {
+    sources: CacheMeter,
+    values: CacheMeter,
+    harmonised: CacheMeter,
+    builds: CacheMeter,
+    grids: CacheMeter,
+    tiles: CacheMeter,
 }
 
 impl std::fmt::Debug for TileCache {
@@ -228,65 +211,126 @@ async fn load_source(store: &Store, id: &str) -> Result<TileSource, ApiError> {
     Ok(src)
 }
 
+/// A cache of at most `share` bytes as `weigh` estimates them (see [`crate::state::weight`]).
+fn bounded<K, V>(share: u64, weigh: fn(&V) -> usize) -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .max_capacity(share)
+        .weigher(move |_k, v: &V| weight::clamp(weigh(v)))
+        .build()
+}
+
+/// The value of `key` in `cache`, made by `init` on a miss (concurrent misses share one
+/// `init`), counted as a hit or a miss on `meter`.
+async fn fill<K, V>(
+    cache: &Cache<K, V>,
+    meter: &CacheMeter,
+    key: K,
+    init: impl std::future::Future<Output = Result<V, ApiError>>,
+) -> Result<V, ApiError>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    let entry = cache
+        .entry(key)
+        .or_try_insert_with(init)
+        .await
+        .map_err(shared)?;
+    meter.record(entry.is_fresh());
+    Ok(entry.into_value())
+}
+
+/// A permit of the large fills (see [`TileCache`]'s `builds` and `grid_gate`).
+async fn permit(builds: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, ApiError> {
+    builds
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(format!("build queue closed: {e}")))
+}
+
+/// Says so in the log when a value weighs more than its cache's whole share: it is made for
+/// each request and never kept (the budget is too small for the data).
+fn warn_if_too_big(meter: &CacheMeter, share: u64, what: &str, bytes: usize) {
+    if bytes as u64 > share {
+        tracing::warn!(
+            cache = meter.cache().name(),
+            bytes,
+            share,
+            "{what} is larger than its cache's share of the memory budget and is not kept: raise --memory-mb"
+        );
+    }
+}
+
+/// The H3 operators' part of the crosswalks-and-operators share (7/8: an r8 operator of
+/// Vietnam weighs ~20 MB, an indexed crosswalk a few).
+fn operator_share(meter: &CacheMeter) -> u64 {
+    meter.share() - meter.share() / 8
+}
+
 impl TileCache {
-    /// Caches holding at most `tile_bytes` bytes of tiles, 8 tile sources, [`VALUE_BYTES`] of
-    /// snapshots' values (half as much harmonised), 4 crosswalks, 4 H3 operators and
-    /// [`GRID_BYTES`] of snapshots' H3 grids.
-    pub fn new(tile_bytes: u64) -> TileCache {
+    /// Caches within `budget`'s shares: tile sources, values, harmonised values, crosswalks
+    /// and operators, H3 grids and tiles (see [`crate::state::budget`]).
+    pub fn new(budget: &MemoryBudget) -> TileCache {
+        let meter = |c| CacheMeter::new(c, budget);
+        let builds = budget.share(BudgetCache::Builds);
+        let operators = builds - builds / 8;
         TileCache {
-            sources: Cache::builder().max_capacity(8).build(),
+            sources: bounded(budget.share(BudgetCache::Sources), |v| weight::source(v)),
             values: Cache::builder()
-                .max_capacity(VALUE_BYTES)
-                .weigher(|_k, v: &Arc<ValueTable>| table_weight(v))
-                .time_to_idle(Duration::from_secs(3600))
-                .build(),
-            harmonised: Cache::builder()
-                .max_capacity(VALUE_BYTES / 2)
-                .weigher(|_k, v: &Arc<Harmonised>| {
-                    table_weight(&v.values)
-                        .saturating_add(u32::try_from(v.estimated.len() * 64).unwrap_or(u32::MAX))
+                .max_capacity(budget.share(BudgetCache::Values))
+                .weigher(|_k, v: &Arc<ValueTable>| {
+                    weight::clamp(weight::table(v) + weight::ENTRY_BYTES)
                 })
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
-            harmonisers: Cache::builder().max_capacity(4).build(),
-            operators: Cache::builder().max_capacity(4).build(),
-            grids: Cache::builder()
-                .max_capacity(GRID_BYTES)
-                .weigher(|_k, v: &Arc<H3Snapshot>| {
-                    u32::try_from(v.grid.bytes()).unwrap_or(u32::MAX)
-                })
-                .time_to_idle(Duration::from_secs(3600))
-                .build(),
-            tiles: Cache::builder()
-                .max_capacity(tile_bytes)
-                .weigher(|_k, v: &Arc<TileBody>| tile_weight(v))
-                .build(),
+            harmonised: bounded(budget.share(BudgetCache::Harmonised), |v| {
+                weight::harmonised(v)
+            }),
+            harmonisers: bounded(builds / 8, |v| weight::harmoniser(v)),
+            operators: bounded(operators, |v| weight::operator(&v.1)),
+            grids: bounded(budget.share(BudgetCache::Grids), |v| weight::grid(v)),
+            tiles: bounded(budget.share(BudgetCache::Tiles), |v| weight::tile(v)),
             empty: Arc::new(TileBody::new(Vec::new())),
+            builds: Arc::new(Semaphore::new(MAX_BUILDS)),
+            grid_gate: Arc::new(Semaphore::new(1)),
+            meters: Meters {
+                sources: meter(BudgetCache::Sources),
+                values: meter(BudgetCache::Values),
+                harmonised: meter(BudgetCache::Harmonised),
+                builds: meter(BudgetCache::Builds),
+                grids: meter(BudgetCache::Grids),
+                tiles: meter(BudgetCache::Tiles),
+            },
         }
     }
 
     /// The tile source of `version` (known to exist), read once from its stored generalisation
     /// (see [`load_source`]).
     pub async fn source(&self, store: &Store, version: &str) -> Result<Arc<TileSource>, ApiError> {
-        let store = store.clone();
-        let id = version.to_string();
-        self.sources
-            .try_get_with(version.to_string(), async move {
-                load_source(&store, &id).await.map(Arc::new)
-            })
-            .await
-            .map_err(shared)
+        let (store, id, builds) = (store.clone(), version.to_string(), self.builds.clone());
+        let meter = &self.meters.sources;
+        let src = fill(&self.sources, meter, version.to_string(), async move {
+            let _permit = permit(&builds).await?;
+            load_source(&store, &id).await.map(Arc::new)
+        })
+        .await?;
+        warn_if_too_big(meter, meter.share(), "a tile source", weight::source(&src));
+        Ok(src)
     }
 
     /// The values of snapshot `id`, read once.
     pub async fn values(&self, store: &Store, id: i64) -> Result<Arc<ValueTable>, ApiError> {
-        let store = store.clone();
-        self.values
-            .try_get_with(id, async move {
-                Ok::<_, ApiError>(Arc::new(store.values(id).await?))
-            })
-            .await
-            .map_err(shared)
+        let (store, builds) = (store.clone(), self.builds.clone());
+        fill(&self.values, &self.meters.values, id, async move {
+            let _permit = permit(&builds).await?;
+            Ok(Arc::new(store.values(id).await?))
+        })
+        .await
     }
 
     /// The stored crosswalk `from` → `to`, indexed once; 400 when none was built.
@@ -297,20 +341,21 @@ impl TileCache {
         to: &str,
     ) -> Result<Arc<Harmoniser>, ApiError> {
         let (store, f, t) = (store.clone(), from.to_string(), to.to_string());
-        self.harmonisers
-            .try_get_with((from.to_string(), to.to_string()), async move {
-                match Harmoniser::load(&store, &f, &t).await {
-                    Ok(h) => Ok(Arc::new(h)),
-                    Err(e @ HarmoniseError::NoCrosswalk { .. }) => Err(ApiError::bad_request(
-                        "version",
-                        "the period's own boundary version, or one with a stored crosswalk from it",
-                        e.to_string(),
-                    )),
-                    Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
-                }
-            })
-            .await
-            .map_err(shared)
+        let key = (from.to_string(), to.to_string());
+        let builds = self.builds.clone();
+        fill(&self.harmonisers, &self.meters.builds, key, async move {
+            let _permit = permit(&builds).await?;
+            match Harmoniser::load(&store, &f, &t).await {
+                Ok(h) => Ok(Arc::new(h)),
+                Err(e @ HarmoniseError::NoCrosswalk { .. }) => Err(ApiError::bad_request(
+                    "version",
+                    "the period's own boundary version, or one with a stored crosswalk from it",
+                    e.to_string(),
+                )),
+                Err(HarmoniseError::Store(e)) => Err(ApiError::Store(e)),
+            }
+        })
+        .await
     }
 
     /// The values of `snapshot` moved onto `version` through the stored crosswalk, computed
@@ -324,39 +369,46 @@ impl TileCache {
     ) -> Result<Arc<Harmonised>, ApiError> {
         let key = (snapshot.id, version.to_string());
         if let Some(h) = self.harmonised.get(&key).await {
+            self.meters.harmonised.record(false);
             return Ok(h);
         }
         let harmoniser = self.harmoniser(store, &snapshot.version, version).await?;
         let old = self.values(store, snapshot.id).await?;
-        let (catalog, snap) = (catalog.clone(), snapshot.clone());
-        self.harmonised
-            .try_get_with(key, async move {
-                tokio::task::spawn_blocking(move || {
-                    Arc::new(harmoniser.harmonise(&catalog, &snap, &old))
-                })
-                .await
-                .map_err(|e| ApiError::Internal(format!("harmonising failed: {e}")))
+        let (catalog, snap, builds) = (catalog.clone(), snapshot.clone(), self.builds.clone());
+        fill(&self.harmonised, &self.meters.harmonised, key, async move {
+            let _permit = permit(&builds).await?;
+            tokio::task::spawn_blocking(move || {
+                Arc::new(harmoniser.harmonise(&catalog, &snap, &old))
             })
             .await
-            .map_err(shared)
+            .map_err(|e| ApiError::Internal(format!("harmonising failed: {e}")))
+        })
+        .await
     }
 
     /// The H3 operator of `version`; 404 when none was built (not cached, so an operator
     /// built later is found).
     pub async fn operator(&self, store: &Store, version: &str) -> Result<StoredOperator, ApiError> {
-        let store = store.clone();
+        let (store, builds) = (store.clone(), self.builds.clone());
         let id = version.to_string();
-        self.operators
-            .try_get_with(version.to_string(), async move {
-                match store.operator(&id).await? {
-                    Some(op) => Ok(Arc::new(op)),
-                    None => Err(ApiError::NotFound(format!(
-                        "no H3 grid for boundary version '{id}' (run: popmap h3 build --version {id})"
-                    ))),
-                }
-            })
-            .await
-            .map_err(shared)
+        let meter = &self.meters.builds;
+        let op = fill(&self.operators, meter, id.clone(), async move {
+            let _permit = permit(&builds).await?;
+            match store.operator(&id).await? {
+                Some(op) => Ok(Arc::new(op)),
+                None => Err(ApiError::NotFound(format!(
+                    "no H3 grid for boundary version '{id}' (run: popmap h3 build --version {id})"
+                ))),
+            }
+        })
+        .await?;
+        warn_if_too_big(
+            meter,
+            operator_share(meter),
+            "an H3 operator",
+            weight::operator(&op.1),
+        );
+        Ok(op)
     }
 
     /// The H3 grid of snapshot `id` on `version`, applied and protected once.
@@ -371,26 +423,28 @@ impl TileCache {
         let operator = self.operator(store, version).await?;
         let values = self.values(store, id).await?;
         let indicators: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
-        let rules = rules.clone();
-        self.grids
-            .try_get_with(id, async move {
-                let t = std::time::Instant::now();
-                let snap = tokio::task::spawn_blocking(move || {
-                    let mut grid = Grid::apply(&operator.1, &values, &indicators)?;
-                    protect(&mut grid, &rules);
-                    Ok(H3Snapshot { grid, operator })
-                })
-                .await
-                .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?
-                // Stored counts the grid cannot hold: the data's limit, not the request's.
-                .map_err(|e: geodata::GridError| {
-                    ApiError::Internal(format!("H3 grid of snapshot {id}: {e}"))
-                })?;
-                tracing::info!(snapshot = id, ms = t.elapsed().as_millis(), "H3 grid built");
-                Ok::<_, ApiError>(Arc::new(snap))
+        let (rules, gate) = (rules.clone(), self.grid_gate.clone());
+        let meter = &self.meters.grids;
+        let grid = fill(&self.grids, meter, id, async move {
+            let _permit = permit(&gate).await?;
+            let t = std::time::Instant::now();
+            let snap = tokio::task::spawn_blocking(move || {
+                let mut grid = Grid::apply(&operator.1, &values, &indicators)?;
+                protect(&mut grid, &rules);
+                Ok(H3Snapshot { grid, operator })
             })
             .await
-            .map_err(shared)
+            .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?
+            // Stored counts the grid cannot hold: the data's limit, not the request's.
+            .map_err(|e: geodata::GridError| {
+                ApiError::Internal(format!("H3 grid of snapshot {id}: {e}"))
+            })?;
+            tracing::info!(snapshot = id, ms = t.elapsed().as_millis(), "H3 grid built");
+            Ok(Arc::new(snap))
+        })
+        .await?;
+        warn_if_too_big(meter, meter.share(), "an H3 grid", weight::grid(&grid));
+        Ok(grid)
     }
 
     /// The tile `key`, built by `build` (on a blocking thread) and compressed on a miss.
@@ -424,6 +478,7 @@ impl TileCache {
             })
             .await
             .map_err(shared)?;
+        self.meters.tiles.record(entry.is_fresh());
         if entry.is_fresh() {
             metrics.cache_misses.get_or_create(&labels).inc();
         } else {
@@ -432,8 +487,46 @@ impl TileCache {
         Ok(entry.into_value())
     }
 
-    /// Copies the cache's size into the metrics gauges.
-    pub fn publish_gauges(&self, metrics: &Metrics) {
+    /// The meters of these caches (registered once in the metrics registry).
+    pub fn meters(&self) -> Vec<CacheMeter> {
+        let m = &self.meters;
+        vec![
+            m.sources.clone(),
+            m.values.clone(),
+            m.harmonised.clone(),
+            m.builds.clone(),
+            m.grids.clone(),
+            m.tiles.clone(),
+        ]
+    }
+
+    /// Runs the caches' pending evictions, then copies their sizes into their meters and the
+    /// tile cache's into the older tile gauges.
+    pub async fn report(&self, metrics: &Metrics) {
+        self.sources.run_pending_tasks().await;
+        self.values.run_pending_tasks().await;
+        self.harmonised.run_pending_tasks().await;
+        self.harmonisers.run_pending_tasks().await;
+        self.operators.run_pending_tasks().await;
+        self.grids.run_pending_tasks().await;
+        self.tiles.run_pending_tasks().await;
+        let m = &self.meters;
+        m.sources
+            .set_size(self.sources.weighted_size(), self.sources.entry_count());
+        m.values
+            .set_size(self.values.weighted_size(), self.values.entry_count());
+        m.harmonised.set_size(
+            self.harmonised.weighted_size(),
+            self.harmonised.entry_count(),
+        );
+        m.builds.set_size(
+            self.harmonisers.weighted_size() + self.operators.weighted_size(),
+            self.harmonisers.entry_count() + self.operators.entry_count(),
+        );
+        m.grids
+            .set_size(self.grids.weighted_size(), self.grids.entry_count());
+        m.tiles
+            .set_size(self.tiles.weighted_size(), self.tiles.entry_count());
         metrics
             .cache_bytes
             .set(i64::try_from(self.tiles.weighted_size()).unwrap_or(i64::MAX));

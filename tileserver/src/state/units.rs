@@ -9,14 +9,54 @@ use moka::future::Cache;
 
 use crate::http::error::ApiError;
 use crate::http::reply;
+use crate::state::budget::{Cache as Share, MemoryBudget};
+use crate::state::meter::CacheMeter;
+use crate::state::weight;
 
 /// State of the data API shared by every request.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ApiState {
     /// Unit lists per boundary version.
     pub units: UnitsCache,
     /// Answers of snapshot-bound requests (values, rankings, downloads).
     pub responses: reply::ResponseCache,
+    /// The meter of `responses` (which counts its lookups on the meter's counters).
+    answers: CacheMeter,
+}
+
+impl Default for ApiState {
+    fn default() -> ApiState {
+        ApiState::new(&MemoryBudget::default())
+    }
+}
+
+impl ApiState {
+    /// The data API's caches within their shares of `budget`.
+    pub fn new(budget: &MemoryBudget) -> ApiState {
+        let answers = CacheMeter::new(Share::Responses, budget);
+        let (hits, misses) = answers.counters();
+        ApiState {
+            units: UnitsCache::new(CacheMeter::new(Share::Units, budget)),
+            responses: reply::ResponseCache::new(answers.share(), hits, misses),
+            answers,
+        }
+    }
+
+    /// The meters of the data API's caches.
+    pub fn meters(&self) -> Vec<CacheMeter> {
+        vec![self.units.meter.clone(), self.answers.clone()]
+    }
+
+    /// Runs the caches' pending evictions and copies their sizes into their meters.
+    pub async fn report(&self) {
+        self.units.cache.run_pending_tasks().await;
+        let c = &self.units.cache;
+        self.units
+            .meter
+            .set_size(c.weighted_size(), c.entry_count());
+        let (bytes, entries) = self.responses.size().await;
+        self.answers.set_size(bytes, entries);
+    }
 }
 
 /// The units of one boundary version, by level (top first) then code, with an index by code.
@@ -53,6 +93,25 @@ impl VersionUnits {
 /// Unit lists per boundary version, read from the store once.
 pub struct UnitsCache {
     cache: Cache<String, Arc<VersionUnits>>,
+    meter: CacheMeter,
+}
+
+/// The heap bytes of a version's unit list: each unit's struct and text, and its entry in the
+/// index by code (hash-table slot, key text and position).
+fn units_weight(v: &VersionUnits) -> u32 {
+    let text = |s: &str| s.len().div_ceil(16) * 16;
+    let bytes: usize = v
+        .list
+        .iter()
+        .map(|u| {
+            std::mem::size_of::<UnitInfo>()
+                + text(&u.code) * 2
+                + text(&u.name)
+                + u.parent_code.as_deref().map_or(0, text)
+                + 40
+        })
+        .sum();
+    weight::clamp(bytes + weight::ENTRY_BYTES)
 }
 
 impl std::fmt::Debug for UnitsCache {
@@ -63,21 +122,26 @@ impl std::fmt::Debug for UnitsCache {
     }
 }
 
-impl Default for UnitsCache {
-    fn default() -> UnitsCache {
+impl UnitsCache {
+    /// Unit lists within `meter`'s share.
+    pub fn new(meter: CacheMeter) -> UnitsCache {
         UnitsCache {
-            cache: Cache::builder().max_capacity(8).build(),
+            cache: Cache::builder()
+                .max_capacity(meter.share())
+                .weigher(|_k, v: &Arc<VersionUnits>| units_weight(v))
+                .build(),
+            meter,
         }
     }
-}
 
-impl UnitsCache {
     /// The units of `version` (which must exist).
     pub async fn get(&self, store: &Store, version: &str) -> Result<Arc<VersionUnits>, ApiError> {
         let store = store.clone();
         let id = version.to_string();
-        self.cache
-            .try_get_with(version.to_string(), async move {
+        let entry = self
+            .cache
+            .entry(version.to_string())
+            .or_try_insert_with(async move {
                 let list = store.units(&id).await?;
                 let by_code = list
                     .iter()
@@ -87,6 +151,8 @@ impl UnitsCache {
                 Ok::<_, geodata::StoreError>(Arc::new(VersionUnits { list, by_code }))
             })
             .await
-            .map_err(|e| ApiError::Unavailable(format!("store unavailable: {e}")))
+            .map_err(|e| ApiError::Unavailable(format!("store unavailable: {e}")))?;
+        self.meter.record(entry.is_fresh());
+        Ok(entry.into_value())
     }
 }

@@ -44,7 +44,11 @@ pub fn server_config(
         public_url: o.public_url.clone(),
         cors: tileserver::CorsOrigins::parse(&o.cors)
             .map_err(|e| anyhow::anyhow!("--cors: {e}"))?,
-        cache_bytes: o.cache_mb.saturating_mul(1 << 20),
+        memory: tileserver::state::budget::MemoryBudget::new(
+            o.memory_mb.saturating_mul(1 << 20),
+            o.cache_mb.map(|m| m.saturating_mul(1 << 20)),
+        )
+        .map_err(|e| anyhow::anyhow!("--memory-mb: {e}"))?,
         poll: (o.poll_seconds > 0).then(|| std::time::Duration::from_secs(o.poll_seconds)),
         admin_token_sha256: None,
         frame_ancestors: tileserver::CorsOrigins::parse(&o.frame_ancestors)

@@ -1,0 +1,217 @@
+//! The server's memory budget (`--memory-mb`): one number for the whole process, split into a
+//! reserve for the process itself (code, runtime, requests in flight, one build at a time) and
+//! a byte share for each cache. Every cache is bounded by the bytes its weigher estimates it
+//! holds (see `tilecache.rs`, `units.rs`, `fonts.rs`, `http/reply.rs`), so no sequence of
+//! requests can make the caches together hold more than the budget less the reserve.
+
+/// Default budget in MiB: a national server with one period sits near 120 MiB resident (its
+/// caches far from full), and the demo's worst requests (`scripts/memory.sh`: every period's
+/// r8 H3 grid, harmonised values, timelines, API variants) stay below this.
+pub const DEFAULT_MEMORY_MB: u64 = 384;
+
+/// What the process needs besides its caches, in MiB: the binary, the runtime's threads, the
+/// store's connections, requests in flight and the builds running (at most
+/// [`MAX_BUILDS`] at once, an r8 H3 grid of Vietnam ~40 MB while it is made). Measured: 75 MiB
+/// resident after start on the demo.
+pub const RESERVE_MB: u64 = 128;
+
+/// How many cache fills that read or build large things (tile sources, values, harmonised
+/// values, crosswalks, operators; H3 grids one at a time) run at once; the others wait, so
+/// what they hold in flight stays bounded.
+pub const MAX_BUILDS: usize = 2;
+
+/// The smallest budget accepted, in MiB: the reserve plus room for a national tile source,
+/// one period's values and some tiles.
+pub const MIN_MEMORY_MB: u64 = 256;
+
+/// Each cache's share of what the reserve leaves, in 1/1000 (they sum to 1000). With the
+/// default budget (256 MiB for caches), measured on the demo and the national file: tile
+/// sources 46 MiB (a national version's geometry and indexes weigh ~40 MB, the demo's two
+/// 16 MB), tiles 32 MiB (about 70 % of a national file's compact admin tiles z0–12), H3
+/// grids 41 MiB (every resolution of one snapshot: 37 MB at r8 on the demo), crosswalks and
+/// H3 operators 46 MiB (operators get 7/8: an r8 operator of Vietnam weighs ~20 MB), values
+/// 32 MiB (two national periods of ~14 MB: a change map's two ends), harmonised values
+/// 15 MiB, API answers 26 MiB, fonts 10 MiB, unit lists 9 MiB.
+const SHARES: [(Cache, u64); 9] = [
+    (Cache::Sources, 180),
+    (Cache::Tiles, 125),
+    (Cache::Values, 125),
+    (Cache::Harmonised, 60),
+    (Cache::Grids, 160),
+    (Cache::Responses, 100),
+    (Cache::Units, 35),
+    (Cache::Builds, 175),
+    (Cache::Fonts, 40),
+];
+
+/// `caches` bytes cut into [`SHARES`].
+fn split(caches: u64) -> [u64; 9] {
+    SHARES.map(|(_, part)| caches * part / 1000)
+}
+
+/// The tile cache's place in [`SHARES`].
+const TILES: usize = 1;
+
+/// One of the server's byte-bounded caches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cache {
+    /// Tile sources, per boundary version.
+    Sources,
+    /// Built tiles (every coding), per tile key.
+    Tiles,
+    /// Snapshots' values.
+    Values,
+    /// Snapshots' values moved onto another boundary version.
+    Harmonised,
+    /// Snapshots' H3 grids.
+    Grids,
+    /// Answers of the data API.
+    Responses,
+    /// Unit lists per boundary version.
+    Units,
+    /// Indexed crosswalks and H3 operators.
+    Builds,
+    /// Fonts: parsed faces, glyph ranges and font files.
+    Fonts,
+}
+
+impl Cache {
+    /// Every cache, in the order `/metrics` lists them.
+    pub const ALL: [Cache; 9] = [
+        Cache::Sources,
+        Cache::Tiles,
+        Cache::Values,
+        Cache::Harmonised,
+        Cache::Grids,
+        Cache::Responses,
+        Cache::Units,
+        Cache::Builds,
+        Cache::Fonts,
+    ];
+
+    /// The cache's name, as a metrics label.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cache::Sources => "sources",
+            Cache::Tiles => "tiles",
+            Cache::Values => "values",
+            Cache::Harmonised => "harmonised",
+            Cache::Grids => "h3_grids",
+            Cache::Responses => "responses",
+            Cache::Units => "units",
+            Cache::Builds => "crosswalks_operators",
+            Cache::Fonts => "fonts",
+        }
+    }
+}
+
+/// The memory budget and its split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryBudget {
+    total: u64,
+    shares: [u64; 9],
+}
+
+impl Default for MemoryBudget {
+    fn default() -> MemoryBudget {
+        MemoryBudget::new(DEFAULT_MEMORY_MB << 20, None).expect("the default budget is valid")
+    }
+}
+
+impl MemoryBudget {
+    /// A budget of `total` bytes. `tiles`, when given (the deprecated `--cache-mb`), replaces
+    /// the tile cache's share and the budget grows or shrinks by the difference, so the other
+    /// caches keep theirs (`--cache-mb 512` with the default budget is 864 MiB in all).
+    /// Refused when `total` is below [`MIN_MEMORY_MB`].
+    pub fn new(total: u64, tiles: Option<u64>) -> Result<MemoryBudget, String> {
+        if total < MIN_MEMORY_MB << 20 {
+            return Err(format!(
+                "the memory budget must be at least {MIN_MEMORY_MB} MiB ({} MiB given)",
+                total >> 20
+            ));
+        }
+        let mut shares = split(total - (RESERVE_MB << 20));
+        let mut total = total;
+        if let Some(t) = tiles {
+            total = total - shares[TILES] + t;
+            shares[TILES] = t;
+        }
+        Ok(MemoryBudget { total, shares })
+    }
+
+    /// A budget of `caches` bytes for the caches alone (no reserve, no minimum), split in the
+    /// same proportions: small enough to make small data overflow its caches (tests).
+    pub fn of_caches(caches: u64) -> MemoryBudget {
+        MemoryBudget {
+            total: caches,
+            shares: split(caches),
+        }
+    }
+
+    /// The whole budget in bytes.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// What the caches may hold together: the budget less [`RESERVE_MB`].
+    pub fn caches(&self) -> u64 {
+        self.shares.iter().sum()
+    }
+
+    /// The byte share of `cache`.
+    pub fn share(&self, cache: Cache) -> u64 {
+        let i = SHARES
+            .iter()
+            .position(|(c, _)| *c == cache)
+            .expect("every cache has a share");
+        self.shares[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: u64 = 1 << 20;
+
+    #[test]
+    fn shares_split_what_the_reserve_leaves() {
+        let b = MemoryBudget::new(384 * MIB, None).unwrap();
+        assert_eq!(b, MemoryBudget::default());
+        assert_eq!(SHARES.iter().map(|s| s.1).sum::<u64>(), 1000);
+        let leaves = (384 - RESERVE_MB) * MIB;
+        assert!(b.caches() <= leaves, "{} > {leaves}", b.caches());
+        // Integer division loses at most a byte per share.
+        assert!(b.caches() + 9 > leaves);
+        assert_eq!(b.share(Cache::Tiles), leaves * 125 / 1000);
+        assert_eq!(b.share(Cache::Sources), leaves * 180 / 1000);
+        // The demo's r8 H3 grid (37 MB) and a national tile source (~40 MB) fit their shares.
+        assert!(b.share(Cache::Grids) > 37_000_000);
+        assert!(b.share(Cache::Sources) > 40_000_000);
+        for c in Cache::ALL {
+            assert!(b.share(c) > 0, "{}", c.name());
+        }
+    }
+
+    #[test]
+    fn cache_mb_sets_the_tile_share_and_the_others_keep_theirs() {
+        let plain = MemoryBudget::default();
+        let b = MemoryBudget::new(384 * MIB, Some(512 * MIB)).unwrap();
+        assert_eq!(SHARES[TILES].0, Cache::Tiles);
+        assert_eq!(b.share(Cache::Tiles), 512 * MIB);
+        for c in Cache::ALL.into_iter().filter(|c| *c != Cache::Tiles) {
+            assert_eq!(b.share(c), plain.share(c), "{}", c.name());
+        }
+        assert_eq!(b.total(), 384 * MIB - plain.share(Cache::Tiles) + 512 * MIB);
+        // Integer division loses at most a byte per share.
+        assert!(b.caches() + (RESERVE_MB << 20) <= b.total());
+        assert!(b.caches() + (RESERVE_MB << 20) + 9 > b.total());
+    }
+
+    #[test]
+    fn too_small_budgets_are_refused_by_name() {
+        let e = MemoryBudget::new(128 * MIB, None).unwrap_err();
+        assert!(e.contains("at least 256 MiB (128 MiB given)"), "{e}");
+        assert!(MemoryBudget::new(256 * MIB, None).is_ok());
+    }
+}
