@@ -18,7 +18,12 @@
 #   api       values, rankings, downloads and map values with many fields=/indicator variants
 #             over every period (each a distinct answer for the response cache)
 #   admin     admin tiles with ?fields= variants of every period
-# The database copy is target/memory/demo.db (made once from target/browser-demo.db); the
+#   periods   (not in the default list) period after period, oldest first: tiles around Hà Nội,
+#             map values, per-period classes, values and a download; the memory after each, to
+#             show whether it stays flat as periods accumulate
+# PHASES picks and orders them (default "h3 harmonise timeline api admin"). MEMORY_DB serves
+# another SQLite database in place (e.g. a national import with several periods published);
+# by default a copy of target/browser-demo.db, target/memory/demo.db (made once). The
 # server's log is target/memory/server.log. Bounded in time: each phase stops after
 # PHASE_SECONDS (default 120).
 set -euo pipefail
@@ -32,12 +37,14 @@ EXTRA=("$@")
 PHASE_SECONDS=${PHASE_SECONDS:-120}
 OUT=target/memory
 mkdir -p "$OUT"
-DB=$OUT/demo.db
-[[ -f $DB ]] || cp target/browser-demo.db "$DB"
+PHASES=${PHASES:-h3 harmonise timeline api admin}
+DB=${MEMORY_DB:-$OUT/demo.db}
+[[ -n ${MEMORY_DB:-} || -f $DB ]] || cp target/browser-demo.db "$DB"
+DB=$(realpath "$DB")
 BASE=http://127.0.0.1:$PORT
 
 env -u POPMAP_DB -u POPMAP_RATE_IP -u POPMAP_RATE_KEY POPMAP_LOG=warn \
-    "$BIN" --db "sqlite://$PWD/$DB" serve --listen "127.0.0.1:$PORT" --synthetic \
+    "$BIN" --db "sqlite://$DB" serve --listen "127.0.0.1:$PORT" --synthetic \
     --poll-seconds 0 --rate-ip 0 --rate-key 0 "${EXTRA[@]}" >"$OUT/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
@@ -87,44 +94,70 @@ tile() {
 }
 ZXY=$(for z in $(seq 0 12); do tile "$z"; echo; done)
 
-while read -r p _; do
-    for t in $ZXY; do echo "$BASE/tiles/h3/$p/$t.mvt"; done
-done <<<"$PERIODS" | drive h3
+phase_h3() {
+    while read -r p _; do
+        for t in $ZXY; do echo "$BASE/tiles/h3/$p/$t.mvt"; done
+    done <<<"$PERIODS" | drive h3
+}
 
-NEW=$(awk '{print $2}' <<<"$PERIODS" | sort -u | tail -1)
-while read -r p v; do
-    [[ $v == "$NEW" ]] && continue
-    for t in $ZXY; do echo "$BASE/tiles/admin/$p/$t.mvt?version=$NEW"; done
-    echo "$BASE/api/v1/map/values?period=$p&level=commune&indicators=density&version=$NEW"
-    echo "$BASE/api/v1/map/values?period=$p&level=province&indicators=population&version=$NEW"
-done <<<"$PERIODS" | drive harmonise
+phase_harmonise() {
+    NEW=$(awk '{print $2}' <<<"$PERIODS" | sort -u | tail -1)
+    while read -r p v; do
+        [[ $v == "$NEW" ]] && continue
+        for t in $ZXY; do echo "$BASE/tiles/admin/$p/$t.mvt?version=$NEW"; done
+        echo "$BASE/api/v1/map/values?period=$p&level=commune&indicators=density&version=$NEW"
+        echo "$BASE/api/v1/map/values?period=$p&level=province&indicators=population&version=$NEW"
+    done <<<"$PERIODS" | drive harmonise
+}
 
-for i in $INDICATORS; do
-    for level in province district commune h3; do
-        for method in quantile jenks equal; do
-            echo "$BASE/api/v1/classes?indicator=$i&level=$level&method=$method"
-        done
-    done
-done | drive timeline
-
-while read -r p _; do
-    for level in province district commune; do
-        echo "$BASE/api/v1/values?period=$p&level=$level"
-        echo "$BASE/api/v1/rankings?period=$p&level=$level&indicator=density"
-        echo "$BASE/api/v1/download/$p/$level.csv"
-        echo "$BASE/api/v1/download/$p/$level.geojson"
-        for i in $INDICATORS; do
-            echo "$BASE/api/v1/values?period=$p&level=$level&indicator=$i"
-            echo "$BASE/api/v1/map/values?period=$p&level=$level&indicators=$i"
-        done
-    done
-done <<<"$PERIODS" | drive api
-
-while read -r p _; do
+phase_timeline() {
     for i in $INDICATORS; do
-        for t in $ZXY; do echo "$BASE/tiles/admin/$p/$t.mvt?fields=$i"; done
-    done
-done <<<"$PERIODS" | drive admin
+        for level in province district commune h3; do
+            for method in quantile jenks equal; do
+                echo "$BASE/api/v1/classes?indicator=$i&level=$level&method=$method"
+            done
+        done
+    done | drive timeline
+}
+
+phase_api() {
+    while read -r p _; do
+        for level in province district commune; do
+            echo "$BASE/api/v1/values?period=$p&level=$level"
+            echo "$BASE/api/v1/rankings?period=$p&level=$level&indicator=density"
+            echo "$BASE/api/v1/download/$p/$level.csv"
+            echo "$BASE/api/v1/download/$p/$level.geojson"
+            for i in $INDICATORS; do
+                echo "$BASE/api/v1/values?period=$p&level=$level&indicator=$i"
+                echo "$BASE/api/v1/map/values?period=$p&level=$level&indicators=$i"
+            done
+        done
+    done <<<"$PERIODS" | drive api
+}
+
+phase_admin() {
+    while read -r p _; do
+        for i in $INDICATORS; do
+            for t in $ZXY; do echo "$BASE/tiles/admin/$p/$t.mvt?fields=$i"; done
+        done
+    done <<<"$PERIODS" | drive admin
+}
+
+phase_periods() {
+    while read -r p _; do
+        {
+            for t in $ZXY; do echo "$BASE/tiles/admin/$p/$t.mvt"; done
+            for level in province district commune; do
+                echo "$BASE/api/v1/map/values?period=$p&level=$level&indicators=density,population"
+                echo "$BASE/api/v1/classes?indicator=density&level=$level&period=$p&breaks=period"
+                echo "$BASE/api/v1/values?period=$p&level=$level"
+            done
+            echo "$BASE/api/v1/download/$p/province.csv"
+        } | drive "$p"
+    done <<<"$PERIODS"
+}
+
+for phase in $PHASES; do "phase_$phase"; done
 
 echo "caches (from /metrics):"
 curl -sf "$BASE/metrics" | grep -E '^popmap_(memory|cache|tile_cache)' | grep -v '^#' || true

@@ -111,8 +111,8 @@ pub struct ServeOptions {
     #[arg(long, env = "POPMAP_CORS", default_value = "*")]
     pub cors: String,
     /// Memory budget of the process in MiB (at least 256): 128 for the process itself, the
-    /// rest split into byte shares for each cache (tile sources 18 %, crosswalks and H3
-    /// operators 17.5 %, H3 grids 16 %, tiles 12.5 %, values 12.5 %, API answers 10 %,
+    /// rest split into byte shares for each cache (tile sources 22 %, H3 grids 16 %,
+    /// crosswalks and H3 operators 15.5 %, tiles 12.5 %, values 12.5 %, API answers 8 %,
     /// harmonised values 6 %, fonts 4 %, unit lists 3.5 %; /metrics shows each share and what
     /// it holds). A national server with one period stays near 120 MiB; a tile source, H3
     /// operator or grid larger than its share is made for every request and the log says so:
