@@ -10,7 +10,11 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    alloc::tune();
+    let cli = args::Cli::parse();
+    alloc::tune(match cli.command {
+        args::Command::Serve { .. } | args::Command::Demo(_) => alloc::SERVER_DECAY_MS,
+        _ => alloc::BATCH_DECAY_MS,
+    });
     // Log lines (one per request: the access log) are written in batches by a background
     // thread, so a request never waits on stderr; the guard writes what is queued when main
     // returns. Never lossy: under a burst a logger waits rather than dropping a line.
@@ -33,7 +37,6 @@ async fn main() -> std::process::ExitCode {
         // The default format, with the access log's lines written by a shorter path.
         .event_format(logformat::LineFormat::default())
         .init();
-    let cli = args::Cli::parse();
     match verbs::run(cli).await {
         Ok(code) => code,
         Err(e) => {
