@@ -124,6 +124,42 @@ mod tests {
         assert!(tile(&body) > 10_000);
     }
 
+    /// A 0.1° square commune at `x` whose south edge zigzags through `n` vertices 100 m
+    /// apart in height, so that generalisation keeps them at the finest zooms.
+    fn unit(code: &str, x: f64, n: usize) -> (geodata::UnitInfo, geo_types::MultiPolygon<f64>) {
+        let step = 0.1 / n as f64;
+        let mut ring: Vec<(f64, f64)> = (0..n)
+            .map(|i| (x + step * i as f64, 10.0 - 0.001 * (i % 2) as f64))
+            .collect();
+        ring.extend([(x + 0.1, 10.0), (x + 0.1, 10.1), (x, 10.1), (x, 10.0)]);
+        let poly = geo_types::Polygon::new(ring.into(), Vec::new());
+        let info = geodata::UnitInfo {
+            code: code.into(),
+            name: format!("Xã {code}"),
+            level: geodata::Level::Commune,
+            parent_code: None,
+            area_km2: 100.0,
+        };
+        (info, geo_types::MultiPolygon(vec![poly]))
+    }
+
+    #[test]
+    fn a_tile_source_weighs_at_least_its_coordinates_and_grows_with_them() {
+        let small = TileSource::new(vec![unit("00001", 0.0, 50), unit("00002", 1.0, 50)]);
+        let large = TileSource::new(vec![unit("00001", 0.0, 2000), unit("00002", 1.0, 2000)]);
+        // The finest band keeps every vertex of both rings (16 bytes each), at the least.
+        assert!(source(&small) > 2 * 50 * 16, "{}", source(&small));
+        // 40 times the vertices: the finest band keeps them, so the weight grows by at least
+        // the added coordinates' 16 bytes each.
+        let added = 2 * (2000 - 50) * 16;
+        assert!(
+            source(&large) > source(&small) + added,
+            "{} {}",
+            source(&large),
+            source(&small)
+        );
+    }
+
     #[test]
     fn clamp_saturates() {
         assert_eq!(clamp(5), 5);
