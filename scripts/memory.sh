@@ -21,6 +21,9 @@
 #   periods   (not in the default list) period after period, oldest first: tiles around Hà Nội,
 #             map values, per-period classes, values and a download; the memory after each, to
 #             show whether it stays flat as periods accumulate
+#   client255 (not in the default list) 255 of the heaviest requests of one client: an H3 tile,
+#             a commune GeoJSON download, commune values, a harmonised tile and map values of
+#             each period, then H3 timeline classes (issue 18: "255 requests of one client")
 # PHASES picks and orders them (default "h3 harmonise timeline api admin"). MEMORY_DB serves
 # another SQLite database in place (e.g. a national import with several periods published);
 # by default a copy of target/browser-demo.db, target/memory/demo.db (made once). The
@@ -157,6 +160,20 @@ phase_periods() {
     done <<<"$PERIODS"
 }
 
+phase_client255() {
+    {
+        while read -r p v; do
+            echo "$BASE/tiles/h3/$p/$(tile 8).mvt"
+            echo "$BASE/api/v1/download/$p/commune.geojson"
+            echo "$BASE/api/v1/values?period=$p&level=commune"
+            [[ $v != "$NEW" ]] && echo "$BASE/tiles/admin/$p/$(tile 8).mvt?version=$NEW"
+            echo "$BASE/api/v1/map/values?period=$p&level=commune&indicators=density"
+        done <<<"$PERIODS"
+        for i in $INDICATORS; do echo "$BASE/api/v1/classes?indicator=$i&level=h3"; done
+    } | head -255 | drive client255
+}
+
+NEW=$(awk '{print $2}' <<<"$PERIODS" | sort -u | tail -1)
 for phase in $PHASES; do "phase_$phase"; done
 
 echo "caches (from /metrics):"
