@@ -20,6 +20,8 @@ mod api_schema;
 mod catalog_api;
 #[path = "tileserver/classes.rs"]
 mod classes;
+#[path = "tileserver/connections.rs"]
+mod connections;
 #[path = "tileserver/context.rs"]
 mod context;
 #[path = "tileserver/crosswalk.rs"]

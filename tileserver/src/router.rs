@@ -117,9 +117,13 @@ fn with_access(state: &AppState, routes: Router<AppState>) -> Router<AppState> {
     ))
 }
 
-/// Binds `listen` and serves until Ctrl-C, polling for new snapshots if configured; prints the
-/// address it listens on.
-pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
+/// Binds `listen` and serves within `limits` until Ctrl-C or SIGTERM, polling for new
+/// snapshots if configured; prints the address it listens on.
+pub async fn serve(
+    state: AppState,
+    listen: SocketAddr,
+    limits: crate::http::connections::ConnectionLimits,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     eprintln!("popmap: serving on http://{addr}/ (Ctrl-C to stop)");
@@ -141,10 +145,8 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
             }
         })
     };
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(stop_signal())
-        .await;
+    let result =
+        crate::http::connections::serve(listener, router(state), limits, stop_signal()).await;
     warm.abort();
     if let Some(p) = poller {
         p.abort();

@@ -156,6 +156,22 @@ pub struct ServeOptions {
     /// H3 rates whose numerator is below this are flagged `<id>_unstable`.
     #[arg(long, default_value_t = 20.0)]
     pub h3_min_numerator: f64,
+    /// Seconds a connection has to send a complete request head, from its opening or from its
+    /// previous answer; slow clients and idle keep-alive connections are closed after it.
+    #[arg(long, env = "POPMAP_HEAD_TIMEOUT_SECS", default_value_t = 15)]
+    pub head_timeout_secs: u64,
+    /// Open connections allowed from one client address (behind a reverse proxy every client
+    /// has the proxy's address: raise it there); more are closed at once.
+    #[arg(
+        long,
+        env = "POPMAP_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_connections_per_address: usize,
+    /// Open connections allowed in total; lowered at start below the process's limit of open
+    /// files (whose soft limit is first raised to the hard one) less 128 for the store and logs.
+    #[arg(long, env = "POPMAP_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
 }
 
 /// `popmap keys`: API keys (stored as SHA-256 hashes; a key is shown once, at creation).

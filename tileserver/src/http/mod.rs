@@ -1,11 +1,12 @@
 //! HTTP mechanics with no application state: the error answer, content-coding negotiation,
 //! the one conditional-GET (ETag, 304, Cache-Control) implementation, the one query-string
-//! extractor, answer bodies (JSON/CSV with ETags), the caller of a request and the level a failed
-//! answer is logged at. The bottom floor
+//! extractor, answer bodies (JSON/CSV with ETags), the caller of a request, the level a failed
+//! answer is logged at, and the connections' accept loop and limits. The bottom floor
 //! of the server: imports nothing else of it.
 
 pub mod caller;
 pub mod conditional;
+pub mod connections;
 pub mod encoding;
 pub mod error;
 pub mod failure;

@@ -24,14 +24,31 @@ pub async fn state(
     .unwrap()
 }
 
-/// Serves `state` on a free port of 127.0.0.1, with client addresses as `popmap serve` has
-/// them (per-address rate limits apply).
+/// Serves `state` on a free port of 127.0.0.1 through `popmap serve`'s accept loop with its
+/// default connection limits (per-address rate limits apply).
 pub async fn spawn(state: tileserver::AppState) -> std::net::SocketAddr {
+    spawn_with(
+        state,
+        tileserver::http::connections::ConnectionLimits::default(),
+    )
+    .await
+}
+
+/// Serves `state` on a free port of 127.0.0.1 through `popmap serve`'s accept loop within
+/// `limits`.
+pub async fn spawn_with(
+    state: tileserver::AppState,
+    limits: tileserver::http::connections::ConnectionLimits,
+) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app =
-        tileserver::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let app = tileserver::router(state);
+    tokio::spawn(tileserver::http::connections::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
     addr
 }
 

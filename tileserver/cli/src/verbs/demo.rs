@@ -38,7 +38,8 @@ pub async fn run(db: &str, catalog: Arc<Catalog>, args: &DemoArgs) -> anyhow::Re
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    super::serve::serve(store, catalog, config, args.listen).await
+    let limits = super::serve::connection_limits(&args.options)?;
+    super::serve::serve(store, catalog, config, args.listen, limits).await
 }
 
 /// Whether the store already holds every demo version and month.

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use geodata::Catalog;
 
+use tileserver::http::connections::ConnectionLimits;
+
 use crate::args::ServeOptions;
 
 /// Serves the store at `db` until Ctrl-C.
@@ -18,20 +20,52 @@ pub async fn run(
     options: &ServeOptions,
 ) -> anyhow::Result<ExitCode> {
     let config = server_config(options, synthetic)?;
+    let limits = connection_limits(options)?;
     let store = super::open(db).await?;
-    serve(store, catalog, config, listen).await
+    serve(store, catalog, config, listen, limits).await
 }
 
-/// Serves `store` with `config` until Ctrl-C.
+/// Serves `store` with `config` within `limits` until Ctrl-C or SIGTERM.
 pub async fn serve(
     store: geodata::Store,
     catalog: Arc<Catalog>,
     config: tileserver::ServerConfig,
     listen: SocketAddr,
+    limits: ConnectionLimits,
 ) -> anyhow::Result<ExitCode> {
     let state = tileserver::AppState::new(store, catalog, config).await?;
-    tileserver::serve(state, listen).await?;
+    tileserver::serve(state, listen, limits).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The connection limits from the command line, with the total kept below the limit of open
+/// files (whose soft limit is raised to the hard one first, where the system allows).
+pub fn connection_limits(o: &ServeOptions) -> anyhow::Result<ConnectionLimits> {
+    if o.head_timeout_secs == 0 {
+        anyhow::bail!("--head-timeout-secs must be at least 1");
+    }
+    if o.max_connections == 0 || o.max_connections_per_address == 0 {
+        anyhow::bail!("--max-connections and --max-connections-per-address must be at least 1");
+    }
+    let limits = ConnectionLimits {
+        head_timeout: std::time::Duration::from_secs(o.head_timeout_secs),
+        per_address: o.max_connections_per_address,
+        total: o.max_connections,
+        ..ConnectionLimits::default()
+    };
+    // rlimit wraps getrlimit/setrlimit, so no unsafe here. A system that refuses keeps the
+    // soft limit it had, which then bounds the total.
+    let files = rlimit::increase_nofile_limit(u64::MAX)
+        .or_else(|_| rlimit::Resource::NOFILE.get().map(|(soft, _)| soft))
+        .unwrap_or(1024);
+    let within = limits.within_fd_limit(files);
+    if within.total < limits.total {
+        tracing::info!(
+            "at most {} connections at once: the limit of open files is {files}",
+            within.total
+        );
+    }
+    Ok(within)
 }
 
 /// The server settings from the command line and environment.
