@@ -67,7 +67,9 @@ pub use tiling::context::{
     CONTEXT_BOUNDS, CONTEXT_LAYERS, ContextError, ContextTiles, context_source, context_tile,
     context_vector_layers,
 };
-pub use tiling::fields::{ALL_FIELDS, FieldSet, admin_tile, harmonised_tile, unit_props};
+pub use tiling::fields::{
+    ALL_FIELDS, FieldSet, FieldsError, admin_tile, harmonised_tile, unit_props,
+};
 pub use tiling::h3tile::{LAYER as H3_LAYER, cell_props, h3_tile, resolution_for_zoom};
 pub use tiling::labels::{Label, english_name, short_name};
 pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, outline_zooms, vector_layers};

@@ -189,7 +189,9 @@ pub async fn export(
         return Err(ExportError::Exists(out.to_path_buf()));
     }
     let fields = match &opts.fields {
-        Some(list) => FieldSet::parse(catalog, list).map_err(ExportError::Fields)?,
+        Some(list) => {
+            FieldSet::parse(catalog, list).map_err(|e| ExportError::Fields(e.to_string()))?
+        }
         None => FieldSet::compact(),
     };
     let threads = opts.threads.unwrap_or(0);

@@ -15,6 +15,20 @@ use crate::tiling::mvt::PropValue;
 use crate::tiling::tile::TileId;
 use crate::tiling::tileset::TileSource;
 
+/// Why a `fields=` list was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldsError {
+    /// A restricted indicator, asked for without an API key.
+    #[error("field '{0}' is a restricted indicator: send Authorization: Bearer <API key>")]
+    Restricted(String),
+    /// `all` given beside other ids.
+    #[error("'all' stands alone: fields=all, or a list of indicator ids")]
+    AllNotAlone,
+    /// An id the catalog does not know.
+    #[error("unknown field '{0}' (see /api/v1/indicators for the ids, or fields=all)")]
+    Unknown(String),
+}
+
 /// The `fields=` value naming every indicator the caller may read.
 pub const ALL_FIELDS: &str = "all";
 
@@ -74,12 +88,16 @@ impl FieldSet {
     /// The fields named in `list` (comma-separated indicator ids, or [`ALL_FIELDS`] for every
     /// public one); an unknown or restricted id is an error naming it. An empty list means no
     /// indicator (codes and names only).
-    pub fn parse(catalog: &Catalog, list: &str) -> Result<FieldSet, String> {
+    pub fn parse(catalog: &Catalog, list: &str) -> Result<FieldSet, FieldsError> {
         FieldSet::parse_with(catalog, list, false)
     }
 
     /// Like [`FieldSet::parse`], accepting restricted ids when `restricted` (an API key).
-    pub fn parse_with(catalog: &Catalog, list: &str, restricted: bool) -> Result<FieldSet, String> {
+    pub fn parse_with(
+        catalog: &Catalog,
+        list: &str,
+        restricted: bool,
+    ) -> Result<FieldSet, FieldsError> {
         let all = FieldSet::all(catalog, restricted);
         if list.trim() == ALL_FIELDS {
             return Ok(all);
@@ -91,15 +109,11 @@ impl FieldSet {
                 let restricted = catalog.base.iter().any(|b| b.id == f)
                     || catalog.derived.iter().any(|d| d.id == f);
                 return Err(if restricted {
-                    format!(
-                        "field '{f}' is a restricted indicator: send Authorization: Bearer <API key>"
-                    )
+                    FieldsError::Restricted(f.to_string())
                 } else if f == ALL_FIELDS {
-                    format!("'{ALL_FIELDS}' stands alone: fields=all, or a list of indicator ids")
+                    FieldsError::AllNotAlone
                 } else {
-                    format!(
-                        "unknown field '{f}' (see /api/v1/indicators for the ids, or fields=all)"
-                    )
+                    FieldsError::Unknown(f.to_string())
                 });
             }
             asked.push(f);
@@ -230,9 +244,10 @@ mod tests {
         assert_eq!(f.key(&c), "density,population,sex_ratio");
         assert_eq!(FieldSet::all_public(&c).key(&c), "*");
         let e = FieldSet::parse(&c, "population,nope").unwrap_err();
-        assert!(e.contains("unknown field 'nope'"), "{e}");
+        assert_eq!(e, FieldsError::Unknown("nope".into()));
+        assert!(e.to_string().contains("unknown field 'nope'"), "{e}");
         let e = FieldSet::parse(&c, "cpr").unwrap_err();
-        assert!(e.contains("restricted"), "{e}");
+        assert_eq!(e, FieldsError::Restricted("cpr".into()));
         assert!(FieldSet::parse(&c, "").unwrap().is_compact());
         assert_eq!(FieldSet::parse(&c, "").unwrap(), FieldSet::compact());
     }
@@ -255,7 +270,7 @@ mod tests {
                 .any(|b| b == "divorces")
         );
         let e = FieldSet::parse(&c, "all,population").unwrap_err();
-        assert!(e.contains("stands alone"), "{e}");
+        assert_eq!(e, FieldsError::AllNotAlone);
         assert!(!FieldSet::all_public(&c).is_compact());
     }
 

@@ -174,7 +174,7 @@ async fn check_access(store: Store) {
         get(addr, &format!("{compact}?fields=divorces"), "")
             .await
             .status,
-        400
+        401
     );
     assert_eq!(get(addr, tile, &bearer(&revoked)).await.status, 401);
     assert_eq!(
@@ -197,12 +197,43 @@ async fn check_access(store: Store) {
     // The anonymous answer after a key holder's is still the public one (separate cache keys).
     assert!(!tile_keys(&get(addr, tile, "").await.body).contains(&"divorces".to_string()));
 
+    restricted_is_one_answer_everywhere(addr, &user).await;
+
     // Admin endpoints: admin keys only.
     assert_eq!(post(addr, "/admin/reload", "").await, 403);
     assert_eq!(post(addr, "/admin/reload", &bearer(&user)).await, 403);
     assert_eq!(post(addr, "/admin/reload", &bearer(&revoked)).await, 401);
     assert_eq!(post(addr, "/admin/reload", &bearer(&admin)).await, 200);
     assert_eq!(post(addr, "/admin/cache/purge", &bearer(&admin)).await, 200);
+}
+
+/// A restricted indicator asked for without a key is the same 401 (JSON, code, message) from
+/// the data API, tiles, TileJSON, the map routes and styles; with a key the tiles and the API
+/// serve it, and the map routes, which serve public indicators only, answer 403.
+async fn restricted_is_one_answer_everywhere(addr: std::net::SocketAddr, user: &str) {
+    let asked = [
+        ("/api/v1/values?indicator=divorces", 200),
+        ("/tiles/admin/latest/12/3252/1802.mvt?fields=divorces", 200),
+        ("/tiles/admin/latest.json?fields=divorces", 403),
+        ("/api/v1/map/values?level=commune&indicators=divorces", 403),
+        ("/api/v1/classes?indicator=divorces", 403),
+        ("/api/v1/map/change?indicator=divorces&base=2025-07", 403),
+        ("/styles/divorces.json", 403),
+    ];
+    for (path, with_key) in asked {
+        let r = get(addr, path, "").await;
+        assert_eq!(r.status, 401, "{path}");
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["error"], "unauthorized", "{path}");
+        assert_eq!(
+            body["message"],
+            "indicator 'divorces' is restricted: send Authorization: Bearer <API key>",
+            "{path}"
+        );
+        assert!(r.headers.contains("www-authenticate: bearer"), "{path}");
+        let k = get(addr, path, &bearer(user)).await;
+        assert_eq!(k.status, with_key, "{path} with a key");
+    }
 }
 
 #[tokio::test]

@@ -211,7 +211,7 @@ async fn tiles_decode_and_answer_the_right_status() {
         ("/tiles/admin/2025-10@r0/2/0/0.mvt", 400),
         ("/tiles/admin/2025-10/2/+1/0.mvt", 400),
         ("/tiles/admin/2025-10/2/0/0.mvt?fields=nope", 400),
-        ("/tiles/admin/2025-10/2/0/0.mvt?fields=divorces", 400),
+        ("/tiles/admin/2025-10/2/0/0.mvt?fields=divorces", 401),
         ("/tiles/admin/2025-10/2/0/0.mvt?fields=all,population", 400),
         ("/tiles/admin/2025-10.json?fields=al", 400),
         ("/tiles/admin/2025-10/2/0/0.mvt?v=1", 400),

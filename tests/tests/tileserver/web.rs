@@ -127,7 +127,7 @@ async fn map_values_classes_styles_and_pages() {
 
     // Errors: client input never yields 500.
     for (path, status) in [
-        ("/api/v1/map/values?level=commune&indicators=cpr", 400),
+        ("/api/v1/map/values?level=commune&indicators=cpr", 401),
         ("/api/v1/map/values?level=commune&indicators=nope", 400),
         ("/api/v1/map/values?level=district", 400),
         ("/api/v1/map/values?level=hamlet", 400),
@@ -137,8 +137,8 @@ async fn map_values_classes_styles_and_pages() {
         ("/api/v1/classes?level=commune", 400),
         // Restricted indicators are never classified or styled for the map (no value leaks
         // through class breaks).
-        ("/api/v1/classes?indicator=cpr&level=commune", 400),
-        ("/styles/cpr.json", 404),
+        ("/api/v1/classes?indicator=cpr&level=commune", 401),
+        ("/styles/cpr.json", 401),
         ("/api/v1/classes?indicator=density&k=1", 400),
         ("/api/v1/classes?indicator=population&method=fixed", 400),
         ("/styles/nope.json", 404),

@@ -54,6 +54,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The one answer to a restricted indicator asked for without an API key (401), the same
+    /// from the data API, tiles, the map routes and styles.
+    pub fn restricted(id: &str) -> ApiError {
+        ApiError::Unauthorized(format!(
+            "indicator '{id}' is restricted: send Authorization: Bearer <API key>"
+        ))
+    }
+
     /// A 400 about one query or path parameter: `message` says what is wrong, `details` are
     /// `{"parameter": parameter, "allowed": allowed}`, `allowed` a list of the values allowed
     /// where they are few (`["json", "csv"]`), else a short rule (`"an integer from 2 to 9"`).

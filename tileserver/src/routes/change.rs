@@ -10,12 +10,14 @@
 //! at either end rests on a split estimate are `estimated`, and units whose value at either end
 //! is flagged by the catalog's small-number rule are `unstable`.
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use geodata::{Level, Snapshot, class_of, diverging, feature_id};
 use serde::Serialize;
 
+use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::json_response;
@@ -157,6 +159,7 @@ pub fn change(from: Option<f64>, to: Option<f64>, pct: bool, decimals: u32) -> O
 )]
 pub async fn map_change(
     State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
     q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -164,7 +167,7 @@ pub async fn map_change(
     let indicator = q.get("indicator").ok_or_else(|| {
         ApiError::bad_request("indicator", PUBLIC_INDICATOR, "indicator= is required")
     })?;
-    public_indicator(&st.catalog, indicator, "indicator")?;
+    public_indicator(&st.catalog, indicator, "indicator", &caller)?;
     let pct = match q.get("measure").map(String::as_str) {
         None | Some("abs") => false,
         Some("pct") => true,

@@ -16,12 +16,14 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use geodata::{BreakNote, Level, Method, PeriodValues, Snapshot, class_of, readable_breaks};
 use serde::Serialize;
 
+use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::json_response;
@@ -523,6 +525,7 @@ pub struct ClassesQuery {
 )]
 pub async fn classes(
     State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
     q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -530,7 +533,7 @@ pub async fn classes(
     let indicator = q.get("indicator").ok_or_else(|| {
         ApiError::bad_request("indicator", PUBLIC_INDICATOR, "indicator= is required")
     })?;
-    public_indicator(&st.catalog, indicator, "indicator")?;
+    public_indicator(&st.catalog, indicator, "indicator", &caller)?;
     let choice = choice(StyleConfig::builtin(), indicator, &q)?;
     let (pref, snap) = snapshot_for(&st, q.get("period"))?;
     let target = target_for(&st, &snap, q.get("version"))?;

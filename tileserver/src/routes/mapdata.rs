@@ -5,6 +5,7 @@
 //! Answers are JSON with a strong ETag (304 on a match); a period naming one revision
 //! (`2025-06@r2`) is cached as immutable, `latest` and a bare period for 60 s.
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -14,6 +15,7 @@ use geodata::{Catalog, Level, Method, UnitInfo};
 use geodata::{Snapshot, ValueTable};
 use serde::Serialize;
 
+use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::json_response;
@@ -71,20 +73,26 @@ pub fn unstable_of(
 /// What `indicator` (and each item of `indicators`) of the map routes allows.
 pub const PUBLIC_INDICATOR: &str = "a public indicator id (see /api/v1/map/indicators)";
 
-/// Checks that `id`, given in query parameter `parameter`, is a public indicator; 400 naming
-/// it otherwise.
-pub fn public_indicator(catalog: &Catalog, id: &str, parameter: &str) -> Result<(), ApiError> {
+/// Checks that `id`, given in query parameter `parameter`, is a public indicator: a restricted
+/// one is 401 without an API key (as everywhere) and 403 with one (the map serves public
+/// indicators only); an unknown one 400 naming it.
+pub fn public_indicator(
+    catalog: &Catalog,
+    id: &str,
+    parameter: &str,
+    caller: &Caller,
+) -> Result<(), ApiError> {
     let access = catalog
         .base(id)
         .map(|b| b.access)
         .or_else(|| catalog.derived(id).map(|d| d.access));
     match access {
         Some(Access::Public) => Ok(()),
-        Some(_) => Err(ApiError::bad_request(
-            parameter,
-            PUBLIC_INDICATOR,
-            format!("indicator '{id}' is restricted and not served on the map"),
-        )),
+        Some(_) if !caller.unlocks_restricted() => Err(ApiError::restricted(id)),
+        Some(_) => Err(ApiError::Forbidden(format!(
+            "indicator '{id}' is restricted: the map serves public indicators only; \
+             the data API (/api/v1) serves it with your key"
+        ))),
         None => Err(ApiError::bad_request(
             parameter,
             PUBLIC_INDICATOR,
@@ -354,6 +362,7 @@ pub struct MapValuesQuery {
 )]
 pub async fn values(
     State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
     q: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -382,7 +391,7 @@ pub async fn values(
         None => Vec::new(),
     };
     for id in &indicators {
-        public_indicator(&st.catalog, id, "indicators")?;
+        public_indicator(&st.catalog, id, "indicators", &caller)?;
     }
     let lv = level_values(&st, &snap, target.as_deref(), level, &indicators).await?;
     let round = |v: f64| (v * 1e4).round() / 1e4;

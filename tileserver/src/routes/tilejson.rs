@@ -8,18 +8,20 @@
 //! Admin tiles are compact unless `fields=` asks for indicators (`fields=all`: every public one);
 //! the TileJSON then names them in its `tiles` URL, so a map loading it gets what it describes.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use geodata::FieldSet;
 use geodata::{BoundaryVersion, Catalog};
+use geodata::{FieldSet, FieldsError};
 use serde_json::{Value, json};
 
+use crate::http::caller::Caller;
 use crate::http::conditional::{IMMUTABLE, SHORT};
 use crate::http::error::ApiError;
 use crate::http::query::Params;
-use crate::routes::tiles::fields_list;
+use crate::routes::tiles::{fields_list, fields_refused};
 use crate::state::AppState;
 use crate::state::published::revision_name;
 
@@ -73,6 +75,7 @@ pub(crate) fn respond(doc: Value, cache_control: &'static str) -> Response {
 /// `fields=`; with it, the `tiles` URL names the chosen ids and `vector_layers` describes them.
 pub async fn admin(
     State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(file): Path<String>,
     query: Params,
     headers: HeaderMap,
@@ -82,12 +85,19 @@ pub async fn admin(
         .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/admin/{file}'")))?;
     query.allow(&["fields", "version"])?;
     let fields = match query.get("fields") {
-        Some(list) => FieldSet::parse(&st.catalog, list).map_err(|m| {
-            ApiError::bad_request(
-                "fields",
+        // Public fields only: the answer is cached publicly. A restricted one is 401 without a
+        // key, as everywhere, and 403 with one (its tiles are served to the key directly).
+        Some(list) => FieldSet::parse(&st.catalog, list).map_err(|e| match e {
+            FieldsError::Restricted(id) if caller.unlocks_restricted() => {
+                ApiError::Forbidden(format!(
+                    "indicator '{id}' is restricted: TileJSON lists public fields only; \
+                     ask /tiles/admin/{{period}}/{{z}}/{{x}}/{{y}}.mvt?fields={id} with your key"
+                ))
+            }
+            e => fields_refused(
+                e,
                 "all, or comma-separated public indicator ids of /api/v1/indicators",
-                m,
-            )
+            ),
         })?,
         None => FieldSet::compact(),
     };

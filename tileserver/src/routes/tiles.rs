@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use geodata::TileId;
-use geodata::{FieldSet, admin_tile, harmonised_tile};
+use geodata::{FieldSet, FieldsError, admin_tile, harmonised_tile};
 
 use crate::http::conditional::{IMMUTABLE, SHORT, if_none_match};
 use crate::http::encoding::{Encoding, TileBody};
@@ -157,11 +157,10 @@ pub async fn admin(
     query.allow(&["fields", "version"])?;
     let restricted = caller.unlocks_restricted();
     let fields = match query.get("fields") {
-        Some(list) => FieldSet::parse_with(&st.catalog, list, restricted).map_err(|m| {
-            ApiError::bad_request(
-                "fields",
+        Some(list) => FieldSet::parse_with(&st.catalog, list, restricted).map_err(|e| {
+            fields_refused(
+                e,
                 "all, or comma-separated indicator ids of /api/v1/indicators",
-                m,
             )
         })?,
         None => FieldSet::compact(),
@@ -266,4 +265,13 @@ pub fn fields_list(fields: &FieldSet) -> String {
         .map(String::as_str)
         .collect();
     ids.join(",")
+}
+
+/// A refused `fields=` list: a restricted indicator without a key is the 401 every route gives
+/// it; an unknown id or a misplaced `all` is 400 naming `allowed`.
+pub fn fields_refused(e: FieldsError, allowed: &'static str) -> ApiError {
+    match e {
+        FieldsError::Restricted(id) => ApiError::restricted(&id),
+        e => ApiError::bad_request("fields", allowed, e.to_string()),
+    }
 }

@@ -231,9 +231,7 @@ pub fn select(
             });
         }
         if restricted(catalog, id) && !caller.unlocks_restricted() {
-            return Err(ApiError::Unauthorized(format!(
-                "indicator '{id}' is restricted: send Authorization: Bearer <API key>"
-            )));
+            return Err(ApiError::restricted(id));
         }
     }
     Ok(all

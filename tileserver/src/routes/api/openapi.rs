@@ -40,6 +40,10 @@ pub enum ErrorResponses {
     /// Restricted indicator without a valid API key, or a revoked key
     #[response(status = 401)]
     Unauthorized(ErrorBody),
+    /// A restricted indicator asked of a map route with a key: the map serves public
+    /// indicators only
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
     /// Unknown period, version or unit
     #[response(status = 404)]
     NotFound(ErrorBody),

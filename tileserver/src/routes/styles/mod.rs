@@ -31,12 +31,14 @@
 mod context;
 mod layers;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use geodata::{BoundaryVersion, Level, Snapshot};
 use serde_json::{Value, json};
 
+use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::json_response;
@@ -70,6 +72,7 @@ pub async fn index(State(st): State<AppState>, headers: HeaderMap) -> Response {
 /// `GET /styles/{name}.json`.
 pub async fn style(
     State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(file): Path<String>,
     q: Params,
     headers: HeaderMap,
@@ -84,7 +87,7 @@ pub async fn style(
         "period", "method", "k", "join", "version", "breaks", "level",
     ])?;
     let cfg = StyleConfig::builtin();
-    let mut named = named_style(&st, cfg, name)?;
+    let mut named = named_style(&st, cfg, name, &caller)?;
     // `level=h3`: the indicator's H3 style (the named `h3-*` styles are H3 already).
     match q.get("level").map(String::as_str) {
         None => {}
@@ -141,16 +144,20 @@ pub async fn style(
     ))
 }
 
-/// The named style `name`, or the default admin style of a public indicator id; 404 otherwise.
+/// The named style `name`, or the default admin style of a public indicator id; a restricted
+/// indicator's id is refused as on every map route (401 without a key, 403 with one), any
+/// other name 404.
 fn named_style(
     st: &AppState,
     cfg: &'static StyleConfig,
     name: &str,
+    caller: &Caller,
 ) -> Result<std::borrow::Cow<'static, NamedStyle>, ApiError> {
     if let Some(n) = cfg.styles.get(name) {
         return Ok(std::borrow::Cow::Borrowed(n));
     }
-    if crate::routes::mapdata::public_indicator(&st.catalog, name, "indicator").is_ok() {
+    if st.catalog.base(name).is_some() || st.catalog.derived(name).is_some() {
+        crate::routes::mapdata::public_indicator(&st.catalog, name, "indicator", caller)?;
         return Ok(std::borrow::Cow::Owned(NamedStyle {
             indicator: name.to_string(),
             source: StyleSource::Admin,
