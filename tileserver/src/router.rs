@@ -37,7 +37,6 @@ pub fn router(state: AppState) -> Router {
         .route("/print", get(crate::routes::web::print))
         .route("/assets/{*path}", get(crate::routes::web::asset))
         .route("/status", get(crate::routes::web::status))
-        .route("/styles/{file}", get(crate::routes::styles::style))
         .route("/sprites/{file}", get(crate::routes::sprite::sprite))
         .route("/fonts/{file}", get(crate::routes::fonts::file))
         .route(
@@ -58,13 +57,6 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/units/{code}/lineage",
             get(crate::routes::lineage::lineage),
         )
-        .route(
-            "/tiles/boundaries/{file}",
-            get(crate::routes::tilejson::boundaries),
-        )
-        .route("/tiles/admin/{file}", get(crate::routes::tilejson::admin))
-        .route("/tiles/context.json", get(crate::routes::context::tilejson))
-        .route("/tiles/h3/{file}", get(crate::routes::h3::tilejson))
         .route("/api/v1/h3/{period}/{cell}", get(crate::routes::h3::cell))
         .route("/admin/reload", post(crate::routes::admin::admin_reload))
         .route(
@@ -72,6 +64,7 @@ pub fn router(state: AppState) -> Router {
             post(crate::routes::admin::admin_purge),
         )
         .merge(crate::routes::api::routes())
+        .merge(linked_routes(&state))
         .fallback(not_found);
     // Tiles are answered in the coding negotiated when they were cached (`TileBody`), so they
     // skip the compression layer: for them it changed nothing but cost every cached tile a
@@ -86,6 +79,33 @@ pub fn router(state: AppState) -> Router {
             crate::http::error::json_errors,
         ))
         .with_state(state)
+}
+
+/// The routes whose answers carry absolute URLs (TileJSON, styles). Built from `--public-url`
+/// when set; otherwise from the request's Host, and then the answers say `Vary: Host` so that no
+/// shared cache gives one host's URLs to clients of another.
+fn linked_routes(state: &AppState) -> Router<AppState> {
+    let routes = Router::new()
+        .route("/styles/{file}", get(crate::routes::styles::style))
+        .route(
+            "/tiles/boundaries/{file}",
+            get(crate::routes::tilejson::boundaries),
+        )
+        .route("/tiles/admin/{file}", get(crate::routes::tilejson::admin))
+        .route("/tiles/context.json", get(crate::routes::context::tilejson))
+        .route("/tiles/h3/{file}", get(crate::routes::h3::tilejson));
+    if state.config.public_url.is_some() {
+        return routes;
+    }
+    routes.layer(tower::util::MapResponseLayer::new(
+        |mut r: axum::response::Response| {
+            r.headers_mut().append(
+                axum::http::header::VARY,
+                axum::http::HeaderValue::from_static("Host"),
+            );
+            r
+        },
+    ))
 }
 
 /// The tile routes (`z/x/y` of every family).

@@ -105,6 +105,14 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     )
     .await;
     assert_eq!(r.status, 200);
+    // URLs from --public-url are the same for every Host: no Vary on it.
+    assert!(
+        !r.headers
+            .lines()
+            .any(|l| l.starts_with("vary:") && l.contains("host")),
+        "{}",
+        r.headers
+    );
     let tj: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(tj["tilejson"], "3.0.0");
     assert_eq!(

@@ -137,3 +137,55 @@ async fn serves_status_and_lists() {
     let e: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(e["error"], "not_found");
 }
+
+/// Without --public-url, TileJSON and styles build their URLs from the request's Host, and say
+/// `Vary: Host` so that no shared cache serves one host's URLs to another's clients; other
+/// answers do not vary on it.
+#[tokio::test]
+async fn urls_from_the_host_header_vary_by_host() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    store
+        .import_version(&common::vn_2025(), &common::hanoi_two_communes(), false)
+        .await
+        .unwrap();
+    let state = common::state(store, tileserver::ServerConfig::default()).await;
+    let addr = common::spawn(state).await;
+    let host_a = "/tiles/boundaries/vn-2025.json";
+    let mut tiles = Vec::new();
+    for host in ["a.example.vn", "b.example.vn:8080"] {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let req = format!("GET {host_a} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).await.unwrap();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+        let head = head.to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(
+            head.lines()
+                .any(|l| l.starts_with("vary:") && l.contains("host")),
+            "{head}"
+        );
+        let tj: serde_json::Value = serde_json::from_str(body).unwrap();
+        tiles.push(tj["tiles"][0].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        tiles,
+        [
+            "http://a.example.vn/tiles/boundaries/vn-2025/{z}/{x}/{y}.mvt",
+            "http://b.example.vn:8080/tiles/boundaries/vn-2025/{z}/{x}/{y}.mvt"
+        ]
+    );
+    let tile = common::get(addr, "/tiles/boundaries/vn-2025/8/203/112.mvt", "").await;
+    assert_eq!(tile.status, 200);
+    assert!(
+        !tile
+            .headers
+            .lines()
+            .any(|l| l.starts_with("vary:") && l.contains("host")),
+        "{}",
+        tile.headers
+    );
+}
