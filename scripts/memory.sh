@@ -42,12 +42,14 @@ OUT=target/memory
 mkdir -p "$OUT"
 PHASES=${PHASES:-h3 harmonise timeline api admin}
 DB=${MEMORY_DB:-$OUT/demo.db}
+# /metrics answers admins only: this run's own token.
+ADMIN_TOKEN=memory-sh-$RANDOM-$RANDOM-$RANDOM
 [[ -n ${MEMORY_DB:-} || -f $DB ]] || cp target/browser-demo.db "$DB"
 DB=$(realpath "$DB")
 BASE=http://127.0.0.1:$PORT
 
 env -u POPMAP_DB -u POPMAP_RATE_IP -u POPMAP_RATE_KEY POPMAP_LOG=warn \
-    "$BIN" --db "sqlite://$DB" serve --listen "127.0.0.1:$PORT" --synthetic \
+    POPMAP_ADMIN_TOKEN=$ADMIN_TOKEN "$BIN" --db "sqlite://$DB" serve --listen "127.0.0.1:$PORT" --synthetic \
     --poll-seconds 0 --rate-ip 0 --rate-key 0 "${EXTRA[@]}" >"$OUT/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
@@ -177,5 +179,5 @@ NEW=$(awk '{print $2}' <<<"$PERIODS" | sort -u | tail -1)
 for phase in $PHASES; do "phase_$phase"; done
 
 echo "caches (from /metrics):"
-curl -sf "$BASE/metrics" | grep -E '^popmap_(memory|cache|tile_cache)' | grep -v '^#' || true
+curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" "$BASE/metrics" | grep -E '^popmap_(memory|cache|tile_cache)' | grep -v '^#' || true
 mem end "all"

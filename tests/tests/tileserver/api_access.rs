@@ -490,6 +490,7 @@ async fn metrics_count_every_answer_once_with_its_route_and_status() {
     let store = db.store().await;
     populate(&store).await;
     let (_, user) = key(&store, false).await;
+    let (_, admin) = key(&store, true).await;
     let addr = serve(store, unlimited()).await;
     let path = "/api/v1/values?indicator=divorces";
     for _ in 0..2 {
@@ -497,7 +498,10 @@ async fn metrics_count_every_answer_once_with_its_route_and_status() {
     }
     assert_eq!(get(addr, path, &bearer("pm_wrong")).await.status, 401);
     assert_eq!(get(addr, "/no/such/thing", "").await.status, 404);
-    let m = get(addr, "/metrics", "").await;
+    // Metrics are for admins: a user key is 403, no key 403 (no admin token configured).
+    assert_eq!(get(addr, "/metrics", &bearer(&user)).await.status, 403);
+    assert_eq!(get(addr, "/metrics", "").await.status, 403);
+    let m = get(addr, "/metrics", &bearer(&admin)).await;
     let text = String::from_utf8(m.body).unwrap();
     let count = |route: &str, status: u16| {
         let needle = format!(

@@ -292,6 +292,11 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
     ] {
         assert_eq!(get(addr, &path, "").await.status, status, "{path}");
     }
-    let metrics = String::from_utf8(get(addr, "/metrics", "").await.body).unwrap();
+    let metrics = String::from_utf8(
+        get(addr, "/metrics", &common::admin_bearer(&store).await)
+            .await
+            .body,
+    )
+    .unwrap();
     assert!(metrics.contains("family=\"h3\""), "h3 in the tile metrics");
 }

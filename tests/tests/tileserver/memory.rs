@@ -151,6 +151,7 @@ async fn no_cache_outgrows_its_share_and_together_they_stay_within_the_budget() 
         memory: budget.clone(),
         ..fixture::unlimited()
     };
+    let admin = crate::common::admin_bearer(&store).await;
     let addr = fixture::serve(store, config).await;
 
     let (z, first_period) = (9u32, &periods[0].0);
@@ -169,7 +170,7 @@ async fn no_cache_outgrows_its_share_and_together_they_stay_within_the_budget() 
     // The first period's grid was let go long ago: made again, it gives the same tile.
     assert_eq!(ok(addr, &h3_first, "").await.body, before);
 
-    let text = String::from_utf8(ok(addr, "/metrics", "").await.body).unwrap();
+    let text = String::from_utf8(ok(addr, "/metrics", &admin).await.body).unwrap();
     let bytes = series(&text, "cache_bytes");
     let shares = series(&text, "cache_budget_bytes");
     let entries = series(&text, "cache_entries");

@@ -287,7 +287,13 @@ async fn tilejson_codings_metrics_and_hot_refresh() {
     assert_eq!(old.body, r1.body);
 
     // Metrics count requests per route, cache hits and misses, and tile bytes.
-    let m = get(addr, "/metrics", "").await;
+    assert_eq!(get(addr, "/metrics", "").await.status, 401);
+    let m = get(
+        addr,
+        "/metrics",
+        "Authorization: Bearer a-long-admin-token-for-tests\r\n",
+    )
+    .await;
     assert_eq!(m.status, 200);
     let text = String::from_utf8(m.body).unwrap();
     for needle in [

@@ -1,5 +1,5 @@
 //! The operational endpoints: `POST /admin/reload`, `POST /admin/cache/purge` (admin key or
-//! token), `GET /metrics` (Prometheus text), `GET /healthz` and `GET /readyz`.
+//! token), `GET /metrics` (Prometheus text; admin key or token), `GET /healthz` and `GET /readyz`.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -54,15 +54,21 @@ pub async fn admin_purge(
     Ok(Json(serde_json::json!({"purged": true})))
 }
 
-/// `GET /metrics`.
-pub async fn metrics(State(st): State<AppState>) -> Response {
+/// `GET /metrics`: for admins only (an admin key or the admin token, as `/admin/*`): it tells
+/// the traffic, caches and memory of the server. Outside the per-client rate limit, so that a
+/// scraper behind the users' proxy address keeps its answers.
+pub async fn metrics(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ApiError> {
+    require_admin(&st, &caller)?;
     st.report_caches().await;
     let mut resp = st.metrics.render().into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
     );
-    resp
+    Ok(resp)
 }
 
 /// `GET /healthz`: the process answers.

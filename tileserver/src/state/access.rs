@@ -223,9 +223,13 @@ pub async fn guard(State(st): State<Arc<AppState>>, mut req: Request, next: Next
     // The web map's own files (scripts, style sheets) are static and revalidated by ETag: a page
     // load or an embed preview must not spend the address's budget on them. Health probes come
     // from a load balancer or orchestrator, often through the same proxy address as every user:
-    // limiting them would mark a healthy server dead under normal load.
+    // limiting them would mark a healthy server dead under normal load. The same holds for a
+    // metrics scraper; /metrics answers admins only.
     let path = req.uri().path();
-    let limited = !(path.starts_with("/assets/") || path == "/healthz" || path == "/readyz");
+    let limited = !(path.starts_with("/assets/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path == "/metrics");
     let outcome = caller.and_then(|c| {
         if limited {
             st.limiters.check(c.key_id, ip)?;

@@ -52,6 +52,14 @@ pub async fn spawn_with(
     addr
 }
 
+/// The `Authorization` header line of a new admin API key in `store` (what `/metrics` and
+/// `/admin/*` ask for).
+pub async fn admin_bearer(store: &geodata::Store) -> String {
+    let (secret, hash) = tileserver::state::access::new_key();
+    store.create_key("admin", true, &hash).await.unwrap();
+    format!("Authorization: Bearer {secret}\r\n")
+}
+
 /// An axis-aligned rectangle in degrees.
 pub fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![polygon![
