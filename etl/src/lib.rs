@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod boundaries;
 pub mod change;
+pub mod coverage;
 pub mod crosswalk;
 pub mod demo;
 pub mod export;

@@ -22,6 +22,9 @@ pub struct Options {
     pub strict: bool,
     /// Thresholds of the abnormal-change warning.
     pub change_rule: ChangeRule,
+    /// Publish a table that misses some units as an incomplete snapshot (`--partial`) instead
+    /// of refusing it.
+    pub partial: bool,
 }
 
 impl Default for Options {
@@ -29,6 +32,7 @@ impl Default for Options {
         Options {
             strict: false,
             change_rule: DEFAULT_CHANGE_RULE,
+            partial: false,
         }
     }
 }
@@ -117,6 +121,20 @@ pub fn check_bytes(
             .collect();
         reported.insert(row.code.clone(), vals);
     }
+    let missing = crate::coverage::missing(&h, units, &reported);
+    let complete = missing.is_empty();
+    if !complete && !reported.is_empty() {
+        let bottom = units
+            .iter()
+            .filter(|u| h.children(&u.code).is_empty())
+            .count();
+        let found = crate::coverage::issue(file, &version.id, bottom, &missing, opts.partial);
+        if opts.partial {
+            notes.push(found);
+        } else {
+            errors.push(found);
+        }
+    }
     let ids: Vec<&str> = catalog.base_ids().collect();
     let values = h.aggregate(&reported, &ids);
     warnings.extend(check_totals(&table, &h, &values));
@@ -158,6 +176,7 @@ pub fn check_bytes(
         version: version.id.clone(),
         rows: table.rows.len(),
         units: sums.len(),
+        complete,
         errors,
         warnings,
         notes,

@@ -88,6 +88,9 @@ pub struct Report {
     pub rows: usize,
     /// Units that carry at least one value after aggregation up the hierarchy.
     pub units: usize,
+    /// Whether every unit at the bottom of the version is reported (else the table can only
+    /// be published as partial, and its snapshot is stored incomplete).
+    pub complete: bool,
     /// Findings that refuse the publish.
     pub errors: Vec<Issue>,
     /// Findings reported but not blocking (blocking with `--strict`).
@@ -202,6 +205,7 @@ mod tests {
             version: "vn-2025".into(),
             rows: 3,
             units: 4,
+            complete: true,
             errors: (0..n)
                 .map(|i| {
                     Issue::file("negative_count", "t.csv", "negative count '-1'")

@@ -279,6 +279,11 @@ pub struct TableArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Accept a table that misses some communes: its snapshot is stored incomplete, its parent
+    /// totals are marked incomplete wherever they are served, and `latest` never moves to it.
+    /// Without it such a table is refused.
+    #[arg(long)]
+    pub partial: bool,
     /// Write the full report as JSON to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,

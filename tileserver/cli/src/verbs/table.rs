@@ -18,6 +18,7 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let opts = Options {
         strict: args.strict,
+        partial: args.partial,
         ..Options::default()
     };
     let (report, outcome) = if write {
