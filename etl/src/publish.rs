@@ -276,6 +276,7 @@ pub async fn publish(
             source,
             checksum: sha256_hex(&bytes),
             report_json: checked.report.to_json(),
+            complete: checked.report.complete,
             values: checked.values,
         })
         .await?;
@@ -342,6 +343,7 @@ pub async fn aggregate(
             source,
             checksum: sha256_hex(basis.as_bytes()),
             report_json: serde_json::to_string_pretty(&report).expect("json"),
+            complete: inputs.iter().all(|s| s.complete),
             values,
         })
         .await?)

@@ -36,6 +36,8 @@ mod h3;
 mod jenks;
 #[path = "tileserver/memory.rs"]
 mod memory;
+#[path = "tileserver/partial.rs"]
+mod partial;
 #[path = "tileserver/periods_national.rs"]
 mod periods_national;
 #[path = "tileserver/refresh.rs"]

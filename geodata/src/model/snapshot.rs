@@ -25,6 +25,9 @@ pub struct Snapshot {
     pub source: String,
     /// SHA-256 of the source (file bytes, or of the input snapshots).
     pub checksum: String,
+    /// Whether every unit at the bottom of the version was reported; `false` for a table
+    /// published as partial (its parent totals are incomplete; `latest` never names it).
+    pub complete: bool,
 }
 
 /// One stored value: a base-indicator count for one unit.
@@ -53,6 +56,9 @@ pub struct NewSnapshot {
     pub checksum: String,
     /// The validation report as JSON, kept with the snapshot.
     pub report_json: String,
+    /// Whether every unit at the bottom of the version is reported (`false`: published as
+    /// partial).
+    pub complete: bool,
     /// Every value, already aggregated up the hierarchy.
     pub values: Vec<ValueRow>,
 }

@@ -55,8 +55,9 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
         return Err(StoreError::UnknownVersion(new.version.clone()));
     }
     let (id, revision): (i64, i64) = sqlx::query_as(
-        "INSERT INTO snapshots (period, revision, version, published_at, source, checksum, report) \
-         SELECT $1, COALESCE(MAX(revision), 0) + 1, $2, $3, $4, $5, $6 \
+        "INSERT INTO snapshots \
+         (period, revision, version, published_at, source, checksum, report, complete) \
+         SELECT $1, COALESCE(MAX(revision), 0) + 1, $2, $3, $4, $5, $6, $7 \
          FROM snapshots WHERE period = $1 \
          RETURNING id, revision",
     )
@@ -66,6 +67,7 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
     .bind(&new.source)
     .bind(&new.checksum)
     .bind(&new.report_json)
+    .bind(i64::from(new.complete))
     .fetch_one(&mut *tx)
     .await?;
 
@@ -121,6 +123,7 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
         published_at,
         source: new.source.clone(),
         checksum: new.checksum.clone(),
+        complete: new.complete,
     })
 }
 
@@ -131,18 +134,19 @@ fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
         .map_err(|e| StoreError::Corrupt(format!("{what}: bad timestamp '{text}': {e}")))
 }
 
-type SnapshotRow = (i64, String, i64, String, String, String, String);
+type SnapshotRow = (i64, String, i64, String, String, String, String, i64);
 
 pub(super) async fn snapshots(store: &Store) -> Result<Vec<Snapshot>> {
     let rows: Vec<SnapshotRow> = sqlx::query_as(
-        "SELECT id, period, revision, version, published_at, source, checksum FROM snapshots",
+        "SELECT id, period, revision, version, published_at, source, checksum, complete \
+         FROM snapshots",
     )
     .fetch_all(&store.pool)
     .await?;
     let mut snapshots = rows
         .into_iter()
         .map(
-            |(id, period, revision, version, published_at, source, checksum)| {
+            |(id, period, revision, version, published_at, source, checksum, complete)| {
                 let what = format!("snapshot {id}");
                 Ok(Snapshot {
                     period: period
@@ -154,6 +158,7 @@ pub(super) async fn snapshots(store: &Store) -> Result<Vec<Snapshot>> {
                     version,
                     source,
                     checksum,
+                    complete: complete != 0,
                 })
             },
         )

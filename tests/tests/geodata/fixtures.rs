@@ -145,6 +145,7 @@ pub fn new_snapshot(period: &str, version: &str, values: Vec<ValueRow>) -> NewSn
         source: format!("{period}.csv"),
         checksum: "ab".repeat(32),
         report_json: format!(r#"{{"period":"{period}","rows":{}}}"#, values.len()),
+        complete: true,
         values,
     }
 }

@@ -452,8 +452,8 @@ async fn dump_is_canonical_and_the_same_on_both_backends() {
 1 | "births"
 2 | "population"
 == snapshots (1 rows)
-# id | period | revision | version | published_at | source | checksum | report
-1 | "2025-10" | 1 | "vn-test" | "<time>" | "2025-10.csv" | "abababababababababababababababababababababababababababababababab" | "{\"period\":\"2025-10\",\"rows\":2}"
+# id | period | revision | version | published_at | source | checksum | report | complete
+1 | "2025-10" | 1 | "vn-test" | "<time>" | "2025-10.csv" | "abababababababababababababababababababababababababababababababab" | "{\"period\":\"2025-10\",\"rows\":2}" | 1
 == snapshot_values (2 rows)
 # snapshot_id | unit_code | indicator_id | value | reported
 1 | "00007" | 1 | -1 | 0

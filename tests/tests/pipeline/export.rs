@@ -434,6 +434,7 @@ async fn publish_october(store: &Store, values: Vec<ValueRow>) -> Snapshot {
             source: "t.csv".into(),
             checksum: "00".into(),
             report_json: "{}".into(),
+            complete: true,
             values,
         })
         .await

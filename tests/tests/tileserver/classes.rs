@@ -57,6 +57,7 @@ async fn publish(store: &Store, period: &str, pop: impl Fn(i64) -> i64) {
             source: "test".into(),
             checksum: period.into(),
             report_json: "{}".into(),
+            complete: true,
             values,
         })
         .await

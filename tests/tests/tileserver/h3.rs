@@ -71,6 +71,7 @@ async fn h3_tiles_and_cells_are_exact_and_protected() {
             source: "t.csv".into(),
             checksum: "00".into(),
             report_json: "{}".into(),
+            complete: true,
             values,
         })
         .await

@@ -81,6 +81,7 @@ async fn populate(store: &Store) -> Vec<(String, &'static str)> {
             source: format!("{period}.csv"),
             checksum: period.clone(),
             report_json: "{}".into(),
+            complete: true,
             values,
         };
         store.publish(&snap).await.unwrap();

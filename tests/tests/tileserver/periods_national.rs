@@ -27,6 +27,7 @@ async fn store() -> (TestDb, geodata::Store) {
                 source: format!("{period}.csv"),
                 checksum: "00".into(),
                 report_json: "{}".into(),
+                complete: true,
                 values: rows(&units_2025(), k),
             })
             .await

@@ -32,6 +32,7 @@ async fn publish(store: &Store, pop: i64) {
             source: format!("{pop}.csv"),
             checksum: "00".into(),
             report_json: "{}".into(),
+            complete: true,
             values,
         })
         .await

@@ -74,6 +74,7 @@ async fn serves_status_and_lists() {
             source: "test.csv".into(),
             checksum: "00".into(),
             report_json: "{}".into(),
+            complete: true,
             values: vec![row("00004", true), row("01", false)],
         })
         .await

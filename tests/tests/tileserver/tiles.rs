@@ -55,6 +55,7 @@ async fn tiles_decode_and_answer_the_right_status() {
             source: "t.csv".into(),
             checksum: "00".into(),
             report_json: "{}".into(),
+            complete: true,
             values,
         })
         .await

@@ -75,6 +75,7 @@ async fn map_values_classes_styles_and_pages() {
             source: "test.csv".into(),
             checksum: "00".into(),
             report_json: "{}".into(),
+            complete: true,
             values,
         })
         .await

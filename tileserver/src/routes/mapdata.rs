@@ -303,6 +303,10 @@ pub struct MapValues {
     /// Feature ids of the units in the boundary tiles (`level depth × 10⁹ + code`; `null` for a
     /// code that is not a number).
     pub ids: Vec<Option<u64>>,
+    /// Present and true when the period was published as partial (`popmap publish
+    /// --partial`): totals above the communes miss the communes not reported.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     /// The level of the units.
     pub level: String,
     /// Unit names.
@@ -404,6 +408,7 @@ pub async fn values(
             .iter()
             .map(|u| feature_id(level, &u.code))
             .collect(),
+        incomplete: !snap.complete,
         level: level.as_str().to_string(),
         names: lv.units.iter().map(|u| u.name.clone()).collect(),
         parents: lv.units.iter().map(|u| u.parent_code.clone()).collect(),

@@ -370,6 +370,8 @@ pub struct PeriodEntry {
     pub published_at: String,
     /// Where the values came from.
     pub source: String,
+    /// Whether that revision reported every commune (`false`: published as partial).
+    pub complete: bool,
 }
 
 /// Newest revision of every period being served, in period order.
@@ -382,6 +384,7 @@ pub fn latest_periods(published: &Published) -> Vec<PeriodEntry> {
             version: s.version,
             published_at: s.published_at.to_rfc3339(),
             source: s.source,
+            complete: s.complete,
         };
         match out.last_mut() {
             Some(last) if last.period == entry.period => *last = entry,

@@ -157,6 +157,7 @@ pub async fn populate(store: &Store) {
                 source: format!("{period}.csv"),
                 checksum: "00".into(),
                 report_json: "{}".into(),
+                complete: true,
                 values: rows(&units, k),
             })
             .await

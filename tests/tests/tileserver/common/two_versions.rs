@@ -171,6 +171,7 @@ async fn publish(store: &Store, period: &str, version: &str, rows: &[(&str, &str
             source: "test".into(),
             checksum: period.into(),
             report_json: "{}".into(),
+            complete: true,
             values: rows
                 .iter()
                 .map(|&(unit, indicator, value)| ValueRow {

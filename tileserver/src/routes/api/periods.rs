@@ -115,6 +115,10 @@ pub struct PeriodItem {
     pub published_at: String,
     /// Every revision of the period, oldest first.
     pub revisions: Vec<i64>,
+    /// Present and true when the newest revision was published as partial (`popmap publish
+    /// --partial`): totals above the communes miss the communes not reported.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// The query of `GET /api/v1/periods`.
@@ -177,6 +181,7 @@ pub async fn periods(
                 version: p.version,
                 published_at: p.published_at,
                 revisions,
+                incomplete: !p.complete,
             }
         })
         .collect();

@@ -41,6 +41,10 @@ pub struct ValueTablePage {
     pub version: String,
     /// Level of the rows.
     pub level: String,
+    /// Present and true when the period was published as partial (`popmap publish
+    /// --partial`): totals above the communes miss the communes not reported.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     /// The indicator ids of `values`, in catalog order.
     pub indicators: Vec<String>,
     /// Rows by code.
@@ -146,6 +150,7 @@ pub async fn values(
         revision: snap.revision,
         version: snap.version.clone(),
         level: level.to_string(),
+        incomplete: !snap.complete,
         indicators: ids,
         items,
         total,
