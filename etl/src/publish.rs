@@ -216,7 +216,7 @@ async fn check_path(
     {
         previous = Some((pp, store.values(snap.id).await?));
     }
-    let checked = check_bytes(
+    let mut checked = check_bytes(
         &file,
         &bytes,
         period,
@@ -226,7 +226,73 @@ async fn check_path(
         catalog,
         opts,
     );
+    if let Some(issue) = other_version(store, &checked.report, &version).await? {
+        // Checked against the wrong version every code is "unknown" and every unit missing:
+        // one finding says what happened instead of one per row.
+        let report = &mut checked.report;
+        report.errors = vec![issue];
+        report.warnings.clear();
+        checked.values.clear();
+    }
     Ok((checked, bytes))
+}
+
+/// The error for a table whose codes are units of another boundary version than the one in
+/// force in its period (a vn-2025 table published as 2025-06, a vn-2019 month): most rows are
+/// unknown here, and every unknown code is a unit of that other version.
+async fn other_version(
+    store: &Store,
+    report: &Report,
+    version: &BoundaryVersion,
+) -> Result<Option<Issue>, PublishError> {
+    let unknown: std::collections::BTreeSet<&str> = report
+        .errors
+        .iter()
+        .filter(|e| matches!(e.rule, "unknown_code" | "code_leading_zeros"))
+        .filter_map(|e| e.code.as_deref())
+        .collect();
+    if unknown.is_empty() || unknown.len() * 2 < report.rows {
+        return Ok(None);
+    }
+    for other in store.versions().await? {
+        if other.id == version.id {
+            continue;
+        }
+        let codes: std::collections::HashSet<String> = store
+            .units(&other.id)
+            .await?
+            .into_iter()
+            .map(|u| u.code)
+            .collect();
+        if unknown.iter().all(|c| codes.contains(*c)) {
+            let message = format!(
+                "the table's codes are units of {} ({}), not of {} ({}), the version in force in {}: {} of its {} rows name codes {} does not have. Publish it under a period of {}, or import the boundaries it was made for",
+                other.id,
+                validity(&other),
+                version.id,
+                validity(version),
+                report.period,
+                unknown.len(),
+                report.rows,
+                version.id,
+                other.id,
+            );
+            return Ok(Some(Issue::file(
+                "period_outside_version",
+                &report.file,
+                message,
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// `from 2025-07-01` or `2019-04-01 to 2025-06-30`.
+fn validity(v: &BoundaryVersion) -> String {
+    match v.valid_to {
+        Some(to) => format!("{} to {to}", v.valid_from),
+        None => format!("from {}", v.valid_from),
+    }
 }
 
 /// Dry run: the report of what publishing `path` for `period` would find. Writes nothing.

@@ -87,6 +87,11 @@ async fn map_values_classes_styles_and_pages() {
     std::fs::write(web.path().join("embed.html"), "<!doctype html><p>embed").unwrap();
     std::fs::write(web.path().join("print.html"), "<!doctype html><p>print").unwrap();
     std::fs::write(web.path().join("assets/main.js"), "export const x = 1;").unwrap();
+    std::fs::write(
+        web.path().join("assets/help.html"),
+        "<!doctype html><p>help",
+    )
+    .unwrap();
     let config = tileserver::ServerConfig {
         synthetic: true,
         poll: None,
@@ -326,6 +331,11 @@ async fn map_values_classes_styles_and_pages() {
     )
     .await;
     assert_eq!(js2.status, 304);
+    // Scripts carry no page policy; an HTML file among the assets is a page and does.
+    assert!(!js.headers.contains("content-security-policy"));
+    let help = get(addr, "/assets/help.html", "").await;
+    assert_eq!(help.status, 200);
+    assert!(header(&help, "content-security-policy").ends_with("frame-ancestors 'self'"));
     // One unit's full geometry (embeds frame a unit with it), on the period's version.
     let g = json(addr, "/api/v1/units/01/geometry?period=latest").await;
     assert_eq!(g["type"], "Feature");
