@@ -124,6 +124,8 @@ async fn file(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // An HTML file among the assets is a page too: framed by this site only.
+    let ancestors = ancestors.or_else(|| rel.ends_with(".html").then(|| "'self'".to_string()));
     if let Some(a) = ancestors
         && let Ok(v) = HeaderValue::from_str(&csp(&a))
     {
