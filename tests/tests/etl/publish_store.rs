@@ -198,6 +198,55 @@ async fn refused_publish_writes_nothing() {
     }
 }
 
+/// A vn-2025 table published as 2025-06 (a vn-2019 month, whose communes have other codes) is
+/// refused with one error naming both versions, not one `unknown_code` per row.
+#[tokio::test]
+async fn a_table_of_another_version_is_refused_once() {
+    let catalog = Catalog::builtin();
+    for db in backends().await {
+        let store = db.store().await;
+        let old = vec![
+            unit("01", "Thành phố Hà Nội", Level::Province, None, 0.0),
+            unit("00001", "Phường Phúc Xá", Level::Commune, Some("01"), 0.0),
+            unit("00002", "Phường Trúc Bạch", Level::Commune, Some("01"), 0.1),
+        ];
+        let new = vec![
+            unit("01", "Thành phố Hà Nội", Level::Province, None, 0.0),
+            unit("00004", "Phường Ba Đình", Level::Commune, Some("01"), 0.0),
+            unit("00008", "Phường Ngọc Hà", Level::Commune, Some("01"), 0.1),
+            unit("00070", "Phường Hoàn Kiếm", Level::Commune, Some("01"), 0.2),
+        ];
+        let v19 = version("vn-2019", (2019, 4), vec![Level::Province, Level::Commune]);
+        let v25 = version("vn-2025", (2025, 7), vec![Level::Province, Level::Commune]);
+        store.import_version(&v19, &old, false).await.unwrap();
+        store.import_version(&v25, &new, false).await.unwrap();
+        let before = store.dump().await.unwrap();
+        let file = corpus("vn2025_table_in_2019_period.csv");
+        let err = publish(&store, &catalog, p("2025-06"), &file, &Options::default())
+            .await
+            .unwrap_err();
+        let PublishError::Refused { report, .. } = &err else {
+            panic!("{err}");
+        };
+        assert!(report.warnings.is_empty(), "{report}");
+        assert_eq!(report.errors.len(), 1, "{report}");
+        assert_eq!(report.errors[0].rule, "period_outside_version");
+        assert_eq!(
+            report.errors[0].message,
+            "the table's codes are units of vn-2025 (from 2025-07-01), not of vn-2019 \
+             (2019-04-01 to 2025-06-30), the version in force in 2025-06: 3 of its 3 rows name \
+             codes vn-2019 does not have. Publish it under a period of vn-2025, or import the \
+             boundaries it was made for"
+        );
+        assert_eq!(store.dump().await.unwrap(), before);
+        // The same file in a vn-2025 month is published.
+        let (_, snap) = publish(&store, &catalog, p("2025-07"), &file, &Options::default())
+            .await
+            .unwrap();
+        assert_eq!(snap.version, "vn-2025");
+    }
+}
+
 #[tokio::test]
 async fn validate_flags_abnormal_change_against_previous_period() {
     let catalog = Catalog::builtin();

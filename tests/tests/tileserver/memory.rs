@@ -16,7 +16,7 @@ use super::common::{fixture, get, ok, ok_json};
 
 /// Bytes the caches share in this test: a few H3 grids, tiles and answers each, so the
 /// requests below overflow them.
-const CACHES: u64 = 64 << 10;
+const CACHES: u64 = 72 << 10;
 
 const INDICATORS: [&str; 5] = ["population", "males", "females", "births", "households"];
 
