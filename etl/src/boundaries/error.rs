@@ -70,6 +70,15 @@ pub enum FeatureRule {
         /// The feature that used it first.
         first: Box<FeatureRef>,
     },
+    /// The outline is the same, point for point, as an earlier feature's of the same level: one
+    /// feature duplicated under two codes.
+    #[error(
+        "geometry identical to that of {first}: the same outline under two codes is a duplicated feature"
+    )]
+    DuplicateGeometry {
+        /// The feature that has the outline first.
+        first: Box<FeatureRef>,
+    },
     /// `parent_code` names no unit of the version.
     #[error("parent_code \"{parent}\" does not exist in version {version}")]
     ParentMissing {

@@ -9,7 +9,7 @@ use geodata::Level;
 use geodata::Unit;
 use geodata::nfc;
 
-use super::error::{BoundaryError, FeatureRule};
+use super::error::{BoundaryError, FeatureRef, FeatureRule};
 use super::reader::RawFeature;
 use super::report::{ImportReport, LevelReport, RepairNote};
 
@@ -77,9 +77,14 @@ pub(crate) fn build_units_with(
     check_hierarchy(&features, &index, &levels, version)?;
 
     let mut repairs = Vec::new();
-    let mut units = Vec::with_capacity(features.len());
+    let mut units: Vec<Unit> = Vec::with_capacity(features.len());
+    let mut outlines = Outlines::default();
     for (f, name) in features.into_iter().zip(names) {
         let (geometry, done) = repair(&f.geometry).map_err(|e| BoundaryError::feature(&f.at, e))?;
+        if let Some(first) = outlines.seen(&units, f.level, &geometry, &f.at) {
+            let rule = FeatureRule::DuplicateGeometry { first };
+            return Err(BoundaryError::feature(&f.at, rule));
+        }
         repairs.extend(done.into_iter().map(|r| RepairNote {
             file: f.at.file.clone(),
             feature: f.at.index,
@@ -128,6 +133,36 @@ pub(crate) fn build_units_with(
         warnings: warnings(&units, &levels),
     };
     Ok((units, levels, report))
+}
+
+/// The repaired outlines met so far, by level and a hash of their coordinates' bits, to refuse
+/// the same outline under two codes. Hand-written: a hash of the exact bits is all it takes, and
+/// equal hashes are confirmed by comparing the geometries.
+#[derive(Default)]
+struct Outlines(HashMap<(Level, u64), Vec<(usize, FeatureRef)>>);
+
+impl Outlines {
+    /// The earlier feature of `level` whose outline equals `geometry` (`units` holds the
+    /// geometries seen so far, in order); otherwise records `geometry` as unit `units.len()`.
+    fn seen(
+        &mut self,
+        units: &[Unit],
+        level: Level,
+        geometry: &geo_types::MultiPolygon<f64>,
+        at: &FeatureRef,
+    ) -> Option<Box<FeatureRef>> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in geometry.iter().flat_map(|p| p.exterior().coords()) {
+            (c.x.to_bits(), c.y.to_bits()).hash(&mut h);
+        }
+        let same = self.0.entry((level, h.finish())).or_default();
+        if let Some((_, first)) = same.iter().find(|(i, _)| units[*i].geometry == *geometry) {
+            return Some(Box::new(first.clone()));
+        }
+        same.push((units.len(), at.clone()));
+        None
+    }
 }
 
 /// The parent rules, in three passes so each error is the most telling one: presence and

@@ -28,6 +28,27 @@ fn load(path: &Path) -> Result<(Vec<Unit>, Vec<Level>, ImportReport), BoundaryEr
     build_units(read_file(path)?, VERSION)
 }
 
+/// The corpus files an import refuses (every case of `corpus_errors_have_exact_messages`).
+const REFUSED: [&str; 17] = [
+    "malformed.geojson",
+    "empty_collection.geojson",
+    "not_collection.geojson",
+    "numeric_code.geojson",
+    "missing_name.geojson",
+    "unknown_level.geojson",
+    "empty_geometry.geojson",
+    "missing_parent.geojson",
+    "wrong_level.geojson",
+    "cycle.geojson",
+    "duplicate_code.geojson",
+    "projected.geojson",
+    "point_geometry.geojson",
+    "collinear.geojson",
+    "antimeridian.geojson",
+    "identical_geometry.geojson",
+    "README.md",
+];
+
 #[test]
 fn corpus_errors_have_exact_messages() {
     let cases: &[(&str, &str)] = &[
@@ -84,10 +105,24 @@ fn corpus_errors_have_exact_messages() {
             "point_geometry.geojson: feature 0 (code \"01\"): unsupported geometry: geometry type \"Point\" (expected Polygon or MultiPolygon)",
         ),
         (
+            "collinear.geojson",
+            "collinear.geojson: feature 1 (code \"00001\"): geometry encloses no area (every polygon's points lie on one line)",
+        ),
+        (
+            "antimeridian.geojson",
+            "antimeridian.geojson: feature 2 (code \"00002\"): exterior ring of polygon 0 crosses the antimeridian between points 0 and 1 (longitude 179.5 to -179.5); split it at ±180° into one polygon on each side",
+        ),
+        (
+            "identical_geometry.geojson",
+            "identical_geometry.geojson: feature 3 (code \"00003\"): geometry identical to that of identical_geometry.geojson: feature 1 (code \"00001\"): the same outline under two codes is a duplicated feature",
+        ),
+        (
             "README.md",
             "README.md: unsupported file type (expected .geojson, .json or .fgb)",
         ),
     ];
+    let files: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    assert_eq!(files, REFUSED);
     for (file, expected) in cases {
         let err = load(&corpus(file)).expect_err(file);
         assert_eq!(err.to_string(), *expected, "{file}");
@@ -512,6 +547,17 @@ async fn import_writes_one_version_all_or_nothing() {
     let p01 = stored.iter().find(|u| u.code == "01").unwrap();
     assert_eq!(p01.geometry.0.len(), 2);
     assert_eq!(p01.geometry.0[0].interiors().len(), 1);
+
+    // Every refused corpus file, imported as a second version, leaves the store as it was.
+    let before = store.dump().await.unwrap();
+    let next = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    for name in REFUSED {
+        let err = etl::boundaries::import(&store, "vn-2026", next, &[corpus(name)], false, false)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().starts_with(name), "{name}: {err}");
+        assert_eq!(store.dump().await.unwrap(), before, "{name}");
+    }
 
     // Importing again without replace is refused by the store, with its message.
     let err = etl::boundaries::import(&store, VERSION, from, &files, false, false)
