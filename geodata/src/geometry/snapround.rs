@@ -13,8 +13,8 @@
 //! generalisation that is popmap's product. Hot pixels must be collected from every ring that can
 //! share a border (all units of the tile), then each ring is snapped with [`HotPixels::snap_ring`].
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use geo_types::Coord;
 
@@ -29,8 +29,18 @@ pub struct HotPixels {
     pixels: Pixels,
     len: usize,
     /// The routes found so far: a border shared by two units (and a province's again in the
-    /// outline layer) is routed once.
-    routes: RefCell<Routes>,
+    /// outline layer) is routed once. One table per worker (slot 0 outside rayon's pool, slot
+    /// i + 1 for its thread i) so units can be snapped in parallel: each lock is uncontended,
+    /// and a route is a function of its segment alone, so which table holds it changes nothing.
+    routes: Box<[Mutex<Routes>]>,
+}
+
+/// One route table per worker: slot 0, then one per thread of rayon's pool.
+fn route_slots(first: Routes) -> Box<[Mutex<Routes>]> {
+    std::iter::once(first)
+        .chain((0..rayon::current_num_threads()).map(|_| Routes::default()))
+        .map(Mutex::new)
+        .collect()
 }
 
 /// Routes of segments by their canonical ends: the range of their pixels in `pixels`. Hashed by
@@ -274,7 +284,7 @@ impl HotPixels {
             return HotPixels {
                 len: set.len(),
                 pixels: Pixels::Set(set),
-                routes: RefCell::default(),
+                routes: route_slots(Routes::default()),
             };
         }
         let blocks = |n: u64| (n.div_ceil(BLOCK as u64) as i64).max(1);
@@ -295,7 +305,7 @@ impl HotPixels {
         HotPixels {
             pixels: Pixels::Bitmap { rows, cols },
             len,
-            routes: RefCell::new(routes),
+            routes: route_slots(routes),
         }
     }
 
@@ -371,7 +381,10 @@ impl HotPixels {
             self.walk_route((p, rp), (q, rq), mid, out);
         } else {
             let key = Ends([p.x, p.y, q.x, q.y].map(f64::to_bits));
-            let mut routes = self.routes.borrow_mut();
+            let slot = rayon::current_thread_index().map_or(0, |i| i + 1);
+            let mut routes = self.routes[slot.min(self.routes.len() - 1)]
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(&(at, n)) = routes.by_ends.get(&key) {
                 out.extend_from_slice(&routes.pixels[at as usize..(at + n) as usize]);
             } else {

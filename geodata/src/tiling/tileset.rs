@@ -33,6 +33,7 @@
 
 use geo::BoundingRect;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon, Rect};
+use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
@@ -304,6 +305,12 @@ impl TileSource {
             hits: &hits,
             clipped: &clipped,
             hot: &hot,
+            vertices: clipped
+                .iter()
+                .flatten()
+                .flat_map(|p| &p.rings)
+                .map(Vec::len)
+                .sum(),
         };
         let mut layers: Vec<LayerBuilder> = levels
             .iter()
@@ -326,11 +333,22 @@ impl TileSource {
         props: Option<UnitProps<'_>>,
     ) -> LayerBuilder {
         let mut layer = LayerBuilder::new(name);
-        for (k, &u) in cut.hits.iter().enumerate() {
-            if self.units[u].level != level {
-                continue;
-            }
-            let geometry = snap(&cut.clipped[k], cut.hot);
+        let mine: Vec<usize> = (0..cut.hits.len())
+            .filter(|&k| self.units[cut.hits[k]].level == level)
+            .collect();
+        // Each unit snaps on its own once the hot pixels hold every ring; on a big tile the
+        // units are shared among rayon's threads (collected in order: the same bytes).
+        let snapped: Vec<MultiPolygon<i32>> = if cut.vertices >= PARALLEL_SNAP_VERTICES {
+            mine.par_iter()
+                .map(|&k| snap(&cut.clipped[k], cut.hot))
+                .collect()
+        } else {
+            mine.iter()
+                .map(|&k| snap(&cut.clipped[k], cut.hot))
+                .collect()
+        };
+        for (&k, geometry) in mine.iter().zip(snapped) {
+            let u = cut.hits[k];
             if geometry.0.is_empty() {
                 continue;
             }
@@ -427,7 +445,13 @@ struct Cut<'a> {
     hits: &'a [usize],
     clipped: &'a [ClippedUnit],
     hot: &'a HotPixels,
+    /// Vertices of all the clipped rings: what decides whether the units snap in parallel.
+    vertices: usize,
 }
+
+/// A tile with at least this many clipped vertices snaps its units on rayon's threads; below
+/// it, handing the work out costs more than the second core saves.
+const PARALLEL_SNAP_VERTICES: usize = 20_000;
 
 /// The metres → tile-unit transform of one tile and its buffered clip rectangle.
 pub(crate) struct TileFrame {
