@@ -111,9 +111,9 @@ pub struct ServeOptions {
     #[arg(long, env = "POPMAP_CORS", default_value = "*")]
     pub cors: String,
     /// Memory budget of the process in MiB (at least 256): 128 for the process itself, the
-    /// rest split into byte shares for each cache (tile sources 22 %, H3 grids 16 %,
-    /// crosswalks and H3 operators 15.5 %, tiles 12.5 %, values 12.5 %, API answers 8 %,
-    /// harmonised values 6 %, fonts 4 %, unit lists 3.5 %; /metrics shows each share and what
+    /// rest split into byte shares for each cache (values 30 %, tile sources 17.6 %, H3 grids
+    /// 12.8 %, crosswalks and H3 operators 12.4 %, tiles 10 %, API answers 6.4 %, harmonised
+    /// values 4.8 %, fonts 3.2 %, unit lists 2.8 %; /metrics shows each share and what
     /// it holds). A national server with one period stays near 120 MiB; a tile source, H3
     /// operator or grid larger than its share is made for every request and the log says so:
     /// raise the budget then (an r9 grid of Vietnam, ~0.5 GB, needs an estimated 4,000).
@@ -284,6 +284,9 @@ pub struct TableArgs {
     /// Without it such a table is refused.
     #[arg(long)]
     pub partial: bool,
+    /// Largest table file accepted, in MiB; a larger file is refused before it is read.
+    #[arg(long, default_value_t = etl::publish::DEFAULT_MAX_TABLE_MB)]
+    pub max_table_mb: u64,
     /// Write the full report as JSON to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,

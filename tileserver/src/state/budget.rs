@@ -7,7 +7,7 @@
 /// Default budget in MiB: a national server with one period sits near 120 MiB resident (its
 /// caches far from full), and the demo's worst requests (`scripts/memory.sh`: every period's
 /// r8 H3 grid, harmonised values, timelines, API variants) stay below this.
-pub const DEFAULT_MEMORY_MB: u64 = 384;
+pub const DEFAULT_MEMORY_MB: u64 = 448;
 
 /// What the process needs besides its caches, in MiB: the binary, the runtime's threads, the
 /// store's connections, requests in flight and the builds running (at most
@@ -25,24 +25,27 @@ pub const MAX_BUILDS: usize = 2;
 pub const MIN_MEMORY_MB: u64 = 256;
 
 /// Each cache's share of what the reserve leaves, in 1/1000 (they sum to 1000). With the
-/// default budget (256 MiB for caches), measured on the demo and the national file: tile
+/// default budget (320 MiB for caches), measured on the demo and the national file: tile
 /// sources 56 MiB (the national version's geometry, indexes and labels weigh 47.8 MB, the
 /// demo's two 16 MB; a source that does not fit is read again for every tile), tiles 32 MiB
 /// (about 70 % of a national file's compact admin tiles z0–12), H3 grids 41 MiB (every
 /// resolution of one snapshot: 36.7 MB at r8 on the demo), crosswalks and H3 operators
-/// 40 MiB (operators get 7/8: the demo's two r8 operators weigh 33 MB), values 32 MiB (two
-/// national periods of 13.8 MB: a change map's two ends), harmonised values 15 MiB, API
-/// answers 20 MiB, fonts 10 MiB, unit lists 9 MiB.
+/// 40 MiB (operators get 7/8: the demo's two r8 operators weigh 33 MB), values 96 MiB,
+/// harmonised values 15 MiB, API answers 20 MiB, fonts 10 MiB, unit lists 9 MiB.
+/// Values have the largest share: every tile, style, class and table of a period needs them,
+/// and a miss reads the whole period again (~4 MB a demo period, 13.8 MB a national one).
+/// With 32 MiB, a soak over ten periods missed them 372 times in two passes and took
+/// 0.5-1.5 s for tiles that were otherwise cheap (`scripts/soak.sh`).
 const SHARES: [(Cache, u64); 9] = [
-    (Cache::Sources, 220),
-    (Cache::Tiles, 125),
-    (Cache::Values, 125),
-    (Cache::Harmonised, 60),
-    (Cache::Grids, 160),
-    (Cache::Responses, 80),
-    (Cache::Units, 35),
-    (Cache::Builds, 155),
-    (Cache::Fonts, 40),
+    (Cache::Sources, 176),
+    (Cache::Tiles, 100),
+    (Cache::Values, 300),
+    (Cache::Harmonised, 48),
+    (Cache::Grids, 128),
+    (Cache::Responses, 64),
+    (Cache::Units, 28),
+    (Cache::Builds, 124),
+    (Cache::Fonts, 32),
 ];
 
 /// `caches` bytes cut into [`SHARES`].
@@ -177,15 +180,15 @@ mod tests {
 
     #[test]
     fn shares_split_what_the_reserve_leaves() {
-        let b = MemoryBudget::new(384 * MIB, None).unwrap();
+        let b = MemoryBudget::new(448 * MIB, None).unwrap();
         assert_eq!(b, MemoryBudget::default());
         assert_eq!(SHARES.iter().map(|s| s.1).sum::<u64>(), 1000);
-        let leaves = (384 - RESERVE_MB) * MIB;
+        let leaves = (448 - RESERVE_MB) * MIB;
         assert!(b.caches() <= leaves, "{} > {leaves}", b.caches());
         // Integer division loses at most a byte per share.
         assert!(b.caches() + 9 > leaves);
-        assert_eq!(b.share(Cache::Tiles), leaves * 125 / 1000);
-        assert_eq!(b.share(Cache::Sources), leaves * 220 / 1000);
+        assert_eq!(b.share(Cache::Tiles), leaves * 100 / 1000);
+        assert_eq!(b.share(Cache::Sources), leaves * 176 / 1000);
         // The demo's r8 H3 grid (36.7 MB), its two r8 operators (33.4 MB, 7/8 of the share)
         // and the national tile source (47.8 MB) fit their shares with room to spare.
         assert!(b.share(Cache::Grids) > 40_000_000);
@@ -199,13 +202,13 @@ mod tests {
     #[test]
     fn cache_mb_sets_the_tile_share_and_the_others_keep_theirs() {
         let plain = MemoryBudget::default();
-        let b = MemoryBudget::new(384 * MIB, Some(512 * MIB)).unwrap();
+        let b = MemoryBudget::new(448 * MIB, Some(512 * MIB)).unwrap();
         assert_eq!(SHARES[TILES].0, Cache::Tiles);
         assert_eq!(b.share(Cache::Tiles), 512 * MIB);
         for c in Cache::ALL.into_iter().filter(|c| *c != Cache::Tiles) {
             assert_eq!(b.share(c), plain.share(c), "{}", c.name());
         }
-        assert_eq!(b.total(), 384 * MIB - plain.share(Cache::Tiles) + 512 * MIB);
+        assert_eq!(b.total(), 448 * MIB - plain.share(Cache::Tiles) + 512 * MIB);
         // Integer division loses at most a byte per share.
         assert!(b.caches() + (RESERVE_MB << 20) <= b.total());
         assert!(b.caches() + (RESERVE_MB << 20) + 9 > b.total());
