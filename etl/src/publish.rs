@@ -25,7 +25,15 @@ pub struct Options {
     /// Publish a table that misses some units as an incomplete snapshot (`--partial`) instead
     /// of refusing it.
     pub partial: bool,
+    /// Largest table file accepted, MiB (`--max-table-mb`); a larger file is refused before a
+    /// byte of it is read.
+    pub max_table_mb: u64,
 }
+
+/// The default of [`Options::max_table_mb`]: a national month in wide form is about 1 MiB, so
+/// 64 MiB leaves room for every indicator and long form while keeping a wrong file (a dump, an
+/// archive) from being read into memory.
+pub const DEFAULT_MAX_TABLE_MB: u64 = 64;
 
 impl Default for Options {
     fn default() -> Self {
@@ -33,6 +41,7 @@ impl Default for Options {
             strict: false,
             change_rule: DEFAULT_CHANGE_RULE,
             partial: false,
+            max_table_mb: DEFAULT_MAX_TABLE_MB,
         }
     }
 }
@@ -47,6 +56,18 @@ pub enum PublishError {
         path: String,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// The file is larger than [`Options::max_table_mb`]; nothing of it was read.
+    #[error(
+        "{path}: the file is {size_mb:.1} MiB, above the {limit_mb} MiB limit for a table; nothing was read (raise it with --max-table-mb if the file is right)"
+    )]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size, MiB.
+        size_mb: f64,
+        /// The limit, MiB.
+        limit_mb: u64,
     },
     /// No imported boundary version is valid at the period's end date.
     #[error("no boundary version covers {date} (the end of {period}); import one first")]
@@ -203,10 +224,19 @@ async fn check_path(
     opts: &Options,
 ) -> Result<(Checked, Vec<u8>), PublishError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PublishError::Io {
+    let io = |source| PublishError::Io {
         path: file.clone(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > opts.max_table_mb.saturating_mul(1 << 20) {
+        return Err(PublishError::TooLarge {
+            path: file,
+            size_mb: size as f64 / f64::from(1 << 20),
+            limit_mb: opts.max_table_mb,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
     let version = version_for(store, period).await?;
     let units = store.units(&version.id).await?;
     let mut previous = None;

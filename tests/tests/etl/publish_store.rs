@@ -195,6 +195,23 @@ async fn refused_publish_writes_nothing() {
             "no boundary version covers 2018-12-31 (the end of 2018-12); import one first"
         );
         assert_eq!(store.dump().await.unwrap(), before);
+        // a file above --max-table-mb: refused by its size, before it is read
+        let small = Options {
+            max_table_mb: 0,
+            ..Options::default()
+        };
+        let file = corpus("bom.csv");
+        let err = publish(&store, &catalog, p("2025-Q3"), &file, &small)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: the file is 0.0 MiB, above the 0 MiB limit for a table; nothing was read (raise it with --max-table-mb if the file is right)",
+                file.display()
+            )
+        );
+        assert_eq!(store.dump().await.unwrap(), before);
     }
 }
 

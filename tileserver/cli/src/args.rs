@@ -284,6 +284,9 @@ pub struct TableArgs {
     /// Without it such a table is refused.
     #[arg(long)]
     pub partial: bool,
+    /// Largest table file accepted, in MiB; a larger file is refused before it is read.
+    #[arg(long, default_value_t = etl::publish::DEFAULT_MAX_TABLE_MB)]
+    pub max_table_mb: u64,
     /// Write the full report as JSON to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,

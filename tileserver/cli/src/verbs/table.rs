@@ -19,6 +19,7 @@ pub async fn run(
     let opts = Options {
         strict: args.strict,
         partial: args.partial,
+        max_table_mb: args.max_table_mb,
         ..Options::default()
     };
     let (report, outcome) = if write {
