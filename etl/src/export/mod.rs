@@ -13,12 +13,11 @@ pub mod pmtiles;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use geo::BoundingRect;
 use geo_types::Rect;
 use geodata::Snapshot;
 use geodata::TileSource;
 use geodata::vector_layers;
-use geodata::{Catalog, Period, Store, StoredGeneralisation, Unit, UnitInfo};
+use geodata::{Catalog, Period, Store, StoredGeneralisation, UnitInfo};
 use geodata::{FieldSet, admin_tile};
 use geodata::{TileId, tiles_covering};
 
@@ -353,10 +352,10 @@ struct Loaded {
 /// is generalised again), else generalised here (nothing is written: an export only reads);
 /// and the units' boxes from their full geometry. Bands above `max_zoom` are not kept.
 async fn load(store: &Store, version: &str, max_zoom: u8) -> Result<Loaded, ExportError> {
-    // Read before the units' full geometry (gone before a band is unpacked): this order
-    // peaked lower on the national file (158-163 MB against 181-189).
+    // The boxes stored at import, not the units' full geometry decoded for them: that
+    // geometry (~40 MB national) was the export's peak, on top of the packed bands.
     let packed = store.generalisation(version).await?;
-    let (bboxes, world) = boxes(&store.units_with_geometry(version).await?);
+    let (bboxes, world) = boxes(&store.unit_boxes(version).await?);
     let banded = match packed {
         Some(mut g) => {
             for band in g.bands.iter_mut().filter(|b| b.min_zoom > max_zoom) {
@@ -411,10 +410,10 @@ fn band_groups(
 }
 
 /// Each unit's bounding box in Web Mercator metres, and their union in degrees.
-fn boxes(units: &[Unit]) -> (Vec<Rect<f64>>, Option<Rect<f64>>) {
-    let mut bboxes = Vec::with_capacity(units.len());
+fn boxes(stored: &[[f64; 4]]) -> (Vec<Rect<f64>>, Option<Rect<f64>>) {
+    let mut bboxes = Vec::with_capacity(stored.len());
     let mut world: Option<Rect<f64>> = None;
-    for r in units.iter().filter_map(|u| u.geometry.bounding_rect()) {
+    for r in stored.iter().map(|&[w, s, e, n]| Rect::new((w, s), (e, n))) {
         world = Some(match world {
             None => r,
             Some(w) => Rect::new(

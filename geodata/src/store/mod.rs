@@ -314,6 +314,11 @@ impl Store {
         units::bounds(self, version).await
     }
 
+    /// Each unit's WGS84 box `[west, south, east, north]` as stored at import, in no order.
+    pub async fn unit_boxes(&self, version: &str) -> Result<Vec<[f64; 4]>> {
+        units::boxes(self, version).await
+    }
+
     /// Writes a snapshot and its values in one transaction, as the next revision of its period.
     pub async fn publish(&self, snapshot: &NewSnapshot) -> Result<Snapshot> {
         snapshots::publish(self, snapshot).await

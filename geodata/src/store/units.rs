@@ -293,6 +293,18 @@ pub(super) async fn bounds(store: &Store, version: &str) -> Result<Option<[f64; 
     })
 }
 
+/// Each unit's stored WGS84 bounding box `[west, south, east, north]` (of its full geometry,
+/// written at import), in no particular order: the boxes without decoding any geometry.
+pub(super) async fn boxes(store: &Store, version: &str) -> Result<Vec<[f64; 4]>> {
+    require_version(store, version).await?;
+    let rows: Vec<(f64, f64, f64, f64)> =
+        sqlx::query_as("SELECT minx, miny, maxx, maxy FROM units WHERE version = $1")
+            .bind(version)
+            .fetch_all(&store.pool)
+            .await?;
+    Ok(rows.into_iter().map(|(w, s, e, n)| [w, s, e, n]).collect())
+}
+
 pub(super) async fn with_code(store: &Store, code: &str) -> Result<Vec<(String, UnitInfo)>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT version, {INFO_COLUMNS} FROM units WHERE code = $1"
