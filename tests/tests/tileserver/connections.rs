@@ -6,24 +6,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use popmap_tests::TestDb;
 use tileserver::http::connections::ConnectionLimits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::common;
 
-/// A server of Hà Nội's two communes (vn-2025) within `limits`.
-async fn server(limits: ConnectionLimits) -> (TestDb, SocketAddr) {
-    let db = TestDb::sqlite();
-    let store = db.store().await;
-    store
-        .import_version(&common::vn_2025(), &common::hanoi_two_communes(), false)
-        .await
-        .unwrap();
-    let state = common::state(store, tileserver::ServerConfig::default()).await;
-    (db, common::spawn_with(state, limits).await)
-}
+use common::hanoi_server as server;
 
 /// A connection to `server` from the loopback address `from`.
 async fn connect_from(from: &str, server: SocketAddr) -> std::io::Result<TcpStream> {

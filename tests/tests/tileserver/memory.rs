@@ -5,13 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
-use geodata::{BoundaryVersion, Level, NewSnapshot, Operator, Store, ValueRow, area_weights};
+use geodata::{NewSnapshot, Operator, Store, ValueRow, area_weights};
 use h3o::Resolution;
 use popmap_tests::TestDb;
 use tileserver::state::budget::{Cache, MemoryBudget};
 
-use super::common::two_versions::{commune, save_crosswalk, tile_of};
+use super::common::two_versions::{commune, save_crosswalk, tile_of, version};
 use super::common::{fixture, get, ok, ok_json};
 
 /// Bytes the caches share in this test: a few H3 grids, tiles and answers each, so the
@@ -19,16 +18,6 @@ use super::common::{fixture, get, ok, ok_json};
 const CACHES: u64 = 72 << 10;
 
 const INDICATORS: [&str; 5] = ["population", "males", "females", "births", "households"];
-
-/// A commune-only version valid from `y`-`m`-01.
-fn version(id: &str, y: i32, m: u32) -> BoundaryVersion {
-    BoundaryVersion {
-        id: id.into(),
-        valid_from: NaiveDate::from_ymd_opt(y, m, 1).unwrap(),
-        valid_to: None,
-        levels: vec![Level::Commune],
-    }
-}
 
 /// The two versions of `two_versions` with their crosswalk and r7 operators, and 12 months
 /// on vn-2019 and 6 on vn-2025 whose counts differ month to month.

@@ -144,14 +144,7 @@ async fn serves_status_and_lists() {
 /// answers do not vary on it.
 #[tokio::test]
 async fn urls_from_the_host_header_vary_by_host() {
-    let db = TestDb::sqlite();
-    let store = db.store().await;
-    store
-        .import_version(&common::vn_2025(), &common::hanoi_two_communes(), false)
-        .await
-        .unwrap();
-    let state = common::state(store, tileserver::ServerConfig::default()).await;
-    let addr = common::spawn(state).await;
+    let (_db, addr) = common::hanoi_server(Default::default()).await;
     let host_a = "/tiles/boundaries/vn-2025.json";
     let mut tiles = Vec::new();
     for host in ["a.example.vn", "b.example.vn:8080"] {

@@ -52,6 +52,21 @@ pub async fn spawn_with(
     addr
 }
 
+/// A server of Hà Nội's two communes (vn-2025, no period) on a new SQLite store, within
+/// `limits`; keep the database alive as long as the server.
+pub async fn hanoi_server(
+    limits: tileserver::http::connections::ConnectionLimits,
+) -> (popmap_tests::TestDb, std::net::SocketAddr) {
+    let db = popmap_tests::TestDb::sqlite();
+    let store = db.store().await;
+    store
+        .import_version(&vn_2025(), &hanoi_two_communes(), false)
+        .await
+        .unwrap();
+    let state = state(store, tileserver::ServerConfig::default()).await;
+    (db, spawn_with(state, limits).await)
+}
+
 /// The `Authorization` header line of a new admin API key in `store` (what `/metrics` and
 /// `/admin/*` ask for).
 pub async fn admin_bearer(store: &geodata::Store) -> String {

@@ -30,7 +30,7 @@ pub fn commune(code: &str, x: f64) -> Unit {
 }
 
 /// A commune-only boundary version valid from `y`-`m`-01.
-fn version(id: &str, y: i32, m: u32) -> BoundaryVersion {
+pub fn version(id: &str, y: i32, m: u32) -> BoundaryVersion {
     BoundaryVersion {
         id: id.into(),
         valid_from: NaiveDate::from_ymd_opt(y, m, 1).unwrap(),
