@@ -10,13 +10,18 @@ use crate::report::Issue;
 /// Codes of missing units named in the message, at most.
 const NAMED: usize = 5;
 
-/// The units at the bottom of `h` (those without children) that neither `reported` nor any
-/// of their ancestors carry, in code order.
-pub fn missing<'h>(
-    h: &'h Hierarchy,
-    units: &'h [UnitInfo],
-    reported: &ValueTable,
-) -> Vec<&'h UnitInfo> {
+/// How far a table reaches down its version: the units at the bottom (those without children)
+/// and those of them it misses.
+#[derive(Debug)]
+pub struct Coverage<'h> {
+    /// Units at the bottom of the version.
+    pub bottom: usize,
+    /// Bottom units that neither the table nor any of their ancestors carry, in code order.
+    pub missing: Vec<&'h UnitInfo>,
+}
+
+/// The coverage of `reported` over `units` (whose tree is `h`).
+pub fn of<'h>(h: &'h Hierarchy, units: &'h [UnitInfo], reported: &ValueTable) -> Coverage<'h> {
     let covered = |u: &UnitInfo| {
         let mut code = Some(u.code.as_str());
         while let Some(c) = code {
@@ -27,23 +32,22 @@ pub fn missing<'h>(
         }
         false
     };
-    let mut out: Vec<&UnitInfo> = units
+    let bottom: Vec<&UnitInfo> = units
         .iter()
-        .filter(|u| h.children(&u.code).is_empty() && !covered(u))
+        .filter(|u| h.children(&u.code).is_empty())
         .collect();
-    out.sort_by(|a, b| a.code.cmp(&b.code));
-    out
+    let mut missing: Vec<&UnitInfo> = bottom.iter().copied().filter(|u| !covered(u)).collect();
+    missing.sort_by(|a, b| a.code.cmp(&b.code));
+    Coverage {
+        bottom: bottom.len(),
+        missing,
+    }
 }
 
-/// The finding about `missing` units of `version` in `file` (`bottom` units in all): an error
-/// (`incomplete_table`) unless `partial`, then a note (`partial_table`).
-pub fn issue(
-    file: &str,
-    version: &str,
-    bottom: usize,
-    missing: &[&UnitInfo],
-    partial: bool,
-) -> Issue {
+/// The finding about the units of `version` that `file` misses: an error (`incomplete_table`)
+/// unless `partial`, then a note (`partial_table`).
+pub fn issue(file: &str, version: &str, coverage: &Coverage<'_>, partial: bool) -> Issue {
+    let (bottom, missing) = (coverage.bottom, &coverage.missing);
     let named: Vec<String> = missing
         .iter()
         .take(NAMED)
@@ -113,22 +117,24 @@ mod tests {
     fn bottom_units_neither_reported_nor_under_a_reported_parent_are_missing() {
         let u = units();
         let h = Hierarchy::new(&u);
-        let codes = |m: Vec<&UnitInfo>| m.iter().map(|u| u.code.clone()).collect::<Vec<_>>();
-        assert_eq!(
-            codes(missing(&h, &u, &table(&["00004"]))),
-            ["00008", "00010"]
+        let codes = |c: Coverage| c.missing.iter().map(|u| u.code.clone()).collect::<Vec<_>>();
+        assert_eq!(codes(of(&h, &u, &table(&["00004"]))), ["00008", "00010"]);
+        assert!(
+            of(&h, &u, &table(&["00004", "00008", "00010"]))
+                .missing
+                .is_empty()
         );
-        assert!(missing(&h, &u, &table(&["00004", "00008", "00010"])).is_empty());
         // A province reported whole covers its communes.
-        assert_eq!(codes(missing(&h, &u, &table(&["01"]))), ["00010"]);
+        assert_eq!(codes(of(&h, &u, &table(&["01"]))), ["00010"]);
     }
 
     #[test]
     fn the_message_counts_and_names_the_first_missing() {
         let u = units();
         let h = Hierarchy::new(&u);
-        let m = missing(&h, &u, &table(&["00004"]));
-        let e = issue("t.csv", "vn-2025", 3, &m, false);
+        let m = of(&h, &u, &table(&["00004"]));
+        assert_eq!(m.bottom, 3);
+        let e = issue("t.csv", "vn-2025", &m, false);
         assert_eq!(e.rule, "incomplete_table");
         assert!(
             e.message.contains("covers 1 of the 3 units of vn-2025"),
@@ -141,6 +147,6 @@ mod tests {
             e.message
         );
         assert!(e.message.contains("--partial"), "{}", e.message);
-        assert_eq!(issue("t.csv", "vn-2025", 3, &m, true).rule, "partial_table");
+        assert_eq!(issue("t.csv", "vn-2025", &m, true).rule, "partial_table");
     }
 }

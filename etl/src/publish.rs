@@ -142,14 +142,10 @@ pub fn check_bytes(
             .collect();
         reported.insert(row.code.clone(), vals);
     }
-    let missing = crate::coverage::missing(&h, units, &reported);
-    let complete = missing.is_empty();
+    let coverage = crate::coverage::of(&h, units, &reported);
+    let complete = coverage.missing.is_empty();
     if !complete && !reported.is_empty() {
-        let bottom = units
-            .iter()
-            .filter(|u| h.children(&u.code).is_empty())
-            .count();
-        let found = crate::coverage::issue(file, &version.id, bottom, &missing, opts.partial);
+        let found = crate::coverage::issue(file, &version.id, &coverage, opts.partial);
         if opts.partial {
             notes.push(found);
         } else {
