@@ -96,24 +96,6 @@ pub struct UnitsCache {
     meter: CacheMeter,
 }
 
-/// The heap bytes of a version's unit list: each unit's struct and text, and its entry in the
-/// index by code (hash-table slot, key text and position).
-fn units_weight(v: &VersionUnits) -> u32 {
-    let text = |s: &str| s.len().div_ceil(16) * 16;
-    let bytes: usize = v
-        .list
-        .iter()
-        .map(|u| {
-            std::mem::size_of::<UnitInfo>()
-                + text(&u.code) * 2
-                + text(&u.name)
-                + u.parent_code.as_deref().map_or(0, text)
-                + 40
-        })
-        .sum();
-    weight::clamp(bytes + weight::ENTRY_BYTES)
-}
-
 impl std::fmt::Debug for UnitsCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UnitsCache")
@@ -128,7 +110,7 @@ impl UnitsCache {
         UnitsCache {
             cache: Cache::builder()
                 .max_capacity(meter.share())
-                .weigher(|_k, v: &Arc<VersionUnits>| units_weight(v))
+                .weigher(|_k, v: &Arc<VersionUnits>| weight::clamp(weight::unit_list(v)))
                 .build(),
             meter,
         }

@@ -10,6 +10,7 @@ use geodata::{Harmonised, Harmoniser, Operator, TileSource, ValueTable};
 
 use crate::http::encoding::TileBody;
 use crate::state::tilecache::H3Snapshot;
+use crate::state::units::VersionUnits;
 
 /// Heap bytes of a moka entry besides its value: the key behind an `Arc`, the value entry with
 /// its info, the access-order node and the hash-table slot.
@@ -28,7 +29,30 @@ pub fn clamp(bytes: usize) -> u32 {
 /// A string's heap bytes: its text rounded up to the allocator's 16-byte class, and its
 /// 24-byte header where it sits in a map node.
 fn text(s: &str) -> usize {
-    24 + s.len().div_ceil(16) * 16
+    24 + heap_text(s)
+}
+
+/// A string's text rounded up to the allocator's 16-byte class (its header counted elsewhere,
+/// in the struct that holds it).
+fn heap_text(s: &str) -> usize {
+    s.len().div_ceil(16) * 16
+}
+
+/// A version's unit list: each unit's struct and text, and its entry in the index by code
+/// (hash-table slot, key text and position), and moka's entry.
+pub fn unit_list(v: &VersionUnits) -> usize {
+    let units: usize = v
+        .list
+        .iter()
+        .map(|u| {
+            std::mem::size_of::<geodata::UnitInfo>()
+                + heap_text(&u.code) * 2
+                + heap_text(&u.name)
+                + u.parent_code.as_deref().map_or(0, heap_text)
+                + 40
+        })
+        .sum();
+    units + ENTRY_BYTES
 }
 
 /// A value table: per unit its code and an outer map entry (a B-tree node holds up to 11;
