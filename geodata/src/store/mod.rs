@@ -23,6 +23,7 @@
 
 mod crosswalks;
 mod dump;
+pub mod failure;
 mod generalised;
 mod keys;
 mod operators;
@@ -92,12 +93,25 @@ pub enum StoreError {
     /// Stored data that cannot be decoded (bad WKB, bad period text...).
     #[error("corrupt store data: {0}")]
     Corrupt(String),
-    /// An error from the database driver.
-    #[error(transparent)]
-    Sqlx(#[from] sqlx::Error),
-    /// A migration error.
-    #[error(transparent)]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// An error from the database driver, displayed in our words ([`failure::describe`]); the
+    /// driver's text is not a source, so `{:#}` chains leave it out too (it shows in `{:?}`).
+    #[error("{}", failure::describe(.0))]
+    Sqlx(sqlx::Error),
+    /// A migration error, in our words ([`failure::describe_migration`]).
+    #[error("{}", failure::describe_migration(.0))]
+    Migrate(sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        StoreError::Sqlx(e)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError::Migrate(e)
+    }
 }
 
 /// The result type of store operations.
@@ -167,7 +181,12 @@ impl Store {
                     })
                 });
             }
-            Backend::Postgres => options = options.max_connections(8),
+            Backend::Postgres => {
+                // One attempt first: a refused or failed connection is said at once, in its
+                // own words, where the pool would retry it for its whole acquire timeout.
+                sqlx::AnyConnection::connect(url).await?.close().await?;
+                options = options.max_connections(8);
+            }
         }
         let pool = options.connect(url).await?;
         match backend {

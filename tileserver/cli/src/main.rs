@@ -40,6 +40,9 @@ async fn main() -> std::process::ExitCode {
     match verbs::run(cli).await {
         Ok(code) => code,
         Err(e) => {
+            // The driver's own words (SQL, constraint names) are for the operator's log at
+            // debug level, never the message (geodata's store::failure).
+            tracing::debug!(error = ?e, "the error in full");
             eprintln!("popmap: error: {e:#}");
             std::process::ExitCode::from(2)
         }

@@ -206,3 +206,34 @@ fn a_closed_stdout_ends_the_command_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(o.status.success(), "{:?}: {err}", o.status);
 }
+
+#[test]
+fn database_failures_are_told_in_our_words_not_the_drivers() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file that is not a database.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![b'x'; 8192]).unwrap();
+    // A PostgreSQL port where nothing listens.
+    let refused = "postgres://popmap@127.0.0.1:1/popmap";
+    for (db, words) in [
+        (format!("sqlite://{}", junk.display()), "damaged"),
+        (refused.to_string(), "could not be reached"),
+    ] {
+        let o = popmap(&db, &["status"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{db}: {err}");
+        assert!(err.contains(words), "{db}: {err}");
+        for raw in [
+            "error returned from database",
+            "error communicating with database",
+            "os error",
+            "file is not a database",
+            "(code:",
+        ] {
+            assert!(
+                !err.contains(raw),
+                "{db}: driver text '{raw}' reached the user: {err}"
+            );
+        }
+    }
+}

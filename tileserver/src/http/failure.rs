@@ -66,16 +66,18 @@ impl Outage {
         }
     }
 
-    /// Logs `error` (what failed, as the client is told) at the level [`Outage::note`] picks.
-    pub fn log(&self, error: &dyn std::fmt::Display) {
+    /// Logs `error` (what failed, with the driver's cause) at the level [`Outage::note`] picks.
+    pub fn log(&self, error: &dyn std::fmt::Debug) {
+        // Debug, not Display: the operator's log keeps the driver's own words, which the
+        // answer's message leaves out (geodata's store::failure).
         match self.note(Instant::now()) {
             Some(quiet) => tracing::warn!(
-                %error,
+                ?error,
                 failures_logged_at_debug = quiet,
                 "store unavailable (further failures within {}s are logged at debug)",
                 OUTAGE_QUIET.as_secs()
             ),
-            None => tracing::debug!(%error, "store unavailable"),
+            None => tracing::debug!(?error, "store unavailable"),
         }
     }
 }
