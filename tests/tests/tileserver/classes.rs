@@ -128,12 +128,31 @@ async fn timeline_breaks_are_one_legend_and_follow_publishes() {
     assert_eq!(bad.0, 400);
     assert_eq!(bad.1["details"]["parameter"], "breaks");
 
-    // A publish (and the reload that serves it) pools the new month in.
+    // Each month's commune column was read once (the province's and the quarter's too).
+    let columns = state.columns.meter();
+    let (hits, misses) = (columns.hits(), columns.misses());
+    assert_eq!(
+        misses,
+        4 + 1 + 4,
+        "commune months, the quarter, province months"
+    );
+
+    // A publish (and the reload that serves it) pools the new month in: the reload remakes
+    // the timelines in use before the new state is served, reading only the new month's
+    // columns (commune and province: two).
     publish(&store, "2025-05", |i| 100_000 * (i + 1)).await;
     tileserver::state::refresh::reload(&state).await.unwrap();
+    assert_eq!(columns.misses(), misses + 2);
+    let prepared = columns.hits();
+    assert!(
+        prepared > hits,
+        "the other months' columns came from the cache"
+    );
     let after = ok(addr, &url("2025-01", "")).await;
     assert_eq!(after["periods"].as_array().unwrap().len(), 5);
     assert_ne!(after["thresholds"], first["thresholds"]);
+    // Served from what the reload prepared: nothing pooled again.
+    assert_eq!((columns.hits(), columns.misses()), (prepared, misses + 2));
 
     // A change across granularities is refused, naming `base`.
     let (status, e) = get_json(

@@ -20,7 +20,9 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::{BreakNote, Level, Method, PeriodValues, Snapshot, class_of, readable_breaks};
+use geodata::{
+    BreakNote, Granularity, Level, Method, PeriodValues, Snapshot, class_of, readable_breaks,
+};
 use serde::Serialize;
 
 use crate::http::caller::Caller;
@@ -28,12 +30,15 @@ use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::json_response;
 use crate::routes::mapdata::{
-    PUBLIC_INDICATOR, level_for, level_values, public_indicator, snapshot_for, target_for,
+    PUBLIC_INDICATOR, columns_of, level_for, level_values, public_indicator, snapshot_for,
+    target_for,
 };
 use crate::routes::palette::StyleConfig;
 use crate::state::AppState;
-use crate::state::breaks::{BreaksKey, Timeline};
+use crate::state::breaks::{BreaksKey, Maker, Timeline};
 use crate::state::budget::MAX_BUILDS;
+use crate::state::columns::Column;
+use crate::state::published::Published;
 
 /// One class of a classification.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -284,8 +289,9 @@ pub fn method_and_k(
 }
 
 /// The timeline breaks of `indicator` on `level` for the granularity of `snap`, from the cache
-/// or computed now: `load` gives each published period's values (its newest revision; `None`
-/// skips a period, e.g. one whose boundary version lacks the level), run concurrently.
+/// or computed now: `load` gives one published snapshot's column (`None` leaves it out of the
+/// pool, e.g. a boundary version without the level). The cache remembers how to make them, so
+/// a reload remakes them before its new state is served ([`crate::state::breaks`]).
 pub async fn timeline<F, Fut>(
     st: &AppState,
     snap: &Snapshot,
@@ -295,8 +301,8 @@ pub async fn timeline<F, Fut>(
     load: F,
 ) -> Result<Arc<Timeline>, ApiError>
 where
-    F: Fn(Snapshot) -> Fut,
-    Fut: Future<Output = Result<Option<Vec<f64>>, ApiError>> + Send + 'static,
+    F: Fn(AppState, Arc<Published>, Snapshot) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Column, ApiError>> + Send + 'static,
 {
     let published = st.published.load_full();
     let granularity = snap.period.granularity();
@@ -308,87 +314,113 @@ where
         k: choice.k,
         raise: choice.raise,
     };
-    let fixed = StyleConfig::builtin().indicator(indicator).fixed.clone();
-    st.breaks
-        .get(published.generation, key, || async move {
-            let mut newest: Vec<&Snapshot> = Vec::new();
-            for s in published
-                .snapshots
-                .iter()
-                .filter(|s| s.period.granularity() == granularity)
-            {
-                match newest.last_mut() {
-                    Some(last) if last.period == s.period => {
-                        if s.revision > last.revision {
-                            *last = s;
-                        }
-                    }
-                    _ => newest.push(s),
+    let fixed = Arc::new(StyleConfig::builtin().indicator(indicator).fixed.clone());
+    let load = Arc::new(load);
+    let maker: Maker<AppState> = Arc::new(move |st, published| {
+        let (load, fixed) = (load.clone(), fixed.clone());
+        Box::pin(async move { pool(st, published, granularity, choice, &fixed, load).await })
+    });
+    st.breaks.get(st, &published, key, maker).await
+}
+
+/// Pools the newest revision of every period of `granularity` in `published` (each loaded by
+/// `load`) into timeline breaks.
+async fn pool<F, Fut>(
+    st: AppState,
+    published: Arc<Published>,
+    granularity: Granularity,
+    choice: Choice,
+    fixed: &[f64],
+    load: Arc<F>,
+) -> Result<Timeline, ApiError>
+where
+    F: Fn(AppState, Arc<Published>, Snapshot) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Column, ApiError>> + Send + 'static,
+{
+    let mut newest: Vec<&Snapshot> = Vec::new();
+    for s in published
+        .snapshots
+        .iter()
+        .filter(|s| s.period.granularity() == granularity)
+    {
+        match newest.last_mut() {
+            Some(last) if last.period == s.period => {
+                if s.revision > last.revision {
+                    *last = s;
                 }
             }
-            // The periods load a few at a time (a cold demo month is ~0.25 s, mostly the
-            // store): each holds its whole table (or H3 grid) until its column is taken, so
-            // all at once held every period of the timeline (memory budget, issue 18).
-            let mut jobs = tokio::task::JoinSet::new();
-            let mut loaded: Vec<(usize, Vec<f64>)> = Vec::new();
-            let mut pending = newest.iter().enumerate();
-            loop {
-                while jobs.len() < MAX_BUILDS {
-                    let Some((i, s)) = pending.next() else { break };
-                    let job = load((*s).clone());
-                    jobs.spawn(async move { (i, job.await) });
-                }
-                let Some(done) = jobs.join_next().await else {
-                    break;
-                };
-                let (i, values) =
-                    done.map_err(|e| ApiError::Internal(format!("timeline values: {e}")))?;
-                if let Some(v) = values? {
-                    loaded.push((i, v));
-                }
-            }
-            loaded.sort_by_key(|(i, _)| *i);
-            let periods: Vec<PeriodValues> = loaded
-                .into_iter()
-                .map(|(i, values)| PeriodValues {
-                    period: newest[i].period.to_string(),
-                    version: newest[i].version.clone(),
-                    values,
-                })
-                .collect();
-            let names = periods.iter().map(|p| p.period.clone()).collect();
-            let breaks = tokio::task::spawn_blocking(move || {
-                readable_breaks(choice.method, &periods, choice.k, choice.raise, &fixed)
-            })
-            .await
-            .map_err(|e| ApiError::Internal(format!("timeline breaks: {e}")))?;
-            Ok(Timeline {
-                breaks,
-                periods: names,
-            })
+            _ => newest.push(s),
+        }
+    }
+    // The periods load a few at a time (a cold demo month is ~0.25 s, mostly the store):
+    // each holds its whole table (or H3 grid) until its column is taken, so all at once held
+    // every period of the timeline (memory budget, issue 18).
+    let mut jobs = tokio::task::JoinSet::new();
+    let mut loaded: Vec<(usize, Arc<[f64]>)> = Vec::new();
+    let mut pending = newest.iter().enumerate();
+    loop {
+        while jobs.len() < MAX_BUILDS {
+            let Some((i, s)) = pending.next() else { break };
+            let job = load(st.clone(), published.clone(), (*s).clone());
+            jobs.spawn(async move { (i, job.await) });
+        }
+        let Some(done) = jobs.join_next().await else {
+            break;
+        };
+        let (i, values) = done.map_err(|e| ApiError::Internal(format!("timeline values: {e}")))?;
+        if let Some(v) = values? {
+            loaded.push((i, v));
+        }
+    }
+    loaded.sort_by_key(|(i, _)| *i);
+    let periods: Vec<PeriodValues> = loaded
+        .into_iter()
+        .map(|(i, values)| PeriodValues {
+            period: newest[i].period.to_string(),
+            version: newest[i].version.clone(),
+            values: values.to_vec(),
         })
-        .await
+        .collect();
+    let names = periods.iter().map(|p| p.period.clone()).collect();
+    let fixed = fixed.to_vec();
+    let breaks = tokio::task::spawn_blocking(move || {
+        readable_breaks(choice.method, &periods, choice.k, choice.raise, &fixed)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("timeline breaks: {e}")))?;
+    Ok(Timeline {
+        breaks,
+        periods: names,
+    })
 }
 
 /// The values of `indicator` on `level` of `snap` on its own version (`None` when the version
-/// has no such administrative level), for pooling.
+/// has no such administrative level), for pooling: a timeline column, cached across
+/// generations, read from the snapshot's table without keeping the table.
 async fn own_values(
-    st: &AppState,
+    st: AppState,
+    published: Arc<Published>,
     snap: Snapshot,
     level: Level,
-    indicator: &str,
-) -> Result<Option<Vec<f64>>, ApiError> {
+    indicator: String,
+) -> Result<Column, ApiError> {
     let admin = matches!(level, Level::Province | Level::District | Level::Commune);
-    let has = st
-        .published
-        .load()
+    let has = published
         .version(&snap.version)
         .is_some_and(|v| v.levels.contains(&level));
     if admin && !has {
         return Ok(None);
     }
-    let lv = level_values(st, &snap, None, level, &[indicator.to_string()]).await?;
-    Ok(Some(lv.columns[0].iter().flatten().copied().collect()))
+    let key = (snap.id, level.as_str().to_string(), indicator.clone());
+    let columns = st.columns.clone();
+    columns
+        .get(key, async move {
+            let src = st.tiles.source(&st.store, &snap.version).await?;
+            let table = st.tiles.values_once(&st.store, snap.id).await?;
+            let lv = columns_of(&st, &src, &snap, level, &[indicator], &table, None);
+            Ok(Some(lv.columns[0].iter().flatten().copied().collect()))
+        })
+        .await
 }
 
 /// The classification of `values` (this period's, one per unit) of `snap` under `choice`:
@@ -466,13 +498,18 @@ pub async fn classification(
     let lv = level_values(st, snap, target, level, &[indicator.to_string()]).await?;
     let tl = match choice.breaks {
         BreaksMode::Period => None,
-        BreaksMode::Timeline => Some(
-            timeline(st, snap, level.as_str(), indicator, choice, |s| {
-                let (st, indicator) = (st.clone(), indicator.to_string());
-                async move { own_values(&st, s, level, &indicator).await }
-            })
-            .await?,
-        ),
+        BreaksMode::Timeline => Some({
+            let id = indicator.to_string();
+            timeline(
+                st,
+                snap,
+                level.as_str(),
+                indicator,
+                choice,
+                move |st, p, s| own_values(st, p, s, level, id.clone()),
+            )
+            .await?
+        }),
     };
     let version = target.unwrap_or(&snap.version);
     Ok(assemble(

@@ -35,7 +35,7 @@ use crate::routes::classes::{BreaksMode, Choice, Classification, Note, assemble,
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
 use crate::routes::tiles::{parse_tile, tile_response};
 use crate::state::AppState;
-use crate::state::published::{PeriodRef, revision_name};
+use crate::state::published::{PeriodRef, Published, revision_name};
 use crate::state::tilecache::{H3Snapshot, TileKey};
 
 /// The period reference in a URL and the snapshot it names (400 malformed, 404 unpublished).
@@ -107,26 +107,11 @@ pub async fn classification(
     let tl = match choice.breaks {
         BreaksMode::Period => None,
         BreaksMode::Timeline => {
-            let published = st.published.load_full();
-            let g = snap.period.granularity();
-            let mut newest: Vec<&Snapshot> = Vec::new();
-            for s in published
-                .snapshots
-                .iter()
-                .filter(|s| s.period.granularity() == g)
-            {
-                match newest.iter_mut().find(|n| n.version == s.version) {
-                    Some(n) if (s.period, s.revision) > (n.period, n.revision) => *n = s,
-                    Some(_) => {}
-                    None => newest.push(s),
-                }
-            }
-            let ids: Vec<i64> = newest.iter().map(|s| s.id).collect();
-            let load = |s: Snapshot| {
-                let pooled = ids.contains(&s.id);
-                let (st, indicator) = (st.clone(), indicator.to_string());
+            let id = indicator.to_string();
+            let load = move |st: AppState, published: Arc<Published>, s: Snapshot| {
+                let indicator = id.clone();
                 async move {
-                    if !pooled {
+                    if !newest_of_its_version(&published, &s) {
                         return Ok(None);
                     }
                     // A version without an H3 operator is left out of the pool.
@@ -158,6 +143,18 @@ pub async fn classification(
         });
     }
     Ok(c)
+}
+
+/// Whether `s` is the newest revision of the newest period of its granularity on its boundary
+/// version in `published`: an H3 timeline pools one snapshot per version (a grid each).
+fn newest_of_its_version(published: &Published, s: &Snapshot) -> bool {
+    let g = s.period.granularity();
+    published
+        .snapshots
+        .iter()
+        .filter(|o| o.version == s.version && o.period.granularity() == g)
+        .max_by_key(|o| (o.period, o.revision))
+        .is_some_and(|n| n.id == s.id)
 }
 
 /// `GET /tiles/h3/{period}/{z}/{x}/{y}.mvt`.

@@ -200,19 +200,38 @@ pub async fn level_values(
         .tiles
         .source(&st.store, target.unwrap_or(&snap.version))
         .await?;
-    let harmonised = match target {
-        Some(t) => Some(st.tiles.harmonised(&st.store, &st.catalog, snap, t).await?),
-        None => None,
-    };
-    let own;
-    let values: &ValueTable = match &harmonised {
-        Some(h) => &h.values,
-        None => {
-            own = st.tiles.values(&st.store, snap.id).await?;
-            &own
+    Ok(match target {
+        Some(t) => {
+            let h = st.tiles.harmonised(&st.store, &st.catalog, snap, t).await?;
+            columns_of(
+                st,
+                &src,
+                snap,
+                level,
+                indicators,
+                &h.values,
+                Some(&h.estimated),
+            )
         }
-    };
-    let (units, bboxes, national) = units_of(&src, level, values);
+        None => {
+            let own = st.tiles.values(&st.store, snap.id).await?;
+            columns_of(st, &src, snap, level, indicators, &own, None)
+        }
+    })
+}
+
+/// The units of `level` in `src` with the values of `indicators` from `values` (the
+/// snapshot's own, or harmonised onto `src`'s version with the `estimated` units).
+pub fn columns_of(
+    st: &AppState,
+    src: &geodata::TileSource,
+    snap: &Snapshot,
+    level: Level,
+    indicators: &[String],
+    values: &ValueTable,
+    estimated: Option<&std::collections::BTreeSet<String>>,
+) -> LevelValues {
+    let (units, bboxes, national) = units_of(src, level, values);
     let values = national.as_ref().unwrap_or(values);
     let months = snap.period.month_count();
     let column = |f: &dyn Fn(&str, &UnitInfo) -> bool| -> Vec<Vec<bool>> {
@@ -233,19 +252,15 @@ pub async fn level_values(
     let unstable = column(&|id, u| unstable_of(&st.catalog, id, values, u, months));
     let estimated = units
         .iter()
-        .map(|u| {
-            harmonised
-                .as_ref()
-                .is_some_and(|h| h.estimated.contains(&u.code))
-        })
+        .map(|u| estimated.is_some_and(|e| e.contains(&u.code)))
         .collect();
-    Ok(LevelValues {
+    LevelValues {
         units,
         columns,
         unstable,
         bboxes,
         estimated,
-    })
+    }
 }
 
 /// The units of `level` in `src`, in code order, with their WGS84 boxes; for `country` the

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod breaks;
 pub mod budget;
+pub mod columns;
 pub mod config;
 pub mod fonts;
 pub mod meter;
@@ -49,8 +50,11 @@ pub struct AppState {
     pub limiters: Arc<access::Limiters>,
     /// Map fonts: parsed faces, glyph ranges and font files.
     pub fonts: Arc<fonts::Fonts>,
-    /// Timeline class breaks of the current published generation.
-    pub breaks: Arc<breaks::BreaksCache>,
+    /// Timeline class breaks of the current published generation (and the next, being
+    /// prepared).
+    pub breaks: Arc<breaks::BreaksCache<AppState>>,
+    /// Timeline columns, kept across generations.
+    pub columns: Arc<columns::Columns>,
     /// False while [`serve`]'s start-up warm-up is building tile sources (`/readyz` says 503).
     pub warmed: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -64,14 +68,16 @@ impl AppState {
     ) -> Result<AppState, StoreError> {
         let published = Published::load(&store, 1).await?;
         let budget = &config.memory;
-        let (tiles, api, fonts) = (
+        let (tiles, api, fonts, columns) = (
             TileCache::new(budget),
             units::ApiState::new(budget),
             fonts::Fonts::new(budget),
+            columns::Columns::new(budget),
         );
         let mut meters = tiles.meters();
         meters.extend(api.meters());
         meters.push(fonts.meter().clone());
+        meters.push(columns.meter().clone());
         let mut metrics = Metrics::default();
         metrics.register_caches(budget.total(), &meters);
         metrics.generation.set(1);
@@ -89,6 +95,7 @@ impl AppState {
             warmed: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             fonts: Arc::new(fonts),
             breaks: Arc::default(),
+            columns: Arc::new(columns),
         })
     }
 
@@ -98,5 +105,6 @@ impl AppState {
         self.tiles.report(&self.metrics).await;
         self.api.report().await;
         self.fonts.report().await;
+        self.columns.report().await;
     }
 }

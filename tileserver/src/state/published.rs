@@ -80,7 +80,7 @@ pub fn revision_name(snap: &Snapshot) -> String {
 }
 
 /// Boundary versions and snapshots as of one read of the store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Published {
     /// Boundary versions, by `valid_from`.
     pub versions: Vec<BoundaryVersion>,

@@ -1,9 +1,9 @@
 //! Hot refresh: a publish by another process shows up without a restart.
 //!
 //! A poller re-reads versions and snapshots every few seconds (and `POST /admin/reload` does it
-//! on demand, with an admin key or the admin token). When they changed, the new state is built aside — the
-//! newest snapshot's values and its version's tile source are loaded first — and then swapped
-//! in atomically. A request loads the state once when it starts, so requests in flight finish
+//! on demand, with an admin key or the admin token). When they changed, the new state is built
+//! aside — the newest snapshot's values and its version's tile source are loaded first, and
+//! the timeline breaks in use are remade over it — and then swapped in atomically. A request loads the state once when it starts, so requests in flight finish
 //! on the old state; cached tiles are keyed by immutable snapshot ids, so old revision URLs keep
 //! their bytes and nothing needs purging — except what a rebuilt crosswalk or H3 operator
 //! feeds (harmonised values, H3 grids and their tiles), which is dropped when one changes.
@@ -49,6 +49,11 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
             st.tiles.source(&st.store, &newest.version).await?;
         }
         next.generation = current.generation + 1;
+        let next = Arc::new(next);
+        // The timelines in use pool the new period before anyone is served the new state:
+        // otherwise every style and legend request after a publish waited for them.
+        let started = std::time::Instant::now();
+        let timelines = st.breaks.prepare(st, &next).await;
         st.metrics.reloads.inc();
         st.metrics
             .generation
@@ -56,9 +61,11 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
         tracing::info!(
             generation = next.generation,
             snapshots = next.snapshots.len(),
+            timelines,
+            prepared_ms = started.elapsed().as_millis() as u64,
             "new published state"
         );
-        st.published.store(Arc::new(next));
+        st.published.store(next);
     }
     let now = st.published.load();
     Ok(ReloadOutcome {

@@ -212,7 +212,7 @@ async fn load_source(store: &Store, id: &str) -> Result<TileSource, ApiError> {
 }
 
 /// A cache of at most `share` bytes as `weigh` estimates them (see [`crate::state::weight`]).
-fn bounded<K, V>(share: u64, weigh: fn(&V) -> usize) -> Cache<K, V>
+pub(crate) fn bounded<K, V>(share: u64, weigh: fn(&V) -> usize) -> Cache<K, V>
 where
     K: std::hash::Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
@@ -225,7 +225,7 @@ where
 
 /// The value of `key` in `cache`, made by `init` on a miss (concurrent misses share one
 /// `init`), counted as a hit or a miss on `meter`.
-async fn fill<K, V>(
+pub(crate) async fn fill<K, V>(
     cache: &Cache<K, V>,
     meter: &CacheMeter,
     key: K,
@@ -338,6 +338,17 @@ impl TileCache {
             Ok(Arc::new(store.values(id).await?))
         })
         .await
+    }
+
+    /// The values of snapshot `id` for a one-off read (a timeline's column): the cached table
+    /// when there is one, else read now and not kept, so pooling every period does not push
+    /// the periods being served out of the cache.
+    pub async fn values_once(&self, store: &Store, id: i64) -> Result<Arc<ValueTable>, ApiError> {
+        if let Some(v) = self.values.get(&id).await {
+            return Ok(v);
+        }
+        let _permit = permit(&self.builds).await?;
+        Ok(Arc::new(store.values(id).await?))
     }
 
     /// The stored crosswalk `from` → `to`, indexed once; 400 when none was built.

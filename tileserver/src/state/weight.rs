@@ -65,6 +65,11 @@ pub fn table(t: &ValueTable) -> usize {
         .sum()
 }
 
+/// A timeline column: its values, its key's texts (level and indicator ids) and moka's entry.
+pub fn column(c: &crate::state::columns::Column) -> usize {
+    c.as_ref().map_or(0, |v| v.len() * 8 + 16) + 2 * 32 + ENTRY_BYTES
+}
+
 /// Harmonised values: their table and the set of estimated units.
 pub fn harmonised(h: &Harmonised) -> usize {
     table(&h.values) + h.estimated.iter().map(|c| text(c) * 7 / 5).sum::<usize>() + ENTRY_BYTES
