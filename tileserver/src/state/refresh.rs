@@ -2,8 +2,9 @@
 //!
 //! A poller re-reads versions and snapshots every few seconds (and `POST /admin/reload` does it
 //! on demand, with an admin key or the admin token). When they changed, the new state is built
-//! aside — the newest snapshot's values and its version's tile source are loaded first, and
-//! the timeline breaks in use are remade over it — and then swapped in atomically. A request loads the state once when it starts, so requests in flight finish
+//! aside — the newest snapshot's values, its version's tile source and (when H3 tiles of
+//! `latest` are in use) its H3 grid are loaded first, and the timeline breaks in use are
+//! remade over it — and then swapped in atomically. A request loads the state once when it starts, so requests in flight finish
 //! on the old state; cached tiles are keyed by immutable snapshot ids, so old revision URLs keep
 //! their bytes and nothing needs purging — except what a rebuilt crosswalk or H3 operator
 //! feeds (harmonised values, H3 grids and their tiles), which is dropped when one changes.
@@ -47,6 +48,22 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
         if let Some(newest) = next.resolve(&crate::state::published::PeriodRef::Latest) {
             st.tiles.values(&st.store, newest.id).await?;
             st.tiles.source(&st.store, &newest.version).await?;
+            // The H3 grid too, when the outgoing `latest`'s grid was in use (H3 tiles of
+            // `latest` are asked for): a build is ~0.3-1 s, which the first requests waited.
+            let was = current.resolve(&crate::state::published::PeriodRef::Latest);
+            if was.is_some_and(|w| w.id != newest.id && st.tiles.has_grid(w.id))
+                && next.operators.contains(&newest.version)
+            {
+                let rules = &st.config.disclosure;
+                let (id, version) = (newest.id, &newest.version);
+                if let Err(e) = st
+                    .tiles
+                    .grid(&st.store, &st.catalog, rules, id, version)
+                    .await
+                {
+                    tracing::warn!(error = %e, "reload: H3 grid of latest");
+                }
+            }
         }
         next.generation = current.generation + 1;
         let next = Arc::new(next);

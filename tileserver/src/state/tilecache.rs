@@ -18,6 +18,7 @@ use geodata::{DisclosureRules, protect};
 use geodata::{HarmoniseError, Harmonised, Harmoniser};
 use geodata::{Snapshot, ValueTable};
 use moka::future::Cache;
+use moka::policy::EvictionPolicy;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::http::encoding::TileBody;
@@ -211,7 +212,11 @@ async fn load_source(store: &Store, id: &str) -> Result<TileSource, ApiError> {
     Ok(src)
 }
 
-/// A cache of at most `share` bytes as `weigh` estimates them (see [`crate::state::weight`]).
+/// A cache of at most `share` bytes as `weigh` estimates them (see [`crate::state::weight`]),
+/// evicting the least recently used: its entries are large (a grid, a table, a source), and
+/// moka's default admission (TinyLFU) refuses a new large entry while the ones it would evict
+/// are used more often — after a publish, the new period's H3 grid was built, refused, and
+/// built again for every request (~1 s each, one at a time: seconds of queue in the soak).
 pub(crate) fn bounded<K, V>(share: u64, weigh: fn(&V) -> usize) -> Cache<K, V>
 where
     K: std::hash::Hash + Eq + Send + Sync + 'static,
@@ -220,6 +225,7 @@ where
     Cache::builder()
         .max_capacity(share)
         .weigher(move |_k, v: &V| weight::clamp(weigh(v)))
+        .eviction_policy(EvictionPolicy::lru())
         .build()
 }
 
@@ -291,6 +297,7 @@ impl TileCache {
                 .weigher(|_k, v: &Arc<ValueTable>| {
                     weight::clamp(weight::table(v) + weight::ENTRY_BYTES)
                 })
+                .eviction_policy(EvictionPolicy::lru())
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
             harmonised: bounded(budget.share(BudgetCache::Harmonised), |v| {
@@ -299,7 +306,12 @@ impl TileCache {
             harmonisers: bounded(builds / 8, |v| weight::harmoniser(v)),
             operators: bounded(operators, |v| weight::operator(&v.1)),
             grids: bounded(budget.share(BudgetCache::Grids), |v| weight::grid(v)),
-            tiles: bounded(budget.share(BudgetCache::Tiles), |v| weight::tile(v)),
+            // Many small entries: moka's default (TinyLFU) keeps the tiles asked for often
+            // when a crawl sweeps through once.
+            tiles: Cache::builder()
+                .max_capacity(budget.share(BudgetCache::Tiles))
+                .weigher(|_k, v: &Arc<TileBody>| weight::clamp(weight::tile(v)))
+                .build(),
             empty: Arc::new(TileBody::new(Vec::new())),
             builds: Arc::new(Semaphore::new(MAX_BUILDS)),
             grid_gate: Arc::new(Semaphore::new(1)),
@@ -425,6 +437,11 @@ impl TileCache {
             }
         })
         .await
+    }
+
+    /// Whether the H3 grid of snapshot `id` is cached.
+    pub fn has_grid(&self, id: i64) -> bool {
+        self.grids.contains_key(&id)
     }
 
     /// The H3 grid of snapshot `id` on `version`, applied and protected once.
@@ -565,5 +582,25 @@ impl TileCache {
         self.operators.invalidate_all();
         self.grids.invalidate_all();
         self.tiles.invalidate_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_new_large_entry_replaces_an_often_used_one() {
+        // Room for one entry: the new period's grid must replace the old one, however often
+        // the old one was read (TinyLFU refused it, and it was built again for every request).
+        let c: Cache<i64, Arc<Vec<u8>>> = bounded(100, |v| v.len());
+        c.insert(1, Arc::new(vec![0; 60])).await;
+        for _ in 0..50 {
+            assert!(c.get(&1).await.is_some());
+        }
+        c.insert(2, Arc::new(vec![0; 60])).await;
+        c.run_pending_tasks().await;
+        assert!(c.contains_key(&2), "the new entry was refused");
+        assert!(!c.contains_key(&1));
     }
 }
