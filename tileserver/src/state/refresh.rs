@@ -48,22 +48,6 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
         if let Some(newest) = next.resolve(&crate::state::published::PeriodRef::Latest) {
             st.tiles.values(&st.store, newest.id).await?;
             st.tiles.source(&st.store, &newest.version).await?;
-            // The H3 grid too, when the outgoing `latest`'s grid was in use (H3 tiles of
-            // `latest` are asked for): a build is ~0.3-1 s, which the first requests waited.
-            let was = current.resolve(&crate::state::published::PeriodRef::Latest);
-            if was.is_some_and(|w| w.id != newest.id && st.tiles.has_grid(w.id))
-                && next.operators.contains(&newest.version)
-            {
-                let rules = &st.config.disclosure;
-                let (id, version) = (newest.id, &newest.version);
-                if let Err(e) = st
-                    .tiles
-                    .grid(&st.store, &st.catalog, rules, id, version)
-                    .await
-                {
-                    tracing::warn!(error = %e, "reload: H3 grid of latest");
-                }
-            }
         }
         next.generation = current.generation + 1;
         let next = Arc::new(next);
@@ -71,6 +55,7 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
         // otherwise every style and legend request after a publish waited for them.
         let started = std::time::Instant::now();
         let timelines = st.breaks.prepare(st, &next).await;
+        prepare_grid(st, &current, &next).await;
         st.metrics.reloads.inc();
         st.metrics
             .generation
@@ -93,6 +78,31 @@ pub async fn reload(st: &AppState) -> Result<ReloadOutcome, ApiError> {
             .resolve(&crate::state::published::PeriodRef::Latest)
             .map(revision_name),
     })
+}
+
+/// Builds the H3 grid of `next`'s `latest` when the outgoing `latest`'s grid is in use (H3
+/// tiles of `latest` are asked for): a build is ~0.3-1 s, which the first requests waited for.
+/// Last before the swap: the grid cache holds one national grid, so the new one evicts the
+/// old, which requests on the old state would otherwise build again.
+async fn prepare_grid(st: &AppState, current: &Published, next: &Published) {
+    let latest = &crate::state::published::PeriodRef::Latest;
+    let (Some(was), Some(newest)) = (current.resolve(latest), next.resolve(latest)) else {
+        return;
+    };
+    if was.id == newest.id
+        || !st.tiles.has_grid(was.id)
+        || !next.operators.contains(&newest.version)
+    {
+        return;
+    }
+    let (rules, id, version) = (&st.config.disclosure, newest.id, &newest.version);
+    if let Err(e) = st
+        .tiles
+        .grid(&st.store, &st.catalog, rules, id, version)
+        .await
+    {
+        tracing::warn!(error = %e, "reload: H3 grid of latest");
+    }
 }
 
 /// Builds, in the background, what the first requests would otherwise wait for: the tile
