@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use geodata::{Breaks, Granularity, Method};
@@ -52,10 +53,16 @@ pub type Maker<C> = Arc<dyn Fn(C, Arc<Published>) -> Making + Send + Sync>;
 
 type Slot = Arc<OnceCell<Arc<Timeline>>>;
 
-/// One timeline: its breaks once made, and how to make them again.
+/// At most this many timelines are remade by a reload: the most recently asked for (a crawler
+/// asking for every method and k must not make each publish remake them all).
+pub const MAX_PREPARED: usize = 32;
+
+/// One timeline: its breaks once made, how to make them again, and when it was last asked for
+/// in its generation (a tick of [`BreaksCache`]'s clock; 0: not asked for).
 struct Entry<C> {
     slot: Slot,
     maker: Maker<C>,
+    asked: Arc<AtomicU64>,
 }
 
 impl<C> Clone for Entry<C> {
@@ -63,6 +70,7 @@ impl<C> Clone for Entry<C> {
         Entry {
             slot: self.slot.clone(),
             maker: self.maker.clone(),
+            asked: self.asked.clone(),
         }
     }
 }
@@ -74,12 +82,14 @@ type Generation<C> = (u64, HashMap<BreaksKey, Entry<C>>);
 /// `C` is what makers are given (the server's state).
 pub struct BreaksCache<C> {
     slots: Mutex<(Generation<C>, Option<Generation<C>>)>,
+    clock: AtomicU64,
 }
 
 impl<C> Default for BreaksCache<C> {
     fn default() -> BreaksCache<C> {
         BreaksCache {
             slots: Mutex::new(((0, HashMap::new()), None)),
+            clock: AtomicU64::new(0),
         }
     }
 }
@@ -112,30 +122,38 @@ impl<C: Clone> BreaksCache<C> {
                 let staged = g.1.take().filter(|n| n.0 == generation);
                 g.0 = staged.unwrap_or_else(|| (generation, HashMap::new()));
             }
-            g.0.1
-                .entry(key)
-                .or_insert_with(|| Entry {
-                    slot: Slot::default(),
-                    maker: maker.clone(),
-                })
-                .slot
-                .clone()
+            let e = g.0.1.entry(key).or_insert_with(|| Entry {
+                slot: Slot::default(),
+                maker: maker.clone(),
+                asked: Arc::default(),
+            });
+            let tick = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
+            e.asked.store(tick, Ordering::Relaxed);
+            e.slot.clone()
         };
         slot.get_or_try_init(|| async { maker(ctx.clone(), published.clone()).await.map(Arc::new) })
             .await
             .cloned()
     }
 
-    /// Remakes every timeline made in the current generation over `next` (a reload's new
-    /// state, not yet served), one at a time, and keeps them for when `next` is served. A
-    /// timeline that fails is left to be made on its first request. Returns how many were made.
+    /// Remakes the timelines asked for in the current generation (the [`MAX_PREPARED`] most
+    /// recent) over `next` (a reload's new state, not yet served), one at a time, and keeps
+    /// them for when `next` is served. One not asked for in a whole generation is not remade;
+    /// one that fails is left to be made on its first request. Returns how many were made.
     pub async fn prepare(&self, ctx: &C, next: &Arc<Published>) -> usize {
         let used: Vec<(BreaksKey, Maker<C>)> = {
             let g = self.slots.lock().expect("breaks cache lock");
-            g.0.1
-                .iter()
-                .filter(|(_, e)| e.slot.initialized())
-                .map(|(k, e)| (k.clone(), e.maker.clone()))
+            let mut asked: Vec<(u64, &BreaksKey, &Entry<C>)> =
+                g.0.1
+                    .iter()
+                    .map(|(k, e)| (e.asked.load(Ordering::Relaxed), k, e))
+                    .filter(|(t, _, e)| *t > 0 && e.slot.initialized())
+                    .collect();
+            asked.sort_by_key(|(t, _, _)| std::cmp::Reverse(*t));
+            asked
+                .into_iter()
+                .take(MAX_PREPARED)
+                .map(|(_, k, e)| (k.clone(), e.maker.clone()))
                 .collect()
         };
         let mut made = HashMap::new();
@@ -143,7 +161,8 @@ impl<C: Clone> BreaksCache<C> {
             match maker(ctx.clone(), next.clone()).await {
                 Ok(t) => {
                     let slot = Arc::new(OnceCell::new_with(Some(Arc::new(t))));
-                    made.insert(key, Entry { slot, maker });
+                    let asked = Arc::default();
+                    made.insert(key, Entry { slot, maker, asked });
                 }
                 Err(e) => tracing::warn!(?key, error = %e, "timeline not prepared"),
             }
@@ -235,5 +254,25 @@ mod tests {
         let other = BreaksKey { k: 7, ..key() };
         let o = c.get(&(), &two, other, maker(40.0, &calls)).await.unwrap();
         assert_eq!(o.breaks.thresholds, vec![42.0]);
+    }
+
+    #[tokio::test]
+    async fn a_reload_remakes_only_timelines_asked_for_lately() {
+        let c = BreaksCache::default();
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let k = |k| BreaksKey { k, ..key() };
+        // More timelines asked for than are remade: the most recent MAX_PREPARED are.
+        for i in 0..MAX_PREPARED + 5 {
+            c.get(&(), &published(1), k(i), maker(0.0, &calls))
+                .await
+                .unwrap();
+        }
+        assert_eq!(c.prepare(&(), &published(2)).await, MAX_PREPARED);
+        // Generation 2 served; only one timeline asked for in it: the next reload remakes
+        // that one, not the others prepared for generation 2.
+        c.get(&(), &published(2), k(40), maker(0.0, &calls))
+            .await
+            .unwrap();
+        assert_eq!(c.prepare(&(), &published(3)).await, 1);
     }
 }
