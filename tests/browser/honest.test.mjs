@@ -5,16 +5,18 @@
 // row; the indicator explanation dialog (keyboard, 390 px); the three dead ends of the issue
 // (bv=vn-2019 on a 2026 period, fixed breaks for density, k=12) corrected with a UI-language
 // notice and no failing request; `/` and `/embed` with zero console errors with H3 and on a
-// second server over a copy of the demo database without H3 operators; and the H3 level (its own
-// classes, indicator switch recolours, a cell click opens a popup, CSV of the cells in view).
+// second server over a copy of the demo database without H3 operators (where a month published
+// as partial carries its notice, issue 18); and the H3 level (its own classes, indicator switch
+// recolours, a cell click opens a popup, CSV of the cells in view).
 // Screenshots at 1366×768 and 390×844 go to target/browser-artifacts/honest-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ART, BASE, ROOT, bench, browser, canvasPixels, consoleErrors, getJSON, newPage, waitReady, settle, useBrowser } from './harness.mjs';
 import { t, tf, num } from '../../web-map/src/assets/i18n.js';
+import { periodWords } from '../../web-map/src/assets/layout.js';
 
 useBrowser('bench-honest.json');
 
@@ -315,7 +317,24 @@ test('/ and /embed load with no console error and no failing request on the demo
 const NOH3_PORT = Number(new URL(BASE).port) + 1;
 const NOH3 = `http://127.0.0.1:${NOH3_PORT}`;
 const NOH3_DB = join(ROOT, 'target', `browser-noh3-${NOH3_PORT}.db`);
+const PARTIAL_CSV = join(ROOT, 'target', `browser-partial-${NOH3_PORT}.csv`);
 let noh3 = null;
+// The month after the demo's last, published on the copy as partial (one commune missing).
+let partial = null;
+
+/** Publishes the demo's last monthly table, less its last commune, as the following month with
+ * `--partial` into `db`; returns that month. */
+function publishPartial(bin, db) {
+  const dir = join(ROOT, 'target', 'browser-demo', 'tables');
+  const last = readdirSync(dir).filter((f) => /^\d{4}-\d{2}\.csv$/.test(f)).sort().at(-1);
+  const lines = readFileSync(join(dir, last), 'utf8').trimEnd().split('\n');
+  writeFileSync(PARTIAL_CSV, lines.slice(0, -1).join('\n') + '\n');
+  let [y, m] = last.slice(0, 7).split('-').map(Number);
+  [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
+  const period = `${y}-${String(m).padStart(2, '0')}`;
+  execFileSync(bin, ['--db', `sqlite://${db}`, 'publish', '--partial', '--period', period, PARTIAL_CSV], { stdio: 'ignore' });
+  return period;
+}
 
 before(async () => {
   const src = process.env.POPMAP_BROWSER_DB || join(ROOT, 'target', 'browser-demo.db');
@@ -324,6 +343,7 @@ before(async () => {
   // A consistent copy even while the demo server has the database open.
   execFileSync('sqlite3', [src, `.backup '${NOH3_DB}'`]);
   execFileSync('sqlite3', [NOH3_DB, 'DELETE FROM h3_operator_units; DELETE FROM h3_operators;']);
+  partial = publishPartial(bin, NOH3_DB);
   noh3 = spawn(bin, ['--db', `sqlite://${NOH3_DB}`, 'serve', '--listen', `127.0.0.1:${NOH3_PORT}`, '--synthetic',
     '--web-dir', join(ROOT, 'web-map', 'dist'), '--poll-seconds', '0'], { stdio: 'ignore' });
   for (let i = 0; i < 600; i++) {
@@ -336,7 +356,42 @@ before(async () => {
 
 after(() => {
   noh3?.kill();
-  for (const f of [NOH3_DB, `${NOH3_DB}-wal`, `${NOH3_DB}-shm`]) if (existsSync(f)) rmSync(f, { force: true });
+  for (const f of [NOH3_DB, `${NOH3_DB}-wal`, `${NOH3_DB}-shm`, PARTIAL_CSV]) if (existsSync(f)) rmSync(f, { force: true });
+});
+
+test('a period published as partial says so above the controls, on a desktop and a phone; a complete one does not', async () => {
+  const periods = await (await fetch(`${NOH3}/api/v1/periods`)).json();
+  const entry = periods.find((p) => p.period === partial);
+  assert.equal(entry?.incomplete, true, JSON.stringify(entry));
+  const want = t('vi', 'incomplete').replace('{p}', periodWords(partial, 'vi'));
+  assert.match(want, /^Tháng \d+\/\d{4} chưa đủ số liệu/);
+  const complete = periods.map((p) => p.period).filter((p) => /^\d{4}-\d{2}$/.test(p) && p < partial).sort().at(-1);
+  for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    const page = await watchedPage(viewport);
+    await page.goto(`${NOH3}/?period=${partial}&ind=population`);
+    await waitReady(page);
+    await settle(page);
+    const note = await page.evaluate(() => {
+      const el = document.getElementById('incomplete');
+      const r = el.getBoundingClientRect();
+      return { text: el.textContent, shown: !el.hidden && r.width > 0 && r.height > 0, top: r.top, bottom: r.bottom };
+    });
+    assert.equal(note.text, want, name);
+    assert.ok(note.shown && note.top >= 0 && note.bottom <= viewport.height, `${name}: ${JSON.stringify(note)}`);
+    await page.screenshot({ path: join(ART, `honest-incomplete-${name}.png`) });
+    // In English too.
+    await page.click('#lang');
+    await settle(page);
+    const en = await page.evaluate(() => document.getElementById('incomplete').textContent);
+    assert.equal(en, t('en', 'incomplete').replace('{p}', periodWords(partial, 'en')), name);
+    // The month before is complete: no notice.
+    await page.goto(`${NOH3}/?period=${complete}`);
+    await waitReady(page);
+    await settle(page);
+    assert.equal(await page.evaluate(() => document.getElementById('incomplete').hidden), true, name);
+    assert.deepEqual(page.failed, [], name);
+    await page.close();
+  }
 });
 
 test('/ and /embed load with no console error on a store without H3 operators; H3 is not offered', async () => {

@@ -3,6 +3,7 @@ const STRINGS = {
   vi: {
     title: 'Bản đồ dân số điện tử',
     synthetic: 'Dữ liệu minh hoạ tổng hợp (không phải số liệu chính thức); mã và tên đơn vị là thật.',
+    incomplete: '{p} chưa đủ số liệu: một số xã chưa báo cáo, nên số của tỉnh và cả nước thấp hơn thực tế.',
     indicator: 'Chỉ tiêu', period: 'Kỳ', level: 'Cấp', method: 'Phân lớp', classes: 'Số lớp',
     auto: 'Tự động theo mức thu phóng', province: 'Tỉnh', district: 'Huyện', commune: 'Xã', h3: 'Lưới lục giác H3',
     quantile: 'Phân vị', equal_interval: 'Khoảng đều', jenks: 'Ngắt tự nhiên (Jenks)', fixed: 'Ngưỡng cố định',
@@ -61,6 +62,7 @@ const STRINGS = {
   en: {
     title: 'Electronic population map',
     synthetic: 'Synthetic demo values (not official statistics); unit codes and names are real.',
+    incomplete: '{p} is incomplete: some communes have not reported, so province and national totals are too low.',
     indicator: 'Indicator', period: 'Period', level: 'Level', method: 'Classes by', classes: 'Classes',
     auto: 'Automatic by zoom', province: 'Province', district: 'District', commune: 'Commune', h3: 'H3 hexagons',
     quantile: 'Quantiles', equal_interval: 'Equal intervals', jenks: 'Natural breaks (Jenks)', fixed: 'Fixed breaks',

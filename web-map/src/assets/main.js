@@ -241,8 +241,19 @@ async function doUpdate() {
   // reads the legend of each frame by this mark.
   document.body.dataset.period = doc.metadata['popmap:period'];
   document.body.dataset.indicator = S.ind;
+  showIncomplete(doc.metadata['popmap:period']);
   await frame.afterUpdate(map); // area=: the unit outlined, the rest dimmed (frame.js)
   prefetchNeighbours();
+}
+
+/** Says so above the controls when `period` was published as partial (`popmap publish
+ * --partial`): its province and national totals miss the communes not reported. */
+function showIncomplete(period) {
+  const entry = periodEntry(period);
+  const el = $('#incomplete');
+  if (!el) return;
+  el.hidden = !entry?.incomplete;
+  el.textContent = entry?.incomplete ? t(lang(), 'incomplete').replace('{p}', capital(periodWords(period, lang()))) : '';
 }
 
 /** Warms the style and values of the previous and next periods, so the timeline and the
@@ -298,6 +309,7 @@ function buildControls() {
   $('#title').textContent = t(L, 'title');
   $('#synthetic').textContent = meta.synthetic ? t(L, 'synthetic') : '';
   $('#synthetic').hidden = !meta.synthetic;
+  if (styleDoc) showIncomplete(styleDoc.metadata['popmap:period']);
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(L, el.dataset.t);
   for (const el of document.querySelectorAll('[data-ph]')) el.placeholder = t(L, el.dataset.ph);
   const ind = $('#ind');
