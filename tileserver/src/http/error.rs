@@ -42,6 +42,15 @@ pub enum ApiError {
         /// Seconds until a request would be allowed again.
         retry_after_secs: u64,
     },
+    /// Too many large requests in flight for the memory budget; this one waited its turn too
+    /// long (503, with `Retry-After`: see `state::inflight`).
+    #[error("{message}")]
+    Busy {
+        /// What was refused and why.
+        message: String,
+        /// Seconds after which a retry is likely to get its turn.
+        retry_after_secs: u64,
+    },
     /// The request's header block, or one header, is larger than the server reads (431).
     #[error("{0}")]
     HeadersTooLarge(String),
@@ -88,6 +97,7 @@ impl ApiError {
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             ApiError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::HeadersTooLarge(_) => (
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "headers_too_large",
@@ -112,6 +122,9 @@ impl IntoResponse for ApiError {
             ApiError::Invalid { details, .. } => details.clone(),
             ApiError::RateLimited {
                 retry_after_secs, ..
+            }
+            | ApiError::Busy {
+                retry_after_secs, ..
             } => json!({ "retry_after_secs": retry_after_secs }),
             _ => serde_json::Value::Null,
         };
@@ -121,6 +134,9 @@ impl IntoResponse for ApiError {
         )
             .into_response();
         if let ApiError::RateLimited {
+            retry_after_secs, ..
+        }
+        | ApiError::Busy {
             retry_after_secs, ..
         } = &self
         {

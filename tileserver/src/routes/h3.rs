@@ -35,6 +35,7 @@ use crate::routes::classes::{BreaksMode, Choice, Classification, Note, assemble,
 use crate::routes::tilejson::{MAX_ZOOM, base_url};
 use crate::routes::tiles::{parse_tile, tile_response};
 use crate::state::AppState;
+use crate::state::inflight::Turn;
 use crate::state::published::{PeriodRef, Published, revision_name};
 use crate::state::tilecache::{H3Snapshot, TileKey};
 
@@ -43,9 +44,17 @@ fn snapshot(st: &AppState, period: &str) -> Result<(PeriodRef, Snapshot), ApiErr
     st.published.load().snapshot(Some(period), None)
 }
 
-/// The snapshot's disclosure-protected grid, from the cache.
-async fn grid(st: &AppState, snap: &Snapshot) -> Result<Arc<H3Snapshot>, ApiError> {
-    st.tiles
+/// The snapshot's disclosure-protected grid, from the cache. A grid the cache does not hold
+/// is made for the request under a turn of the large requests ([`crate::state::inflight`]):
+/// the caller keeps the turn while it uses the grid, which the cache may not keep.
+async fn grid(st: &AppState, snap: &Snapshot) -> Result<(Arc<H3Snapshot>, Option<Turn>), ApiError> {
+    let turn = if st.tiles.has_grid(snap.id) {
+        None
+    } else {
+        Some(st.large.turn("an H3 grid").await?)
+    };
+    let grid = st
+        .tiles
         .grid(
             &st.store,
             &st.catalog,
@@ -53,7 +62,8 @@ async fn grid(st: &AppState, snap: &Snapshot) -> Result<Arc<H3Snapshot>, ApiErro
             snap.id,
             &snap.version,
         )
-        .await
+        .await?;
+    Ok((grid, turn))
 }
 
 /// The zoom whose H3 resolution the classes are computed at (the national and regional view).
@@ -66,7 +76,7 @@ async fn cell_column(
     snap: &Snapshot,
     indicator: &str,
 ) -> Result<(Vec<Option<f64>>, u8), ApiError> {
-    let h3 = grid(st, snap).await?;
+    let (h3, _turn) = grid(st, snap).await?;
     let grid = &h3.grid;
     let res = resolution_for_zoom(CLASS_ZOOM, grid.finest());
     let Some(level) = grid.level(res) else {
@@ -167,7 +177,7 @@ pub async fn tile(
     let id = parse_tile(&z, &x, &y)?;
     query.allow(&[])?;
     let (pref, snap) = snapshot(&st, &period)?;
-    let h3 = grid(&st, &snap).await?;
+    let (h3, turn) = grid(&st, &snap).await?;
     let key = TileKey::H3 {
         snapshot: snap.id,
         zxy: (id.z, id.x, id.y),
@@ -178,6 +188,8 @@ pub async fn tile(
     let tile = st
         .tiles
         .tile(key, &st.metrics, move || {
+            // The turn ends when the tile is made (or found made).
+            let _turn = turn;
             let grid = &h3.grid;
             let Some(level) = grid.level(resolution_for_zoom(id.z, grid.finest())) else {
                 return Vec::new();
@@ -354,7 +366,7 @@ pub async fn cell(
             format!("'{cell}' is not an H3 cell index"),
         )
     })?;
-    let h3 = grid(&st, &snap).await?;
+    let (h3, _turn) = grid(&st, &snap).await?;
     let res = index.resolution();
     let grid = &h3.grid;
     let Some(level) = grid.level(res) else {

@@ -20,6 +20,16 @@ pub const RESERVE_MB: u64 = 128;
 /// what they hold in flight stays bounded.
 pub const MAX_BUILDS: usize = 2;
 
+/// What the process holds with empty caches, in MiB: binary, runtime, the store's
+/// connections (72 MiB resident after start on the demo, `scripts/memory.sh`).
+pub const PROCESS_MB: u64 = 72;
+
+/// What one large request may hold outside the caches while it runs, in MiB: an H3 grid
+/// made for it because its cache could not keep it (~37 MB at r8 on the demo, held while the
+/// tile is encoded), a commune workbook or FlatGeobuf file, a page of geometry and the
+/// level's rows of a streamed download (see `state::inflight`).
+pub const LARGE_REQUEST_MB: u64 = 48;
+
 /// The smallest budget accepted, in MiB: the reserve plus room for a national tile source,
 /// one period's values and some tiles.
 pub const MIN_MEMORY_MB: u64 = 256;
@@ -166,6 +176,15 @@ impl MemoryBudget {
     /// What the caches may hold together: the budget less [`RESERVE_MB`].
     pub fn caches(&self) -> u64 {
         self.shares.iter().sum()
+    }
+
+    /// How many large requests may run at once (`state::inflight`): as many as the reserve
+    /// holds beside the process itself, at least one. The caches' shares grow with the budget
+    /// and the reserve does not, so this is 1 at every budget today; a larger reserve would
+    /// let more run.
+    pub fn large_requests(&self) -> usize {
+        let room = RESERVE_MB.saturating_sub(PROCESS_MB) / LARGE_REQUEST_MB;
+        usize::try_from(room).unwrap_or(1).max(1)
     }
 
     /// The byte share of `cache`.

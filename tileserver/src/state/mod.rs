@@ -9,6 +9,7 @@ pub mod budget;
 pub mod columns;
 pub mod config;
 pub mod fonts;
+pub mod inflight;
 pub mod meter;
 pub mod metrics;
 pub mod published;
@@ -55,6 +56,9 @@ pub struct AppState {
     pub breaks: Arc<breaks::BreaksCache<AppState>>,
     /// Timeline columns, kept across generations.
     pub columns: Arc<columns::Columns>,
+    /// Turns of the requests whose working set is large (downloads, H3 grids made outside
+    /// their cache): at most as many at once as the memory budget leaves room for.
+    pub large: Arc<inflight::LargeRequests>,
     /// False while [`serve`]'s start-up warm-up is building tile sources (`/readyz` says 503).
     pub warmed: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -82,6 +86,7 @@ impl AppState {
         metrics.register_caches(budget.total(), &meters);
         metrics.generation.set(1);
         let limiters = access::Limiters::new(config.rate_per_key, config.rate_per_ip);
+        let large = Arc::new(inflight::LargeRequests::new(budget));
         Ok(AppState {
             api: Arc::new(api),
             limiters: Arc::new(limiters),
@@ -96,6 +101,7 @@ impl AppState {
             fonts: Arc::new(fonts),
             breaks: Arc::default(),
             columns: Arc::new(columns),
+            large,
         })
     }
 

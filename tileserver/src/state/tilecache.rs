@@ -157,6 +157,13 @@ fn shared(e: Arc<ApiError>) -> ApiError {
         ApiError::Internal(m) => ApiError::Internal(m.clone()),
         ApiError::Unavailable(m) => ApiError::Unavailable(m.clone()),
         ApiError::NotReady(m) => ApiError::NotReady(m.clone()),
+        ApiError::Busy {
+            message,
+            retry_after_secs,
+        } => ApiError::Busy {
+            message: message.clone(),
+            retry_after_secs: *retry_after_secs,
+        },
         ApiError::HeadersTooLarge(m) => ApiError::HeadersTooLarge(m.clone()),
         ApiError::Store(s) => ApiError::Unavailable(s.to_string()),
     }
