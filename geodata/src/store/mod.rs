@@ -318,6 +318,12 @@ impl Store {
         units::units_with_geometry(self, version).await
     }
 
+    /// The units of `version` among `codes` with their geometry, in no particular order
+    /// (codes it lacks are left out): a few at a time, for answers streamed in pages.
+    pub async fn units_with_geometry_of(&self, version: &str, codes: &[&str]) -> Result<Vec<Unit>> {
+        units::geometry_of(self, version, codes).await
+    }
+
     /// One unit of `version` with its geometry (`None` when the version has no such code).
     pub async fn unit_geometry(&self, version: &str, code: &str) -> Result<Option<Unit>> {
         units::unit_geometry(self, version, code).await

@@ -245,6 +245,25 @@ pub(super) async fn units_with_geometry(store: &Store, version: &str) -> Result<
     Ok(units)
 }
 
+pub(super) async fn geometry_of(store: &Store, version: &str, codes: &[&str]) -> Result<Vec<Unit>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (2..codes.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {INFO_COLUMNS}, geom FROM units WHERE version = $1 AND code IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(version);
+    for c in codes {
+        q = q.bind(*c);
+    }
+    let rows = q.fetch_all(&store.pool).await?;
+    rows.iter()
+        .map(|r| unit_with_geometry(version, r))
+        .collect()
+}
+
 pub(super) async fn unit_geometry(
     store: &Store,
     version: &str,

@@ -13,7 +13,12 @@ pub const SHORT: &str = "public, max-age=60";
 
 /// The strong ETag of `body`: the quoted hex of the first 16 bytes of its SHA-256.
 pub fn etag_of(body: &[u8]) -> String {
-    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..16]))
+    etag_of_hashed(Sha256::new_with_prefix(body))
+}
+
+/// [`etag_of`] the bytes fed to `hasher` (a body hashed piece by piece: the same tag).
+pub fn etag_of_hashed(hasher: Sha256) -> String {
+    format!("\"{}\"", hex::encode(&hasher.finalize()[..16]))
 }
 
 /// Whether one `If-None-Match` value (a comma list) holds `*` or a tag for which `same` holds;

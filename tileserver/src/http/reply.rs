@@ -28,16 +28,27 @@ impl Table {
     /// API: every CSV answer is made here.
     pub fn to_csv(&self, bom: bool) -> Result<Vec<u8>, ApiError> {
         let start = if bom { BOM.to_vec() } else { Vec::new() };
-        let mut w = csv::Writer::from_writer(start);
-        let fail = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
-        w.write_record(&self.columns).map_err(fail)?;
-        for r in &self.rows {
-            w.write_record(r.iter().map(|c| c.as_deref().unwrap_or("")))
-                .map_err(fail)?;
-        }
-        w.into_inner()
-            .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
+        let header: Vec<Option<String>> = self.columns.iter().cloned().map(Some).collect();
+        let rows = self.rows.iter().map(Vec::as_slice);
+        csv_records(start, std::iter::once(header.as_slice()).chain(rows))
     }
+}
+
+/// `records` written as CSV after `start` (RFC 4180; `None` is an empty cell). A record's
+/// bytes do not depend on the records before it, so a file written in pieces (a streamed
+/// download) is the same bytes as one written whole.
+pub fn csv_records<R: AsRef<[Option<String>]>>(
+    start: Vec<u8>,
+    records: impl IntoIterator<Item = R>,
+) -> Result<Vec<u8>, ApiError> {
+    let mut w = csv::Writer::from_writer(start);
+    let fail = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
+    for r in records {
+        w.write_record(r.as_ref().iter().map(|c| c.as_deref().unwrap_or("")))
+            .map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
 }
 
 /// The UTF-8 byte order mark.
@@ -84,26 +95,39 @@ impl Prepared {
 
     /// The answer: body (or 304 when the client holds it), ETag, `Cache-Control`, `Vary`.
     pub fn send(&self, headers: &HeaderMap, caller: &Caller) -> Response {
-        let cache = HeaderValue::from_static(if caller.unlocks_restricted() {
-            "private, max-age=60"
-        } else {
-            "public, max-age=60"
-        });
-        let mut resp = respond(headers, &self.etag, cache, || {
-            let mut r = Body::from(self.body.clone()).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(self.content_type),
-            );
-            r
-        });
-        let h = resp.headers_mut();
-        h.insert(
-            header::VARY,
-            HeaderValue::from_static("Accept, Authorization, Accept-Encoding"),
-        );
-        resp
+        send_with(headers, caller, &self.etag, self.content_type, || {
+            Body::from(self.body.clone())
+        })
     }
+}
+
+/// An answer of the data API tagged `etag`: `body()` as `content_type` (or 304 when the
+/// client holds it, `body` never called), ETag, `Cache-Control` (private for a key holder),
+/// `Vary`. The one place these headers are set, whole or streamed.
+pub fn send_with(
+    headers: &HeaderMap,
+    caller: &Caller,
+    etag: &str,
+    content_type: &'static str,
+    body: impl FnOnce() -> Body,
+) -> Response {
+    let cache = HeaderValue::from_static(if caller.unlocks_restricted() {
+        "private, max-age=60"
+    } else {
+        "public, max-age=60"
+    });
+    let mut resp = respond(headers, etag, cache, || {
+        let mut r = body().into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        r
+    });
+    let h = resp.headers_mut();
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization, Accept-Encoding"),
+    );
+    resp
 }
 
 /// `body` with `content_type`, a strong ETag, `Cache-Control` and `Vary`; 304 when the

@@ -20,6 +20,8 @@ pub struct ApiState {
     pub units: UnitsCache,
     /// Answers of snapshot-bound requests (values, rankings, downloads).
     pub responses: reply::ResponseCache,
+    /// Length and ETag of streamed answers (downloads), by request.
+    pub digests: crate::http::stream::Digests,
     /// The meter of `responses` (which counts its lookups on the meter's counters).
     answers: CacheMeter,
 }
@@ -38,6 +40,7 @@ impl ApiState {
         ApiState {
             units: UnitsCache::new(CacheMeter::new(Share::Units, budget)),
             responses: reply::ResponseCache::new(answers.share(), hits, misses),
+            digests: Default::default(),
             answers,
         }
     }

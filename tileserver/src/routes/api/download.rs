@@ -5,7 +5,11 @@
 //! full stored geometry in WGS84). `version=` shows the period on another boundary version,
 //! harmonised through the crosswalk. Every file says which period, revision and boundary
 //! version it holds and whether it was harmonised. Restricted indicators are included only for
-//! callers with an API key.
+//! callers with an API key. CSV and GeoJSON are streamed in pages ([`super::pages`]), never
+//! held whole; a workbook and a FlatGeobuf file are made whole under a turn of the large
+//! requests ([`crate::state::inflight`]) and kept in the response cache.
+
+use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
@@ -14,14 +18,16 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use flatgeobuf::{ColumnType, FgbWriter, FgbWriterOptions, GeometryType};
 use geodata::Catalog;
-use geodata::{Level, Snapshot, Unit, UnitInfo};
-use geozero::{ColumnValue, PropertyProcessor, ToJson};
+use geodata::{Level, Snapshot, Unit, UnitInfo, ValueTable};
+use geozero::{ColumnValue, PropertyProcessor};
 use serde_json::{Map, Value};
 
 use super::indicators::{select, values_map};
+use super::pages::{CSV_TYPE, CsvPages, GEOJSON_TYPE, GeoJsonPages};
 use crate::http::error::ApiError;
 use crate::http::query::Params;
-use crate::http::reply::{Prepared, ResponseCache, Table, cell};
+use crate::http::reply::{Prepared, ResponseCache};
+use crate::http::stream;
 use crate::state::AppState;
 use crate::state::access::Caller;
 
@@ -82,20 +88,26 @@ pub struct Row {
     pub values: Map<String, Value>,
 }
 
-/// The rows of a download with what they are.
+/// The rows of a download with what they are: the units, in code order, and the values they
+/// are made from; a [`Row`] is made when it is written, so a level's rows are never all held.
 #[derive(Debug, Clone)]
 pub struct Sheet {
     /// Period, revision, version, harmonisation, parent.
     pub about: About,
     /// Indicator ids, in column order.
     pub ids: Vec<String>,
-    /// Rows in code order.
-    pub rows: Vec<Row>,
+    /// The rows' units in code order, each with its direct parent's name.
+    units: Vec<(UnitInfo, Option<String>)>,
+    /// The values the rows show.
+    values: Arc<ValueTable>,
+    catalog: Arc<Catalog>,
+    /// Months of the period (for rates).
+    months: u32,
 }
 
 impl Sheet {
     /// The columns every row ends with: period, revision, boundary version, harmonisation.
-    fn meta_columns() -> [&'static str; 5] {
+    pub(super) fn meta_columns() -> [&'static str; 5] {
         [
             "period",
             "revision",
@@ -106,7 +118,7 @@ impl Sheet {
     }
 
     /// The cells of [`Sheet::meta_columns`], the same on every row.
-    fn meta_cells(&self) -> [Value; 5] {
+    pub(super) fn meta_cells(&self) -> [Value; 5] {
         let a = &self.about;
         [
             a.snapshot.period.to_string().into(),
@@ -116,6 +128,51 @@ impl Sheet {
             a.harmonised_from.clone().unwrap_or_default().into(),
         ]
     }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// The unit code of row `i`.
+    pub fn code(&self, i: usize) -> &str {
+        &self.units[i].0.code
+    }
+
+    /// Row `i` (in code order).
+    pub fn row(&self, i: usize) -> Row {
+        let (u, parent_name) = &self.units[i];
+        Row {
+            values: values_map(
+                &self.catalog,
+                &self.ids,
+                self.values.get(&u.code),
+                u.area_km2,
+                self.months,
+            ),
+            parent_name: parent_name.clone(),
+            unit: u.clone(),
+        }
+    }
+
+    /// Every row, in code order, each made when reached.
+    pub fn rows(&self) -> impl Iterator<Item = Row> + '_ {
+        (0..self.len()).map(|i| self.row(i))
+    }
+}
+
+/// What a download shows: whose rows, on which version, under which parent, which values.
+struct Ask {
+    snap: Snapshot,
+    target: Option<String>,
+    level: Level,
+    parent: Option<String>,
+    ids: Vec<String>,
 }
 
 /// `GET /api/v1/download/{period}/{level}.{csv|xlsx|geojson|fgb}`.
@@ -165,23 +222,66 @@ pub async fn download(
     }
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}.{ext}\""))
         .map_err(|_| bad_parent(params.str("parent").unwrap_or(""), "a unit code"))?;
-    let answer = match st.api.responses.get(&key).await {
-        Some(hit) => hit,
-        None => {
-            if level == Level::Country && matches!(kind, Kind::GeoJson | Kind::Fgb) {
-                return Err(bad_file(format!(
-                    "'{file}': the national row is a table row without its own geometry: use country.csv or country.xlsx"
-                )));
-            }
-            let sheet = sheet(&st, &snap, target, level, params.str("parent"), ids).await?;
-            let prepared = build(&st, kind, bom, name, sheet).await?;
-            st.api.responses.put(key, prepared).await
+    if level == Level::Country && matches!(kind, Kind::GeoJson | Kind::Fgb) {
+        return Err(bad_file(format!(
+            "'{file}': the national row is a table row without its own geometry: use country.csv or country.xlsx"
+        )));
+    }
+    let ask = Ask {
+        snap,
+        target,
+        level,
+        parent: params.str("parent").map(str::to_owned),
+        ids,
+    };
+    let mut resp = match kind {
+        Kind::Csv | Kind::GeoJson => streamed(&st, &headers, &caller, key, kind, bom, ask).await?,
+        Kind::Xlsx | Kind::Fgb => {
+            let answer = match st.api.responses.get(&key).await {
+                Some(hit) => hit,
+                None => {
+                    // Made whole: the workbook writer and FlatGeobuf's index need every row.
+                    let _turn = st.large.turn(&file).await?;
+                    let sheet = sheet(&st, ask).await?;
+                    let prepared = build(&st, kind, name, sheet).await?;
+                    st.api.responses.put(key, prepared).await
+                }
+            };
+            answer.send(&headers, &caller)
         }
     };
-    let mut resp = answer.send(&headers, &caller);
     resp.headers_mut()
         .insert(header::CONTENT_DISPOSITION, disposition);
     Ok(resp)
+}
+
+/// A CSV or GeoJSON download streamed in pages ([`crate::http::stream`]): its length and
+/// ETag read once (a 304 from them when the client holds the file), then its pages as sent.
+async fn streamed(
+    st: &AppState,
+    headers: &HeaderMap,
+    caller: &Caller,
+    key: String,
+    kind: Kind,
+    bom: bool,
+    ask: Ask,
+) -> Result<Response, ApiError> {
+    if let Some(d) = st.api.digests.get(&key).await
+        && let Some(held) = stream::not_modified(headers, caller, &d)
+    {
+        return Ok(held);
+    }
+    let sheet = Arc::new(sheet(st, ask).await?);
+    Ok(if kind == Kind::Csv {
+        let pages = Arc::new(CsvPages { sheet, bom });
+        let d = st.api.digests.of(&key, &*pages).await?;
+        stream::send(headers, caller, CSV_TYPE, pages, &d)
+    } else {
+        let store = st.store.clone();
+        let pages = Arc::new(GeoJsonPages { sheet, store });
+        let d = st.api.digests.of(&key, &*pages).await?;
+        stream::send(headers, caller, GEOJSON_TYPE, pages, &d)
+    })
 }
 
 /// A 400 about the `file` path segment.
@@ -229,26 +329,29 @@ fn parse_file(file: &str) -> Result<(Level, Kind, &str), ApiError> {
     Ok((level, kind, ext))
 }
 
-/// The rows of `level` on `target` (else the snapshot's own version), under `parent` when
-/// given, with the values of `ids`.
-async fn sheet(
-    st: &AppState,
-    snap: &Snapshot,
-    target: Option<String>,
-    level: Level,
-    parent: Option<&str>,
-    ids: Vec<String>,
-) -> Result<Sheet, ApiError> {
+/// The rows of `ask.level` on `ask.target` (else the snapshot's own version), under
+/// `ask.parent` when given, with the values of `ask.ids`.
+async fn sheet(st: &AppState, ask: Ask) -> Result<Sheet, ApiError> {
+    let Ask {
+        snap,
+        target,
+        level,
+        parent,
+        ids,
+    } = ask;
     let version = target.clone().unwrap_or_else(|| snap.version.clone());
     let mut values = match &target {
         Some(t) => {
-            let h = st.tiles.harmonised(&st.store, &st.catalog, snap, t).await?;
-            std::sync::Arc::new(h.values.clone())
+            let h = st
+                .tiles
+                .harmonised(&st.store, &st.catalog, &snap, t)
+                .await?;
+            Arc::new(h.values.clone())
         }
         None => st.tiles.values(&st.store, snap.id).await?,
     };
     let units = st.api.units.get(&st.store, &version).await?;
-    let parent = match parent {
+    let parent = match parent.as_deref() {
         None => None,
         Some(code) => {
             let p = units
@@ -266,11 +369,10 @@ async fn sheet(
     // country: the national row, summed from the provinces (geodata::national).
     let national = (level == Level::Country).then(|| {
         let n = geodata::national(&units.list, &values);
-        values = std::sync::Arc::new(n.table());
+        values = Arc::new(n.table());
         n.unit
     });
-    let months = snap.period.month_count();
-    let mut rows: Vec<Row> = units
+    let mut rows: Vec<(UnitInfo, Option<String>)> = units
         .list
         .iter()
         .chain(&national)
@@ -280,44 +382,45 @@ async fn sheet(
                 .as_ref()
                 .is_none_or(|p| units.parents(u).iter().any(|a| a.code == p.code))
         })
-        .map(|u| Row {
-            parent_name: u
+        .map(|u| {
+            let parent_name = u
                 .parent_code
                 .as_deref()
                 .and_then(|c| units.get(c))
-                .map(|p| p.name.clone()),
-            values: values_map(&st.catalog, &ids, values.get(&u.code), u.area_km2, months),
-            unit: u.clone(),
+                .map(|p| p.name.clone());
+            (u.clone(), parent_name)
         })
         .collect();
-    rows.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+    rows.sort_by(|a, b| a.0.code.cmp(&b.0.code));
     let published = st.published.load();
     Ok(Sheet {
         about: About {
-            snapshot: snap.clone(),
-            level,
             version_from: published.version(&version).map(|v| v.valid_from),
             harmonised_from: target.is_some().then(|| snap.version.clone()),
+            snapshot: snap.clone(),
+            level,
             version,
             parent,
             synthetic: st.config.synthetic,
         },
+        months: snap.period.month_count(),
+        catalog: st.catalog.clone(),
         ids,
-        rows,
+        units: rows,
+        values,
     })
 }
 
-/// The file of `kind` made from `sheet` (geometry read for GeoJSON and FlatGeobuf), off the
-/// async threads.
+/// The file of `kind` (a workbook or FlatGeobuf: made whole) from `sheet`, the geometry read
+/// for FlatGeobuf, off the async threads.
 async fn build(
     st: &AppState,
     kind: Kind,
-    bom: bool,
     title: String,
     sheet: Sheet,
 ) -> Result<Prepared, ApiError> {
     let units: Vec<Unit> = match kind {
-        Kind::GeoJson | Kind::Fgb => {
+        Kind::Fgb => {
             let mut units: Vec<Unit> = st
                 .store
                 .units_with_geometry(&sheet.about.version)
@@ -327,111 +430,35 @@ async fn build(
                 .collect();
             // Only the rows' units (`parent=` picks some), in the rows' (code) order.
             let codes: std::collections::HashSet<&str> =
-                sheet.rows.iter().map(|r| r.unit.code.as_str()).collect();
+                sheet.units.iter().map(|(u, _)| u.code.as_str()).collect();
             units.retain(|u| codes.contains(u.code.as_str()));
             units.sort_by(|a, b| a.code.cmp(&b.code));
-            if units.len() != sheet.rows.len() {
+            if units.len() != sheet.len() {
                 return Err(ApiError::Internal(format!(
                     "{} units of {} without geometry",
-                    sheet.rows.len() - units.len(),
+                    sheet.len() - units.len(),
                     sheet.about.version
                 )));
             }
             units
         }
-        Kind::Csv | Kind::Xlsx => Vec::new(),
+        Kind::Csv | Kind::Xlsx | Kind::GeoJson => Vec::new(),
     };
     let catalog = st.catalog.clone();
     tokio::task::spawn_blocking(move || -> Result<Prepared, ApiError> {
         Ok(match kind {
-            Kind::Csv => Prepared::new("text/csv; charset=utf-8", csv_table(&sheet).to_csv(bom)?),
-            Kind::Xlsx => Prepared::new(
-                super::workbook::CONTENT_TYPE,
-                super::workbook::workbook(&catalog, &sheet)?,
-            ),
-            Kind::GeoJson => Prepared::new("application/geo+json", geojson(&units, &sheet)?),
             Kind::Fgb => Prepared::new(
                 "application/flatgeobuf",
-                fgb_file(&catalog, &title, &sheet.ids, &units, &sheet.rows)?,
+                fgb_file(&catalog, &title, &units, &sheet)?,
+            ),
+            _ => Prepared::new(
+                super::workbook::CONTENT_TYPE,
+                super::workbook::workbook(&catalog, &sheet)?,
             ),
         })
     })
     .await
     .map_err(|e| ApiError::Internal(format!("download build failed: {e}")))?
-}
-
-/// The columns of a CSV row before the values.
-const UNIT_COLUMNS: [&str; 6] = [
-    "code",
-    "name",
-    "level",
-    "parent_code",
-    "parent_name",
-    "area_km2",
-];
-
-fn csv_table(sheet: &Sheet) -> Table {
-    let mut columns: Vec<String> = UNIT_COLUMNS.map(String::from).to_vec();
-    columns.extend(sheet.ids.iter().cloned());
-    columns.extend(Sheet::meta_columns().map(String::from));
-    let meta: Vec<Option<String>> = sheet.meta_cells().iter().map(cell).collect();
-    Table {
-        columns,
-        rows: sheet
-            .rows
-            .iter()
-            .map(|r| {
-                let u = &r.unit;
-                let mut c = vec![
-                    Some(u.code.clone()),
-                    Some(u.name.clone()),
-                    Some(u.level.to_string()),
-                    u.parent_code.clone(),
-                    r.parent_name.clone(),
-                    Some(u.area_km2.to_string()),
-                ];
-                c.extend(sheet.ids.iter().map(|id| cell(&r.values[id])));
-                c.extend(meta.iter().cloned());
-                c
-            })
-            .collect(),
-    }
-}
-
-/// The properties of one feature: the unit, its parent, the values, then what the file is.
-fn properties(sheet: &Sheet, r: &Row) -> Map<String, Value> {
-    let u = &r.unit;
-    let mut p = Map::new();
-    p.insert("code".into(), u.code.clone().into());
-    p.insert("name".into(), u.name.clone().into());
-    p.insert("level".into(), u.level.to_string().into());
-    p.insert("parent_code".into(), u.parent_code.clone().into());
-    p.insert("parent_name".into(), r.parent_name.clone().into());
-    p.insert("area_km2".into(), u.area_km2.into());
-    p.extend(r.values.clone());
-    for (k, v) in Sheet::meta_columns().into_iter().zip(sheet.meta_cells()) {
-        p.insert(k.into(), v);
-    }
-    p
-}
-
-fn geojson(units: &[Unit], sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
-    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
-    for (i, (u, r)) in units.iter().zip(&sheet.rows).enumerate() {
-        let geom = geo_types::Geometry::MultiPolygon(u.geometry.clone())
-            .to_json()
-            .map_err(|e| ApiError::Internal(format!("unit {}: GeoJSON: {e}", u.code)))?;
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"type\":\"Feature\",\"properties\":");
-        out.push_str(&Value::Object(properties(sheet, r)).to_string());
-        out.push_str(",\"geometry\":");
-        out.push_str(&geom);
-        out.push('}');
-    }
-    out.push_str("]}");
-    Ok(out.into_bytes())
 }
 
 /// The FlatGeobuf columns: the unit's, then one per indicator (counts as integers).
@@ -454,10 +481,10 @@ fn fgb_columns(w: &mut FgbWriter, catalog: &Catalog, ids: &[String]) {
 fn fgb_file(
     catalog: &Catalog,
     title: &str,
-    ids: &[String],
     units: &[Unit],
-    rows: &[Row],
+    sheet: &Sheet,
 ) -> Result<Vec<u8>, ApiError> {
+    let ids = &sheet.ids;
     let fail = |e: flatgeobuf::Error| ApiError::Internal(format!("writing FlatGeobuf: {e}"));
     let mut w = FgbWriter::create_with_options(
         title,
@@ -480,7 +507,7 @@ fn fgb_file(
             values: vals,
             ..
         },
-    ) in units.iter().zip(rows)
+    ) in units.iter().zip(sheet.rows())
     {
         let mut err = None;
         w.add_feature_geom(geo_types::Geometry::MultiPolygon(u.geometry.clone()), |f| {

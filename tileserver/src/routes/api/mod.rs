@@ -11,6 +11,7 @@ pub mod download;
 pub mod geometry;
 pub mod indicators;
 pub mod openapi;
+pub mod pages;
 pub mod periods;
 pub mod rankings;
 pub mod series;

@@ -54,7 +54,7 @@ struct Column {
 /// The columns: code, name, parent code, parent name, area, then one per indicator.
 fn columns(catalog: &Catalog, sheet: &Sheet) -> Vec<Column> {
     let longest = |f: &dyn Fn(&super::download::Row) -> usize| {
-        sheet.rows.iter().map(f).max().unwrap_or(0) as f64
+        sheet.rows().map(|r| f(&r)).max().unwrap_or(0) as f64
     };
     let name_width = (longest(&|r| r.unit.name.chars().count()) + 2.0).clamp(14.0, 40.0);
     let parent_width = (longest(&|r| r.parent_name.as_deref().map_or(0, |n| n.chars().count()))
@@ -206,7 +206,7 @@ fn table(ws: &mut Worksheet, sheet: &Sheet, cols: &[Column], at: u32) -> Result<
     }
     ws.set_row_height(at, 45)?;
     ws.set_freeze_panes(at + 1, 2)?;
-    for (r, row) in (at + 1..).zip(&sheet.rows) {
+    for (r, row) in (at + 1..).zip(sheet.rows()) {
         let u = &row.unit;
         ws.write_string(r, 0, &u.code)?;
         ws.write_string(r, 1, &u.name)?;
