@@ -5,7 +5,7 @@
 # throttled), prints VmRSS/VmHWM from /proc/PID/status, drives the requests that make the server
 # keep the most, then prints them again with the caches' accounting from /metrics.
 #
-#   scripts/memory.sh [BIN] [PORT] [-- extra serve flags, e.g. --memory-mb 256]
+#   scripts/memory.sh [BIN] [PORT] [-- extra serve flags, e.g. --memory-mb 384]
 #
 #   BIN   the popmap binary (default target/release/popmap)
 #   PORT  a loopback port (default 18360)

@@ -9,7 +9,7 @@
 # Usage: DURATION=600 bash scripts/soak.sh
 # Environment (all optional): DURATION (600 s), PUBLISH_EVERY (120 s), CONNECTIONS (64),
 # SOAK_PORT (18370), SOAK_BIN (a built popmap; default: cargo build --release), SOAK_FLAGS
-# (extra serve flags, e.g. "--memory-mb 256").
+# (extra serve flags, e.g. "--memory-mb 384").
 # The load is wrk (Debian) over a URL list made from the server's own periods: admin tiles of
 # every zoom over several periods, boundary and H3 tiles, TileJSON, styles, map values, classes
 # (timeline breaks), the data API (values, series, rankings, units) and harmonised values.
