@@ -80,7 +80,7 @@ pub async fn import(
     let (units, generalisation) = generalise(units).await?;
     pb.finish_and_clear();
     store
-        .import_generalised_version(&version, &units, &generalisation, replace)
+        .import_generalised_version(&version, &units, generalisation, replace)
         .await?;
     Ok(report)
 }

@@ -275,12 +275,13 @@ impl Store {
     }
 
     /// Like [`Store::import_version`], with the version's generalisation written in the same
-    /// transaction.
+    /// transaction. Taken by value: each band's bytes are freed once written, so an import
+    /// does not hold them all next to the driver's copies of the band being written.
     pub async fn import_generalised_version(
         &self,
         version: &BoundaryVersion,
         units: &[Unit],
-        generalisation: &StoredGeneralisation,
+        generalisation: StoredGeneralisation,
         replace: bool,
     ) -> Result<()> {
         units::import_version(self, version, units, Some(generalisation), replace).await

@@ -210,7 +210,7 @@ async fn both_backends_store_the_same_generalisation() {
     for db in &dbs {
         let store = db.store().await;
         store
-            .import_generalised_version(&version, &units, &stored, false)
+            .import_generalised_version(&version, &units, stored.clone(), false)
             .await
             .unwrap();
         let back = store.generalisation("vn-2025").await.unwrap().unwrap();
