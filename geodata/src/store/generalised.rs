@@ -35,20 +35,26 @@ pub(super) async fn insert(
     Ok(())
 }
 
-/// [`insert`] taking `g`, each band's bytes freed as soon as the driver has its copy: the
-/// driver and SQLite copy a band three times while writing it (sqlx's `Any` arguments, the
-/// bound value, the record), so an import holding every band through the write peaked with
-/// all of them plus those copies of the largest (national file: 46 MB + 3 × 11 MB).
-pub(super) async fn insert_owned(
+/// [`insert`] of `head` (a generalisation whose bands' `geometry` is not read) with band `b`'s
+/// packed bytes read by `band(b)` when its turn comes and freed as soon as the driver has its
+/// copy: the driver and SQLite copy a band three times while writing it (sqlx's `Any`
+/// arguments, the bound value, the record), so an import holding every band through the write
+/// peaked with all of them plus those copies of the largest (national file: 46 + 3 × 11 MB).
+/// `band`'s error is reported as [`super::StoreError::Invalid`].
+pub(super) async fn insert_with(
     tx: &mut Transaction<'static, Any>,
     version: &str,
-    mut g: StoredGeneralisation,
+    head: &StoredGeneralisation,
+    mut band: impl FnMut(usize) -> std::result::Result<Vec<u8>, String>,
 ) -> Result<()> {
-    insert_head(tx, version, &g).await?;
-    let bands = std::mem::take(&mut g.bands);
-    for (i, mut b) in bands.into_iter().enumerate() {
-        let geometry = std::mem::take(&mut b.geometry);
-        insert_band(tx, version, i, &b, geometry).await?;
+    insert_head(tx, version, head).await?;
+    for (i, b) in head.bands.iter().enumerate() {
+        let geometry = band(i).map_err(|e| {
+            super::StoreError::Invalid(format!(
+                "generalisation of boundary version '{version}', band {i}: {e}"
+            ))
+        })?;
+        insert_band(tx, version, i, b, geometry).await?;
     }
     Ok(())
 }

@@ -275,16 +275,43 @@ impl Store {
     }
 
     /// Like [`Store::import_version`], with the version's generalisation written in the same
-    /// transaction. Taken by value: each band's bytes are freed once written, so an import
-    /// does not hold them all next to the driver's copies of the band being written.
+    /// transaction. Taken by value: each band's bytes are freed once written.
     pub async fn import_generalised_version(
         &self,
         version: &BoundaryVersion,
         units: &[Unit],
-        generalisation: StoredGeneralisation,
+        mut generalisation: StoredGeneralisation,
         replace: bool,
     ) -> Result<()> {
-        units::import_version(self, version, units, Some(generalisation), replace).await
+        let mut packed: Vec<Vec<u8>> = generalisation
+            .bands
+            .iter_mut()
+            .map(|b| std::mem::take(&mut b.geometry))
+            .collect();
+        let mut band = |b: usize| Ok(std::mem::take(&mut packed[b]));
+        units::import_version(
+            self,
+            version,
+            units,
+            Some((&generalisation, &mut band)),
+            replace,
+        )
+        .await
+    }
+
+    /// Like [`Store::import_generalised_version`] with `head`'s bands (their `geometry` not
+    /// read) fetched one at a time by `band(b)` when written, so the caller can keep them out
+    /// of memory until then (the import spills them to a file). `band`'s error is reported as
+    /// [`StoreError::Invalid`] and nothing is written.
+    pub async fn import_generalised_version_with(
+        &self,
+        version: &BoundaryVersion,
+        units: &[Unit],
+        head: &StoredGeneralisation,
+        mut band: impl FnMut(usize) -> std::result::Result<Vec<u8>, String> + Send,
+        replace: bool,
+    ) -> Result<()> {
+        units::import_version(self, version, units, Some((head, &mut band)), replace).await
     }
 
     /// The stored generalisation of `version`, if one was written.

@@ -63,7 +63,10 @@ pub(super) async fn import_version(
     store: &Store,
     version: &BoundaryVersion,
     units: &[Unit],
-    generalisation: Option<StoredGeneralisation>,
+    generalisation: Option<(
+        &StoredGeneralisation,
+        &mut (dyn FnMut(usize) -> std::result::Result<Vec<u8>, String> + Send),
+    )>,
     replace: bool,
 ) -> Result<()> {
     // Checked before the transaction opens: a bad unit takes no write lock.
@@ -178,8 +181,8 @@ pub(super) async fn import_version(
         }
         q.execute(&mut *tx).await?;
     }
-    if let Some(g) = generalisation {
-        generalised::insert_owned(&mut tx, &version.id, g).await?;
+    if let Some((head, band)) = generalisation {
+        generalised::insert_with(&mut tx, &version.id, head, band).await?;
     }
     tx.commit().await?;
     Ok(())

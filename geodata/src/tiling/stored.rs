@@ -78,6 +78,21 @@ impl TileSource {
         infos: &[UnitInfo],
         geometries: &[&MultiPolygon<f64>],
     ) -> StoredGeneralisation {
+        let mut packed = Vec::with_capacity(DEFAULT_BANDS.len());
+        let mut stored = TileSource::build_stored_with(infos, geometries, |b| packed.push(b));
+        stored.bands = packed;
+        stored
+    }
+
+    /// [`TileSource::build_stored`] handing each band, packed, to `sink` in band order as soon
+    /// as it is made, and returning the rest with each band's `geometry` left empty (as
+    /// [`crate::Store::generalisation_head`] reads it): a caller that sets the bands aside
+    /// (the import spills them to a file) holds none of them while the next are generalised.
+    pub fn build_stored_with(
+        infos: &[UnitInfo],
+        geometries: &[&MultiPolygon<f64>],
+        mut sink: impl FnMut(StoredBand),
+    ) -> StoredGeneralisation {
         let label_band = label_bands(infos, &DEFAULT_BANDS);
         let mut points = vec![None; infos.len()];
         let mut bands = Vec::with_capacity(DEFAULT_BANDS.len());
@@ -89,11 +104,13 @@ impl TileSource {
             for (&u, p) in here.iter().zip(placed) {
                 points[u] = p;
             }
-            bands.push(StoredBand {
+            let band = |geometry| StoredBand {
                 min_zoom: zooms.min_zoom,
                 max_zoom: zooms.max_zoom,
-                geometry: pack_multipolygons(geometry.iter()),
-            });
+                geometry,
+            };
+            bands.push(band(Vec::new()));
+            sink(band(pack_multipolygons(geometry.iter())));
         });
         let units: Vec<(&str, _)> = infos
             .iter()
