@@ -59,14 +59,16 @@ fn insert_units_sql(backend: Backend, rows: usize) -> String {
     sql
 }
 
+/// Reads band `b`'s packed bytes when the import writes it (see
+/// [`super::Store::import_generalised_version_with`]).
+pub(super) type BandSource<'a> =
+    dyn FnMut(usize) -> std::result::Result<Vec<u8>, String> + Send + 'a;
+
 pub(super) async fn import_version(
     store: &Store,
     version: &BoundaryVersion,
     units: &[Unit],
-    generalisation: Option<(
-        &StoredGeneralisation,
-        &mut (dyn FnMut(usize) -> std::result::Result<Vec<u8>, String> + Send),
-    )>,
+    generalisation: Option<(&StoredGeneralisation, &mut BandSource<'_>)>,
     replace: bool,
 ) -> Result<()> {
     // Checked before the transaction opens: a bad unit takes no write lock.
