@@ -236,3 +236,62 @@ async fn both_backends_store_the_same_generalisation() {
         );
     }
 }
+
+/// The import's bands are read one at a time as they are written (spilled to a file until
+/// then): a band that cannot be read is an error naming the version and the band, and nothing
+/// of the version is stored; bands read in turn store what was given, byte for byte.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_band_that_cannot_be_read_stores_nothing() {
+    let demo = popmap_tests::DemoStore::boundaries().await;
+    let version = demo.store.version("vn-2025").await.unwrap().unwrap();
+    let units = demo.store.units_with_geometry("vn-2025").await.unwrap();
+    let stored = demo.store.generalisation("vn-2025").await.unwrap().unwrap();
+    let head = demo
+        .store
+        .generalisation_head("vn-2025")
+        .await
+        .unwrap()
+        .unwrap();
+    let db = popmap_tests::TestDb::sqlite();
+    let store = db.store().await;
+    let mut asked = Vec::new();
+    let err = store
+        .import_generalised_version_with(
+            &version,
+            &units,
+            &head,
+            |b| {
+                asked.push(b);
+                if b == 3 {
+                    Err("disk gone".to_string())
+                } else {
+                    Ok(stored.bands[b].geometry.clone())
+                }
+            },
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(asked, [0, 1, 2, 3]);
+    assert_eq!(
+        err.to_string(),
+        "invalid input: generalisation of boundary version 'vn-2025', band 3: disk gone"
+    );
+    assert!(store.version("vn-2025").await.unwrap().is_none());
+    assert!(store.units_with_code("00004").await.unwrap().is_empty());
+    assert!(store.generalisation("vn-2025").await.unwrap().is_none());
+
+    store
+        .import_generalised_version_with(
+            &version,
+            &units,
+            &head,
+            |b| Ok(stored.bands[b].geometry.clone()),
+            false,
+        )
+        .await
+        .unwrap();
+    let back = store.generalisation("vn-2025").await.unwrap().unwrap();
+    assert!(back == stored);
+    assert_eq!(store.units_with_code("00004").await.unwrap().len(), 1);
+}
