@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod geometry;
 pub mod h3;
+pub mod names;
 pub mod publish;
 pub mod report;
 pub mod rules;

@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use geodata::{Catalog, Level, UnitInfo};
+use geodata::{Catalog, Level};
 
 use crate::report::Issue;
-use crate::table::{Row, Table};
+use crate::table::{Form, Row, Table};
 use geodata::ValueRow;
 use geodata::{Hierarchy, to_table};
 
@@ -218,9 +218,10 @@ fn check_relations(file: &str, row: &Row, out: &mut Vec<Issue>) {
 pub fn check_rows(table: &Table, units: &Hierarchy, version: &str, catalog: &Catalog) -> Findings {
     let file = table.file.as_str();
     let mut f = Findings::default();
+    f.errors.extend(missing_population(table));
     let mut first_line: BTreeMap<&str, u64> = BTreeMap::new();
     let mut unstable_srb: Vec<&str> = Vec::new();
-    let mut names = NameMismatches::default();
+    let mut names = crate::names::Disagreements::default();
     for row in &table.rows {
         if let Some(issue) = repeated_code(file, row, &mut first_line) {
             f.errors.push(issue);
@@ -238,10 +239,35 @@ pub fn check_rows(table: &Table, units: &Hierarchy, version: &str, catalog: &Cat
         }
         names.check(file, row, unit, version);
     }
-    f.notes.extend(names.note());
+    f.warnings.extend(names.warnings(file));
     f.notes.extend(srb_note(file, &unstable_srb));
     f
 }
+
+/// The error for a table that does not give `population`: every other count is read against
+/// it (ratios, sums, the map's default), so a table without it is refused. `None` when the
+/// header was not understood (that error is already reported).
+fn missing_population(table: &Table) -> Option<Issue> {
+    let given = table.indicators.as_ref()?;
+    if given.contains(POPULATION) {
+        return None;
+    }
+    let (line, what) = match table.form {
+        Form::Wide => (Some(1), "has no 'population' column"),
+        Form::Long => (None, "has no row of indicator 'population'"),
+    };
+    let mut issue = Issue::file(
+        "missing_population",
+        &table.file,
+        format!("the table {what}: every table must give the population of each unit it reports"),
+    )
+    .col(POPULATION);
+    issue.line = line;
+    Some(issue)
+}
+
+/// The indicator every table must give.
+const POPULATION: &str = "population";
 
 /// The error for a code already seen on an earlier row; otherwise remembers the row's line.
 fn repeated_code<'t>(
@@ -354,48 +380,6 @@ fn srb_note(file: &str, unstable_srb: &[&str]) -> Option<Issue> {
         )
         .col("births"),
     )
-}
-
-/// Names that differ from the version's: the first one in full, the others only counted.
-#[derive(Default)]
-struct NameMismatches {
-    /// How many names differ.
-    count: usize,
-    /// The note about the first.
-    first: Option<Issue>,
-}
-
-impl NameMismatches {
-    /// Counts the row's name if it is given and differs (case and accents aside) from `unit`'s.
-    fn check(&mut self, file: &str, row: &Row, unit: &UnitInfo, version: &str) {
-        if let Some(name) = &row.name
-            && !name.is_empty()
-            && geodata::fold(name) != geodata::fold(&unit.name)
-        {
-            self.count += 1;
-            self.first.get_or_insert_with(|| {
-                Issue::file(
-                    "name_mismatch",
-                    file,
-                    format!("name '{name}' differs from '{}' in {version}", unit.name),
-                )
-                .at(row.line)
-                .col("name")
-                .unit(&row.code)
-            });
-        }
-    }
-
-    /// The note about the first differing name, mentioning how many more differ.
-    fn note(self) -> Option<Issue> {
-        let mut first = self.first?;
-        if self.count > 1 {
-            first
-                .message
-                .push_str(&format!(" (and {} more name differences)", self.count - 1));
-        }
-        Some(first)
-    }
 }
 
 /// Warns where a unit's own reported total differs from the sum of its children (the sum is

@@ -48,7 +48,7 @@ pub use model::period::{Granularity, InvalidPeriod, Period};
 pub use model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable};
 pub use model::text::{fold, is_nfc, nfc};
 pub use model::unit::{Unit, UnitInfo};
-pub use model::unittype::UnitType;
+pub use model::unittype::{UnitType, split_folded};
 pub use model::version::BoundaryVersion;
 
 // Geometry algorithms.

@@ -30,6 +30,9 @@ pub(super) fn read_long_row(
         );
         return;
     }
+    if let Some(seen) = &mut t.indicators {
+        seen.insert(ind.clone());
+    }
     let Some(v) = t.cell(record, &ind, &record.fields[2]) else {
         return;
     };

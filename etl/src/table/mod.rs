@@ -16,7 +16,7 @@ mod suggest;
 mod text;
 mod wide;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use geodata::Catalog;
 use serde::Serialize;
@@ -78,6 +78,9 @@ pub struct Table {
     pub errors: Vec<Issue>,
     /// Notes (BOM, NFD names).
     pub notes: Vec<Issue>,
+    /// The indicators the table gives (wide: its indicator columns; long: the indicators of its
+    /// rows); `None` when reading stopped before the header was understood.
+    pub indicators: Option<BTreeSet<String>>,
 }
 
 /// Parses CSV bytes into a table; `file` names the input in every issue.
@@ -104,6 +107,10 @@ fn read_table(t: &mut Table, bytes: &[u8], catalog: &Catalog) -> Result<(), Fata
         Form::Wide => Layout::Wide(Columns::classify(t, &header, catalog)?),
         Form::Long => Layout::Long,
     };
+    t.indicators = Some(match &layout {
+        Layout::Wide(columns) => columns.indicators.iter().flatten().cloned().collect(),
+        Layout::Long => BTreeSet::new(),
+    });
     read_rows(t, &header, &layout, records, catalog);
     Ok(())
 }
@@ -117,6 +124,7 @@ impl Table {
             rows: Vec::new(),
             errors: Vec::new(),
             notes: Vec::new(),
+            indicators: None,
         }
     }
 
@@ -128,7 +136,7 @@ impl Table {
 
 impl Row {
     /// A row for `code` starting on `line`, with no name and no values yet.
-    fn new(line: u64, code: &str) -> Row {
+    pub fn new(line: u64, code: &str) -> Row {
         Row {
             line,
             code: code.to_string(),

@@ -46,16 +46,21 @@ fn q3() -> Period {
     "2025-Q3".parse().unwrap()
 }
 
-/// Checks corpus file `name`. Most cover one or two of the three wards to show one rule each,
-/// so they are checked as partial; the `incomplete_*` files show the coverage rule itself and
-/// are checked as a plain publish is.
+/// The options corpus file `name` is checked with. Most cover one or two of the three wards to
+/// show one rule each, so they are checked as partial; the `incomplete_*` files show the
+/// coverage rule itself and are checked as a plain publish is.
+pub(crate) fn corpus_options(name: &str) -> Options {
+    Options {
+        partial: !name.starts_with("incomplete_"),
+        ..Options::default()
+    }
+}
+
+/// Checks corpus file `name` with [`corpus_options`].
 fn check(name: &str) -> Checked {
     let bytes = std::fs::read(corpus().join(name)).unwrap();
     let (v, units) = tiny();
-    let opts = Options {
-        partial: !name.starts_with("incomplete_"),
-        ..Options::default()
-    };
+    let opts = corpus_options(name);
     check_bytes(
         name,
         &bytes,
@@ -97,8 +102,9 @@ fn findings(c: &Checked) -> Vec<String> {
         .collect()
 }
 
-/// Every corpus file with the exact findings it must produce.
-const CORPUS: &[(&str, &[&str])] = &[
+/// Every corpus file with the exact findings it must produce (`E` ones are refused; the store
+/// test publishes each of those and checks that nothing changed).
+pub(crate) const CORPUS: &[(&str, &[&str])] = &[
     (
         "ragged_row.csv",
         &["E ragged_row 3:-:- row has 4 fields; the header has 5"],
@@ -211,6 +217,20 @@ const CORPUS: &[(&str, &[&str])] = &[
         "sex_ratio_warning.csv",
         &[
             "W sex_ratio_range 2:males:00004 sex ratio 150.0 males per 100 females is outside 80-130",
+        ],
+    ),
+    (
+        "missing_population.csv",
+        &[
+            "E missing_population 1:population:- the table has no 'population' column: every table must give the population of each unit it reports",
+        ],
+    ),
+    (
+        "names_shifted.csv",
+        &[
+            "W names_disagree 2:name:00004 code 00004 is 'Phường Ba Đình' in vn-2025, the table says 'Phường Ngọc Hà'",
+            "W names_disagree 3:name:00008 code 00008 is 'Phường Ngọc Hà' in vn-2025, the table says 'Phường Hoàn Kiếm'",
+            "W names_disagree 4:name:00070 code 00070 is 'Phường Hoàn Kiếm' in vn-2025, the table says 'Ba Đình'",
         ],
     ),
     (
