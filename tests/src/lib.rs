@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use geodata::Store;
 
+mod refused;
 mod testdb;
 
+pub use refused::assert_refused_unchanged;
 pub use testdb::{PG_ENV, TestDb};
 
 /// The demo inputs generated into a temporary folder (real boundaries, synthetic tables), with

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use sqlx::any::{AnyRow, AnyTypeInfoKind};
 use sqlx::{AssertSqlSafe, Column, Row, TypeInfo, ValueRef};
 
-use super::{Result, Store, StoreError};
+use super::{Backend, Result, Store, StoreError};
 
 /// The tables a dump covers, in order (migration bookkeeping is left out).
 const TABLES: [&str; 7] = [
@@ -19,8 +19,40 @@ const TABLES: [&str; 7] = [
 ];
 
 pub(super) async fn dump(store: &Store) -> Result<String> {
+    dump_tables(store, &TABLES).await
+}
+
+/// Every table of the schema, migration bookkeeping aside, by name: what [`dump_all`] covers.
+async fn schema_tables(store: &Store) -> Result<Vec<String>> {
+    let sql = match store.backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite%' AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+             AND table_name NOT LIKE '\\_sqlx%' ESCAPE '\\' ORDER BY 1"
+        }
+    };
+    let rows = sqlx::query(sql).fetch_all(&store.pool).await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(Into::into))
+        .collect()
+}
+
+/// The dump of every table of the schema (those of [`dump`] and the H3 operators, API keys
+/// and generalisations too), in name order.
+pub(super) async fn dump_all(store: &Store) -> Result<String> {
+    let tables = schema_tables(store).await?;
+    let names: Vec<&str> = tables.iter().map(String::as_str).collect();
+    dump_tables(store, &names).await
+}
+
+/// The dump of `tables`, in that order.
+async fn dump_tables(store: &Store, tables: &[&str]) -> Result<String> {
     let mut out = String::new();
-    for table in TABLES {
+    for &table in tables {
         let rows = sqlx::query(AssertSqlSafe(format!("SELECT * FROM {table}")))
             .fetch_all(&store.pool)
             .await?;

@@ -525,9 +525,17 @@ impl Store {
         operators::infos(self).await
     }
 
-    /// A canonical text dump of every table, rows sorted: equal dumps mean equal contents.
+    /// A canonical text dump of the data tables (versions, units, indicators, snapshots, values,
+    /// crosswalks), rows sorted: equal dumps mean equal contents.
     pub async fn dump(&self) -> Result<String> {
         dump::dump(self).await
+    }
+
+    /// The same dump over every table of the schema, found in the database's own catalogue
+    /// (H3 operators, API keys and stored generalisations included): what a refused input
+    /// must leave byte-identical.
+    pub async fn dump_all(&self) -> Result<String> {
+        dump::dump_all(self).await
     }
 }
 
