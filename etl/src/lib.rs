@@ -13,6 +13,7 @@ pub mod h3;
 pub mod names;
 pub mod publish;
 pub mod report;
+pub mod rowcheck;
 pub mod rules;
 pub mod table;
 pub mod unitindex;

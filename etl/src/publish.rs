@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::aggregate::{AggregateError, MonthValues, aggregate_period};
 use crate::change::{ChangeRule, DEFAULT_CHANGE_RULE, check_change};
 use crate::report::{Issue, Report};
-use crate::rules::{check_rows, check_totals};
-use crate::table::parse_table;
+use crate::rowcheck::RowChecker;
+use crate::rules::{check_totals, missing_population};
+use crate::table::read_table;
 use geodata::{Hierarchy, to_table};
 
 /// Options of `validate` and `publish`.
@@ -104,10 +105,13 @@ pub struct Checked {
     pub report: Report,
     /// Every value aggregated up the hierarchy of the version.
     pub values: Vec<ValueRow>,
+    /// The distinct codes of the table that are not units of the version (`None`: too many to
+    /// remember), for the wrong-version check.
+    pub unknown: Option<std::collections::BTreeSet<String>>,
 }
 
-/// Checks a table's bytes against a version's units, without any store: parse, row rules,
-/// aggregation up the hierarchy, totals and (with `previous`) abnormal change.
+/// Checks a table's bytes against a version's units, without any store: [`check_reader`]
+/// over a slice.
 #[allow(clippy::too_many_arguments)]
 pub fn check_bytes(
     file: &str,
@@ -119,21 +123,65 @@ pub fn check_bytes(
     catalog: &Catalog,
     opts: &Options,
 ) -> Checked {
-    let table = parse_table(file, bytes, catalog);
+    let versioned = Versioned {
+        period,
+        version,
+        units,
+        previous,
+    };
+    check_reader(file, bytes, &versioned, catalog, opts)
+}
+
+/// What a table is checked against: its period, the version in force then with its units,
+/// and (for the change check) the previous period's values on that version.
+#[derive(Debug, Clone, Copy)]
+pub struct Versioned<'a> {
+    /// The table's period.
+    pub period: Period,
+    /// The version in force in it.
+    pub version: &'a BoundaryVersion,
+    /// The version's units.
+    pub units: &'a [UnitInfo],
+    /// The previous period and its values, when published on the same version.
+    pub previous: Option<(Period, &'a ValueTable)>,
+}
+
+/// Checks a table read from `input` as a stream, without any store: parse and row rules as
+/// rows arrive (memory bounded by the units, not the file), then coverage, aggregation up the
+/// hierarchy, totals and (with a previous period) abnormal change.
+pub fn check_reader<R: std::io::Read>(
+    file: &str,
+    input: R,
+    against: &Versioned<'_>,
+    catalog: &Catalog,
+    opts: &Options,
+) -> Checked {
+    let Versioned {
+        period,
+        version,
+        units,
+        previous,
+    } = *against;
     let h = Hierarchy::new(units);
+    let mut checker = RowChecker::new(file, &h, &version.id, catalog);
+    let table = read_table(file, input, catalog, &mut checker);
+    let rows = checker.finish();
     let mut errors = table.errors.clone();
     let mut notes = table.notes.clone();
-    let found = check_rows(&table, &h, &version.id, catalog);
-    errors.extend(found.errors);
-    let mut warnings = found.warnings;
-    notes.extend(found.notes);
+    let mut warnings = Vec::new();
+    let (kept, unknown) = if table.read_whole {
+        errors.extend(missing_population(&table));
+        errors.extend(rows.findings.errors);
+        warnings = rows.findings.warnings;
+        notes.extend(rows.findings.notes);
+        (rows.kept, rows.unknown)
+    } else {
+        (Vec::new(), Some(Default::default()))
+    };
 
     let mut reported = ValueTable::new();
     let mut row_of = std::collections::BTreeMap::new();
-    for row in &table.rows {
-        if h.unit(&row.code).is_none() || row_of.contains_key(row.code.as_str()) {
-            continue;
-        }
+    for row in &kept {
         row_of.insert(row.code.as_str(), row);
         let vals = row
             .values
@@ -154,7 +202,7 @@ pub fn check_bytes(
     }
     let ids: Vec<&str> = catalog.base_ids().collect();
     let values = h.aggregate(&reported, &ids);
-    warnings.extend(check_totals(&table, &h, &values));
+    warnings.extend(check_totals(file, &kept, &h, &values));
     match previous {
         Some((pp, prev)) => warnings.extend(check_change(
             file,
@@ -191,7 +239,7 @@ pub fn check_bytes(
         file: file.to_string(),
         period,
         version: version.id.clone(),
-        rows: table.rows.len(),
+        rows: if table.read_whole { rows.rows } else { 0 },
         units: sums.len(),
         complete,
         errors,
@@ -199,7 +247,11 @@ pub fn check_bytes(
         notes,
         totals: h.totals(&sums),
     };
-    Checked { report, values }
+    Checked {
+        report,
+        values,
+        unknown,
+    }
 }
 
 /// The boundary version valid at the end of `period`.
@@ -211,14 +263,29 @@ pub async fn version_for(store: &Store, period: Period) -> Result<BoundaryVersio
         .ok_or(PublishError::NoVersion { period, date })
 }
 
-/// Reads the file, the version, its units and the previous period, and checks the table.
+/// A reader that hashes what passes through it (SHA-256), for the snapshot's checksum.
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Reads the version, its units and the previous period, then checks the file as it is read;
+/// gives the check and the file's SHA-256 (hex).
 async fn check_path(
     store: &Store,
     catalog: &Catalog,
     period: Period,
     path: &Path,
     opts: &Options,
-) -> Result<(Checked, Vec<u8>), PublishError> {
+) -> Result<(Checked, String), PublishError> {
     let file = path.display().to_string();
     let io = |source| PublishError::Io {
         path: file.clone(),
@@ -232,7 +299,7 @@ async fn check_path(
             limit_mb: opts.max_table_mb,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let input = std::fs::File::open(path).map_err(io)?;
     let version = version_for(store, period).await?;
     let units = store.units(&version.id).await?;
     let mut previous = None;
@@ -242,17 +309,18 @@ async fn check_path(
     {
         previous = Some((pp, store.values(snap.id).await?));
     }
-    let mut checked = check_bytes(
-        &file,
-        &bytes,
+    let against = Versioned {
         period,
-        &version,
-        &units,
-        previous.as_ref().map(|(p, v)| (*p, v)),
-        catalog,
-        opts,
-    );
-    if let Some(issue) = other_version(store, &checked.report, &version).await? {
+        version: &version,
+        units: &units,
+        previous: previous.as_ref().map(|(p, v)| (*p, v)),
+    };
+    let mut hashing = Hashing {
+        inner: input,
+        hash: Sha256::new(),
+    };
+    let mut checked = check_reader(&file, &mut hashing, &against, catalog, opts);
+    if let Some(issue) = other_version(store, &checked, &version).await? {
         // Checked against the wrong version every code is "unknown" and every unit missing:
         // one finding says what happened instead of one per row.
         let report = &mut checked.report;
@@ -260,7 +328,7 @@ async fn check_path(
         report.warnings.clear();
         checked.values.clear();
     }
-    Ok((checked, bytes))
+    Ok((checked, hex::encode(hashing.hash.finalize())))
 }
 
 /// The error for a table whose codes are units of another boundary version than the one in
@@ -268,15 +336,13 @@ async fn check_path(
 /// unknown here, and every unknown code is a unit of that other version.
 async fn other_version(
     store: &Store,
-    report: &Report,
+    checked: &Checked,
     version: &BoundaryVersion,
 ) -> Result<Option<Issue>, PublishError> {
-    let unknown: std::collections::BTreeSet<&str> = report
-        .errors
-        .iter()
-        .filter(|e| matches!(e.rule, "unknown_code" | "code_leading_zeros"))
-        .filter_map(|e| e.code.as_deref())
-        .collect();
+    let report = &checked.report;
+    let Some(unknown) = &checked.unknown else {
+        return Ok(None);
+    };
     if unknown.is_empty() || unknown.len() * 2 < report.rows {
         return Ok(None);
     }
@@ -290,7 +356,7 @@ async fn other_version(
             .into_iter()
             .map(|u| u.code)
             .collect();
-        if unknown.iter().all(|c| codes.contains(*c)) {
+        if unknown.iter().all(|c| codes.contains(c)) {
             let message = format!(
                 "the table's codes are units of {} ({}), not of {} ({}), the version in force in {}: {} of its {} rows name codes {} does not have. Publish it under a period of {}, or import the boundaries it was made for",
                 other.id,
@@ -350,7 +416,7 @@ pub async fn publish(
     path: &Path,
     opts: &Options,
 ) -> Result<(Report, Snapshot), PublishError> {
-    let (checked, bytes) = check_path(store, catalog, period, path, opts).await?;
+    let (checked, checksum) = check_path(store, catalog, period, path, opts).await?;
     if !checked.report.is_publishable(opts.strict) {
         return Err(PublishError::Refused {
             report: Box::new(checked.report),
@@ -366,7 +432,7 @@ pub async fn publish(
             period,
             version: checked.report.version.clone(),
             source,
-            checksum: sha256_hex(&bytes),
+            checksum,
             report_json: checked.report.to_json(),
             complete: checked.report.complete,
             values: checked.values,

@@ -1,12 +1,10 @@
 //! Validation rules for one indicator table: cell syntax, codes, and the consistency of the
-//! counts of each row. Pure functions over a parsed [`Table`] and the units of a version.
+//! counts of each row. Pure functions over rows and the units of a version; [`crate::rowcheck`]
+//! applies the row rules as a table is read.
 //!
 //! Errors refuse the whole publish; warnings are reported (and refuse with `--strict`); notes
 //! only inform. Hierarchy totals are checked in [`check_totals`]; change against the previous
 //! period lives in [`crate::change`].
-
-use std::collections::BTreeMap;
-
 use geodata::{Catalog, Level};
 
 use crate::report::Issue;
@@ -167,7 +165,7 @@ const RELATIONS: &[Relation] = &[
 ];
 
 /// Checks the relations of one row.
-fn check_relations(file: &str, row: &Row, out: &mut Vec<Issue>) {
+pub(crate) fn check_relations(file: &str, row: &Row, out: &mut Vec<Issue>) {
     for r in RELATIONS {
         let Some(total) = row.get(r.total) else {
             continue;
@@ -213,41 +211,10 @@ fn check_relations(file: &str, row: &Row, out: &mut Vec<Issue>) {
     }
 }
 
-/// Row rules: known and unique codes, plausible sizes, consistent counts, sex ratio, SRB
-/// stability and names matching the version.
-pub fn check_rows(table: &Table, units: &Hierarchy, version: &str, catalog: &Catalog) -> Findings {
-    let file = table.file.as_str();
-    let mut f = Findings::default();
-    f.errors.extend(missing_population(table));
-    let mut first_line: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut unstable_srb: Vec<&str> = Vec::new();
-    let mut names = crate::names::Disagreements::default();
-    for row in &table.rows {
-        if let Some(issue) = repeated_code(file, row, &mut first_line) {
-            f.errors.push(issue);
-            continue;
-        }
-        let Some(unit) = units.unit(&row.code) else {
-            f.errors.push(unknown_unit(file, row, units, version));
-            continue;
-        };
-        check_sizes(file, row, unit.level, &mut f.errors);
-        check_relations(file, row, &mut f.errors);
-        f.warnings.extend(check_sex_ratio(file, row, catalog));
-        if srb_is_unstable(row) {
-            unstable_srb.push(&row.code);
-        }
-        names.check(file, row, unit, version);
-    }
-    f.warnings.extend(names.warnings(file));
-    f.notes.extend(srb_note(file, &unstable_srb));
-    f
-}
-
 /// The error for a table that does not give `population`: every other count is read against
 /// it (ratios, sums, the map's default), so a table without it is refused. `None` when the
 /// header was not understood (that error is already reported).
-fn missing_population(table: &Table) -> Option<Issue> {
+pub fn missing_population(table: &Table) -> Option<Issue> {
     let given = table.indicators.as_ref()?;
     if given.contains(POPULATION) {
         return None;
@@ -269,33 +236,8 @@ fn missing_population(table: &Table) -> Option<Issue> {
 /// The indicator every table must give.
 const POPULATION: &str = "population";
 
-/// The error for a code already seen on an earlier row; otherwise remembers the row's line.
-fn repeated_code<'t>(
-    file: &str,
-    row: &'t Row,
-    first_line: &mut BTreeMap<&'t str, u64>,
-) -> Option<Issue> {
-    if let Some(first) = first_line.get(row.code.as_str()) {
-        return Some(
-            Issue::file(
-                "duplicate_code",
-                file,
-                format!(
-                    "code '{}' appears on lines {first} and {}",
-                    row.code, row.line
-                ),
-            )
-            .at(row.line)
-            .col("code")
-            .unit(&row.code),
-        );
-    }
-    first_line.insert(&row.code, row.line);
-    None
-}
-
 /// The error for a row whose code is not a unit of the version.
-fn unknown_unit(file: &str, row: &Row, units: &Hierarchy, version: &str) -> Issue {
+pub(crate) fn unknown_unit(file: &str, row: &Row, units: &Hierarchy, version: &str) -> Issue {
     let (rule, message) = unknown_code(&row.code, units, version);
     Issue::file(rule, file, message)
         .at(row.line)
@@ -304,7 +246,7 @@ fn unknown_unit(file: &str, row: &Row, units: &Hierarchy, version: &str) -> Issu
 }
 
 /// Errors for each count of the row above what a unit of `level` can plausibly hold.
-fn check_sizes(file: &str, row: &Row, level: Level, out: &mut Vec<Issue>) {
+pub(crate) fn check_sizes(file: &str, row: &Row, level: Level, out: &mut Vec<Issue>) {
     let limit = plausible_limit(level);
     for (id, v) in &row.values {
         if let Some(v) = v
@@ -325,7 +267,7 @@ fn check_sizes(file: &str, row: &Row, level: Level, out: &mut Vec<Issue>) {
 }
 
 /// A warning when the row's sex ratio is stable and outside [`SEX_RATIO_RANGE`].
-fn check_sex_ratio(file: &str, row: &Row, catalog: &Catalog) -> Option<Issue> {
+pub(crate) fn check_sex_ratio(file: &str, row: &Row, catalog: &Catalog) -> Option<Issue> {
     let (m, w) = (row.get("males")?, row.get("females")?);
     let v = catalog.derived("sex_ratio")?.evaluate(
         |k| match k {
@@ -354,7 +296,7 @@ fn check_sex_ratio(file: &str, row: &Row, catalog: &Catalog) -> Option<Issue> {
 }
 
 /// Whether the row's sex ratio at birth rests on fewer than 100 births.
-fn srb_is_unstable(row: &Row) -> bool {
+pub(crate) fn srb_is_unstable(row: &Row) -> bool {
     matches!(
         (row.get("births_male"), row.get("births_female")),
         (Some(bm), Some(bf)) if row.get("births").unwrap_or(bm + bf) < 100
@@ -362,11 +304,11 @@ fn srb_is_unstable(row: &Row) -> bool {
 }
 
 /// The note listing (up to five of) the units whose sex ratio at birth is unstable, if any.
-fn srb_note(file: &str, unstable_srb: &[&str]) -> Option<Issue> {
+pub(crate) fn srb_note(file: &str, unstable_srb: &[String]) -> Option<Issue> {
     if unstable_srb.is_empty() {
         return None;
     }
-    let shown: Vec<&str> = unstable_srb.iter().take(5).copied().collect();
+    let shown: Vec<&str> = unstable_srb.iter().take(5).map(String::as_str).collect();
     let more = if unstable_srb.len() > 5 { ", …" } else { "" };
     Some(
         Issue::file(
@@ -384,10 +326,15 @@ fn srb_note(file: &str, unstable_srb: &[&str]) -> Option<Issue> {
 
 /// Warns where a unit's own reported total differs from the sum of its children (the sum is
 /// what gets stored). `aggregated` is the result of [`Hierarchy::aggregate`].
-pub fn check_totals(table: &Table, units: &Hierarchy, aggregated: &[ValueRow]) -> Vec<Issue> {
+pub fn check_totals(
+    file: &str,
+    rows: &[Row],
+    units: &Hierarchy,
+    aggregated: &[ValueRow],
+) -> Vec<Issue> {
     let sums = to_table(aggregated);
     let mut out = Vec::new();
-    for row in &table.rows {
+    for row in rows {
         if units.unit(&row.code).is_none() || units.children(&row.code).is_empty() {
             continue;
         }
@@ -406,7 +353,7 @@ pub fn check_totals(table: &Table, units: &Hierarchy, aggregated: &[ValueRow]) -
                 out.push(
                     Issue::file(
                         "total_mismatch",
-                        &table.file,
+                        file,
                         format!(
                             "reported total {v} differs from the sum of its children {sum} ({} of {} children reported); the sum is stored",
                             kids.len(),

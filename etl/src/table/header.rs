@@ -1,24 +1,22 @@
 //! The header: which form the table has and, in wide form, the role of each column.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
 use geodata::Catalog;
 
 use super::suggest::unknown_name;
-use super::text::Records;
+use super::text::Source;
 use super::{Fatal, Form, Table};
 use crate::report::Issue;
 
 /// Reads the first record as the header: names trimmed and lowercased.
-pub(super) fn read_header(t: &Table, records: &mut Records<'_>) -> Result<Vec<String>, Fatal> {
-    match records.next() {
-        Some(Ok(h)) => Ok(h.iter().map(|c| c.trim().to_lowercase()).collect()),
-        Some(Err(e)) => Err(t
-            .issue("malformed_csv", format!("malformed CSV: {e}"))
-            .at(1)
-            .into()),
-        None => Err(t.issue("empty_file", "file is empty".into()).into()),
-    }
+pub(super) fn read_header<R: Read>(
+    t: &Table,
+    source: &mut Source<R>,
+) -> Result<Vec<String>, Fatal> {
+    let header = source.header(t)?;
+    Ok(header.iter().map(|c| c.trim().to_lowercase()).collect())
 }
 
 impl Form {
@@ -78,7 +76,8 @@ impl Columns {
                 continue;
             }
             if let Some(first) = seen.insert(h.clone(), i) {
-                t.errors.push(duplicate_column(t, h, first, i));
+                let issue = duplicate_column(t, h, first, i);
+                t.error(issue);
                 continue;
             }
             match h.as_str() {
@@ -86,11 +85,11 @@ impl Columns {
                 "name" => name = Some(i),
                 id if catalog.base(id).is_some() => indicators[i] = Some(id.to_string()),
                 other => {
-                    t.errors.push(
-                        t.issue("unknown_column", unknown_name(catalog, "column", other))
-                            .at(1)
-                            .col(other),
-                    );
+                    let issue = t
+                        .issue("unknown_column", unknown_name(catalog, "column", other))
+                        .at(1)
+                        .col(other);
+                    t.error(issue);
                 }
             }
         }

@@ -6,6 +6,9 @@
 //! at the first. Cells are parsed by [`crate::rules::parse_count`]; an empty cell is "not
 //! reported" (`None`), which is not zero.
 //!
+//! The file is streamed ([`read_table`]): each row goes to a [`RowSink`] as soon as it is
+//! read (long form: when the file ends, one row per code the sink keeps), and at most
+//! [`MAX_ISSUES`] errors are kept, so memory depends on the units, not on the file's size.
 //! Reading goes `text` (bytes to CSV records), `header` (form and column roles), then `rows`
 //! (each record, read by `wide` or `long`); `suggest` words the errors for unknown names.
 
@@ -17,6 +20,7 @@ mod text;
 mod wide;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 
 use geodata::Catalog;
 use serde::Serialize;
@@ -24,9 +28,33 @@ use serde::Serialize;
 use crate::report::Issue;
 use header::{Columns, Layout, read_header};
 use rows::read_rows;
-use text::{check_delimiter, check_not_blank, csv_records, decode};
+use text::Source;
 
 pub use suggest::closest_indicator;
+pub use text::MAX_ROW_BYTES;
+
+/// Errors kept per list, at most; the others are counted in one last error.
+pub const MAX_ISSUES: usize = 1000;
+
+/// Where the rows of a table go as they are read.
+pub trait RowSink {
+    /// Whether long-form records of `code` are gathered into a row given at the end; the first
+    /// record of a code not kept is given at once as a row without values.
+    fn keeps(&self, code: &str) -> bool;
+    /// Takes one row.
+    fn row(&mut self, row: Row);
+}
+
+/// The sink of [`parse_table`]: keeps every row.
+impl RowSink for Vec<Row> {
+    fn keeps(&self, _code: &str) -> bool {
+        true
+    }
+
+    fn row(&mut self, row: Row) {
+        self.push(row);
+    }
+}
 
 /// The shape of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,36 +100,78 @@ pub struct Table {
     pub file: String,
     /// Wide or long.
     pub form: Form,
-    /// Rows in file order (long form: one per code, in order of first appearance).
+    /// Rows in file order (long form: one per code, in order of first appearance); empty when
+    /// read by [`read_table`], which gives them to its sink instead.
     pub rows: Vec<Row>,
-    /// Errors found while reading (malformed CSV, bad cells, unknown columns...).
+    /// Errors found while reading (malformed CSV, bad cells, unknown columns...), the first
+    /// [`MAX_ISSUES`] and one counting the others.
     pub errors: Vec<Issue>,
     /// Notes (BOM, NFD names).
     pub notes: Vec<Issue>,
     /// The indicators the table gives (wide: its indicator columns; long: the indicators of its
     /// rows); `None` when reading stopped before the header was understood.
     pub indicators: Option<BTreeSet<String>>,
+    /// Whether the file was read to its end; after a problem that stops reading (not UTF-8, a
+    /// row too long, no header), what the rows would show is not checked.
+    pub read_whole: bool,
+    /// Errors found past [`MAX_ISSUES`].
+    more_errors: usize,
 }
 
-/// Parses CSV bytes into a table; `file` names the input in every issue.
+/// Parses CSV bytes into a table with all its rows; `file` names the input in every issue.
 pub fn parse_table(file: &str, bytes: &[u8], catalog: &Catalog) -> Table {
+    let mut rows = Vec::new();
+    let mut t = read_table(file, bytes, catalog, &mut rows);
+    t.rows = rows;
+    t
+}
+
+/// Reads a table from `input` as a stream, giving each row to `sink`; `file` names the input
+/// in every issue. The returned table has no rows.
+pub fn read_table<R: Read>(
+    file: &str,
+    input: R,
+    catalog: &Catalog,
+    sink: &mut dyn RowSink,
+) -> Table {
     let mut t = Table::new(file);
-    if let Err(fatal) = read_table(&mut t, bytes, catalog) {
-        t.errors.push(*fatal);
+    match read_stream(&mut t, input, catalog, sink) {
+        Ok(()) => t.read_whole = true,
+        Err(fatal) => {
+            if fatal.rule == "not_utf8" {
+                // Not text: that is the one finding, as when the whole file was decoded first.
+                t.errors.clear();
+                t.more_errors = 0;
+                t.notes.retain(|n| n.rule == "bom");
+            }
+            t.error(*fatal);
+        }
+    }
+    if t.more_errors > 0 {
+        let more = t.issue(
+            "more_errors",
+            format!(
+                "{} more error(s) not listed (only the first {MAX_ISSUES} are kept)",
+                t.more_errors
+            ),
+        );
+        t.errors.push(more);
     }
     t
 }
 
-/// A problem after which nothing more can be read; [`parse_table`] records it last.
+/// A problem after which nothing more can be read; [`read_table`] records it last.
 type Fatal = Box<Issue>;
 
-/// The steps of [`parse_table`], stopping at the first [`Fatal`] problem.
-fn read_table(t: &mut Table, bytes: &[u8], catalog: &Catalog) -> Result<(), Fatal> {
-    let text = decode(t, bytes)?;
-    check_not_blank(t, text)?;
-    check_delimiter(t, text)?;
-    let mut records = csv_records(text);
-    let header = read_header(t, &mut records)?;
+/// The steps of [`read_table`], stopping at the first [`Fatal`] problem.
+fn read_stream<R: Read>(
+    t: &mut Table,
+    input: R,
+    catalog: &Catalog,
+    sink: &mut dyn RowSink,
+) -> Result<(), Fatal> {
+    let mut source = Source::new(t, input);
+    let header = read_header(t, &mut source)?;
     t.form = Form::of_header(&header);
     let layout = match t.form {
         Form::Wide => Layout::Wide(Columns::classify(t, &header, catalog)?),
@@ -111,8 +181,7 @@ fn read_table(t: &mut Table, bytes: &[u8], catalog: &Catalog) -> Result<(), Fata
         Layout::Wide(columns) => columns.indicators.iter().flatten().cloned().collect(),
         Layout::Long => BTreeSet::new(),
     });
-    read_rows(t, &header, &layout, records, catalog);
-    Ok(())
+    read_rows(t, &header, &layout, &mut source, catalog, sink)
 }
 
 impl Table {
@@ -125,6 +194,17 @@ impl Table {
             errors: Vec::new(),
             notes: Vec::new(),
             indicators: None,
+            read_whole: false,
+            more_errors: 0,
+        }
+    }
+
+    /// Records an error, or only counts it past [`MAX_ISSUES`].
+    fn error(&mut self, issue: Issue) {
+        if self.errors.len() < MAX_ISSUES {
+            self.errors.push(issue);
+        } else {
+            self.more_errors += 1;
         }
     }
 
@@ -216,5 +296,50 @@ mod tests {
                 ("missing_code", Some(4))
             ]
         );
+    }
+
+    #[test]
+    fn a_row_too_long_stops_reading_on_its_first_line() {
+        let mut s = String::from("code,population\n00004,1\n00008,");
+        s.push_str(&"9".repeat(MAX_ROW_BYTES));
+        s.push_str("\n00070,3\n");
+        let t = parse(&s);
+        assert_eq!(t.rows.len(), 1);
+        let e: Vec<(&str, Option<u64>)> = t.errors.iter().map(|e| (e.rule, e.line)).collect();
+        assert_eq!(e, [("long_row", Some(3))]);
+        assert!(!t.read_whole);
+    }
+
+    #[test]
+    fn errors_past_the_limit_are_counted_not_kept() {
+        let mut s = String::from("code,population\n");
+        for i in 0..MAX_ISSUES + 5 {
+            s.push_str(&format!("{i:05},x\n"));
+        }
+        let t = parse(&s);
+        assert!(t.read_whole);
+        assert_eq!(t.rows.len(), MAX_ISSUES + 5);
+        assert_eq!(t.errors.len(), MAX_ISSUES + 1);
+        assert_eq!(
+            t.errors[MAX_ISSUES].to_string(),
+            "t.csv: 5 more error(s) not listed (only the first 1000 are kept) (rule more_errors)"
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_the_one_error_on_their_line() {
+        let bytes = b"\xEF\xBB\xBFcode,population\n00004,x\n00008,\"a\nb\xff\",1\n";
+        let t = parse_table("t.csv", bytes, &Catalog::builtin());
+        let e: Vec<(&str, Option<u64>)> = t.errors.iter().map(|e| (e.rule, e.line)).collect();
+        assert_eq!(e, [("not_utf8", Some(4))]);
+        let notes: Vec<&str> = t.notes.iter().map(|n| n.rule).collect();
+        assert_eq!(notes, ["bom"]);
+    }
+
+    #[test]
+    fn blank_files_are_empty_and_a_blank_header_has_no_code() {
+        assert_eq!(parse(" \n\t\n").errors[0].rule, "empty_file");
+        assert_eq!(parse("").errors[0].rule, "empty_file");
+        assert_eq!(parse(" \ncode,population\n").errors[0].rule, "missing_code_column");
     }
 }

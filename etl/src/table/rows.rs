@@ -1,56 +1,50 @@
 //! The data records: checks common to both forms, then each record read as a wide or long row.
 
-use std::collections::BTreeMap;
+use std::io::Read;
 
 use geodata::Catalog;
 
-use super::Table;
 use super::header::Layout;
-use super::long::read_long_row;
-use super::text::Records;
+use super::long::LongRows;
+use super::text::{Source, is_blank};
 use super::wide::{NfdNames, read_wide_row};
+use super::{Fatal, RowSink, Table};
 use crate::rules::parse_count;
 
-/// What the row loop carries from one record to the next.
-#[derive(Default)]
-struct Progress {
-    /// Whether any record other than a blank line was seen.
-    any_data: bool,
-    /// Long form: the index in `rows` of each code.
-    by_code: BTreeMap<String, usize>,
-    /// Names found in decomposed Unicode.
-    nfd: NfdNames,
-}
-
-/// Reads every record after the header into rows, then records what only the whole file shows
-/// (no data rows, NFD names).
-pub(super) fn read_rows(
+/// Reads every record after the header, giving rows to `sink` (long form: at the end), then
+/// records what only the whole file shows (no data rows, NFD names).
+pub(super) fn read_rows<R: Read>(
     t: &mut Table,
     header: &[String],
     layout: &Layout,
-    records: Records<'_>,
+    source: &mut Source<R>,
     catalog: &Catalog,
-) {
-    let mut progress = Progress::default();
-    for rec in records {
-        let Some(record) = screen_record(t, rec, header.len(), layout, &mut progress.any_data)
+    sink: &mut dyn RowSink,
+) -> Result<(), Fatal> {
+    let mut any_data = false;
+    let mut nfd = NfdNames::default();
+    let mut long = LongRows::default();
+    while let Some((line, fields)) = source.next(t)? {
+        let Some(record) = screen_record(t, line, fields, header.len(), layout, &mut any_data)
         else {
             continue;
         };
         match layout {
-            Layout::Wide(columns) => read_wide_row(t, &record, header, columns, &mut progress.nfd),
-            Layout::Long => read_long_row(t, &record, catalog, &mut progress.by_code),
+            Layout::Wide(columns) => read_wide_row(t, &record, header, columns, &mut nfd, sink),
+            Layout::Long => long.read(t, &record, catalog, sink),
         }
     }
-    if !progress.any_data {
-        t.errors.push(
-            t.issue("no_data_rows", "no data rows (only a header)".into())
-                .at(1),
-        );
+    long.finish(sink);
+    if !any_data {
+        let issue = t
+            .issue("no_data_rows", "no data rows (only a header)".into())
+            .at(1);
+        t.error(issue);
     }
-    if let Some(note) = progress.nfd.note(t) {
+    if let Some(note) = nfd.note(t) {
         t.notes.push(note);
     }
+    Ok(())
 }
 
 /// A data record that passed the checks common to both forms.
@@ -63,48 +57,37 @@ pub(super) struct Record {
     pub(super) fields: csv::StringRecord,
 }
 
-/// Checks a record for what both forms share: well-formed CSV, not blank, as many fields as the
-/// header, a code. `None` when the record is skipped (with its error recorded, unless blank).
+/// Checks a record for what both forms share: not blank, as many fields as the header, a
+/// code. `None` when the record is skipped (with its error recorded, unless blank).
 fn screen_record(
     t: &mut Table,
-    rec: csv::Result<csv::StringRecord>,
+    line: u64,
+    fields: csv::StringRecord,
     width: usize,
     layout: &Layout,
     any_data: &mut bool,
 ) -> Option<Record> {
-    let fields = match rec {
-        Ok(r) => r,
-        Err(e) => {
-            let line = e.position().map_or(0, |p| p.line());
-            t.errors.push(
-                t.issue("malformed_csv", format!("malformed CSV: {e}"))
-                    .at(line),
-            );
-            return None;
-        }
-    };
-    let line = fields.position().map_or(0, |p| p.line());
-    if fields.len() == 1 && fields[0].trim().is_empty() {
+    if is_blank(&fields) {
         return None;
     }
     *any_data = true;
     if fields.len() != width {
-        t.errors.push(
-            t.issue(
+        let issue = t
+            .issue(
                 "ragged_row",
                 format!("row has {} fields; the header has {width}", fields.len()),
             )
-            .at(line),
-        );
+            .at(line);
+        t.error(issue);
         return None;
     }
     let code = fields[layout.code_field()].trim().to_string();
     if code.is_empty() {
-        t.errors.push(
-            t.issue("missing_code", "empty code".into())
-                .at(line)
-                .col("code"),
-        );
+        let issue = t
+            .issue("missing_code", "empty code".into())
+            .at(line)
+            .col("code");
+        t.error(issue);
         return None;
     }
     Some(Record { line, code, fields })
@@ -116,12 +99,12 @@ impl Table {
         match parse_count(raw) {
             Ok(v) => Some(v),
             Err((rule, msg)) => {
-                self.errors.push(
-                    self.issue(rule, msg)
-                        .at(record.line)
-                        .col(id)
-                        .unit(&record.code),
-                );
+                let issue = self
+                    .issue(rule, msg)
+                    .at(record.line)
+                    .col(id)
+                    .unit(&record.code);
+                self.error(issue);
                 None
             }
         }

@@ -4,7 +4,7 @@ use geodata::{is_nfc, nfc};
 
 use super::header::Columns;
 use super::rows::Record;
-use super::{Row, Table};
+use super::{Row, RowSink, Table};
 use crate::report::Issue;
 
 /// Reads one wide record into a new row: its name, then each indicator cell.
@@ -14,6 +14,7 @@ pub(super) fn read_wide_row(
     header: &[String],
     columns: &Columns,
     nfd: &mut NfdNames,
+    sink: &mut dyn RowSink,
 ) {
     let mut row = Row::new(record.line, &record.code);
     if let Some(nc) = columns.name {
@@ -27,7 +28,7 @@ pub(super) fn read_wide_row(
             row.values.insert(id.clone(), v);
         }
     }
-    t.rows.push(row);
+    sink.row(row);
 }
 
 /// Records an error for each value in a field whose header is empty.
@@ -35,14 +36,14 @@ fn check_unnamed_fields(t: &mut Table, record: &Record, header: &[String]) {
     for (i, h) in header.iter().enumerate() {
         let value = record.fields[i].trim();
         if h.is_empty() && !value.is_empty() {
-            t.errors.push(
-                t.issue(
+            let issue = t
+                .issue(
                     "unnamed_column",
                     format!("value '{value}' in field {}, which has no header", i + 1),
                 )
                 .at(record.line)
-                .unit(&record.code),
-            );
+                .unit(&record.code);
+            t.error(issue);
         }
     }
 }
