@@ -340,6 +340,9 @@ mod tests {
     fn blank_files_are_empty_and_a_blank_header_has_no_code() {
         assert_eq!(parse(" \n\t\n").errors[0].rule, "empty_file");
         assert_eq!(parse("").errors[0].rule, "empty_file");
-        assert_eq!(parse(" \ncode,population\n").errors[0].rule, "missing_code_column");
+        assert_eq!(
+            parse(" \ncode,population\n").errors[0].rule,
+            "missing_code_column"
+        );
     }
 }
