@@ -255,7 +255,10 @@ async fn failed_publish_leaves_store_unchanged(db: TestDb) {
     assert!(matches!(err, StoreError::Sqlx(_)), "{err:?}");
     // In our words (geodata's store::failure), not the driver's ("UNIQUE constraint failed").
     let msg = err.to_string();
-    assert_eq!(msg, "the store already holds a row with the same key", "{err:?}");
+    assert_eq!(
+        msg, "the store already holds a row with the same key",
+        "{err:?}"
+    );
 
     store.checkpoint().await.unwrap();
     assert_eq!(store.dump().await.unwrap(), before);
