@@ -379,8 +379,9 @@ test('a period published as partial says so above the controls, on a desktop and
     assert.equal(note.text, want, name);
     assert.ok(note.shown && note.top >= 0 && note.bottom <= viewport.height, `${name}: ${JSON.stringify(note)}`);
     await page.screenshot({ path: join(ART, `honest-incomplete-${name}.png`) });
-    // In English too.
-    await page.click('#lang');
+    // In English too (lang=en: on a phone the language button is one sheet step away).
+    await page.goto(`${NOH3}/?period=${partial}&ind=population&lang=en`);
+    await waitReady(page);
     await settle(page);
     const en = await page.evaluate(() => document.getElementById('incomplete').textContent);
     assert.equal(en, t('en', 'incomplete').replace('{p}', periodWords(partial, 'en')), name);

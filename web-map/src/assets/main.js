@@ -246,9 +246,10 @@ async function doUpdate() {
   prefetchNeighbours();
 }
 
-/** Says so above the controls when `period` was published as partial (`popmap publish
+/** Says so above the controls when the period of `revision` was published as partial (`popmap publish
  * --partial`): its province and national totals miss the communes not reported. */
-function showIncomplete(period) {
+function showIncomplete(revision) {
+  const period = String(revision || '').split('@')[0]; // the style names the revision: 2026-09@r1
   const entry = periodEntry(period);
   const el = $('#incomplete');
   if (!el) return;
