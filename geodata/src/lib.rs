@@ -94,8 +94,8 @@ pub use h3::grid::{BOUNDS as H3_BOUNDS, Grid, GridError, GridLevel, SUMS as H3_S
 
 // The store.
 pub use store::{
-    ApiKey, Backend, CrosswalkMeta, CrosswalkRow, OperatorInfo, SeriesValue, Store, StoreError,
-    UnitHit, UnitPage, UnitQuery, rank_units,
+    ApiKey, BAND_PART_BYTES, Backend, CrosswalkMeta, CrosswalkRow, OperatorInfo, SeriesValue,
+    Store, StoreError, UnitHit, UnitPage, UnitQuery, rank_units,
 };
 
 // Read models.

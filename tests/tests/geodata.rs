@@ -9,6 +9,8 @@
 #[path = "geodata/fixtures.rs"]
 mod fixtures;
 
+#[path = "geodata/band_parts.rs"]
+mod band_parts;
 #[path = "geodata/crosswalk_store.rs"]
 mod crosswalk_store;
 #[path = "geodata/generalise.rs"]

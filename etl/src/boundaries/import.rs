@@ -121,18 +121,19 @@ impl SpilledBands {
         }
     }
 
-    /// Band `b`'s bytes, read back.
-    fn read(&mut self, b: usize) -> Result<Vec<u8>, String> {
+    /// A reader of band `b`'s bytes (the store reads them a part at a time, so no band is
+    /// held whole again).
+    fn read(&mut self, b: usize) -> Result<std::io::Take<std::fs::File>, String> {
         use std::io::{Read, Seek, SeekFrom};
         let tmp = |e: std::io::Error| format!("the temporary file of the bands: {e}");
         if let Some(e) = self.error.take() {
             return Err(tmp(e));
         }
         let &(offset, len) = self.at.get(b).ok_or("no such band")?;
-        let mut bytes = vec![0; len];
-        self.file.seek(SeekFrom::Start(offset)).map_err(tmp)?;
-        self.file.read_exact(&mut bytes).map_err(tmp)?;
-        Ok(bytes)
+        // A handle of its own (sharing the offset): the reader outlives this call.
+        let mut file = self.file.try_clone().map_err(tmp)?;
+        file.seek(SeekFrom::Start(offset)).map_err(tmp)?;
+        Ok(file.take(len as u64))
     }
 }
 

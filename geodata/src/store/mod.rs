@@ -19,7 +19,8 @@
 //! indicator; `WITHOUT ROWID` on SQLite), `crosswalk_meta` and `crosswalk` (old → new unit shares),
 //! `api_keys` (SHA-256 of each key, never the key), `h3_operators` and `h3_operator_units` (one
 //! row per version and per unit, entries packed as bytes), `generalisations` and
-//! `generalised_bands` (a version's packed generalised geometry per zoom band and label points).
+//! `generalised_bands` (a version's generalised geometry per zoom band and label points, packed;
+//! the bytes in `generalised_band_parts`).
 
 mod crosswalks;
 mod dump;
@@ -33,6 +34,7 @@ mod snapshots;
 mod units;
 pub mod wkb;
 
+pub use generalised::BAND_PART_BYTES;
 pub use keys::ApiKey;
 pub use operators::OperatorInfo;
 pub use search::{SeriesValue, UnitHit, UnitPage, UnitQuery, rank_units};
@@ -288,7 +290,10 @@ impl Store {
             .iter_mut()
             .map(|b| std::mem::take(&mut b.geometry))
             .collect();
-        let mut band = |b: usize| Ok(std::mem::take(&mut packed[b]));
+        let mut band = |b: usize| {
+            let bytes = std::io::Cursor::new(std::mem::take(&mut packed[b]));
+            Ok(Box::new(bytes) as Box<dyn std::io::Read + Send>)
+        };
         units::import_version(
             self,
             version,
@@ -300,17 +305,19 @@ impl Store {
     }
 
     /// Like [`Store::import_generalised_version`] with `head`'s bands (their `geometry` not
-    /// read) fetched one at a time by `band(b)` when written, so the caller can keep them out
-    /// of memory until then (the import spills them to a file). `band`'s error is reported as
-    /// [`StoreError::Invalid`] and nothing is written.
-    pub async fn import_generalised_version_with(
+    /// read) read from `band(b)` when written, a part of [`BAND_PART_BYTES`] at a time, so
+    /// the caller can keep them out of memory (the import spills them to a file). `band`'s
+    /// error, or its reader's, is reported as [`StoreError::Invalid`] and nothing is written.
+    pub async fn import_generalised_version_with<'r, R: std::io::Read + Send + 'r>(
         &self,
         version: &BoundaryVersion,
         units: &[Unit],
         head: &StoredGeneralisation,
-        mut band: impl FnMut(usize) -> std::result::Result<Vec<u8>, String> + Send,
+        mut band: impl FnMut(usize) -> std::result::Result<R, String> + Send + 'r,
         replace: bool,
     ) -> Result<()> {
+        let mut band =
+            move |b: usize| band(b).map(|r| Box::new(r) as Box<dyn std::io::Read + Send + 'r>);
         units::import_version(self, version, units, Some((head, &mut band)), replace).await
     }
 
@@ -325,7 +332,8 @@ impl Store {
         generalised::load(self, version, false).await
     }
 
-    /// The packed geometry of band `band` of `version`'s stored generalisation.
+    /// The packed geometry of band `band` of `version`'s stored generalisation (its parts
+    /// joined).
     pub async fn generalisation_band(&self, version: &str, band: usize) -> Result<Option<Vec<u8>>> {
         generalised::band(self, version, band).await
     }

@@ -59,10 +59,10 @@ fn insert_units_sql(backend: Backend, rows: usize) -> String {
     sql
 }
 
-/// Reads band `b`'s packed bytes when the import writes it (see
+/// A reader of band `b`'s packed bytes, asked for when the import writes it (see
 /// [`super::Store::import_generalised_version_with`]).
 pub(super) type BandSource<'a> =
-    dyn FnMut(usize) -> std::result::Result<Vec<u8>, String> + Send + 'a;
+    dyn FnMut(usize) -> std::result::Result<Box<dyn std::io::Read + Send + 'a>, String> + Send + 'a;
 
 pub(super) async fn import_version(
     store: &Store,

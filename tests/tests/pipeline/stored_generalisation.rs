@@ -265,7 +265,7 @@ async fn a_band_that_cannot_be_read_stores_nothing() {
                 if b == 3 {
                     Err("disk gone".to_string())
                 } else {
-                    Ok(stored.bands[b].geometry.clone())
+                    Ok(stored.bands[b].geometry.as_slice())
                 }
             },
             false,
@@ -286,7 +286,7 @@ async fn a_band_that_cannot_be_read_stores_nothing() {
             &version,
             &units,
             &head,
-            |b| Ok(stored.bands[b].geometry.clone()),
+            |b| Ok(stored.bands[b].geometry.as_slice()),
             false,
         )
         .await
