@@ -74,7 +74,7 @@ pub use tiling::h3tile::{LAYER as H3_LAYER, cell_props, h3_tile, resolution_for_
 pub use tiling::labels::{Label, english_name, short_name};
 pub use tiling::layers::{MAX_TILE_ZOOM, field_descriptions, outline_zooms, vector_layers};
 pub use tiling::mvt::{LayerBuilder, MVT_VERSION, PropValue, encode_tile};
-pub use tiling::stored::{STORED_FORMAT, StoredSourceError};
+pub use tiling::stored::{BandToPack, STORED_FORMAT, StoredSourceError};
 pub use tiling::tile::{TileError, TileId, tiles_covering};
 pub use tiling::tileset::{
     LABEL_GRID, LEVEL_ZOOMS, OUTLINE_LAYER, TILE_BUFFER, TileSource, draws_outline, feature_id,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use geo_types::MultiPolygon;
 use geodata::Store;
-use geodata::{BoundaryVersion, StoredGeneralisation, TileSource, UnitInfo};
+use geodata::{BandToPack, BoundaryVersion, StoredGeneralisation, TileSource, UnitInfo};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::error::BoundaryError;
@@ -88,8 +88,9 @@ pub async fn import(
 /// The packed bands of a generalisation set aside in an unnamed temporary file (removed when
 /// dropped) until the store writes them: held in memory they stood next to the next bands'
 /// generalisation and then next to the driver's copies of each band written (46 MB on the
-/// national file, a quarter of the import's peak). The bytes go through the page cache, not
-/// the process's memory.
+/// national file, a quarter of the import's peak). Each band is packed straight into it and
+/// read back a part at a time by the store, so its bytes are never whole in memory; they go
+/// through the page cache, not the process's memory.
 struct SpilledBands {
     file: std::fs::File,
     /// Offset and length of each band's bytes, in band order.
@@ -109,16 +110,17 @@ impl SpilledBands {
         })
     }
 
-    /// Appends the next band's bytes.
-    fn push(&mut self, bytes: &[u8]) {
-        use std::io::Write;
+    /// Packs the next band straight into the file (its bytes never whole in memory).
+    fn push(&mut self, band: &BandToPack<'_>) {
         let start = self.at.last().map_or(0, |&(o, n)| o + n as u64);
-        self.at.push((start, bytes.len()));
-        if self.error.is_none()
-            && let Err(e) = self.file.write_all(bytes)
-        {
-            self.error = Some(e);
+        let mut len = 0;
+        if self.error.is_none() {
+            match band.pack_to(&mut self.file) {
+                Ok(n) => len = n,
+                Err(e) => self.error = Some(e),
+            }
         }
+        self.at.push((start, len as usize));
     }
 
     /// A reader of band `b`'s bytes (the store reads them a part at a time, so no band is
@@ -152,7 +154,7 @@ async fn generalise(
             order.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
             let infos: Vec<UnitInfo> = order.iter().map(|u| u.info()).collect();
             let geometries: Vec<&MultiPolygon<f64>> = order.iter().map(|u| &u.geometry).collect();
-            TileSource::build_stored_with(&infos, &geometries, |band| spilled.push(&band.geometry))
+            TileSource::build_stored_with(&infos, &geometries, |band| spilled.push(&band))
         };
         (units, head, spilled)
     })

@@ -13,7 +13,8 @@ use geo_types::{Coord, MultiPolygon};
 use crate::geometry::generalise::{DEFAULT_BANDS, Generalised, ZoomBand, generalise_bands};
 use crate::geometry::mercator::project_multipolygon;
 use crate::geometry::packing::{
-    pack_coded_points, pack_multipolygons, unpack_coded_points, unpack_multipolygons,
+    pack_coded_points, pack_multipolygons, pack_multipolygons_to, unpack_coded_points,
+    unpack_multipolygons,
 };
 use crate::model::generalisation::{StoredBand, StoredGeneralisation};
 use crate::model::unit::UnitInfo;
@@ -41,6 +42,30 @@ pub enum StoredSourceError {
     /// Bytes that do not unpack.
     #[error("corrupt: {0}")]
     Corrupt(String),
+}
+
+/// One generalised zoom band as [`TileSource::build_stored_with`] hands it on: its zooms and
+/// every unit's geometry, to pack into memory or straight into a writer.
+pub struct BandToPack<'a> {
+    /// The band's first zoom.
+    pub min_zoom: u8,
+    /// The band's last zoom.
+    pub max_zoom: u8,
+    geometry: &'a [MultiPolygon<f64>],
+}
+
+impl BandToPack<'_> {
+    /// The packed bytes (a [`StoredBand`]'s `geometry`).
+    pub fn packed(&self) -> Vec<u8> {
+        pack_multipolygons(self.geometry.iter())
+    }
+
+    /// The very bytes of [`BandToPack::packed`] written to `to` a few kilobytes at a time,
+    /// never whole in memory (a national band packed in memory held up to 27 MB at once for
+    /// its 11 MB); returns how many.
+    pub fn pack_to(&self, to: &mut dyn std::io::Write) -> std::io::Result<u64> {
+        pack_multipolygons_to(self.geometry.iter(), to)
+    }
 }
 
 impl TileSource {
@@ -79,19 +104,26 @@ impl TileSource {
         geometries: &[&MultiPolygon<f64>],
     ) -> StoredGeneralisation {
         let mut packed = Vec::with_capacity(DEFAULT_BANDS.len());
-        let mut stored = TileSource::build_stored_with(infos, geometries, |b| packed.push(b));
+        let mut stored = TileSource::build_stored_with(infos, geometries, |b| {
+            packed.push(StoredBand {
+                min_zoom: b.min_zoom,
+                max_zoom: b.max_zoom,
+                geometry: b.packed(),
+            })
+        });
         stored.bands = packed;
         stored
     }
 
-    /// [`TileSource::build_stored`] handing each band, packed, to `sink` in band order as soon
-    /// as it is made, and returning the rest with each band's `geometry` left empty (as
-    /// [`crate::Store::generalisation_head`] reads it): a caller that sets the bands aside
-    /// (the import spills them to a file) holds none of them while the next are generalised.
+    /// [`TileSource::build_stored`] handing each band's geometry to `sink` in band order as
+    /// soon as it is made, to pack as it likes ([`BandToPack`]), and returning the rest with
+    /// each band's `geometry` left empty (as [`crate::Store::generalisation_head`] reads it):
+    /// a caller that streams the bands aside (the import packs them into a file) holds none
+    /// of their bytes while the next are generalised.
     pub fn build_stored_with(
         infos: &[UnitInfo],
         geometries: &[&MultiPolygon<f64>],
-        mut sink: impl FnMut(StoredBand),
+        mut sink: impl FnMut(BandToPack<'_>),
     ) -> StoredGeneralisation {
         let label_band = label_bands(infos, &DEFAULT_BANDS);
         let mut points = vec![None; infos.len()];
@@ -104,13 +136,16 @@ impl TileSource {
             for (&u, p) in here.iter().zip(placed) {
                 points[u] = p;
             }
-            let band = |geometry| StoredBand {
+            bands.push(StoredBand {
                 min_zoom: zooms.min_zoom,
                 max_zoom: zooms.max_zoom,
-                geometry,
-            };
-            bands.push(band(Vec::new()));
-            sink(band(pack_multipolygons(geometry.iter())));
+                geometry: Vec::new(),
+            });
+            sink(BandToPack {
+                min_zoom: zooms.min_zoom,
+                max_zoom: zooms.max_zoom,
+                geometry: &geometry,
+            });
         });
         let units: Vec<(&str, _)> = infos
             .iter()
