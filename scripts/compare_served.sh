@@ -10,6 +10,9 @@
 #
 #   DB       a SQLite demo database both servers read; default target/compare/demo.db, prepared
 #            once with `OLD_BIN demo --no-serve` (minutes in a debug build) and reused after.
+#   NEW_DB=FILE  the new server reads this database instead (a copy of DB, e.g. one the new
+#            binary migrates or rewrites: the old binary refuses a store with newer migrations).
+#   PORTS="OLD NEW"  the two loopback ports (default: two free ones).
 #
 # The list (about 2,000 requests per server, deterministic for a given database): boundary tiles
 # of every version, admin tiles of latest, a month, a quarter, a year and one @rN revision,
@@ -88,7 +91,10 @@ fi
 TOKEN=$OUT/admin-token
 (umask 077 && printf 'compare-served-%s\n' "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" >"$TOKEN")
 
-read -r OLD_PORT NEW_PORT < <(python3 -c '
+NEW_DB=$(realpath "${NEW_DB:-$DB}")
+[[ -f "$NEW_DB" ]] || { echo "compare_served: no database $NEW_DB" >&2; exit 2; }
+
+read -r OLD_PORT NEW_PORT < <([[ -n ${PORTS:-} ]] && echo "$PORTS" || python3 -c '
 import socket
 s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
@@ -103,14 +109,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start() { # BIN PORT LOG
-    "${CLEAN_ENV[@]}" "$1" --db "sqlite://$DB" serve --listen "127.0.0.1:$2" --synthetic \
+start() { # BIN PORT LOG DB
+    "${CLEAN_ENV[@]}" "$1" --db "sqlite://$4" serve --listen "127.0.0.1:$2" --synthetic \
         --poll-seconds 0 --rate-ip 0 --rate-key 0 --cors '*' --frame-ancestors '*' \
         --web-dir "$WEB" --admin-token-file "$TOKEN" >"$3" 2>&1 &
     PIDS+=($!)
 }
-start "$OLD_BIN" "$OLD_PORT" "$OUT/old.log"
-start "$NEW_BIN" "$NEW_PORT" "$OUT/new.log"
+start "$OLD_BIN" "$OLD_PORT" "$OUT/old.log" "$DB"
+start "$NEW_BIN" "$NEW_PORT" "$OUT/new.log" "$NEW_DB"
 
 # /readyz answers 200 once the tile sources and latest values are built (a minute or two in a
 # debug build).
@@ -130,7 +136,7 @@ for name in old new; do
         exit 2
     }
 done
-echo "compare_served: old $OLD_BIN on :$OLD_PORT, new $NEW_BIN on :$NEW_PORT, database $DB" >&2
+echo "compare_served: old $OLD_BIN on :$OLD_PORT, new $NEW_BIN on :$NEW_PORT, database $DB (new: $NEW_DB)" >&2
 
 set +e
 python3 "$ROOT/scripts/compare_served.py" --old "http://127.0.0.1:$OLD_PORT" \
