@@ -45,6 +45,11 @@ use geo::orient::{Direction, Orient};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
+/// The finest bands generalised alone, not side by side: they keep the most vertices, and two
+/// of them at once (2 × ~20 MB of working geometry on the national file) set the import's
+/// peak memory; alone they cost the import about a band's time (BENCHMARKS.md, issue 17).
+pub(crate) const SOLO_FINEST: usize = 2;
+
 /// How many times an arc's tolerance is divided by four before it is left unsimplified.
 pub const MAX_REFINEMENTS: u8 = 5;
 
@@ -239,7 +244,8 @@ impl Generalised {
 /// all units (input order) to `sink` in band order, so a caller can pack it and drop it before
 /// the next: at most one batch of bands (as many as there are threads) is held at once, plus
 /// the arcs. Bands are independent of each other and generalised on as many threads as there
-/// are (the import's longest step); the result does not depend on the thread count.
+/// are (the import's longest step), but the [`SOLO_FINEST`] finest one at a time; the result
+/// does not depend on the batches.
 pub fn generalise_bands<M: std::borrow::Borrow<MultiPolygon<f64>>>(
     units: impl IntoIterator<Item = M>,
     bands: &[ZoomBand],
@@ -247,7 +253,12 @@ pub fn generalise_bands<M: std::borrow::Borrow<MultiPolygon<f64>>>(
 ) {
     let topo = Topology::build(units);
     let arc_units = arc_units(&topo);
-    for batch in bands.chunks(rayon::current_num_threads().max(1)) {
+    let paired = bands.len().saturating_sub(SOLO_FINEST);
+    let threads = rayon::current_num_threads().max(1);
+    let batches = bands[..paired]
+        .chunks(threads)
+        .chain(bands[paired..].chunks(1));
+    for batch in batches {
         let geometries: Vec<_> = batch
             .par_iter()
             .map(|b| generalise_band(&topo, &arc_units, b))
