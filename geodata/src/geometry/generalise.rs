@@ -48,7 +48,7 @@ use rayon::prelude::*;
 /// The finest bands generalised alone, not side by side: they keep the most vertices, and two
 /// of them at once (2 × ~20 MB of working geometry on the national file) set the import's
 /// peak memory; alone they cost the import about a band's time (BENCHMARKS.md, issue 17).
-pub(crate) const SOLO_FINEST: usize = 2;
+pub(crate) const SOLO_FINEST: usize = 4;
 
 /// How many times an arc's tolerance is divided by four before it is left unsimplified.
 pub const MAX_REFINEMENTS: u8 = 5;
