@@ -46,8 +46,9 @@ use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
 /// The finest bands generalised alone, not side by side: they keep the most vertices, and two
-/// of them at once (2 × ~20 MB of working geometry on the national file) set the import's
-/// peak memory; alone they cost the import about a band's time (BENCHMARKS.md, issue 17).
+/// of them at once (bands 4 + 5, then 2 + 3: ~20 MB of working geometry each on the national
+/// file) set the import's peak memory; alone they cost no CPU and little wall time (the label
+/// placement after each is parallel). Figures in BENCHMARKS.md, issue 17, session 15.
 pub(crate) const SOLO_FINEST: usize = 4;
 
 /// How many times an arc's tolerance is divided by four before it is left unsimplified.
