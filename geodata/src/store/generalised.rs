@@ -2,7 +2,7 @@
 //! zoom band and of its units' label points, written with the version's import (or once by the
 //! server for a version imported before they were stored) and read at every start.
 //!
-//! A band's bytes are stored in parts of [`BAND_PART_BYTES`] (migration 0007), written and
+//! A band's bytes are stored in parts of [`BAND_PART_BYTES`] (migration 0008), written and
 //! read one at a time. The store keeps the bytes as given: packing and unpacking belong to the tiling side
 //! (`TileSource::to_stored`, `TileSource::from_stored`), above this floor.
 

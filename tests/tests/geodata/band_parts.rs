@@ -1,7 +1,7 @@
-//! A stored generalisation's bands in parts of `BAND_PART_BYTES` (migration 0007): bands
+//! A stored generalisation's bands in parts of `BAND_PART_BYTES` (migration 0008): bands
 //! shorter than, as long as and longer than a part (the parts' boundary inside a band) read
 //! back byte for byte through every write path, and a band stored whole by a store migrated
-//! before 0007 reads back after it.
+//! before 0008 reads back after it.
 
 use std::path::Path;
 
@@ -133,8 +133,8 @@ async fn bands_across_parts_round_trip(db: TestDb) {
     assert!(parts(db.url(), "vn-test").await.is_empty());
 }
 
-/// A store migrated up to 0006 holding a generalisation (its bands whole, in
-/// `generalised_bands.geometry`), then opened by this build: 0007 moves each band into its
+/// A store migrated up to 0008 (not included) holding a generalisation (its bands whole, in
+/// `generalised_bands.geometry`), then opened by this build: 0008 moves each band into its
 /// first part and every byte reads back; the store then takes a new generalisation in parts.
 async fn a_band_stored_whole_before_parts_reads_back(db: TestDb) {
     sqlx::any::install_default_drivers();
@@ -147,17 +147,20 @@ async fn a_band_stored_whole_before_parts_reads_back(db: TestDb) {
     let all = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../geodata/migrations")
         .join(folder);
+    let mut copied = 0;
     for entry in std::fs::read_dir(&all).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        if name.as_str() < "0007" {
+        if name.as_str() < "0008" {
             std::fs::copy(&path, old.path().join(name)).unwrap();
+            copied += 1;
         }
     }
+    assert!(copied >= 6, "{copied} migrations before 0008");
     let g = generalisation(&[10, 2 * BAND_PART_BYTES + 5], 3);
     let pool = AnyPool::connect(&url).await.unwrap();
     let migrator = sqlx::migrate::Migrator::new(old.path()).await.unwrap();
-    assert_eq!(migrator.iter().count(), 6);
+    assert_eq!(migrator.iter().count(), copied);
     migrator.run(&pool).await.unwrap();
     sqlx::query(
         "INSERT INTO boundary_versions (id, valid_from, levels, imported_at) \

@@ -1,4 +1,4 @@
--- Stored bands in parts (postgres flavour; keep in step with the other folder's 0007_band_parts.sql).
+-- Stored bands in parts (postgres flavour; keep in step with the other folder's 0008_band_parts.sql).
 
 -- A band's packed geometry in parts of about a megabyte (geodata's `BAND_PART_BYTES`), in
 -- `part` order: a band is written one part at a time, so the driver's copies of the value
