@@ -33,7 +33,8 @@ pub use model::alias::{ALIASES, TYPE_ABBREVIATIONS};
 pub use model::apportion::largest_remainder;
 pub use model::catalog::about::{About, Stable, Texts};
 pub use model::catalog::{
-    AREA, Access, BaseIndicator, Catalog, CatalogError, DerivedIndicator, DerivedValue, Kind,
+    AREA, Access, AgeSum, BaseIndicator, Catalog, CatalogError, Computation, DerivedIndicator,
+    DerivedValue, Expanded, Kind, Sex,
 };
 pub use model::crosswalk::{Crosswalk, CrosswalkError, Moved, Part, SHARE_TOLERANCE};
 pub use model::generalisation::{StoredBand, StoredGeneralisation};

@@ -167,9 +167,10 @@ impl Catalog {
             .iter()
             .chain(&d.denominator)
             .map(|t| t.strip_prefix('-').unwrap_or(t))
-            .map(|t| match self.base(t) {
-                Some(b) => (b.name_vi.clone(), b.name_en.clone()),
-                None => ("diện tích".to_string(), "area".to_string()),
+            .map(|t| match (self.base(t), self.sum(t)) {
+                (Some(b), _) => (b.name_vi.clone(), b.name_en.clone()),
+                (_, Some(s)) => (s.name_vi.clone(), s.name_en.clone()),
+                _ => ("diện tích".to_string(), "area".to_string()),
             })
             .collect();
         FormulaTerms {

@@ -6,6 +6,7 @@
 //! ([`about`]: definition, formula in words, source, caveats, stable level × granularity).
 
 pub(crate) mod about;
+pub(crate) mod age;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::level::Level;
 use super::period::Granularity;
 use about::check_about;
+pub use age::{AgeSum, Computation, Expanded, Sex};
 
 /// The catalog shipped with popmap.
 const BUILTIN: &str = include_str!("../../../catalog.toml");
@@ -62,6 +64,15 @@ pub struct BaseIndicator {
     /// Public or restricted.
     #[serde(default)]
     pub access: Access,
+    /// The sex of an age × sex group (absent for every other count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
+    /// The first age of an age × sex group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_from: Option<u32>,
+    /// The last age (inclusive) of an age × sex group; absent for the open group (80+).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_to: Option<u32>,
     /// What it is (Vietnamese, NFC); required.
     #[serde(default)]
     pub definition_vi: Option<String>,
@@ -96,10 +107,17 @@ pub struct DerivedIndicator {
     pub unit: String,
     /// English unit of measure.
     pub unit_en: String,
-    /// Terms summed for the numerator; a leading `-` subtracts the term.
+    /// How the value is computed from the terms (a ratio unless said otherwise).
+    #[serde(default)]
+    pub method: Computation,
+    /// Terms summed for the numerator (base ids or named sums); a leading `-` subtracts.
     pub numerator: Vec<String>,
-    /// Terms summed for the denominator.
+    /// Terms summed for the denominator (none for a count or a median).
+    #[serde(default)]
     pub denominator: Vec<String>,
+    /// The terms with named sums replaced by their base groups (filled at load).
+    #[serde(skip)]
+    pub expanded: Expanded,
     /// Multiplier (100 for per-cent, 1000 for per-mille).
     pub scale: f64,
     /// Multiply by 12 / months so monthly and quarterly flow rates read per year.
@@ -208,6 +226,9 @@ pub struct Catalog {
     pub base: Vec<BaseIndicator>,
     /// Derived indicators, in file order.
     pub derived: Vec<DerivedIndicator>,
+    /// Named sums of age groups that derived formulas may name (`[[sum]]`).
+    #[serde(default, rename = "sum")]
+    pub sums: Vec<AgeSum>,
 }
 
 impl Catalog {
@@ -227,11 +248,14 @@ impl Catalog {
 
     /// Parses and checks catalog text; `path` names it in errors.
     pub fn from_toml(text: &str, path: &str) -> Result<Catalog, CatalogError> {
-        let cat: Catalog = toml::from_str(text).map_err(|e| CatalogError::Parse {
+        let mut cat: Catalog = toml::from_str(text).map_err(|e| CatalogError::Parse {
             path: path.to_string(),
             message: e.to_string(),
         })?;
         cat.check(path)?;
+        for i in 0..cat.derived.len() {
+            cat.derived[i].expanded = cat.expand(&cat.derived[i]).expect("checked");
+        }
         Ok(cat)
     }
 
@@ -246,7 +270,8 @@ impl Catalog {
             .base
             .iter()
             .map(|b| &b.id)
-            .chain(self.derived.iter().map(|d| &d.id));
+            .chain(self.derived.iter().map(|d| &d.id))
+            .chain(self.sums.iter().map(|s| &s.id));
         for id in ids {
             let ok = !id.is_empty()
                 && id
@@ -262,22 +287,9 @@ impl Catalog {
                 return Err(invalid(id, "duplicate or reserved id".into()));
             }
         }
+        self.check_age_groups().map_err(|(id, r)| invalid(&id, r))?;
         for d in &self.derived {
-            if d.numerator.is_empty() || d.denominator.is_empty() {
-                return Err(invalid(
-                    &d.id,
-                    "numerator and denominator need a term".into(),
-                ));
-            }
-            for t in d.numerator.iter().chain(&d.denominator) {
-                let name = t.strip_prefix('-').unwrap_or(t);
-                if name != AREA && self.base(name).is_none() {
-                    return Err(invalid(
-                        &d.id,
-                        format!("term '{t}' is not a base indicator"),
-                    ));
-                }
-            }
+            self.expand(d).map_err(|r| invalid(&d.id, r))?;
             if let Some((t, _)) = &d.min_total
                 && self.base(t).is_none()
             {
@@ -330,9 +342,9 @@ impl Catalog {
 impl DerivedIndicator {
     /// The base counts (and possibly `area_km2`) the formula reads.
     pub fn inputs(&self) -> impl Iterator<Item = &str> {
-        self.numerator
-            .iter()
-            .chain(&self.denominator)
+        let (num, den) = self.terms();
+        num.iter()
+            .chain(den)
             .map(|t| t.strip_prefix('-').unwrap_or(t))
             .chain(self.min_total.iter().map(|(t, _)| t.as_str()))
     }
@@ -342,6 +354,7 @@ impl DerivedIndicator {
     /// `get` returns a base count (or the area for `area_km2`); `None` from it, or a zero
     /// denominator, gives `None`: the value is not computable, which is not the same as zero.
     pub fn evaluate(&self, get: impl Fn(&str) -> Option<f64>, months: u32) -> Option<DerivedValue> {
+        let (numerator, denominator) = self.terms();
         let sum = |terms: &[String]| -> Option<f64> {
             terms
                 .iter()
@@ -350,12 +363,23 @@ impl DerivedIndicator {
                     None => get(t).map(|v| acc + v),
                 })
         };
-        let num = sum(&self.numerator)?;
-        let den = sum(&self.denominator)?;
-        if den == 0.0 {
-            return None;
-        }
-        let mut value = num / den * self.scale;
+        let (num, den, mut value) = match self.method {
+            Computation::Ratio => {
+                let (num, den) = (sum(numerator)?, sum(denominator)?);
+                if den == 0.0 {
+                    return None;
+                }
+                (num, den, num / den * self.scale)
+            }
+            Computation::Count => {
+                let num = sum(numerator)?;
+                (num, 0.0, num * self.scale)
+            }
+            Computation::MedianAge => {
+                let (median, total) = age::median_age(&self.expanded.bands, &get)?;
+                (total, 0.0, median * self.scale)
+            }
+        };
         if self.annualised {
             value *= 12.0 / f64::from(months.max(1));
         }
@@ -365,7 +389,7 @@ impl DerivedIndicator {
             unstable |= get(t).is_none_or(|v| v < *min);
         }
         if let Some(min) = self.min_gross {
-            let gross = self.numerator.iter().try_fold(0.0, |acc, t| {
+            let gross = numerator.iter().try_fold(0.0, |acc, t| {
                 get(t.strip_prefix('-').unwrap_or(t)).map(|v| acc + v.abs())
             });
             unstable |= gross.is_none_or(|g| g < min);
@@ -375,6 +399,15 @@ impl DerivedIndicator {
             value: (value * f).round() / f,
             unstable,
         })
+    }
+
+    /// The numerator and denominator as base ids (named sums expanded at load).
+    pub fn terms(&self) -> (&[String], &[String]) {
+        if self.expanded.numerator.is_empty() {
+            (&self.numerator, &self.denominator)
+        } else {
+            (&self.expanded.numerator, &self.expanded.denominator)
+        }
     }
 
     /// The formula as text, e.g. `births / population × 1000 (annualised)`.
@@ -391,7 +424,13 @@ impl DerivedIndicator {
             }
             if terms.len() > 1 { format!("({s})") } else { s }
         };
-        let mut f = format!("{} / {}", side(&self.numerator), side(&self.denominator));
+        let mut f = match self.method {
+            Computation::Ratio => {
+                format!("{} / {}", side(&self.numerator), side(&self.denominator))
+            }
+            Computation::Count => side(&self.numerator),
+            Computation::MedianAge => format!("median age of {}", side(&self.numerator)),
+        };
         if self.scale != 1.0 {
             f.push_str(&format!(" × {}", self.scale));
         }
@@ -575,7 +614,7 @@ scale = 1.0
         let e = Catalog::from_toml(bad, "my.toml").unwrap_err().to_string();
         assert_eq!(
             e,
-            "my.toml: indicator 'density': term 'area' is not a base indicator"
+            "my.toml: indicator 'density': term 'area' is not a base indicator or a sum"
         );
         let e = Catalog::from_toml("[[base]]\nid = 3\n", "x.toml")
             .unwrap_err()
