@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, Polygon};
 
 use super::DemoError;
+use super::ages::{AgeRow, GROUPS, ages_of, align_women, weights_of};
 use super::boundaries::Geometry;
 use super::grid::to_geo;
 use super::inputs::Inputs;
@@ -220,16 +221,27 @@ pub fn split_shares(data: &Inputs, geom: &Geometry) -> HashMap<usize, (Vec<usize
     out
 }
 
-/// vn-2025 rows for every month from the switch month on (earlier months are empty vectors).
-pub fn carry(data: &Inputs, geom: &Geometry, tables: &Tables) -> Result<Carried, DemoError> {
+/// vn-2025 rows for every month from the switch month on (earlier months are empty vectors), and
+/// their age groups in the months with the age report. A split commune's piece divides its own
+/// males and females in the proportions of the old commune's groups, so every piece's groups sum
+/// to its sexes and `women_15_49` is re-aligned with the groups of the new commune.
+pub fn carry(
+    data: &Inputs,
+    geom: &Geometry,
+    tables: &Tables,
+) -> Result<(Carried, Vec<Option<Vec<AgeRow>>>), DemoError> {
     let shares = split_shares(data, geom);
     let mut out = Vec::with_capacity(tables.months.len());
+    let mut out_ages = Vec::with_capacity(tables.months.len());
     for (mi, m) in tables.months.iter().enumerate() {
         if *m < super::SWITCH_MONTH {
             out.push(Vec::new());
+            out_ages.push(None);
             continue;
         }
+        let old_ages = tables.ages[mi].as_ref();
         let mut rows: Vec<Row> = vec![[0; 17]; data.communes_2025.len()];
+        let mut ages = old_ages.map(|_| vec![[0; 2 * GROUPS]; data.communes_2025.len()]);
         for (i, r) in tables.rows[mi].iter().enumerate() {
             let (targets, sh) = &shares[&i];
             let pieces = if targets.len() == 1 {
@@ -241,11 +253,23 @@ pub fn carry(data: &Inputs, geom: &Geometry, tables: &Tables) -> Result<Carried,
                 for c in 0..17 {
                     rows[*t][c] += p[c];
                 }
+                if let (Some(ages), Some(old)) = (ages.as_mut(), old_ages) {
+                    let a = ages_of(&p, &weights_of(&old[i]));
+                    for (k, v) in a.iter().enumerate() {
+                        ages[*t][k] += v;
+                    }
+                }
+            }
+        }
+        if let Some(ages) = &ages {
+            for (r, a) in rows.iter_mut().zip(ages) {
+                align_women(r, a);
             }
         }
         out.push(rows);
+        out_ages.push(ages);
     }
-    Ok(out)
+    Ok((out, out_ages))
 }
 
 #[cfg(test)]

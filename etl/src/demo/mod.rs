@@ -2,6 +2,7 @@
 //! `data/vn/`, turned into boundary GeoJSON (Voronoi cells clipped to the country outline, dissolved
 //! upward) and synthetic monthly indicator tables. Everything is deterministic.
 
+mod ages;
 mod archipelago;
 mod boundaries;
 mod carry;
@@ -20,6 +21,7 @@ use chrono::NaiveDate;
 use geodata::BoundaryVersion;
 use serde::Serialize;
 
+pub use ages::{AgeRow, GROUPS, check_ages, has_ages, national_shape};
 pub use archipelago::{BOX_MARGIN, Island, OCTAGON_RADIUS};
 pub use boundaries::{Geometry, Shape, VN_2025_FROM_2019, VN_2025_VORONOI};
 pub use carry::{largest_remainder, split_capped, split_row};
@@ -97,6 +99,10 @@ pub struct TableFile {
     pub rows: usize,
     /// Sum of `population` over all rows.
     pub population: u64,
+    /// Whether the table carries the 34 age × sex groups (the annual report: December only,
+    /// hence also the fourth quarter and the year; other months have no age columns).
+    #[serde(default)]
+    pub ages: bool,
 }
 
 /// What `generate` wrote, plus the geometry pipeline's diagnostics.
@@ -132,8 +138,8 @@ pub fn generate(inputs: &Path, out: &Path) -> Result<DemoManifest, DemoError> {
     let data = Inputs::load(inputs)?;
     let geom = Geometry::build(&data)?;
     let tables = Tables::simulate(&data);
-    let carried = carry::carry(&data, &geom, &tables)?;
-    write::write_all(out, &data, &geom, &tables, &carried)
+    let (carried, carried_ages) = carry::carry(&data, &geom, &tables)?;
+    write::write_all(out, &data, &geom, &tables, (&carried, &carried_ages))
 }
 
 #[cfg(test)]

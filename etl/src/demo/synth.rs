@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution, LogNormal, Normal, Poisson};
 
+use super::ages::{self, AgeRow};
 use super::inputs::Inputs;
 
 /// The 17 base indicators, in the order of the built-in catalog.
@@ -81,6 +82,9 @@ pub struct Tables {
     pub months: Vec<(i32, u32)>,
     /// `rows[month index][commune index in Inputs::communes_2019]`.
     pub rows: Vec<Vec<Row>>,
+    /// The age × sex groups of each commune in months with the age report (December), in the
+    /// order of `rows[month]`; `None` in other months.
+    pub ages: Vec<Option<Vec<AgeRow>>>,
 }
 
 struct Traits {
@@ -170,11 +174,14 @@ impl Tables {
         let mut traits = Vec::with_capacity(data.communes_2019.len());
         let mut sizes = Vec::with_capacity(data.communes_2019.len());
         let mut rngs = Vec::with_capacity(data.communes_2019.len());
+        let mut shapes = Vec::with_capacity(data.communes_2019.len());
         for c in &data.communes_2019 {
             let code: u64 = c.code.parse().unwrap_or(0);
             let mut rng =
                 ChaCha8Rng::seed_from_u64(SEED ^ code.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let (size, t) = draw_traits(&c.kind, &mut rng);
+            let tilt = ages::tilt(&c.code, &c.kind, &c.province_code);
+            shapes.push(ages::commune_weights(tilt, t.women / (1.0 - t.male)));
             sizes.push(size);
             traits.push(t);
             rngs.push(rng);
@@ -183,8 +190,10 @@ impl Tables {
         let mut pop: Vec<u64> = sizes.iter().map(|s| (s * scale).round() as u64).collect();
         let srb_p = 111.0 / 211.0;
         let mut rows = Vec::with_capacity(months.len());
-        for (mi, _) in months.iter().enumerate() {
+        let mut all_ages = Vec::with_capacity(months.len());
+        for (mi, &month) in months.iter().enumerate() {
             let mut month_rows = Vec::with_capacity(pop.len());
+            let mut month_ages = ages::has_ages(month).then(|| Vec::with_capacity(pop.len()));
             for (i, t) in traits.iter().enumerate() {
                 let rng = &mut rngs[i];
                 let p = pop[i] as f64;
@@ -222,11 +231,21 @@ impl Tables {
                 r[col::WOMEN] = women;
                 r[col::CONTRACEPTION] = ((women as f64 * cpr).round() as u64).min(women);
                 r[col::URBAN] = ((npf * t.urban).round() as u64).min(np);
+                if let Some(month_ages) = month_ages.as_mut() {
+                    let a = ages::ages_of(&r, &shapes[i]);
+                    ages::align_women(&mut r, &a);
+                    month_ages.push(a);
+                }
                 month_rows.push(r);
             }
             rows.push(month_rows);
+            all_ages.push(month_ages);
         }
-        Tables { months, rows }
+        Tables {
+            months,
+            rows,
+            ages: all_ages,
+        }
     }
 }
 

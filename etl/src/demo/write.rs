@@ -9,7 +9,9 @@ use std::path::Path;
 use geodata::BoundaryVersion;
 use geodata::Catalog;
 use geodata::Level;
+use geodata::Sex;
 
+use super::ages::{AgeRow, GROUPS};
 use super::boundaries::{Geometry, Shape};
 use super::carry::Carried;
 use super::grid::Pt;
@@ -83,26 +85,49 @@ fn write_geojson(path: &Path, shapes: &[Shape], level: Level) -> Result<(), Demo
     fs::write(path, s).map_err(io(path))
 }
 
-/// Column order of the tables: the catalog's base ids mapped to positions in a `Row`.
-fn columns() -> Result<Vec<(String, usize)>, DemoError> {
-    Catalog::builtin()
-        .base_ids()
-        .map(|id| match IDS.iter().position(|x| *x == id) {
-            Some(k) => Ok((id.to_string(), k)),
-            None => Err(DemoError::Input {
-                path: "geodata/catalog.toml".into(),
-                message: format!("base indicator {id} is unknown to the demo generator"),
-            }),
+/// Where a column's value is: a position in a `Row`, or in an `AgeRow`.
+#[derive(Debug, Clone, Copy)]
+enum Col {
+    Row(usize),
+    Age(usize),
+}
+
+/// Column order of the tables: the catalog's base ids mapped to positions in a `Row` or, for
+/// the age × sex groups, in an `AgeRow` (males first, by age).
+fn columns() -> Result<Vec<(String, Col)>, DemoError> {
+    let catalog = Catalog::builtin();
+    catalog
+        .base
+        .iter()
+        .map(|b| {
+            let at = match (b.sex, b.age_from) {
+                (Some(sex), Some(from)) => {
+                    let k = (from / 5) as usize;
+                    Some(Col::Age(if sex == Sex::Male { k } else { GROUPS + k }))
+                }
+                _ => IDS.iter().position(|x| *x == b.id).map(Col::Row),
+            };
+            at.map(|c| (b.id.clone(), c))
+                .ok_or_else(|| DemoError::Input {
+                    path: "geodata/catalog.toml".into(),
+                    message: format!("base indicator {} is unknown to the demo generator", b.id),
+                })
         })
         .collect()
 }
 
+/// Writes one month's table; the age × sex columns only when `ages` is given.
 fn write_table(
     path: &Path,
-    cols: &[(String, usize)],
+    cols: &[(String, Col)],
     units: &[(&str, &str)],
     rows: &[Row],
+    ages: Option<&Vec<AgeRow>>,
 ) -> Result<u64, DemoError> {
+    let cols: Vec<&(String, Col)> = cols
+        .iter()
+        .filter(|c| ages.is_some() || matches!(c.1, Col::Row(_)))
+        .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["code".to_string(), "name".to_string()];
     header.extend(cols.iter().map(|c| c.0.clone()));
@@ -111,9 +136,13 @@ fn write_table(
         message: e.to_string(),
     };
     w.write_record(&header).map_err(csv_err)?;
-    for ((code, name), r) in units.iter().zip(rows) {
+    for (i, ((code, name), r)) in units.iter().zip(rows).enumerate() {
         let mut rec = vec![code.to_string(), name.to_string()];
-        rec.extend(cols.iter().map(|c| r[c.1].to_string()));
+        rec.extend(cols.iter().map(|c| match (c.1, ages) {
+            (Col::Row(k), _) => r[k].to_string(),
+            (Col::Age(k), Some(a)) => a[i][k].to_string(),
+            (Col::Age(_), None) => unreachable!("age columns are written with ages"),
+        }));
         w.write_record(&rec).map_err(csv_err)?;
     }
     let bytes = w.into_inner().map_err(|e| DemoError::Input {
@@ -131,7 +160,7 @@ pub fn write_all(
     data: &Inputs,
     geom: &Geometry,
     tables: &Tables,
-    carried: &Carried,
+    (carried, carried_ages): (&Carried, &[Option<Vec<AgeRow>>]),
 ) -> Result<DemoManifest, DemoError> {
     let mut versions = Vec::new();
     let sets: [(&str, Vec<LevelFile>); 2] = [
@@ -195,18 +224,19 @@ pub fn write_all(
     for (mi, &(y, m)) in tables.months.iter().enumerate() {
         let period = format!("{y:04}-{m:02}");
         let rel = format!("tables/{period}.csv");
-        let (version, units, rows) = if (y, m) < super::SWITCH_MONTH {
-            ("vn-2019", &u19, &tables.rows[mi])
+        let (version, units, rows, ages) = if (y, m) < super::SWITCH_MONTH {
+            ("vn-2019", &u19, &tables.rows[mi], tables.ages[mi].as_ref())
         } else {
-            ("vn-2025", &u25, &carried[mi])
+            ("vn-2025", &u25, &carried[mi], carried_ages[mi].as_ref())
         };
-        let population = write_table(&out.join(&rel), &cols, units, rows)?;
+        let population = write_table(&out.join(&rel), &cols, units, rows, ages)?;
         files.push(TableFile {
             period,
             version: version.to_string(),
             file: rel,
             rows: rows.len(),
             population,
+            ages: ages.is_some(),
         });
     }
     let manifest = DemoManifest {
