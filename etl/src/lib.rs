@@ -1,6 +1,7 @@
 //! popmap's data side: boundary import, validation and publishing of indicator tables,
 //! aggregation over time, and the demo dataset. Writes to the store; never serves HTTP.
 
+pub mod agecheck;
 pub mod aggregate;
 pub mod boundaries;
 pub mod change;

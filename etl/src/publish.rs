@@ -8,6 +8,7 @@ use geodata::{BoundaryVersion, Catalog, Period, Store, UnitInfo};
 use geodata::{NewSnapshot, Snapshot, StoreError, ValueRow, ValueTable};
 use sha2::{Digest, Sha256};
 
+use crate::agecheck::AgeGroups;
 use crate::aggregate::{AggregateError, MonthValues, aggregate_period};
 use crate::change::{ChangeRule, DEFAULT_CHANGE_RULE, check_change};
 use crate::report::{Issue, Report};
@@ -171,6 +172,9 @@ pub fn check_reader<R: std::io::Read>(
     let mut warnings = Vec::new();
     let (kept, unknown) = if table.read_whole {
         errors.extend(missing_population(&table));
+        let ages = AgeGroups::of(catalog);
+        errors.extend(ages.partial_table(&table));
+        errors.extend(ages.incomplete_rows(&table, &rows.kept));
         errors.extend(rows.findings.errors);
         warnings = rows.findings.warnings;
         notes.extend(rows.findings.notes);

@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use geodata::{Catalog, Hierarchy};
 
+use crate::agecheck::AgeGroups;
 use crate::names::Disagreements;
 use crate::report::Issue;
 use crate::rules::{
@@ -49,6 +50,7 @@ pub struct RowChecker<'a> {
     unknown_overflow: bool,
     unstable_srb: Vec<String>,
     names: Disagreements,
+    ages: AgeGroups,
 }
 
 impl<'a> RowChecker<'a> {
@@ -73,6 +75,7 @@ impl<'a> RowChecker<'a> {
             unknown_overflow: false,
             unstable_srb: Vec::new(),
             names: Disagreements::default(),
+            ages: AgeGroups::of(catalog),
         }
     }
 
@@ -165,6 +168,7 @@ impl RowSink for RowChecker<'_> {
         let mut errors = Vec::new();
         check_sizes(self.file, &row, unit.level, &mut errors);
         check_relations(self.file, &row, &mut errors);
+        self.ages.check_row(self.file, &row, &mut errors);
         for e in errors {
             self.error(e);
         }

@@ -305,8 +305,15 @@ fn tables_follow_the_rules_and_are_plausible() {
     let m = &run().manifest;
     let catalog = Catalog::builtin();
     let mut expected = vec!["code".to_string(), "name".to_string()];
-    expected.extend(catalog.base_ids().map(str::to_string));
-    let ix = |id: &str| expected.iter().position(|h| h == id).unwrap() - 2;
+    expected.extend(catalog.base_ids_except_ages().map(str::to_string));
+    // December tables (the annual report) also carry the 34 age × sex groups, after the rest.
+    let mut with_ages = expected.clone();
+    with_ages.extend(catalog.age_groups().map(|b| b.id.clone()));
+    let ix = |id: &str| with_ages.iter().position(|h| h == id).unwrap() - 2;
+    let (male_groups, female_groups): (Vec<usize>, Vec<usize>) = (
+        geodata::MALE_GROUPS.map(ix).to_vec(),
+        geodata::FEMALE_GROUPS.map(ix).to_vec(),
+    );
     let [
         pop,
         males,
@@ -345,7 +352,10 @@ fn tables_follow_the_rules_and_are_plausible() {
     let mut national: Vec<(String, Vec<u64>)> = Vec::new();
     for t in &m.tables {
         let (header, rows) = read_table(&t.period);
-        assert_eq!(header, expected, "{}: header", t.period);
+        let december = t.period.ends_with("-12");
+        assert_eq!(t.ages, december, "{}: ages in December only", t.period);
+        let want = if december { &with_ages } else { &expected };
+        assert_eq!(&header, want, "{}: header", t.period);
         assert_eq!(
             rows.len(),
             if t.period.as_str() < "2025-07" {
@@ -373,6 +383,12 @@ fn tables_follow_the_rules_and_are_plausible() {
             assert!(v[urban] <= v[pop], "{at}: urban <= population");
             assert_eq!(v[perm] + v[temp], v[pop], "{at}: permanent + temporary");
             assert!(v[hh] <= v[pop] && v[women] <= v[females], "{at}");
+            if december {
+                let sum = |ks: &[usize]| ks.iter().map(|&k| v[k]).sum::<u64>();
+                assert_eq!(sum(&male_groups), v[males], "{at}: male groups");
+                assert_eq!(sum(&female_groups), v[females], "{at}: female groups");
+                assert_eq!(sum(&female_groups[3..10]), v[women], "{at}: women 15–49");
+            }
             for (k, x) in v.iter().enumerate() {
                 tot[k] += x;
             }
@@ -403,6 +419,21 @@ fn tables_follow_the_rules_and_are_plausible() {
             }
         }
         assert_eq!(tot[pop], t.population);
+        if december {
+            // A plausible national structure (2019 census: 24.3 % under 15, 7.7 % aged 65+).
+            let share = |ks: &[usize]| -> f64 {
+                ks.iter().map(|&k| tot[k]).sum::<u64>() as f64 / tot[pop] as f64
+            };
+            let young: Vec<usize> = [&male_groups[..3], &female_groups[..3]].concat();
+            let old: Vec<usize> = [&male_groups[13..], &female_groups[13..]].concat();
+            let (y, o) = (share(&young), share(&old));
+            assert!(
+                (0.22..0.27).contains(&y) && (0.065..0.10).contains(&o),
+                "{}: {y} {o}",
+                t.period
+            );
+        }
+        tot.truncate(expected.len() - 2);
         national.push((t.period.clone(), tot));
         prev = Some((t.period.clone(), cur));
     }

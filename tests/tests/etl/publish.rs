@@ -106,6 +106,30 @@ fn findings(c: &Checked) -> Vec<String> {
 /// test publishes each of those and checks that nothing changed).
 pub(crate) const CORPUS: &[(&str, &[&str])] = &[
     (
+        "age_groups_partial.csv",
+        &[
+            "E age_groups_partial 1:females_80p:- the table gives 33 of the 34 age × sex groups: give all of them or none (missing columns: females_80p)",
+        ],
+    ),
+    (
+        "age_groups_partial_long.csv",
+        &[
+            "E age_groups_partial 40:females_80p:00008 unit 00008 gives 33 of the 34 age × sex groups the table has: give all of them for every unit (missing: females_80p)",
+        ],
+    ),
+    (
+        "age_groups_sum.csv",
+        &[
+            "E age_groups_sum 2:males_0_4:00004 the groups males_0_4 … males_80p sum to 491 but males is 490",
+        ],
+    ),
+    (
+        "women_15_49_groups.csv",
+        &[
+            "E women_15_49_groups 2:females_15_19:00004 the groups females_15_19 … females_45_49 sum to 140 but women_15_49 is 145",
+        ],
+    ),
+    (
         "ragged_row.csv",
         &["E ragged_row 3:-:- row has 4 fields; the header has 5"],
     ),
