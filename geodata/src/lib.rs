@@ -29,6 +29,7 @@ mod store;
 mod tiling;
 
 // The model.
+pub use model::ageparts::{FEMALE_GROUPS, MALE_GROUPS, fit_ages};
 pub use model::alias::{ALIASES, TYPE_ABBREVIATIONS};
 pub use model::apportion::largest_remainder;
 pub use model::catalog::about::{About, Stable, Texts};

@@ -7,6 +7,8 @@
 //! A suite root resolves `mod` files beside itself (`tests/tests/`), hence one `#[path]` per
 //! module.
 
+#[path = "pipeline/ages.rs"]
+mod ages;
 #[path = "pipeline/crosswalk.rs"]
 mod crosswalk;
 #[path = "pipeline/demo_pipeline.rs"]

@@ -99,6 +99,8 @@ pub(crate) fn unit_parts(
         }
         parts[*total] = Some(per_cell);
     }
+    // The age groups (when the grid has them) fitted under the sexes, women 15–49 their sum.
+    crate::model::ageparts::fit_ages(indicators, &mut parts, n);
     for (total, components) in BOUNDS {
         let (Some(t), Some(ks)) = (
             col(total),

@@ -203,20 +203,31 @@ impl Crosswalk {
     /// crosswalk, e.g. provinces, are skipped) onto the new units: each old count is split by
     /// largest remainder over its parts, so it is conserved exactly.
     pub fn apply(&self, old: &ValueTable, indicators: &[&str]) -> Moved {
+        let ids: Vec<String> = indicators.iter().map(|s| s.to_string()).collect();
         let mut out = Moved::default();
         for (code, parts) in &self.rows {
             let Some(row) = old.get(code) else { continue };
             let shares: Vec<f64> = parts.iter().map(|p| p.share).collect();
+            // Each count split on its own (negative totals, none in the catalog today, keep
+            // their sign), then the age groups fitted under the sexes' split.
+            let mut splits: Vec<Option<Vec<i64>>> = indicators
+                .iter()
+                .map(|ind| {
+                    let total = *row.get(*ind)?;
+                    let counts = largest_remainder(total, &shares);
+                    Some(if total < 0 {
+                        counts.into_iter().map(|c| -c).collect()
+                    } else {
+                        counts
+                    })
+                })
+                .collect();
+            crate::model::ageparts::fit_ages(&ids, &mut splits, parts.len());
             let mut contributed = false;
-            for indicator in indicators {
-                let Some(&total) = row.get(*indicator) else {
-                    continue;
-                };
+            for (indicator, split) in indicators.iter().zip(splits) {
+                let Some(counts) = split else { continue };
                 contributed = true;
-                let counts = largest_remainder(total, &shares);
                 for (part, count) in parts.iter().zip(counts) {
-                    // Negative totals (none in the catalog today) keep their sign.
-                    let count = if total < 0 { -count } else { count };
                     *out.values
                         .entry(part.new_code.clone())
                         .or_default()

@@ -3,6 +3,7 @@
 //! the two sparse linear maps fixed per boundary version (the H3 operator W and the crosswalk C)
 //! with the integer apportionment both use. Pure data and rules: no I/O, no geometry algorithms.
 
+pub(crate) mod ageparts;
 pub(crate) mod alias;
 pub(crate) mod apportion;
 pub(crate) mod catalog;

@@ -8,12 +8,13 @@ use sqlx::{AssertSqlSafe, Column, Row, TypeInfo, ValueRef};
 use super::{Backend, Result, Store, StoreError};
 
 /// The tables a dump covers, in order (migration bookkeeping is left out).
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 8] = [
     "boundary_versions",
     "units",
     "indicators",
     "snapshots",
     "snapshot_values",
+    "snapshot_indicators",
     "crosswalk_meta",
     "crosswalk",
 ];

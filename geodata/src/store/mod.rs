@@ -390,6 +390,12 @@ impl Store {
         snapshots::snapshots(self).await
     }
 
+    /// The store ids of the snapshots that give `indicator` (e.g. an age group: which periods
+    /// carry ages).
+    pub async fn snapshots_with(&self, indicator: &str) -> Result<std::collections::BTreeSet<i64>> {
+        snapshots::snapshots_with(self, indicator).await
+    }
+
     /// One snapshot by store id.
     pub async fn snapshot(&self, id: i64) -> Result<Option<Snapshot>> {
         Ok(self.snapshots().await?.into_iter().find(|s| s.id == id))

@@ -114,6 +114,13 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
         }
         q.execute(&mut *tx).await?;
     }
+    for iid in ids.values() {
+        sqlx::query("INSERT INTO snapshot_indicators (snapshot_id, indicator_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*iid)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(Snapshot {
         id,
@@ -125,6 +132,18 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
         checksum: new.checksum.clone(),
         complete: new.complete,
     })
+}
+
+/// The snapshots that give `indicator` (from `snapshot_indicators`), by store id.
+pub(super) async fn snapshots_with(store: &Store, indicator: &str) -> Result<BTreeSet<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT s.snapshot_id FROM snapshot_indicators s \
+         JOIN indicators i ON i.id = s.indicator_id WHERE i.name = $1",
+    )
+    .bind(indicator)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Parses a stored RFC 3339 timestamp of row `what`.

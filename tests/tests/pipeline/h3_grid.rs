@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use etl::h3::Weights;
 use geodata::ValueTable;
 use geodata::{Catalog, Level, Period, Store, Unit};
+use geodata::{FEMALE_GROUPS, MALE_GROUPS};
 use geodata::{Grid, H3_BOUNDS as BOUNDS, H3_SUMS as SUMS};
 use geodata::{Operator, area_weights, largest_remainder};
 use h3o::{CellIndex, Resolution};
@@ -89,10 +90,16 @@ fn assert_exact(
     }
     assert!(communes > 3000, "{what}: {communes} communes");
     let col = |id: &str| ids.iter().position(|i| i == id);
+    // The age groups are fitted under the sexes and women 15–49 made their sum (geodata
+    // `ageparts`): checked below as sums in every cell, and as unit totals above.
+    let aged =
+        |id: &str| MALE_GROUPS.contains(&id) || FEMALE_GROUPS.contains(&id) || id == "women_15_49";
     let bounded: Vec<usize> = BOUNDS
         .iter()
         .flat_map(|(_, parts)| parts.iter().filter_map(|p| col(p)))
+        .chain(ids.iter().filter(|i| aged(i)).filter_map(|i| col(i)))
         .collect();
+    let has_ages = values.values().any(|r| r.contains_key(MALE_GROUPS[0]));
     let mask = |row: &[i64]| -> Vec<i64> {
         row.iter()
             .enumerate()
@@ -134,6 +141,9 @@ fn assert_exact(
                     row[t]
                 );
             }
+            if has_ages {
+                assert_age_sums(row, &col, &format!("{what}: cell {cell}"));
+            }
             for (s, v) in sums.iter_mut().zip(row) {
                 *s += v;
             }
@@ -158,6 +168,20 @@ fn assert_exact(
         expected = coarse;
     }
     assert_eq!(grid.levels().len(), 4, "{what}: r7 down to r4");
+}
+
+/// In one cell: the male groups sum to males, the female groups to females and the female
+/// groups 15–49 to women 15–49.
+fn assert_age_sums(row: &[i64], col: &dyn Fn(&str) -> Option<usize>, what: &str) {
+    let get = |id: &str| row[col(id).unwrap_or_else(|| panic!("{what}: no column {id}"))];
+    let sum = |ids: &[&str]| ids.iter().map(|i| get(i)).sum::<i64>();
+    assert_eq!(sum(&MALE_GROUPS), get("males"), "{what}: male groups");
+    assert_eq!(sum(&FEMALE_GROUPS), get("females"), "{what}: female groups");
+    assert_eq!(
+        sum(&FEMALE_GROUPS[3..10]),
+        get("women_15_49"),
+        "{what}: women 15–49"
+    );
 }
 
 async fn operators(store: &Store) -> BTreeMap<String, Operator> {

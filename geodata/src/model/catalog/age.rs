@@ -84,6 +84,21 @@ impl Catalog {
         self.base.iter().filter(|b| b.is_age_group())
     }
 
+    /// Ids of the base counts that are not age groups, in catalog order (the default H3 grid's
+    /// columns: the 34 groups would triple its memory, see ARCHITECTURE.md).
+    pub fn base_ids_except_ages(&self) -> impl Iterator<Item = &str> {
+        self.base
+            .iter()
+            .filter(|b| !b.is_age_group())
+            .map(|b| b.id.as_str())
+    }
+
+    /// Whether a derived indicator reads age groups (not computable where a period has none).
+    pub fn reads_ages(&self, d: &DerivedIndicator) -> bool {
+        d.inputs()
+            .any(|t| self.base(t).is_some_and(BaseIndicator::is_age_group))
+    }
+
     /// A named sum by id.
     pub fn sum(&self, id: &str) -> Option<&AgeSum> {
         self.sums.iter().find(|s| s.id == id)
