@@ -7,6 +7,8 @@
 //! A suite root resolves `mod` files beside itself (`tests/tests/`), hence one `#[path]` per
 //! module.
 
+#[path = "tileserver/ages.rs"]
+mod ages;
 #[path = "tileserver/common/mod.rs"]
 mod common;
 

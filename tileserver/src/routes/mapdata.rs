@@ -498,7 +498,8 @@ pub struct StableView {
 /// The answer of `/api/v1/map/indicators` (keys in alphabetical order, as [`MapIndicator`]).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MapIndicators {
-    /// Public indicators: derived ones first, then base counts, each in catalog order.
+    /// Public indicators: derived ones first, then base counts, each in catalog order; the age
+    /// × sex groups are not listed (see `group` in /api/v1/indicators).
     pub indicators: Vec<MapIndicator>,
     /// Whether the values served are synthetic demo data.
     pub synthetic: bool,
@@ -533,7 +534,12 @@ pub async fn indicators(
             about: st.catalog.about(id).unwrap_or_default().into(),
             base,
             fixed: !s.fixed.is_empty(),
-            h3: on_h3.base.iter().chain(&on_h3.derived).any(|f| f == id),
+            // The H3 grid has no age groups (memory): age indicators are not on H3 tiles.
+            h3: on_h3.base.iter().chain(&on_h3.derived).any(|f| f == id)
+                && !st
+                    .catalog
+                    .derived(id)
+                    .is_some_and(|d| st.catalog.reads_ages(d)),
             id: id.to_string(),
             k: s.k,
             k_range: crate::routes::classes::K_RANGE,
@@ -571,11 +577,13 @@ pub async fn indicators(
             &d.id, &d.name_vi, &d.name_en, &d.unit, &d.unit_en, false,
         ));
     }
+    // The 34 age × sex groups are drawn as pyramids (their sex and ages are in
+    // /api/v1/indicators), not offered as map colours: the derived age indicators are.
     for b in st
         .catalog
         .base
         .iter()
-        .filter(|b| b.access == Access::Public)
+        .filter(|b| b.access == Access::Public && !b.is_age_group())
     {
         out.push(entry(
             &b.id, &b.name_vi, &b.name_en, &b.unit, &b.unit_en, true,

@@ -95,10 +95,21 @@ pub struct Published {
     pub operators: Vec<String>,
     /// 1 for the state read at start, +1 for each reload that changed it.
     pub generation: u64,
+    /// Store ids of the snapshots that carry the age × sex groups (a publish gives all of them
+    /// or none, and every level of the snapshot has them: they are summed up the hierarchy).
+    pub ages: std::collections::BTreeSet<i64>,
     /// Index in `snapshots` of what `latest` names, found once at load (every tile URL with
     /// `latest` asks, and the search compares dates of every snapshot).
     latest: Option<usize>,
 }
+
+/// The age group whose presence marks a snapshot with ages (the catalog's first).
+static AGE_MARKER: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
+    geodata::Catalog::builtin()
+        .age_groups()
+        .next()
+        .map(|b| b.id.clone())
+});
 
 impl Published {
     /// Reads versions and snapshots from `store`.
@@ -115,6 +126,10 @@ impl Published {
         );
         builds.sort();
         let snapshots = store.snapshots().await?;
+        let ages = match AGE_MARKER.as_deref() {
+            Some(id) => store.snapshots_with(id).await?,
+            None => Default::default(),
+        };
         let latest = geodata::latest_snapshot(&snapshots)
             .and_then(|l| snapshots.iter().position(|s| std::ptr::eq(s, l)));
         Ok(Published {
@@ -123,6 +138,7 @@ impl Published {
             builds,
             crosswalks: metas.into_iter().map(|m| (m.from, m.to)).collect(),
             operators: ops.into_iter().map(|o| o.version).collect(),
+            ages,
             generation,
             latest,
         })

@@ -462,7 +462,7 @@ impl TileCache {
     ) -> Result<Arc<H3Snapshot>, ApiError> {
         let operator = self.operator(store, version).await?;
         let values = self.values(store, id).await?;
-        let indicators: Vec<String> = catalog.base_ids().map(str::to_owned).collect();
+        let indicators: Vec<String> = catalog.base_ids_except_ages().map(str::to_owned).collect();
         let (rules, gate) = (rules.clone(), self.grid_gate.clone());
         let meter = &self.meters.grids;
         fill(&self.grids, meter, id, async move {

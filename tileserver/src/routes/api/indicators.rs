@@ -42,6 +42,19 @@ pub struct IndicatorEntry {
     pub access: &'static str,
     /// What the indicator means, from the catalog: definition, formula in words, source, caveats.
     pub about: AboutEntry,
+    /// `"age"` for the 34 age × sex groups (drawn as pyramids, not listed by the map's picker);
+    /// absent for every other indicator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub group: Option<&'static str>,
+    /// An age group's sex: `male` or `female`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub sex: Option<geodata::Sex>,
+    /// An age group's ages `[from, to]` in completed years, `to` null for the open group (80+).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Option<u32>>>)]
+    pub age: Option<[Option<u32>; 2]>,
 }
 
 /// One text in Vietnamese and English.
@@ -106,6 +119,9 @@ pub fn entries(catalog: &Catalog) -> Vec<IndicatorEntry> {
         formula: None,
         access: access_str(b.access),
         about: b.about().into(),
+        group: b.is_age_group().then_some("age"),
+        sex: b.sex,
+        age: b.age_from.map(|from| [Some(from), b.age_to]),
     });
     let derived = catalog.derived.iter().map(|d| IndicatorEntry {
         id: d.id.clone(),
@@ -117,6 +133,9 @@ pub fn entries(catalog: &Catalog) -> Vec<IndicatorEntry> {
         formula: Some(d.formula()),
         access: access_str(d.access),
         about: d.about().into(),
+        group: None,
+        sex: None,
+        age: None,
     });
     base.chain(derived).collect()
 }

@@ -119,6 +119,10 @@ pub struct PeriodItem {
     /// --partial`): totals above the communes miss the communes not reported.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+    /// Whether the newest revision carries the age × sex groups (and so the pyramids and the
+    /// derived age indicators), at every level of its version. Monthly reports often have no
+    /// ages; a quarter or a year has them when its last month does.
+    pub ages: bool,
 }
 
 /// The query of `GET /api/v1/periods`.
@@ -168,12 +172,15 @@ pub async fn periods(
                 .then_some((p, period))
         })
         .map(|(p, period)| {
-            let revisions = published
+            let same: Vec<_> = published
                 .snapshots
                 .iter()
                 .filter(|s| s.period.to_string() == p.period)
-                .map(|s| s.revision)
                 .collect();
+            let revisions = same.iter().map(|s| s.revision).collect();
+            let ages = same
+                .iter()
+                .any(|s| s.revision == p.revision && published.ages.contains(&s.id));
             PeriodItem {
                 period: p.period,
                 granularity: granularity_name(period.granularity()).to_string(),
@@ -182,6 +189,7 @@ pub async fn periods(
                 published_at: p.published_at,
                 revisions,
                 incomplete: !p.complete,
+                ages,
             }
         })
         .collect();
@@ -193,6 +201,7 @@ pub async fn periods(
                 "revision",
                 "version",
                 "published_at",
+                "ages",
             ]
             .map(String::from)
             .to_vec(),
@@ -205,6 +214,7 @@ pub async fn periods(
                         Some(p.revision.to_string()),
                         Some(p.version.clone()),
                         Some(p.published_at.clone()),
+                        Some(p.ages.to_string()),
                     ]
                 })
                 .collect(),
