@@ -202,12 +202,16 @@ pub async fn download(
     let (level, kind, ext) = parse_file(&file)?;
     let bom = params.bom()?;
     let asked = params.list("indicator")?;
-    let ids = select(&st.catalog, &caller, asked.as_deref())?;
+    let mut ids = select(&st.catalog, &caller, asked.as_deref())?;
     let by_period = Params(std::iter::once(("period".to_string(), period)).collect());
     let (_, snap) = st
         .published
         .load()
         .snapshot(by_period.str("period"), Some("period"))?;
+    if asked.is_none() && !st.published.load().ages.contains(&snap.id) {
+        // A period without the age report: no 43 empty age columns unless asked for.
+        ids.retain(|id| !crate::routes::api::indicators::reads_ages(&st.catalog, id));
+    }
     let target = crate::routes::mapdata::target_for(&st, &snap, params.get("version"))?;
     let mut shown = snap.clone();
     shown.version = target.clone().unwrap_or_else(|| snap.version.clone());

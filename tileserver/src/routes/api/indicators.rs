@@ -209,6 +209,13 @@ pub async fn list(
     })
 }
 
+/// Whether indicator `id` is an age group or a derived indicator computed from them (absent
+/// from a period without the age report).
+pub fn reads_ages(catalog: &Catalog, id: &str) -> bool {
+    catalog.base(id).is_some_and(|b| b.is_age_group())
+        || catalog.derived(id).is_some_and(|d| catalog.reads_ages(d))
+}
+
 /// Whether indicator `id` (known to the catalog) is restricted.
 fn restricted(catalog: &Catalog, id: &str) -> bool {
     catalog
