@@ -21,6 +21,9 @@ use super::synth::{Row, Tables, col};
 /// Per month, one row per vn-2025 commune (in `Inputs::communes_2025` order).
 pub type Carried = Vec<Vec<Row>>;
 
+/// Per month, the vn-2025 communes' age groups (`None` in months without the age report).
+pub type CarriedAges = Vec<Option<Vec<AgeRow>>>;
+
 /// Splits `total` by `shares` (non-negative, any scale) with largest-remainder rounding; ties go to the
 /// lower index. Equal shares when all are zero.
 pub fn largest_remainder(total: u64, shares: &[f64]) -> Vec<u64> {
@@ -229,7 +232,7 @@ pub fn carry(
     data: &Inputs,
     geom: &Geometry,
     tables: &Tables,
-) -> Result<(Carried, Vec<Option<Vec<AgeRow>>>), DemoError> {
+) -> Result<(Carried, CarriedAges), DemoError> {
     let shares = split_shares(data, geom);
     let mut out = Vec::with_capacity(tables.months.len());
     let mut out_ages = Vec::with_capacity(tables.months.len());
