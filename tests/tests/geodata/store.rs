@@ -462,6 +462,10 @@ async fn dump_is_canonical_and_the_same_on_both_backends() {
 # snapshot_id | unit_code | indicator_id | value | reported
 1 | "00007" | 1 | -1 | 0
 1 | "01" | 2 | 5 | 1
+== snapshot_indicators (2 rows)
+# snapshot_id | indicator_id
+1 | 1
+1 | 2
 == crosswalk_meta (0 rows)
 == crosswalk (0 rows)
 "#
