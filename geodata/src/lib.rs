@@ -24,6 +24,7 @@ mod geometry;
 mod glyphs;
 mod h3;
 mod model;
+mod projection;
 mod readmodel;
 mod store;
 mod tiling;
@@ -52,6 +53,16 @@ pub use model::text::{fold, is_nfc, nfc};
 pub use model::unit::{Unit, UnitInfo};
 pub use model::unittype::{UnitType, split_folded};
 pub use model::version::BoundaryVersion;
+
+// Cohort-component projections.
+pub use projection::assumptions::{
+    ASSUMPTIONS_TOML, Assumptions, Fertility, Method as AssumptionMethod, Migration, Mortality,
+    Siler, Variants,
+};
+pub use projection::engine::{Cohorts, Rates, Schedules, births, project, step};
+pub use projection::fit::{Published, expected_deaths, fit};
+pub use projection::lifetable::{Survival, brass, e0, standard_lx};
+pub use projection::{AGES, AgeSex, GROUPS, ProjectionError, group_codes};
 
 // Geometry algorithms.
 pub use geometry::crossing::{has_crossing, polygon_is_valid};
