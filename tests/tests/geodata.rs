@@ -19,6 +19,8 @@ mod generalise;
 mod mvt;
 #[path = "geodata/operator_store.rs"]
 mod operator_store;
+#[path = "geodata/projection_ref.rs"]
+mod projection_ref;
 #[path = "geodata/store.rs"]
 mod store;
 #[path = "geodata/store_api.rs"]

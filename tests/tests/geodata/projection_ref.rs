@@ -1,0 +1,148 @@
+//! Issue 19's must-hold: the projection engine reproduces an independent implementation to the
+//! person. tests/python/projection_ref.py (a Leslie matrix from the textbook formulas, numpy) is
+//! run by `POPMAP_PYTHON` on the same provinces; every group, sex, year and variant of every
+//! province and of the nation (= sum of the provinces) must be equal, and so must the fitted
+//! rates (to 1e-9 relative).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use geodata::{AgeSex, Assumptions, GROUPS, Published, fit, project};
+use serde_json::{Value, json};
+
+/// Vietnam's national shape, males and females per 1,000 people by five-year group (rounded from
+/// memory of the 2019 Census pyramid; synthetic, like every demo value).
+const SHAPE_M: [f64; GROUPS] = [
+    41.0, 42.0, 36.0, 33.0, 37.0, 42.0, 41.0, 38.0, 35.0, 32.0, 28.0, 24.0, 19.0, 13.0, 8.0, 5.0,
+    6.0,
+];
+const SHAPE_F: [f64; GROUPS] = [
+    37.0, 38.0, 33.0, 31.0, 35.0, 40.0, 40.0, 38.0, 35.0, 33.0, 30.0, 27.0, 22.0, 16.0, 10.0, 7.0,
+    12.0,
+];
+
+/// 34 provinces, 0.4 to 9 million people, younger or older than the nation, with flows near
+/// Vietnam's rates (CBR ~15 ‰, CDR ~6 ‰) and net migration from −1.5 % to +1 % over three years.
+fn provinces() -> Vec<(String, AgeSex, Published)> {
+    (0..34)
+        .map(|i| {
+            let people = 400_000.0 + 8_600_000.0 * ((i * 7919 % 34) as f64 / 33.0).powi(2);
+            let tilt = (i as f64 - 16.5) / 16.5 * 0.25; // + older, − younger
+            let mut base = AgeSex::default();
+            for g in 0..GROUPS {
+                let w = 1.0 + tilt * (g as f64 - 8.0) / 8.0;
+                base.males[g] = (people / 1000.0 * SHAPE_M[g] * w).round() as i64;
+                base.females[g] = (people / 1000.0 * SHAPE_F[g] * w).round() as i64;
+            }
+            let total = base.total() as f64;
+            let births = (total * (0.0155 - tilt * 0.01)).round();
+            let male = (births * (0.525 + (i % 5) as f64 * 0.002)).round();
+            let deaths = (total * (0.0062 + tilt * 0.006)).round();
+            let rate = -0.005 + 0.01 * ((i * 13 % 17) as f64 / 16.0) - 0.004;
+            let net = (0..3)
+                .map(|y| (total * rate * (1.0 + 0.1 * y as f64)).round())
+                .collect();
+            let published = Published {
+                births,
+                births_by_sex: (i % 9 != 0).then_some((male, births - male)),
+                deaths,
+                net_migration: net,
+            };
+            (format!("{:02}", i + 1), base, published)
+        })
+        .collect()
+}
+
+const VARIANTS: [&str; 3] = ["low", "medium", "high"];
+const YEARS: usize = 10;
+
+fn as_json(s: &AgeSex) -> Value {
+    json!([s.males.to_vec(), s.females.to_vec()])
+}
+
+fn python(python: &str, request: &Value) -> Value {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/projection_ref.py");
+    let mut child = Command::new(python)
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("running {python}: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "projection_ref.py failed: {out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn projections_match_the_python_reference_to_the_person() {
+    let Ok(py) = std::env::var("POPMAP_PYTHON") else {
+        eprintln!("skipped: POPMAP_PYTHON is not set (scripts/test.sh sets it up with numpy)");
+        return;
+    };
+    let a = Assumptions::standard();
+    let units = provinces();
+    let request = json!({
+        "assumptions": concat!(env!("CARGO_MANIFEST_DIR"), "/../data/projection/assumptions.toml"),
+        "years": YEARS,
+        "variants": VARIANTS,
+        "units": units.iter().map(|(code, base, p)| json!({
+            "code": code, "males": base.males.to_vec(), "females": base.females.to_vec(),
+            "births": p.births, "births_male": p.births_by_sex.map(|b| b.0),
+            "births_female": p.births_by_sex.map(|b| b.1), "deaths": p.deaths,
+            "net": p.net_migration,
+        })).collect::<Vec<_>>(),
+    });
+    let theirs = python(&py, &request);
+    let mut national = vec![vec![AgeSex::default(); YEARS]; VARIANTS.len()];
+    let mut compared = 0;
+    for (code, base, published) in &units {
+        let rates = fit(base, published, &a).unwrap();
+        let r = &theirs["rates"][code];
+        for (ours, key) in [
+            (rates.tfr, "tfr"),
+            (rates.srb, "srb"),
+            (rates.alpha, "alpha"),
+            (rates.net_migration, "net_migration"),
+        ] {
+            let t = r[key].as_f64().unwrap();
+            assert!(
+                (ours - t).abs() <= 1e-9 * t.abs().max(1.0),
+                "{code} {key}: {ours} vs {t}"
+            );
+        }
+        for (v, variant) in VARIANTS.iter().enumerate() {
+            let years = project(base, &rates, a.offset(variant).unwrap(), YEARS, &a);
+            for (y, s) in years.iter().enumerate() {
+                assert_eq!(
+                    as_json(s),
+                    theirs["units"][code][variant][y],
+                    "province {code}, {variant}, year {}",
+                    y + 1
+                );
+                national[v][y] = national[v][y].plus(s);
+                compared += 2 * GROUPS;
+            }
+        }
+    }
+    for (v, variant) in VARIANTS.iter().enumerate() {
+        for (y, s) in national[v].iter().enumerate() {
+            assert_eq!(
+                as_json(s),
+                theirs["national"][variant][y],
+                "nation, {variant}, year {}",
+                y + 1
+            );
+        }
+    }
+    assert_eq!(compared, 34 * 3 * YEARS * 34);
+    // The variants differ where fertility acts: the high variant has more children by year 5.
+    let kids = |s: &AgeSex| s.males[0] + s.females[0];
+    assert!(kids(&national[2][4]) > kids(&national[1][4]));
+    assert!(kids(&national[1][4]) > kids(&national[0][4]));
+}
