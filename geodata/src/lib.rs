@@ -47,7 +47,7 @@ pub use model::operator::{
     COARSEST_BUILD, COARSEST_OUTPUT, DEFAULT_RESOLUTION, FINEST, Operator, OperatorError,
     check_resolution,
 };
-pub use model::period::{Granularity, InvalidPeriod, Period};
+pub use model::period::{Granularity, InvalidPeriod, Period, Variant};
 pub use model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable};
 pub use model::text::{fold, is_nfc, nfc};
 pub use model::unit::{Unit, UnitInfo};

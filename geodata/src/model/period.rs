@@ -1,7 +1,10 @@
-//! Reporting periods: month `2025-10`, quarter `2025-Q3`, year `2025`.
+//! Reporting periods: month `2025-10`, quarter `2025-Q3`, year `2025`; and projected years
+//! `2030-medium` (a cohort-component projection's variant low / medium / high: a period of its
+//! own kind, never reported, see [`Granularity::Projection`]).
 //!
 //! Periods are totally ordered by end date, then by length (a month sorts before the quarter
-//! and the year that end on the same day), so `2025-09 < 2025-Q3 < 2025-10`.
+//! and the year that end on the same day), so `2025-09 < 2025-Q3 < 2025-10`; a projected year
+//! sorts after the reported year of the same date, its variants low < medium < high.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -32,6 +35,53 @@ pub enum Period {
         /// Year.
         year: i32,
     },
+    /// A projected year (the population at its end), one variant of a projection.
+    Projection {
+        /// Year.
+        year: i32,
+        /// Low, medium or high.
+        variant: Variant,
+    },
+}
+
+/// A projection variant: the fertility assumption's low, medium or high level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    /// Lower fertility.
+    Low,
+    /// The derived fertility level.
+    Medium,
+    /// Higher fertility.
+    High,
+}
+
+impl Variant {
+    /// Every variant, low first.
+    pub const ALL: [Variant; 3] = [Variant::Low, Variant::Medium, Variant::High];
+
+    /// The URL word: `low`, `medium`, `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Low => "low",
+            Variant::Medium => "medium",
+            Variant::High => "high",
+        }
+    }
+
+    /// The variant a URL word names.
+    pub fn parse(text: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+
+    /// Its name in Vietnamese: `thấp`, `trung bình`, `cao`.
+    pub fn words_vi(self) -> &'static str {
+        match self {
+            Variant::Low => "thấp",
+            Variant::Medium => "trung bình",
+            Variant::High => "cao",
+        }
+    }
 }
 
 /// How long a period is.
@@ -44,12 +94,15 @@ pub enum Granularity {
     Quarter,
     /// Twelve months.
     Year,
+    /// A projected year of one variant: compared, played and classed only with its own
+    /// variant's years, never with reported periods.
+    Projection(Variant),
 }
 
 /// Why a period string was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid period '{0}': expected a month 2025-10, a quarter 2025-Q3 or a year 2025 (years 1900-2999)"
+    "invalid period '{0}': expected a month 2025-10, a quarter 2025-Q3, a year 2025 or a projection 2030-medium (low, medium, high; years 1900-2999)"
 )]
 pub struct InvalidPeriod(pub String);
 
@@ -73,12 +126,33 @@ impl Period {
             .then_some(Period::Year { year })
     }
 
+    /// A projected year, or `None` outside 1900–2999.
+    pub fn projection(year: i32, variant: Variant) -> Option<Period> {
+        (1900..=2999)
+            .contains(&year)
+            .then_some(Period::Projection { year, variant })
+    }
+
+    /// The projection variant, for a projected year.
+    pub fn variant(self) -> Option<Variant> {
+        match self {
+            Period::Projection { variant, .. } => Some(variant),
+            _ => None,
+        }
+    }
+
+    /// Whether the period is a projection (never a reported value).
+    pub fn is_projection(self) -> bool {
+        self.variant().is_some()
+    }
+
     /// The calendar year the period lies in.
     pub fn year_of(self) -> i32 {
         match self {
-            Period::Month { year, .. } | Period::Quarter { year, .. } | Period::Year { year } => {
-                year
-            }
+            Period::Month { year, .. }
+            | Period::Quarter { year, .. }
+            | Period::Year { year }
+            | Period::Projection { year, .. } => year,
         }
     }
 
@@ -88,6 +162,7 @@ impl Period {
             Period::Month { .. } => Granularity::Month,
             Period::Quarter { .. } => Granularity::Quarter,
             Period::Year { .. } => Granularity::Year,
+            Period::Projection { variant, .. } => Granularity::Projection(variant),
         }
     }
 
@@ -96,7 +171,7 @@ impl Period {
         match self {
             Period::Month { .. } => 1,
             Period::Quarter { .. } => 3,
-            Period::Year { .. } => 12,
+            Period::Year { .. } | Period::Projection { .. } => 12,
         }
     }
 
@@ -105,7 +180,7 @@ impl Period {
         match self {
             Period::Month { year, month } => (year, month),
             Period::Quarter { year, quarter } => (year, quarter * 3 - 2),
-            Period::Year { year } => (year, 1),
+            Period::Year { year } | Period::Projection { year, .. } => (year, 1),
         }
     }
 
@@ -158,6 +233,7 @@ impl Period {
                 Period::quarter(y, q)
             }
             Period::Year { year } => Period::year(year - 1),
+            Period::Projection { year, variant } => Period::projection(year - 1, variant),
         }
     }
 
@@ -201,6 +277,7 @@ impl fmt::Display for Period {
             Period::Month { year, month } => write!(f, "{year:04}-{month:02}"),
             Period::Quarter { year, quarter } => write!(f, "{year:04}-Q{quarter}"),
             Period::Year { year } => write!(f, "{year:04}"),
+            Period::Projection { year, variant } => write!(f, "{year:04}-{}", variant.as_str()),
         }
     }
 }
@@ -228,7 +305,7 @@ impl FromStr for Period {
                 Period::quarter(year, q[1..].parse().map_err(|_| bad())?)
             }
             Some(m) if digits(m, 2) => Period::month(year, m.parse().map_err(|_| bad())?),
-            Some(_) => None,
+            Some(v) => Variant::parse(v).and_then(|v| Period::projection(year, v)),
         }
         .ok_or_else(bad)
     }
@@ -258,7 +335,15 @@ mod tests {
     #[test]
     fn round_trip_every_form() {
         for s in [
-            "2025-10", "2025-01", "2025-Q3", "2025-Q1", "2025", "1999-12",
+            "2025-10",
+            "2025-01",
+            "2025-Q3",
+            "2025-Q1",
+            "2025",
+            "1999-12",
+            "2030-low",
+            "2030-medium",
+            "2035-high",
         ] {
             assert_eq!(p(s).to_string(), s);
         }
@@ -287,6 +372,8 @@ mod tests {
             "abcd",
             "2025-Q",
             "2025-Q12",
+            "2030-Medium",
+            "2030-central",
             "0999",
             " 2025",
         ] {
@@ -294,7 +381,7 @@ mod tests {
         }
         assert_eq!(
             "2025-13".parse::<Period>().unwrap_err().to_string(),
-            "invalid period '2025-13': expected a month 2025-10, a quarter 2025-Q3 or a year 2025 (years 1900-2999)"
+            "invalid period '2025-13': expected a month 2025-10, a quarter 2025-Q3, a year 2025 or a projection 2030-medium (low, medium, high; years 1900-2999)"
         );
     }
 
@@ -340,6 +427,22 @@ mod tests {
         v.sort();
         let s: Vec<String> = v.iter().map(ToString::to_string).collect();
         assert_eq!(s, ["2024-12", "2025-09", "2025-Q3", "2025-10", "2025"]);
+        let mut v = [
+            p("2030-high"),
+            p("2026-medium"),
+            p("2030"),
+            p("2030-low"),
+            p("2029"),
+        ];
+        v.sort();
+        let s: Vec<String> = v.iter().map(ToString::to_string).collect();
+        assert_eq!(s, ["2026-medium", "2029", "2030", "2030-low", "2030-high"]);
+        assert_eq!(p("2031-medium").previous(), Some(p("2030-medium")));
+        assert_eq!(
+            p("2030-high").granularity(),
+            Granularity::Projection(Variant::High)
+        );
+        assert!(p("2030-low").is_projection() && !p("2030").is_projection());
     }
 
     #[test]

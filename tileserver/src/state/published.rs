@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
-use geodata::{BoundaryVersion, Granularity, Period, Store};
+use geodata::{BoundaryVersion, Granularity, Period, Store, Variant};
 use geodata::{Snapshot, StoreError};
 
 use crate::http::error::ApiError;
@@ -38,7 +38,9 @@ impl PeriodRef {
 
 /// A period reference that does not parse.
 #[derive(Debug, thiserror::Error)]
-#[error("'{0}' is not a period: use latest, 2025-06, 2025-Q3, 2025, or a revision like 2025-06@r2")]
+#[error(
+    "'{0}' is not a period: use latest, 2025-06, 2025-Q3, 2025, a projection like 2030-medium, or a revision like 2025-06@r2"
+)]
 pub struct InvalidPeriodRef(String);
 
 impl FromStr for PeriodRef {
@@ -263,54 +265,77 @@ pub fn no_regions(version: Option<&BoundaryVersion>) -> ApiError {
     )
 }
 
-/// The URL word of a granularity: `month`, `quarter` or `year`.
+/// The URL word of a granularity: `month`, `quarter`, `year`, or a projection's variant
+/// `projection-low`, `projection-medium`, `projection-high`.
 pub fn granularity_name(g: Granularity) -> &'static str {
     match g {
         Granularity::Month => "month",
         Granularity::Quarter => "quarter",
         Granularity::Year => "year",
+        Granularity::Projection(Variant::Low) => "projection-low",
+        Granularity::Projection(Variant::Medium) => "projection-medium",
+        Granularity::Projection(Variant::High) => "projection-high",
     }
 }
 
-/// A granularity named in query parameter `parameter` (`month`, `quarter`, `year`, and `all`
-/// where `all` is allowed: `Ok(None)`); 400 otherwise.
+/// Every granularity a query may name, reported first.
+const GRANULARITIES: [Granularity; 6] = [
+    Granularity::Month,
+    Granularity::Quarter,
+    Granularity::Year,
+    Granularity::Projection(Variant::Low),
+    Granularity::Projection(Variant::Medium),
+    Granularity::Projection(Variant::High),
+];
+
+/// A granularity named in query parameter `parameter` (`month`, `quarter`, `year`,
+/// `projection-medium` …, and `all` where `all` is allowed: `Ok(None)`, every reported length,
+/// never projections); 400 otherwise.
 pub fn parse_granularity(
     text: &str,
     parameter: &str,
     all: bool,
 ) -> Result<Option<Granularity>, ApiError> {
-    match text {
-        "month" => Ok(Some(Granularity::Month)),
-        "quarter" => Ok(Some(Granularity::Quarter)),
-        "year" => Ok(Some(Granularity::Year)),
-        "all" if all => Ok(None),
-        other => {
-            let allowed: &[&str] = if all {
-                &["month", "quarter", "year", "all"]
-            } else {
-                &["month", "quarter", "year"]
-            };
-            Err(ApiError::bad_request(
-                parameter,
-                allowed.to_vec(),
-                format!("{parameter}='{other}' is not one of {}", allowed.join(", ")),
-            ))
-        }
+    if all && text == "all" {
+        return Ok(None);
     }
+    if let Some(g) = GRANULARITIES
+        .into_iter()
+        .find(|g| granularity_name(*g) == text)
+    {
+        return Ok(Some(g));
+    }
+    let mut allowed: Vec<&str> = GRANULARITIES.into_iter().map(granularity_name).collect();
+    if all {
+        allowed.push("all");
+    }
+    Err(ApiError::bad_request(
+        parameter,
+        allowed.clone(),
+        format!("{parameter}='{text}' is not one of {}", allowed.join(", ")),
+    ))
 }
 
 /// The one check that two periods may be compared (change maps, comparisons): 400 naming
 /// query parameter `base` unless `base` has the length of `period`, e.g. "2026-Q3 is a quarter
 /// and 2026-09 a month: compare periods of the same length".
+///
+/// A projected year compares with a reported year or another variant's year (both name years,
+/// and a change from the base year is what a projection is read for).
 pub fn same_granularity(period: Period, base: Period) -> Result<(), ApiError> {
     let (a, b) = (period.granularity(), base.granularity());
-    if a == b {
+    let length = |g: Granularity| match g {
+        Granularity::Projection(_) => Granularity::Year,
+        g => g,
+    };
+    if length(a) == length(b) {
         return Ok(());
     }
     let word = |g: Granularity| match g {
         Granularity::Month => "a month",
         Granularity::Quarter => "a quarter",
         Granularity::Year => "a year",
+        Granularity::Projection(_) => "a projection",
     };
     Err(ApiError::bad_request(
         "base",
@@ -331,6 +356,13 @@ mod tests {
     fn only_periods_of_one_length_compare() {
         let p = |s: &str| s.parse::<Period>().unwrap();
         assert!(same_granularity(p("2026-09"), p("2025-09")).is_ok());
+        assert!(same_granularity(p("2030-medium"), p("2025")).is_ok());
+        assert!(same_granularity(p("2030-high"), p("2030-low")).is_ok());
+        assert!(same_granularity(p("2030-high"), p("2025-Q4")).is_err());
+        assert_eq!(
+            parse_granularity("projection-medium", "granularity", false).unwrap(),
+            Some(Granularity::Projection(Variant::Medium))
+        );
         let e = same_granularity(p("2026-09"), p("2026-Q3")).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -353,6 +385,8 @@ mod tests {
             "2025",
             "2025-06@r2",
             "2025@r10",
+            "2030-medium",
+            "2030-high@r2",
         ] {
             assert_eq!(s.parse::<PeriodRef>().unwrap().to_string(), s);
         }

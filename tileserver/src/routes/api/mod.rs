@@ -13,6 +13,7 @@ pub mod indicators;
 pub mod openapi;
 pub mod pages;
 pub mod periods;
+pub mod projections;
 pub mod rankings;
 pub mod series;
 pub mod units;
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/docs", get(openapi::docs))
         .route("/api/v1/versions", get(periods::versions))
         .route("/api/v1/periods", get(periods::periods))
+        .route(
+            "/api/v1/projections/assumptions",
+            get(projections::assumptions),
+        )
         .route("/api/v1/indicators", get(indicators::list))
         .route("/api/v1/units", get(units::list))
         .route("/api/v1/units/{code}", get(units::detail))

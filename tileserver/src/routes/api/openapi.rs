@@ -71,6 +71,7 @@ pub enum ErrorResponses {
     paths(
         super::periods::versions,
         super::periods::periods,
+        super::projections::assumptions,
         super::indicators::list,
         super::units::list,
         super::units::detail,

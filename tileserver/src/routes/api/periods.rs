@@ -105,8 +105,21 @@ fn onto(published: &crate::state::published::Published, id: &str) -> Vec<String>
 pub struct PeriodItem {
     /// The period, e.g. `2025-10`.
     pub period: String,
-    /// `month`, `quarter` or `year`.
+    /// `month`, `quarter`, `year`, or `projection-low` / `projection-medium` / `projection-high`.
     pub granularity: String,
+    /// `reported` (published tables) or `projection` (`popmap project`: computed, never reported;
+    /// `latest` never names one).
+    pub kind: &'static str,
+    /// A projection's variant: `low`, `medium` or `high`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<&'static str>,
+    /// The period in Vietnamese words, e.g. "Tháng 9/2026", "Dự báo 2030 (phương án trung bình)".
+    pub label_vi: String,
+    /// The period in English words, e.g. "September 2026", "Projection 2030 (medium variant)".
+    pub label_en: String,
+    /// A projection's assumptions (sources, derivation): `/api/v1/projections/assumptions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assumptions: Option<&'static str>,
     /// Newest revision (what `?period=2025-10` resolves to; `latest` is the newest month's).
     pub revision: i64,
     /// Boundary version of the newest revision.
@@ -184,6 +197,17 @@ pub async fn periods(
             PeriodItem {
                 period: p.period,
                 granularity: granularity_name(period.granularity()).to_string(),
+                kind: if period.is_projection() {
+                    "projection"
+                } else {
+                    "reported"
+                },
+                variant: period.variant().map(geodata::Variant::as_str),
+                label_vi: super::workbook::period_words(&period),
+                label_en: period_words_en(&period),
+                assumptions: period
+                    .is_projection()
+                    .then_some(super::projections::ASSUMPTIONS_PATH),
                 revision: p.revision,
                 version: p.version,
                 published_at: p.published_at,
@@ -198,6 +222,8 @@ pub async fn periods(
             columns: [
                 "period",
                 "granularity",
+                "kind",
+                "variant",
                 "revision",
                 "version",
                 "published_at",
@@ -211,6 +237,8 @@ pub async fn periods(
                     vec![
                         Some(p.period.clone()),
                         Some(p.granularity.clone()),
+                        Some(p.kind.to_string()),
+                        p.variant.map(str::to_string),
                         Some(p.revision.to_string()),
                         Some(p.version.clone()),
                         Some(p.published_at.clone()),
@@ -220,4 +248,33 @@ pub async fn periods(
                 .collect(),
         })
     })
+}
+
+/// A period in English words: "September 2026", "Q3 2026", "2026",
+/// "Projection 2030 (medium variant)".
+pub fn period_words_en(p: &geodata::Period) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match *p {
+        geodata::Period::Month { year, month } => {
+            format!("{} {year}", MONTHS[(month as usize - 1) % 12])
+        }
+        geodata::Period::Quarter { year, quarter } => format!("Q{quarter} {year}"),
+        geodata::Period::Year { year } => year.to_string(),
+        geodata::Period::Projection { year, variant } => {
+            format!("Projection {year} ({} variant)", variant.as_str())
+        }
+    }
 }

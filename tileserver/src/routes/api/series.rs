@@ -217,8 +217,9 @@ fn granularity(params: &Params) -> Result<Option<Granularity>, ApiError> {
     Ok(Some(shown.unwrap_or(Granularity::Month)))
 }
 
-/// Each period's newest revision within `from`..=`to` of length `only` (`None`: any), in period
-/// order (`snapshots` come by period, then revision).
+/// Each period's newest revision within `from`..=`to` of length `only` (`None`: any reported
+/// length; projections only when `only` names one), in period order (`snapshots` come by
+/// period, then revision).
 fn newest_revisions(
     snapshots: &[Snapshot],
     from: Option<geodata::Period>,
@@ -230,6 +231,7 @@ fn newest_revisions(
         if from.is_some_and(|f| s.period < f)
             || to.is_some_and(|t| s.period > t)
             || only.is_some_and(|g| s.period.granularity() != g)
+            || (only.is_none() && s.period.is_projection())
         {
             continue;
         }

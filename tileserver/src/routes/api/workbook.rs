@@ -14,7 +14,8 @@ use crate::http::error::ApiError;
 /// `Content-Type` of an .xlsx file.
 pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A period in words, as the web map writes it: "Tháng 9/2026", "Quý III/2026", "Năm 2026".
+/// A period in words, as the web map writes it: "Tháng 9/2026", "Quý III/2026", "Năm 2026",
+/// "Dự báo 2030 (phương án trung bình)".
 pub fn period_words(p: &Period) -> String {
     const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
     match *p {
@@ -24,6 +25,9 @@ pub fn period_words(p: &Period) -> String {
             format!("Quý {q}/{year}")
         }
         Period::Year { year } => format!("Năm {year}"),
+        Period::Projection { year, variant } => {
+            format!("Dự báo {year} (phương án {})", variant.words_vi())
+        }
     }
 }
 
@@ -239,6 +243,10 @@ mod tests {
         let p = |s: &str| s.parse::<Period>().unwrap();
         assert_eq!(period_words(&p("2026-09")), "Tháng 9/2026");
         assert_eq!(period_words(&p("2026-Q3")), "Quý III/2026");
+        assert_eq!(
+            period_words(&p("2030-medium")),
+            "Dự báo 2030 (phương án trung bình)"
+        );
         assert_eq!(period_words(&p("2024")), "Năm 2024");
         assert_eq!(level_words(Level::Commune), "cấp xã");
         assert_eq!(
