@@ -12,6 +12,7 @@ pub mod export;
 pub mod geometry;
 pub mod h3;
 pub mod names;
+pub mod project;
 pub mod publish;
 pub mod report;
 pub mod rowcheck;

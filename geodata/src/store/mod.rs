@@ -385,6 +385,12 @@ impl Store {
         snapshots::publish(self, snapshot).await
     }
 
+    /// Writes several snapshots in one transaction (all or none), each the next revision of its
+    /// period: a projection run's years and variants.
+    pub async fn publish_all(&self, snapshots: &[NewSnapshot]) -> Result<Vec<Snapshot>> {
+        snapshots::publish_all(self, snapshots).await
+    }
+
     /// All snapshots, ordered by period then revision.
     pub async fn snapshots(&self) -> Result<Vec<Snapshot>> {
         snapshots::snapshots(self).await

@@ -33,11 +33,16 @@ fn insert_values_sql(backend: Backend, rows: usize) -> String {
 }
 
 pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot> {
+    Ok(publish_all(store, std::slice::from_ref(new))
+        .await?
+        .remove(0))
+}
+
+/// Publishes every snapshot of `news` in one transaction: all of them or none.
+pub(super) async fn publish_all(store: &Store, news: &[NewSnapshot]) -> Result<Vec<Snapshot>> {
     // Microsecond precision: what is returned is exactly what a later read parses back.
     let published_at_text = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
     let published_at = parse_time(&published_at_text, "new snapshot")?;
-    let period_text = new.period.to_string();
-
     let mut tx = store.begin_write().await?;
     if store.backend == Backend::Postgres {
         // Serialise publishers so `MAX(revision) + 1` and new indicator ids cannot collide;
@@ -46,10 +51,27 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
             .execute(&mut *tx)
             .await?;
     }
+    let mut out = Vec::with_capacity(news.len());
+    for new in news {
+        out.push(insert(store, &mut tx, new, &published_at_text, published_at).await?);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// One snapshot's header, indicator ids and values inside the publish transaction `tx`.
+async fn insert(
+    store: &Store,
+    tx: &mut sqlx::Transaction<'static, Any>,
+    new: &NewSnapshot,
+    published_at_text: &str,
+    published_at: DateTime<Utc>,
+) -> Result<Snapshot> {
+    let period_text = new.period.to_string();
     let version: Option<(String,)> =
         sqlx::query_as("SELECT id FROM boundary_versions WHERE id = $1")
             .bind(&new.version)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
     if version.is_none() {
         return Err(StoreError::UnknownVersion(new.version.clone()));
@@ -63,17 +85,17 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
     )
     .bind(&period_text)
     .bind(&new.version)
-    .bind(&published_at_text)
+    .bind(published_at_text)
     .bind(&new.source)
     .bind(&new.checksum)
     .bind(&new.report_json)
     .bind(i64::from(new.complete))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
 
     // Indicator ids: known ones from the table, new ones numbered after the largest.
     let known: Vec<(i32, String)> = sqlx::query_as("SELECT id, name FROM indicators")
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
     let mut ids: BTreeMap<&str, i32> = BTreeMap::new();
     let mut next = known.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
@@ -86,7 +108,7 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
                 sqlx::query("INSERT INTO indicators (id, name) VALUES ($1, $2)")
                     .bind(next)
                     .bind(name)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 next += 1;
                 next - 1
@@ -112,16 +134,15 @@ pub(super) async fn publish(store: &Store, new: &NewSnapshot) -> Result<Snapshot
                 .bind(v.value)
                 .bind(i16::from(v.reported));
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut **tx).await?;
     }
     for iid in ids.values() {
         sqlx::query("INSERT INTO snapshot_indicators (snapshot_id, indicator_id) VALUES ($1, $2)")
             .bind(id)
             .bind(*iid)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(Snapshot {
         id,
         period: new.period,

@@ -47,6 +47,21 @@ pub enum Command {
         #[arg(long)]
         to: Period,
     },
+    /// Project every province's population by age and sex (cohort-component, yearly) from a
+    /// published year and publish the projected years as projection periods (2030-medium, …),
+    /// all in one transaction; a rerun publishes new revisions. Assumptions:
+    /// data/projection/assumptions.toml.
+    Project {
+        /// The base year (default: the newest published year with age × sex).
+        #[arg(long)]
+        from: Option<Period>,
+        /// The last projected year.
+        #[arg(long, default_value_t = 2035)]
+        to: i32,
+        /// Comma-separated variants: low, medium, high.
+        #[arg(long, value_delimiter = ',', default_value = "low,medium,high", value_parser = parse_variant)]
+        variants: Vec<geodata::Variant>,
+    },
     /// List the boundary versions and published periods in the store.
     Status,
     /// The H3 population grid.
@@ -386,4 +401,10 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 2, 29).ok_or(String::new())
         );
     }
+}
+
+/// A projection variant named on the command line.
+fn parse_variant(text: &str) -> Result<geodata::Variant, String> {
+    geodata::Variant::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a variant: use low, medium or high"))
 }

@@ -8,6 +8,7 @@ mod export;
 mod h3;
 mod import;
 mod keys;
+mod project;
 mod serve;
 mod status;
 mod table;
@@ -43,6 +44,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = cli.db;
     match cli.command {
         Command::Status => status::run(&open(&db).await?).await,
+        Command::Project { from, to, variants } => {
+            let opts = etl::project::ProjectOptions { from, to, variants };
+            project::run(&open(&db).await?, &opts).await
+        }
         Command::Keys(k) => keys::run(&open(&db).await?, k).await,
         Command::Serve {
             listen,
