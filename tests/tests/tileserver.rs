@@ -42,6 +42,8 @@ mod memory;
 mod partial;
 #[path = "tileserver/periods_national.rs"]
 mod periods_national;
+#[path = "tileserver/projections.rs"]
+mod projections;
 #[path = "tileserver/refresh.rs"]
 mod refresh;
 #[path = "tileserver/search_api.rs"]
