@@ -38,10 +38,12 @@ pub fn fit(base: &AgeSex, p: &Published, a: &Assumptions) -> Result<Rates, Proje
         .zip(&fertility_by_age(a))
         .map(|(w, f)| w * f)
         .sum();
-    let tfr = match (p.births, exposure) {
-        (b, _) if b == 0.0 => 0.0,
-        (b, e) if e <= 0.0 => return Err(ProjectionError::NoMothers { births: b }),
-        (b, e) => b / e,
+    let tfr = if p.births == 0.0 {
+        0.0
+    } else if exposure <= 0.0 {
+        return Err(ProjectionError::NoMothers { births: p.births });
+    } else {
+        p.births / exposure
     };
     let srb = match p.births_by_sex {
         Some((m, f)) if m > 0.0 && f > 0.0 => m / f,

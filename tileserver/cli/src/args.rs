@@ -350,6 +350,12 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("'{text}' is not a day of the calendar"))
 }
 
+/// A projection variant named on the command line.
+fn parse_variant(text: &str) -> Result<geodata::Variant, String> {
+    geodata::Variant::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a variant: use low, medium or high"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,10 +407,4 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 2, 29).ok_or(String::new())
         );
     }
-}
-
-/// A projection variant named on the command line.
-fn parse_variant(text: &str) -> Result<geodata::Variant, String> {
-    geodata::Variant::parse(text)
-        .ok_or_else(|| format!("'{text}' is not a variant: use low, medium or high"))
 }
