@@ -26,8 +26,7 @@ pub const ASSUMPTIONS_PATH: &str = "/api/v1/projections/assumptions";
     reason = "never built: the handler reads the same names through Params getters"
 )]
 pub struct AssumptionsQuery {
-    /// A projection period, e.g. `2030-medium`: adds the run that produced it (base period,
-    /// each province's fitted TFR, SRB, mortality level and net migration)
+    /// `latest` (default: the newest month), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
 }
 
@@ -44,7 +43,9 @@ pub struct AssumptionsReply {
     pub run: Option<serde_json::Value>,
 }
 
-/// `GET /api/v1/projections/assumptions[?period=2030-medium]`.
+/// `GET /api/v1/projections/assumptions[?period=2030-medium]`: with a projection period, also
+/// the run that produced it (base period, each province's fitted TFR, SRB, mortality level and
+/// net migration); a reported period is a 400.
 #[utoipa::path(
     get,
     path = "/api/v1/projections/assumptions",
