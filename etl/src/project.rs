@@ -2,9 +2,13 @@
 //! given) published year with age × sex, published as projection periods (`2030-medium`, …)
 //! in one transaction — a new revision of each on a rerun.
 //!
-//! Inputs, by province of the base year's boundary version: the 34 age × sex stocks at the
-//! base year's end; births (and births by sex), deaths of the base year; in − out migrants of
-//! the base year and up to two years before it that are published on the same version. The
+//! The base is a year's end: a published year, its fourth quarter or its December (the demo's
+//! years straddle the 2025 boundary reform, so its newest year-end is 2025-Q4). Inputs, by
+//! province of the base's boundary version: the 34 age × sex stocks at the base; births (and
+//! births by sex) and deaths of the year to the base; in − out migrants of that year and up to
+//! two years before it. A year base takes its flows from the published years; a quarter or
+//! month base sums the published months on the same version in each twelve months to its end,
+//! annualised (× 12 / months found) when the version began within them. The
 //! engine is [`geodata::project`]; the national row is the sum of the provinces, as for every
 //! reported period. Each snapshot's report records the run (base, rates per province).
 
@@ -83,15 +87,12 @@ pub async fn project(store: &Store, opts: &ProjectOptions) -> Result<Vec<Snapsho
         });
     }
     let values = store.values(base.id).await?;
-    let mut net_by_year: Vec<(Period, ValueTable)> = Vec::new();
-    for year in (base_year - MIGRATION_YEARS + 1)..=base_year {
-        let newest = snapshots
-            .iter()
-            .filter(|s| s.period == Period::Year { year } && s.version == base.version)
-            .max_by_key(|s| s.revision);
-        if let Some(s) = newest {
-            net_by_year.push((s.period, store.values(s.id).await?));
-        }
+    let windows = year_windows(store, &snapshots, &base).await?;
+    if windows.is_empty() {
+        return Err(ProjectError::NoBase(format!(
+            "{}: no flows (births, deaths, migrants) are published on {} in the year to it",
+            base.period, base.version
+        )));
     }
     let provinces: Vec<_> = store
         .units(&base.version)
@@ -113,7 +114,7 @@ pub async fn project(store: &Store, opts: &ProjectOptions) -> Result<Vec<Snapsho
         let Some(structure) = age_sex(v) else {
             continue;
         };
-        let published = flows(v, &u.code, &net_by_year);
+        let published = flows(&u.code, &windows);
         hasher.update(format!("{}:{structure:?}:{published:?}", u.code));
         let rates =
             geodata::fit(&structure, &published, &a).map_err(|source| ProjectError::Province {
@@ -160,7 +161,7 @@ pub async fn project(store: &Store, opts: &ProjectOptions) -> Result<Vec<Snapsho
                 "variant": variant.as_str(),
                 "year": year,
                 "base": format!("{}@r{}", base.period, base.revision),
-                "migration_years": net_by_year.iter().map(|(p, _)| p.to_string()).collect::<Vec<_>>(),
+                "flows": windows.iter().map(|w| w.label.clone()).collect::<Vec<_>>(),
                 "national": "sum of the provinces",
                 "assumptions": "/api/v1/projections/assumptions",
                 "provinces": &run,
@@ -179,15 +180,23 @@ pub async fn project(store: &Store, opts: &ProjectOptions) -> Result<Vec<Snapsho
     Ok(store.publish_all(&news).await?)
 }
 
-/// The base snapshot: the newest revision of `from`, or of the newest complete year whose
-/// values carry age × sex.
+/// Whether a period ends a year: a year, a fourth quarter or a December.
+fn ends_a_year(p: Period) -> bool {
+    matches!(
+        p,
+        Period::Year { .. } | Period::Quarter { quarter: 4, .. } | Period::Month { month: 12, .. }
+    )
+}
+
+/// The base snapshot: the newest revision of `from`, or of the newest complete year's end
+/// (year, then Q4, then December of the same year) whose values carry age × sex.
 async fn base_snapshot(
     store: &Store,
     snapshots: &[Snapshot],
     from: Option<Period>,
 ) -> Result<Snapshot, ProjectError> {
     if let Some(p) = from {
-        if !matches!(p, Period::Year { .. }) {
+        if !ends_a_year(p) {
             return Err(ProjectError::NotAYear(p));
         }
         return snapshots
@@ -195,23 +204,102 @@ async fn base_snapshot(
             .filter(|s| s.period == p)
             .max_by_key(|s| s.revision)
             .cloned()
-            .ok_or_else(|| ProjectError::NoBase(format!("--from {p}: the year is not published")));
+            .ok_or_else(|| {
+                ProjectError::NoBase(format!("--from {p}: the period is not published"))
+            });
     }
-    let mut years: Vec<&Snapshot> = snapshots
+    let mut ends: Vec<&Snapshot> = snapshots
         .iter()
-        .filter(|s| matches!(s.period, Period::Year { .. }) && s.complete)
+        .filter(|s| ends_a_year(s.period) && s.complete)
         .collect();
-    years.sort_by_key(|s| std::cmp::Reverse((s.period, s.revision)));
+    ends.sort_by_key(|s| std::cmp::Reverse((s.period, s.revision)));
     let first_code = &group_codes("males")[0];
-    for s in years {
+    for s in ends {
         let values = store.values(s.id).await?;
         if values.values().any(|v| v.contains_key(first_code)) {
             return Ok(s.clone());
         }
     }
     Err(ProjectError::NoBase(
-        "no published year carries age × sex (males_0_4 …): publish one, then project".into(),
+        "no published year's end carries age × sex (males_0_4 …): publish one, then project".into(),
     ))
+}
+
+/// One year of published flows: its tables summed, times `scale` (12 / months found).
+struct YearFlows {
+    /// What was summed, e.g. `2025` or `2025-07…2025-12 × 2`.
+    label: String,
+    tables: Vec<ValueTable>,
+    scale: f64,
+}
+
+impl YearFlows {
+    /// The year's count of `indicator` at `code`, if any table has it.
+    fn get(&self, code: &str, indicator: &str) -> Option<f64> {
+        let mut found = None;
+        for t in &self.tables {
+            if let Some(v) = t.get(code).and_then(|u| u.get(indicator)) {
+                found = Some(found.unwrap_or(0) + v);
+            }
+        }
+        found.map(|n| n as f64 * self.scale)
+    }
+}
+
+/// The base's year and up to two before it, newest first, on the base's version.
+async fn year_windows(
+    store: &Store,
+    snapshots: &[Snapshot],
+    base: &Snapshot,
+) -> Result<Vec<YearFlows>, ProjectError> {
+    let newest = |p: Period| {
+        snapshots
+            .iter()
+            .filter(|s| s.period == p && s.version == base.version)
+            .max_by_key(|s| s.revision)
+    };
+    let mut out = Vec::new();
+    let mut last_month = Period::month_of(base.period.end());
+    for k in 0..MIGRATION_YEARS {
+        let mut window = YearFlows {
+            label: String::new(),
+            tables: Vec::new(),
+            scale: 1.0,
+        };
+        if let Period::Year { year } = base.period {
+            let year = year - k;
+            if let Some(s) = Period::year(year).and_then(newest) {
+                window.tables.push(store.values(s.id).await?);
+                window.label = year.to_string();
+            }
+        } else {
+            let mut found = Vec::new();
+            let mut m = Some(last_month);
+            for _ in 0..12 {
+                let Some(month) = m else { break };
+                if let Some(s) = newest(month) {
+                    window.tables.push(store.values(s.id).await?);
+                    found.push(month);
+                }
+                m = month.previous();
+            }
+            if let (Some(first), Some(last)) = (found.last(), found.first()) {
+                window.scale = 12.0 / found.len() as f64;
+                window.label = format!("{first}…{last} × 12/{}", found.len());
+            }
+        }
+        if !window.tables.is_empty() {
+            out.push(window);
+        }
+        last_month = match Period::year(last_month.year_of() - 1) {
+            Some(_) => Period::Month {
+                year: last_month.year_of() - 1,
+                month: 12,
+            },
+            None => break,
+        };
+    }
+    Ok(out)
 }
 
 /// A province's 34 groups, when all are there.
@@ -228,21 +316,19 @@ fn age_sex(v: &BTreeMap<String, i64>) -> Option<AgeSex> {
     Some(s)
 }
 
-/// A province's published flows: the base year's births and deaths, net migration of each year.
-fn flows(v: &BTreeMap<String, i64>, code: &str, net_by_year: &[(Period, ValueTable)]) -> Published {
-    let get = |k: &str| v.get(k).copied();
+/// A province's published flows: births and deaths of the year to the base, net migration of
+/// each year found.
+fn flows(code: &str, windows: &[YearFlows]) -> Published {
+    let year = &windows[0];
     Published {
-        births: get("births").unwrap_or(0) as f64,
-        births_by_sex: get("births_male")
-            .zip(get("births_female"))
-            .map(|(m, f)| (m as f64, f as f64)),
-        deaths: get("deaths").unwrap_or(0) as f64,
-        net_migration: net_by_year
+        births: year.get(code, "births").unwrap_or(0.0),
+        births_by_sex: year
+            .get(code, "births_male")
+            .zip(year.get(code, "births_female")),
+        deaths: year.get(code, "deaths").unwrap_or(0.0),
+        net_migration: windows
             .iter()
-            .filter_map(|(_, t)| {
-                let u = t.get(code)?;
-                Some((u.get("in_migrants")? - u.get("out_migrants")?) as f64)
-            })
+            .filter_map(|w| Some(w.get(code, "in_migrants")? - w.get(code, "out_migrants")?))
             .collect(),
     }
 }

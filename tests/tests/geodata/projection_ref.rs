@@ -2,7 +2,9 @@
 //! person. tests/python/projection_ref.py (a Leslie matrix from the textbook formulas, numpy) is
 //! run by `POPMAP_PYTHON` on the same provinces; every group, sex, year and variant of every
 //! province and of the nation (= sum of the provinces) must be equal, and so must the fitted
-//! rates (to 1e-9 relative).
+//! rates (to 1e-9 relative). Twice: on 34 synthetic provinces spanning the shapes and flows, and
+//! on the demo's 34 provinces as `popmap project` reads them (the age × sex of 2025-12, flows of
+//! 2025-07 … 2025-12 on vn-2025 annualised × 2: the demo's newest year end).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -79,14 +81,10 @@ fn python(python: &str, request: &Value) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[test]
-fn projections_match_the_python_reference_to_the_person() {
-    let Ok(py) = std::env::var("POPMAP_PYTHON") else {
-        eprintln!("skipped: POPMAP_PYTHON is not set (scripts/test.sh sets it up with numpy)");
-        return;
-    };
+/// Compares engine and reference on `units`; returns the national structure of each variant's
+/// years.
+fn compare(py: &str, units: &[(String, AgeSex, Published)]) -> Vec<Vec<AgeSex>> {
     let a = Assumptions::standard();
-    let units = provinces();
     let request = json!({
         "assumptions": concat!(env!("CARGO_MANIFEST_DIR"), "/../data/projection/assumptions.toml"),
         "years": YEARS,
@@ -98,10 +96,10 @@ fn projections_match_the_python_reference_to_the_person() {
             "net": p.net_migration,
         })).collect::<Vec<_>>(),
     });
-    let theirs = python(&py, &request);
+    let theirs = python(py, &request);
     let mut national = vec![vec![AgeSex::default(); YEARS]; VARIANTS.len()];
     let mut compared = 0;
-    for (code, base, published) in &units {
+    for (code, base, published) in units {
         let rates = fit(base, published, &a).unwrap();
         let r = &theirs["rates"][code];
         for (ours, key) in [
@@ -140,9 +138,90 @@ fn projections_match_the_python_reference_to_the_person() {
             );
         }
     }
-    assert_eq!(compared, 34 * 3 * YEARS * 34);
+    assert_eq!(compared, units.len() * 3 * YEARS * 34);
+    national
+}
+
+#[test]
+fn projections_match_the_python_reference_to_the_person() {
+    let Ok(py) = std::env::var("POPMAP_PYTHON") else {
+        eprintln!("skipped: POPMAP_PYTHON is not set (scripts/test.sh sets it up with numpy)");
+        return;
+    };
+    let national = compare(&py, &provinces());
     // The variants differ where fertility acts: the high variant has more children by year 5.
     let kids = |s: &AgeSex| s.males[0] + s.females[0];
     assert!(kids(&national[2][4]) > kids(&national[1][4]));
     assert!(kids(&national[1][4]) > kids(&national[0][4]));
+}
+
+/// The demo's provinces as `popmap project` reads them from a demo store.
+fn demo_provinces() -> Vec<(String, AgeSex, Published)> {
+    let inputs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/vn");
+    let out = tempfile::tempdir().unwrap();
+    etl::demo::generate(&inputs, out.path()).unwrap();
+    let mut province_of = std::collections::BTreeMap::new();
+    let mut r = csv::Reader::from_path(inputs.join("communes-2025.csv")).unwrap();
+    for row in r.deserialize::<std::collections::BTreeMap<String, String>>() {
+        let row = row.unwrap();
+        province_of.insert(row["code"].clone(), row["province_code"].clone());
+    }
+    type Sums = std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>;
+    let read = |period: &str| -> Sums {
+        let mut sums = Sums::new();
+        let path = out.path().join(format!("tables/{period}.csv"));
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        for row in r.deserialize::<std::collections::BTreeMap<String, String>>() {
+            let row = row.unwrap();
+            let province = sums.entry(province_of[&row["code"]].clone()).or_default();
+            for (k, v) in &row {
+                if let Ok(n) = v.parse::<i64>()
+                    && k != "code"
+                {
+                    *province.entry(k.clone()).or_default() += n;
+                }
+            }
+        }
+        sums
+    };
+    let base = read("2025-12");
+    let months: Vec<Sums> = (7..=12).map(|m| read(&format!("2025-{m:02}"))).collect();
+    let year = |code: &str, ind: &str| -> f64 {
+        months.iter().map(|t| t[code][ind]).sum::<i64>() as f64 * (12.0 / 6.0)
+    };
+    base.iter()
+        .map(|(code, v)| {
+            let mut s = AgeSex::default();
+            for (sex, out) in [("males", &mut s.males), ("females", &mut s.females)] {
+                for (g, c) in geodata::group_codes(sex).iter().enumerate() {
+                    out[g] = v[c];
+                }
+            }
+            let p = Published {
+                births: year(code, "births"),
+                births_by_sex: Some((year(code, "births_male"), year(code, "births_female"))),
+                deaths: year(code, "deaths"),
+                net_migration: vec![year(code, "in_migrants") - year(code, "out_migrants")],
+            };
+            (code.clone(), s, p)
+        })
+        .collect()
+}
+
+#[test]
+fn the_demos_projections_match_the_python_reference_to_the_person() {
+    let Ok(py) = std::env::var("POPMAP_PYTHON") else {
+        eprintln!("skipped: POPMAP_PYTHON is not set (scripts/test.sh sets it up with numpy)");
+        return;
+    };
+    let units = demo_provinces();
+    assert_eq!(units.len(), 34);
+    let national = compare(&py, &units);
+    let start: i64 = units.iter().map(|u| u.1.total()).sum();
+    let medium_2030 = national[1][4].total();
+    // Vietnam-like growth: between 0 and 2 % a year.
+    assert!(
+        medium_2030 > start && medium_2030 < start * 110 / 100,
+        "{start} → {medium_2030}"
+    );
 }

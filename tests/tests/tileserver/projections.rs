@@ -146,7 +146,7 @@ async fn projections_are_published_resolved_and_kept_apart(db: TestDb) {
         .await
         .unwrap_err()
         .to_string();
-    assert!(e.contains("not a month or quarter"), "{e}");
+    assert!(e.contains("starts from a year's end"), "{e}");
 
     let addr = serve(store, unlimited()).await;
     let list = ok(addr, "/api/v1/periods").await;

@@ -73,9 +73,10 @@ async fn published(store: &Store) -> anyhow::Result<BTreeSet<Period>> {
 }
 
 /// Prepares the demo database (generation, import, publish, aggregation) unless it is
-/// complete, then the vn-2019 → vn-2025 crosswalk from the official mapping unless it is stored.
+/// complete, the projections unless published, then the vn-2019 → vn-2025 crosswalk from the official mapping unless it is stored.
 pub async fn prepare(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyhow::Result<()> {
     prepare_data(store, catalog, args).await?;
+    projections(store).await?;
     let built = store
         .crosswalk_metas()
         .await?
@@ -199,6 +200,30 @@ async fn prepare_data(store: &Store, catalog: &Catalog, args: &DemoArgs) -> anyh
     eprintln!(
         "demo: the indicator values are SYNTHETIC (generated); codes, names and locations are real"
     );
+    Ok(())
+}
+
+/// Projects the newest year's end with age × sex to 2035 in every variant, unless projections
+/// are already published.
+async fn projections(store: &Store) -> anyhow::Result<()> {
+    if published(store).await?.iter().any(|p| p.is_projection()) {
+        return Ok(());
+    }
+    let t = Instant::now();
+    let opts = etl::project::ProjectOptions {
+        from: None,
+        to: 2035,
+        variants: geodata::Variant::ALL.to_vec(),
+    };
+    match etl::project::project(store, &opts).await {
+        Ok(snaps) => eprintln!(
+            "demo: projected {} periods (from {}) in {:.1} s",
+            snaps.len(),
+            snaps.first().map_or("-", |s| s.source.as_str()),
+            t.elapsed().as_secs_f64()
+        ),
+        Err(e) => eprintln!("demo: no projections: {e}"),
+    }
     Ok(())
 }
 
