@@ -37,9 +37,9 @@ pub struct ProjectOptions {
 /// Why no projection was published.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
-    /// `--from` is not a year.
+    /// `--from` is not a year's end.
     #[error(
-        "--from {0}: a projection starts from a published year (e.g. 2025), not a month or quarter"
+        "--from {0}: a projection starts from a year's end: a published year (2025), its fourth quarter (2025-Q4) or its December (2025-12)"
     )]
     NotAYear(Period),
     /// No year with age × sex is published (or not the one asked for).
