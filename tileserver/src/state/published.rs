@@ -320,15 +320,22 @@ pub fn parse_granularity(
 /// query parameter `base` unless `base` has the length of `period`, e.g. "2026-Q3 is a quarter
 /// and 2026-09 a month: compare periods of the same length".
 ///
-/// A projected year compares with a reported year or another variant's year (both name years,
-/// and a change from the base year is what a projection is read for).
+/// A projected year compares with another variant's year and with any reported period ending a
+/// year (a year, a fourth quarter, a December): a projection holds stocks at 31 December, and
+/// the change from its base is what it is read for.
 pub fn same_granularity(period: Period, base: Period) -> Result<(), ApiError> {
     let (a, b) = (period.granularity(), base.granularity());
-    let length = |g: Granularity| match g {
-        Granularity::Projection(_) => Granularity::Year,
-        g => g,
+    let year_end = |p: Period| {
+        matches!(
+            p,
+            Period::Year { .. }
+                | Period::Projection { .. }
+                | Period::Quarter { quarter: 4, .. }
+                | Period::Month { month: 12, .. }
+        )
     };
-    if length(a) == length(b) {
+    let projection = period.is_projection() || base.is_projection();
+    if a == b || (projection && year_end(period) && year_end(base)) {
         return Ok(());
     }
     let word = |g: Granularity| match g {
@@ -358,7 +365,10 @@ mod tests {
         assert!(same_granularity(p("2026-09"), p("2025-09")).is_ok());
         assert!(same_granularity(p("2030-medium"), p("2025")).is_ok());
         assert!(same_granularity(p("2030-high"), p("2030-low")).is_ok());
-        assert!(same_granularity(p("2030-high"), p("2025-Q4")).is_err());
+        assert!(same_granularity(p("2030-high"), p("2025-Q4")).is_ok());
+        assert!(same_granularity(p("2030-high"), p("2025-12")).is_ok());
+        assert!(same_granularity(p("2030-high"), p("2025-Q3")).is_err());
+        assert!(same_granularity(p("2025"), p("2025-Q4")).is_err());
         assert_eq!(
             parse_granularity("projection-medium", "granularity", false).unwrap(),
             Some(Granularity::Projection(Variant::Medium))
