@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pages;
 pub mod periods;
 pub mod projections;
+pub mod pyramid;
 pub mod rankings;
 pub mod series;
 pub mod units;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/units/{code}", get(units::detail))
         .route("/api/v1/units/{code}/series", get(series::series))
         .route("/api/v1/units/{code}/geometry", get(geometry::geometry))
+        .route("/api/v1/units/{code}/pyramid", get(pyramid::unit))
+        .route("/api/v1/pyramid", get(pyramid::set))
         .route("/api/v1/values", get(values::values))
         .route("/api/v1/rankings", get(rankings::rankings))
         .route("/api/v1/download/{period}/{file}", get(download::download))

@@ -76,6 +76,8 @@ pub enum ErrorResponses {
         super::units::list,
         super::units::detail,
         super::geometry::geometry,
+        super::pyramid::unit,
+        super::pyramid::set,
         super::series::series,
         super::values::values,
         super::rankings::rankings,
