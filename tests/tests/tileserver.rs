@@ -44,6 +44,8 @@ mod partial;
 mod periods_national;
 #[path = "tileserver/projections.rs"]
 mod projections;
+#[path = "tileserver/pyramid.rs"]
+mod pyramid;
 #[path = "tileserver/refresh.rs"]
 mod refresh;
 #[path = "tileserver/search_api.rs"]

@@ -368,7 +368,12 @@ async fn answer(
         Some(v) => published.known_version(v)?.id.clone(),
         None => snap.version.clone(),
     };
-    let extra = format!("{format:?}|{version}|{:?}", compare.as_ref().map(|c| c.id));
+    // The path's code is not among the query parameters: the key names the units itself.
+    let extra = format!(
+        "{format:?}|{version}|{:?}|{}|{one}",
+        compare.as_ref().map(|c| c.id),
+        codes.join(",")
+    );
     let key = ResponseCache::key("pyramid", snap.id, caller, params, &extra);
     if let Some(hit) = st.api.responses.get(&key).await {
         return Ok(hit.send(headers, caller));
