@@ -392,3 +392,83 @@ test('the print layout keeps every frame and text on the page, without overlaps'
   }
   assert.ok(frames('a3', 'landscape').scale > 1.41);
 });
+
+// A pyramid answer of /api/v1/units/{code}/pyramid: 17 groups, shares of 10,000 people.
+function pyramidFixture({ compare = false, parent = true } = {}) {
+  const ages = ['0–4', '5–9', '10–14', '15–19', '20–24', '25–29', '30–34', '35–39', '40–44', '45–49', '50–54',
+    '55–59', '60–64', '65–69', '70–74', '75–79', '80+'];
+  const groups = (k) => ages.map((age, i) => ({
+    age, males: (400 - 20 * i) * k, females: (410 - 20 * i) * k, males_share: (400 - 20 * i) / 100, females_share: (410 - 20 * i) / 100,
+  }));
+  const shares = ages.map((age, i) => ({ age, males_share: 3 - i * 0.1, females_share: 3.2 - i * 0.1 }));
+  return {
+    unit: { code: '00004', name: 'Phường Ba Đình', level: 'commune', parent_code: '01' },
+    version: 'vn-2025',
+    period: { period: '2025-12', revision: 1, reference: '2025-12@r1', words_vi: 'Tháng 12/2025', words_en: 'December 2025' },
+    groups: groups(1),
+    totals: { males: 4080, females: 4250, population: 8330 },
+    outline: { parent: parent ? { code: '01', name: 'Thành phố Hà Nội', groups: shares } : null, national: { code: 'VN', name: 'Việt Nam', groups: shares } },
+    ...(compare ? { compare: { period: { period: '2024-12' }, groups: groups(0.5), totals: {} } } : {}),
+  };
+}
+
+test('pyramid: URLs, the year before and round axis ends', async () => {
+  const { yearBefore, pyramidURL, axisMax } = await import('../src/assets/pyramid.js');
+  assert.equal(yearBefore('2025-12'), '2024-12');
+  assert.equal(yearBefore('2025-Q4@r2'), '2024-Q4');
+  assert.equal(yearBefore('2025'), '2024');
+  assert.equal(pyramidURL('01', { period: '2025-12', compare: '2024-12', version: 'vn-2025' }),
+    '/api/v1/units/01/pyramid?period=2025-12&compare=2024-12&version=vn-2025');
+  assert.equal(pyramidURL('VN'), '/api/v1/units/VN/pyramid');
+  assert.equal(axisMax(410), 500);
+  assert.equal(axisMax(4.1), 5);
+  assert.equal(axisMax(1.9), 2);
+  assert.equal(axisMax(0), 1);
+});
+
+test('pyramid: bars males left, females right, lengths proportional to the values', async () => {
+  const { pyramidSVG, COLOURS } = await import('../src/assets/pyramid.js');
+  const p = pyramidFixture();
+  for (const mode of ['counts', 'shares']) {
+    const svg = pyramidSVG(p, { mode, w: 280 });
+    const rects = [...svg.matchAll(/<rect class="([mf])" data-age="([^"]+)" data-v="([^"]+)" x="([^"]+)" y="([^"]+)" width="([^"]+)"[^>]*fill="([^"]+)"/g)]
+      .map((m) => ({ sex: m[1], age: m[2], v: +m[3], x: +m[4], y: +m[5], w: +m[6], fill: m[7] }));
+    assert.equal(rects.length, 34);
+    const half = (280 - 34) / 2 - 2;
+    const max = mode === 'counts' ? 500 : 5;
+    for (const r of rects) {
+      assert.ok(Math.abs(r.w - (r.v / max) * half) <= 0.05, `${mode} ${r.age} ${r.sex}`);
+      if (r.sex === 'm') assert.ok(Math.abs(r.x + r.w - (140 - 17)) <= 0.05);
+      else assert.equal(r.x, 140 + 17);
+      assert.equal(r.fill, r.sex === 'm' ? COLOURS.males : COLOURS.females);
+    }
+    const first = rects.find((r) => r.age === '0–4' && r.sex === 'm');
+    const last = rects.find((r) => r.age === '80+' && r.sex === 'm');
+    assert.ok(first.y > last.y, 'the youngest group at the bottom');
+    assert.equal(first.v, mode === 'counts' ? 400 : 4);
+  }
+  assert.equal((pyramidSVG(p).match(/class="outline"/g) || []).length, 2);
+  assert.equal((pyramidSVG(pyramidFixture({ compare: true })).match(/class="c[mf]"/g) || []).length, 34);
+  assert.equal(pyramidSVG({ groups: [] }), '');
+});
+
+test('pyramid: Vietnamese labels, numbers and a table for screen readers', async () => {
+  const { pyramidHTML, pyramidTableHTML, elsewhereHTML, outlineOf } = await import('../src/assets/pyramid.js');
+  const p = pyramidFixture({ compare: true });
+  const html = pyramidHTML('vi', p, 'shares');
+  assert.match(html, /Tháp dân số · Tháng 12\/2025/);
+  assert.match(html, /data-pmode="shares" aria-pressed="true"/);
+  assert.match(html, />Nam</);
+  assert.match(html, />Nữ</);
+  assert.match(html, /Đường viền: Thành phố Hà Nội/);
+  assert.match(html, /Vạch đen: Tháng 12\/2024/);
+  assert.match(html, /aria-label="Tháp dân số Phường Ba Đình, Tháng 12\/2025: nam 4\.080, nữ 4\.250"/);
+  assert.doesNotMatch(html, /@r1|vn-2025/);
+  const table = pyramidTableHTML('vi', p);
+  assert.equal((table.match(/<tr>/g) || []).length, 19); // header, 17 groups, total
+  assert.match(table, /<th scope="row">80\+<\/th><td>80<\/td><td>0,8 %<\/td><td>90<\/td>/);
+  assert.match(table, /<th scope="row">Tổng<\/th><td>4\.080<\/td>/);
+  assert.match(elsewhereHTML('vi', '2025-12'), /Kỳ này không có số liệu theo tuổi\. Tháng 12\/2025 có số liệu theo tuổi\./);
+  assert.match(elsewhereHTML('vi', '2025-12'), /data-period="2025-12">Xem tháp Tháng 12\/2025</);
+  assert.equal(outlineOf(pyramidFixture({ parent: false })).code, 'VN');
+});

@@ -78,7 +78,7 @@ export function popupHTML(lang, all, i, indicators, current) {
     ? `<p class="val"><b>${num(lang, all.values[current][i])}</b> ${esc(lang === 'vi' ? cur.unit : cur.unit_en)}` +
       ` <span>${esc(lang === 'vi' ? cur.name_vi : cur.name_en)}</span>${unstableMarkHTML(lang, all, current, i)}</p>` : '';
   return `<div class="pp"><h3>${esc(name)} <small>${esc(all.codes[i])}</small></h3>${value}` +
-    `<div class="series" data-code="${esc(all.codes[i])}"></div>${rank}<table>${rows.join('')}</table>${explainLinkHTML(lang, current)}</div>`;
+    `<div class="series" data-code="${esc(all.codes[i])}"></div>${rank}<div class="pyramid"></div><table>${rows.join('')}</table>${explainLinkHTML(lang, current)}</div>`;
 }
 
 /** The kind of a period name: `month` (2025-07), `quarter` (2025-Q3) or `year` (2025). */

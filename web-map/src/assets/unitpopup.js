@@ -7,6 +7,7 @@ import { getJSON } from './api.js';
 import { popupHTML, loadSeries, keepInside, VIEWS } from './popup.js';
 import { periodsOf, boundaryChanges } from './timeline.js';
 import { tf } from './i18n.js';
+import { loadPyramid } from './pyramid.js';
 
 // The one popup on the map (a unit's or an H3 cell's): opening another replaces it.
 let current = null;
@@ -111,6 +112,14 @@ export async function openUnitPopup(ctx, { code, level, lngLat }) {
       ctx.state().sv = v;
       ctx.writeURL(false);
     },
+    onDrawn: () => keepInside(popup, map),
+  });
+  // The pyramid of the period shown (or the line naming the newest period with age groups).
+  loadPyramid(popup.getElement(), {
+    lang: lang(),
+    code: all.codes[i],
+    period: all.period || S.period,
+    version: shownOn,
     onDrawn: () => keepInside(popup, map),
   });
   return popup;
