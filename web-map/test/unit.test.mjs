@@ -461,7 +461,7 @@ test('pyramid: Vietnamese labels, numbers and a table for screen readers', async
   assert.match(html, />Nam</);
   assert.match(html, />Nữ</);
   assert.match(html, /Đường viền: Thành phố Hà Nội/);
-  assert.match(html, /Vạch đen: Tháng 12\/2024/);
+  assert.match(html, /Khung đen: Tháng 12\/2024/);
   assert.match(html, /aria-label="Tháp dân số Phường Ba Đình, Tháng 12\/2025: nam 4\.080, nữ 4\.250"/);
   assert.doesNotMatch(html, /@r1|vn-2025/);
   const table = pyramidTableHTML('vi', p);
