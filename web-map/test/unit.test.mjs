@@ -472,3 +472,33 @@ test('pyramid: Vietnamese labels, numbers and a table for screen readers', async
   assert.match(elsewhereHTML('vi', '2025-12'), /data-period="2025-12">Xem tháp Tháng 12\/2025</);
   assert.equal(outlineOf(pyramidFixture({ parent: false })).code, 'VN');
 });
+
+test('projection mode: projected years are their own granularity per variant, worded as projections', async () => {
+  const tl = await import('../src/assets/timeline.js');
+  const { periodWords } = await import('../src/assets/layout.js');
+  const entries = [
+    { period: '2025-12', granularity: 'month' }, { period: '2025', granularity: 'year' },
+    { period: '2026-medium', granularity: 'projection-medium', kind: 'projection' },
+    { period: '2030-medium', granularity: 'projection-medium', kind: 'projection' },
+    { period: '2030-high', granularity: 'projection-high', kind: 'projection' },
+  ];
+  assert.equal(tl.granularityOf('2030-medium'), 'projection-medium');
+  assert.equal(tl.granularityOf('2030-high@r2'), 'projection-high');
+  assert.equal(tl.granularityOf('2030'), 'year');
+  assert.ok(tl.isProjection('projection-low') && !tl.isProjection('year'));
+  assert.deepEqual(tl.variantsOf(entries), ['medium', 'high']);
+  assert.deepEqual(tl.granularityButtons(entries, 'month'), ['month', 'year', 'projection-medium']);
+  assert.deepEqual(tl.granularityButtons(entries, 'projection-high'), ['month', 'year', 'projection-high']);
+  assert.deepEqual(tl.granularityButtons(entries.slice(0, 2), 'month'), ['month', 'year']);
+  assert.deepEqual(tl.periodsOf(entries, 'projection-medium'), ['2026-medium', '2030-medium']);
+  assert.equal(tl.withVariant('2030-medium', 'high'), '2030-high');
+  // Play in the projection mode steps through the variant's years only.
+  assert.equal(tl.nextPeriod(tl.periodsOf(entries, 'projection-medium'), '2026-medium', false), '2030-medium');
+  // A projected period in the URL sets the projection mode; reported comparisons are dropped.
+  const r = tl.resolvePeriods({ g: 'month', period: '2030-medium', cmp: '2025-12' }, entries);
+  assert.deepEqual([r.g, r.period, r.cmp, r.refused], ['projection-medium', '2030-medium', '', true]);
+  assert.equal(periodWords('2030-medium', 'vi'), 'Dự báo 2030 (phương án trung bình)');
+  assert.equal(periodWords('2030-low@r1', 'en'), 'Projection 2030 (low variant)');
+  assert.equal(periodKind('2030-high'), 'projection-high');
+  assert.equal(periodKind('2030'), 'year');
+});

@@ -28,12 +28,15 @@ export function pagePixels(paper, orient, dpi) {
 }
 
 const ROMAN = ['I', 'II', 'III', 'IV'];
+/** A projection variant's Vietnamese name (the server's `Variant::words_vi`). */
+export const VARIANT_VI = { low: 'thấp', medium: 'trung bình', high: 'cao' };
 const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
   'September', 'October', 'November', 'December'];
 
 /**
  * A period in words: "Tháng 9/2026", "Quý III/2026", "Năm 2026" (English: "September 2026",
- * "Q3 2026", "2026"). A revision suffix ("@r1") is dropped: it is an internal id.
+ * "Q3 2026", "2026"); a projected year "Dự báo 2030 (phương án trung bình)" ("Projection 2030
+ * (medium variant)"), as the server's periods API words it. A revision suffix ("@r1") is dropped: it is an internal id.
  */
 export function periodWords(period, lang = 'vi') {
   const p = String(period || '').split('@')[0];
@@ -44,6 +47,8 @@ export function periodWords(period, lang = 'vi') {
   }
   m = /^(\d{4})-Q([1-4])$/.exec(p);
   if (m) return lang === 'en' ? `Q${m[2]} ${m[1]}` : `Quý ${ROMAN[m[2] - 1]}/${m[1]}`;
+  m = /^(\d{4})-(low|medium|high)$/.exec(p);
+  if (m) return lang === 'en' ? `Projection ${m[1]} (${m[2]} variant)` : `Dự báo ${m[1]} (phương án ${VARIANT_VI[m[2]]})`;
   if (/^\d{4}$/.test(p)) return lang === 'en' ? p : `Năm ${p}`;
   return p;
 }

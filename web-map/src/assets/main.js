@@ -4,7 +4,7 @@
 // classes come from the server (/styles/{indicator}.json?join=state).
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, tryJSON, qs } from './api.js';
-import { t, errorText } from './i18n.js';
+import { t, tf, errorText } from './i18n.js';
 // Small numbers, explanations, H3 and no dead ends (engineer D's modules).
 import { addHatchLayers, unstableOf, decorateLegend, stableView } from './unstable.js';
 import { wireExplain } from './explain.js';
@@ -12,7 +12,7 @@ import { h3StyleURL, openCellPopup, H3_FILL } from './h3.js';
 import { correctView, showNotice, methodsOf, kRange, boundaryChoices, levelChoices } from './valid.js';
 import { renderLegend } from './legend.js';
 import { openUnitPopup, replacePopup, currentPopup } from './unitpopup.js';
-import { Timeline, resolvePeriods, periodsOf } from './timeline.js';
+import { Timeline, resolvePeriods, periodsOf, granularityOf, isProjection } from './timeline.js';
 import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG } from './export.js';
@@ -242,6 +242,7 @@ async function doUpdate() {
   document.body.dataset.period = doc.metadata['popmap:period'];
   document.body.dataset.indicator = S.ind;
   showIncomplete(doc.metadata['popmap:period']);
+  showProjection(doc.metadata['popmap:period']);
   await frame.afterUpdate(map); // area=: the unit outlined, the rest dimmed (frame.js)
   prefetchNeighbours();
 }
@@ -255,6 +256,25 @@ function showIncomplete(revision) {
   if (!el) return;
   el.hidden = !entry?.incomplete;
   el.textContent = entry?.incomplete ? t(lang(), 'incomplete').replace('{p}', capital(periodWords(period, lang()))) : '';
+}
+
+/** The label over the map while a projected year is drawn (computed, not reported figures), and
+ * the body's `data-projection` (the legend's and the panel's marking, app.css). */
+function showProjection(revision) {
+  const period = String(revision || '').split('@')[0];
+  const on = isProjection(granularityOf(period));
+  let el = $('#projection-badge');
+  if (!el) {
+    el = document.createElement('p');
+    el.id = 'projection-badge';
+    el.className = 'projection-badge';
+    el.setAttribute('role', 'note');
+    $('#map').append(el);
+  }
+  el.hidden = !on;
+  el.textContent = on ? tf(lang(), 'projBadge', { p: periodWords(period, lang()) }) : '';
+  if (on) document.body.dataset.projection = '1';
+  else delete document.body.dataset.projection;
 }
 
 /** Warms the style and values of the previous and next periods, so the timeline and the
@@ -310,7 +330,10 @@ function buildControls() {
   $('#title').textContent = t(L, 'title');
   $('#synthetic').textContent = meta.synthetic ? t(L, 'synthetic') : '';
   $('#synthetic').hidden = !meta.synthetic;
-  if (styleDoc) showIncomplete(styleDoc.metadata['popmap:period']);
+  if (styleDoc) {
+    showIncomplete(styleDoc.metadata['popmap:period']);
+    showProjection(styleDoc.metadata['popmap:period']);
+  }
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(L, el.dataset.t);
   for (const el of document.querySelectorAll('[data-ph]')) el.placeholder = t(L, el.dataset.ph);
   const ind = $('#ind');

@@ -81,8 +81,11 @@ export function popupHTML(lang, all, i, indicators, current) {
     `<div class="series" data-code="${esc(all.codes[i])}"></div>${rank}<div class="pyramid"></div><table>${rows.join('')}</table>${explainLinkHTML(lang, current)}</div>`;
 }
 
-/** The kind of a period name: `month` (2025-07), `quarter` (2025-Q3) or `year` (2025). */
+/** The kind of a period name: `month` (2025-07), `quarter` (2025-Q3), `year` (2025) or a
+ * projection's (`projection-medium` for 2030-medium). */
 export function periodKind(period) {
+  const v = /^\d{4}-(low|medium|high)$/.exec(period);
+  if (v) return `projection-${v[1]}`;
   if (/^\d{4}-\d{2}$/.test(period)) return 'month';
   if (/^\d{4}-Q[1-4]$/.test(period)) return 'quarter';
   return 'year';
@@ -121,14 +124,25 @@ export async function loadSeries(el, opts) {
     views = VIEWS, onView = () => {}, onDrawn = () => {} } = opts;
   const slot = el.querySelector('.series');
   if (!slot) return;
+  const proj = /^projection-/.test(g);
   let s = null;
-  for (const u of seriesURLs(code, { ...opts, g, view })) {
+  for (const u of seriesURLs(code, { ...opts, g: proj ? 'year' : g, view })) {
     s = await tryJSON(u);
     if (s) break;
   }
-  const points = (s?.points || []).filter((p) => periodKind(p.period) === g);
+  // Projection mode: the reported years, then the projected ones after a labelled break.
+  let points = (s?.points || []).filter((p) => periodKind(p.period) === (proj ? 'year' : g));
+  let breakAt = null;
+  if (proj) {
+    const ahead = await tryJSON(seriesURLs(code, { ...opts, g, view: 'as-reported' })[0]);
+    const future = (ahead?.points || []).filter((p) => periodKind(p.period) === g);
+    breakAt = future[0]?.period || null;
+    points = [...points, ...future];
+  }
   const series = s && { ...s, points };
-  const svg = chartSVG(points, { lang, marks: series ? markLabels(lang, series, known, versions) : [] });
+  const marks = series ? markLabels(lang, series, known, versions) : [];
+  if (breakAt) marks.push({ period: breakAt, label: t(lang, 'projBreak') });
+  const svg = chartSVG(points, { lang, marks });
   slot.dataset.view = view;
   slot.innerHTML = `<div class="lbl">${esc(t(lang, 'series'))}</div>${viewToggleHTML(lang, view, views)}` +
     (svg || `<p class="lbl">${esc(t(lang, 'noSeries'))}</p>`) +

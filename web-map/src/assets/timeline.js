@@ -13,9 +13,37 @@ export const SPEEDS = [0.5, 1, 2];
 /** Milliseconds between two frames of Play at speed 1×. */
 export const STEP_MS = 1500;
 
-/** The granularity of a period name: month (2025-07), quarter (2025-Q3) or year (2025). */
+/** The projection variants, low first. */
+export const VARIANTS = ['low', 'medium', 'high'];
+
+/** Whether granularity `g` is a projection's (`projection-medium`): computed years, never
+ * reported ones, shown in the "Dự báo" mode. */
+export function isProjection(g) {
+  return /^projection-/.test(String(g || ''));
+}
+
+/** The variant of a projection granularity or period (`projection-high`, `2030-high`), else ''. */
+export function variantOf(x) {
+  const m = /(?:^projection-|^\d{4}-)(low|medium|high)$/.exec(String(x || '').split('@')[0]);
+  return m ? m[1] : '';
+}
+
+/** The variants with published projection years in `entries`, low first. */
+export function variantsOf(entries) {
+  return VARIANTS.filter((v) => entries.some((e) => (e.granularity || granularityOf(e.period)) === `projection-${v}`));
+}
+
+/** The same projected year in variant `v` (`2030-medium` → `2030-high`). */
+export function withVariant(period, v) {
+  return `${String(period).slice(0, 4)}-${v}`;
+}
+
+/** The granularity of a period name: month (2025-07), quarter (2025-Q3), year (2025), or a
+ * projection's (2030-medium: projection-medium). */
 export function granularityOf(period) {
   const p = String(period || '').split('@')[0];
+  const v = variantOf(p);
+  if (v) return `projection-${v}`;
   if (/^\d{4}-\d{2}$/.test(p)) return 'month';
   if (/^\d{4}-Q[1-4]$/.test(p)) return 'quarter';
   return 'year';
@@ -29,9 +57,21 @@ export function periodsOf(entries, g) {
   return entries.filter((e) => kindOf(e) === g).map((e) => e.period).sort();
 }
 
-/** The granularities that have at least one period (a granularity without periods is not offered). */
+/** The granularities that have at least one period (a granularity without periods is not
+ * offered): the reported ones, then each projection variant's. */
 export function granularitiesOf(entries) {
-  return GRANULARITIES.filter((g) => entries.some((e) => kindOf(e) === g));
+  return [...GRANULARITIES, ...VARIANTS.map((v) => `projection-${v}`)].filter((g) => entries.some((e) => kindOf(e) === g));
+}
+
+/** The buttons of the granularity switch: the reported granularities, and one "Dự báo" button
+ * (its granularity the current variant's, else medium's, else the first) when projections exist. */
+export function granularityButtons(entries, g) {
+  const offered = granularitiesOf(entries);
+  const reported = offered.filter((x) => !isProjection(x));
+  const variants = variantsOf(entries);
+  if (!variants.length) return reported;
+  const v = variants.includes(variantOf(g)) ? variantOf(g) : variants.includes('medium') ? 'medium' : variants[0];
+  return [...reported, `projection-${v}`];
 }
 
 /** The newest period of granularity `g` ('' when there is none). */
@@ -86,7 +126,8 @@ export function periodLabel(entry, lang) {
   return `${periodWords(entry.period, lang)}${revised}`;
 }
 
-const GRAN_KEYS = { month: 'gMonth', quarter: 'gQuarter', year: 'gYear' };
+const GRAN_KEYS = { month: 'gMonth', quarter: 'gQuarter', year: 'gYear', projection: 'gProjection' };
+const granKey = (g) => GRAN_KEYS[isProjection(g) ? 'projection' : g];
 
 function option(value, label, selected) {
   const o = document.createElement('option');
@@ -124,18 +165,20 @@ export class Timeline {
     const entries = this.ctx.entries();
     const gran = this.$('gran');
     if (gran) {
-      const offered = granularitiesOf(entries);
+      const offered = granularityButtons(entries, S.g);
       gran.replaceChildren(...offered.map((g) => {
         const b = document.createElement('button');
         b.type = 'button';
         b.dataset.g = g;
-        b.textContent = t(L, GRAN_KEYS[g]);
-        b.setAttribute('aria-pressed', String(g === S.g));
+        b.textContent = t(L, granKey(g));
+        b.setAttribute('aria-pressed', String(g === S.g || (isProjection(g) && isProjection(S.g))));
+        if (isProjection(g)) b.classList.add('proj');
         return b;
       }));
       gran.hidden = offered.length < 2;
       gran.setAttribute('aria-label', t(L, 'granularity'));
     }
+    this.renderVariant(S, L, entries);
     const list = this.list();
     const range = this.$('period');
     range.min = '0';
@@ -155,6 +198,16 @@ export class Timeline {
       speed.setAttribute('aria-label', t(L, 'speed'));
     }
     this.renderCompare(S, L, entries, list);
+  }
+
+  /** The variant picker of the projection mode (hidden in the reported modes). */
+  renderVariant(S, L, entries) {
+    const row = this.$('row-variant');
+    const sel = this.$('variant');
+    if (!row || !sel) return;
+    row.hidden = !isProjection(S.g);
+    const cur = variantOf(S.g);
+    sel.replaceChildren(...variantsOf(entries).map((v) => option(v, t(L, `variant_${v}`), v === cur)));
   }
 
   /** The period's words beside the slider (also while dragging, before the map follows). */
@@ -212,6 +265,13 @@ export class Timeline {
       this.speed = Number(e.target.value) || 1;
     });
     this.$('cmp').addEventListener('change', (e) => set({ cmp: e.target.value }));
+    this.$('variant')?.addEventListener('change', (e) => {
+      const v = e.target.value;
+      const S = this.ctx.state();
+      const year = withVariant(S.period, v);
+      const list = periodsOf(this.ctx.entries(), `projection-${v}`);
+      set({ g: `projection-${v}`, period: list.includes(year) ? year : list[list.length - 1] || '', cmp: '' });
+    });
     this.$('measure')?.addEventListener('click', (e) => {
       const m = e.target.closest('button')?.dataset.cm;
       if (m) set({ cm: m });
