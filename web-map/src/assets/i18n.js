@@ -30,7 +30,7 @@ const STRINGS = {
     searchLabel: 'Tìm đơn vị hành chính theo tên hoặc mã', searchResults: 'Kết quả tìm kiếm', searchNone: 'Không tìm thấy “{q}”', searchCount: '{n} kết quả; dùng phím mũi tên lên, xuống để chọn và Enter để mở', nowPartOf: 'nay thuộc', searchElsewhere: '{name} không có trên ranh giới đang hiển thị.',
     // Timeline, change maps and series (issue 15, engineer C).
     gMonth: 'Tháng', gQuarter: 'Quý', gYear: 'Năm', gProjection: 'Dự báo', variant: 'Phương án', variant_low: 'Thấp', variant_medium: 'Trung bình', variant_high: 'Cao',
-    projBadge: 'DỰ BÁO: {p}. Số liệu tính toán, không phải số liệu báo cáo.', projBreak: 'Dự báo', granularity: 'Độ dài kỳ', loop: 'Lặp lại', speed: 'Tốc độ',
+    projBadge: '{p}: số liệu tính toán, không phải số liệu báo cáo.', projBreak: 'Dự báo', granularity: 'Độ dài kỳ', loop: 'Lặp lại', speed: 'Tốc độ',
     measure: 'Cách đo thay đổi', measureAbs: 'Tuyệt đối', measurePp: 'Tuyệt đối (điểm %)', measurePct: '%',
     changeFrom: 'thay đổi từ', changeTo: 'đến', neutralBand: 'coi như không đổi', allValues: 'mọi giá trị',
     thisPeriodOnly: 'Chỉ kỳ này', sameBreaks: 'Cùng ngưỡng cho', periodsWord: 'kỳ',
@@ -94,7 +94,7 @@ const STRINGS = {
     searchLabel: 'Find an administrative unit by name or code', searchResults: 'Search results', searchNone: 'No unit matches “{q}”', searchCount: '{n} results; use the up and down arrow keys to choose and Enter to open', nowPartOf: 'now part of', searchElsewhere: '{name} is not on the boundaries shown.',
     // Timeline, change maps and series (issue 15, engineer C).
     gMonth: 'Month', gQuarter: 'Quarter', gYear: 'Year', gProjection: 'Projection', variant: 'Variant', variant_low: 'Low', variant_medium: 'Medium', variant_high: 'High',
-    projBadge: 'PROJECTION: {p}. Computed figures, not reported ones.', projBreak: 'Projection', granularity: 'Period length', loop: 'Loop', speed: 'Speed',
+    projBadge: '{p}: computed figures, not reported ones.', projBreak: 'Projection', granularity: 'Period length', loop: 'Loop', speed: 'Speed',
     measure: 'Change measure', measureAbs: 'Absolute', measurePp: 'Absolute (pp)', measurePct: '%',
     changeFrom: 'change from', changeTo: 'to', neutralBand: 'counts as no change', allValues: 'all values',
     thisPeriodOnly: 'This period only', sameBreaks: 'Same thresholds for', periodsWord: 'periods',

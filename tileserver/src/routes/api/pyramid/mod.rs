@@ -17,7 +17,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::{Harmonised, NATIONAL_CODE, Period, Snapshot, UnitInfo, ValueTable};
+use geodata::{Harmonised, NATIONAL_CODE, Snapshot, UnitInfo, ValueTable};
 use serde::Serialize;
 
 use self::shape::{GroupRow, Pyramid, ShareRow, Totals, WITNESS};
@@ -43,7 +43,7 @@ pub struct PyramidPeriod {
     pub reference: String,
     /// The period in Vietnamese words: "Tháng 12/2025", "Quý IV/2025", "Năm 2025".
     pub words_vi: String,
-    /// The period in English words: "December 2025", "Q4 2025", "Year 2025".
+    /// The period in English words: "December 2025", "Q4 2025", "2025".
     pub words_en: String,
     /// The boundary version the period was published on.
     pub published_on: String,
@@ -57,35 +57,9 @@ impl PyramidPeriod {
             revision: snap.revision,
             reference: revision_name(snap),
             words_vi: super::workbook::period_words(&snap.period),
-            words_en: period_words_en(&snap.period),
+            words_en: super::periods::period_words_en(&snap.period),
             published_on: snap.version.clone(),
         }
-    }
-}
-
-/// A period in English words: "December 2025", "Q4 2025", "Year 2025".
-pub fn period_words_en(p: &Period) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    match *p {
-        Period::Month { year, month } => {
-            let m = MONTHS.get(month as usize - 1).copied().unwrap_or("?");
-            format!("{m} {year}")
-        }
-        Period::Quarter { year, quarter } => format!("Q{quarter} {year}"),
-        Period::Year { year } => format!("Year {year}"),
     }
 }
 
