@@ -3,9 +3,8 @@
 //! Only base counts are summed; derived indicators are never stored and are recomputed from the
 //! sums with [`geodata::DerivedIndicator::evaluate`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use geodata::Kind;
 use geodata::ValueTable;
 use geodata::{Catalog, Period};
 
@@ -102,37 +101,8 @@ pub fn aggregate_period(
             to: other.version.clone(),
         });
     }
-    let last = ordered[ordered.len() - 1];
-    let mut out = ValueTable::new();
-    for b in &catalog.base {
-        match b.kind {
-            Kind::Stock => {
-                for (code, vals) in &last.values {
-                    if let Some(v) = vals.get(&b.id) {
-                        out.entry(code.clone())
-                            .or_default()
-                            .insert(b.id.clone(), *v);
-                    }
-                }
-            }
-            Kind::Flow => {
-                let codes: BTreeSet<&String> =
-                    ordered.iter().flat_map(|m| m.values.keys()).collect();
-                for code in codes {
-                    let sum = ordered
-                        .iter()
-                        .map(|m| m.values.get(code).and_then(|v| v.get(&b.id)))
-                        .try_fold(0i64, |acc, v| v.map(|v| acc + v));
-                    if let Some(sum) = sum {
-                        out.entry(code.clone())
-                            .or_default()
-                            .insert(b.id.clone(), sum);
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
+    let tables: Vec<&ValueTable> = ordered.iter().map(|m| &m.values).collect();
+    Ok(geodata::combine_over_time(catalog, &tables))
 }
 
 #[cfg(test)]

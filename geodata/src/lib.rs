@@ -48,7 +48,11 @@ pub use model::operator::{
     check_resolution,
 };
 pub use model::period::{Granularity, InvalidPeriod, Period, Variant};
-pub use model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable};
+pub use model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable, combine_over_time};
+pub use model::targets::assess::{Assessment, Method as TargetMethod, Observed, Status, assess};
+pub use model::targets::interval::{Interval, Z95, ratio_interval, share_interval};
+pub use model::targets::trend::{Point, Trend};
+pub use model::targets::{Comparison, IntervalKind, Scope, Target, Targets, TargetsError};
 pub use model::text::{fold, is_nfc, nfc};
 pub use model::unit::{Unit, UnitInfo};
 pub use model::unittype::{UnitType, split_folded};

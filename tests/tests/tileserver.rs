@@ -56,6 +56,8 @@ mod series_views;
 mod server;
 #[path = "tileserver/stored_source.rs"]
 mod stored_source;
+#[path = "tileserver/targets.rs"]
+mod targets;
 #[path = "tileserver/tiles.rs"]
 mod tiles;
 #[path = "tileserver/web.rs"]

@@ -15,6 +15,7 @@ pub(crate) mod namequery;
 pub(crate) mod operator;
 pub(crate) mod period;
 pub(crate) mod snapshot;
+pub(crate) mod targets;
 pub(crate) mod text;
 pub(crate) mod unit;
 pub(crate) mod unittype;

@@ -1,11 +1,12 @@
 //! Published values as the model sees them: a snapshot (one period's revision on a boundary
 //! version), the rows a publish writes, and the unit → indicator → count table readers use.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::catalog::{Catalog, Kind};
 use super::period::Period;
 
 /// One published (period, revision) of indicator values.
@@ -65,3 +66,42 @@ pub struct NewSnapshot {
 
 /// Values of one snapshot: unit code → indicator id → count.
 pub type ValueTable = BTreeMap<String, BTreeMap<String, i64>>;
+
+/// Combines consecutive periods' values of one version into the span they cover: flows are
+/// summed over the tables, stocks are taken from the last. A flow is only produced for a unit
+/// that has it in every table (a partial sum would be an undercount). The one rule both
+/// aggregation (months into quarters and years) and readers of a rolling span use.
+pub fn combine_over_time(catalog: &Catalog, tables: &[&ValueTable]) -> ValueTable {
+    let mut out = ValueTable::new();
+    let Some(last) = tables.last() else {
+        return out;
+    };
+    for b in &catalog.base {
+        match b.kind {
+            Kind::Stock => {
+                for (code, vals) in last.iter() {
+                    if let Some(v) = vals.get(&b.id) {
+                        out.entry(code.clone())
+                            .or_default()
+                            .insert(b.id.clone(), *v);
+                    }
+                }
+            }
+            Kind::Flow => {
+                let codes: BTreeSet<&String> = tables.iter().flat_map(|t| t.keys()).collect();
+                for code in codes {
+                    let sum = tables
+                        .iter()
+                        .map(|t| t.get(code).and_then(|v| v.get(&b.id)))
+                        .try_fold(0i64, |acc, v| v.map(|v| acc + v));
+                    if let Some(sum) = sum {
+                        out.entry(code.clone())
+                            .or_default()
+                            .insert(b.id.clone(), sum);
+                    }
+                }
+            }
+        }
+    }
+    out
+}

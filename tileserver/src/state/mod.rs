@@ -59,6 +59,9 @@ pub struct AppState {
     /// Turns of the requests whose working set is large (downloads, H3 grids made outside
     /// their cache): at most as many at once as the memory budget leaves room for.
     pub large: Arc<inflight::LargeRequests>,
+    /// The population Strategy's targets, checked against the catalog (the reason in our words
+    /// when this catalog cannot measure them).
+    pub targets: Arc<Result<geodata::Targets, String>>,
     /// False while [`serve`]'s start-up warm-up is building tile sources (`/readyz` says 503).
     pub warmed: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -87,6 +90,10 @@ impl AppState {
         metrics.generation.set(1);
         let limiters = access::Limiters::new(config.rate_per_key, config.rate_per_ip);
         let large = Arc::new(inflight::LargeRequests::new(budget));
+        let targets = Arc::new(
+            geodata::Targets::builtin(&catalog)
+                .map_err(|e| format!("the targets do not fit this catalog: {e}")),
+        );
         Ok(AppState {
             api: Arc::new(api),
             limiters: Arc::new(limiters),
@@ -100,9 +107,18 @@ impl AppState {
             warmed: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             fonts: Arc::new(fonts),
             breaks: Arc::default(),
+            targets,
             columns: Arc::new(columns),
             large,
         })
+    }
+
+    /// The targets, or 404 in our words when this catalog cannot measure them.
+    pub fn targets(&self) -> Result<&geodata::Targets, crate::http::error::ApiError> {
+        self.targets
+            .as_ref()
+            .as_ref()
+            .map_err(|e| crate::http::error::ApiError::NotFound(e.clone()))
     }
 
     /// Copies every cache's size (after its pending evictions) into its meter, for

@@ -17,6 +17,7 @@ pub mod projections;
 pub mod pyramid;
 pub mod rankings;
 pub mod series;
+pub mod targets;
 pub mod units;
 pub mod unitsearch;
 pub mod values;
@@ -48,5 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/pyramid", get(pyramid::set))
         .route("/api/v1/values", get(values::values))
         .route("/api/v1/rankings", get(rankings::rankings))
+        .route("/api/v1/targets", get(targets::list))
+        .route("/api/v1/targets/{id}", get(targets::detail))
         .route("/api/v1/download/{period}/{file}", get(download::download))
 }

@@ -62,7 +62,7 @@ pub enum ErrorResponses {
         title = "popmap data API",
         description = "Published population indicators of Vietnam's administrative units: \
             periods, boundary versions, the indicator catalog, units and their lineage, values, \
-            time series, rankings, downloads, what the web map joins to boundary tiles (value \
+            time series, rankings, downloads, the population Strategy's targets with each unit's standing, what the web map joins to boundary tiles (value \
             columns, classes, mappable indicators) and H3 cells. Restricted indicators need \
             `Authorization: Bearer <API key>`. Tables are also served as CSV (`?format=csv` or \
             `Accept: text/csv`). Every GET but the lineage and H3 cell answers has a strong ETag.",
@@ -81,6 +81,8 @@ pub enum ErrorResponses {
         super::series::series,
         super::values::values,
         super::rankings::rankings,
+        super::targets::list,
+        super::targets::detail,
         super::download::download,
         crate::routes::lineage::lineage,
         crate::routes::classes::classes,
