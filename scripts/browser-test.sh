@@ -65,4 +65,4 @@ ROOT_BIN=$(realpath "$BIN")
 ROOT_DB=$(realpath "$DB")
 cd tests/browser
 POPMAP_URL="http://127.0.0.1:$PORT" POPMAP_HOST_PORT="$HOST_PORT" POPMAP_BIN="$ROOT_BIN" POPMAP_BROWSER_DB="$ROOT_DB" \
-    node --test --test-concurrency=1 tiles.test.mjs classes.test.mjs map.test.mjs pyramid.test.mjs projection.test.mjs where.test.mjs search.test.mjs timeline.test.mjs honest.test.mjs print.test.mjs downloads.test.mjs embed.test.mjs table.test.mjs phone.test.mjs a11y.test.mjs keyboard.test.mjs
+    node --test --test-concurrency=1 tiles.test.mjs classes.test.mjs map.test.mjs pyramid.test.mjs projection.test.mjs where.test.mjs search.test.mjs timeline.test.mjs honest.test.mjs print.test.mjs downloads.test.mjs embed.test.mjs table.test.mjs phone.test.mjs a11y.test.mjs keyboard.test.mjs targets.test.mjs

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(crate::routes::web::index))
         .route("/embed", get(crate::routes::web::embed))
         .route("/print", get(crate::routes::web::print))
+        .route("/targets", get(crate::routes::web::targets))
         .route("/assets/{*path}", get(crate::routes::web::asset))
         .route("/status", get(crate::routes::web::status))
         .route("/sprites/{file}", get(crate::routes::sprite::sprite))

@@ -501,4 +501,27 @@ test('projection mode: projected years are their own granularity per variant, wo
   assert.equal(periodWords('2030-low@r1', 'en'), 'Projection 2030 (low variant)');
   assert.equal(periodKind('2030-high'), 'projection-high');
   assert.equal(periodKind('2030'), 'year');
+import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, STATUS_COLOURS } from '../src/assets/targetview.js';
+
+test('targets: one colour per status, uncertain hatched apart, rows the Vietnamese way', () => {
+  const items = [
+    { code: '79', name: 'Thành phố Hồ Chí Minh', value: 111.4, low: 109.9, high: 112.8, estimate: 111.4, method: 'latest', status: 'off_track', trend_points: 5 },
+    { code: '01', name: 'Thành phố Hà Nội', value: 110.3, low: 108.81, high: 111.73, estimate: 110.3, method: 'latest', status: 'uncertain', trend_points: 5 },
+    { code: '42', name: 'Tỉnh Hà Tĩnh', value: 106, low: 104, high: 108, estimate: 105.2, method: 'trend', status: 'on_track', trend_points: 5 },
+  ];
+  assert.deepEqual(statusFill(items), ['match', ['get', 'code'], '79', STATUS_COLOURS.off_track, '01', STATUS_COLOURS.uncertain, '42', STATUS_COLOURS.on_track, STATUS_COLOURS.no_data]);
+  assert.equal(new Set(Object.values(STATUS_COLOURS)).size, 4, 'four statuses, four colours');
+  assert.deepEqual(uncertainCodes(items), ['01']);
+  assert.deepEqual(sortedItems(items).map((i) => i.code), ['79', '01', '42'], 'off track first, then uncertain, then on track');
+  const report = { target: { value: 109, year: 2030 }, now_from: '2025-Q4', now_to: '2026-Q3' };
+  const r = row(items[1], report, 'vi');
+  assert.deepEqual([r.now, r.interval, r.estimate, r.statusWords], ['110,3', '108,8 – 111,7', '110,3', 'Chưa đủ số liệu để kết luận']);
+  assert.equal(row(items[2], report, 'vi').method, 'theo xu hướng của 5 quý');
+  assert.equal(row(items[2], report, 'en').statusWords, 'On track');
+  assert.equal(fixed('vi', 102758387, 0), '102.758.387');
+  assert.equal(fixed('vi', 111, 1), '111,0');
+  assert.equal(fixed('vi', null, 1), '—');
+  assert.equal(nowWords(report, 'vi'), '12 tháng gần nhất (Quý IV/2025 – Quý III/2026)');
+  assert.equal(nowWords({ now_from: '2026-Q3', now_to: '2026-Q3' }, 'vi'), 'Quý III/2026');
+  assert.equal(targetShort({ text_vi: 'Quy mô dân số khoảng 104 triệu người (popmap đọc "khoảng" là trong vòng ±1 triệu người).' }, 'vi'), 'Quy mô dân số khoảng 104 triệu người');
 });

@@ -1,10 +1,11 @@
 //! The web map's pages and assets: `/` (the full map), `/embed` (minimal chrome, for iframes),
-//! `/print` (the print layout of a view, as PDF or PNG) and `/assets/*`, read from the built
+//! `/print` (the print layout of a view, as PDF or PNG), `/targets` (the Strategy's targets, each
+//! province's standing) and `/assets/*`, read from the built
 //! web map folder (`web-map/dist`, built by `web-map/build.mjs`; never committed).
 //!
 //! Every answer has a strong ETag and `Cache-Control: no-cache` (revalidated, 304 when
 //! unchanged). Pages carry a Content-Security-Policy: same-origin everything, and
-//! `frame-ancestors` `'self'` for `/print` and the configured allow-list for `/embed` and `/`.
+//! `frame-ancestors` `'self'` for `/print` and `/targets`, and the configured allow-list for `/embed` and `/`.
 //! `/` may be framed by a portal only so that it can say why it should not be: the page sees it
 //! is framed (web-map `frame.js`) and replaces itself with a link to the matching `/embed`, instead
 //! of the browser's bare refusal. That is safe: `/` has no state-changing action (every request it
@@ -168,6 +169,16 @@ pub async fn embed(State(st): State<AppState>, headers: HeaderMap) -> Response {
 /// `GET /print`: the print layout of a view (PDF or PNG made in the page), for portals to link.
 pub async fn print(State(st): State<AppState>, headers: HeaderMap) -> Response {
     match file(&st, "print.html", &headers, Some("'self'".into())).await {
+        Ok(r) => r,
+        Err(ApiError::NotFound(_)) => not_built(&st),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /targets`: the population Strategy's targets, each province's standing on a map and a
+/// table (`web-map/src/targets.html`).
+pub async fn targets(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    match file(&st, "targets.html", &headers, Some("'self'".into())).await {
         Ok(r) => r,
         Err(ApiError::NotFound(_)) => not_built(&st),
         Err(e) => e.into_response(),

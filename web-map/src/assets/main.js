@@ -335,6 +335,7 @@ function buildControls() {
     showProjection(styleDoc.metadata['popmap:period']);
   }
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(L, el.dataset.t);
+  $('#targets-link')?.setAttribute('href', L === 'en' ? '/targets?lang=en' : '/targets');
   for (const el of document.querySelectorAll('[data-ph]')) el.placeholder = t(L, el.dataset.ph);
   const ind = $('#ind');
   ind.replaceChildren(...meta.indicators.map((d) => option(d.id, L === 'vi' ? d.name_vi : d.name_en, d.id === S.ind)));

@@ -1,0 +1,118 @@
+// The targets page (/targets, issue 19 item 5) in Chromium against the demo server: every
+// province of /api/v1/targets/srb_2030 is a table row with its standing in words and colour, the
+// map paints each province in its status colour (a pixel inside Hà Nội's and Đà Nẵng's), the
+// uncertain ones are hatched, a national total colours the whole country with its one standing,
+// nothing English or internal on the Vietnamese page, axe-core clean at desktop and phone sizes.
+// Screenshots: target/browser-artifacts/targets-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { useBrowser, newPage, getJSON, consoleErrors, axe, ART, BASE } from './harness.mjs';
+
+useBrowser('bench-targets.json');
+
+const COLOURS = { on_track: '#2166ac', off_track: '#e08214', uncertain: '#bdbdbd', no_data: '#f0f0f0' };
+const WORDS = { on_track: 'Đúng hướng đạt mục tiêu', off_track: 'Chưa đúng hướng', uncertain: 'Chưa đủ số liệu để kết luận', no_data: 'Không có số liệu' };
+
+async function open(path, viewport) {
+  const page = await newPage(viewport);
+  await page.goto(BASE + path);
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
+  return page;
+}
+
+/** The canvas pixel at a longitude/latitude, as [r, g, b]. */
+async function pixelAt(page, lngLat) {
+  return page.evaluate(async (lngLat) => {
+    const map = window.popmapTargets.map;
+    await new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
+    const p = map.project(lngLat);
+    const gl = map.getCanvas().getContext('webgl2') || map.getCanvas().getContext('webgl');
+    const out = new Uint8Array(4);
+    const ratio = window.devicePixelRatio;
+    gl.readPixels(Math.round(p.x * ratio), Math.round(gl.drawingBufferHeight - p.y * ratio), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, out);
+    return [out[0], out[1], out[2]];
+  }, lngLat);
+}
+
+/** `hex` drawn at 0.92 over the page's land colour, within a few levels. */
+function near(rgb, hex) {
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return want.every((w, i) => Math.abs(w - rgb[i]) <= 22);
+}
+
+test('every province is a row and a colour of its standing, uncertain ones hatched', async () => {
+  const api = await getJSON('/api/v1/targets/srb_2030?level=province');
+  const page = await open('/targets?t=srb_2030', { width: 1366, height: 768 });
+  await page.screenshot({ path: join(ART, 'targets-desktop.png') });
+  const rows = await page.$$eval('#tg-table tbody tr', (trs) => trs.map((tr) => ({
+    code: tr.dataset.code, name: tr.querySelector('th').textContent, status: tr.querySelector('.st').textContent.trim(),
+  })));
+  assert.equal(rows.length, api.items.length);
+  for (const it of api.items) {
+    const r = rows.find((x) => x.code === it.code);
+    assert.ok(r, `row of ${it.code}`);
+    assert.equal(r.status, WORDS[it.status], `${it.code}`);
+  }
+  // The map's paint is the API's statuses; the hatch covers exactly the uncertain provinces.
+  const { fill, hatched } = await page.evaluate(() => {
+    const m = window.popmapTargets.map;
+    return { fill: m.getPaintProperty('province-fill', 'fill-color'), hatched: m.getFilter('province-uncertain')[2][1] };
+  });
+  for (const it of api.items) {
+    const i = fill.indexOf(it.code);
+    assert.equal(fill[i + 1], COLOURS[it.status], it.code);
+  }
+  assert.deepEqual([...hatched].sort(), api.items.filter((i) => i.status === 'uncertain').map((i) => i.code).sort());
+  // Pixels: a point inside a province that is not hatched shows its status colour.
+  let seen = 0;
+  const points = [['48', [108.05, 15.95]], ['01', [105.45, 21.05]], ['42', [105.75, 18.3]]];
+  for (const [code, lngLat] of points) {
+    const it = api.items.find((i) => i.code === code);
+    if (!it || it.status === 'uncertain') continue;
+    const rgb = await pixelAt(page, lngLat);
+    assert.ok(near(rgb, COLOURS[it.status]), `${code} ${it.status}: pixel ${rgb}`);
+    seen += 1;
+  }
+  assert.ok(seen > 0, 'at least one province pixel compared');
+  // The legend counts what the API counts.
+  const legend = await page.$eval('#tg-legend', (e) => e.textContent);
+  for (const [s, n] of Object.entries(api.counts)) assert.ok(legend.includes(`${WORDS[s]} (${n})`), `${s} ${n}: ${legend}`);
+  // Vietnamese throughout: no English status words, no internal ids.
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const bad of ['Off track', 'On track', 'vn-2025', 'vn-2019', '@r', 'srb_2030', 'off_track']) assert.ok(!text.includes(bad), bad);
+  assert.match(text, /Quý IV\/2025 – Quý III\/2026/);
+  assert.match(text, /1679\/QĐ-TTg/);
+  assert.deepEqual(await axe(page), []);
+  await page.close();
+});
+
+test('a national total colours the whole country with its one standing', async () => {
+  const api = await getJSON('/api/v1/targets/population_2030?level=country');
+  const vn = api.items[0];
+  const page = await open('/targets?t=population_2030', { width: 1366, height: 768 });
+  const fill = await page.evaluate(() => window.popmapTargets.map.getPaintProperty('province-fill', 'fill-color'));
+  assert.equal(fill, COLOURS[vn.status]);
+  const card = await page.$eval('#tg-country', (e) => e.textContent);
+  assert.ok(card.includes(WORDS[vn.status]), card);
+  assert.ok(card.includes(new Intl.NumberFormat('vi-VN').format(vn.value)), card);
+  await page.close();
+});
+
+test('the phone layout stacks and stays readable; English on request', async () => {
+  const page = await open('/targets?t=srb_2030', { width: 390, height: 844 });
+  await page.screenshot({ path: join(ART, 'targets-phone.png'), fullPage: false });
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(over <= 0, `no sideways scroll (${over} px)`);
+  const mapBox = await page.$eval('#tg-map', (e) => e.getBoundingClientRect().toJSON());
+  const tableTop = await page.$eval('#tg-table', (e) => e.getBoundingClientRect().top);
+  assert.ok(mapBox.bottom <= tableTop + 1, 'the table starts below the map');
+  assert.deepEqual(await axe(page), []);
+  await page.click('#tg-lang');
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.documentElement.lang === 'en');
+  const text = await page.evaluate(() => document.body.innerText);
+  assert.match(text, /Targets of the Population Strategy to 2030/);
+  assert.ok(!/Chưa đúng hướng/.test(text));
+  await page.close();
+  assert.deepEqual(consoleErrors, []);
+});
