@@ -185,6 +185,17 @@ impl Target {
         {
             return Some(format!("indicator '{i}' is not in the catalog"));
         }
+        let one_over_one = self
+            .indicator
+            .as_deref()
+            .and_then(|i| catalog.derived(i))
+            .is_some_and(|d| d.numerator.len() == 1 && d.denominator.len() == 1);
+        if self.interval == Some(IntervalKind::BinomialRatio) && !one_over_one {
+            return Some(
+                "a binomial_ratio interval needs a derived indicator of one count over another"
+                    .into(),
+            );
+        }
         if self.indicator.is_none()
             && (self.unmeasured_vi.is_none() || self.unmeasured_en.is_none())
         {
