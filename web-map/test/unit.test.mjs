@@ -501,6 +501,8 @@ test('projection mode: projected years are their own granularity per variant, wo
   assert.equal(periodWords('2030-low@r1', 'en'), 'Projection 2030 (low variant)');
   assert.equal(periodKind('2030-high'), 'projection-high');
   assert.equal(periodKind('2030'), 'year');
+});
+
 import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, STATUS_COLOURS } from '../src/assets/targetview.js';
 
 test('targets: one colour per status, uncertain hatched apart, rows the Vietnamese way', () => {

@@ -231,3 +231,49 @@ async fn a_national_total_is_carried_by_its_trend_and_only_at_the_country() {
     );
     assert_eq!(text.lines().count(), 3, "{text}");
 }
+
+#[tokio::test]
+async fn a_version_without_quarters_is_no_data_not_a_failure() {
+    // Only a month published: nothing to judge, every province says so (schemathesis found the
+    // empty case answering 500).
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let v2025 = BoundaryVersion {
+        id: "vn-2025".into(),
+        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        valid_to: None,
+        levels: vec![Level::Province, Level::Commune],
+    };
+    store
+        .import_version(&v2025, &units_2025(), false)
+        .await
+        .unwrap();
+    store
+        .publish(&NewSnapshot {
+            period: "2026-09".parse().unwrap(),
+            version: "vn-2025".into(),
+            source: "2026-09.csv".into(),
+            checksum: "00".into(),
+            report_json: "{}".into(),
+            complete: true,
+            values: rows(0),
+        })
+        .await
+        .unwrap();
+    let addr = serve(store, unlimited()).await;
+    for path in [
+        "/api/v1/targets/srb_2030",
+        "/api/v1/targets/population_2030?level=country",
+    ] {
+        let body = ok_json(addr, path).await;
+        assert!(body["now_to"].is_null(), "{body}");
+        assert!(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["status"] == "no_data"),
+            "{body}"
+        );
+    }
+}

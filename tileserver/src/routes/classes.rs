@@ -535,7 +535,7 @@ pub struct ClassesQuery {
     /// A public indicator id (see /api/v1/map/indicators)
     #[param(example = "density")]
     pub indicator: String,
-    /// `latest` (default: the newest month), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
+    /// `latest` (the newest month; the default unless the operation says otherwise), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
     /// country, region, province, district, commune or h3 (H3 cells; default province)
     pub level: Option<String>,

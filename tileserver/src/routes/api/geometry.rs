@@ -23,7 +23,7 @@ use crate::state::AppState;
     reason = "never built: the handler reads the same names through Params getters"
 )]
 pub struct UnitGeometryQuery {
-    /// `latest` (default: the newest month), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
+    /// `latest` (the newest month; the default unless the operation says otherwise), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
     /// A boundary version id (e.g. `vn-2025`): looked up there instead of the period's version
     pub version: Option<String>,

@@ -70,7 +70,7 @@ pub struct RankingsQuery {
     /// Indicator id
     #[param(example = "sex_ratio")]
     pub indicator: String,
-    /// `latest` (default: the newest month), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
+    /// `latest` (the newest month; the default unless the operation says otherwise), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
     /// province, district or commune (default province); `region` is refused (no regions are defined in the catalog)
     pub level: Option<String>,

@@ -464,6 +464,9 @@ impl Judge<'_> {
 
     fn now(&self, code: &str, area: f64) -> Option<Observed> {
         let n = self.quarters.len();
+        if n == 0 {
+            return None;
+        }
         if self.reads_flows() {
             let first = n.saturating_sub(4);
             let mine: Vec<ValueTable> = self.rows[first..]

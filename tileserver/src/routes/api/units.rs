@@ -330,7 +330,7 @@ pub struct UnitDetail {
     reason = "never built: the handler reads the same names through Params getters"
 )]
 pub struct UnitDetailQuery {
-    /// `latest` (default: the newest month), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
+    /// `latest` (the newest month; the default unless the operation says otherwise), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
     pub format: Option<String>,

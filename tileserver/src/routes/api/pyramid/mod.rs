@@ -153,13 +153,13 @@ pub struct PyramidSet {
     reason = "never built: the handler reads the same names through Params getters"
 )]
 pub struct PyramidQuery {
-    /// A period (`2025-12`, `2025-Q4`, `2025`: its newest revision), one revision (`2025-12@r2`) or `latest`; default: the newest period that has age groups for the unit
+    /// `latest` (the newest month; the default unless the operation says otherwise), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
     /// A second period to overlay, moved onto the shown boundary version when it was published on another (400 when no crosswalk leads there)
     pub compare: Option<String>,
     /// Boundary version of the unit (default: the period's); another version's units get counts through the stored crosswalk
     pub version: Option<String>,
-    /// `json` (default) or `csv` (one row per unit, period and age group); `Accept: text/csv` also selects CSV
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
     pub format: Option<String>,
 }
 
@@ -173,17 +173,20 @@ pub struct PyramidQuery {
 pub struct PyramidSetQuery {
     /// Comma-separated unit codes (`VN` for the country), 1 to 50
     pub units: Option<String>,
-    /// A period (`2025-12`, `2025-Q4`, `2025`: its newest revision), one revision (`2025-12@r2`) or `latest`; default: the newest period that has age groups for the units
+    /// `latest` (the newest month; the default unless the operation says otherwise), a period (`2025-06`, `2025-Q3`, `2025`, a projection `2030-medium`: its newest revision) or one revision (`2025-06@r2`)
     pub period: Option<String>,
     /// A second period to overlay, moved onto the shown boundary version when it was published on another
     pub compare: Option<String>,
     /// Boundary version of the units (default: the period's)
     pub version: Option<String>,
-    /// `json` (default) or `csv` (one row per unit, period and age group); `Accept: text/csv` also selects CSV
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV
     pub format: Option<String>,
 }
 
 /// `GET /api/v1/units/{code}/pyramid`.
+///
+/// Without `period`, the newest period that has age groups for the unit (not `latest`: monthly
+/// reports often carry no ages).
 #[utoipa::path(
     get,
     path = "/api/v1/units/{code}/pyramid",
@@ -210,6 +213,8 @@ pub async fn unit(
 }
 
 /// `GET /api/v1/pyramid?units=01,79`.
+///
+/// Without `period`, the newest period that has age groups for the units.
 #[utoipa::path(
     get,
     path = "/api/v1/pyramid",
