@@ -40,6 +40,15 @@ if [[ -z "$BIN" ]]; then
 fi
 
 mkdir -p target/browser-artifacts
+# The demo database is reused only while what makes it is unchanged (the demo generator, its
+# inputs, the catalog, the projection assumptions, the schema): a stale one (say, from before the
+# age groups) would test the new code against old data.
+KEY=$(cat $(git ls-files etl/src/demo data/vn data/projection geodata/catalog.toml geodata/migrations | sort) 2>/dev/null | sha256sum | cut -c1-16)
+if [[ -f "$DB" && "$(cat "$DB.key" 2>/dev/null)" != "$KEY" ]]; then
+    echo "browser-test.sh: the demo's inputs changed: making $DB again" >&2
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+    rm -rf target/browser-demo
+fi
 LOG=target/browser-artifacts/server.log
 "$BIN" --db "sqlite://$DB" demo --out target/browser-demo --listen "127.0.0.1:$PORT" \
     --frame-ancestors "http://127.0.0.1:$HOST_PORT" --web-dir web-map/dist --poll-seconds 0 \
@@ -58,6 +67,7 @@ for _ in $(seq 1 1200); do
     sleep 1
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+echo "$KEY" > "$DB.key"  # made whole: reusable until its inputs change
 
 # honest.test.mjs starts a second server (port PORT+1) with $BIN on a copy of $DB without H3
 # operators.

@@ -455,6 +455,9 @@ pub struct MapIndicator {
     pub fixed: bool,
     /// Whether the indicator is a field of the H3 tiles (`/tiles/h3/…`, `level=h3`).
     pub h3: bool,
+    /// Whether the values are made of the age × sex groups: only periods whose `ages` is true in
+    /// `/api/v1/periods` have them.
+    pub ages: bool,
     /// The indicator id.
     pub id: String,
     /// Default number of classes.
@@ -540,6 +543,10 @@ pub async fn indicators(
                     .catalog
                     .derived(id)
                     .is_some_and(|d| st.catalog.reads_ages(d)),
+            ages: st
+                .catalog
+                .derived(id)
+                .is_some_and(|d| st.catalog.reads_ages(d)),
             id: id.to_string(),
             k: s.k,
             k_range: crate::routes::classes::K_RANGE,

@@ -299,6 +299,10 @@ function update(push) {
   writeURL(push);
   syncControls();
   const notes = correctView(S, meta, lang()); // no dead ends: a view the server cannot serve is corrected
+  if (notes.length) {
+    writeURL(false);
+    syncControls();
+  }
   if (notes.length || push) showNotice(notes);
   updating = updating.then(doUpdate).catch((e) => {
     setStatus(errorText(lang(), e));

@@ -183,13 +183,19 @@ async function fetchPyramid(code, period, version) {
  * `version`): the pyramid, or (that period without age groups) one line naming the newest
  * period with them and a button that shows it. `onDrawn()` after each draw.
  */
-export async function loadPyramid(el, { lang, code, period, version = '', onDrawn = () => {} }) {
+export async function loadPyramid(el, { lang, code, period, version = '', hasAges, anyAges = true, onDrawn = () => {} }) {
   const slot = el.querySelector('.pyramid');
   if (!slot) return;
+  if (!anyAges) {
+    // No published period carries the age groups: nothing to draw, nothing to ask.
+    slot.innerHTML = '';
+    onDrawn();
+    return;
+  }
   const asked = String(period || '').split('@')[0];
   let p = null;
   try {
-    p = asked ? await fetchPyramid(code, asked, version) : null;
+    p = asked && hasAges !== false ? await fetchPyramid(code, asked, version) : null;
   } catch {
     p = null;
   }

@@ -115,11 +115,15 @@ export async function openUnitPopup(ctx, { code, level, lngLat }) {
     onDrawn: () => keepInside(popup, map),
   });
   // The pyramid of the period shown (or the line naming the newest period with age groups).
+  // No request for a period known to carry no ages (monthly reports), nor at all when none does.
+  const shownPeriod = String(all.period || S.period || '').split('@')[0];
   loadPyramid(popup.getElement(), {
     lang: lang(),
     code: all.codes[i],
     period: all.period || S.period,
     version: shownOn,
+    hasAges: ctx.periodEntry(shownPeriod)?.ages,
+    anyAges: meta.periods.some((p) => p.ages !== false),
     onDrawn: () => keepInside(popup, map),
   });
   return popup;

@@ -89,6 +89,18 @@ export function correctView(s, meta, lang) {
       notes.push(tf(lang, 'fixedK', { min, max }));
     }
   }
+  // An indicator made of age groups has values only in periods that carry ages (the annual
+  // report's December, its quarter and year): from another period, go to the newest one that does.
+  const entry = meta.periods.find((p) => p.period === String(s.period || '').split('@')[0]);
+  if (ind?.ages && entry && entry.ages === false) {
+    const to = meta.periods.filter((p) => p.ages && p.granularity === entry.granularity).pop()
+      || meta.periods.filter((p) => p.ages).pop();
+    if (to) {
+      s.period = to.period;
+      s.g = to.granularity;
+      notes.push(tf(lang, 'fixedAges', { p: periodWords(to.period, lang) }));
+    }
+  }
   if (!levelChoices(meta, s.period, ind).includes(s.level)) {
     notes.push(t(lang, s.level === 'h3' ? 'h3Missing' : 'fixedLevel'));
     s.level = 'auto';
