@@ -63,6 +63,8 @@ export function popupHTML(lang, all, i, indicators, current) {
   // Derived indicators, the population, and the mapped indicator (counts stay in the CSV).
   const rows = indicators
     .filter((d) => all.values[d.id] && (!d.base || d.id === 'population' || d.id === current))
+    // Indicators of age groups are left out of periods without ages (the pyramid line says where).
+    .filter((d) => !d.ages || d.id === current || all.values[d.id][i] !== null)
     .map((d) => {
       const v = all.values[d.id][i];
       const cls = d.id === current ? ' class="cur"' : '';

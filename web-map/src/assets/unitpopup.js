@@ -36,6 +36,14 @@ function asDialog(p) {
   const lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
   const heading = el.querySelector('h3, h4, b');
   const name = heading ? (heading.firstChild?.textContent || heading.textContent).trim() : '';
+  // MapLibre focuses the popup's first focusable control on opening, which for a unit is the
+  // explanation link at the bottom of a long popup: start at the top instead (the close button),
+  // so the reader sees the heading and the chart first.
+  if (el.contains(document.activeElement)) {
+    el.querySelector('.maplibregl-popup-close-button')?.focus({ preventScroll: true });
+  }
+  const pp = el.querySelector('.pp');
+  if (pp) pp.scrollTop = 0;
   el.setAttribute('role', 'dialog');
   el.setAttribute('aria-label', name ? tf(lang, 'popupOf', { name }) : tf(lang, 'popupOf', { name: '' }).replace(/[:\s]+$/, ''));
   el.addEventListener('keydown', (e) => {
