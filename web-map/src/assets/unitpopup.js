@@ -37,10 +37,12 @@ function asDialog(p) {
   const heading = el.querySelector('h3, h4, b');
   const name = heading ? (heading.firstChild?.textContent || heading.textContent).trim() : '';
   // MapLibre focuses the popup's first focusable control on opening, which for a unit is the
-  // explanation link at the bottom of a long popup: start at the top instead (the close button),
-  // so the reader sees the heading and the chart first.
-  if (el.contains(document.activeElement)) {
-    el.querySelector('.maplibregl-popup-close-button')?.focus({ preventScroll: true });
+  // explanation link at the bottom of a long popup: start at the heading instead, so the reader
+  // sees the heading and the chart first and Tab walks the popup's controls in order.
+  const top = el.querySelector('.pp h3');
+  if (top && el.contains(document.activeElement)) {
+    top.tabIndex = -1;
+    top.focus({ preventScroll: true });
   }
   const pp = el.querySelector('.pp');
   if (pp) pp.scrollTop = 0;
