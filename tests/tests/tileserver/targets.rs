@@ -56,7 +56,8 @@ fn rows(q: i64) -> Vec<ValueRow> {
     out
 }
 
-async fn store() -> (TestDb, Store) {
+/// A store with vn-2025 imported and nothing published.
+async fn empty_store() -> (TestDb, Store) {
     let db = TestDb::sqlite();
     let store = db.store().await;
     let v2025 = BoundaryVersion {
@@ -69,6 +70,11 @@ async fn store() -> (TestDb, Store) {
         .import_version(&v2025, &units_2025(), false)
         .await
         .unwrap();
+    (db, store)
+}
+
+async fn store() -> (TestDb, Store) {
+    let (db, store) = empty_store().await;
     for (q, period) in QUARTERS.iter().enumerate() {
         store
             .publish(&NewSnapshot {
@@ -236,18 +242,7 @@ async fn a_national_total_is_carried_by_its_trend_and_only_at_the_country() {
 async fn a_version_without_quarters_is_no_data_not_a_failure() {
     // Only a month published: nothing to judge, every province says so (schemathesis found the
     // empty case answering 500).
-    let db = TestDb::sqlite();
-    let store = db.store().await;
-    let v2025 = BoundaryVersion {
-        id: "vn-2025".into(),
-        valid_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
-        valid_to: None,
-        levels: vec![Level::Province, Level::Commune],
-    };
-    store
-        .import_version(&v2025, &units_2025(), false)
-        .await
-        .unwrap();
+    let (_db, store) = empty_store().await;
     store
         .publish(&NewSnapshot {
             period: "2026-09".parse().unwrap(),
