@@ -393,15 +393,21 @@ async fn projection_rows(
     units: &[geodata::UnitInfo],
     level: geodata::Level,
 ) -> Result<Option<(String, ValueTable)>, ApiError> {
-    let wanted = format!("{}-medium", target.year);
-    let Ok((_, snap)) = published.snapshot(Some(&wanted), None) else {
+    let wanted = Period::Projection {
+        year: target.year,
+        variant: geodata::Variant::Medium,
+    };
+    let Some(snap) = published
+        .resolve(&PeriodRef::Newest(wanted))
+        .filter(|s| s.version == version)
+    else {
         return Ok(None);
     };
-    if snap.version != version {
-        return Ok(None);
-    }
     let values = st.tiles.values(&st.store, snap.id).await?;
-    Ok(Some((wanted, level_rows(units, &values, level))))
+    Ok(Some((
+        wanted.to_string(),
+        level_rows(units, &values, level),
+    )))
 }
 
 /// Judges one unit's rows against the target.
