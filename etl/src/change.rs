@@ -5,7 +5,7 @@
 //! flagged when its change is both large in itself and far from what everyone else did, so a
 //! real nationwide shift (a census rebase, a season) does not flag every unit.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use geodata::ValueTable;
 use geodata::{Level, Period};
@@ -54,13 +54,15 @@ pub fn check_change(
 ) -> Vec<Issue> {
     // (level, indicator) → [(code, old, new, r)]
     type Changes<'a> = Vec<(&'a str, i64, i64, f64)>;
-    let mut groups: BTreeMap<(Level, &str), Changes<'_>> = BTreeMap::new();
+    // Hashed while filling (one entry per unit and count: ~540,000 with the age groups), then
+    // ordered by level and indicator so the warnings come in a stable order.
+    let mut groups: HashMap<(Level, &str), Changes<'_>> = HashMap::new();
     for (code, vals) in current {
-        let Some(unit) = units.unit(code) else {
+        let (Some(unit), Some(before)) = (units.unit(code), previous.get(code)) else {
             continue;
         };
         for (ind, new) in vals {
-            if let Some(old) = previous.get(code).and_then(|m| m.get(ind))
+            if let Some(old) = before.get(ind)
                 && *old > 0
             {
                 let r = (*new - *old) as f64 / *old as f64;
@@ -73,6 +75,8 @@ pub fn check_change(
             }
         }
     }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
     for ((level, ind), changes) in groups {
         let mut rs: Vec<f64> = changes.iter().map(|c| c.3).collect();

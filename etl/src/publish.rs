@@ -206,7 +206,8 @@ pub fn check_reader<R: std::io::Read>(
     }
     let ids: Vec<&str> = catalog.base_ids().collect();
     let values = h.aggregate(&reported, &ids);
-    warnings.extend(check_totals(file, &kept, &h, &values));
+    let sums = to_table(&values);
+    warnings.extend(check_totals(file, &kept, &h, &sums));
     match previous {
         Some((pp, prev)) => warnings.extend(check_change(
             file,
@@ -238,7 +239,6 @@ pub fn check_reader<R: std::io::Read>(
             "the table has no values to publish (every cell is empty)",
         ));
     }
-    let sums = to_table(&values);
     let report = Report {
         file: file.to_string(),
         period,

@@ -9,8 +9,7 @@ use geodata::{Catalog, Level};
 
 use crate::report::Issue;
 use crate::table::{Form, Row, Table};
-use geodata::ValueRow;
-use geodata::{Hierarchy, to_table};
+use geodata::{Hierarchy, ValueTable};
 
 /// The largest integer an f64 (and a JSON number in a browser) holds exactly: 2^53.
 pub const MAX_EXACT: u64 = 1 << 53;
@@ -325,46 +324,39 @@ pub(crate) fn srb_note(file: &str, unstable_srb: &[String]) -> Option<Issue> {
 }
 
 /// Warns where a unit's own reported total differs from the sum of its children (the sum is
-/// what gets stored). `aggregated` is the result of [`Hierarchy::aggregate`].
-pub fn check_totals(
-    file: &str,
-    rows: &[Row],
-    units: &Hierarchy,
-    aggregated: &[ValueRow],
-) -> Vec<Issue> {
-    let sums = to_table(aggregated);
+/// what gets stored). `sums` is the result of [`Hierarchy::aggregate`] as a table: a parent's
+/// summed value is its children's sum whenever any child has the count (else its own), so the
+/// check compares the row with its own sum and counts children only for a warning.
+pub fn check_totals(file: &str, rows: &[Row], units: &Hierarchy, sums: &ValueTable) -> Vec<Issue> {
     let mut out = Vec::new();
     for row in rows {
-        if units.unit(&row.code).is_none() || units.children(&row.code).is_empty() {
+        let children = units.children(&row.code);
+        let Some(summed) = sums.get(&row.code).filter(|_| !children.is_empty()) else {
             continue;
-        }
+        };
         for (id, v) in &row.values {
-            let Some(v) = v else { continue };
-            let kids: Vec<i64> = units
-                .children(&row.code)
-                .iter()
-                .filter_map(|c| sums.get(c).and_then(|m| m.get(id)).copied())
-                .collect();
-            if kids.is_empty() {
+            let (Some(v), Some(sum)) = (v, summed.get(id)) else {
+                continue;
+            };
+            if sum == v {
                 continue;
             }
-            let sum: i64 = kids.iter().sum();
-            if sum != *v {
-                out.push(
-                    Issue::file(
-                        "total_mismatch",
-                        file,
-                        format!(
-                            "reported total {v} differs from the sum of its children {sum} ({} of {} children reported); the sum is stored",
-                            kids.len(),
-                            units.children(&row.code).len()
-                        ),
-                    )
-                    .at(row.line_of(id))
-                    .col(id)
-                    .unit(&row.code),
-                );
-            }
+            let reporting = (children.iter())
+                .filter(|c| sums.get(*c).is_some_and(|m| m.contains_key(id)))
+                .count();
+            out.push(
+                Issue::file(
+                    "total_mismatch",
+                    file,
+                    format!(
+                        "reported total {v} differs from the sum of its children {sum} ({reporting} of {} children reported); the sum is stored",
+                        children.len()
+                    ),
+                )
+                .at(row.line_of(id))
+                .col(id)
+                .unit(&row.code),
+            );
         }
     }
     out

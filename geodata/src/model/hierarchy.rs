@@ -3,7 +3,7 @@
 //! Only base counts are summed; derived indicators are never stored and are recomputed from the
 //! sums by whoever reads them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::snapshot::{ValueRow, ValueTable};
 use super::unit::UnitInfo;
@@ -77,34 +77,59 @@ impl Hierarchy {
     /// children's values when any child has one (`reported = false`), else its own reported
     /// value (`reported = true`). Codes in `reported` that are not units are ignored.
     pub fn aggregate(&self, reported: &ValueTable, indicators: &[&str]) -> Vec<ValueRow> {
-        let mut done: BTreeMap<&str, BTreeMap<&str, (i64, bool)>> = BTreeMap::new();
-        for code in &self.bottom_up {
-            let mut mine = BTreeMap::new();
-            for &ind in indicators {
-                let kids: Vec<i64> = self
-                    .children(code)
-                    .iter()
-                    .filter_map(|c| done.get(c.as_str()).and_then(|m| m.get(ind)))
-                    .map(|(v, _)| *v)
-                    .collect();
-                if !kids.is_empty() {
-                    mine.insert(ind, (kids.iter().sum(), false));
-                } else if let Some(v) = reported.get(code).and_then(|m| m.get(ind)) {
-                    mine.insert(ind, (*v, true));
+        // Units and indicators by position, one slot per (unit, indicator): a national table
+        // with the age groups has ~540,000 of them, and string-keyed maps made summing most
+        // of a publish's time (issue 19).
+        let k = indicators.len();
+        let pos: HashMap<&str, usize> = (self.bottom_up.iter().enumerate())
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        let col: HashMap<&str, usize> = (indicators.iter().enumerate())
+            .map(|(j, id)| (*id, j))
+            .collect();
+        let mut cells: Vec<Option<(i64, bool)>> = vec![None; self.bottom_up.len() * k];
+        for (i, code) in self.bottom_up.iter().enumerate() {
+            // Children come first bottom-up; one that does not (a malformed tree) is skipped.
+            let kids: Vec<usize> = (self.children(code).iter())
+                .filter_map(|c| pos.get(c.as_str()).copied())
+                .filter(|&c| c < i)
+                .collect();
+            let (done, rest) = cells.split_at_mut(i * k);
+            let mine = &mut rest[..k];
+            for &c in &kids {
+                for (slot, kid) in mine.iter_mut().zip(&done[c * k..(c + 1) * k]) {
+                    if let Some((v, _)) = kid {
+                        *slot = Some((slot.map_or(0, |s| s.0) + v, false));
+                    }
                 }
             }
-            done.insert(code, mine);
+            for (ind, v) in reported.get(code).into_iter().flatten() {
+                if let Some(&j) = col.get(ind.as_str())
+                    && mine[j].is_none()
+                {
+                    mine[j] = Some((*v, true));
+                }
+            }
         }
-        done.into_iter()
-            .flat_map(|(code, m)| {
-                m.into_iter().map(move |(ind, (value, reported))| ValueRow {
-                    unit_code: code.to_string(),
-                    indicator: ind.to_string(),
-                    value,
-                    reported,
-                })
-            })
-            .collect()
+        // Rows ordered by code, then indicator id.
+        let mut units: Vec<usize> = (0..self.bottom_up.len()).collect();
+        units.sort_by(|&a, &b| self.bottom_up[a].cmp(&self.bottom_up[b]));
+        let mut inds: Vec<usize> = (0..k).collect();
+        inds.sort_by(|&a, &b| indicators[a].cmp(indicators[b]));
+        let mut out = Vec::new();
+        for i in units {
+            for &j in &inds {
+                if let Some((value, reported)) = cells[i * k + j] {
+                    out.push(ValueRow {
+                        unit_code: self.bottom_up[i].clone(),
+                        indicator: indicators[j].to_string(),
+                        value,
+                        reported,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Sum over the top-level units of each indicator in `values`.
@@ -122,10 +147,16 @@ impl Hierarchy {
 /// Rows as a table: unit → indicator → value.
 pub fn to_table(rows: &[ValueRow]) -> ValueTable {
     let mut t = ValueTable::new();
-    for r in rows {
-        t.entry(r.unit_code.clone())
-            .or_default()
-            .insert(r.indicator.clone(), r.value);
+    // A run of one unit's rows is built in one go (rows come ordered by code, then indicator,
+    // from [`Hierarchy::aggregate`]); a later row of a pair wins, as with inserting them.
+    for run in rows.chunk_by(|a, b| a.unit_code == b.unit_code) {
+        let vals = run.iter().map(|r| (r.indicator.clone(), r.value));
+        match t.get_mut(&run[0].unit_code) {
+            Some(m) => m.extend(vals),
+            None => {
+                t.insert(run[0].unit_code.clone(), vals.collect());
+            }
+        }
     }
     t
 }
