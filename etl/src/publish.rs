@@ -2,6 +2,7 @@
 //! years. The checking itself is pure ([`check_bytes`]); the functions here add the store reads
 //! (version, units, previous period) and the single write.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use geodata::{BoundaryVersion, Catalog, Period, Store, UnitInfo};
@@ -14,7 +15,7 @@ use crate::change::{ChangeRule, DEFAULT_CHANGE_RULE, check_change};
 use crate::report::{Issue, Report};
 use crate::rowcheck::RowChecker;
 use crate::rules::{check_totals, missing_population};
-use crate::table::read_table;
+use crate::table::{Row, read_table};
 use geodata::{Hierarchy, to_table};
 
 /// Options of `validate` and `publish`.
@@ -170,7 +171,7 @@ pub fn check_reader<R: std::io::Read>(
     let mut errors = table.errors.clone();
     let mut notes = table.notes.clone();
     let mut warnings = Vec::new();
-    let (kept, unknown) = if table.read_whole {
+    let (mut kept, unknown) = if table.read_whole {
         errors.extend(missing_population(&table));
         let ages = AgeGroups::of(catalog);
         errors.extend(ages.partial_table(&table));
@@ -183,17 +184,9 @@ pub fn check_reader<R: std::io::Read>(
         (Vec::new(), Some(Default::default()))
     };
 
-    let mut reported = ValueTable::new();
-    let mut row_of = std::collections::BTreeMap::new();
-    for row in &kept {
-        row_of.insert(row.code.as_str(), row);
-        let vals = row
-            .values
-            .iter()
-            .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
-            .collect();
-        reported.insert(row.code.clone(), vals);
-    }
+    let reported = take_values(&mut kept);
+    let row_of: HashMap<&str, &Row> = kept.iter().map(|r| (r.code.as_str(), r)).collect();
+    let line_of = |code: &str, ind: &str| row_of.get(code).map(|r| r.line_of(ind));
     let coverage = crate::coverage::of(&h, units, &reported);
     let complete = coverage.missing.is_empty();
     if !complete && !reported.is_empty() {
@@ -207,7 +200,9 @@ pub fn check_reader<R: std::io::Read>(
     let ids: Vec<&str> = catalog.base_ids().collect();
     let values = h.aggregate(&reported, &ids);
     let sums = to_table(&values);
-    warnings.extend(check_totals(file, &kept, &h, &sums));
+    warnings.extend(check_totals(file, &reported, &h, &sums, line_of));
+    let (units_summed, totals) = (sums.len(), h.totals(&sums));
+    drop(sums);
     match previous {
         Some((pp, prev)) => warnings.extend(check_change(
             file,
@@ -216,7 +211,7 @@ pub fn check_reader<R: std::io::Read>(
             pp,
             &h,
             opts.change_rule,
-            |code, ind| row_of.get(code).map(|r| r.line_of(ind)),
+            line_of,
         )),
         None => {
             let pp = period
@@ -244,18 +239,32 @@ pub fn check_reader<R: std::io::Read>(
         period,
         version: version.id.clone(),
         rows: if table.read_whole { rows.rows } else { 0 },
-        units: sums.len(),
+        units: units_summed,
         complete,
         errors,
         warnings,
         notes,
-        totals: h.totals(&sums),
+        totals,
     };
     Checked {
         report,
         values,
         unknown,
     }
+}
+
+/// The reported values of `rows` as a table, moved out of the rows (a national table with the
+/// age groups has ~540,000); the rows keep their lines for the warnings.
+fn take_values(rows: &mut [Row]) -> ValueTable {
+    let mut reported = ValueTable::new();
+    for row in rows {
+        let vals = std::mem::take(&mut row.values)
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        reported.insert(row.code.clone(), vals);
+    }
+    reported
 }
 
 /// The boundary version valid at the end of `period`.

@@ -324,39 +324,44 @@ pub(crate) fn srb_note(file: &str, unstable_srb: &[String]) -> Option<Issue> {
 }
 
 /// Warns where a unit's own reported total differs from the sum of its children (the sum is
-/// what gets stored). `sums` is the result of [`Hierarchy::aggregate`] as a table: a parent's
-/// summed value is its children's sum whenever any child has the count (else its own), so the
-/// check compares the row with its own sum and counts children only for a warning.
-pub fn check_totals(file: &str, rows: &[Row], units: &Hierarchy, sums: &ValueTable) -> Vec<Issue> {
+/// what gets stored), in order of unit code; `line_of` locates a reported (code, indicator).
+/// `sums` is the result of [`Hierarchy::aggregate`] as a table: a parent's summed value is its
+/// children's sum whenever any child has the count (else its own), so the check compares each
+/// reported value with its unit's sum and counts children only for a warning.
+pub fn check_totals(
+    file: &str,
+    reported: &ValueTable,
+    units: &Hierarchy,
+    sums: &ValueTable,
+    line_of: impl Fn(&str, &str) -> Option<u64>,
+) -> Vec<Issue> {
     let mut out = Vec::new();
-    for row in rows {
-        let children = units.children(&row.code);
-        let Some(summed) = sums.get(&row.code).filter(|_| !children.is_empty()) else {
+    for (code, values) in reported {
+        let children = units.children(code);
+        let Some(summed) = sums.get(code).filter(|_| !children.is_empty()) else {
             continue;
         };
-        for (id, v) in &row.values {
-            let (Some(v), Some(sum)) = (v, summed.get(id)) else {
+        for (id, v) in values {
+            let Some(sum) = summed.get(id).filter(|sum| *sum != v) else {
                 continue;
             };
-            if sum == v {
-                continue;
-            }
             let reporting = (children.iter())
                 .filter(|c| sums.get(*c).is_some_and(|m| m.contains_key(id)))
                 .count();
-            out.push(
-                Issue::file(
-                    "total_mismatch",
-                    file,
-                    format!(
-                        "reported total {v} differs from the sum of its children {sum} ({reporting} of {} children reported); the sum is stored",
-                        children.len()
-                    ),
-                )
-                .at(row.line_of(id))
-                .col(id)
-                .unit(&row.code),
-            );
+            let mut issue = Issue::file(
+                "total_mismatch",
+                file,
+                format!(
+                    "reported total {v} differs from the sum of its children {sum} ({reporting} of {} children reported); the sum is stored",
+                    children.len()
+                ),
+            )
+            .col(id)
+            .unit(code);
+            if let Some(line) = line_of(code, id) {
+                issue = issue.at(line);
+            }
+            out.push(issue);
         }
     }
     out
