@@ -6,7 +6,7 @@ import { searchURL, distinct, detail } from '../src/assets/search.js';
 import { parse, format, parseCamera, locked, DEFAULTS } from '../src/assets/state.js';
 import { rangeLabel, breaksHTML, timelineSpan } from '../src/assets/legend.js';
 import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS } from '../src/assets/popup.js';
-import { chartSVG, niceTicks, boundaryMarks, tooltipText, nearestIndex } from '../src/assets/chart.js';
+import { chartSVG, niceTicks, boundaryMarks, tooltipText, nearestIndex, timeLayout, dayOf } from '../src/assets/chart.js';
 import {
   granularityOf, periodsOf, granularitiesOf, newestOf, resolvePeriods, nextPeriod, boundaryChanges, periodLabel,
 } from '../src/assets/timeline.js';
@@ -136,10 +136,10 @@ test('rank among siblings counts only the same parent', () => {
 
 test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, estimated points, tooltips', () => {
   const pts = [
-    { period: '2025-05', value: 1000, version: 'vn-2019', estimated: false },
-    { period: '2025-06', value: 1100.5, version: 'vn-2019', estimated: true },
-    { period: '2025-07', value: 4000, version: 'vn-2025', estimated: false },
-    { period: '2025-08', value: 4100, version: 'vn-2025', estimated: false },
+    { period: '2025-05', start: '2025-05-01', end: '2025-05-31', value: 1000, version: 'vn-2019', estimated: false },
+    { period: '2025-06', start: '2025-06-01', end: '2025-06-30', value: 1100.5, version: 'vn-2019', estimated: true },
+    { period: '2025-07', start: '2025-07-01', end: '2025-07-31', value: 4000, version: 'vn-2025', estimated: false },
+    { period: '2025-08', start: '2025-08-01', end: '2025-08-31', value: 4100, version: 'vn-2025', estimated: false },
   ];
   assert.equal(chartSVG([{ period: '2025-01', value: 1 }]), '');
   assert.deepEqual(niceTicks(1000, 4100, 3), [0, 2000, 4000, 6000]);
@@ -150,8 +150,10 @@ test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, e
   assert.equal((svg.match(/class="vbreak"/g) || []).length, 1);
   assert.match(svg, />Sắp xếp lại 01\/07\/2025<\/text>/);
   assert.match(svg, /class="ytick"[^>]*>2\.000<\/text>/, 'y ticks in Vietnamese numbers');
-  assert.match(svg, /class="xfirst"[^>]*>Tháng 5\/2025</);
-  assert.match(svg, /class="xlast"[^>]*>Tháng 8\/2025</);
+  // Four months of one year: the first and last in words under their points; one line, no gap.
+  assert.deepEqual([...svg.matchAll(/class="xtick"[^>]*>([^<]*)</g)].map((m) => m[1]), ['Tháng 5/2025', 'Tháng 8/2025']);
+  assert.equal((svg.match(/<path class="line/g) || []).length, 1);
+  assert.equal((svg.match(/class="gap"/g) || []).length, 0);
   assert.doesNotMatch(svg, /vn-20|@r/, 'no internal ids');
   // The boundary change, from the answer's field, a point's flag, a version change or the
   // published periods (a harmonised line sits on one version but the reorganisation is marked).
@@ -189,6 +191,77 @@ test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, e
   );
   assert.equal(seriesNote('en', null), '');
   assert.deepEqual(['2025-07', '2025-Q3', '2025'].map(periodKind), ['month', 'quarter', 'year']);
+});
+
+test('the series chart\'s time axis: points at their periods\' end dates, gaps where periods are missing, years named', () => {
+  const year = (y, projected = false) => ({ period: projected ? `${y}-medium` : String(y), start: `${y}-01-01`, end: `${y}-12-31`, value: y - 2000, projected });
+  assert.equal(dayOf('1970-01-02'), 1);
+  assert.equal(dayOf('2025-01-01') - dayOf('2024-12-31'), 1);
+  assert.ok(Number.isNaN(dayOf('2025')));
+  // The demo's projection series: 2024 reported, no 2025, then 2026–2035 projected.
+  const proj = [year(2024), ...Array.from({ length: 10 }, (_, k) => year(2026 + k, true))];
+  const L = timeLayout(proj, { left: 40, right: 274, w: 280 });
+  // Placed by date: 2024 at the left end, 2035 at the right, one year = (270 − 44) / 11 px,
+  // so 2024 → 2026 is two years wide, not one step.
+  const yearPx = (270 - 44) / 11;
+  assert.equal(L.xs[0], 44);
+  assert.equal(L.xs[10], 270);
+  assert.ok(Math.abs(L.xs[1] - L.xs[0] - 2 * yearPx) < 0.2, `2024 → 2026 spans two years: ${L.xs[1] - L.xs[0]}`);
+  assert.ok(Math.abs(L.xs[2] - L.xs[1] - yearPx) < 0.2, 'consecutive years one year apart');
+  // The missing 2025: no line across it (2024 alone, then the projected run), one gap over 2025.
+  assert.deepEqual(L.runs, [[0], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+  assert.equal(L.gaps.length, 1);
+  assert.deepEqual([L.gaps[0].after, L.gaps[0].before], ['2024', '2026-medium']);
+  assert.ok(L.gaps[0].x0 > L.xs[0] && L.gaps[0].x1 < L.xs[1] && L.gaps[0].x1 - L.gaps[0].x0 > yearPx * 0.9);
+  // Eleven years do not fit one label each in 280 px: every second year, under its point.
+  assert.deepEqual(L.ticks.map((k) => k.label), ['2024', '2026', '2028', '2030', '2032', '2034']);
+  assert.equal(L.ticks[1].x, L.xs[1]);
+  // Reported 2025 present: no gap, but the line still breaks where the projection starts.
+  const joined = timeLayout([year(2024), year(2025), year(2026, true), year(2027, true)], { left: 40, right: 274 });
+  assert.deepEqual(joined.gaps, []);
+  assert.deepEqual(joined.runs, [[0, 1], [2, 3]]);
+  assert.deepEqual(joined.ticks.map((k) => k.label), ['2024', '2025', '2026', '2027']);
+  // Months over three years: the years named in the middle of their part of the axis, the year
+  // boundaries marked; a missing month (2025-03) breaks the line.
+  const months = [];
+  for (let y = 2024; y <= 2026; y++) {
+    for (let m = 1; m <= 12 && !(y === 2026 && m > 9); m++) {
+      if (y === 2025 && m === 3) continue;
+      const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+      months.push({ period: `${y}-${String(m).padStart(2, '0')}`, start: `${end.slice(0, 8)}01`, end, value: m });
+    }
+  }
+  const M = timeLayout(months, { left: 40, right: 274, w: 280 });
+  assert.deepEqual(M.ticks.map((k) => k.label), ['2024', '2025', '2026']);
+  assert.equal(M.bounds.length, 2, 'the boundaries 1/1/2025 and 1/1/2026');
+  assert.ok(M.ticks[0].x < M.bounds[0] && M.bounds[0] < M.ticks[1].x && M.ticks[1].x < M.bounds[1] && M.bounds[1] < M.ticks[2].x);
+  assert.equal(M.gaps.length, 1);
+  assert.deepEqual([M.gaps[0].after, M.gaps[0].before], ['2025-02', '2025-04']);
+  assert.equal(M.runs.length, 2);
+  assert.equal(M.runs[0][M.runs[0].length - 1], months.findIndex((p) => p.period === '2025-02'));
+  // A month is placed at its end: 2025-02 (28 days) and 2025-04 two months apart by date.
+  const i2 = months.findIndex((p) => p.period === '2025-02');
+  const i1 = months.findIndex((p) => p.period === '2025-01');
+  assert.ok(M.xs[i2 + 1] - M.xs[i2] > 1.9 * (M.xs[i2] - M.xs[i1]));
+  // Quarters of one year fit in words: "Quý I/2026" …, kept inside the chart.
+  const q = [['2026-Q1', '2026-01-01', '2026-03-31'], ['2026-Q2', '2026-04-01', '2026-06-30'], ['2026-Q3', '2026-07-01', '2026-09-30']]
+    .map(([period, start, end], k) => ({ period, start, end, value: k }));
+  const Q = timeLayout(q, { left: 40, right: 274, w: 280 });
+  assert.deepEqual(Q.ticks.map((k) => k.label), ['Quý I/2026', 'Quý II/2026', 'Quý III/2026']);
+  assert.ok(Q.ticks.every((k) => k.x - 5.2 * k.label.length / 2 >= 1 && k.x + 5.2 * k.label.length / 2 <= 279));
+  // A point without a value breaks the line too; points without dates are spaced evenly.
+  assert.deepEqual(timeLayout([year(2024), { ...year(2025), value: null }, year(2026)], {}).runs, [[0], [2]]);
+  const old = timeLayout([{ period: '2025-05', value: 1 }, { period: '2025-07', value: 2 }, { period: '2025-08', value: 3 }], { left: 0, right: 100 });
+  assert.deepEqual(old.xs, [4, 50, 96]);
+  assert.deepEqual(old.gaps, []);
+  // Drawn: the gap's band, two paths (the projected one dashed), the years under the axis.
+  const svg = chartSVG(proj, { lang: 'vi', marks: [{ period: '2026-medium', label: 'Dự báo' }] });
+  assert.equal((svg.match(/<rect class="gap"/g) || []).length, 1);
+  assert.match(svg, /<rect class="gap"[^>]*><title>Không có số liệu<\/title>/);
+  assert.equal((svg.match(/<path class="line"/g) || []).length, 1);
+  assert.equal((svg.match(/<path class="line proj"[^>]*stroke-dasharray/g) || []).length, 1);
+  assert.deepEqual([...svg.matchAll(/class="xtick"[^>]*>([^<]*)</g)].map((m) => m[1]), ['2024', '2026', '2028', '2030', '2032', '2034']);
+  assert.doesNotMatch(svg.replace(/<[^>]*>/g, ' '), /medium|@r/, 'no internal ids in the text shown');
 });
 
 // ---------- where am I ----------

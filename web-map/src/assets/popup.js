@@ -132,12 +132,13 @@ export async function loadSeries(el, opts) {
     s = await tryJSON(u);
     if (s) break;
   }
-  // Projection mode: the reported years, then the projected ones after a labelled break.
+  // Projection mode: the reported years, then the projected ones after a labelled break (the
+  // chart does not join them: the projected line is dashed, a missing year left as a gap).
   let points = (s?.points || []).filter((p) => periodKind(p.period) === (proj ? 'year' : g));
   let breakAt = null;
   if (proj) {
     const ahead = await tryJSON(seriesURLs(code, { ...opts, g, view: 'as-reported' })[0]);
-    const future = (ahead?.points || []).filter((p) => periodKind(p.period) === g);
+    const future = (ahead?.points || []).filter((p) => periodKind(p.period) === g).map((p) => ({ ...p, projected: true }));
     breakAt = future[0]?.period || null;
     points = [...points, ...future];
   }
