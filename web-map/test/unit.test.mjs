@@ -5,7 +5,7 @@ import { fold } from '../src/assets/fold.js';
 import { searchURL, distinct, detail } from '../src/assets/search.js';
 import { parse, format, parseCamera, locked, DEFAULTS } from '../src/assets/state.js';
 import { rangeLabel, breaksHTML, timelineSpan } from '../src/assets/legend.js';
-import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS } from '../src/assets/popup.js';
+import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS, popupHTML } from '../src/assets/popup.js';
 import { chartSVG, niceTicks, boundaryMarks, tooltipText, nearestIndex, timeLayout, dayOf } from '../src/assets/chart.js';
 import {
   granularityOf, periodsOf, granularitiesOf, newestOf, resolvePeriods, nextPeriod, boundaryChanges, periodLabel,
@@ -191,6 +191,33 @@ test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, e
   );
   assert.equal(seriesNote('en', null), '');
   assert.deepEqual(['2025-07', '2025-Q3', '2025'].map(periodKind), ['month', 'quarter', 'year']);
+});
+
+test('the unit popup: the mapped indicator and the basics first, the age indicators folded under the pyramid', () => {
+  const ind = (id, extra = {}) => ({ id, name_vi: `vi ${id}`, name_en: id, unit: 'u', unit_en: 'u', ...extra });
+  const indicators = [ind('population', { base: true }), ind('males', { base: true }), ind('density'), ind('sex_ratio'),
+    ind('dependency_total', { ages: true }), ind('median_age', { ages: true }), ind('share_65p', { ages: true })];
+  const all = { names: ['Hà Nội'], codes: ['01'], parents: [null], values: {
+    population: [8000000], males: [3900000], density: [2400], sex_ratio: [98], dependency_total: [45.1], median_age: [33.2], share_65p: [9.5] } };
+  const html = popupHTML('vi', all, 0, indicators, 'density');
+  const basics = html.slice(html.indexOf('<table class="basics">'), html.indexOf('</table>'));
+  const rows = (part) => [...part.matchAll(/<th>vi (\w+)<\/th>/g)].map((m) => m[1]);
+  // The mapped indicator first, then the population, then the rest; counts other than the
+  // population stay out; no age indicator among the basics.
+  assert.deepEqual(rows(basics), ['density', 'population', 'sex_ratio']);
+  assert.ok(html.indexOf('class="pyramid"') > html.indexOf('class="basics"'), 'the pyramid after the basics');
+  const fold = html.slice(html.indexOf('<details class="agerows">'));
+  assert.match(fold, /^<details class="agerows"><summary>Chỉ tiêu cơ cấu tuổi \(3\)<\/summary>/, 'folded (closed), counted');
+  assert.deepEqual(rows(fold), ['dependency_total', 'median_age', 'share_65p']);
+  assert.ok(html.indexOf('<details') > html.indexOf('class="pyramid"'), 'the fold under the pyramid');
+  // An age indicator mapped: its row leads the basics, the fold holds the others.
+  const dep = popupHTML('vi', all, 0, indicators, 'dependency_total');
+  assert.deepEqual(rows(dep.slice(dep.indexOf('<table class="basics">'), dep.indexOf('</table>'))), ['dependency_total', 'population', 'density', 'sex_ratio']);
+  assert.match(dep, /Chỉ tiêu cơ cấu tuổi \(2\)/);
+  assert.match(dep, /<tr class="cur"><th>vi dependency_total/);
+  // A period without ages: no fold at all.
+  const none = { ...all, values: { ...all.values, dependency_total: [null], median_age: [null], share_65p: [null] } };
+  assert.doesNotMatch(popupHTML('vi', none, 0, indicators, 'density'), /<details/);
 });
 
 test('the series chart\'s time axis: points at their periods\' end dates, gaps where periods are missing, years named', () => {
