@@ -129,6 +129,7 @@ mod tests {
             text_en: "x".into(),
             unmeasured_vi: None,
             unmeasured_en: None,
+            modelled: None,
             source_vi: None,
             source_en: None,
         }
