@@ -603,7 +603,7 @@ test('projection mode: projected years are their own granularity per variant, wo
   assert.equal(periodKind('2030'), 'year');
 });
 
-import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, STATUS_COLOURS } from '../src/assets/targetview.js';
+import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, modelledNote, STATUS_COLOURS } from '../src/assets/targetview.js';
 
 test('targets: one colour per status, uncertain hatched apart, rows the Vietnamese way', () => {
   const items = [
@@ -612,7 +612,7 @@ test('targets: one colour per status, uncertain hatched apart, rows the Vietname
     { code: '42', name: 'Tỉnh Hà Tĩnh', value: 106, low: 104, high: 108, estimate: 105.2, method: 'trend', status: 'on_track', trend_points: 5 },
   ];
   assert.deepEqual(statusFill(items), ['match', ['get', 'code'], '79', STATUS_COLOURS.off_track, '01', STATUS_COLOURS.uncertain, '42', STATUS_COLOURS.on_track, STATUS_COLOURS.no_data]);
-  assert.equal(new Set(Object.values(STATUS_COLOURS)).size, 4, 'four statuses, four colours');
+  assert.equal(new Set(Object.values(STATUS_COLOURS)).size, 5, 'five statuses, five colours');
   assert.deepEqual(uncertainCodes(items), ['01']);
   assert.deepEqual(sortedItems(items).map((i) => i.code), ['79', '01', '42'], 'off track first, then uncertain, then on track');
   const report = { target: { value: 109, year: 2030 }, now_from: '2025-Q4', now_to: '2026-Q3' };
@@ -625,5 +625,12 @@ test('targets: one colour per status, uncertain hatched apart, rows the Vietname
   assert.equal(fixed('vi', null, 1), '—');
   assert.equal(nowWords(report, 'vi'), '12 tháng gần nhất (Quý IV/2025 – Quý III/2026)');
   assert.equal(nowWords({ now_from: '2026-Q3', now_to: '2026-Q3' }, 'vi'), 'Quý III/2026');
+  // A modelled target (TFR): two decimals, the model's words, no standing.
+  const tfr = { target: { value: 2.1, year: 2030 }, now_from: '2025-Q4', now_to: '2025-Q4' };
+  const m = row({ code: '01', name: 'Thành phố Hà Nội', value: 2.1034, low: null, high: null, estimate: null, method: 'modelled', status: 'not_judged', trend_points: 0 }, tfr, 'vi');
+  assert.deepEqual([m.now, m.interval, m.estimate, m.statusWords], ['2,10', '—', '—', 'Ước tính của mô hình, không đánh giá']);
+  assert.equal(m.method, 'mô hình dự báo dân số ước tính, không phải số liệu báo cáo');
+  assert.match(modelledNote(tfr, 'vi'), /kỳ gốc \(Quý IV\/2025\).*không phải số liệu báo cáo\. Không đánh giá đạt hay chưa đạt: ước tính này không có khoảng tin cậy/);
+  assert.deepEqual(sortedItems([{ code: 'a', name: 'B', status: 'no_data' }, { code: 'b', name: 'A', status: 'not_judged' }]).map((i) => i.code), ['b', 'a']);
   assert.equal(targetShort({ text_vi: 'Quy mô dân số khoảng 104 triệu người (popmap đọc "khoảng" là trong vòng ±1 triệu người).' }, 'vi'), 'Quy mô dân số khoảng 104 triệu người');
 });
