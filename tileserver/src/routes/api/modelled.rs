@@ -17,11 +17,11 @@
 
 use std::collections::BTreeMap;
 
-use geodata::{Modelled, Period, Snapshot, Target, Variant};
+use geodata::{Modelled, Period, Snapshot, Status, Target, TargetMethod, Variant};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::targets::{Standing, TargetInfo, TargetReport, round};
+use super::targets::{Standing, TargetInfo, TargetReport, round, word};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::published::{PeriodRef, Published};
@@ -122,12 +122,12 @@ pub async fn report(
     let items: Vec<Standing> = values
         .into_iter()
         .map(|(code, name, value)| {
-            let status = if value.is_some() {
-                "not_judged"
+            let status = word(&if value.is_some() {
+                Status::NotJudged
             } else {
-                "no_data"
-            };
-            *counts.entry(status.to_string()).or_insert(0) += 1;
+                Status::NoData
+            });
+            *counts.entry(status.clone()).or_insert(0) += 1;
             Standing {
                 code,
                 name,
@@ -136,8 +136,8 @@ pub async fn report(
                 high: None,
                 meets_now: None,
                 estimate: None,
-                method: value.map(|_| "modelled".to_string()),
-                status: status.to_string(),
+                method: value.map(|_| word(&TargetMethod::Modelled)),
+                status,
                 trend_per_year: None,
                 trend_se: None,
                 trend_points: 0,

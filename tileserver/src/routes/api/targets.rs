@@ -565,7 +565,7 @@ impl Judge<'_> {
 }
 
 /// The serde name of a unit enum (a status, a method, a comparison): its word in the API.
-fn word(v: &impl Serialize) -> String {
+pub(super) fn word(v: &impl Serialize) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(String::from))
