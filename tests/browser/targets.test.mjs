@@ -133,9 +133,20 @@ test('TFR and life expectancy: the projection\'s fitted values, labelled as mode
         assert.equal(r.now, fmt(it.value), it.code);
         assert.equal(r.status, 'Ước tính của mô hình, không đánh giá', it.code);
       }
-      // Every province in the one colour of a computed figure; no standing anywhere.
+      // The map: the values in purples, lightest lowest (no colour of a standing); the legend
+      // counts every province in its classes.
       const fill = await page.evaluate(() => window.popmapTargets.map.getPaintProperty('province-fill', 'fill-color'));
-      for (const it of withValue) assert.equal(fill[fill.indexOf(it.code) + 1], '#cbc9e2', it.code);
+      const colourOf = (it) => fill[fill.indexOf(it.code) + 1];
+      const byValue = [...withValue].sort((a, b) => a.value - b.value);
+      assert.equal(colourOf(byValue[0]), '#f2f0f7', 'the lowest value the lightest');
+      assert.equal(colourOf(byValue[byValue.length - 1]), '#54278f', 'the highest the darkest');
+      const order = ['#f2f0f7', '#cbc9e2', '#9e9ac8', '#756bb1', '#54278f'];
+      for (let k = 1; k < byValue.length; k++) assert.ok(order.indexOf(colourOf(byValue[k])) >= order.indexOf(colourOf(byValue[k - 1])), 'darker with the value');
+      for (const c of Object.values(COLOURS)) assert.ok(!withValue.some((it) => colourOf(it) === c && c !== COLOURS.no_data), `no standing colour ${c}`);
+      const legend = await page.$eval('#tg-legend', (e) => e.textContent);
+      const counted = [...legend.matchAll(/\((\d+)\)/g)].reduce((a, m) => a + Number(m[1]), 0);
+      assert.equal(counted, api.items.length, legend);
+      assert.match(legend, /Ước tính của mô hình, không đánh giá/);
       const note = await page.textContent('#tg-national');
       assert.match(note, /mô hình dự báo dân số ước tính/);
       assert.match(note, /không phải số liệu báo cáo/);

@@ -603,7 +603,7 @@ test('projection mode: projected years are their own granularity per variant, wo
   assert.equal(periodKind('2030'), 'year');
 });
 
-import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, modelledNote, STATUS_COLOURS } from '../src/assets/targetview.js';
+import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, modelledNote, valueClasses, valueFill, STATUS_COLOURS, MODELLED_COLOURS } from '../src/assets/targetview.js';
 
 test('targets: one colour per status, uncertain hatched apart, rows the Vietnamese way', () => {
   const items = [
@@ -632,5 +632,18 @@ test('targets: one colour per status, uncertain hatched apart, rows the Vietname
   assert.equal(m.method, 'mô hình dự báo dân số ước tính, không phải số liệu báo cáo');
   assert.match(modelledNote(tfr, 'vi'), /kỳ gốc \(Quý IV\/2025\).*không phải số liệu báo cáo\. Không đánh giá đạt hay chưa đạt: ước tính này không có khoảng tin cậy/);
   assert.deepEqual(sortedItems([{ code: 'a', name: 'B', status: 'no_data' }, { code: 'b', name: 'A', status: 'not_judged' }]).map((i) => i.code), ['b', 'a']);
+  // Its map: the values in classes of about equal count, lightest lowest, ties kept together.
+  const vals = [1.9, 1.92, 1.92, 1.95, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5];
+  const its = vals.map((value, k) => ({ code: String(k), value }));
+  const cls = valueClasses(its);
+  assert.deepEqual(cls.map((c) => [c.lo, c.hi, c.n]), [[1.9, 1.92, 3], [1.95, 1.95, 1], [2.0, 2.1, 2], [2.2, 2.3, 2], [2.4, 2.5, 2]]);
+  assert.deepEqual(cls.map((c) => c.colour), MODELLED_COLOURS);
+  const fillM = valueFill([...its, { code: 'x', value: null }], cls);
+  assert.equal(fillM[fillM.indexOf('0') + 1], MODELLED_COLOURS[0]);
+  assert.equal(fillM[fillM.indexOf('9') + 1], MODELLED_COLOURS[4]);
+  assert.equal(fillM[fillM.indexOf('x') + 1], STATUS_COLOURS.no_data);
+  // Two distinct values: two classes, the lightest and the darkest.
+  assert.deepEqual(valueClasses([{ value: 1 }, { value: 2 }, { value: 2 }]).map((c) => [c.lo, c.hi, c.n, c.colour]), [[1, 1, 1, MODELLED_COLOURS[0]], [2, 2, 2, MODELLED_COLOURS[4]]]);
+  assert.deepEqual(valueClasses([{ value: null }]), []);
   assert.equal(targetShort({ text_vi: 'Quy mô dân số khoảng 104 triệu người (popmap đọc "khoảng" là trong vòng ±1 triệu người).' }, 'vi'), 'Quy mô dân số khoảng 104 triệu người');
 });

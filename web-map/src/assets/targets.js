@@ -13,6 +13,7 @@ import { mapLocale } from './maplocale.js';
 import { localiseStyle } from './labels.js';
 import {
   words, row, sortedItems, statusFill, uncertainCodes, targetLine, targetShort, nowWords, modelledNote,
+  valueClasses, valueFill, fixed, digits,
   STATUSES, STATUS_COLOURS,
 } from './targetview.js';
 
@@ -77,9 +78,24 @@ function renderLegend(report) {
   const box = $('#tg-legend');
   box.replaceChildren(el('strong', {}, W.legend));
   const counts = report?.counts || {};
+  if (report?.target?.modelled) {
+    // A modelled target: its values' classes (all of them model estimates, none judged).
+    box.append(el('small', { class: 'tg-legnote' }, W.status.not_judged));
+    const d = digits(report.target);
+    for (const c of valueClasses(report.items)) {
+      const it = el('div', { class: 'it', role: 'listitem' });
+      const sw = el('span', { class: 'tg-swatch' });
+      sw.style.backgroundColor = c.colour;
+      const range = c.lo === c.hi ? fixed(state.lang, c.lo, d) : `${fixed(state.lang, c.lo, d)} – ${fixed(state.lang, c.hi, d)}`;
+      it.append(sw, el('span', {}, `${range} (${num(state.lang, c.n, 0)})`));
+      box.append(it);
+    }
+    if (!counts.no_data) return;
+  }
   for (const s of STATUSES) {
     // Standings with none are listed (0) for a judged target; a modelled one lists none of them.
     const judged = !report?.target?.modelled;
+    if (!judged && s === 'not_judged') continue; // said above its classes
     if (!counts[s] && (s === 'no_data' || s === 'not_judged' || !judged)) continue;
     const it = el('div', { class: 'it', role: 'listitem' });
     const sw = el('span', { class: s === 'uncertain' ? 'tg-swatch hatched' : 'tg-swatch' });
@@ -151,7 +167,9 @@ async function provinceStyle(target, report, whole) {
       maxzoom = l.maxzoom ?? maxzoom;
       delete l.minzoom;
       // A national total is one standing: the whole country in its colour.
-      const colour = whole ? STATUS_COLOURS[whole] : statusFill(report?.items || []);
+      const items = report?.items || [];
+      const colour = whole ? STATUS_COLOURS[whole]
+        : target.modelled ? valueFill(items, valueClasses(items)) : statusFill(items);
       l.paint = { 'fill-color': colour, 'fill-opacity': 0.92 };
       keep.push(l);
       const hatched = whole ? [] : uncertainCodes(report?.items || []);

@@ -161,6 +161,43 @@ export function statusFill(items) {
   return items.length ? expr : STATUS_COLOURS.no_data;
 }
 
+/** ColorBrewer's Purples (5): a modelled target's values, lightest lowest (the purple of
+ * computed figures; no colour of success or failure). */
+export const MODELLED_COLOURS = ['#f2f0f7', '#cbc9e2', '#9e9ac8', '#756bb1', '#54278f'];
+
+/**
+ * A modelled target's map classes: the provinces' values in up to five classes of about equal
+ * count (quantiles; tied values kept in one class), each [{lo, hi, n, colour}], lowest first.
+ */
+export function valueClasses(items) {
+  const vals = items.map((i) => i.value).filter(Number.isFinite).sort((a, b) => a - b);
+  const distinct = [...new Set(vals)];
+  const k = Math.min(MODELLED_COLOURS.length, distinct.length);
+  const classes = [];
+  let from = 0; // the index in `distinct` of the next class's lowest value
+  for (let c = 0; c < k; c++) {
+    // The quantile's value, lowered when the classes after it need more distinct values.
+    const q = distinct.indexOf(vals[Math.ceil(((c + 1) * vals.length) / k) - 1]);
+    const to = Math.max(from, Math.min(q, distinct.length - (k - c)));
+    const [lo, hi] = [distinct[from], distinct[to]];
+    classes.push({ lo, hi, n: vals.filter((v) => v >= lo && v <= hi).length });
+    from = to + 1;
+  }
+  const step = classes.length > 1 ? (MODELLED_COLOURS.length - 1) / (classes.length - 1) : 0;
+  return classes.map((c, i) => ({ ...c, colour: MODELLED_COLOURS[Math.round(i * step)] }));
+}
+
+/** The fill expression of a modelled target: each code's class colour (no_data without one). */
+export function valueFill(items, classes) {
+  const expr = ['match', ['get', 'code']];
+  for (const it of items) {
+    const c = Number.isFinite(it.value) ? classes.find((k) => it.value <= k.hi) : null;
+    expr.push(it.code, c ? c.colour : STATUS_COLOURS.no_data);
+  }
+  expr.push(STATUS_COLOURS.no_data);
+  return items.length ? expr : STATUS_COLOURS.no_data;
+}
+
 /** The codes whose value cannot be told from the target (hatched on the map). */
 export function uncertainCodes(items) {
   return items.filter((i) => i.status === 'uncertain').map((i) => i.code);
