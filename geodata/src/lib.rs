@@ -52,7 +52,9 @@ pub use model::snapshot::{NewSnapshot, Snapshot, ValueRow, ValueTable, combine_o
 pub use model::targets::assess::{Assessment, Method as TargetMethod, Observed, Status, assess};
 pub use model::targets::interval::{Interval, Z95, ratio_interval, share_interval};
 pub use model::targets::trend::{Point, Trend};
-pub use model::targets::{Comparison, IntervalKind, Scope, Target, Targets, TargetsError};
+pub use model::targets::{
+    Comparison, IntervalKind, Modelled, Scope, Target, Targets, TargetsError,
+};
 pub use model::text::{fold, is_nfc, nfc};
 pub use model::unit::{Unit, UnitInfo};
 pub use model::unittype::{UnitType, split_folded};
@@ -65,7 +67,9 @@ pub use projection::assumptions::{
 };
 pub use projection::engine::{Cohorts, Rates, Schedules, births, project, step};
 pub use projection::fit::{Published, expected_deaths, fit};
-pub use projection::lifetable::{Survival, brass, e0, standard_lx};
+pub use projection::lifetable::{
+    LifeExpectancy, Survival, brass, e0, life_expectancy, standard_lx,
+};
 pub use projection::{AGES, AgeSex, GROUPS, ProjectionError, group_codes};
 
 // Geometry algorithms.

@@ -343,8 +343,12 @@ test('the popup series switches between harmonised (default), as reported and H3
   await page.waitForSelector('.maplibregl-popup .series[data-view="as-reported"]', { timeout: 15000 });
   await page.waitForFunction(() => location.search.includes('sv=as-reported'));
   // As reported, the boundary change is marked too (the chart draws the months, like the map's
-  // period, named in words).
-  assert.equal(await page.locator('.series svg .xfirst').textContent(), words(months[0].period));
+  // period, on a time axis naming their years; its name for screen readers gives the first month
+  // in words).
+  const years = [];
+  for (let y = +months[0].period.slice(0, 4); y <= +last.slice(0, 4); y++) years.push(String(y));
+  assert.deepEqual(await page.locator('.series svg .xtick').allTextContents(), years);
+  assert.ok((await page.getAttribute('.series svg.chart', 'aria-label')).includes(words(months[0].period)));
   assert.equal(await page.locator('.series svg .vbreak').count(), 1);
   await page.screenshot({ path: join(ART, 'series-as-reported.png') });
   await page.close();

@@ -53,6 +53,31 @@ test('the projection mode: labelled, played year by year, its variant chosen, it
   await page.waitForSelector('.maplibregl-popup .series svg.chart', { timeout: 30000 });
   const mark = await page.textContent('.maplibregl-popup .series .vbreak:last-of-type text');
   assert.equal(mark, 'Dự báo');
+  // A time axis: a reported year missing before the projection (the demo has 2024, not 2025) is
+  // a gap, no line across it, and the points sit by date (a missing year is two steps wide).
+  const reported = (await getJSON('/api/v1/periods')).filter((p) => p.granularity === 'year').map((p) => p.period).sort();
+  const firstProj = Number(years[0].slice(0, 4));
+  const lastReported = Number(reported[reported.length - 1]);
+  const chart = await page.evaluate(() => {
+    const svg = document.querySelector('.maplibregl-popup .series svg.chart');
+    return {
+      xs: [...svg.querySelectorAll('circle.pt')].map((c) => Number(c.getAttribute('cx'))),
+      gaps: [...svg.querySelectorAll('rect.gap')].map((r) => [r.dataset.after, r.dataset.before]),
+      paths: [...svg.querySelectorAll('path.line')].map((p) => p.getAttribute('class')),
+      ticks: [...svg.querySelectorAll('.xtick')].map((t) => t.textContent),
+    };
+  });
+  assert.deepEqual(chart.paths.at(-1), 'line proj', 'the projected line is its own, dashed');
+  assert.ok(chart.ticks.length >= 2 && chart.ticks.every((x) => /^\d{4}$/.test(x)), `years on the x axis: ${chart.ticks}`);
+  const k = reported.length; // the index of the first projected point
+  const step = chart.xs[k + 1] - chart.xs[k];
+  if (firstProj - lastReported > 1) {
+    assert.deepEqual(chart.gaps, [[String(lastReported), `${firstProj}-high`]], 'the missing years are a gap');
+    const wide = (chart.xs[k] - chart.xs[k - 1]) / step;
+    assert.ok(Math.abs(wide - (firstProj - lastReported)) < 0.05, `${firstProj - lastReported} years wide: ${wide}`);
+  } else {
+    assert.deepEqual(chart.gaps, []);
+  }
   await page.locator('.maplibregl-popup .series').screenshot({ path: join(ART, 'projection-series.png') });
   // Back to the reported months: no label.
   await page.keyboard.press('Escape');

@@ -2,7 +2,9 @@
 // province of /api/v1/targets/srb_2030 is a table row with its standing in words and colour, the
 // map paints each province in its status colour (a pixel inside Hà Nội's and Đà Nẵng's), the
 // uncertain ones are hatched, a national total colours the whole country with its one standing,
-// nothing English or internal on the Vietnamese page, axe-core clean at desktop and phone sizes.
+// nothing English or internal on the Vietnamese page, axe-core clean at desktop and phone sizes;
+// TFR and life expectancy show the projection run's fitted values (equal to the assumptions
+// endpoint's), labelled as model estimates and never judged.
 // Screenshots: target/browser-artifacts/targets-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,6 +99,64 @@ test('a national total colours the whole country with its one standing', async (
   assert.ok(card.includes(WORDS[vn.status]), card);
   assert.ok(card.includes(new Intl.NumberFormat('vi-VN').format(vn.value)), card);
   await page.close();
+});
+
+test('TFR and life expectancy: the projection\'s fitted values, labelled as model estimates, never judged', async (t) => {
+  const digits = { tfr_2030: 2, life_expectancy_2030: 1 };
+  for (const id of ['tfr_2030', 'life_expectancy_2030']) {
+    const api = await getJSON(`/api/v1/targets/${id}?level=province`);
+    if (!api.projection) {
+      t.skip('no projection of 2030 on this server (popmap project not run)');
+      return;
+    }
+    // The API's values are the run's: the same run the assumptions endpoint serves.
+    const run = (await getJSON(`/api/v1/projections/assumptions?period=${api.projection}`)).run.provinces;
+    const withValue = api.items.filter((i) => i.value !== null);
+    assert.ok(withValue.length > 0);
+    for (const it of withValue) {
+      const want = id === 'tfr_2030' ? run[it.code].rates.tfr : run[it.code].life_expectancy.both;
+      assert.ok(Math.abs(it.value - want) <= 0.005 + 1e-9, `${id} ${it.code}: ${it.value} vs ${want}`);
+      assert.equal(it.status, 'not_judged');
+      assert.equal(it.method, 'modelled');
+    }
+    for (const [vp, name] of [[{ width: 1366, height: 768 }, 'desktop'], [{ width: 390, height: 844 }, 'phone']]) {
+      const page = await open(`/targets?t=${id}`, vp);
+      await page.screenshot({ path: join(ART, `targets-${id.replace('_2030', '')}-${name}.png`) });
+      assert.equal(await page.inputValue('#tg-target'), id);
+      const rows = await page.$$eval('#tg-table tbody tr', (trs) => trs.map((tr) => ({
+        code: tr.dataset.code, now: tr.querySelector('td').textContent, status: tr.querySelector('.st').textContent.trim(),
+      })));
+      assert.equal(rows.length, api.items.length);
+      const fmt = (v) => v.toLocaleString('vi-VN', { minimumFractionDigits: digits[id], maximumFractionDigits: digits[id] });
+      for (const it of withValue) {
+        const r = rows.find((x) => x.code === it.code);
+        assert.equal(r.now, fmt(it.value), it.code);
+        assert.equal(r.status, 'Ước tính của mô hình, không đánh giá', it.code);
+      }
+      // The map: the values in purples, lightest lowest (no colour of a standing); the legend
+      // counts every province in its classes.
+      const fill = await page.evaluate(() => window.popmapTargets.map.getPaintProperty('province-fill', 'fill-color'));
+      const colourOf = (it) => fill[fill.indexOf(it.code) + 1];
+      const byValue = [...withValue].sort((a, b) => a.value - b.value);
+      assert.equal(colourOf(byValue[0]), '#f2f0f7', 'the lowest value the lightest');
+      assert.equal(colourOf(byValue[byValue.length - 1]), '#54278f', 'the highest the darkest');
+      const order = ['#f2f0f7', '#cbc9e2', '#9e9ac8', '#756bb1', '#54278f'];
+      for (let k = 1; k < byValue.length; k++) assert.ok(order.indexOf(colourOf(byValue[k])) >= order.indexOf(colourOf(byValue[k - 1])), 'darker with the value');
+      for (const c of Object.values(COLOURS)) assert.ok(!withValue.some((it) => colourOf(it) === c && c !== COLOURS.no_data), `no standing colour ${c}`);
+      const legend = await page.$eval('#tg-legend', (e) => e.textContent);
+      const counted = [...legend.matchAll(/\((\d+)\)/g)].reduce((a, m) => a + Number(m[1]), 0);
+      assert.equal(counted, api.items.length, legend);
+      assert.match(legend, /Ước tính của mô hình, không đánh giá/);
+      const note = await page.textContent('#tg-national');
+      assert.match(note, /mô hình dự báo dân số ước tính/);
+      assert.match(note, /không phải số liệu báo cáo/);
+      assert.match(note, /không có khoảng tin cậy/);
+      const text = await page.evaluate(() => document.body.innerText);
+      for (const bad of ['Đúng hướng', 'Chưa đúng hướng', id, 'modelled', 'not_judged', '@r', 'vn-20', '-medium']) assert.ok(!text.includes(bad), bad);
+      assert.deepEqual(await axe(page), []);
+      await page.close();
+    }
+  }
 });
 
 test('the phone layout stacks and stays readable; English on request', async () => {

@@ -5,8 +5,8 @@ import { fold } from '../src/assets/fold.js';
 import { searchURL, distinct, detail } from '../src/assets/search.js';
 import { parse, format, parseCamera, locked, DEFAULTS } from '../src/assets/state.js';
 import { rangeLabel, breaksHTML, timelineSpan } from '../src/assets/legend.js';
-import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS } from '../src/assets/popup.js';
-import { chartSVG, niceTicks, boundaryMarks, tooltipText, nearestIndex } from '../src/assets/chart.js';
+import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS, popupHTML } from '../src/assets/popup.js';
+import { chartSVG, niceTicks, boundaryMarks, tooltipText, nearestIndex, timeLayout, dayOf } from '../src/assets/chart.js';
 import {
   granularityOf, periodsOf, granularitiesOf, newestOf, resolvePeriods, nextPeriod, boundaryChanges, periodLabel,
 } from '../src/assets/timeline.js';
@@ -136,10 +136,10 @@ test('rank among siblings counts only the same parent', () => {
 
 test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, estimated points, tooltips', () => {
   const pts = [
-    { period: '2025-05', value: 1000, version: 'vn-2019', estimated: false },
-    { period: '2025-06', value: 1100.5, version: 'vn-2019', estimated: true },
-    { period: '2025-07', value: 4000, version: 'vn-2025', estimated: false },
-    { period: '2025-08', value: 4100, version: 'vn-2025', estimated: false },
+    { period: '2025-05', start: '2025-05-01', end: '2025-05-31', value: 1000, version: 'vn-2019', estimated: false },
+    { period: '2025-06', start: '2025-06-01', end: '2025-06-30', value: 1100.5, version: 'vn-2019', estimated: true },
+    { period: '2025-07', start: '2025-07-01', end: '2025-07-31', value: 4000, version: 'vn-2025', estimated: false },
+    { period: '2025-08', start: '2025-08-01', end: '2025-08-31', value: 4100, version: 'vn-2025', estimated: false },
   ];
   assert.equal(chartSVG([{ period: '2025-01', value: 1 }]), '');
   assert.deepEqual(niceTicks(1000, 4100, 3), [0, 2000, 4000, 6000]);
@@ -150,8 +150,10 @@ test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, e
   assert.equal((svg.match(/class="vbreak"/g) || []).length, 1);
   assert.match(svg, />Sắp xếp lại 01\/07\/2025<\/text>/);
   assert.match(svg, /class="ytick"[^>]*>2\.000<\/text>/, 'y ticks in Vietnamese numbers');
-  assert.match(svg, /class="xfirst"[^>]*>Tháng 5\/2025</);
-  assert.match(svg, /class="xlast"[^>]*>Tháng 8\/2025</);
+  // Four months of one year: the first and last in words under their points; one line, no gap.
+  assert.deepEqual([...svg.matchAll(/class="xtick"[^>]*>([^<]*)</g)].map((m) => m[1]), ['Tháng 5/2025', 'Tháng 8/2025']);
+  assert.equal((svg.match(/<path class="line/g) || []).length, 1);
+  assert.equal((svg.match(/class="gap"/g) || []).length, 0);
   assert.doesNotMatch(svg, /vn-20|@r/, 'no internal ids');
   // The boundary change, from the answer's field, a point's flag, a version change or the
   // published periods (a harmonised line sits on one version but the reorganisation is marked).
@@ -189,6 +191,104 @@ test('the series chart: y-axis in Vietnamese numbers, labelled boundary marks, e
   );
   assert.equal(seriesNote('en', null), '');
   assert.deepEqual(['2025-07', '2025-Q3', '2025'].map(periodKind), ['month', 'quarter', 'year']);
+});
+
+test('the unit popup: the mapped indicator and the basics first, the age indicators folded under the pyramid', () => {
+  const ind = (id, extra = {}) => ({ id, name_vi: `vi ${id}`, name_en: id, unit: 'u', unit_en: 'u', ...extra });
+  const indicators = [ind('population', { base: true }), ind('males', { base: true }), ind('density'), ind('sex_ratio'),
+    ind('dependency_total', { ages: true }), ind('median_age', { ages: true }), ind('share_65p', { ages: true })];
+  const all = { names: ['Hà Nội'], codes: ['01'], parents: [null], values: {
+    population: [8000000], males: [3900000], density: [2400], sex_ratio: [98], dependency_total: [45.1], median_age: [33.2], share_65p: [9.5] } };
+  const html = popupHTML('vi', all, 0, indicators, 'density');
+  const basics = html.slice(html.indexOf('<table class="basics">'), html.indexOf('</table>'));
+  const rows = (part) => [...part.matchAll(/<th>vi (\w+)<\/th>/g)].map((m) => m[1]);
+  // The mapped indicator first, then the population, then the rest; counts other than the
+  // population stay out; no age indicator among the basics.
+  assert.deepEqual(rows(basics), ['density', 'population', 'sex_ratio']);
+  assert.ok(html.indexOf('class="pyramid"') > html.indexOf('class="basics"'), 'the pyramid after the basics');
+  const fold = html.slice(html.indexOf('<details class="agerows">'));
+  assert.match(fold, /^<details class="agerows"><summary>Chỉ tiêu cơ cấu tuổi \(3\)<\/summary>/, 'folded (closed), counted');
+  assert.deepEqual(rows(fold), ['dependency_total', 'median_age', 'share_65p']);
+  assert.ok(html.indexOf('<details') > html.indexOf('class="pyramid"'), 'the fold under the pyramid');
+  // An age indicator mapped: its row leads the basics, the fold holds the others.
+  const dep = popupHTML('vi', all, 0, indicators, 'dependency_total');
+  assert.deepEqual(rows(dep.slice(dep.indexOf('<table class="basics">'), dep.indexOf('</table>'))), ['dependency_total', 'population', 'density', 'sex_ratio']);
+  assert.match(dep, /Chỉ tiêu cơ cấu tuổi \(2\)/);
+  assert.match(dep, /<tr class="cur"><th>vi dependency_total/);
+  // A period without ages: no fold at all.
+  const none = { ...all, values: { ...all.values, dependency_total: [null], median_age: [null], share_65p: [null] } };
+  assert.doesNotMatch(popupHTML('vi', none, 0, indicators, 'density'), /<details/);
+});
+
+test('the series chart\'s time axis: points at their periods\' end dates, gaps where periods are missing, years named', () => {
+  const year = (y, projected = false) => ({ period: projected ? `${y}-medium` : String(y), start: `${y}-01-01`, end: `${y}-12-31`, value: y - 2000, projected });
+  assert.equal(dayOf('1970-01-02'), 1);
+  assert.equal(dayOf('2025-01-01') - dayOf('2024-12-31'), 1);
+  assert.ok(Number.isNaN(dayOf('2025')));
+  // The demo's projection series: 2024 reported, no 2025, then 2026–2035 projected.
+  const proj = [year(2024), ...Array.from({ length: 10 }, (_, k) => year(2026 + k, true))];
+  const L = timeLayout(proj, { left: 40, right: 274, w: 280 });
+  // Placed by date: 2024 at the left end, 2035 at the right, one year = (270 − 44) / 11 px,
+  // so 2024 → 2026 is two years wide, not one step.
+  const yearPx = (270 - 44) / 11;
+  assert.equal(L.xs[0], 44);
+  assert.equal(L.xs[10], 270);
+  assert.ok(Math.abs(L.xs[1] - L.xs[0] - 2 * yearPx) < 0.2, `2024 → 2026 spans two years: ${L.xs[1] - L.xs[0]}`);
+  assert.ok(Math.abs(L.xs[2] - L.xs[1] - yearPx) < 0.2, 'consecutive years one year apart');
+  // The missing 2025: no line across it (2024 alone, then the projected run), one gap over 2025.
+  assert.deepEqual(L.runs, [[0], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+  assert.equal(L.gaps.length, 1);
+  assert.deepEqual([L.gaps[0].after, L.gaps[0].before], ['2024', '2026-medium']);
+  assert.ok(L.gaps[0].x0 > L.xs[0] && L.gaps[0].x1 < L.xs[1] && L.gaps[0].x1 - L.gaps[0].x0 > yearPx * 0.9);
+  // Eleven years do not fit one label each in 280 px: every second year, under its point.
+  assert.deepEqual(L.ticks.map((k) => k.label), ['2024', '2026', '2028', '2030', '2032', '2034']);
+  assert.equal(L.ticks[1].x, L.xs[1]);
+  // Reported 2025 present: no gap, but the line still breaks where the projection starts.
+  const joined = timeLayout([year(2024), year(2025), year(2026, true), year(2027, true)], { left: 40, right: 274 });
+  assert.deepEqual(joined.gaps, []);
+  assert.deepEqual(joined.runs, [[0, 1], [2, 3]]);
+  assert.deepEqual(joined.ticks.map((k) => k.label), ['2024', '2025', '2026', '2027']);
+  // Months over three years: the years named in the middle of their part of the axis, the year
+  // boundaries marked; a missing month (2025-03) breaks the line.
+  const months = [];
+  for (let y = 2024; y <= 2026; y++) {
+    for (let m = 1; m <= 12 && !(y === 2026 && m > 9); m++) {
+      if (y === 2025 && m === 3) continue;
+      const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+      months.push({ period: `${y}-${String(m).padStart(2, '0')}`, start: `${end.slice(0, 8)}01`, end, value: m });
+    }
+  }
+  const M = timeLayout(months, { left: 40, right: 274, w: 280 });
+  assert.deepEqual(M.ticks.map((k) => k.label), ['2024', '2025', '2026']);
+  assert.equal(M.bounds.length, 2, 'the boundaries 1/1/2025 and 1/1/2026');
+  assert.ok(M.ticks[0].x < M.bounds[0] && M.bounds[0] < M.ticks[1].x && M.ticks[1].x < M.bounds[1] && M.bounds[1] < M.ticks[2].x);
+  assert.equal(M.gaps.length, 1);
+  assert.deepEqual([M.gaps[0].after, M.gaps[0].before], ['2025-02', '2025-04']);
+  assert.equal(M.runs.length, 2);
+  assert.equal(M.runs[0][M.runs[0].length - 1], months.findIndex((p) => p.period === '2025-02'));
+  // A month is placed at its end: 2025-02 (28 days) and 2025-04 two months apart by date.
+  const i2 = months.findIndex((p) => p.period === '2025-02');
+  const i1 = months.findIndex((p) => p.period === '2025-01');
+  assert.ok(M.xs[i2 + 1] - M.xs[i2] > 1.9 * (M.xs[i2] - M.xs[i1]));
+  // Quarters of one year fit in words: "Quý I/2026" …, kept inside the chart.
+  const q = [['2026-Q1', '2026-01-01', '2026-03-31'], ['2026-Q2', '2026-04-01', '2026-06-30'], ['2026-Q3', '2026-07-01', '2026-09-30']]
+    .map(([period, start, end], k) => ({ period, start, end, value: k }));
+  const Q = timeLayout(q, { left: 40, right: 274, w: 280 });
+  assert.deepEqual(Q.ticks.map((k) => k.label), ['Quý I/2026', 'Quý II/2026', 'Quý III/2026']);
+  assert.ok(Q.ticks.every((k) => k.x - 5.2 * k.label.length / 2 >= 1 && k.x + 5.2 * k.label.length / 2 <= 279));
+  // A point without a value breaks the line too; points without dates are spaced evenly.
+  assert.deepEqual(timeLayout([year(2024), { ...year(2025), value: null }, year(2026)], {}).runs, [[0], [2]]);
+  const old = timeLayout([{ period: '2025-05', value: 1 }, { period: '2025-07', value: 2 }, { period: '2025-08', value: 3 }], { left: 0, right: 100 });
+  assert.deepEqual(old.xs, [4, 50, 96]);
+  assert.deepEqual(old.gaps, []);
+  // Drawn: the gap's band, two paths (the projected one dashed), the years under the axis.
+  const svg = chartSVG(proj, { lang: 'vi', marks: [{ period: '2026-medium', label: 'Dự báo' }] });
+  assert.equal((svg.match(/<rect class="gap"/g) || []).length, 1);
+  assert.match(svg, /<rect class="gap"[^>]*><title>Không có số liệu<\/title>/);
+  assert.equal((svg.match(/<path class="line"/g) || []).length, 1);
+  assert.equal((svg.match(/<path class="line proj"[^>]*stroke-dasharray/g) || []).length, 1);
+  assert.deepEqual([...svg.matchAll(/class="xtick"[^>]*>([^<]*)</g)].map((m) => m[1]), ['2024', '2026', '2028', '2030', '2032', '2034']);
+  assert.doesNotMatch(svg.replace(/<[^>]*>/g, ' '), /medium|@r/, 'no internal ids in the text shown');
 });
 
 // ---------- where am I ----------
@@ -503,7 +603,7 @@ test('projection mode: projected years are their own granularity per variant, wo
   assert.equal(periodKind('2030'), 'year');
 });
 
-import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, STATUS_COLOURS } from '../src/assets/targetview.js';
+import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, modelledNote, valueClasses, valueFill, STATUS_COLOURS, MODELLED_COLOURS } from '../src/assets/targetview.js';
 
 test('targets: one colour per status, uncertain hatched apart, rows the Vietnamese way', () => {
   const items = [
@@ -512,7 +612,7 @@ test('targets: one colour per status, uncertain hatched apart, rows the Vietname
     { code: '42', name: 'Tỉnh Hà Tĩnh', value: 106, low: 104, high: 108, estimate: 105.2, method: 'trend', status: 'on_track', trend_points: 5 },
   ];
   assert.deepEqual(statusFill(items), ['match', ['get', 'code'], '79', STATUS_COLOURS.off_track, '01', STATUS_COLOURS.uncertain, '42', STATUS_COLOURS.on_track, STATUS_COLOURS.no_data]);
-  assert.equal(new Set(Object.values(STATUS_COLOURS)).size, 4, 'four statuses, four colours');
+  assert.equal(new Set(Object.values(STATUS_COLOURS)).size, 5, 'five statuses, five colours');
   assert.deepEqual(uncertainCodes(items), ['01']);
   assert.deepEqual(sortedItems(items).map((i) => i.code), ['79', '01', '42'], 'off track first, then uncertain, then on track');
   const report = { target: { value: 109, year: 2030 }, now_from: '2025-Q4', now_to: '2026-Q3' };
@@ -525,5 +625,25 @@ test('targets: one colour per status, uncertain hatched apart, rows the Vietname
   assert.equal(fixed('vi', null, 1), '—');
   assert.equal(nowWords(report, 'vi'), '12 tháng gần nhất (Quý IV/2025 – Quý III/2026)');
   assert.equal(nowWords({ now_from: '2026-Q3', now_to: '2026-Q3' }, 'vi'), 'Quý III/2026');
+  // A modelled target (TFR): two decimals, the model's words, no standing.
+  const tfr = { target: { value: 2.1, year: 2030 }, now_from: '2025-Q4', now_to: '2025-Q4' };
+  const m = row({ code: '01', name: 'Thành phố Hà Nội', value: 2.1034, low: null, high: null, estimate: null, method: 'modelled', status: 'not_judged', trend_points: 0 }, tfr, 'vi');
+  assert.deepEqual([m.now, m.interval, m.estimate, m.statusWords], ['2,10', '—', '—', 'Ước tính của mô hình, không đánh giá']);
+  assert.equal(m.method, 'mô hình dự báo dân số ước tính, không phải số liệu báo cáo');
+  assert.match(modelledNote(tfr, 'vi'), /kỳ gốc \(Quý IV\/2025\).*không phải số liệu báo cáo\. Không đánh giá đạt hay chưa đạt: ước tính này không có khoảng tin cậy/);
+  assert.deepEqual(sortedItems([{ code: 'a', name: 'B', status: 'no_data' }, { code: 'b', name: 'A', status: 'not_judged' }]).map((i) => i.code), ['b', 'a']);
+  // Its map: the values in classes of about equal count, lightest lowest, ties kept together.
+  const vals = [1.9, 1.92, 1.92, 1.95, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5];
+  const its = vals.map((value, k) => ({ code: String(k), value }));
+  const cls = valueClasses(its);
+  assert.deepEqual(cls.map((c) => [c.lo, c.hi, c.n]), [[1.9, 1.92, 3], [1.95, 1.95, 1], [2.0, 2.1, 2], [2.2, 2.3, 2], [2.4, 2.5, 2]]);
+  assert.deepEqual(cls.map((c) => c.colour), MODELLED_COLOURS);
+  const fillM = valueFill([...its, { code: 'x', value: null }], cls);
+  assert.equal(fillM[fillM.indexOf('0') + 1], MODELLED_COLOURS[0]);
+  assert.equal(fillM[fillM.indexOf('9') + 1], MODELLED_COLOURS[4]);
+  assert.equal(fillM[fillM.indexOf('x') + 1], STATUS_COLOURS.no_data);
+  // Two distinct values: two classes, the lightest and the darkest.
+  assert.deepEqual(valueClasses([{ value: 1 }, { value: 2 }, { value: 2 }]).map((c) => [c.lo, c.hi, c.n, c.colour]), [[1, 1, 1, MODELLED_COLOURS[0]], [2, 2, 2, MODELLED_COLOURS[4]]]);
+  assert.deepEqual(valueClasses([{ value: null }]), []);
   assert.equal(targetShort({ text_vi: 'Quy mô dân số khoảng 104 triệu người (popmap đọc "khoảng" là trong vòng ±1 triệu người).' }, 'vi'), 'Quy mô dân số khoảng 104 triệu người');
 });

@@ -9,7 +9,7 @@ use super::{AGES, AgeSex, GROUPS};
 use crate::model::apportion::largest_remainder;
 
 /// A unit's rates, derived from published data by `fit` (or set by hand in tests).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rates {
     /// Total fertility rate, children per woman.
     pub tfr: f64,

@@ -2,7 +2,8 @@
 //! and the single-year survival ratios the yearly step uses.
 
 use super::AGES;
-use super::assumptions::Siler;
+use super::assumptions::{Assumptions, Siler};
+use super::engine::Rates;
 
 /// The oldest age of the life table; l(OMEGA) is taken as the table's end.
 pub const OMEGA: usize = 130;
@@ -77,6 +78,31 @@ pub fn e0(l: &[f64]) -> f64 {
     (0..OMEGA).map(|x| (l[x] + l[x + 1]) / 2.0).sum::<f64>() / l[0]
 }
 
+/// The life expectancy at birth a unit's fitted rates imply (its projection's mortality).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct LifeExpectancy {
+    /// Males': the male standard at the rates' Brass level.
+    pub male: f64,
+    /// Females': the female standard at the same level.
+    pub female: f64,
+    /// Both sexes': the two weighted by the sex ratio at birth, i.e. the years a newborn of the
+    /// unit is expected to live under the fitted mortality.
+    pub both: f64,
+}
+
+/// The life expectancy at birth of `rates` under the standards of `a`: each sex's life table at
+/// Brass level `rates.alpha` (one level for both sexes, as the projection runs), both sexes'
+/// weighted by `rates.srb` (males per female).
+pub fn life_expectancy(rates: &Rates, a: &Assumptions) -> LifeExpectancy {
+    let male = e0(&brass(&standard_lx(&a.mortality.male), rates.alpha));
+    let female = e0(&brass(&standard_lx(&a.mortality.female), rates.alpha));
+    LifeExpectancy {
+        male,
+        female,
+        both: (rates.srb * male + female) / (rates.srb + 1.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +115,26 @@ mod tests {
         let f = e0(&standard_lx(&a.mortality.female));
         assert!((70.5..71.5).contains(&m), "male e0 {m}");
         assert!((76.0..76.8).contains(&f), "female e0 {f}");
+    }
+
+    #[test]
+    fn life_expectancy_of_rates_is_each_sexs_e0_at_their_level_weighted_by_the_srb() {
+        let a = Assumptions::standard();
+        let rates = |alpha, srb| Rates {
+            tfr: 2.0,
+            srb,
+            alpha,
+            net_migration: 0.0,
+        };
+        let at_standard = life_expectancy(&rates(0.0, 1.0), &a);
+        assert_eq!(at_standard.male, e0(&standard_lx(&a.mortality.male)));
+        assert_eq!(at_standard.female, e0(&standard_lx(&a.mortality.female)));
+        assert!((at_standard.both - (at_standard.male + at_standard.female) / 2.0).abs() < 1e-12);
+        // More boys born: closer to the males' e0; a higher level: shorter lives.
+        let boys = life_expectancy(&rates(0.0, 1.1), &a);
+        assert!((boys.both - (1.1 * boys.male + boys.female) / 2.1).abs() < 1e-12);
+        assert!(boys.both < at_standard.both);
+        assert!(life_expectancy(&rates(0.2, 1.1), &a).both < boys.both - 1.0);
     }
 
     #[test]

@@ -148,7 +148,7 @@ async fn projections_are_published_resolved_and_kept_apart(db: TestDb) {
         .to_string();
     assert!(e.contains("starts from a year's end"), "{e}");
 
-    let addr = serve(store, unlimited()).await;
+    let addr = serve(store.clone(), unlimited()).await;
     let list = ok(addr, "/api/v1/periods").await;
     assert_eq!(
         periods_of(&list, "reported"),
@@ -272,6 +272,70 @@ async fn projections_are_published_resolved_and_kept_apart(db: TestDb) {
     let (status, body) =
         crate::common::get_json(addr, "/api/v1/projections/assumptions?period=2025").await;
     assert_eq!(status, 400, "{body}");
+    modelled_targets_are_the_runs_estimates(&store, addr, &doc).await;
+}
+
+/// The targets no count measures (TFR, life expectancy) give the run's fitted values: each
+/// province's equals the assumptions endpoint's (its `rates.tfr`, its `life_expectancy.both`,
+/// geodata's of its rates), the country's is their mean weighted by the base period's women
+/// 15–49 or births; all with method `modelled` and never judged.
+async fn modelled_targets_are_the_runs_estimates(
+    store: &Store,
+    addr: std::net::SocketAddr,
+    doc: &Value,
+) {
+    let run = &doc["run"]["provinces"];
+    let rates: geodata::Rates = serde_json::from_value(run["01"]["rates"].clone()).unwrap();
+    let e = geodata::life_expectancy(&rates, &Assumptions::standard());
+    assert_eq!(run["01"]["life_expectancy"]["both"].as_f64(), Some(e.both));
+    assert!((60.0..90.0).contains(&e.both), "{e:?}");
+    let base = store
+        .snapshots()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.period.to_string() == "2025")
+        .unwrap();
+    let base_values = store.values(base.id).await.unwrap();
+    for (id, read, weight) in [
+        ("tfr_2030", ["rates", "tfr"], "women_15_49"),
+        (
+            "life_expectancy_2030",
+            ["life_expectancy", "both"],
+            "births",
+        ),
+    ] {
+        let t = ok(addr, &format!("/api/v1/targets/{id}?level=province")).await;
+        assert_eq!(t["projection"], "2030-medium", "{t}");
+        assert_eq!(t["now_to"], "2025", "{t}");
+        let (mut sum, mut total) = (0.0, 0.0);
+        for item in t["items"].as_array().unwrap() {
+            let code = item["code"].as_str().unwrap();
+            let Some(p) = run.get(code) else {
+                assert_eq!(item["status"], "no_data", "{item}");
+                assert!(item["value"].is_null(), "{item}");
+                continue;
+            };
+            let want = p[read[0]][read[1]].as_f64().unwrap();
+            let got = item["value"].as_f64().unwrap();
+            assert!(
+                (got - want).abs() <= 0.005 + 1e-9,
+                "{id} {code}: {got} vs {want}"
+            );
+            assert_eq!(item["method"], "modelled");
+            assert_eq!(item["status"], "not_judged");
+            assert!(item["meets_now"].is_null() && item["low"].is_null());
+            assert!(item["estimate"].is_null());
+            let w = base_values[code][weight] as f64;
+            sum += w * want;
+            total += w;
+        }
+        assert_eq!(t["counts"]["not_judged"], 2, "{t}");
+        let c = ok(addr, &format!("/api/v1/targets/{id}?level=country")).await;
+        let national = c["items"][0]["value"].as_f64().unwrap();
+        assert!((national - sum / total).abs() <= 0.005 + 1e-9, "{national}");
+        assert_eq!(c["items"][0]["status"], "not_judged");
+    }
 }
 
 #[tokio::test]

@@ -180,6 +180,10 @@ async fn series_views(addr: std::net::SocketAddr) {
     let (_, body) =
         get("/api/v1/units/00009/series?indicator=density&view=harmonised&to=2024-12".into()).await;
     let density = body["points"][0]["value"].as_f64().unwrap();
+    // Each point gives its period's first and last day (a chart's time axis).
+    assert_eq!(body["points"][0]["period"], "2024-06");
+    assert_eq!(body["points"][0]["start"], "2024-06-01");
+    assert_eq!(body["points"][0]["end"], "2024-06-30");
     // The fixture's communes declare 100 km².
     assert!((density - 600.0 / 100.0).abs() < 1e-9, "{density}");
     // CSV carries the flags.
@@ -192,10 +196,12 @@ async fn series_views(addr: std::net::SocketAddr) {
     let csv = String::from_utf8(r.body).unwrap();
     assert_eq!(
         csv.lines().next().unwrap(),
-        "\u{feff}code,indicator,period,revision,version,value,estimated,suppressed,boundary_change"
+        "\u{feff}code,indicator,period,revision,version,value,estimated,suppressed,boundary_change,start,end"
     );
     assert!(
-        csv.contains("00002,population,2024-06,1,vn-2025,700,true,false,false"),
+        csv.contains(
+            "00002,population,2024-06,1,vn-2025,700,true,false,false,2024-06-01,2024-06-30"
+        ),
         "{csv}"
     );
 

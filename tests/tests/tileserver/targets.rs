@@ -128,14 +128,27 @@ async fn the_targets_are_listed_with_their_source_and_what_cannot_be_measured() 
         .find(|t| t["id"] == "population_2030")
         .unwrap();
     assert_eq!(pop["levels"], serde_json::json!(["country"]));
+    // TFR and life expectancy: not measured by any count, but modelled by the projection's fit.
     let tfr = targets.iter().find(|t| t["id"] == "tfr_2030").unwrap();
     assert_eq!(tfr["measured"], false);
+    assert_eq!(tfr["modelled"], "tfr");
+    assert_eq!(tfr["levels"], serde_json::json!(["country", "province"]));
     assert!(tfr["unmeasured_vi"].as_str().unwrap().contains("tuổi mẹ"));
-    let (status, body) = get_json(addr, "/api/v1/targets/tfr_2030").await;
-    assert_eq!(status, 404, "{body}");
+    let e0 = targets
+        .iter()
+        .find(|t| t["id"] == "life_expectancy_2030")
+        .unwrap();
+    assert_eq!(e0["modelled"], "life_expectancy");
+    assert!(srb["modelled"].is_null());
+    // Without a projection of 2030 there is nothing modelled: every province no_data, not a 404.
+    let body = ok_json(addr, "/api/v1/targets/tfr_2030").await;
+    assert!(body["projection"].is_null(), "{body}");
+    let items = body["items"].as_array().unwrap();
+    assert!(!items.is_empty());
     assert!(
-        body["message"].as_str().unwrap().contains("mother's age"),
-        "{body}"
+        items
+            .iter()
+            .all(|i| i["status"] == "no_data" && i["value"].is_null())
     );
 }
 

@@ -1,8 +1,9 @@
 // The click popup: the unit's name and value, then (visible without scrolling) a chart of its
 // series from /api/v1/units/{code}/series in the map's granularity, in one of three views:
 // harmonised onto the boundaries shown (the default), as reported, or on the H3 grid; then its
-// rank among its siblings and its other indicators. The chart itself is chart.js.
-import { t, num } from './i18n.js';
+// rank among its siblings, its other indicators, and its age structure (the pyramid, the age
+// indicators folded under it). The chart itself is chart.js.
+import { t, tf, num } from './i18n.js';
 import { versionWords, dateWords, periodWords } from './layout.js';
 import { tryJSON, qs } from './api.js';
 import { chartSVG, boundaryMarks, wireTooltip } from './chart.js';
@@ -57,20 +58,31 @@ export function seriesNote(lang, s, versions = []) {
 /**
  * The popup's HTML: `all` is a /api/v1/map/values answer with every public indicator for the
  * unit's level, `i` the unit's index in it, `indicators` the list from /api/v1/map/indicators.
+ * In reading order: the name, the mapped value, its series, its rank; then the basics (the
+ * mapped indicator, the population, the other indicators not by age) in one table; then the age
+ * structure: the pyramid's slot and, folded under it, the other indicators of age groups, so
+ * that the basics are not pushed below the pyramid and ten rows.
  */
 export function popupHTML(lang, all, i, indicators, current) {
   const name = all.names[i];
+  const row = (d) => {
+    const v = all.values[d.id][i];
+    const cls = d.id === current ? ' class="cur"' : '';
+    return `<tr${cls}><th>${esc(lang === 'vi' ? d.name_vi : d.name_en)}</th><td>${num(lang, v)}${unstableMarkHTML(lang, all, d.id, i, true)}</td>` +
+      `<td class="u">${esc(lang === 'vi' ? d.unit : d.unit_en)}</td></tr>`;
+  };
   // Derived indicators, the population, and the mapped indicator (counts stay in the CSV).
-  const rows = indicators
+  const shown = indicators
     .filter((d) => all.values[d.id] && (!d.base || d.id === 'population' || d.id === current))
     // Indicators of age groups are left out of periods without ages (the pyramid line says where).
-    .filter((d) => !d.ages || d.id === current || all.values[d.id][i] !== null)
-    .map((d) => {
-      const v = all.values[d.id][i];
-      const cls = d.id === current ? ' class="cur"' : '';
-      return `<tr${cls}><th>${esc(lang === 'vi' ? d.name_vi : d.name_en)}</th><td>${num(lang, v)}${unstableMarkHTML(lang, all, d.id, i, true)}</td>` +
-        `<td class="u">${esc(lang === 'vi' ? d.unit : d.unit_en)}</td></tr>`;
-    });
+    .filter((d) => !d.ages || d.id === current || all.values[d.id][i] !== null);
+  // The mapped indicator first, then the population, then the rest in the catalog's order.
+  const first = (d) => (d.id === current ? 0 : d.id === 'population' ? 1 : 2);
+  const basics = shown.filter((d) => !d.ages || d.id === current).sort((a, b) => first(a) - first(b));
+  const ages = shown.filter((d) => d.ages && d.id !== current);
+  const ageRows = ages.length
+    ? `<details class="agerows"><summary>${esc(tf(lang, 'ageRows', { n: ages.length }))}</summary>` +
+      `<table>${ages.map(row).join('')}</table></details>` : '';
   const r = all.values[current] ? siblingRank(all.parents, all.values[current], i) : null;
   const label = t(lang, all.parents[i] ? 'rank' : 'rankNational');
   const rank = r ? `<p class="rank">${esc(label)}: <b>${r.rank}</b> / ${r.n}</p>` : '';
@@ -80,7 +92,8 @@ export function popupHTML(lang, all, i, indicators, current) {
     ? `<p class="val"><b>${num(lang, all.values[current][i])}</b> ${esc(lang === 'vi' ? cur.unit : cur.unit_en)}` +
       ` <span>${esc(lang === 'vi' ? cur.name_vi : cur.name_en)}</span>${unstableMarkHTML(lang, all, current, i)}</p>` : '';
   return `<div class="pp"><h3>${esc(name)} <small>${esc(all.codes[i])}</small></h3>${value}` +
-    `<div class="series" data-code="${esc(all.codes[i])}"></div>${rank}<div class="pyramid"></div><table>${rows.join('')}</table>${explainLinkHTML(lang, current)}</div>`;
+    `<div class="series" data-code="${esc(all.codes[i])}"></div>${rank}<table class="basics">${basics.map(row).join('')}</table>` +
+    `<div class="pyramid"></div>${ageRows}${explainLinkHTML(lang, current)}</div>`;
 }
 
 /** The kind of a period name: `month` (2025-07), `quarter` (2025-Q3), `year` (2025) or a
@@ -132,12 +145,13 @@ export async function loadSeries(el, opts) {
     s = await tryJSON(u);
     if (s) break;
   }
-  // Projection mode: the reported years, then the projected ones after a labelled break.
+  // Projection mode: the reported years, then the projected ones after a labelled break (the
+  // chart does not join them: the projected line is dashed, a missing year left as a gap).
   let points = (s?.points || []).filter((p) => periodKind(p.period) === (proj ? 'year' : g));
   let breakAt = null;
   if (proj) {
     const ahead = await tryJSON(seriesURLs(code, { ...opts, g, view: 'as-reported' })[0]);
-    const future = (ahead?.points || []).filter((p) => periodKind(p.period) === g);
+    const future = (ahead?.points || []).filter((p) => periodKind(p.period) === g).map((p) => ({ ...p, projected: true }));
     breakAt = future[0]?.period || null;
     points = [...points, ...future];
   }

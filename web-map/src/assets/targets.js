@@ -1,7 +1,9 @@
 // The targets page (/targets?t=<target id>&lang=vi|en): one of the Strategy's targets
 // (/api/v1/targets), the country's standing, every province coloured by its standing on a map
 // of the newest boundaries (the province fill of the indicator's own style, recoloured by
-// status, the uncertain ones hatched) and the table of values, intervals and estimates.
+// status, the uncertain ones hatched) and the table of values, intervals and estimates. The
+// targets no count measures (TFR, life expectancy) show the projection's fitted values, labelled
+// as model estimates and never judged.
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { getJSON, qs } from './api.js';
 import { errorText, num } from './i18n.js';
@@ -10,7 +12,8 @@ import { HATCH } from './unstable.js';
 import { mapLocale } from './maplocale.js';
 import { localiseStyle } from './labels.js';
 import {
-  words, row, sortedItems, statusFill, uncertainCodes, targetLine, targetShort, nowWords,
+  words, row, sortedItems, statusFill, uncertainCodes, targetLine, targetShort, nowWords, modelledNote,
+  valueClasses, valueFill, fixed, digits,
   STATUSES, STATUS_COLOURS,
 } from './targetview.js';
 
@@ -33,9 +36,10 @@ function pushURL() {
   history.replaceState(null, '', `/targets${q}`);
 }
 
-/** The targets a map can show: those an indicator measures, provincial ones first. */
+/** The targets a map can show: those an indicator measures, and those the projection's fit
+ * estimates (modelled: shown as estimates, not judged). */
 function measured() {
-  return list.targets.filter((t) => t.measured);
+  return list.targets.filter((t) => t.measured || t.modelled);
 }
 
 function renderChrome() {
@@ -54,7 +58,7 @@ function renderChrome() {
   sel.replaceChildren(...measured().map((t) => el('option', { value: t.id }, targetShort(t, state.lang))));
   sel.value = state.t;
   $('#tg-source').textContent = `${W.source}: ${state.lang === 'en' ? list.source_en : list.source_vi}`;
-  const un = list.targets.filter((t) => !t.measured);
+  const un = list.targets.filter((t) => !t.measured && !t.modelled);
   const box = $('#tg-unmeasured');
   box.replaceChildren();
   if (un.length) {
@@ -74,8 +78,25 @@ function renderLegend(report) {
   const box = $('#tg-legend');
   box.replaceChildren(el('strong', {}, W.legend));
   const counts = report?.counts || {};
+  if (report?.target?.modelled) {
+    // A modelled target: its values' classes (all of them model estimates, none judged).
+    box.append(el('small', { class: 'tg-legnote' }, W.status.not_judged));
+    const d = digits(report.target);
+    for (const c of valueClasses(report.items)) {
+      const it = el('div', { class: 'it', role: 'listitem' });
+      const sw = el('span', { class: 'tg-swatch' });
+      sw.style.backgroundColor = c.colour;
+      const range = c.lo === c.hi ? fixed(state.lang, c.lo, d) : `${fixed(state.lang, c.lo, d)} – ${fixed(state.lang, c.hi, d)}`;
+      it.append(sw, el('span', {}, `${range} (${num(state.lang, c.n, 0)})`));
+      box.append(it);
+    }
+    if (!counts.no_data) return;
+  }
   for (const s of STATUSES) {
-    if (s === 'no_data' && !counts[s]) continue;
+    // Standings with none are listed (0) for a judged target; a modelled one lists none of them.
+    const judged = !report?.target?.modelled;
+    if (!judged && s === 'not_judged') continue; // said above its classes
+    if (!counts[s] && (s === 'no_data' || s === 'not_judged' || !judged)) continue;
     const it = el('div', { class: 'it', role: 'listitem' });
     const sw = el('span', { class: s === 'uncertain' ? 'tg-swatch hatched' : 'tg-swatch' });
     sw.style.backgroundColor = STATUS_COLOURS[s];
@@ -133,7 +154,9 @@ function renderTable(target, report) {
 
 /** The indicator's own style, reduced to the province fill (recoloured) and its context. */
 async function provinceStyle(target, report, whole) {
-  const doc = structuredClone(await getJSON(`/styles/${encodeURIComponent(target.indicator)}.json${qs({ join: 'state' })}`));
+  // A modelled target has no indicator of its own: any style's province layers serve.
+  const style = target.indicator || 'population';
+  const doc = structuredClone(await getJSON(`/styles/${encodeURIComponent(style)}.json${qs({ join: 'state' })}`));
   const keep = [];
   let maxzoom = 22;
   for (const l of doc.layers) {
@@ -144,7 +167,9 @@ async function provinceStyle(target, report, whole) {
       maxzoom = l.maxzoom ?? maxzoom;
       delete l.minzoom;
       // A national total is one standing: the whole country in its colour.
-      const colour = whole ? STATUS_COLOURS[whole] : statusFill(report?.items || []);
+      const items = report?.items || [];
+      const colour = whole ? STATUS_COLOURS[whole]
+        : target.modelled ? valueFill(items, valueClasses(items)) : statusFill(items);
       l.paint = { 'fill-color': colour, 'fill-opacity': 0.92 };
       keep.push(l);
       const hatched = whole ? [] : uncertainCodes(report?.items || []);
@@ -178,6 +203,8 @@ async function show() {
     getJSON(`/api/v1/targets/${encodeURIComponent(target.id)}?level=country`),
     byProvince ? getJSON(`/api/v1/targets/${encodeURIComponent(target.id)}?level=province`) : null,
   ]);
+  // A modelled target: what its values are and why they are not judged (targetview.js).
+  if (target.modelled) $('#tg-national').textContent = modelledNote(country, state.lang);
   renderCountry(target, country);
   renderLegend(provinces || country);
   renderTable(target, provinces || country);

@@ -1,7 +1,9 @@
 // The targets page's words, colours and rows (/targets, `/api/v1/targets/{id}`): pure functions
 // of the API's answers, so node --test covers them without a browser. A status is a colour and
 // a word that mean one thing each; `uncertain` (the value's 95 % interval straddles the target)
-// is hatched grey, never a colour of success or failure.
+// is hatched grey, never a colour of success or failure; `not_judged` (a modelled target: the
+// projection's fitted TFR or life expectancy, which has no interval) is the pale purple of
+// computed figures, never a standing.
 import { periodWords } from './layout.js';
 
 /** Status → fill colour (ColorBrewer's colour-blind-safe blue and orange, greys). */
@@ -9,11 +11,12 @@ export const STATUS_COLOURS = {
   on_track: '#2166ac',
   off_track: '#e08214',
   uncertain: '#bdbdbd',
+  not_judged: '#cbc9e2',
   no_data: '#f0f0f0',
 };
 
 /** The statuses in the legend's order. */
-export const STATUSES = ['on_track', 'off_track', 'uncertain', 'no_data'];
+export const STATUSES = ['on_track', 'off_track', 'uncertain', 'not_judged', 'no_data'];
 
 const WORDS = {
   vi: {
@@ -23,6 +26,7 @@ const WORDS = {
       on_track: 'Đúng hướng đạt mục tiêu',
       off_track: 'Chưa đúng hướng',
       uncertain: 'Chưa đủ số liệu để kết luận',
+      not_judged: 'Ước tính của mô hình, không đánh giá',
       no_data: 'Không có số liệu',
     },
     statusNote: {
@@ -32,7 +36,9 @@ const WORDS = {
       projection: 'theo dự báo dân số (phương án trung bình)',
       trend: 'theo xu hướng của {n} quý',
       latest: 'giữ mức hiện nay (chưa có xu hướng rõ)',
+      modelled: 'mô hình dự báo dân số ước tính, không phải số liệu báo cáo',
     },
+    modelledNote: 'Giá trị do mô hình dự báo dân số ước tính từ số sinh, số chết đã công bố của kỳ gốc ({base}), theo cơ cấu sinh theo tuổi và bảng sống chuẩn giả định; không phải số liệu báo cáo. Không đánh giá đạt hay chưa đạt: ước tính này không có khoảng tin cậy, vì sai số của các giả định không đo được. Cả nước: bình quân các tỉnh, thành phố theo số phụ nữ 15–49 tuổi (tổng tỷ suất sinh) hoặc theo số sinh (tuổi thọ).',
     cols: ['Tỉnh, thành phố', 'Hiện nay', 'Khoảng tin cậy 95%', 'Ước tính năm {y}', 'Cách ước tính', 'Đánh giá'],
     country: 'Cả nước',
     now12: '12 tháng gần nhất ({from} – {to})',
@@ -56,6 +62,7 @@ const WORDS = {
       on_track: 'On track',
       off_track: 'Off track',
       uncertain: 'Too few numbers to tell',
+      not_judged: 'Model estimate, not judged',
       no_data: 'No data',
     },
     statusNote: {
@@ -65,7 +72,9 @@ const WORDS = {
       projection: 'by the population projection (medium variant)',
       trend: 'by the trend of {n} quarters',
       latest: "holding today's value (no clear trend)",
+      modelled: 'estimated by the population projection model, not reported',
     },
+    modelledNote: 'Values estimated by the population projection model from the births and deaths published for the base period ({base}), on an assumed fertility-by-age schedule and standard life tables; not reported figures. Not judged on or off track: the estimate has no confidence interval, because the error of the assumptions is not measured. Country: the provinces averaged by their women aged 15–49 (fertility) or their births (life expectancy).',
     cols: ['Province', 'Now', '95 % interval', 'Estimate for {y}', 'How estimated', 'Standing'],
     country: 'Viet Nam',
     now12: 'last 12 months ({from} – {to})',
@@ -91,9 +100,16 @@ export function words(lang) {
 
 const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 
-/** Digits worth showing for a target's values: counts none, ratios one. */
+/** Digits worth showing for a target's values: counts none, rates below 10 (TFR) two, other
+ * ratios one. */
 export function digits(target) {
-  return Math.abs(target.value) >= 1000 ? 0 : 1;
+  const v = Math.abs(target.value);
+  return v >= 1000 ? 0 : v < 10 ? 2 : 1;
+}
+
+/** The note of a modelled target (`target.modelled`), naming the base period of `report`. */
+export function modelledNote(report, lang) {
+  return fill(words(lang).modelledNote, { base: report?.now_to ? periodWords(report.now_to, lang) : '—' });
 }
 
 /** `v` with exactly `d` decimals in `lang` ("111,0", "1.234"); "—" when missing. */
@@ -133,7 +149,7 @@ export function row(item, report, lang) {
 
 /** The provinces' rows: the worst standing first (off track, uncertain, on track), then by name. */
 export function sortedItems(items) {
-  const order = { off_track: 0, uncertain: 1, on_track: 2, no_data: 3 };
+  const order = { off_track: 0, uncertain: 1, on_track: 2, not_judged: 3, no_data: 4 };
   return [...items].sort((a, b) => (order[a.status] - order[b.status]) || a.name.localeCompare(b.name, 'vi'));
 }
 
@@ -141,6 +157,43 @@ export function sortedItems(items) {
 export function statusFill(items) {
   const expr = ['match', ['get', 'code']];
   for (const it of items) expr.push(it.code, STATUS_COLOURS[it.status] || STATUS_COLOURS.no_data);
+  expr.push(STATUS_COLOURS.no_data);
+  return items.length ? expr : STATUS_COLOURS.no_data;
+}
+
+/** ColorBrewer's Purples (5): a modelled target's values, lightest lowest (the purple of
+ * computed figures; no colour of success or failure). */
+export const MODELLED_COLOURS = ['#f2f0f7', '#cbc9e2', '#9e9ac8', '#756bb1', '#54278f'];
+
+/**
+ * A modelled target's map classes: the provinces' values in up to five classes of about equal
+ * count (quantiles; tied values kept in one class), each [{lo, hi, n, colour}], lowest first.
+ */
+export function valueClasses(items) {
+  const vals = items.map((i) => i.value).filter(Number.isFinite).sort((a, b) => a - b);
+  const distinct = [...new Set(vals)];
+  const k = Math.min(MODELLED_COLOURS.length, distinct.length);
+  const classes = [];
+  let from = 0; // the index in `distinct` of the next class's lowest value
+  for (let c = 0; c < k; c++) {
+    // The quantile's value, lowered when the classes after it need more distinct values.
+    const q = distinct.indexOf(vals[Math.ceil(((c + 1) * vals.length) / k) - 1]);
+    const to = Math.max(from, Math.min(q, distinct.length - (k - c)));
+    const [lo, hi] = [distinct[from], distinct[to]];
+    classes.push({ lo, hi, n: vals.filter((v) => v >= lo && v <= hi).length });
+    from = to + 1;
+  }
+  const step = classes.length > 1 ? (MODELLED_COLOURS.length - 1) / (classes.length - 1) : 0;
+  return classes.map((c, i) => ({ ...c, colour: MODELLED_COLOURS[Math.round(i * step)] }));
+}
+
+/** The fill expression of a modelled target: each code's class colour (no_data without one). */
+export function valueFill(items, classes) {
+  const expr = ['match', ['get', 'code']];
+  for (const it of items) {
+    const c = Number.isFinite(it.value) ? classes.find((k) => it.value <= k.hi) : null;
+    expr.push(it.code, c ? c.colour : STATUS_COLOURS.no_data);
+  }
   expr.push(STATUS_COLOURS.no_data);
   return items.length ? expr : STATUS_COLOURS.no_data;
 }

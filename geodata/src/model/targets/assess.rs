@@ -21,6 +21,9 @@ pub enum Status {
     Uncertain,
     /// No value to judge.
     NoData,
+    /// A modelled value (the projection's fit: TFR, life expectancy), which has no interval to
+    /// judge it by, so it is shown as an estimate and never put on or off track.
+    NotJudged,
 }
 
 /// Where the estimate for the target year comes from.
@@ -33,6 +36,8 @@ pub enum Method {
     Trend,
     /// The value now, held (no projection, and no trend told apart from no change).
     Latest,
+    /// A modelled target's value: the projection run's fitted estimate, not a reported figure.
+    Modelled,
 }
 
 /// The value now, as observed.
@@ -129,6 +134,7 @@ mod tests {
             text_en: "x".into(),
             unmeasured_vi: None,
             unmeasured_en: None,
+            modelled: None,
             source_vi: None,
             source_en: None,
         }

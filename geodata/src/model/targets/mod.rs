@@ -47,6 +47,17 @@ pub enum IntervalKind {
     BinomialRatio,
 }
 
+/// What the projection's fit estimates for a target no published count measures: a modelled
+/// value, shown as an estimate and never judged on or off track (the fit gives no interval).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modelled {
+    /// The total fertility rate fitted from the base year's births on the fertility schedule.
+    Tfr,
+    /// Life expectancy at birth of the mortality level fitted to the base year's deaths.
+    LifeExpectancy,
+}
+
 /// One target of the Strategy (or of a province's plan).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,6 +98,10 @@ pub struct Target {
     /// The same in English.
     #[serde(default)]
     pub unmeasured_en: Option<String>,
+    /// For a target without an indicator: what the projection run's fit estimates for it, shown
+    /// as a modelled value (`/api/v1/targets/{id}` gives it with method `modelled`).
+    #[serde(default)]
+    pub modelled: Option<Modelled>,
     /// A provincial plan's own source (Vietnamese); national targets use the file's.
     #[serde(default)]
     pub source_vi: Option<String>,
@@ -201,6 +216,9 @@ impl Target {
         {
             return Some("a target without an indicator says why in unmeasured_vi/_en".into());
         }
+        if self.modelled.is_some() && self.indicator.is_some() {
+            return Some("only a target without an indicator is modelled".into());
+        }
         if !self.value.is_finite() {
             return Some("value must be a finite number".into());
         }
@@ -264,6 +282,11 @@ mod tests {
             (Comparison::Below, 109.0, 2030)
         );
         assert!(t.targets.iter().any(|t| t.indicator.is_none()));
+        assert_eq!(t.get("tfr_2030").unwrap().modelled, Some(Modelled::Tfr));
+        assert_eq!(
+            t.get("life_expectancy_2030").unwrap().modelled,
+            Some(Modelled::LifeExpectancy)
+        );
     }
 
     #[test]
@@ -288,6 +311,10 @@ mod tests {
                 "binomial_ratio",
             ),
             (SRB.replace("Dưới", "Du\u{301}o\u{301}i"), "NFC"),
+            (
+                format!("{SRB}modelled = \"tfr\"\n"),
+                "only a target without an indicator",
+            ),
         ];
         for (body, rule) in cases {
             let err = one(&body).unwrap_err().to_string();

@@ -10,6 +10,7 @@
 pub mod download;
 pub mod geometry;
 pub mod indicators;
+pub mod modelled;
 pub mod openapi;
 pub mod pages;
 pub mod periods;

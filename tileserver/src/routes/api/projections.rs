@@ -37,7 +37,9 @@ pub struct AssumptionsReply {
     /// `derived`.
     #[schema(value_type = Object)]
     pub assumptions: geodata::Assumptions,
-    /// The run of `period` as `popmap project` recorded it (absent without `period=`).
+    /// The run of `period` as `popmap project` recorded it, each province's `life_expectancy`
+    /// ({male, female, both}: what its fitted mortality level implies) beside its `rates`
+    /// (absent without `period=`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub run: Option<serde_json::Value>,
@@ -45,7 +47,8 @@ pub struct AssumptionsReply {
 
 /// `GET /api/v1/projections/assumptions[?period=2030-medium]`: with a projection period, also
 /// the run that produced it (base period, each province's fitted TFR, SRB, mortality level and
-/// net migration); a reported period is a 400.
+/// net migration, and the life expectancy at birth that level implies); a reported period is a
+/// 400.
 #[utoipa::path(
     get,
     path = "/api/v1/projections/assumptions",
@@ -75,8 +78,7 @@ pub async fn assumptions(
                     format!("period={pref} is a reported period, not a projection"),
                 ));
             }
-            let report = st.store.report(snap.id).await?.unwrap_or_default();
-            Some(serde_json::from_str(&report).unwrap_or(serde_json::Value::Null))
+            Some(super::modelled::run_json(&st, snap.id).await?)
         }
     };
     let body = AssumptionsReply {

@@ -32,6 +32,12 @@ use crate::state::published::{PeriodRef, granularity_name, parse_granularity};
 pub struct Point {
     /// The period.
     pub period: String,
+    /// The period's first day (YYYY-MM-DD): a chart puts points on a time axis and sees a gap
+    /// where a point's start is after the day following the previous point's end.
+    pub start: String,
+    /// The period's last day (YYYY-MM-DD): where a stock is measured and a chart places the
+    /// point (a month's, a quarter's, a year's or a projected year's end).
+    pub end: String,
     /// Its newest revision.
     pub revision: i64,
     /// Boundary version the value is expressed on (the period's own one when as reported).
@@ -262,6 +268,8 @@ fn points(
             Some(Point {
                 boundary_change,
                 period: s.period.to_string(),
+                start: s.period.start().to_string(),
+                end: s.period.end().to_string(),
                 revision: s.revision,
                 version: c.version.clone(),
                 value: value_of(catalog, indicator, Some(&c.counts), c.area_km2, months)
@@ -273,7 +281,8 @@ fn points(
         .collect()
 }
 
-/// The CSV of a series: one row per point.
+/// The CSV of a series: one row per point (the period's dates last, after the columns the CSV
+/// had before them).
 fn table(out: &Series) -> Table {
     Table {
         columns: [
@@ -286,6 +295,8 @@ fn table(out: &Series) -> Table {
             "estimated",
             "suppressed",
             "boundary_change",
+            "start",
+            "end",
         ]
         .map(String::from)
         .to_vec(),
@@ -303,6 +314,8 @@ fn table(out: &Series) -> Table {
                     Some(p.estimated.to_string()),
                     Some(p.suppressed.to_string()),
                     Some(p.boundary_change.to_string()),
+                    Some(p.start.clone()),
+                    Some(p.end.clone()),
                 ]
             })
             .collect(),

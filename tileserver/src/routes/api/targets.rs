@@ -49,6 +49,10 @@ pub struct TargetInfo {
     pub text_en: String,
     /// Whether a published count measures it.
     pub measured: bool,
+    /// For a target no count measures: what the projection's fit estimates for it (`tfr`,
+    /// `life_expectancy`); `/api/v1/targets/{id}` gives the estimates with method `modelled`,
+    /// status `not_judged`.
+    pub modelled: Option<String>,
     /// Why not, when not (Vietnamese).
     pub unmeasured_vi: Option<String>,
     /// Why not, when not (English).
@@ -87,9 +91,11 @@ pub struct Standing {
     pub meets_now: Option<bool>,
     /// The estimate for the target year.
     pub estimate: Option<f64>,
-    /// `projection`, `trend` or `latest` (the value now, held).
+    /// `projection`, `trend`, `latest` (the value now, held) or `modelled` (a modelled target:
+    /// `value` is the projection's fitted estimate for the base period).
     pub method: Option<String>,
-    /// `on_track`, `off_track`, `uncertain` (the interval now straddles the target) or `no_data`.
+    /// `on_track`, `off_track`, `uncertain` (the interval now straddles the target), `no_data`,
+    /// or `not_judged` (a modelled value: the fit gives no interval to judge it by).
     pub status: String,
     /// The trend's change per year, if fitted.
     pub trend_per_year: Option<f64>,
@@ -201,13 +207,21 @@ pub async fn detail(
     let target = targets
         .get(&id)
         .ok_or_else(|| ApiError::NotFound(format!("no target '{id}' (see /api/v1/targets)")))?;
-    let Some(indicator) = &target.indicator else {
-        return Err(ApiError::NotFound(format!(
-            "target '{id}' is not judged by popmap: {}",
-            target.unmeasured_en.as_deref().unwrap_or_default()
-        )));
-    };
-    select(&st.catalog, &caller, Some(std::slice::from_ref(indicator)))?;
+    // A modelled target (no count measures it) reads the projection's fit; any other target
+    // without an indicator is not judged at all.
+    let modelled = target.modelled.filter(|_| target.indicator.is_none());
+    match (&target.indicator, modelled) {
+        (Some(indicator), _) => {
+            select(&st.catalog, &caller, Some(std::slice::from_ref(indicator)))?;
+        }
+        (None, Some(_)) => {}
+        (None, None) => {
+            return Err(ApiError::NotFound(format!(
+                "target '{id}' is not judged by popmap: {}",
+                target.unmeasured_en.as_deref().unwrap_or_default()
+            )));
+        }
+    }
     let info = info(&st.catalog, target);
     let level = choose_level(&params, &info)?;
     let published = st.published.load_full();
@@ -221,7 +235,10 @@ pub async fn detail(
     if let Some(hit) = st.api.responses.get(&key).await {
         return Ok(hit.send(&headers, &caller));
     }
-    let report = build_report(&st, &published, target, info, level).await?;
+    let report = match modelled {
+        Some(kind) => super::modelled::report(&st, &published, target, kind, info, level).await?,
+        None => build_report(&st, &published, target, info, level).await?,
+    };
     let answer = prepare(format, &report, || Some(csv_table(&report)))?;
     Ok(st
         .api
@@ -263,6 +280,7 @@ fn info(catalog: &Catalog, t: &Target) -> TargetInfo {
         .as_deref()
         .is_some_and(|i| catalog.base(i).is_some());
     let levels = match (&t.indicator, count) {
+        (None, _) if t.modelled.is_some() => vec!["country".to_string(), "province".to_string()],
         (None, _) => vec![],
         (Some(_), true) => vec!["country".to_string()],
         (Some(_), false) => vec!["country".to_string(), "province".to_string()],
@@ -278,6 +296,7 @@ fn info(catalog: &Catalog, t: &Target) -> TargetInfo {
         text_vi: t.text_vi.clone(),
         text_en: t.text_en.clone(),
         measured: t.indicator.is_some(),
+        modelled: t.modelled.map(|m| word(&m)),
         unmeasured_vi: t.unmeasured_vi.clone(),
         unmeasured_en: t.unmeasured_en.clone(),
         levels,
@@ -546,7 +565,7 @@ impl Judge<'_> {
 }
 
 /// The serde name of a unit enum (a status, a method, a comparison): its word in the API.
-fn word(v: &impl Serialize) -> String {
+pub(super) fn word(v: &impl Serialize) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(String::from))
@@ -561,7 +580,7 @@ fn years(p: Period) -> f64 {
 }
 
 /// Two decimals: estimates and intervals, without float noise.
-fn round(x: f64) -> f64 {
+pub(super) fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
