@@ -1,5 +1,5 @@
-//! Population pyramids: `/api/v1/units/{code}/pyramid` (one unit) and `/api/v1/pyramid?units=`
-//! (a set of units), each the 17 five-year age groups per sex of one period ([`shape`]), with
+//! Population pyramids: `/api/v1/units/{code}/pyramid` (one unit), `/api/v1/pyramid?units=`
+//! (a set of units) and `/api/v1/h3/{period}/{cell}/pyramid` (an H3 cell, [`cell`]), each the 17 five-year age groups per sex of one period ([`shape`]), with
 //! the parent's and the national pyramid as share outlines and, with `compare=`, a second period
 //! on the same boundary version for an overlay.
 //!
@@ -7,6 +7,7 @@
 //! the newest period that has age groups for the units asked (what `latest` would choose among
 //! those periods). A period without age groups is a 404 naming the newest period that has them.
 
+pub mod cell;
 pub mod shape;
 
 use std::collections::HashSet;
