@@ -357,9 +357,15 @@ async fn h3_grid_is_exact_for_every_demo_period_and_matches_uber_h3() {
         let pg_store = pg.store().await;
         popmap_tests::import_boundaries(&pg_store, out.path(), manifest).await;
         let path = out.path().join("tables/2025-12.csv");
-        etl::publish::publish(&pg_store, &catalog, "2025-12".parse().unwrap(), &path, &opts)
-            .await
-            .unwrap();
+        etl::publish::publish(
+            &pg_store,
+            &catalog,
+            "2025-12".parse().unwrap(),
+            &path,
+            &opts,
+        )
+        .await
+        .unwrap();
         let snap = pg_store.snapshots().await.unwrap().pop().unwrap();
         let values = pg_store.values(snap.id).await.unwrap();
         assert!(values.values().any(|r| r.contains_key(MALE_GROUPS[0])));
