@@ -25,7 +25,8 @@ export function h3StyleURL(ind, period) {
 export function cellHTML(lang, c, indicators, current, ages = false) {
   const unstable = new Set(c.flags?.unstable || []);
   const rows = indicators
-    .filter((d) => c.values[d.id] !== undefined && (!d.base || d.id === 'population' || d.id === current))
+    // The age indicators: the one shown only (the cell's pyramid below gives the structure).
+    .filter((d) => c.values[d.id] !== undefined && ((!d.base && !d.ages) || d.id === 'population' || d.id === current))
     .map((d) => {
       const mark = unstable.has(d.id) ? markHTML(lang, d.id !== current) : '';
       const cls = d.id === current ? ' class="cur"' : '';
