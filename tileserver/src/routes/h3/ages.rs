@@ -6,13 +6,16 @@
 use std::sync::Arc;
 
 use geodata::{Catalog, CellValues, DisclosureRules, Grid, GridLevel, Snapshot, cell_values};
+use geodata::{FieldSet, field_descriptions};
+use h3o::CellIndex;
+use serde_json::{Map, Value};
 
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::routes::api::workbook::period_words;
 use crate::state::AppState;
 use crate::state::inflight::Turn;
-use crate::state::tilecache::H3Snapshot;
+use crate::state::tilecache::{AGE_FINEST, H3Snapshot, age_grid_ids};
 
 /// `ages=1|0` (default 0) of H3 tiles and TileJSON: whether cells carry the age indicators,
 /// drawn from the age grid (r4–r7).
@@ -93,4 +96,53 @@ pub fn age_cell(
     v.counts
         .retain(|(id, _)| catalog.base(id).is_some_and(|b| !b.is_age_group()));
     v
+}
+
+/// The age indicators of `index` in `snap` from the age grid (with their unstable flags), when
+/// the period has age groups and the cell is no finer than the age grid's finest resolution;
+/// none otherwise.
+pub async fn age_values(
+    st: &AppState,
+    snap: &Snapshot,
+    index: CellIndex,
+) -> Result<Vec<(String, f64, bool)>, ApiError> {
+    let res = index.resolution();
+    if !st.published.load().has_ages(snap.id) || res > AGE_FINEST {
+        return Ok(Vec::new());
+    }
+    let (a, _turn) = age_grid(st, snap).await?;
+    let Some(level) = a.grid.level(res) else {
+        return Ok(Vec::new());
+    };
+    let Some(j) = level.find(index) else {
+        return Ok(Vec::new());
+    };
+    let months = snap.period.month_count();
+    let rules = &st.config.disclosure;
+    let derived = age_cell(&st.catalog, rules, &a.grid, level, j, months).derived;
+    Ok(derived
+        .into_iter()
+        .filter(|(id, ..)| reads_ages(st, id))
+        .collect())
+}
+
+/// The `fields` of an H3 TileJSON: the public indicators as the admin layers describe them,
+/// on cells instead of units, as far as the tiles' grid computes them: without `ages=1` no age
+/// indicator; with it, the age grid's counts but the groups (those are the cell pyramid's) and
+/// what they make.
+pub fn tile_fields(st: &AppState, with_ages: bool) -> Map<String, Value> {
+    let mut fields = field_descriptions(&st.catalog, &FieldSet::all_public(&st.catalog));
+    let aged = age_grid_ids(&st.catalog, &st.config.disclosure);
+    let computable = |id: &str| match st.catalog.derived(id) {
+        Some(d) if with_ages => d
+            .inputs()
+            .all(|t| t == geodata::AREA || aged.iter().any(|a| a == t)),
+        Some(d) => !st.catalog.reads_ages(d),
+        None => st
+            .catalog
+            .base(id)
+            .is_none_or(|b| !b.is_age_group() && (!with_ages || aged.contains(&b.id))),
+    };
+    fields.retain(|id, _| computable(id.strip_suffix("_unstable").unwrap_or(id)));
+    fields
 }

@@ -19,10 +19,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use geodata::COARSEST_OUTPUT;
-use geodata::FieldSet;
 use geodata::Snapshot;
 use geodata::cell_values;
-use geodata::field_descriptions;
 use geodata::{H3_LAYER as LAYER, cell_props, h3_tile, resolution_for_zoom};
 use h3o::CellIndex;
 use serde::Serialize;
@@ -37,7 +35,7 @@ use crate::routes::tiles::{parse_tile, tile_response};
 use crate::state::AppState;
 use crate::state::inflight::Turn;
 use crate::state::published::{PeriodRef, Published, revision_name};
-use crate::state::tilecache::{AGE_FINEST, H3Snapshot, TileKey, age_grid_ids};
+use crate::state::tilecache::{AGE_FINEST, H3Snapshot, TileKey};
 
 pub mod ages;
 
@@ -268,22 +266,7 @@ pub async fn tilejson(
         180.0,
         85.051_128,
     ]);
-    // The public indicators as the admin layers describe them, on cells instead of units.
-    let mut fields = field_descriptions(&st.catalog, &FieldSet::all_public(&st.catalog));
-    // A tile carries what its grid computes: without `ages=1`, no age indicator; with it, the
-    // age grid's counts but the groups (those are the cell pyramid's) and what they make.
-    let aged = age_grid_ids(&st.catalog, &st.config.disclosure);
-    let computable = |id: &str| match st.catalog.derived(id) {
-        Some(d) if with_ages => d
-            .inputs()
-            .all(|t| t == geodata::AREA || aged.iter().any(|a| a == t)),
-        Some(d) => !st.catalog.reads_ages(d),
-        None => st
-            .catalog
-            .base(id)
-            .is_none_or(|b| !b.is_age_group() && (!with_ages || aged.contains(&b.id))),
-    };
-    fields.retain(|id, _| computable(id.strip_suffix("_unstable").unwrap_or(id)));
+    let mut fields = ages::tile_fields(&st, with_ages);
     fields.remove("code");
     fields.remove("name");
     fields.insert("cell".into(), json!("String: H3 cell index (hex)"));
@@ -380,6 +363,30 @@ pub struct CellAnswer {
     pub version: String,
 }
 
+/// The communes `index` draws from, with the share of each one's people placed in it.
+fn communes_of(
+    op: &geodata::Operator,
+    names: &HashMap<&str, &str>,
+    index: CellIndex,
+) -> Vec<CellCommune> {
+    let res = index.resolution();
+    let mut communes = Vec::new();
+    for (code, cells) in op.units() {
+        let up = |c: &CellIndex| c.parent(res).unwrap_or(*c);
+        let start = cells.partition_point(|(c, _)| up(c) < index);
+        let end = cells.partition_point(|(c, _)| up(c) <= index);
+        if start < end {
+            let share: f64 = cells[start..end].iter().map(|(_, s)| s).sum();
+            communes.push(CellCommune {
+                code: code.to_string(),
+                name: names.get(code).copied().unwrap_or("").to_string(),
+                share,
+            });
+        }
+    }
+    communes
+}
+
 /// An H3 cell index in hex from a URL, or 400.
 pub fn parse_cell(cell: &str) -> Result<CellIndex, ApiError> {
     cell.parse().map_err(|_| {
@@ -453,21 +460,7 @@ pub async fn cell(
         values.insert(id.clone(), json!(n));
     }
     let mut derived = v.derived;
-    // A period with ages: the age indicators from the age grid, down to its finest resolution.
-    let aged = st.published.load().has_ages(snap.id) && res <= AGE_FINEST;
-    let _age_turn = if aged {
-        let (a, turn) = age_grid(&st, &snap).await?;
-        if let Some(level) = a.grid.level(res)
-            && let Some(j) = level.find(index)
-        {
-            let months = snap.period.month_count();
-            let more = age_cell(&st.catalog, rules, &a.grid, level, j, months).derived;
-            derived.extend(more.into_iter().filter(|(id, ..)| reads_ages(&st, id)));
-        }
-        turn
-    } else {
-        None
-    };
+    derived.extend(ages::age_values(&st, &snap, index).await?);
     let mut unstable = Vec::new();
     for (id, x, u) in &derived {
         values.insert(id.clone(), json!(x));
@@ -481,21 +474,7 @@ pub async fn cell(
         .iter()
         .map(|u| (u.code.as_str(), u.name.as_str()))
         .collect();
-    let op = &h3.operator.1;
-    let mut communes = Vec::new();
-    for (code, cells) in op.units() {
-        let up = |c: &CellIndex| c.parent(res).unwrap_or(*c);
-        let start = cells.partition_point(|(c, _)| up(c) < index);
-        let end = cells.partition_point(|(c, _)| up(c) <= index);
-        if start < end {
-            let share: f64 = cells[start..end].iter().map(|(_, s)| s).sum();
-            communes.push(CellCommune {
-                code: code.to_string(),
-                name: names.get(code).copied().unwrap_or("").to_string(),
-                share,
-            });
-        }
-    }
+    let communes = communes_of(&h3.operator.1, &names, index);
     let doc = CellAnswer {
         cell: index.to_string(),
         communes,

@@ -16,7 +16,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use geodata::COARSEST_OUTPUT;
+use geodata::{COARSEST_OUTPUT, Snapshot};
+use h3o::CellIndex;
 use serde::Serialize;
 
 use super::shape::{GroupRow, Pyramid, Totals};
@@ -96,21 +97,7 @@ pub async fn cell(
     let asked = parse_cell(&cell)?;
     let published = st.published.load_full();
     let (_, snap) = published.snapshot(Some(&period), None)?;
-    if asked.resolution() < COARSEST_OUTPUT {
-        return Err(ApiError::bad_request(
-            "cell",
-            format!(
-                "a cell of resolution r{} or finer",
-                u8::from(COARSEST_OUTPUT)
-            ),
-            format!(
-                "cell {asked} is at r{}; pyramids are given from r{} down",
-                u8::from(asked.resolution()),
-                u8::from(COARSEST_OUTPUT)
-            ),
-        ));
-    }
-    let index = asked.parent(AGE_FINEST).unwrap_or(asked);
+    let index = pyramid_cell(asked)?;
     let extra = format!("{format:?}|{index}|{asked}");
     let key = ResponseCache::key("h3-pyramid", snap.id, &caller, &params, &extra);
     if let Some(hit) = st.api.responses.get(&key).await {
@@ -144,25 +131,19 @@ pub async fn cell(
             ))
         })?;
     let suppressed = level.suppressed[i];
-    let pyramid = if suppressed {
-        None
-    } else {
-        let row = level.row(i);
-        let counts: BTreeMap<String, i64> = grid
-            .indicators()
-            .iter()
-            .zip(row)
-            .map(|(id, n)| (id.clone(), i64::from(*n)))
-            .collect();
-        Pyramid::of(Some(&counts))
-    };
-    let units = st.api.units.get(&st.store, &snap.version).await?;
-    let main = PeriodCounts::load(&st, &units, snap.clone(), &snap.version).await?;
-    let national = main.national.as_ref().map(|py| Outline {
-        code: geodata::NATIONAL_CODE.into(),
-        name: geodata::NATIONAL_NAME.into(),
-        groups: py.shares(),
-    });
+    // A suppressed cell shows no groups (see the module doc).
+    let pyramid = (!suppressed)
+        .then(|| {
+            let counts: BTreeMap<String, i64> = grid
+                .indicators()
+                .iter()
+                .zip(level.row(i))
+                .map(|(id, n)| (id.clone(), i64::from(*n)))
+                .collect();
+            Pyramid::of(Some(&counts))
+        })
+        .flatten();
+    let national = national_outline(&st, &snap).await?;
     let (groups, totals) = match pyramid {
         Some(p) => (p.groups, Some(p.totals)),
         None => (Vec::new(), None),
@@ -189,6 +170,37 @@ pub async fn cell(
         .put(key, prepared)
         .await
         .send(&headers, &caller))
+}
+
+/// The cell whose pyramid answers for `asked`: itself, or its parent at the age grid's finest
+/// resolution; 400 for a cell coarser than the grid's coarsest.
+fn pyramid_cell(asked: CellIndex) -> Result<CellIndex, ApiError> {
+    if asked.resolution() < COARSEST_OUTPUT {
+        return Err(ApiError::bad_request(
+            "cell",
+            format!(
+                "a cell of resolution r{} or finer",
+                u8::from(COARSEST_OUTPUT)
+            ),
+            format!(
+                "cell {asked} is at r{}; pyramids are given from r{} down",
+                u8::from(asked.resolution()),
+                u8::from(COARSEST_OUTPUT)
+            ),
+        ));
+    }
+    Ok(asked.parent(AGE_FINEST).unwrap_or(asked))
+}
+
+/// The national pyramid of `snap` as a share outline.
+async fn national_outline(st: &AppState, snap: &Snapshot) -> Result<Option<Outline>, ApiError> {
+    let units = st.api.units.get(&st.store, &snap.version).await?;
+    let main = PeriodCounts::load(st, &units, snap.clone(), &snap.version).await?;
+    Ok(main.national.as_ref().map(|py| Outline {
+        code: geodata::NATIONAL_CODE.into(),
+        name: geodata::NATIONAL_NAME.into(),
+        groups: py.shares(),
+    }))
 }
 
 /// The CSV: one row per age group (none when the cell is suppressed).
