@@ -4,7 +4,9 @@
 // API's counts (and, after the toggle, shares), the parent/national outline and the year before
 // overlaid; a period without age says which period has them and its button draws that
 // period's pyramid; axe-core finds nothing serious in the popup; at 390×844 the pyramid fits
-// the phone's sheet. Screenshots: target/browser-artifacts/pyramid-*.png.
+// the phone's sheet; an H3 cell clicked in the H3 view of an age indicator draws the cell's
+// pyramid from /api/v1/h3/{period}/{cell}/pyramid with the same drawing, and a suppressed cell
+// says so. Screenshots: target/browser-artifacts/pyramid-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -162,6 +164,88 @@ test('on a phone (390×844) the pyramid fits the popup sheet', async () => {
   assert.ok(toggle.height >= 44, `the toggle is a touch target: ${toggle.height}`);
   await page.screenshot({ path: join(ART, 'pyramid-phone.png') });
   await context.close();
+});
+
+/** Opens the H3 view of `ind` in `period` over Hà Nội at zoom 11 (r7 cells), waits for it. */
+async function openH3(page, ind, period) {
+  await page.goto(`${BASE}/?ind=${ind}&level=h3&period=${period}&at=11/21.03/105.85`);
+  await waitReady(page);
+  await settle(page);
+}
+
+/** The screen point and cell of a rendered H3 cell at its hexagon's centre: `hidden` false, a
+ * populated cell with a median age; true, a suppressed cell. */
+async function cellAt(page, hidden) {
+  return page.evaluate((want) => {
+    const m = window.popmap.map;
+    const ok = (p) => (want ? p.suppressed === true : !p.suppressed && p.population > 1000 && p.median_age > 0);
+    const r = m.getContainer().getBoundingClientRect();
+    const w = r.width;
+    const h = r.height;
+    for (const f of m.queryRenderedFeatures({ layers: ['h3-fill'] })) {
+      if (!ok(f.properties)) continue;
+      const ring = f.geometry.coordinates[0];
+      const c = ring.slice(1).reduce((a, p) => [a[0] + p[0], a[1] + p[1]], [0, 0]).map((v) => v / (ring.length - 1));
+      const p = m.project(c);
+      // Away from the edges and the panel (a phone's sheet: the lower half), and the same
+      // cell under the point.
+      const phone = w < 700;
+      if (p.x < (phone ? 20 : 380) || p.x > w - 40 || p.y < 60 || p.y > (phone ? h * 0.4 : h - 60)) continue;
+      const under = m.queryRenderedFeatures(p, { layers: ['h3-fill'] })[0];
+      if (under?.properties.cell !== f.properties.cell) continue;
+      return { x: r.left + p.x, y: r.top + p.y, cell: f.properties.cell, props: f.properties };
+    }
+    return null;
+  }, hidden);
+}
+
+test('an H3 cell clicked in a period with age groups: its pyramid in the API\'s numbers; a suppressed cell says so', async () => {
+  const api = await getJSON('/api/v1/units/01/pyramid');
+  const period = api.period.period;
+  for (const [size, name] of [[{ width: 1366, height: 768 }, 'desktop'], [{ width: 390, height: 844 }, 'phone']]) {
+    const page = await newPage(size);
+    await openH3(page, 'median_age', period);
+    const style = await page.evaluate(() => window.popmap.map.getStyle().sources.popmap.url);
+    assert.match(style, /\/tiles\/h3\/.+\.json\?ages=1$/, 'an age indicator is drawn from the age tiles');
+    const at = await cellAt(page, false);
+    assert.ok(at, 'a populated r7 cell in view');
+    await page.mouse.click(at.x, at.y);
+    await page.waitForSelector('.maplibregl-popup .pyramid svg.pyr', { timeout: 30000 });
+    const rev = await page.evaluate(() => window.popmap.map.getStyle().metadata['popmap:period']);
+    const cellAPI = await getJSON(`/api/v1/h3/${rev}/${at.cell}/pyramid`);
+    assert.equal(cellAPI.suppressed, false);
+    checkBars(await bars(page), cellAPI, 'counts');
+    const text = await page.textContent('.maplibregl-popup');
+    assert.match(text, /Tháp dân số · Tháng 12\/\d{4}/);
+    assert.match(text, /Đường viền: Việt Nam/);
+    assert.doesNotMatch(text, /@r\d|vn-20/);
+    // The cell's median age is in the popup (the indicator shown), as the API gives it.
+    const values = await getJSON(`/api/v1/h3/${rev}/${at.cell}`);
+    const row = await page.textContent('.maplibregl-popup tr[data-ind="median_age"]');
+    assert.ok(row.includes(values.values.median_age.toLocaleString('vi-VN')), `${row} shows ${values.values.median_age}`);
+    await page.evaluate(() => document.querySelector('.maplibregl-popup .pyramid svg.pyr').scrollIntoView({ block: 'nearest' }));
+    await page.screenshot({ path: join(ART, `pyramid-h3-${name}.png`) });
+    await page.close();
+  }
+  // A suppressed cell (the age tiles mark it): one line in Vietnamese, no bars.
+  const page = await newPage({ width: 1366, height: 768 });
+  await openH3(page, 'median_age', period);
+  let hidden = null;
+  // Coasts, where cells holding a sliver of a commune are small (found on the demo).
+  for (const [lat, lng] of [[20.75, 106.75], [10.4, 106.9], [21.2, 107.4]]) {
+    await page.evaluate(([la, ln]) => window.popmap.map.jumpTo({ center: [ln, la], zoom: 11 }), [lat, lng]);
+    await settle(page);
+    hidden = await cellAt(page, true);
+    if (hidden) break;
+  }
+  assert.ok(hidden, 'a suppressed r7 cell in one of the views');
+  await page.mouse.click(hidden.x, hidden.y);
+  await page.waitForSelector('.maplibregl-popup .pyramid .pyr-hidden', { timeout: 30000 });
+  const line = await page.textContent('.maplibregl-popup .pyramid');
+  assert.match(line, /Ô này có ít người: không công bố cơ cấu tuổi và giới tính\./);
+  assert.equal(await page.locator('.maplibregl-popup .pyramid svg.pyr').count(), 0);
+  await page.screenshot({ path: join(ART, 'pyramid-h3-suppressed.png') });
+  await page.close();
 });
 
 test('no console errors', () => {

@@ -34,6 +34,8 @@ mod downloads;
 mod fonts;
 #[path = "tileserver/h3.rs"]
 mod h3;
+#[path = "tileserver/h3_ages.rs"]
+mod h3_ages;
 #[path = "tileserver/jenks.rs"]
 mod jenks;
 #[path = "tileserver/memory.rs"]

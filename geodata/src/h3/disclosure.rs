@@ -144,8 +144,11 @@ pub fn cell_values(
         let Some(v) = d.evaluate(get, months) else {
             continue;
         };
+        // The expanded terms: an age indicator's numerator names sums of groups (`age_0_14`),
+        // which are not grid columns.
         let numerator: f64 = d
-            .numerator
+            .terms()
+            .0
             .iter()
             .map(|t| {
                 let v = get(&name(t)).unwrap_or(0.0);

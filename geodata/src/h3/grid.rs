@@ -345,6 +345,23 @@ impl Grid {
         self.levels[0].resolution
     }
 
+    /// Drops the resolutions finer than `finest`, keeping at least the coarsest: a grid served
+    /// only down to coarser cells (the server's age grid, whose 34 groups per cell are kept
+    /// off the finest cells for memory and disclosure). Coarser levels are sums of the finest
+    /// one's cells, so they are unchanged.
+    pub fn keep_down_to(&mut self, finest: Resolution) {
+        let keep = self
+            .levels
+            .iter()
+            .filter(|l| l.resolution <= finest)
+            .count();
+        if keep > 0 {
+            self.levels.retain(|l| l.resolution <= finest);
+        } else {
+            self.levels.drain(..self.levels.len() - 1);
+        }
+    }
+
     /// Approximate heap bytes held (for cache weighing).
     pub fn bytes(&self) -> usize {
         self.levels

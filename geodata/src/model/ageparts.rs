@@ -54,13 +54,25 @@ const WOMEN: std::ops::Range<usize> = 3..10;
 /// parts sum to `total` there; needs Σ parts = Σ total. Pieces in order, parts largest first.
 pub fn balance(total: &[i64], parts: &mut [Vec<i64>]) {
     let n = total.len();
-    let used = |parts: &[Vec<i64>], i: usize| parts.iter().map(|p| p[i]).sum::<i64>();
+    // Each piece's parts less its total, kept up to date move by move (summing every piece
+    // for every move made the age grid's build quadratic in a commune's cells). A piece over
+    // its total only comes down and one under only goes up, so the first piece over and the
+    // first under are found by two cursors that only move forward: the same moves as a scan
+    // from the start each time.
+    let mut diff: Vec<i64> = (0..n)
+        .map(|i| parts.iter().map(|p| p[i]).sum::<i64>() - total[i])
+        .collect();
+    let (mut i, mut j) = (0, 0);
     loop {
-        let over = (0..n).find(|&i| used(parts, i) > total[i]);
-        let under = (0..n).find(|&i| used(parts, i) < total[i]);
-        let (Some(i), Some(j)) = (over, under) else {
+        while i < n && diff[i] <= 0 {
+            i += 1;
+        }
+        while j < n && diff[j] >= 0 {
+            j += 1;
+        }
+        if i == n || j == n {
             return;
-        };
+        }
         let Some(k) = (0..parts.len()).max_by_key(|&k| (parts[k][i], std::cmp::Reverse(k))) else {
             return;
         };
@@ -69,6 +81,8 @@ pub fn balance(total: &[i64], parts: &mut [Vec<i64>]) {
         }
         parts[k][i] -= 1;
         parts[k][j] += 1;
+        diff[i] -= 1;
+        diff[j] += 1;
     }
 }
 
@@ -138,6 +152,62 @@ mod tests {
                 .map(|b| b.id.as_str())
                 .collect();
             assert_eq!(ids, list);
+        }
+    }
+
+    /// `balance` as first written: the first piece over and under found by summing every piece
+    /// for each move.
+    fn balance_by_scanning(total: &[i64], parts: &mut [Vec<i64>]) {
+        let n = total.len();
+        let used = |parts: &[Vec<i64>], i: usize| parts.iter().map(|p| p[i]).sum::<i64>();
+        loop {
+            let over = (0..n).find(|&i| used(parts, i) > total[i]);
+            let under = (0..n).find(|&i| used(parts, i) < total[i]);
+            let (Some(i), Some(j)) = (over, under) else {
+                return;
+            };
+            let Some(k) = (0..parts.len()).max_by_key(|&k| (parts[k][i], std::cmp::Reverse(k)))
+            else {
+                return;
+            };
+            if parts[k][i] <= 0 {
+                return;
+            }
+            parts[k][i] -= 1;
+            parts[k][j] += 1;
+        }
+    }
+
+    #[test]
+    fn balance_makes_the_moves_a_scan_from_the_start_makes() {
+        // Pieces of uneven shares, parts split on their own: rounding leaves pieces over and
+        // under their total; both ways must move the same persons.
+        for seed in 1..40u64 {
+            let n = 3 + (seed as usize * 7) % 40;
+            let shares: Vec<f64> = (0..n)
+                .map(|i| 1.0 + ((i as u64 * seed * 31) % 17) as f64)
+                .collect();
+            let sum: f64 = shares.iter().sum();
+            let shares: Vec<f64> = shares.iter().map(|s| s / sum).collect();
+            let groups: Vec<i64> = (0..17)
+                .map(|k| 3 + ((k * seed as i64 * 13) % 211))
+                .collect();
+            let mut parts: Vec<Vec<i64>> = groups
+                .iter()
+                .map(|&g| largest_remainder(g, &shares))
+                .collect();
+            let total = largest_remainder(groups.iter().sum(), &shares);
+            let mut scanned = parts.clone();
+            balance(&total, &mut parts);
+            balance_by_scanning(&total, &mut scanned);
+            assert_eq!(parts, scanned, "seed {seed}");
+            for (i, t) in total.iter().enumerate() {
+                assert_eq!(
+                    parts.iter().map(|p| p[i]).sum::<i64>(),
+                    *t,
+                    "seed {seed} piece {i}"
+                );
+            }
         }
     }
 

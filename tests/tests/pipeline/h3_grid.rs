@@ -1,5 +1,6 @@
-//! The H3 grid on the demo data: exact sums for every demo period and an independent coverage
-//! check with Uber's `h3` Python package.
+//! The H3 grid on the demo data: exact sums for every demo period (the age groups summing to
+//! the sexes in every cell at every resolution, for a December read back from SQLite and
+//! PostgreSQL) and an independent coverage check with Uber's `h3` Python package.
 //!
 //! Operators are built at r7 here (the demo and `popmap h3 build` default to finer ones) so the
 //! test stays quick; the sums are exact at any resolution.
@@ -332,7 +333,7 @@ async fn h3_grid_is_exact_for_every_demo_period_and_matches_uber_h3() {
 
     // Published snapshots (months on both versions and a quarter) through the store.
     let opts = etl::publish::Options::default();
-    for m in ["2025-06", "2025-07", "2025-08", "2025-09"] {
+    for m in ["2025-06", "2025-07", "2025-08", "2025-09", "2025-12"] {
         let path = out.path().join(format!("tables/{m}.csv"));
         let period: Period = m.parse().unwrap();
         etl::publish::publish(&store, &catalog, period, &path, &opts)
@@ -343,12 +344,34 @@ async fn h3_grid_is_exact_for_every_demo_period_and_matches_uber_h3() {
         .await
         .unwrap();
     let snapshots = store.snapshots().await.unwrap();
-    assert_eq!(snapshots.len(), 5);
+    assert_eq!(snapshots.len(), 6);
     for snap in snapshots {
         let values = store.values(snap.id).await.unwrap();
         let op = &ops[&snap.version];
         let grid = Grid::apply(op, &values, &ids).expect("grid");
         assert_exact(op, &grid, &values, &ids, &snap.period.to_string(), true);
+    }
+    // The December (the age report) read back from PostgreSQL too: the groups sum to the
+    // sexes in every cell at every resolution on both backends (issue 19's must-hold).
+    if let Some(pg) = popmap_tests::TestDb::postgres().await {
+        let pg_store = pg.store().await;
+        popmap_tests::import_boundaries(&pg_store, out.path(), manifest).await;
+        let path = out.path().join("tables/2025-12.csv");
+        etl::publish::publish(
+            &pg_store,
+            &catalog,
+            "2025-12".parse().unwrap(),
+            &path,
+            &opts,
+        )
+        .await
+        .unwrap();
+        let snap = pg_store.snapshots().await.unwrap().pop().unwrap();
+        let values = pg_store.values(snap.id).await.unwrap();
+        assert!(values.values().any(|r| r.contains_key(MALE_GROUPS[0])));
+        let op = &ops[&snap.version];
+        let grid = Grid::apply(op, &values, &ids).expect("grid");
+        assert_exact(op, &grid, &values, &ids, "2025-12 on PostgreSQL", true);
     }
 
     eprintln!("snapshots checked: {:.1} s", t.elapsed().as_secs_f64());

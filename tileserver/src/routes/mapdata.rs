@@ -453,7 +453,8 @@ pub struct MapIndicator {
     pub base: bool,
     /// Whether the indicator has fixed breaks configured (`method=fixed` is possible).
     pub fixed: bool,
-    /// Whether the indicator is a field of the H3 tiles (`/tiles/h3/…`, `level=h3`).
+    /// Whether the indicator is a field of the H3 tiles (`/tiles/h3/…`, `level=h3`); an age
+    /// indicator of the `ages=1` tiles, in periods with age groups.
     pub h3: bool,
     /// Whether the values are made of the age × sex groups: only periods whose `ages` is true in
     /// `/api/v1/periods` have them.
@@ -537,12 +538,9 @@ pub async fn indicators(
             about: st.catalog.about(id).unwrap_or_default().into(),
             base,
             fixed: !s.fixed.is_empty(),
-            // The H3 grid has no age groups (memory): age indicators are not on H3 tiles.
-            h3: on_h3.base.iter().chain(&on_h3.derived).any(|f| f == id)
-                && !st
-                    .catalog
-                    .derived(id)
-                    .is_some_and(|d| st.catalog.reads_ages(d)),
+            // Age indicators too (`ages` says they need a period with age groups): their
+            // tiles come from the age grid (`ages=1`, r4–r7).
+            h3: on_h3.base.iter().chain(&on_h3.derived).any(|f| f == id),
             ages: st
                 .catalog
                 .derived(id)

@@ -44,23 +44,25 @@ pub const MIN_MEMORY_MB: u64 = RESERVE_MB + 128;
 /// Each cache's share of what the reserve leaves, in 1/1000 (they sum to 1000). With the
 /// default budget (320 MiB for caches), measured on the demo and the national file: tile
 /// sources 56 MiB (the national version's geometry, indexes and labels weigh 47.8 MB, the
-/// demo's two 16 MB; a source that does not fit is read again for every tile), tiles 32 MiB
-/// (about 70 % of a national file's compact admin tiles z0–12), H3 grids 41 MiB (every
-/// resolution of one snapshot: 36.7 MB at r8 on the demo), crosswalks and H3 operators
-/// 40 MiB (operators get 7/8: the demo's two r8 operators weigh 33 MB), values 89.6 MiB,
+/// demo's two 16 MB; a source that does not fit is read again for every tile), tiles 26.9 MiB
+/// (about 60 % of a national file's compact admin tiles z0–12), H3 grids 41 MiB (every
+/// resolution of one snapshot: 36.7 MB at r8 on the demo), H3 age grids 20.5 MiB (made only
+/// for age indicators and cell pyramids, r4–r7: see BENCHMARKS.md), crosswalks and H3
+/// operators 40 MiB (operators get 7/8: the demo's two r8 operators weigh 33 MB), values 74 MiB,
 /// timeline columns 6.4 MiB (a national commune column is 80 kB: every period of a few
 /// timelines), harmonised values 15 MiB, API answers 20 MiB, fonts 10 MiB, unit lists 9 MiB.
 /// Values have the largest share: every tile, style, class and table of a period needs them,
 /// and a miss reads the whole period again (~4 MB a demo period, 13.8 MB a national one).
 /// With 32 MiB, a soak over ten periods missed them 372 times in two passes and took
 /// 0.5-1.5 s for tiles that were otherwise cheap (`scripts/soak.sh`).
-const SHARES: [(Cache, u64); 10] = [
+const SHARES: [(Cache, u64); 11] = [
     (Cache::Sources, 176),
-    (Cache::Tiles, 100),
-    (Cache::Values, 280),
+    (Cache::Tiles, 84),
+    (Cache::Values, 232),
     (Cache::Columns, 20),
     (Cache::Harmonised, 48),
     (Cache::Grids, 128),
+    (Cache::AgeGrids, 64),
     (Cache::Responses, 64),
     (Cache::Units, 28),
     (Cache::Builds, 124),
@@ -68,7 +70,7 @@ const SHARES: [(Cache, u64); 10] = [
 ];
 
 /// `caches` bytes cut into [`SHARES`].
-fn split(caches: u64) -> [u64; 10] {
+fn split(caches: u64) -> [u64; 11] {
     SHARES.map(|(_, part)| caches * part / 1000)
 }
 
@@ -90,6 +92,8 @@ pub enum Cache {
     Harmonised,
     /// Snapshots' H3 grids.
     Grids,
+    /// Snapshots' H3 age grids (the 34 age × sex groups, made when asked).
+    AgeGrids,
     /// Answers of the data API.
     Responses,
     /// Unit lists per boundary version.
@@ -102,13 +106,14 @@ pub enum Cache {
 
 impl Cache {
     /// Every cache, in the order `/metrics` lists them.
-    pub const ALL: [Cache; 10] = [
+    pub const ALL: [Cache; 11] = [
         Cache::Sources,
         Cache::Tiles,
         Cache::Values,
         Cache::Columns,
         Cache::Harmonised,
         Cache::Grids,
+        Cache::AgeGrids,
         Cache::Responses,
         Cache::Units,
         Cache::Builds,
@@ -124,6 +129,7 @@ impl Cache {
             Cache::Columns => "timeline_columns",
             Cache::Harmonised => "harmonised",
             Cache::Grids => "h3_grids",
+            Cache::AgeGrids => "h3_age_grids",
             Cache::Responses => "responses",
             Cache::Units => "units",
             Cache::Builds => "crosswalks_operators",
@@ -136,7 +142,7 @@ impl Cache {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryBudget {
     total: u64,
-    shares: [u64; 10],
+    shares: [u64; 11],
 }
 
 impl Default for MemoryBudget {
@@ -219,7 +225,7 @@ mod tests {
         assert!(b.caches() <= leaves, "{} > {leaves}", b.caches());
         // Integer division loses at most a byte per share.
         assert!(b.caches() + 10 > leaves);
-        assert_eq!(b.share(Cache::Tiles), leaves * 100 / 1000);
+        assert_eq!(b.share(Cache::Tiles), leaves * 84 / 1000);
         assert_eq!(b.share(Cache::Sources), leaves * 176 / 1000);
         // The demo's r8 H3 grid (36.7 MB), its two r8 operators (33.4 MB, 7/8 of the share)
         // and the national tile source (47.8 MB) fit their shares with room to spare.

@@ -208,6 +208,28 @@ impl Published {
         Ok((pref, snap))
     }
 
+    /// Whether snapshot `id` carries the age × sex groups.
+    pub fn has_ages(&self, id: i64) -> bool {
+        self.ages.contains(&id)
+    }
+
+    /// The newest period with age groups among the snapshots `on` accepts: of the newest
+    /// revisions of the periods that carry them, what `latest` would choose. Read from
+    /// [`Published::ages`], no store query.
+    pub fn newest_with_ages(&self, on: impl Fn(&Snapshot) -> bool) -> Option<Snapshot> {
+        let candidates: Vec<Snapshot> = self
+            .snapshots
+            .iter()
+            .filter(|s| self.has_ages(s.id) && on(s))
+            .filter(|s| {
+                self.resolve(&PeriodRef::Newest(s.period))
+                    .is_some_and(|n| n.id == s.id)
+            })
+            .cloned()
+            .collect();
+        geodata::latest_snapshot(&candidates).cloned()
+    }
+
     /// 400 when `level` is an administrative level the snapshot's boundary version does not have:
     /// district values exist only for periods on versions with districts (vn-2019), never on
     /// vn-2025, and asking for them there is a client error, not an empty table.

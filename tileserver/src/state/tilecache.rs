@@ -14,7 +14,6 @@ use geodata::Operator;
 use geodata::OperatorInfo;
 use geodata::TileSource;
 use geodata::{Catalog, Store, UnitInfo};
-use geodata::{DisclosureRules, protect};
 use geodata::{HarmoniseError, Harmonised, Harmoniser};
 use geodata::{Snapshot, ValueTable};
 use moka::future::Cache;
@@ -27,6 +26,10 @@ use crate::state::budget::{Cache as BudgetCache, MAX_BUILDS, MemoryBudget};
 use crate::state::meter::CacheMeter;
 use crate::state::metrics::{FamilyLabels, Metrics};
 use crate::state::weight;
+
+mod grids;
+
+pub use self::grids::{AGE_FINEST, age_grid_ids};
 
 /// What a cached tile is of.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -53,6 +56,8 @@ pub enum TileKey {
     H3 {
         /// Snapshot store id.
         snapshot: i64,
+        /// Drawn from the age grid (`ages=1`: the age indicators, r4–r7).
+        ages: bool,
         /// Zoom, column, row.
         zxy: (u8, u32, u32),
     },
@@ -104,6 +109,8 @@ pub struct TileCache {
     harmonisers: Cache<(String, String), Arc<Harmoniser>>,
     operators: Cache<String, StoredOperator>,
     grids: Cache<i64, Arc<H3Snapshot>>,
+    /// Grids with the 34 age × sex groups, made only when asked (see [`grids`]).
+    age_grids: Cache<i64, Arc<H3Snapshot>>,
     tiles: Cache<TileKey, Arc<TileBody>>,
     /// The one body of every empty tile (204): most tiles of a national box are sea, and a
     /// body each (digest and three ETags) cost ~0.5 kB apiece.
@@ -125,6 +132,7 @@ struct Meters {
     harmonised: CacheMeter,
     builds: CacheMeter,
     grids: CacheMeter,
+    age_grids: CacheMeter,
     tiles: CacheMeter,
 }
 
@@ -313,6 +321,7 @@ impl TileCache {
             harmonisers: bounded(builds / 8, |v| weight::harmoniser(v)),
             operators: bounded(operators, |v| weight::operator(&v.1)),
             grids: bounded(budget.share(BudgetCache::Grids), |v| weight::grid(v)),
+            age_grids: bounded(budget.share(BudgetCache::AgeGrids), |v| weight::grid(v)),
             // Many small entries: moka's default (TinyLFU) keeps the tiles asked for often
             // when a crawl sweeps through once.
             tiles: Cache::builder()
@@ -328,6 +337,7 @@ impl TileCache {
                 harmonised: meter(BudgetCache::Harmonised),
                 builds: meter(BudgetCache::Builds),
                 grids: meter(BudgetCache::Grids),
+                age_grids: meter(BudgetCache::AgeGrids),
                 tiles: meter(BudgetCache::Tiles),
             },
         }
@@ -446,47 +456,6 @@ impl TileCache {
         .await
     }
 
-    /// Whether the H3 grid of snapshot `id` is cached.
-    pub fn has_grid(&self, id: i64) -> bool {
-        self.grids.contains_key(&id)
-    }
-
-    /// The H3 grid of snapshot `id` on `version`, applied and protected once.
-    pub async fn grid(
-        &self,
-        store: &Store,
-        catalog: &Arc<geodata::Catalog>,
-        rules: &DisclosureRules,
-        id: i64,
-        version: &str,
-    ) -> Result<Arc<H3Snapshot>, ApiError> {
-        let operator = self.operator(store, version).await?;
-        let values = self.values(store, id).await?;
-        let indicators: Vec<String> = catalog.base_ids_except_ages().map(str::to_owned).collect();
-        let (rules, gate) = (rules.clone(), self.grid_gate.clone());
-        let meter = &self.meters.grids;
-        fill(&self.grids, meter, id, async move {
-            let _permit = permit(&gate).await?;
-            let t = std::time::Instant::now();
-            let snap = tokio::task::spawn_blocking(move || {
-                let mut grid = Grid::apply(&operator.1, &values, &indicators)?;
-                protect(&mut grid, &rules);
-                Ok(H3Snapshot { grid, operator })
-            })
-            .await
-            .map_err(|e| ApiError::Internal(format!("H3 grid build failed: {e}")))?
-            // Stored counts the grid cannot hold: the data's limit, not the request's.
-            .map_err(|e: geodata::GridError| {
-                ApiError::Internal(format!("H3 grid of snapshot {id}: {e}"))
-            })?;
-            tracing::info!(snapshot = id, ms = t.elapsed().as_millis(), "H3 grid built");
-            // Weighed once per build, not per request (the weight walks every cell).
-            warn_if_too_big(meter, meter.share(), "an H3 grid", weight::grid(&snap));
-            Ok(Arc::new(snap))
-        })
-        .await
-    }
-
     /// The tile `key`, built by `build` (on a blocking thread) and compressed on a miss.
     pub async fn tile<F>(
         &self,
@@ -536,6 +505,7 @@ impl TileCache {
             m.harmonised.clone(),
             m.builds.clone(),
             m.grids.clone(),
+            m.age_grids.clone(),
             m.tiles.clone(),
         ]
     }
@@ -549,6 +519,7 @@ impl TileCache {
         self.harmonisers.run_pending_tasks().await;
         self.operators.run_pending_tasks().await;
         self.grids.run_pending_tasks().await;
+        self.age_grids.run_pending_tasks().await;
         self.tiles.run_pending_tasks().await;
         let m = &self.meters;
         m.sources
@@ -565,6 +536,8 @@ impl TileCache {
         );
         m.grids
             .set_size(self.grids.weighted_size(), self.grids.entry_count());
+        m.age_grids
+            .set_size(self.age_grids.weighted_size(), self.age_grids.entry_count());
         m.tiles
             .set_size(self.tiles.weighted_size(), self.tiles.entry_count());
         metrics
@@ -588,6 +561,7 @@ impl TileCache {
         self.harmonisers.invalidate_all();
         self.operators.invalidate_all();
         self.grids.invalidate_all();
+        self.age_grids.invalidate_all();
         self.tiles.invalidate_all();
     }
 }

@@ -470,7 +470,9 @@ function wireMapEvents() {
   });
   map.on('click', async (e) => {
     if (S.level === 'h3') {
-      replacePopup(await openCellPopup(map, e, { lang: lang(), period: styleDoc.metadata['popmap:period'], ind: S.ind, indicators: meta.indicators }));
+      const period = styleDoc.metadata['popmap:period'];
+      const ages = meta.periods.find((p) => p.period === String(period).split('@')[0])?.ages === true;
+      replacePopup(await openCellPopup(map, e, { lang: lang(), period, ind: S.ind, indicators: meta.indicators, ages }));
       return;
     }
     const layers = levels.map((l) => l.layer).filter((id) => map.getLayer(id));

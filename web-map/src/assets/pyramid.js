@@ -1,5 +1,5 @@
 // The popup's population pyramid (issue 19): the 17 five-year age groups of a unit from
-// /api/v1/units/{code}/pyramid, males left and females right, in people or in shares of the
+// /api/v1/units/{code}/pyramid (or of an H3 cell from /api/v1/h3/{period}/{cell}/pyramid), males left and females right, in people or in shares of the
 // whole population; the parent's (else the national) pyramid as a dashed outline; a second
 // period (the same period a year earlier) as hollow bars; a table of the same numbers for
 // screen readers. The drawing is pure SVG text (unit-tested in node); `loadPyramid` fetches and
@@ -220,16 +220,53 @@ export async function loadPyramid(el, { lang, code, period, version = '', hasAge
     }
     p = await fetchPyramid(code, newest.period.period, version).catch(() => newest);
   }
-  const draw = (mode) => {
-    slot.innerHTML = pyramidHTML(lang, p, mode);
-    slot.dataset.period = p.period.period;
-    for (const b of slot.querySelectorAll('[data-pmode]')) {
-      b.addEventListener('click', () => {
-        draw(b.dataset.pmode);
-        slot.querySelector(`[data-pmode="${b.dataset.pmode}"]`)?.focus();
-      });
-    }
+  drawPyramid(slot, lang, p, onDrawn);
+}
+
+/**
+ * Draws answer `p` (a unit's or an H3 cell's pyramid, `p.unit.name` naming it) into `slot` in
+ * `mode`, with the counts/shares toggle wired; `onDrawn()` after each draw. `before`: HTML put
+ * above the pyramid (a note).
+ */
+export function drawPyramid(slot, lang, p, onDrawn = () => {}, mode = 'counts', before = '') {
+  slot.innerHTML = before + pyramidHTML(lang, p, mode);
+  slot.dataset.period = p.period.period;
+  for (const b of slot.querySelectorAll('[data-pmode]')) {
+    b.addEventListener('click', () => {
+      drawPyramid(slot, lang, p, onDrawn, b.dataset.pmode, before);
+      slot.querySelector(`[data-pmode="${b.dataset.pmode}"]`)?.focus();
+    });
+  }
+  onDrawn();
+}
+
+/** The pyramid URL of H3 cell `cell` in `period`. */
+export function cellPyramidURL(period, cell) {
+  return `/api/v1/h3/${encodeURIComponent(period)}/${encodeURIComponent(cell)}/pyramid`;
+}
+
+/**
+ * Fills the cell popup's `.pyramid` slot of `el` with H3 cell `cell`'s pyramid in `period` (a
+ * period with age groups): drawn like a unit's, or one line when disclosure control hides the
+ * cell's groups; a cell finer than the age grid's gets its parent's, which a line says.
+ */
+export async function loadCellPyramid(el, { lang, period, cell, onDrawn = () => {} }) {
+  const slot = el.querySelector('.pyramid');
+  if (!slot) return;
+  let p;
+  try {
+    p = await getJSON(cellPyramidURL(period, cell));
+  } catch {
+    slot.innerHTML = '';
     onDrawn();
-  };
-  draw('counts');
+    return;
+  }
+  if (p.suppressed) {
+    slot.innerHTML = `<div class="lbl">${esc(t(lang, 'pyramid'))}</div><p class="lbl pyr-hidden">${esc(t(lang, 'pyrCellHidden'))}</p>`;
+    onDrawn();
+    return;
+  }
+  const named = { ...p, unit: { name: tf(lang, 'pyrCellName', { res: p.resolution }) } };
+  const note = p.cell !== p.asked ? `<p class="lbl pyr-parent">${esc(tf(lang, 'pyrCellParent', { res: p.resolution }))}</p>` : '';
+  drawPyramid(slot, lang, named, onDrawn, 'counts', note);
 }

@@ -48,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/units/{code}/geometry", get(geometry::geometry))
         .route("/api/v1/units/{code}/pyramid", get(pyramid::unit))
         .route("/api/v1/pyramid", get(pyramid::set))
+        .route(
+            "/api/v1/h3/{period}/{cell}/pyramid",
+            get(pyramid::cell::cell),
+        )
         .route("/api/v1/values", get(values::values))
         .route("/api/v1/rankings", get(rankings::rankings))
         .route("/api/v1/targets", get(targets::list))

@@ -90,6 +90,7 @@ pub enum ErrorResponses {
         crate::routes::mapdata::values,
         crate::routes::mapdata::indicators,
         crate::routes::h3::cell,
+        super::pyramid::cell::cell,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerKey, &CsvBom),

@@ -232,7 +232,11 @@ async fn h3_layers(
     let mut sources = serde_json::Map::new();
     sources.insert(
         "popmap".into(),
-        json!({"type": "vector", "url": format!("{base}/tiles/h3/{rev}.json")}),
+        // An age indicator's cells come from the age grid (`ages=1`: r4–r7).
+        json!({"type": "vector", "url": format!(
+            "{base}/tiles/h3/{rev}.json{}",
+            if crate::routes::h3::ages::reads_ages(st, f.indicator) { "?ages=1" } else { "" }
+        )}),
     );
     sources.insert(
         "boundaries".into(),

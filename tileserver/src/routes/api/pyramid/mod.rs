@@ -1,5 +1,5 @@
-//! Population pyramids: `/api/v1/units/{code}/pyramid` (one unit) and `/api/v1/pyramid?units=`
-//! (a set of units), each the 17 five-year age groups per sex of one period ([`shape`]), with
+//! Population pyramids: `/api/v1/units/{code}/pyramid` (one unit), `/api/v1/pyramid?units=`
+//! (a set of units) and `/api/v1/h3/{period}/{cell}/pyramid` (an H3 cell, [`cell`]), each the 17 five-year age groups per sex of one period ([`shape`]), with
 //! the parent's and the national pyramid as share outlines and, with `compare=`, a second period
 //! on the same boundary version for an overlay.
 //!
@@ -7,6 +7,7 @@
 //! the newest period that has age groups for the units asked (what `latest` would choose among
 //! those periods). A period without age groups is a 404 naming the newest period that has them.
 
+pub mod cell;
 pub mod shape;
 
 use std::collections::HashSet;
@@ -20,13 +21,13 @@ use axum::response::Response;
 use geodata::{Harmonised, NATIONAL_CODE, Snapshot, UnitInfo, ValueTable};
 use serde::Serialize;
 
-use self::shape::{GroupRow, Pyramid, ShareRow, Totals, WITNESS};
+use self::shape::{GroupRow, Pyramid, ShareRow, Totals};
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::{ResponseCache, Table, prepare};
 use crate::state::AppState;
 use crate::state::access::Caller;
-use crate::state::published::{PeriodRef, Published, revision_name};
+use crate::state::published::{Published, revision_name};
 use crate::state::units::VersionUnits;
 
 /// Units per `/api/v1/pyramid` request.
@@ -490,50 +491,31 @@ async fn no_age(st: &AppState, published: &Published, code: &str, snap: &Snapsho
     })
 }
 
-/// The newest period with age groups for `codes` (`VN`: for the provinces): among the newest
-/// revisions of the periods whose stored counts have them, what `latest` would choose.
+/// The newest period with age groups for `codes` (`VN`: any version, it has provinces): among
+/// the newest revisions of the periods that carry them ([`Published::newest_with_ages`]), on a
+/// boundary version that has one of the units, what `latest` would choose. A publish gives the
+/// groups to every unit of its version or to none, so the version decides; no store query.
 async fn newest_with_age(
     st: &AppState,
     published: &Published,
     codes: &[String],
 ) -> Result<Option<Snapshot>, ApiError> {
-    let mut asked: Vec<String> = codes
-        .iter()
-        .filter(|c| c.as_str() != NATIONAL_CODE)
-        .cloned()
-        .collect();
-    if asked.len() < codes.len()
-        && let Some(v) = published.versions.last()
-    {
+    let national = codes.iter().any(|c| c == NATIONAL_CODE);
+    let mut versions: HashSet<&str> = HashSet::new();
+    for v in &published.versions {
+        let aged = published
+            .snapshots
+            .iter()
+            .any(|s| s.version == v.id && published.has_ages(s.id));
+        if !aged {
+            continue;
+        }
         let units = st.api.units.get(&st.store, &v.id).await?;
-        asked.extend(
-            units
-                .list
-                .iter()
-                .filter(|u| u.level == geodata::Level::Province)
-                .map(|u| u.code.clone()),
-        );
+        if national || codes.iter().any(|c| units.get(c).is_some()) {
+            versions.insert(v.id.as_str());
+        }
     }
-    let refs: Vec<&str> = asked.iter().map(String::as_str).collect();
-    let found: HashSet<i64> = st
-        .store
-        .units_values(&refs, &[WITNESS])
-        .await?
-        .into_iter()
-        .map(|v| v.snapshot_id)
-        .collect();
-    let candidates: Vec<Snapshot> = published
-        .snapshots
-        .iter()
-        .filter(|s| found.contains(&s.id))
-        .filter(|s| {
-            published
-                .resolve(&PeriodRef::Newest(s.period))
-                .is_some_and(|n| n.id == s.id)
-        })
-        .cloned()
-        .collect();
-    Ok(geodata::latest_snapshot(&candidates).cloned())
+    Ok(published.newest_with_ages(|s| versions.contains(s.version.as_str())))
 }
 
 /// The CSV: one row per unit, period and age group.

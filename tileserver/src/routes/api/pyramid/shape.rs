@@ -35,9 +35,6 @@ pub fn group_id(sex: &str, from: u32, to: Option<u32>) -> String {
     }
 }
 
-/// The indicator whose presence says a unit's period has age groups.
-pub const WITNESS: &str = "males_0_4";
-
 /// A group's label as people read it: `0–4`, `80+`.
 pub fn group_label(from: u32, to: Option<u32>) -> String {
     match to {

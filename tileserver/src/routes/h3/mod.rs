@@ -19,10 +19,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use geodata::COARSEST_OUTPUT;
-use geodata::FieldSet;
 use geodata::Snapshot;
 use geodata::cell_values;
-use geodata::field_descriptions;
 use geodata::{H3_LAYER as LAYER, cell_props, h3_tile, resolution_for_zoom};
 use h3o::CellIndex;
 use serde::Serialize;
@@ -37,7 +35,11 @@ use crate::routes::tiles::{parse_tile, tile_response};
 use crate::state::AppState;
 use crate::state::inflight::Turn;
 use crate::state::published::{PeriodRef, Published, revision_name};
-use crate::state::tilecache::{H3Snapshot, TileKey};
+use crate::state::tilecache::{AGE_FINEST, H3Snapshot, TileKey};
+
+pub mod ages;
+
+use self::ages::{age_cell, age_grid, ages_param, reads_ages};
 
 /// The period reference in a URL and the snapshot it names (400 malformed, 404 unpublished).
 fn snapshot(st: &AppState, period: &str) -> Result<(PeriodRef, Snapshot), ApiError> {
@@ -76,7 +78,12 @@ async fn cell_column(
     snap: &Snapshot,
     indicator: &str,
 ) -> Result<(Vec<Option<f64>>, u8), ApiError> {
-    let (h3, _turn) = grid(st, snap).await?;
+    // An age indicator is classified on the age grid's cells (the default grid has no groups).
+    let (h3, _turn) = if reads_ages(st, indicator) {
+        age_grid(st, snap).await?
+    } else {
+        grid(st, snap).await?
+    };
     let grid = &h3.grid;
     let res = resolution_for_zoom(CLASS_ZOOM, grid.finest());
     let Some(level) = grid.level(res) else {
@@ -175,11 +182,17 @@ pub async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_tile(&z, &x, &y)?;
-    query.allow(&[])?;
+    query.allow(&["ages"])?;
+    let with_ages = ages_param(&query)?;
     let (pref, snap) = snapshot(&st, &period)?;
-    let (h3, turn) = grid(&st, &snap).await?;
+    let (h3, turn) = if with_ages {
+        age_grid(&st, &snap).await?
+    } else {
+        grid(&st, &snap).await?
+    };
     let key = TileKey::H3 {
         snapshot: snap.id,
+        ages: with_ages,
         zxy: (id.z, id.x, id.y),
     };
     let catalog = st.catalog.clone();
@@ -195,7 +208,11 @@ pub async fn tile(
                 return Vec::new();
             };
             h3_tile(level, id, |i| {
-                cell_props(&cell_values(&catalog, grid, level, i, months, &rules))
+                cell_props(&if with_ages {
+                    age_cell(&catalog, &rules, grid, level, i, months)
+                } else {
+                    cell_values(&catalog, grid, level, i, months, &rules)
+                })
             })
         })
         .await?;
@@ -204,11 +221,12 @@ pub async fn tile(
     }
     let mut resp = tile_response(&st, &tile, "h3", &headers, SHORT);
     let location = format!(
-        "/tiles/h3/{}/{}/{}/{}.mvt",
+        "/tiles/h3/{}/{}/{}/{}.mvt{}",
         revision_name(&snap),
         id.z,
         id.x,
-        id.y
+        id.y,
+        if with_ages { "?ages=1" } else { "" }
     );
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::CONTENT_LOCATION, v);
@@ -230,18 +248,25 @@ pub async fn tilejson(
     let name = file
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NotFound(format!("no such resource '/tiles/h3/{file}'")))?;
-    query.allow(&[])?;
+    query.allow(&["ages"])?;
+    let with_ages = ages_param(&query)?;
     let (pref, snap) = snapshot(&st, name)?;
+    if with_ages && !st.published.load().has_ages(snap.id) {
+        return Err(ages::no_ages(&st, &snap));
+    }
     let op = st.tiles.operator(&st.store, &snap.version).await?;
-    let finest = op.0.resolution;
+    let finest = if with_ages {
+        op.0.resolution.min(AGE_FINEST)
+    } else {
+        op.0.resolution
+    };
     let b = st.store.version_bounds(&snap.version).await?.unwrap_or([
         -180.0,
         -85.051_128,
         180.0,
         85.051_128,
     ]);
-    // The public indicators as the admin layers describe them, on cells instead of units.
-    let mut fields = field_descriptions(&st.catalog, &FieldSet::all_public(&st.catalog));
+    let mut fields = ages::tile_fields(&st, with_ages);
     fields.remove("code");
     fields.remove("name");
     fields.insert("cell".into(), json!("String: H3 cell index (hex)"));
@@ -265,7 +290,7 @@ pub async fn tilejson(
         "version": "1.0.0",
         "attribution": if st.config.synthetic { "popmap demo: synthetic values" } else { "popmap" },
         "scheme": "xyz",
-        "tiles": [format!("{}/tiles/h3/{}/{{z}}/{{x}}/{{y}}.mvt", base_url(&st, &headers), revision_name(&snap))],
+        "tiles": [format!("{}/tiles/h3/{}/{{z}}/{{x}}/{{y}}.mvt{}", base_url(&st, &headers), revision_name(&snap), if with_ages { "?ages=1" } else { "" })],
         "minzoom": 0,
         "maxzoom": MAX_ZOOM,
         "bounds": b,
@@ -285,6 +310,7 @@ pub async fn tilejson(
             "operator_weights": op.0.weights,
             "resolutions": zooms,
             "disclosure": {"min_population": rules.min_total, "min_numerator": rules.min_numerator},
+            "ages": with_ages,
             "synthetic": st.config.synthetic,
             "empty_tiles": "204 No Content",
         },
@@ -329,11 +355,47 @@ pub struct CellAnswer {
     pub resolution: u8,
     /// The revision served.
     pub revision: i64,
-    /// The public counts and derived values shown (a suppressed cell shows its total only).
+    /// The public counts and derived values shown (a suppressed cell shows its total only); in
+    /// a period with age groups, the age indicators too, on cells of r4 to r7.
     #[schema(value_type = Object)]
     pub values: Map<String, Value>,
     /// The boundary version of the period (whose H3 operator built the grid).
     pub version: String,
+}
+
+/// The communes `index` draws from, with the share of each one's people placed in it.
+fn communes_of(
+    op: &geodata::Operator,
+    names: &HashMap<&str, &str>,
+    index: CellIndex,
+) -> Vec<CellCommune> {
+    let res = index.resolution();
+    let mut communes = Vec::new();
+    for (code, cells) in op.units() {
+        let up = |c: &CellIndex| c.parent(res).unwrap_or(*c);
+        let start = cells.partition_point(|(c, _)| up(c) < index);
+        let end = cells.partition_point(|(c, _)| up(c) <= index);
+        if start < end {
+            let share: f64 = cells[start..end].iter().map(|(_, s)| s).sum();
+            communes.push(CellCommune {
+                code: code.to_string(),
+                name: names.get(code).copied().unwrap_or("").to_string(),
+                share,
+            });
+        }
+    }
+    communes
+}
+
+/// An H3 cell index in hex from a URL, or 400.
+pub fn parse_cell(cell: &str) -> Result<CellIndex, ApiError> {
+    cell.parse().map_err(|_| {
+        ApiError::bad_request(
+            "cell",
+            "an H3 cell index in hex, e.g. 88415cb4d1fffff",
+            format!("'{cell}' is not an H3 cell index"),
+        )
+    })
 }
 
 /// `GET /api/v1/h3/{period}/{cell}`: the cell's publishable values and the communes it draws
@@ -359,13 +421,7 @@ pub async fn cell(
     let (period, cell) = crate::http::query::path(path)?;
     query.allow(&[])?;
     let (pref, snap) = snapshot(&st, &period)?;
-    let index: CellIndex = cell.parse().map_err(|_| {
-        ApiError::bad_request(
-            "cell",
-            "an H3 cell index in hex, e.g. 88415cb4d1fffff",
-            format!("'{cell}' is not an H3 cell index"),
-        )
-    })?;
+    let index = parse_cell(&cell)?;
     let (h3, _turn) = grid(&st, &snap).await?;
     let res = index.resolution();
     let grid = &h3.grid;
@@ -403,8 +459,10 @@ pub async fn cell(
     for (id, n) in &v.counts {
         values.insert(id.clone(), json!(n));
     }
+    let mut derived = v.derived;
+    derived.extend(ages::age_values(&st, &snap, index).await?);
     let mut unstable = Vec::new();
-    for (id, x, u) in &v.derived {
+    for (id, x, u) in &derived {
         values.insert(id.clone(), json!(x));
         if *u {
             unstable.push(id.clone());
@@ -416,21 +474,7 @@ pub async fn cell(
         .iter()
         .map(|u| (u.code.as_str(), u.name.as_str()))
         .collect();
-    let op = &h3.operator.1;
-    let mut communes = Vec::new();
-    for (code, cells) in op.units() {
-        let up = |c: &CellIndex| c.parent(res).unwrap_or(*c);
-        let start = cells.partition_point(|(c, _)| up(c) < index);
-        let end = cells.partition_point(|(c, _)| up(c) <= index);
-        if start < end {
-            let share: f64 = cells[start..end].iter().map(|(_, s)| s).sum();
-            communes.push(CellCommune {
-                code: code.to_string(),
-                name: names.get(code).copied().unwrap_or("").to_string(),
-                share,
-            });
-        }
-    }
+    let communes = communes_of(&h3.operator.1, &names, index);
     let doc = CellAnswer {
         cell: index.to_string(),
         communes,
