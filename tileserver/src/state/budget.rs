@@ -44,11 +44,12 @@ pub const MIN_MEMORY_MB: u64 = RESERVE_MB + 128;
 /// Each cache's share of what the reserve leaves, in 1/1000 (they sum to 1000). With the
 /// default budget (320 MiB for caches), measured on the demo and the national file: tile
 /// sources 56 MiB (the national version's geometry, indexes and labels weigh 47.8 MB, the
-/// demo's two 16 MB; a source that does not fit is read again for every tile), tiles 26.9 MiB
-/// (about 60 % of a national file's compact admin tiles z0–12), H3 grids 41 MiB (every
+/// demo's two 16 MB; a source that does not fit is read again for every tile), tiles 32 MiB
+/// (about 70 % of a national file's compact admin tiles z0–12), H3 grids 41 MiB (every
 /// resolution of one snapshot: 36.7 MB at r8 on the demo), H3 age grids 20.5 MiB (made only
 /// for age indicators and cell pyramids, r4–r7: see BENCHMARKS.md), crosswalks and H3
-/// operators 40 MiB (operators get 7/8: the demo's two r8 operators weigh 33 MB), values 74 MiB,
+/// operators 40 MiB (operators get 7/8: the demo's two r8 operators weigh 33 MB), values 69 MiB (a
+/// national December with the age groups ~38 MB, a month without them 13.8 MB),
 /// timeline columns 6.4 MiB (a national commune column is 80 kB: every period of a few
 /// timelines), harmonised values 15 MiB, API answers 20 MiB, fonts 10 MiB, unit lists 9 MiB.
 /// Values have the largest share: every tile, style, class and table of a period needs them,
@@ -57,8 +58,8 @@ pub const MIN_MEMORY_MB: u64 = RESERVE_MB + 128;
 /// 0.5-1.5 s for tiles that were otherwise cheap (`scripts/soak.sh`).
 const SHARES: [(Cache, u64); 11] = [
     (Cache::Sources, 176),
-    (Cache::Tiles, 84),
-    (Cache::Values, 232),
+    (Cache::Tiles, 100),
+    (Cache::Values, 216),
     (Cache::Columns, 20),
     (Cache::Harmonised, 48),
     (Cache::Grids, 128),
@@ -225,7 +226,7 @@ mod tests {
         assert!(b.caches() <= leaves, "{} > {leaves}", b.caches());
         // Integer division loses at most a byte per share.
         assert!(b.caches() + 10 > leaves);
-        assert_eq!(b.share(Cache::Tiles), leaves * 84 / 1000);
+        assert_eq!(b.share(Cache::Tiles), leaves * 100 / 1000);
         assert_eq!(b.share(Cache::Sources), leaves * 176 / 1000);
         // The demo's r8 H3 grid (36.7 MB), its two r8 operators (33.4 MB, 7/8 of the share)
         // and the national tile source (47.8 MB) fit their shares with room to spare.
