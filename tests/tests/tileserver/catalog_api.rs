@@ -147,7 +147,10 @@ async fn map_indicators_offer_only_the_methods_and_k_the_server_serves() {
         // Every public indicator is on H3 (the age ones on the age grid, made on demand), but
         // this fixture's 2025-07 has no ages to classify.
         let aged = catalog.derived(id).is_some_and(|d| catalog.reads_ages(d));
-        assert_eq!(m["h3"], true, "{id}: every public indicator is a field of H3 tiles");
+        assert_eq!(
+            m["h3"], true,
+            "{id}: every public indicator is a field of H3 tiles"
+        );
         if aged {
             continue;
         }

@@ -188,7 +188,10 @@ async fn series_keep_one_length_and_mark_boundary_changes() {
     let text = String::from_utf8(csv.body).unwrap();
     let mut lines = text.lines();
     assert!(
-        lines.next().unwrap().ends_with(",boundary_change,start,end"),
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",boundary_change,start,end"),
         "{text}"
     );
     // boundary_change is the third column from the end (start and end follow it).
