@@ -83,6 +83,23 @@ test('the default view is the newest month and Play on it advances (aria-pressed
   await phone.close();
 });
 
+test('an age indicator: the slider and Play step through the periods with ages only, with no correction notice', async () => {
+  const withAges = (await getJSON('/api/v1/periods')).filter((p) => /^\d{4}-\d{2}$/.test(p.period) && p.ages).map((p) => p.period);
+  assert.ok(withAges.length >= 2, `the demo has at least two months with ages: ${withAges}`);
+  const page = await newPage(DESKTOP);
+  await page.goto(`${BASE}/?ind=dependency_total&period=${withAges[0]}`);
+  await waitReady(page);
+  assert.equal(await page.locator('#period').getAttribute('max'), String(withAges.length - 1), 'the slider spans the months with ages');
+  await page.click('#play');
+  await page.waitForFunction((p) => window.popmap.state().period !== p, withAges[0], { timeout: 15000 });
+  await page.click('#play').catch(() => {});
+  await settle(page);
+  assert.equal(await page.evaluate(() => window.popmap.state().period), withAges[1], 'Play went to the next month with ages');
+  const notice = await page.locator('#notice').isVisible().catch(() => false);
+  assert.ok(!notice, `no correction notice: ${notice && await page.locator('#notice').textContent()}`);
+  await page.close();
+});
+
 test('Play 2025-01 → 2026-09 keeps the legend thresholds identical in every frame', async () => {
   const page = await newPage(DESKTOP);
   const list = await months();

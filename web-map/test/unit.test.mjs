@@ -8,7 +8,7 @@ import { rangeLabel, breaksHTML, timelineSpan } from '../src/assets/legend.js';
 import { siblingRank, seriesNote, viewToggleHTML, periodKind, seriesURLs, markLabels, VIEWS, popupHTML } from '../src/assets/popup.js';
 import { chartSVG, niceTicks, boundaryMarks, tooltipText, nearestIndex, timeLayout, dayOf } from '../src/assets/chart.js';
 import {
-  granularityOf, periodsOf, granularitiesOf, newestOf, resolvePeriods, nextPeriod, boundaryChanges, periodLabel,
+  granularityOf, periodsOf, periodsFor, granularitiesOf, newestOf, resolvePeriods, nextPeriod, boundaryChanges, periodLabel,
 } from '../src/assets/timeline.js';
 import { changeURL, changeLegend } from '../src/assets/change.js';
 
@@ -63,6 +63,17 @@ const ENTRIES = [
   ...['2025-07', '2025-08', '2025-09'].map((period) => ({ period, granularity: 'month', revision: 1, version: 'vn-2025' })),
   { period: '2025-Q3', granularity: 'quarter', revision: 2, version: 'vn-2025' },
 ];
+
+test('an age indicator plays and compares only the periods that carry ages', () => {
+  const entries = [
+    ...['2024-12', '2025-11', '2025-12', '2026-01'].map((period) => ({ period, granularity: 'month', ages: period.endsWith('-12') })),
+    { period: '2025-Q4', granularity: 'quarter' }, // a server that does not say: taken to have them
+  ];
+  assert.deepEqual(periodsFor(entries, 'month', true), ['2024-12', '2025-12']);
+  assert.deepEqual(periodsFor(entries, 'month', false), ['2024-12', '2025-11', '2025-12', '2026-01']);
+  assert.deepEqual(periodsFor(entries, 'quarter', true), ['2025-Q4']);
+  assert.equal(nextPeriod(periodsFor(entries, 'month', true), '2024-12', false), '2025-12');
+});
 
 test('the period model: one granularity, newest month by default, same-length comparisons only', () => {
   assert.deepEqual(['2025-07', '2025-Q3', '2025', '2025-07@r2'].map(granularityOf), ['month', 'quarter', 'year', 'month']);

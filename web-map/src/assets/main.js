@@ -12,7 +12,7 @@ import { h3StyleURL, openCellPopup, H3_FILL } from './h3.js';
 import { correctView, showNotice, methodsOf, kRange, boundaryChoices, levelChoices } from './valid.js';
 import { renderLegend } from './legend.js';
 import { openUnitPopup, replacePopup, currentPopup } from './unitpopup.js';
-import { Timeline, resolvePeriods, periodsOf, granularityOf, isProjection } from './timeline.js';
+import { Timeline, resolvePeriods, periodsFor, granularityOf, isProjection } from './timeline.js';
 import { fetchChange, changeLegend } from './change.js';
 import { parse, format, formatCamera, parseCamera, locked } from './state.js';
 import { exportPNG } from './export.js';
@@ -281,7 +281,7 @@ function showProjection(revision) {
  * period picker's neighbours repaint without waiting for the server. */
 function prefetchNeighbours() {
   if (S.level === 'h3' || S.cmp) return;
-  const list = periodsOf(meta.periods, S.g);
+  const list = periodsFor(meta.periods, S.g, indicatorMeta(S.ind)?.ages);
   const i = list.indexOf(S.period);
   for (const p of [list[i + 1], list[i - 1]]) {
     if (!p || periodEntry(p)?.version !== periodEntry(S.period)?.version) continue;
@@ -521,7 +521,7 @@ async function boot() {
   // The period model: one granularity, the newest period of it by default (timeline.js).
   const model = resolvePeriods(S, periods);
   Object.assign(S, { g: model.g, period: model.period || 'latest', cmp: model.cmp });
-  timeline = new Timeline({ state: () => S, entries: () => meta.periods, lang, set, unitOf: () => indicatorMeta(S.ind)?.unit });
+  timeline = new Timeline({ state: () => S, entries: () => meta.periods, lang, set, unitOf: () => indicatorMeta(S.ind)?.unit, ages: () => !!indicatorMeta(S.ind)?.ages });
   wireExplain(() => meta.indicators, lang);
   showNotice([...frameNotes, ...correctView(S, meta, lang())]);
   if (S.level === 'h3' && !meta.h3) {

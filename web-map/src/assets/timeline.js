@@ -57,6 +57,14 @@ export function periodsOf(entries, g) {
   return entries.filter((e) => kindOf(e) === g).map((e) => e.period).sort();
 }
 
+/** The periods of granularity `g` the mapped indicator has values in, oldest first: with
+ * `ages` (an indicator made of age groups), only the periods that carry them (a server that
+ * does not say is taken to have them), so Play and the comparison never land on an empty map. */
+export function periodsFor(entries, g, ages) {
+  if (!ages) return periodsOf(entries, g);
+  return periodsOf(entries.filter((e) => e.ages !== false), g);
+}
+
 /** The granularities that have at least one period (a granularity without periods is not
  * offered): the reported ones, then each projection variant's. */
 export function granularitiesOf(entries) {
@@ -141,7 +149,8 @@ function option(value, label, selected) {
  * The timeline controls. `ctx` gives {state() (the view), entries() (/api/v1/periods),
  * lang(), set(changes, push) (applies a view change and resolves when drawn), unitOf() (the
  * mapped indicator's unit)}. `render()` redraws the controls from the state; Play advances with
- * `set(…, false)` and waits for each frame before the next.
+ * `set(…, false)` and waits for each frame before the next. `ages()`: whether the mapped
+ * indicator is made of age groups.
  */
 export class Timeline {
   constructor(ctx) {
@@ -153,9 +162,9 @@ export class Timeline {
     this.$ = (id) => document.getElementById(id);
   }
 
-  /** The periods of the view's granularity. */
+  /** The periods of the view's granularity that the mapped indicator has values in. */
   list() {
-    return periodsOf(this.ctx.entries(), this.ctx.state().g);
+    return periodsFor(this.ctx.entries(), this.ctx.state().g, this.ctx.ages?.());
   }
 
   /** Fills the controls from the state (granularity buttons, slider, words, play, comparison). */
