@@ -1,9 +1,10 @@
 //! Synthetic age × sex structures for the demo's annual reports (December months).
 //!
-//! The national shape is `data/vn/age-sex-shape.csv` (Vietnam's 2019 census pyramid, see
-//! `data/vn/PROVENANCE.md`). Each commune tilts it once: younger in rural and mountain communes,
-//! older in wards; then the female groups 15–49 are scaled to the commune's share of women 15–49
-//! so `women_15_49` keeps its monthly level. Each December the commune's males and females are
+//! The national shape is `data/vn/age-sex-shape.csv` (Vietnam on 1 April 2019: the census's sex
+//! totals and broad age bands, the UN's five-year split; see `data/vn/PROVENANCE.md`). Each
+//! commune tilts it once: younger in rural and mountain communes, older in wards; then the female
+//! groups 15–49 are scaled to the commune's share of women 15–49 so `women_15_49` keeps its
+//! monthly level. Each December the commune's males and females are
 //! divided among the 17 groups by largest remainder, so the groups sum exactly to `males` and
 //! `females`, and `women_15_49` becomes the sum of the female groups 15–19 … 45–49. Values are
 //! SYNTHETIC like every demo value.
@@ -35,7 +36,7 @@ const MOUNTAIN: [&str; 19] = [
     "66", "67", "68",
 ];
 
-/// The national shape as weights (persons of the 2019 census by group and sex).
+/// The national shape as weights (persons on 1 April 2019 by group and sex).
 pub fn national_shape() -> AgeWeights {
     let mut w = [0.0; 2 * GROUPS];
     for (i, line) in SHAPE.lines().skip(1).enumerate().take(GROUPS) {
@@ -142,7 +143,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_national_shape_is_the_2019_census() {
+    fn the_national_shape_meets_the_2019_census() {
         let w = national_shape();
         let males: f64 = w[..GROUPS].iter().sum();
         let females: f64 = w[GROUPS..].iter().sum();

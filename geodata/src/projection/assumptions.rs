@@ -154,7 +154,9 @@ mod tests {
 
     #[test]
     fn shares_not_summing_to_one_are_refused_by_name() {
-        let bad = ASSUMPTIONS_TOML.replace("0.075, 0.300", "0.175, 0.300");
+        // The first share raised by 1 (whatever the file's values): the sum is then 2.
+        let bad = ASSUMPTIONS_TOML.replacen("shares = [0.", "shares = [1.", 1);
+        assert_ne!(bad, ASSUMPTIONS_TOML);
         let err = Assumptions::parse(&bad).unwrap_err();
         assert!(err.starts_with("fertility.shares"), "{err}");
     }

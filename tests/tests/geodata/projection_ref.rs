@@ -12,15 +12,16 @@ use std::process::{Command, Stdio};
 use geodata::{AgeSex, Assumptions, GROUPS, Published, fit, project};
 use serde_json::{Value, json};
 
-/// Vietnam's national shape, males and females per 1,000 people by five-year group (rounded from
-/// memory of the 2019 Census pyramid; synthetic, like every demo value).
+/// Vietnam's national shape, males and females per 1,000 people by five-year group, rounded from
+/// data/vn/age-sex-shape.csv (sources in data/vn/PROVENANCE.md); the provinces built on it are
+/// synthetic.
 const SHAPE_M: [f64; GROUPS] = [
-    41.0, 42.0, 36.0, 33.0, 37.0, 42.0, 41.0, 38.0, 35.0, 32.0, 28.0, 24.0, 19.0, 13.0, 8.0, 5.0,
+    45.0, 43.0, 40.0, 35.0, 38.0, 44.0, 43.0, 39.0, 35.0, 33.0, 29.0, 25.0, 19.0, 13.0, 7.0, 5.0,
     6.0,
 ];
 const SHAPE_F: [f64; GROUPS] = [
-    37.0, 38.0, 33.0, 31.0, 35.0, 40.0, 40.0, 38.0, 35.0, 33.0, 30.0, 27.0, 22.0, 16.0, 10.0, 7.0,
-    12.0,
+    40.0, 39.0, 36.0, 33.0, 36.0, 43.0, 42.0, 39.0, 35.0, 33.0, 30.0, 27.0, 22.0, 16.0, 10.0, 8.0,
+    13.0,
 ];
 
 /// 34 provinces, 0.4 to 9 million people, younger or older than the nation, with flows near
