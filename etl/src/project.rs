@@ -123,7 +123,7 @@ pub async fn project(store: &Store, opts: &ProjectOptions) -> Result<Vec<Snapsho
                 source,
             })?;
         for (vi, variant) in opts.variants.iter().enumerate() {
-            let offset = a.offset(variant.as_str()).unwrap_or(0.0);
+            let offset = |y| a.offset_in(variant.as_str(), y).unwrap_or(0.0);
             for (y, s) in geodata::project(&structure, &rates, offset, years, &a)
                 .iter()
                 .enumerate()

@@ -85,6 +85,7 @@ def main():
     mig = mig / mig.sum()
     male_share = a["migration"]["male_share"]
     offsets = dict(zip(a["variants"]["names"], a["variants"]["tfr_offset"]))
+    phase_in = a["variants"].get("phase_in", [])
     lo_b, hi_b = a["mortality"]["alpha_bounds"]
 
     out, rates, national = {}, {}, {}
@@ -116,19 +117,21 @@ def main():
         (im, sm), (if_, sf) = survival(std["male"], alpha), survival(std["female"], alpha)
         out[u["code"]] = {}
         for variant in req["variants"]:
-            f = max(tfr + offsets[variant], 0.0)
-            # The Leslie matrix of both sexes: males 0..80 then females 0..80.
+            # The Leslie matrix of both sexes: males 0..80 then females 0..80; its births rows
+            # change with the phased-in TFR offset of each projected year.
             A = np.zeros((2 * N, 2 * N))
             for base, s in ((0, sm), (N, sf)):
                 for x in range(N - 1):
                     A[base + x + 1, base + x] = s[x]
                 A[base + N - 1, base + N - 1] = s[N - 1]
-            A[0, N:] = f * fert * srb / (1 + srb) * im
-            A[N, N:] = f * fert / (1 + srb) * if_
             m = np.concatenate([net * male_share * mig, net * (1 - male_share) * mig])
             p = np.concatenate([pm, pf])
             years = []
-            for _ in range(req["years"]):
+            for y in range(req["years"]):
+                share = phase_in[y] if y < len(phase_in) else 1.0
+                f = max(tfr + offsets[variant] * share, 0.0)
+                A[0, N:] = f * fert * srb / (1 + srb) * im
+                A[N, N:] = f * fert / (1 + srb) * if_
                 p = np.maximum(A @ p + m, 0.0)
                 years.append([whole(p[:N]), whole(p[N:])])
             out[u["code"]][variant] = years

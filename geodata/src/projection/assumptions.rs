@@ -90,6 +90,10 @@ pub struct Variants {
     pub names: Vec<String>,
     /// Children per woman added to the derived TFR, per name.
     pub tfr_offset: Vec<f64>,
+    /// The share of the offset applied in projected years 1, 2, … (the whole offset after the
+    /// list ends; the UN phases its ±0.5 in as ±0.25, ±0.4, ±0.5 over five-year steps).
+    #[serde(default)]
+    pub phase_in: Vec<f64>,
     /// Source and derivation.
     #[serde(flatten)]
     pub method: Method,
@@ -129,13 +133,25 @@ impl Assumptions {
         if a.variants.names.len() != a.variants.tfr_offset.len() {
             return Err("variants: one tfr_offset per name expected".to_string());
         }
+        if let Some(f) = (a.variants.phase_in.iter()).find(|f| !(0.0..=1.0).contains(*f)) {
+            return Err(format!(
+                "variants.phase_in: shares of the offset between 0 and 1 expected, got {f}"
+            ));
+        }
         Ok(a)
     }
 
-    /// The TFR offset of a variant, if it is one.
+    /// The TFR offset of a variant, if it is one (in full, as reached after the phase-in).
     pub fn offset(&self, variant: &str) -> Option<f64> {
         let i = self.variants.names.iter().position(|n| n == variant)?;
         Some(self.variants.tfr_offset[i])
+    }
+
+    /// The TFR offset of a variant in projected year `step` (0: the first year after the base),
+    /// phased in.
+    pub fn offset_in(&self, variant: &str, step: usize) -> Option<f64> {
+        let share = self.variants.phase_in.get(step).copied().unwrap_or(1.0);
+        Some(self.offset(variant)? * share)
     }
 }
 
@@ -148,6 +164,17 @@ mod tests {
         let a = Assumptions::standard();
         assert_eq!(a.variants.names, ["low", "medium", "high"]);
         assert_eq!(a.offset("high"), Some(0.5));
+        // The UN's phase-in: ±0.25 for five years, ±0.4 for five, then ±0.5.
+        let high: Vec<f64> = (0..12).map(|y| a.offset_in("high", y).unwrap()).collect();
+        let want = [
+            0.25, 0.25, 0.25, 0.25, 0.25, 0.4, 0.4, 0.4, 0.4, 0.4, 0.5, 0.5,
+        ];
+        assert!(
+            high.iter().zip(want).all(|(h, w)| (h - w).abs() < 1e-12),
+            "{high:?}"
+        );
+        assert_eq!(a.offset_in("low", 0), Some(-0.25));
+        assert_eq!(a.offset_in("medium", 3), Some(0.0));
         assert_eq!(a.offset("central"), None);
         assert!(a.mortality.method.source.contains("Siler"));
     }

@@ -169,20 +169,21 @@ fn age_one_sex(
     next
 }
 
-/// Projects a unit `years` years ahead of its base structure at a TFR offset (the variant);
-/// element i is the structure at the end of base year + i + 1.
+/// Projects a unit `years` years ahead of its base structure, `offset(i)` being the TFR offset
+/// (the variant's, phased in) of projected year i; element i is the structure at the end of
+/// base year + i + 1.
 pub fn project(
     base: &AgeSex,
     rates: &Rates,
-    offset: f64,
+    offset: impl Fn(usize) -> f64,
     years: usize,
     a: &Assumptions,
 ) -> Vec<AgeSex> {
     let s = Schedules::new(a, rates.alpha);
-    let tfr = (rates.tfr + offset).max(0.0);
     let mut c = Cohorts::from_groups(base);
     let mut out = Vec::with_capacity(years);
-    for _ in 0..years {
+    for i in 0..years {
+        let tfr = (rates.tfr + offset(i)).max(0.0);
         let b = births(&c, tfr, &s);
         c = step(&c, b, rates.srb, rates.net_migration, &s);
         out.push(c.round());
@@ -301,7 +302,7 @@ mod tests {
             alpha: 0.1,
             net_migration: -350.0,
         };
-        for y in project(&base, &rates, 0.0, 10, &a) {
+        for y in project(&base, &rates, |_| 0.0, 10, &a) {
             assert!(y.males.iter().chain(&y.females).all(|v| *v >= 0));
         }
         let s = Schedules::new(&a, 0.1);

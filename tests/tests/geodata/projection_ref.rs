@@ -116,7 +116,13 @@ fn compare(py: &str, units: &[(String, AgeSex, Published)]) -> Vec<Vec<AgeSex>> 
             );
         }
         for (v, variant) in VARIANTS.iter().enumerate() {
-            let years = project(base, &rates, a.offset(variant).unwrap(), YEARS, &a);
+            let years = project(
+                base,
+                &rates,
+                |y| a.offset_in(variant, y).unwrap(),
+                YEARS,
+                &a,
+            );
             for (y, s) in years.iter().enumerate() {
                 assert_eq!(
                     as_json(s),

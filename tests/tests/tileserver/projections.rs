@@ -182,7 +182,7 @@ async fn projections_are_published_resolved_and_kept_apart(db: TestDb) {
     let mut national = 0;
     for (code, base, published) in &inputs {
         let rates = geodata::fit(base, published, &a).unwrap();
-        let want = geodata::project(base, &rates, 0.0, 5, &a)[4];
+        let want = geodata::project(base, &rates, |_| 0.0, 5, &a)[4];
         let item = v["items"]
             .as_array()
             .unwrap()
@@ -218,7 +218,7 @@ async fn projections_are_published_resolved_and_kept_apart(db: TestDb) {
     let hanoi = &inputs[0];
     let want = {
         let rates = geodata::fit(&hanoi.1, &hanoi.2, &a).unwrap();
-        geodata::project(&hanoi.1, &rates, 0.0, 5, &a)[4].total()
+        geodata::project(&hanoi.1, &rates, |_| 0.0, 5, &a)[4].total()
     };
     let found = layer.features.iter().any(|f| {
         f.tags.chunks(2).any(|kv| {
