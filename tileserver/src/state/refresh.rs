@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::published::{Published, revision_name};
+use crate::state::tilecache::GridKind;
 
 /// What a reload found.
 #[derive(Debug, Clone, Serialize)]
@@ -90,7 +91,7 @@ async fn prepare_grid(st: &AppState, current: &Published, next: &Published) {
         return;
     };
     if was.id == newest.id
-        || !st.tiles.has_grid(was.id)
+        || !st.tiles.has_grid(GridKind::Default, was.id)
         || !next.operators.contains(&newest.version)
     {
         return;
@@ -98,7 +99,14 @@ async fn prepare_grid(st: &AppState, current: &Published, next: &Published) {
     let (rules, id, version) = (&st.config.disclosure, newest.id, &newest.version);
     if let Err(e) = st
         .tiles
-        .grid(&st.store, &st.catalog, rules, id, version)
+        .grid(
+            GridKind::Default,
+            &st.store,
+            &st.catalog,
+            rules,
+            id,
+            version,
+        )
         .await
     {
         tracing::warn!(error = %e, "reload: H3 grid of latest");

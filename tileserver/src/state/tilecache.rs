@@ -29,7 +29,7 @@ use crate::state::weight;
 
 mod grids;
 
-pub use self::grids::{AGE_FINEST, age_grid_ids};
+pub use self::grids::{AGE_FINEST, GridKind, age_grid_ids};
 
 /// What a cached tile is of.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -3,8 +3,6 @@
 //! the age values of one cell. A period without age groups answers 404 naming the newest period
 //! that has them, as the unit pyramid does.
 
-use std::sync::Arc;
-
 use geodata::{Catalog, CellValues, DisclosureRules, Grid, GridLevel, Snapshot, cell_values};
 use geodata::{FieldSet, field_descriptions};
 use h3o::CellIndex;
@@ -14,8 +12,7 @@ use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::routes::api::workbook::period_words;
 use crate::state::AppState;
-use crate::state::inflight::Turn;
-use crate::state::tilecache::{AGE_FINEST, H3Snapshot, age_grid_ids};
+use crate::state::tilecache::{AGE_FINEST, GridKind, age_grid_ids};
 
 /// `ages=1|0` (default 0) of H3 tiles and TileJSON: whether cells carry the age indicators,
 /// drawn from the age grid (r4–r7).
@@ -54,33 +51,6 @@ pub fn no_ages(st: &AppState, snap: &Snapshot) -> ApiError {
     })
 }
 
-/// The snapshot's age grid, from its cache or made under a turn of the large requests (kept by
-/// the caller while it uses the grid, like [`super::grid`]); 404 for a period without ages.
-pub async fn age_grid(
-    st: &AppState,
-    snap: &Snapshot,
-) -> Result<(Arc<H3Snapshot>, Option<Turn>), ApiError> {
-    if !st.published.load().has_ages(snap.id) {
-        return Err(no_ages(st, snap));
-    }
-    let turn = if st.tiles.has_age_grid(snap.id) {
-        None
-    } else {
-        Some(st.large.turn("an H3 age grid").await?)
-    };
-    let grid = st
-        .tiles
-        .age_grid(
-            &st.store,
-            &st.catalog,
-            &st.config.disclosure,
-            snap.id,
-            &snap.version,
-        )
-        .await?;
-    Ok((grid, turn))
-}
-
 /// What a cell of the age grid shows on a tile or beside the default grid's values: the
 /// total, the sexes and women 15–49 as counts (the 34 groups are the pyramid's, not the
 /// tile's), and every derived value the age grid can compute (a suppressed cell: its total).
@@ -110,7 +80,7 @@ pub async fn age_values(
     if !st.published.load().has_ages(snap.id) || res > AGE_FINEST {
         return Ok(Vec::new());
     }
-    let (a, _turn) = age_grid(st, snap).await?;
+    let (a, _turn) = super::grid(st, snap, GridKind::Ages).await?;
     let Some(level) = a.grid.level(res) else {
         return Ok(Vec::new());
     };

@@ -35,35 +35,41 @@ use crate::routes::tiles::{parse_tile, tile_response};
 use crate::state::AppState;
 use crate::state::inflight::Turn;
 use crate::state::published::{PeriodRef, Published, revision_name};
-use crate::state::tilecache::{AGE_FINEST, H3Snapshot, TileKey};
+use crate::state::tilecache::{AGE_FINEST, GridKind, H3Snapshot, TileKey};
 
 pub mod ages;
 
-use self::ages::{age_cell, age_grid, ages_param, reads_ages};
+use self::ages::{age_cell, ages_param, reads_ages};
 
 /// The period reference in a URL and the snapshot it names (400 malformed, 404 unpublished).
 fn snapshot(st: &AppState, period: &str) -> Result<(PeriodRef, Snapshot), ApiError> {
     st.published.load().snapshot(Some(period), None)
 }
 
-/// The snapshot's disclosure-protected grid, from the cache. A grid the cache does not hold
-/// is made for the request under a turn of the large requests ([`crate::state::inflight`]):
-/// the caller keeps the turn while it uses the grid, which the cache may not keep.
-async fn grid(st: &AppState, snap: &Snapshot) -> Result<(Arc<H3Snapshot>, Option<Turn>), ApiError> {
-    let turn = if st.tiles.has_grid(snap.id) {
+/// The snapshot's disclosure-protected `kind` grid, from the cache; 404 for an age grid of a
+/// period without ages. A grid the cache does not hold is made for the request under a turn of
+/// the large requests ([`crate::state::inflight`]): the caller keeps the turn while it uses the
+/// grid, which the cache may not keep.
+pub(crate) async fn grid(
+    st: &AppState,
+    snap: &Snapshot,
+    kind: GridKind,
+) -> Result<(Arc<H3Snapshot>, Option<Turn>), ApiError> {
+    if kind == GridKind::Ages && !st.published.load().has_ages(snap.id) {
+        return Err(ages::no_ages(st, snap));
+    }
+    let turn = if st.tiles.has_grid(kind, snap.id) {
         None
     } else {
-        Some(st.large.turn("an H3 grid").await?)
+        let what = match kind {
+            GridKind::Default => "an H3 grid",
+            GridKind::Ages => "an H3 age grid",
+        };
+        Some(st.large.turn(what).await?)
     };
-    let grid = st
-        .tiles
-        .grid(
-            &st.store,
-            &st.catalog,
-            &st.config.disclosure,
-            snap.id,
-            &snap.version,
-        )
+    let (rules, catalog) = (&st.config.disclosure, &st.catalog);
+    let grid = (st.tiles)
+        .grid(kind, &st.store, catalog, rules, snap.id, &snap.version)
         .await?;
     Ok((grid, turn))
 }
@@ -79,11 +85,12 @@ async fn cell_column(
     indicator: &str,
 ) -> Result<(Vec<Option<f64>>, u8), ApiError> {
     // An age indicator is classified on the age grid's cells (the default grid has no groups).
-    let (h3, _turn) = if reads_ages(st, indicator) {
-        age_grid(st, snap).await?
+    let kind = if reads_ages(st, indicator) {
+        GridKind::Ages
     } else {
-        grid(st, snap).await?
+        GridKind::Default
     };
+    let (h3, _turn) = grid(st, snap, kind).await?;
     let grid = &h3.grid;
     let res = resolution_for_zoom(CLASS_ZOOM, grid.finest());
     let Some(level) = grid.level(res) else {
@@ -185,11 +192,12 @@ pub async fn tile(
     query.allow(&["ages"])?;
     let with_ages = ages_param(&query)?;
     let (pref, snap) = snapshot(&st, &period)?;
-    let (h3, turn) = if with_ages {
-        age_grid(&st, &snap).await?
+    let kind = if with_ages {
+        GridKind::Ages
     } else {
-        grid(&st, &snap).await?
+        GridKind::Default
     };
+    let (h3, turn) = grid(&st, &snap, kind).await?;
     let key = TileKey::H3 {
         snapshot: snap.id,
         ages: with_ages,
@@ -422,7 +430,7 @@ pub async fn cell(
     query.allow(&[])?;
     let (pref, snap) = snapshot(&st, &period)?;
     let index = parse_cell(&cell)?;
-    let (h3, _turn) = grid(&st, &snap).await?;
+    let (h3, _turn) = grid(&st, &snap, GridKind::Default).await?;
     let res = index.resolution();
     let grid = &h3.grid;
     let Some(level) = grid.level(res) else {

@@ -52,7 +52,7 @@ pub fn age_grid_ids(catalog: &Catalog, rules: &DisclosureRules) -> Vec<String> {
 
 /// Which of a snapshot's grids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum GridKind {
     /// Every base count but the age groups, at the operator's resolution.
     Default,
     /// The age groups and what they are fitted under, down to [`AGE_FINEST`].
@@ -60,46 +60,19 @@ enum Kind {
 }
 
 impl TileCache {
-    /// Whether the H3 grid of snapshot `id` is cached.
-    pub fn has_grid(&self, id: i64) -> bool {
-        self.grids.contains_key(&id)
+    /// Whether the `kind` grid of snapshot `id` is cached.
+    pub fn has_grid(&self, kind: GridKind, id: i64) -> bool {
+        match kind {
+            GridKind::Default => self.grids.contains_key(&id),
+            GridKind::Ages => self.age_grids.contains_key(&id),
+        }
     }
 
-    /// Whether the age grid of snapshot `id` is cached.
-    pub fn has_age_grid(&self, id: i64) -> bool {
-        self.age_grids.contains_key(&id)
-    }
-
-    /// The H3 grid of snapshot `id` on `version`, applied and protected once.
+    /// The `kind` grid of snapshot `id` on `version` (an age grid only for a snapshot that
+    /// carries the groups), applied and protected once (see the module doc).
     pub async fn grid(
         &self,
-        store: &Store,
-        catalog: &Arc<Catalog>,
-        rules: &DisclosureRules,
-        id: i64,
-        version: &str,
-    ) -> Result<Arc<H3Snapshot>, ApiError> {
-        self.grid_of(Kind::Default, store, catalog, rules, id, version)
-            .await
-    }
-
-    /// The age grid of snapshot `id` (which must carry the groups) on `version`, applied and
-    /// protected once (see the module doc).
-    pub async fn age_grid(
-        &self,
-        store: &Store,
-        catalog: &Arc<Catalog>,
-        rules: &DisclosureRules,
-        id: i64,
-        version: &str,
-    ) -> Result<Arc<H3Snapshot>, ApiError> {
-        self.grid_of(Kind::Ages, store, catalog, rules, id, version)
-            .await
-    }
-
-    async fn grid_of(
-        &self,
-        kind: Kind,
+        kind: GridKind,
         store: &Store,
         catalog: &Arc<Catalog>,
         rules: &DisclosureRules,
@@ -109,13 +82,13 @@ impl TileCache {
         let operator = self.operator(store, version).await?;
         let values = self.values(store, id).await?;
         let (cache, meter, indicators, what) = match kind {
-            Kind::Default => (
+            GridKind::Default => (
                 &self.grids,
                 &self.meters.grids,
                 catalog.base_ids_except_ages().map(str::to_owned).collect(),
                 "an H3 grid",
             ),
-            Kind::Ages => (
+            GridKind::Ages => (
                 &self.age_grids,
                 &self.meters.age_grids,
                 age_grid_ids(catalog, rules),
@@ -128,7 +101,7 @@ impl TileCache {
             let t = std::time::Instant::now();
             let snap = tokio::task::spawn_blocking(move || {
                 let mut grid = Grid::apply(&operator.1, &values, &indicators)?;
-                if kind == Kind::Ages {
+                if kind == GridKind::Ages {
                     grid.keep_down_to(AGE_FINEST);
                 }
                 protect(&mut grid, &rules);

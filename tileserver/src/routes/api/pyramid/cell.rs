@@ -25,11 +25,10 @@ use super::{Outline, Outlines, PeriodCounts, PyramidPeriod};
 use crate::http::error::ApiError;
 use crate::http::query::Params;
 use crate::http::reply::{ResponseCache, Table, prepare};
-use crate::routes::h3::ages::age_grid;
 use crate::routes::h3::parse_cell;
 use crate::state::AppState;
 use crate::state::access::Caller;
-use crate::state::tilecache::AGE_FINEST;
+use crate::state::tilecache::{AGE_FINEST, GridKind};
 
 /// One H3 cell's pyramid in one period.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -103,7 +102,7 @@ pub async fn cell(
     if let Some(hit) = st.api.responses.get(&key).await {
         return Ok(hit.send(&headers, &caller));
     }
-    let (h3, _turn) = age_grid(&st, &snap).await?;
+    let (h3, _turn) = crate::routes::h3::grid(&st, &snap, GridKind::Ages).await?;
     let grid = &h3.grid;
     let rules = &st.config.disclosure;
     let Some(level) = grid.level(index.resolution()) else {
