@@ -614,7 +614,7 @@ test('projection mode: projected years are their own granularity per variant, wo
   assert.equal(periodKind('2030'), 'year');
 });
 
-import { fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, modelledNote, valueClasses, valueFill, STATUS_COLOURS, MODELLED_COLOURS } from '../src/assets/targetview.js';
+import { columns, fixed, row, sortedItems, statusFill, uncertainCodes, targetShort, nowWords, modelledNote, valueClasses, valueFill, STATUS_COLOURS, MODELLED_COLOURS } from '../src/assets/targetview.js';
 
 test('targets: one colour per status, uncertain hatched apart, rows the Vietnamese way', () => {
   const items = [
@@ -657,4 +657,10 @@ test('targets: one colour per status, uncertain hatched apart, rows the Vietname
   assert.deepEqual(valueClasses([{ value: 1 }, { value: 2 }, { value: 2 }]).map((c) => [c.lo, c.hi, c.n, c.colour]), [[1, 1, 1, MODELLED_COLOURS[0]], [2, 2, 2, MODELLED_COLOURS[4]]]);
   assert.deepEqual(valueClasses([{ value: null }]), []);
   assert.equal(targetShort({ text_vi: 'Quy mô dân số khoảng 104 triệu người (popmap đọc "khoảng" là trong vòng ±1 triệu người).' }, 'vi'), 'Quy mô dân số khoảng 104 triệu người');
+});
+
+test('targets table: a modelled target\'s value is headed as a model estimate, a measured one as now', () => {
+  assert.deepEqual(columns({ year: 2030 }, 'vi').slice(1, 4), ['Hiện nay', 'Khoảng tin cậy 95%', 'Ước tính năm 2030']);
+  assert.equal(columns({ year: 2030, modelled: 'tfr' }, 'vi')[1], 'Ước tính của mô hình');
+  assert.equal(columns({ year: 2030, modelled: 'tfr' }, 'en')[1], 'Model estimate');
 });

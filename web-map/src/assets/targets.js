@@ -12,7 +12,7 @@ import { HATCH } from './unstable.js';
 import { mapLocale } from './maplocale.js';
 import { localiseStyle } from './labels.js';
 import {
-  words, row, sortedItems, statusFill, uncertainCodes, targetLine, targetShort, nowWords, modelledNote,
+  words, columns, row, sortedItems, statusFill, uncertainCodes, targetLine, targetShort, nowWords, modelledNote,
   valueClasses, valueFill, fixed, digits,
   STATUSES, STATUS_COLOURS,
 } from './targetview.js';
@@ -116,7 +116,7 @@ function renderCountry(target, country) {
   const r = row(vn, country, state.lang);
   box.append(el('strong', {}, `${W.country}: ${r.statusWords}`));
   const dl = el('dl');
-  const cols = W.cols.map((c) => c.replace('{y}', target.year));
+  const cols = columns(target, state.lang);
   const pairs = [[cols[1], `${r.now} (${nowWords(country, state.lang)})`], [cols[2], r.interval], [cols[3], r.estimate], [cols[4], r.method]];
   for (const [k, v] of pairs) {
     if (v === '—') continue;
@@ -128,7 +128,8 @@ function renderCountry(target, country) {
 function renderTable(target, report) {
   const W = words(state.lang);
   const head = $('#tg-table thead tr');
-  head.replaceChildren(...W.cols.map((c) => el('th', { scope: 'col' }, c.replace('{y}', target.year))));
+  const cols = columns(target, state.lang);
+  head.replaceChildren(...cols.map((c) => el('th', { scope: 'col' }, c)));
   const body = $('#tg-table tbody');
   body.replaceChildren();
   const items = report ? sortedItems(report.items) : [];
@@ -141,7 +142,6 @@ function renderTable(target, report) {
     st.append(sw, document.createTextNode(r.statusWords));
     const stTd = el('td');
     stTd.append(st);
-    const cols = W.cols.map((c) => c.replace('{y}', target.year));
     const td = (cls, i, text) => el('td', { class: cls, 'data-label': cols[i] }, text);
     stTd.dataset.label = cols[5];
     tr.append(el('th', { scope: 'row' }, r.name), td('n', 1, r.now), td('n', 2, r.interval), td('n', 3, r.estimate), td('', 4, r.method), stTd);
@@ -149,7 +149,7 @@ function renderTable(target, report) {
   }
   const now = report ? nowWords(report, state.lang) : '';
   const count = report?.level === 'country' ? W.country : W.units.replace('{n}', items.length);
-  $('#tg-caption').textContent = report ? `${targetLine(target, state.lang)} — ${W.cols[1]}: ${now}; ${count}` : '';
+  $('#tg-caption').textContent = report ? `${targetLine(target, state.lang)} — ${cols[1]}: ${now}; ${count}` : '';
 }
 
 /** The indicator's own style, reduced to the province fill (recoloured) and its context. */

@@ -40,6 +40,7 @@ const WORDS = {
     },
     modelledNote: 'Giá trị do mô hình dự báo dân số ước tính từ số sinh, số chết đã công bố của kỳ gốc ({base}), theo cơ cấu sinh theo tuổi và bảng sống chuẩn giả định; không phải số liệu báo cáo. Không đánh giá đạt hay chưa đạt: ước tính này không có khoảng tin cậy, vì sai số của các giả định không đo được. Cả nước: bình quân các tỉnh, thành phố theo số phụ nữ 15–49 tuổi (tổng tỷ suất sinh) hoặc theo số sinh (tuổi thọ).',
     cols: ['Tỉnh, thành phố', 'Hiện nay', 'Khoảng tin cậy 95%', 'Ước tính năm {y}', 'Cách ước tính', 'Đánh giá'],
+    modelledNow: 'Ước tính của mô hình',
     country: 'Cả nước',
     now12: '12 tháng gần nhất ({from} – {to})',
     nowAt: '{to}',
@@ -76,6 +77,7 @@ const WORDS = {
     },
     modelledNote: 'Values estimated by the population projection model from the births and deaths published for the base period ({base}), on an assumed fertility-by-age schedule and standard life tables; not reported figures. Not judged on or off track: the estimate has no confidence interval, because the error of the assumptions is not measured. Country: the provinces averaged by their women aged 15–49 (fertility) or their births (life expectancy).',
     cols: ['Province', 'Now', '95 % interval', 'Estimate for {y}', 'How estimated', 'Standing'],
+    modelledNow: 'Model estimate',
     country: 'Viet Nam',
     now12: 'last 12 months ({from} – {to})',
     nowAt: '{to}',
@@ -127,6 +129,15 @@ export function nowWords(report, lang) {
     return fill(W.now12, { from: periodWords(report.now_from, lang), to });
   }
   return fill(W.nowAt, { to });
+}
+
+/** The table's column headings for `target` in `lang`: a modelled target's value is a model
+ * estimate for its base period, never headed "now" as if it were reported. */
+export function columns(target, lang) {
+  const W = words(lang);
+  const cols = W.cols.map((c) => c.replace('{y}', target.year));
+  if (target.modelled) cols[1] = W.modelledNow;
+  return cols;
 }
 
 /** One item's table cells, formatted for `lang`. */
