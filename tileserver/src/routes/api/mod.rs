@@ -10,7 +10,6 @@
 pub mod download;
 pub mod geometry;
 pub mod indicators;
-pub mod modelled;
 pub mod openapi;
 pub mod pages;
 pub mod periods;

@@ -78,7 +78,7 @@ pub async fn assumptions(
                     format!("period={pref} is a reported period, not a projection"),
                 ));
             }
-            Some(super::modelled::run_json(&st, snap.id).await?)
+            Some(super::targets::modelled::run_json(&st, snap.id).await?)
         }
     };
     let body = AssumptionsReply {

@@ -21,7 +21,7 @@ use geodata::{Modelled, Period, Snapshot, Status, Target, TargetMethod, Variant}
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::targets::{Standing, TargetInfo, TargetReport, round, word};
+use super::{Standing, TargetInfo, TargetReport, round, word};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::state::published::{PeriodRef, Published};
