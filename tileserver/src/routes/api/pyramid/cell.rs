@@ -204,37 +204,9 @@ async fn national_outline(st: &AppState, snap: &Snapshot) -> Result<Option<Outli
 
 /// The CSV: one row per age group (none when the cell is suppressed).
 fn csv_table(p: &CellPyramid) -> Table {
-    let columns = [
-        "cell",
-        "resolution",
-        "period",
-        "revision",
-        "version",
-        "age",
-        "males",
-        "females",
-        "males_share",
-        "females_share",
-    ]
-    .map(String::from)
-    .to_vec();
-    let rows = p
-        .groups
-        .iter()
-        .map(|g| {
-            vec![
-                Some(p.cell.clone()),
-                Some(p.resolution.to_string()),
-                Some(p.period.period.clone()),
-                Some(p.period.revision.to_string()),
-                Some(p.version.clone()),
-                Some(g.age.clone()),
-                Some(g.males.to_string()),
-                Some(g.females.to_string()),
-                Some(g.males_share.to_string()),
-                Some(g.females_share.to_string()),
-            ]
-        })
-        .collect();
-    Table { columns, rows }
+    let lead = [Some(p.cell.clone()), Some(p.resolution.to_string())];
+    Table {
+        columns: super::group_columns(&["cell", "resolution"]),
+        rows: super::group_rows(&lead, &p.period, &p.version, &p.groups).collect(),
+    }
 }

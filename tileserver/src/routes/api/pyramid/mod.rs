@@ -520,9 +520,25 @@ async fn newest_with_age(
 
 /// The CSV: one row per unit, period and age group.
 fn csv_table(items: &[UnitPyramid]) -> Table {
-    let columns = [
-        "code",
-        "name",
+    let mut rows = Vec::new();
+    for i in items {
+        let lead = [Some(i.unit.code.clone()), Some(i.unit.name.clone())];
+        let periods = std::iter::once((&i.period, &i.groups))
+            .chain(i.compare.as_ref().map(|c| (&c.period, &c.groups)));
+        for (p, groups) in periods {
+            rows.extend(group_rows(&lead, p, &i.version, groups));
+        }
+    }
+    Table {
+        columns: group_columns(&["code", "name"]),
+        rows,
+    }
+}
+
+/// A pyramid CSV's columns: `lead` (what the pyramid is of), then the period, the age group and
+/// its counts and shares (the unit and the cell pyramids write the same columns after their own).
+fn group_columns(lead: &[&str]) -> Vec<String> {
+    let groups = [
         "period",
         "revision",
         "version",
@@ -531,29 +547,29 @@ fn csv_table(items: &[UnitPyramid]) -> Table {
         "females",
         "males_share",
         "females_share",
-    ]
-    .map(String::from)
-    .to_vec();
-    let mut rows = Vec::new();
-    for i in items {
-        let periods = std::iter::once((&i.period, &i.groups))
-            .chain(i.compare.as_ref().map(|c| (&c.period, &c.groups)));
-        for (p, groups) in periods {
-            for g in groups {
-                rows.push(vec![
-                    Some(i.unit.code.clone()),
-                    Some(i.unit.name.clone()),
-                    Some(p.period.clone()),
-                    Some(p.revision.to_string()),
-                    Some(i.version.clone()),
-                    Some(g.age.clone()),
-                    Some(g.males.to_string()),
-                    Some(g.females.to_string()),
-                    Some(g.males_share.to_string()),
-                    Some(g.females_share.to_string()),
-                ]);
-            }
-        }
-    }
-    Table { columns, rows }
+    ];
+    lead.iter().chain(&groups).map(|c| c.to_string()).collect()
+}
+
+/// One CSV row per group of `groups` (of `period` on `version`) after the `lead` cells, in
+/// [`group_columns`] order.
+fn group_rows<'a>(
+    lead: &'a [Option<String>],
+    period: &'a PyramidPeriod,
+    version: &'a str,
+    groups: &'a [GroupRow],
+) -> impl Iterator<Item = Vec<Option<String>>> + 'a {
+    groups.iter().map(move |g| {
+        let own = [
+            Some(period.period.clone()),
+            Some(period.revision.to_string()),
+            Some(version.to_string()),
+            Some(g.age.clone()),
+            Some(g.males.to_string()),
+            Some(g.females.to_string()),
+            Some(g.males_share.to_string()),
+            Some(g.females_share.to_string()),
+        ];
+        lead.iter().cloned().chain(own).collect()
+    })
 }
